@@ -1,0 +1,7 @@
+/* compat.h: included first by every file of imagegen */
+#ifndef IMAGEGEN_COMPAT_H
+#define IMAGEGEN_COMPAT_H
+
+#define _POSIX_C_SOURCE 200809L
+
+#endif

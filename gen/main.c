@@ -1,0 +1,53 @@
+#include "compat.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "util.h"
+
+#ifndef IMAGEGEN_VERSION
+#define IMAGEGEN_VERSION "0.1.0"
+#endif
+
+/* subcommands, in the order --help lists them */
+const struct command commands[] = {
+	{NULL, NULL, NULL},
+};
+
+static void
+usage(FILE *f)
+{
+	const struct command *c;
+
+	fprintf(f, "usage: %s COMMAND [ARGS...]\n"
+	    "       %s --help | --version\n\ncommands:\n", argv0, argv0);
+	for (c = commands; c->name; c++)
+		fprintf(f, "  %-10s %s\n", c->name, c->summary);
+	fprintf(f, "\n'%s COMMAND --help' describes one command.\n", argv0);
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct command *c;
+
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("imagegen %s\n", IMAGEGEN_VERSION);
+		return 0;
+	}
+	for (c = commands; c->name; c++) {
+		if (strcmp(argv[1], c->name) == 0)
+			return c->run(argc - 1, argv + 1);
+	}
+	fprintf(stderr, "%s: unknown command '%s'; '%s --help' lists the commands\n", argv0, argv[1], argv0);
+	return 2;
+}

@@ -1,0 +1,52 @@
+#ifndef IMAGEGEN_TMPL_H
+#define IMAGEGEN_TMPL_H
+
+/*
+ * the Jinja2 template engine: renders templates byte for byte as Python's
+ * jinja2.Template(src).render(ctx) does with default options
+ * (docs/templates.md). Public interface; the lexer, parser, evaluator and
+ * value model live behind it.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "util.h"
+
+/* the variables a template sees; owns every value it holds */
+struct tenv;
+
+/* a new, empty environment; free it with deltenv */
+struct tenv *mktenv(void);
+void deltenv(struct tenv *env);
+
+/* set the top-level variable name to the string val (copied) */
+void tenvsetstr(struct tenv *env, const char *name, const char *val);
+
+/*
+ * set the top-level variable name to text read as one YAML value, typed as
+ * PyYAML types it ("true" is True, "010" is 8, "[a, b]" a list);
+ * origin names where text came from in diagnostics. false on a YAML error.
+ */
+bool tenvsetyaml(struct tenv *env, const char *name, const char *text, const char *origin);
+
+/*
+ * load the cluster configuration: a YAML file, or a directory whose *.yaml
+ * and *.yml files are read in name order and merged at the top level.
+ * Templates then see the whole as clusterconfig and each top-level key as
+ * a variable of its own. Errors are printed with file:line:col; false then.
+ */
+bool tenvloadconfig(struct tenv *env, const char *path);
+
+/*
+ * render the template src (len bytes, named name in diagnostics), appending
+ * the output to out. On a syntax or evaluation error, prints
+ * "name:line:col: error: ...", the offending line and a caret, and returns
+ * false; what was appended to out is then unspecified.
+ */
+bool tmplrender(struct tenv *env, const char *name, const char *src, size_t len, struct buf *out);
+
+/* parse src without rendering; reports errors as tmplrender does */
+bool tmplcheck(const char *name, const char *src, size_t len);
+
+#endif

@@ -1,0 +1,480 @@
+#include "compat.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util.h"
+
+const char *argv0 = "imagegen";
+
+static void
+vwarn(const char *fmt, va_list ap)
+{
+	size_t n;
+	int err = errno;
+
+	fprintf(stderr, "%s: ", argv0);
+	vfprintf(stderr, fmt, ap);
+	n = strlen(fmt);
+	if (n > 0 && fmt[n - 1] == ':')
+		fprintf(stderr, " %s", strerror(err));
+	fputc('\n', stderr);
+}
+
+void
+warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarn(fmt, ap);
+	va_end(ap);
+}
+
+_Noreturn void
+fatal(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarn(fmt, ap);
+	va_end(ap);
+	exit(1);
+}
+
+void *
+xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (!p)
+		fatal("malloc:");
+	return p;
+}
+
+void *
+xcalloc(size_t n, size_t sz)
+{
+	void *p = calloc(n ? n : 1, sz ? sz : 1);
+
+	if (!p)
+		fatal("calloc:");
+	return p;
+}
+
+void *
+xreallocarray(void *p, size_t n, size_t sz)
+{
+	if (sz && n > SIZE_MAX / sz) {
+		errno = ENOMEM;
+		fatal("realloc:");
+	}
+	p = realloc(p, n && sz ? n * sz : 1);
+	if (!p)
+		fatal("realloc:");
+	return p;
+}
+
+char *
+xstrndup(const char *s, size_t n)
+{
+	char *p = xmalloc(n + 1);
+
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *
+xstrdup(const char *s)
+{
+	return xstrndup(s, strlen(s));
+}
+
+char *
+xasprintf(const char *fmt, ...)
+{
+	struct buf b = {0};
+	va_list ap;
+
+	va_start(ap, fmt);
+	bufvprintf(&b, fmt, ap);
+	va_end(ap);
+	bufterm(&b);
+	return b.data;
+}
+
+static void
+bufgrow(struct buf *b, size_t n)
+{
+	size_t cap;
+
+	if (n > SIZE_MAX - b->len - 1)
+		fatal("buffer too large");
+	if (b->len + n + 1 <= b->cap)
+		return;
+	cap = b->cap ? b->cap : 64;
+	while (cap < b->len + n + 1)
+		cap = cap > SIZE_MAX / 2 ? b->len + n + 1 : cap * 2;
+	b->data = xreallocarray(b->data, cap, 1);
+	b->cap = cap;
+}
+
+void
+bufadd(struct buf *b, const void *p, size_t n)
+{
+	bufgrow(b, n);
+	if (n)
+		memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
+void
+bufaddc(struct buf *b, int c)
+{
+	char ch = (char)c;
+
+	bufadd(b, &ch, 1);
+}
+
+void
+bufadds(struct buf *b, const char *s)
+{
+	bufadd(b, s, strlen(s));
+}
+
+void
+bufvprintf(struct buf *b, const char *fmt, va_list ap)
+{
+	va_list aq;
+	int n;
+
+	va_copy(aq, ap);
+	n = vsnprintf(NULL, 0, fmt, aq);
+	va_end(aq);
+	if (n < 0)
+		fatal("vsnprintf:");
+	bufgrow(b, (size_t)n);
+	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	b->len += (size_t)n;
+}
+
+void
+bufprintf(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	bufvprintf(b, fmt, ap);
+	va_end(ap);
+}
+
+void
+bufterm(struct buf *b)
+{
+	bufgrow(b, 0);
+	b->data[b->len] = '\0';
+}
+
+void
+buffree(struct buf *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->len = b->cap = 0;
+}
+
+static void
+vdiag(const char *kind, const char *file, int line, int col, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "%s: ", argv0);
+	if (file) {
+		fputs(file, stderr);
+		if (line > 0) {
+			fprintf(stderr, ":%d", line);
+			if (col > 0)
+				fprintf(stderr, ":%d", col);
+		}
+		fputs(": ", stderr);
+	}
+	fprintf(stderr, "%s: ", kind);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void
+diagerr(struct diag *d, const char *file, int line, int col, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vdiag("error", file, line, col, fmt, ap);
+	va_end(ap);
+	if (d)
+		d->nerr++;
+}
+
+void
+diagwarn(struct diag *d, const char *file, int line, int col, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vdiag("warning", file, line, col, fmt, ap);
+	va_end(ap);
+	if (d)
+		d->nwarn++;
+}
+
+bool
+readfile(const char *path, struct buf *b)
+{
+	char tmp[65536];
+	ssize_t n;
+	int fd, err;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	for (;;) {
+		n = read(fd, tmp, sizeof(tmp));
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			err = errno;
+			close(fd);
+			errno = err;
+			return false;
+		}
+		if (n == 0)
+			break;
+		bufadd(b, tmp, (size_t)n);
+	}
+	close(fd);
+	bufterm(b);
+	return true;
+}
+
+static bool
+samecontent(const char *path, const void *data, size_t len, mode_t mode)
+{
+	struct stat st;
+	struct buf old = {0};
+	bool same;
+
+	if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode))
+		return false;
+	if ((st.st_mode & 07777) != (mode & 07777) || (size_t)st.st_size != len)
+		return false;
+	if (!readfile(path, &old))
+		return false;
+	same = old.len == len && (len == 0 || memcmp(old.data, data, len) == 0);
+	buffree(&old);
+	return same;
+}
+
+int
+writefile(const char *path, const void *data, size_t len, mode_t mode)
+{
+	char *tmp;
+	const char *p = data;
+	ssize_t n;
+	int fd, err;
+
+	if (samecontent(path, data, len, mode))
+		return 0;
+	if (!mkdirparent(path))
+		return -1;
+	tmp = xasprintf("%s.tmp", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode & 07777);
+	if (fd < 0)
+		goto fail;
+	while (len > 0) {
+		n = write(fd, p, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			goto failfd;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	/* the umask may have cut bits that the caller asked for */
+	if (fchmod(fd, mode & 07777) != 0)
+		goto failfd;
+	if (close(fd) != 0) {
+		fd = -1;
+		goto fail;
+	}
+	if (rename(tmp, path) != 0)
+		goto fail;
+	free(tmp);
+	return 1;
+failfd:
+	err = errno;
+	close(fd);
+	errno = err;
+fail:
+	err = errno;
+	unlink(tmp);
+	free(tmp);
+	errno = err;
+	return -1;
+}
+
+bool
+mkdirp(const char *path, mode_t mode)
+{
+	char *p, *s;
+	struct stat st;
+
+	if (stat(path, &st) == 0) {
+		if (S_ISDIR(st.st_mode))
+			return true;
+		errno = ENOTDIR;
+		return false;
+	}
+	p = xstrdup(path);
+	for (s = p + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, mode) != 0 && errno != EEXIST) {
+			free(p);
+			return false;
+		}
+		*s = '/';
+	}
+	if (mkdir(p, mode) != 0 && errno != EEXIST) {
+		free(p);
+		return false;
+	}
+	free(p);
+	return true;
+}
+
+bool
+mkdirparent(const char *path)
+{
+	char *dir = pathdir(path);
+	bool ok = true;
+
+	if (strcmp(dir, ".") != 0 && strcmp(dir, "/") != 0)
+		ok = mkdirp(dir, 0777);
+	free(dir);
+	return ok;
+}
+
+char *
+pathjoin(const char *a, const char *b)
+{
+	size_t n = strlen(a);
+
+	if (n == 0 || (n == 1 && a[0] == '.'))
+		return xstrdup(b);
+	if (a[n - 1] == '/')
+		return xasprintf("%s%s", a, b);
+	return xasprintf("%s/%s", a, b);
+}
+
+char *
+pathcanon(const char *p)
+{
+	char *out = xmalloc(strlen(p) + 2);
+	size_t len = 0, keep = 0;
+	bool abs = p[0] == '/';
+	const char *s = p, *e;
+
+	/* keep is the length of the leading part that ".." cannot fold: "/", or "../../" */
+	if (abs) {
+		out[len++] = '/';
+		keep = 1;
+	}
+	while (*s) {
+		while (*s == '/')
+			s++;
+		if (!*s)
+			break;
+		e = s;
+		while (*e && *e != '/')
+			e++;
+		if (e - s == 1 && s[0] == '.') {
+			s = e;
+			continue;
+		}
+		if (e - s == 2 && s[0] == '.' && s[1] == '.') {
+			if (len > keep) {
+				/* drop the last component, and the slash before it */
+				while (len > keep && out[len - 1] != '/')
+					len--;
+				if (len > keep)
+					len--;
+				s = e;
+				continue;
+			}
+			if (abs) {
+				s = e;
+				continue;
+			}
+			if (len > 0 && out[len - 1] != '/')
+				out[len++] = '/';
+			memcpy(out + len, "..", 2);
+			len += 2;
+			keep = len;
+			s = e;
+			continue;
+		}
+		if (len > 0 && out[len - 1] != '/')
+			out[len++] = '/';
+		memcpy(out + len, s, (size_t)(e - s));
+		len += (size_t)(e - s);
+		s = e;
+	}
+	if (len == 0)
+		out[len++] = '.';
+	out[len] = '\0';
+	return out;
+}
+
+const char *
+pathbase(const char *p)
+{
+	const char *s = strrchr(p, '/');
+
+	return s ? s + 1 : p;
+}
+
+char *
+pathdir(const char *p)
+{
+	const char *s = strrchr(p, '/');
+
+	if (!s)
+		return xstrdup(".");
+	if (s == p)
+		return xstrdup("/");
+	return xstrndup(p, (size_t)(s - p));
+}
+
+bool
+pathinside(const char *p)
+{
+	if (p[0] == '/')
+		return false;
+	if (p[0] == '.' && p[1] == '.' && (p[2] == '/' || p[2] == '\0'))
+		return false;
+	return true;
+}
+
+int
+strptrcmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}

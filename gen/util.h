@@ -1,0 +1,86 @@
+#ifndef IMAGEGEN_UTIL_H
+#define IMAGEGEN_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#define LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* the program name used as prefix of diagnostics; set once by main */
+extern const char *argv0;
+
+/* growable byte buffer; data is always NUL-terminated when len > 0 or after bufterm */
+struct buf {
+	char *data;
+	size_t len, cap;
+};
+
+/* allocation that dies on failure; callers never check for NULL */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t sz);
+void *xreallocarray(void *p, size_t n, size_t sz);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+/* returns a newly allocated formatted string, owned by the caller */
+char *xasprintf(const char *fmt, ...);
+
+/* append to a buffer; the buffer stays NUL-terminated */
+void bufadd(struct buf *b, const void *p, size_t n);
+void bufaddc(struct buf *b, int c);
+void bufadds(struct buf *b, const char *s);
+void bufprintf(struct buf *b, const char *fmt, ...);
+void bufvprintf(struct buf *b, const char *fmt, va_list ap);
+/* make data non-NULL and NUL-terminated */
+void bufterm(struct buf *b);
+void buffree(struct buf *b);
+
+/* print "argv0: message" to stderr; a format ending in ':' appends strerror(errno) */
+void warn(const char *fmt, ...);
+/* like warn, then exit(1) */
+_Noreturn void fatal(const char *fmt, ...);
+
+/* a run's diagnostics: every error is printed as it is found and counted */
+struct diag {
+	int nerr;
+	int nwarn;
+};
+
+/* print "argv0: file:line:col: error: message"; line/col 0 are left out */
+void diagerr(struct diag *d, const char *file, int line, int col, const char *fmt, ...);
+/* same, as a warning */
+void diagwarn(struct diag *d, const char *file, int line, int col, const char *fmt, ...);
+
+/* read a whole file into b (appending); false with errno set on failure */
+bool readfile(const char *path, struct buf *b);
+/*
+ * write data to path atomically (path.tmp + rename) and only if the content
+ * or the mode differs; creates parent directories. returns 1 if written,
+ * 0 if unchanged, -1 on error (errno set, nothing changed).
+ */
+int writefile(const char *path, const void *data, size_t len, mode_t mode);
+/* mkdir -p; false with errno set on failure */
+bool mkdirp(const char *path, mode_t mode);
+/* mkdir -p of the directory part of path */
+bool mkdirparent(const char *path);
+
+/* a/b, with no doubled slash; owned by the caller */
+char *pathjoin(const char *a, const char *b);
+/*
+ * lexically canonical form of a path: no "." components, no doubled
+ * slashes, "x/.." folded where x is not "..". Relative paths stay relative;
+ * "" becomes ".". owned by the caller.
+ */
+char *pathcanon(const char *p);
+/* the last component of p (after the last slash), pointing into p */
+const char *pathbase(const char *p);
+/* the directory part of p, "." if none; owned by the caller */
+char *pathdir(const char *p);
+/* true if p (canonical) is "." or does not start with "../" or "/" */
+bool pathinside(const char *p);
+
+/* qsort comparator for an array of char * */
+int strptrcmp(const void *a, const void *b);
+
+#endif
