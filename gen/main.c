@@ -12,6 +12,10 @@
 
 /* subcommands, in the order --help lists them */
 const struct command commands[] = {
+	{"generate", cmd_generate, "write build.ninja for an image tree"},
+	{"list", cmd_list, "print the images in build order with their prerequisites"},
+	{"graph", cmd_graph, "print the image graph in Graphviz dot"},
+	{"check", cmd_check, "check an image tree, writing nothing"},
 	{NULL, NULL, NULL},
 };
 
