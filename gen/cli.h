@@ -19,5 +19,7 @@ extern const struct command commands[];
 int cmd_stage(int argc, char **argv);
 /* build one image with the container engine (build.c) */
 int cmd_build(int argc, char **argv);
+/* compute an image's input digest (digest.c) */
+int cmd_digest(int argc, char **argv);
 
 #endif

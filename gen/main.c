@@ -14,6 +14,7 @@
 const struct command commands[] = {
 	{"stage", cmd_stage, "copy an image's files into its build context"},
 	{"build", cmd_build, "build one image with docker, podman or buildah"},
+	{"digest", cmd_digest, "compute or print an image's input digest"},
 	{NULL, NULL, NULL},
 };
 
