@@ -23,5 +23,11 @@ int cmd_list(int argc, char **argv);
 int cmd_graph(int argc, char **argv);
 /* check an image tree, writing nothing (generate.c) */
 int cmd_check(int argc, char **argv);
+/* copy a stage manifest's files into a build context (stage.c) */
+int cmd_stage(int argc, char **argv);
+/* build one image with the container engine (build.c) */
+int cmd_build(int argc, char **argv);
+/* compute an image's input digest (digest.c) */
+int cmd_digest(int argc, char **argv);
 
 #endif
