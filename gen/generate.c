@@ -871,7 +871,9 @@ static void
 edgeflags(struct ninjaedge *e, const char *name, struct buf *b)
 {
 	bufterm(b);
-	ninjaedgevarraw(e, name, b->data);
+	/* an unset variable expands to nothing: leave empty ones out */
+	if (b->len)
+		ninjaedgevarraw(e, name, b->data);
 	b->len = 0;
 	b->data[0] = '\0';
 }
@@ -1197,15 +1199,19 @@ generate(struct tree *t, const struct opts *o)
 		ninjaedgefree(&e);
 	}
 
-	/* the files build.ninja reads: manifests and arguments first, build.ninja last */
+	/*
+	 * the arguments (an input of the regeneration edge) first, then its
+	 * outputs: the manifests and build.ninja last, so that none is older
+	 * than an input and a fresh build.ninja is clean
+	 */
+	b.len = 0;
+	optsrecord(o, &b);
+	rc |= writeout(ARGSFILE, &b);
 	for (i = 0; i < t->n; i++) {
 		b.len = 0;
 		manifest(&t->node[i], &b);
 		rc |= writeout(manifests.s[i], &b);
 	}
-	b.len = 0;
-	optsrecord(o, &b);
-	rc |= writeout(ARGSFILE, &b);
 	if (rc == 0)
 		rc |= writeout(o->output, &out);
 out:
