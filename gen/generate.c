@@ -759,6 +759,32 @@ nodecmp(const void *a, const void *b)
 	return strcmp(x->img->name, y->img->name);
 }
 
+/* report a cycle "a -> b -> a" at the prerequisite of a that names b, when there is one */
+static void
+cycleerr(struct tree *t, const char *cycle)
+{
+	const char *arrow = strstr(cycle, " -> "), *next;
+	char *first = xstrndup(cycle, arrow ? (size_t)(arrow - cycle) : strlen(cycle)), *second;
+	struct node *nd = findnode(t, first);
+	size_t i;
+
+	next = arrow ? arrow + 4 : cycle;
+	arrow = strstr(next, " -> ");
+	second = xstrndup(next, arrow ? (size_t)(arrow - next) : strlen(next));
+	for (i = 0; nd && i < nd->img->nprereq; i++) {
+		if (strcmp(nd->img->prereq[i].s, second) == 0)
+			break;
+	}
+	if (nd && i < nd->img->nprereq)
+		diagerr(&t->d, nd->img->yaml, nd->img->prereq[i].line, nd->img->prereq[i].col,
+		    "dependency cycle: %s; an image cannot be built on itself", cycle);
+	else
+		diagerr(&t->d, nd ? nd->img->yaml : NULL, 0, 0, "dependency cycle: %s; an image cannot be built on itself",
+		    cycle);
+	free(first);
+	free(second);
+}
+
 /* walk every root, load every image, link and order them; false if any error */
 static bool
 treeload(struct tree *t, const struct opts *o)
@@ -831,7 +857,7 @@ treeload(struct tree *t, const struct opts *o)
 	t->order = xcalloc(t->n, sizeof(t->order[0]));
 	if (!graphorder(t->g, t->order, &cycles)) {
 		for (i = 0; i < cycles.n; i++)
-			diagerr(&t->d, NULL, 0, 0, "dependency cycle: %s", cycles.s[i]);
+			cycleerr(t, cycles.s[i]);
 	}
 	strlistfree(&cycles);
 	strlistuniq(&t->dirs);
