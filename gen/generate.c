@@ -150,8 +150,13 @@ option(struct opts *o, const char *cmd, const char *arg, const char *next, int *
 			strlisttake(&o->images, userpath(v));
 			return true;
 		}
-		if (n == 8 && strncmp(arg, "--config", n) == 0)
-			return *v ? (free(o->config), o->config = userpath(v), true) : (warn("%s: --config needs a file or directory", cmd), false);
+		if (n == 8 && strncmp(arg, "--config", n) == 0) {
+			if (!*v)
+				goto empty;
+			free(o->config);
+			o->config = userpath(v);
+			return true;
+		}
 		if (n == 8 && strncmp(arg, "--engine", n) == 0) {
 			if (strcmp(v, "docker") && strcmp(v, "podman") && strcmp(v, "buildah")) {
 				warn("%s: --engine=%s: the engine must be docker, podman or buildah", cmd, v);
@@ -620,7 +625,7 @@ buildcontext(struct tree *t, struct node *nd)
 }
 
 static struct node *
-findnode(struct tree *t, const char *name)
+findnode(const struct tree *t, const char *name)
 {
 	size_t lo = 0, hi = t->n, mid;
 	int c;
@@ -1114,7 +1119,7 @@ prelude(const struct opts *o, const char *rules, struct buf *out)
 static bool
 overlaps(const struct tree *t, const struct opts *o, const char *path)
 {
-	return findnode((struct tree *)t, path) || strcmp(path, "all") == 0 || strcmp(path, o->output) == 0 ||
+	return findnode(t, path) || strcmp(path, "all") == 0 || strcmp(path, o->output) == 0 ||
 	    strncmp(path, "ctx/", 4) == 0 || strncmp(path, "img/", 4) == 0 || strncmp(path, "log/", 4) == 0 ||
 	    strncmp(path, ".imagegen/stage/", 16) == 0;
 }
