@@ -259,7 +259,7 @@ tojson(struct ev *ev, const struct node *n, struct buf *b, struct value v, int i
 				bufadds(b, indent >= 0 ? "," : ", ");
 			if (indent >= 0)
 				jsonnl(b, indent, depth + 1);
-			if (!jsonkey(ev, n, keys[i], &k))
+			if (!jsonkey(ev, n, v.u.d->keys[idx[i].u.i], &k))
 				return false;
 			jsonstr(b, k.u.s->data, k.u.s->len);
 			bufadds(b, ": ");
@@ -470,8 +470,7 @@ ffloat(struct ev *ev, struct value v, struct value *slots, struct value *out)
 static bool
 findent(struct ev *ev, const struct node *n, struct value v, struct value *slots, struct value *out)
 {
-	struct buf ind = {0}, b = {0};
-	struct value s;
+	struct buf ind = {0}, b = {0}, b2 = {0};
 	const char *p, *end, *q;
 	bool first = !NOTGIVEN(slots[1]) && vtruth(slots[1]);
 	bool blank = !NOTGIVEN(slots[2]) && vtruth(slots[2]);
@@ -495,11 +494,13 @@ findent(struct ev *ev, const struct node *n, struct value v, struct value *slots
 	bufterm(&ind);
 	if (first)
 		bufadd(&b, ind.data, ind.len);
-	/* s + "\n", split into lines, the first one kept as is */
-	p = v.u.s->data;
-	end = p + v.u.s->len;
-	s = v;
-	while (p < end || firstline) {
+	/* lines of s + "\n" as str.splitlines gives them; the first kept as is */
+	b2.len = 0;
+	bufadd(&b2, v.u.s->data, v.u.s->len);
+	bufaddc(&b2, '\n');
+	p = b2.data;
+	end = p + b2.len;
+	while (p < end) {
 		for (q = p; q < end && *q != '\n' && *q != '\r' && *q != '\v' && *q != '\f' && *q != 0x1c && *q != 0x1d && *q != 0x1e; q++)
 			;
 		if (!firstline) {
@@ -512,10 +513,8 @@ findent(struct ev *ev, const struct node *n, struct value v, struct value *slots
 		if (q < end && *q == '\r' && q + 1 < end && q[1] == '\n')
 			q++;
 		p = q + 1;
-		if (q >= end)
-			break;
 	}
-	(void)s;
+	buffree(&b2);
 	*out = strval(ev, b.data ? b.data : "", b.len);
 	buffree(&b);
 	buffree(&ind);

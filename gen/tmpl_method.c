@@ -733,6 +733,14 @@ pyformatpct(struct ev *ev, const struct node *n, struct value fmt, struct value 
 		case 's':
 		case 'r':
 		case 'a':
+			if (!strchr(flags, '-')) {
+				/* %-formatting right-aligns strings by default */
+				size_t k = spec.len;
+
+				bufaddc(&spec, ' ');
+				memmove(spec.data + 1, spec.data, k);
+				spec.data[0] = '>';
+			}
 			if (t != 's') {
 				struct buf r = {0};
 
