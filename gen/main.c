@@ -10,6 +10,8 @@
 #define IMAGEGEN_VERSION "0.1.0"
 #endif
 
+int cmd_render(int argc, char **argv);
+
 /* subcommands, in the order --help lists them */
 const struct command commands[] = {
 	{"generate", cmd_generate, "write build.ninja for an image tree"},
@@ -19,6 +21,7 @@ const struct command commands[] = {
 	{"stage", cmd_stage, "copy an image's files into its build context"},
 	{"build", cmd_build, "build one image with docker, podman or buildah"},
 	{"digest", cmd_digest, "compute or print an image's input digest"},
+	{"render", cmd_render, "render a Jinja2 template with the cluster configuration"},
 	{NULL, NULL, NULL},
 };
 
