@@ -1135,6 +1135,53 @@ writeout(const char *path, struct buf *b)
 	return 0;
 }
 
+/*
+ * the sources build.ninja names that no edge writes: the config files,
+ * and the regeneration inputs (sorted); every one is checked to be a path
+ * build.ninja can hold and not to be a target as well. false on an error.
+ */
+static bool
+sources(struct tree *t, const struct opts *o, const char *rules, struct strlist *configs, struct strlist *regen)
+{
+	size_t i, j;
+	const char *bad, *src;
+	static const char overlap[] =
+	    "this source would also be a target of %s; run imagegen generate in a separate build directory";
+
+	if (!configfiles(o, configs, regen, &t->d))
+		return false;
+	for (i = 0; i < t->n; i++) {
+		strlistadd(regen, t->node[i].img->yaml);
+		for (j = 0; j < t->node[i].scanned.n; j++)
+			strlistadd(regen, t->node[i].scanned.s[j]);
+		for (j = 0; j < t->node[i].dirs.n; j++)
+			strlistadd(regen, t->node[i].dirs.s[j]);
+	}
+	for (i = 0; i < t->dirs.n; i++)
+		strlistadd(regen, t->dirs.s[i]);
+	for (i = 0; i < configs->n; i++)
+		strlistadd(regen, configs->s[i]);
+	strlistadd(regen, ARGSFILE);
+	if (strchr(o->imagegen, '/'))
+		strlistadd(regen, o->imagegen);
+	strlistadd(regen, rules);
+	strlistuniq(regen);
+	for (i = 0; i < regen->n; i++) {
+		if ((bad = escpathbad(regen->s[i])))
+			diagerr(&t->d, regen->s[i], 0, 0, "%s", bad);
+		else if (overlaps(t, o, regen->s[i]))
+			diagerr(&t->d, regen->s[i], 0, 0, overlap, o->output);
+	}
+	for (i = 0; i < t->n; i++) {
+		for (j = 0; j < t->node[i].nent; j++) {
+			src = t->node[i].ent[j].src;
+			if (t->node[i].ent[j].kind == 'F' && !strlisthas(regen, src) && overlaps(t, o, src))
+				diagerr(&t->d, src, 0, 0, overlap, o->output);
+		}
+	}
+	return t->d.nerr == 0;
+}
+
 static int
 generate(struct tree *t, const struct opts *o)
 {
@@ -1142,51 +1189,11 @@ generate(struct tree *t, const struct opts *o)
 	struct strlist configs = {0}, regen = {0}, manifests = {0};
 	struct ninjaedge e = {0};
 	char *rules;
-	size_t i, j;
+	size_t i;
 	int rc = 0;
-	const char *bad;
 
 	rules = pathjoin(o->templates, "rules.ninja");
-	if (!configfiles(o, &configs, &regen, &t->d)) {
-		rc = 1;
-		goto out;
-	}
-	/* the regeneration inputs */
-	for (i = 0; i < t->n; i++) {
-		strlistadd(&regen, t->node[i].img->yaml);
-		for (j = 0; j < t->node[i].scanned.n; j++)
-			strlistadd(&regen, t->node[i].scanned.s[j]);
-		for (j = 0; j < t->node[i].dirs.n; j++)
-			strlistadd(&regen, t->node[i].dirs.s[j]);
-	}
-	for (i = 0; i < t->dirs.n; i++)
-		strlistadd(&regen, t->dirs.s[i]);
-	for (i = 0; i < configs.n; i++)
-		strlistadd(&regen, configs.s[i]);
-	strlistadd(&regen, ARGSFILE);
-	if (strchr(o->imagegen, '/'))
-		strlistadd(&regen, o->imagegen);
-	strlistadd(&regen, rules);
-	strlistuniq(&regen);
-	for (i = 0; i < regen.n; i++) {
-		if ((bad = escpathbad(regen.s[i])))
-			diagerr(&t->d, regen.s[i], 0, 0, "%s", bad);
-		else if (overlaps(t, o, regen.s[i]))
-			diagerr(&t->d, regen.s[i], 0, 0,
-			    "this source would also be a target of %s; run imagegen generate in a separate build directory",
-			    o->output);
-	}
-	for (i = 0; i < t->n; i++) {
-		for (j = 0; j < t->node[i].nent; j++) {
-			const char *src = t->node[i].ent[j].src;
-
-			if (t->node[i].ent[j].kind == 'F' && overlaps(t, o, src))
-				diagerr(&t->d, src, 0, 0,
-				    "this source would also be a target of %s; run imagegen generate in a separate build directory",
-				    o->output);
-		}
-	}
-	if (t->d.nerr) {
+	if (!sources(t, o, rules, &configs, &regen)) {
 		rc = 1;
 		goto out;
 	}
@@ -1289,6 +1296,20 @@ graph(const struct tree *t)
 	puts("}");
 }
 
+/* what generate checks beyond the tree, for imagegen check */
+static bool
+checksources(struct tree *t, const struct opts *o)
+{
+	struct strlist configs = {0}, regen = {0};
+	char *rules = pathjoin(o->templates, "rules.ninja");
+	bool ok = sources(t, o, rules, &configs, &regen);
+
+	strlistfree(&configs);
+	strlistfree(&regen);
+	free(rules);
+	return ok;
+}
+
 static int
 run(int argc, char **argv)
 {
@@ -1310,6 +1331,8 @@ run(int argc, char **argv)
 		list(&t);
 	else if (strcmp(cmd, "graph") == 0)
 		graph(&t);
+	else if (!checksources(&t, &o))
+		rc = 1;
 	if (t.d.nerr)
 		fprintf(stderr, "%s: %d error%s\n", argv0, t.d.nerr, t.d.nerr == 1 ? "" : "s");
 	treefree(&t);

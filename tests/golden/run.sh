@@ -6,14 +6,17 @@
 #   args                  arguments of imagegen generate, one a line
 #                         (default: --images=../src/images); it runs in a
 #                         temporary build/ next to src/
+#   rundir                where to run instead of build/, relative to the
+#                         temporary directory (e.g. src/images)
 #   status                the expected exit status (default 0)
 #   stderr.expect         what generate prints on stderr (default: nothing)
 #   build.ninja.expect    the expected build.ninja (when status is 0)
 #   manifests.expect      the stage manifests, each after a "== NAME" line
 #   list.expect, graph.expect   output of imagegen list / graph (optional)
 # Every build.ninja written is also run through "ninja -n", which must
-# find it valid and clean (no regeneration right after generate), and a
-# second generate must leave every file untouched.
+# find it valid and clean (no regeneration right after generate), a
+# second generate must leave every file untouched, and imagegen check
+# must report the same and write nothing.
 # UPDATE=1 rewrites the expected files from the actual output.
 #
 # Environment: IMAGEGEN (the binary), SRCDIR (the source tree).
@@ -63,7 +66,7 @@ run() {
 	else
 		set -- --images=../src/images
 	fi
-	(cd "$work/build" && "$IMAGEGEN" "$cmd" --imagegen=imagegen --templates=../templates --jobs=2 "$@")
+	(cd "${rundir:-$work/build}" && "$IMAGEGEN" "$cmd" --imagegen=imagegen --templates=../templates --jobs=2 "$@")
 }
 
 for case in "$SRCDIR"/tests/golden/*/; do
@@ -72,6 +75,8 @@ for case in "$SRCDIR"/tests/golden/*/; do
 	[ -d "$case/tree" ] || continue
 	ok=1
 	work="$tmp/$name"
+	rundir=
+	[ -f "$case/rundir" ] && rundir="$work/$(cat "$case/rundir")"
 	mkdir -p "$work/build" "$work/templates"
 	cp -R "$case/tree" "$work/src"
 	cp "$SRCDIR/templates/rules.ninja" "$work/templates/"
@@ -103,6 +108,13 @@ for case in "$SRCDIR"/tests/golden/*/; do
 		run generate >/dev/null 2>&1 || fail "second generate failed"
 		changed=$(find "$work/build" -type f -newer "$work/marker" ! -name '.ninja_*')
 		[ -z "$changed" ] || fail "a second generate rewrote $changed"
+		mkdir "$work/check"
+		rundir="$work/check"
+		run check >"$work/check.out" 2>"$work/check.err" ||
+			fail "check fails on a tree generate accepts"
+		rundir=
+		cmp -s "$work/check.err" "$work/stderr" || fail "check reports differently from generate"
+		[ -z "$(ls -A "$work/check")" ] || fail "check wrote files"
 		if [ -f "$case/list.expect" ] || [ "${UPDATE:-}" = 1 ]; then
 			run list >"$work/list" 2>/dev/null || fail "imagegen list failed"
 			compare "$work/list" "$case/list.expect"
@@ -112,7 +124,7 @@ for case in "$SRCDIR"/tests/golden/*/; do
 			compare "$work/graph" "$case/graph.expect"
 		fi
 	else
-		[ ! -e "$work/build/build.ninja" ] || fail "build.ninja written despite errors"
+		[ ! -e "${rundir:-$work/build}/build.ninja" ] || fail "build.ninja written despite errors"
 		run check >/dev/null 2>"$work/check.err"
 		status=$?
 		[ "$status" = "$want" ] || fail "check: exit status $status, expected $want"
