@@ -400,7 +400,7 @@ linkdeps(struct tree *t, struct node *nd)
 		if (j == img->nprereq)
 			diagwarn(&t->d, path, refs.v[i].line, refs.v[i].col,
 			    "%s names '%s', an image of the tree that prerequisite does not list; add it to prerequisite in %s",
-			    refs.v[i].copyfrom ? "COPY --from" : "FROM", refs.v[i].ref, img->yaml);
+			    refs.v[i].copyfrom ? "--from" : "FROM", refs.v[i].ref, img->yaml);
 		strlistadd(&nd->deps, dep->img->name);
 	}
 	for (i = 0; refs.nunknown == 0 && i < img->nprereq; i++) {
