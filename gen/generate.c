@@ -337,23 +337,15 @@ edgeflags(struct ninjaedge *e, const char *name, struct buf *b)
 	b->data[0] = '\0';
 }
 
-/* the edges of one image */
+/* the stage edge: every F entry and the stamp, from the manifest and the F sources */
 static void
-imageedges(const struct tree *t, const struct opts *o, const struct node *nd, const struct strlist *configs,
-    struct buf *out)
+stageedge(const struct node *nd, const char *ctx, struct buf *out)
 {
-	const struct image *img = nd->img;
 	struct ninjaedge e = {0};
 	struct buf b = {0};
-	char *ctx = xasprintf("ctx/%s", img->name), *p, *repo;
+	char *stamp = xasprintf("%s.staged", ctx);
 	size_t i;
 
-	bufprintf(&b, "image %s (%s)", img->name, img->dir);
-	bufaddc(out, '\n');
-	ninjacomment(out, b.data);
-	b.len = 0;
-
-	/* stage */
 	e.rule = "stage";
 	for (i = 0; i < nd->nent; i++) {
 		if (nd->ent[i].kind == 'F') {
@@ -361,19 +353,26 @@ imageedges(const struct tree *t, const struct opts *o, const struct node *nd, co
 			strlistadd(&e.implicit, nd->ent[i].src);
 		}
 	}
-	strlisttake(&e.out, xasprintf("%s.staged", ctx));
-	strlisttake(&e.in, xasprintf(".imagegen/stage/%s.list", img->name));
+	strlistadd(&e.out, stamp);
+	strlisttake(&e.in, xasprintf(".imagegen/stage/%s.list", nd->img->name));
 	strlistuniq(&e.implicit);
 	escshellninja(&b, ctx);
 	edgeflags(&e, "ctx", &b);
-	p = xasprintf("%s.staged", ctx);
-	escshellninja(&b, p);
-	free(p);
+	escshellninja(&b, stamp);
 	edgeflags(&e, "stamp", &b);
 	ninjabuild(out, &e);
 	ninjaedgefree(&e);
+	buffree(&b);
+	free(stamp);
+}
 
-	/* render */
+/* one render edge per R entry, each depending on the config files */
+static void
+renderedges(const struct node *nd, const char *ctx, const struct strlist *configs, struct buf *out)
+{
+	struct ninjaedge e;
+	size_t i, k;
+
 	for (i = 0; i < nd->nent; i++) {
 		if (nd->ent[i].kind != 'R')
 			continue;
@@ -381,18 +380,62 @@ imageedges(const struct tree *t, const struct opts *o, const struct node *nd, co
 		e.rule = "render";
 		strlisttake(&e.out, pathjoin(ctx, nd->ent[i].dst));
 		strlistadd(&e.in, nd->ent[i].src);
-		{
-			size_t k;
-
-			for (k = 0; k < configs->n; k++)
-				strlistadd(&e.implicit, configs->s[k]);
-		}
+		for (k = 0; k < configs->n; k++)
+			strlistadd(&e.implicit, configs->s[k]);
 		ninjabuild(out, &e);
 		ninjaedgefree(&e);
 	}
+}
 
-	/* build */
-	memset(&e, 0, sizeof(e));
+/* the --tag flags: name:tag per image.yaml tag, and the registry forms */
+static void
+tagflags(const struct opts *o, const struct image *img, struct buf *b)
+{
+	char *repo = registryrepo(o->registry, o->namespace, img->name), *p;
+	size_t i;
+
+	for (i = 0; i < img->ntag; i++) {
+		p = xasprintf("%s:%s", img->name, img->tag[i].s);
+		addflag(b, "tag", p);
+		free(p);
+	}
+	if (repo) {
+		p = xasprintf("%s:%s", repo, o->tag);
+		addflag(b, "tag", p);
+		free(p);
+		for (i = 0; i < img->ntag; i++) {
+			p = xasprintf("%s:%s", repo, img->tag[i].s);
+			addflag(b, "tag", p);
+			free(p);
+		}
+	}
+	free(repo);
+}
+
+/* "--flag=key=value" for each pair */
+static void
+kvflags(const char *flag, const struct ykv *kv, size_t n, struct buf *b)
+{
+	char *p;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		p = xasprintf("%s=%s", kv[i].key.s, kv[i].val.s);
+		addflag(b, flag, p);
+		free(p);
+	}
+}
+
+/* the build edge: the image ID from the staged and rendered files and the dependencies' IDs */
+static void
+buildedge(const struct opts *o, const struct node *nd, const char *ctx, struct buf *out)
+{
+	const struct image *img = nd->img;
+	struct ninjaedge e = {0};
+	struct buf b = {0};
+	char *log = xasprintf("log/%s.log", img->name);
+	size_t i;
+
 	e.rule = "build";
 	strlisttake(&e.out, xasprintf("img/%s.iid", img->name));
 	strlisttake(&e.implicit, xasprintf("%s.staged", ctx));
@@ -404,59 +447,46 @@ imageedges(const struct tree *t, const struct opts *o, const struct node *nd, co
 		strlisttake(&e.implicit, xasprintf("img/%s.iid", nd->deps.s[i]));
 	escshellninja(&b, img->name);
 	edgeflags(&e, "name", &b);
-	repo = registryrepo(o->registry, o->namespace, img->name);
-	for (i = 0; i < img->ntag; i++) {
-		p = xasprintf("%s:%s", img->name, img->tag[i].s);
-		addflag(&b, "tag", p);
-		free(p);
-	}
-	if (repo) {
-		p = xasprintf("%s:%s", repo, o->tag);
-		addflag(&b, "tag", p);
-		free(p);
-		for (i = 0; i < img->ntag; i++) {
-			p = xasprintf("%s:%s", repo, img->tag[i].s);
-			addflag(&b, "tag", p);
-			free(p);
-		}
-	}
-	free(repo);
+	tagflags(o, img, &b);
 	edgeflags(&e, "tags", &b);
 	addflag(&b, "file", nd->dockerfile);
 	edgeflags(&e, "file", &b);
-	for (i = 0; i < img->nbuildarg; i++) {
-		p = xasprintf("%s=%s", img->buildarg[i].key.s, img->buildarg[i].val.s);
-		addflag(&b, "build-arg", p);
-		free(p);
-	}
+	kvflags("build-arg", img->buildarg, img->nbuildarg, &b);
 	edgeflags(&e, "buildargs", &b);
-	for (i = 0; i < img->nlabel; i++) {
-		p = xasprintf("%s=%s", img->label[i].key.s, img->label[i].val.s);
-		addflag(&b, "label", p);
-		free(p);
-	}
+	kvflags("label", img->label, img->nlabel, &b);
 	edgeflags(&e, "labels", &b);
 	if (img->target.s)
 		addflag(&b, "target", img->target.s);
 	edgeflags(&e, "target", &b);
 	escshellninja(&b, ctx);
 	edgeflags(&e, "ctx", &b);
-	p = xasprintf("log/%s.log", img->name);
-	escshellninja(&b, p);
-	free(p);
+	escshellninja(&b, log);
 	edgeflags(&e, "log", &b);
 	ninjabuild(out, &e);
 	ninjaedgefree(&e);
+	buffree(&b);
+	free(log);
+}
 
-	memset(&e, 0, sizeof(e));
+/* the edges of one image: stage, render, build, and the phony image name */
+static void
+imageedges(const struct opts *o, const struct node *nd, const struct strlist *configs, struct buf *out)
+{
+	struct ninjaedge e = {0};
+	char *ctx = xasprintf("ctx/%s", nd->img->name), *c;
+
+	bufaddc(out, '\n');
+	c = xasprintf("image %s (%s)", nd->img->name, nd->img->dir);
+	ninjacomment(out, c);
+	free(c);
+	stageedge(nd, ctx, out);
+	renderedges(nd, ctx, configs, out);
+	buildedge(o, nd, ctx, out);
 	e.rule = "phony";
-	strlistadd(&e.out, img->name);
-	strlisttake(&e.in, xasprintf("img/%s.iid", img->name));
+	strlistadd(&e.out, nd->img->name);
+	strlisttake(&e.in, xasprintf("img/%s.iid", nd->img->name));
 	ninjabuild(out, &e);
 	ninjaedgefree(&e);
-
-	(void)t;
-	buffree(&b);
 	free(ctx);
 }
 
@@ -665,7 +695,7 @@ generate(struct tree *t, const struct opts *o)
 		goto out;
 	}
 	for (i = 0; i < t->n; i++)
-		imageedges(t, o, &t->node[t->order[i]], &configs, &out);
+		imageedges(o, &t->node[t->order[i]], &configs, &out);
 
 	bufaddc(&out, '\n');
 	memset(&e, 0, sizeof(e));
