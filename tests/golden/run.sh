@@ -12,10 +12,12 @@
 #   stderr.expect         what generate prints on stderr (default: nothing)
 #   build.ninja.expect    the expected build.ninja (when status is 0)
 #   manifests.expect      the stage manifests, each after a "== NAME" line
+#   generate.args.expect  the recorded arguments (.imagegen/generate.args)
 #   list.expect, graph.expect   output of imagegen list / graph (optional)
 # Every build.ninja written is also run through "ninja -n", which must
 # find it valid and clean (no regeneration right after generate), a
-# second generate must leave every file untouched, and imagegen check
+# second generate, and one replaying .imagegen/generate.args as the
+# regeneration edge does, must leave every file untouched; imagegen check
 # must report the same and write nothing.
 # UPDATE=1 rewrites the expected files from the actual output.
 #
@@ -97,6 +99,7 @@ for case in "$SRCDIR"/tests/golden/*/; do
 			cat "$m" >>"$work/manifests"
 		done
 		compare "$work/manifests" "$case/manifests.expect"
+		compare "$work/build/.imagegen/generate.args" "$case/generate.args.expect"
 		if ! (cd "$work/build" && "$NINJA" -n >"$work/ninja.out" 2>&1); then
 			fail "ninja -n rejects build.ninja"
 			sed 's/^/    /' "$work/ninja.out"
@@ -108,6 +111,11 @@ for case in "$SRCDIR"/tests/golden/*/; do
 		run generate >/dev/null 2>&1 || fail "second generate failed"
 		changed=$(find "$work/build" -type f -newer "$work/marker" ! -name '.ninja_*')
 		[ -z "$changed" ] || fail "a second generate rewrote $changed"
+		# what the regeneration edge runs must reproduce the same files
+		(cd "$work/build" && "$IMAGEGEN" generate --args-file=.imagegen/generate.args) >/dev/null 2>&1 ||
+			fail "generate --args-file=.imagegen/generate.args failed"
+		changed=$(find "$work/build" -type f -newer "$work/marker" ! -name '.ninja_*')
+		[ -z "$changed" ] || fail "generate --args-file rewrote $changed"
 		mkdir "$work/check"
 		rundir="$work/check"
 		run check >"$work/check.out" 2>"$work/check.err" ||
