@@ -17,7 +17,8 @@
 # Every build.ninja written is also run through "ninja -n", which must
 # find it valid and clean (no regeneration right after generate), a
 # second generate, and one replaying .imagegen/generate.args as the
-# regeneration edge does, must leave every file untouched; imagegen check
+# regeneration edge does, must leave every file untouched; touching an
+# image.yaml must make ninja regenerate build.ninja once; imagegen check
 # must report the same and write nothing.
 # UPDATE=1 rewrites the expected files from the actual output.
 #
@@ -117,6 +118,16 @@ for case in "$SRCDIR"/tests/golden/*/; do
 		changed=$(find "$work/build" -type f -newer "$work/marker" ! -name '.ninja_*')
 		[ -z "$changed" ] || fail "generate --args-file rewrote $changed"
 		mkdir "$work/check"
+		# an edited input regenerates build.ninja once, and only once
+		if [ "$(basename "$IMAGEGEN")" = imagegen ]; then
+			for y in "$work"/src/*/*/image.yaml "$work"/src/*/*/*/*/image.yaml; do
+				[ -f "$y" ] && touch "$y" && break
+			done
+			(cd "$work/build" && PATH="$(dirname "$IMAGEGEN"):$PATH" "$NINJA" build.ninja) >"$work/regen.out" 2>&1
+			grep -q REGENERATE "$work/regen.out" || fail "touching $y did not regenerate build.ninja"
+			(cd "$work/build" && "$NINJA" -n) >"$work/ninja.out" 2>&1
+			! grep -q REGENERATE "$work/ninja.out" || fail "build.ninja regenerates again and again"
+		fi
 		rundir="$work/check"
 		run check >"$work/check.out" 2>"$work/check.err" ||
 			fail "check fails on a tree generate accepts"
