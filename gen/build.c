@@ -212,17 +212,23 @@ static bool
 tagall(struct buildcmd *c, const char *id, int logfd)
 {
 	struct args a = {0};
-	size_t i;
-	int st;
+	const char **names;
+	size_t i, n = c->o.ntags + 1;
+	int st = 0;
 
-	for (i = 0; i < c->o.ntags + 1; i++) {
-		enginetag(&c->e, id, i == 0 ? c->o.name : c->o.tags[i - 1], &a);
+	names = xreallocarray(NULL, n, sizeof(names[0]));
+	names[0] = c->o.name;
+	for (i = 1; i < n; i++)
+		names[i] = c->o.tags[i - 1];
+	for (i = 0; i < n && st == 0;) {
+		i += enginetagmany(&c->e, id, names + i, n - i, &a);
 		st = enginelogrun(&a, logfd, NULL, NULL);
 		delargs(&a);
-		if (st != 0) {
-			failed(c, "tagging", st);
-			return false;
-		}
+	}
+	free(names);
+	if (st != 0) {
+		failed(c, "tagging", st);
+		return false;
 	}
 	return true;
 }
@@ -251,15 +257,20 @@ static char *
 cachepull(struct buildcmd *c, const char *ref, int logfd)
 {
 	struct args a = {0};
+	struct buf out = {0};
 	char *id;
 	int st;
 
 	enginepull(&c->e, ref, &a);
-	st = enginelogrun(&a, logfd, NULL, NULL);
+	st = enginelogrun(&a, logfd, NULL, &out);
 	delargs(&a);
+	/* podman and buildah print the ID; docker prints the name, so ask */
+	id = st == 0 ? imageidnorm(out.data ? out.data : "", out.len) : NULL;
+	buffree(&out);
 	if (st != 0)
 		return NULL;
-	id = imageid(c, ref, logfd);
+	if (!id)
+		id = imageid(c, ref, logfd);
 	if (!id) {
 		fprintf(stderr, "%s: %s: pulled %s but the engine reports no image ID for it\n", argv0, imgname(c), ref);
 		return NULL;

@@ -245,6 +245,19 @@ enginetag(const struct engine *e, const char *src, const char *dst, struct args 
 	argsadd(a, dst);
 }
 
+size_t
+enginetagmany(const struct engine *e, const char *src, const char **dst, size_t n, struct args *a)
+{
+	size_t i, take = e->kind == ENGINE_PODMAN || e->kind == ENGINE_BUILDAH ? n : 1;
+
+	start(e, a);
+	argsadd(a, "tag");
+	argsadd(a, src);
+	for (i = 0; i < take; i++)
+		argsadd(a, dst[i]);
+	return take;
+}
+
 void
 enginepush(const struct engine *e, const char *src, const char *dst, const char *digestfile, struct args *a)
 {
@@ -270,8 +283,7 @@ enginepull(const struct engine *e, const char *ref, struct args *a)
 	start(e, a);
 	argsadd(a, "pull");
 	addtls(e, a);
-	if (e->kind != ENGINE_BUILDAH)
-		argsadd(a, "--quiet");
+	argsadd(a, "--quiet");
 	argsadd(a, ref);
 }
 

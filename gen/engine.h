@@ -71,9 +71,11 @@ void enginebuild(const struct engine *e, const struct buildopts *o, struct args 
 void engineimageid(const struct engine *e, const char *ref, struct args *a);
 /* tags image src as dst */
 void enginetag(const struct engine *e, const char *src, const char *dst, struct args *a);
+/* tags image src with the first of the n names in dst, or all of them where one command can (podman, buildah); returns how many it took */
+size_t enginetagmany(const struct engine *e, const char *src, const char **dst, size_t n, struct args *a);
 /* pushes local image src to dst; digestfile (NULL for docker) receives the manifest digest */
 void enginepush(const struct engine *e, const char *src, const char *dst, const char *digestfile, struct args *a);
-/* pulls ref */
+/* pulls ref; podman and buildah print the image ID on stdout */
 void enginepull(const struct engine *e, const char *ref, struct args *a);
 /* logs in to registry as user, the password read from stdin */
 void enginelogin(const struct engine *e, const char *registry, const char *user, struct args *a);

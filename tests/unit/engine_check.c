@@ -182,7 +182,17 @@ START_TEST(test_registry_lines)
 	engineimageid(&e, "x", &a);
 	assertargs(&a, "buildah inspect --type image --format {{.FromImageID}} x");
 	enginepull(&e, "reg/x", &a);
-	assertargs(&a, "buildah pull --tls-verify=false reg/x");
+	assertargs(&a, "buildah pull --tls-verify=false --quiet reg/x");
+	{
+		const char *dst[] = {"a", "b:1", "c"};
+
+		ck_assert_uint_eq(enginetagmany(&e, "sha256:1", dst, 3, &a), 3);
+		assertargs(&a, "buildah tag sha256:1 a b:1 c");
+		ck_assert(engineparse(&e, "docker"));
+		ck_assert_uint_eq(enginetagmany(&e, "sha256:1", dst + 1, 2, &a), 1);
+		assertargs(&a, "docker tag sha256:1 b:1");
+		ck_assert(engineparse(&e, "buildah"));
+	}
 	/* docker has no --tls-verify (its daemon decides) and pushes by the name */
 	ck_assert(engineparse(&e, "docker"));
 	enginepush(&e, "x", "reg/x:1", "ignored", &a);
