@@ -25,7 +25,7 @@ struct buildcmd {
 	struct engine e;
 	struct buildopts o;
 	struct strs tags, buildargs, labels, cachefrom, cacheto;
-	const char *enginename, *file, *iid, *log, *digestpath, *cache;
+	const char *enginename, *file, *iid, *log, *digestpath, *cache, *layercache;
 	char *digest; /* "sha256:<hex>" read from digestpath */
 };
 
@@ -52,6 +52,7 @@ usage(FILE *f)
 	    "  --log=PATH          the engine's output, shown when the build fails\n"
 	    "  --digest=PATH       input digest: tag NAME:<prefix>, label org.imagegen.digest\n"
 	    "  --cache=REF         cache registry: pull REF/NAME:<digest> instead of building\n"
+	    "  --layer-cache=REF   the engine's layer cache in REF/NAME (--cache-from/--cache-to)\n"
 	    "  --cache-from=REF    passed to the engine (repeatable)\n"
 	    "  --cache-to=REF      passed to the engine where supported (repeatable)\n"
 	    "  --insecure          talk to registries over plain http\n", argv0);
@@ -120,6 +121,8 @@ parseargs(struct buildcmd *c, int argc, char **argv)
 			c->digestpath = v;
 		} else if ((v = optval(a, "--cache"))) {
 			c->cache = v;
+		} else if ((v = optval(a, "--layer-cache"))) {
+			c->layercache = v;
 		} else if ((v = optval(a, "--cache-from"))) {
 			strsadd(&c->cachefrom, v);
 		} else if ((v = optval(a, "--cache-to"))) {
@@ -149,6 +152,10 @@ parseargs(struct buildcmd *c, int argc, char **argv)
 	}
 	if (c->cache && (!c->o.name || !c->digestpath)) {
 		fprintf(stderr, "%s: build: --cache needs --name and --digest\n", argv0);
+		return 2;
+	}
+	if (c->layercache && !c->o.name) {
+		fprintf(stderr, "%s: build: --layer-cache needs --name\n", argv0);
 		return 2;
 	}
 	return 0;
@@ -312,6 +319,7 @@ build(struct buildcmd *c)
 	struct buf idtext = {0};
 	struct stat st;
 	char *file, *tmp, *id = NULL, *digesttag = NULL, *label = NULL, *cacheref = NULL;
+	char *lcrepo = NULL, *lcfrom = NULL, *lcto = NULL;
 	int logfd = -1, rc = 1, status;
 
 	if (stat(c->o.ctxdir, &st) != 0) {
@@ -344,6 +352,14 @@ build(struct buildcmd *c)
 		}
 		label = xasprintf("org.imagegen.digest=%s", c->digest);
 		strsadd(&c->labels, label);
+	}
+	if (c->layercache) {
+		lcrepo = xasprintf("%s/%s", c->layercache, c->o.name);
+		enginelayercache(&c->e, lcrepo, &lcfrom, &lcto);
+		if (lcfrom)
+			strsadd(&c->cachefrom, lcfrom);
+		if (lcto)
+			strsadd(&c->cacheto, lcto);
 	}
 	c->o.file = file;
 	c->o.tags = c->tags.v;
@@ -409,6 +425,9 @@ out:
 	buffree(&idtext);
 	free(id);
 	free(cacheref);
+	free(lcrepo);
+	free(lcfrom);
+	free(lcto);
 	free(digesttag);
 	free(label);
 	free(file);

@@ -160,6 +160,25 @@ addtls(const struct engine *e, struct args *a)
 }
 
 void
+enginelayercache(const struct engine *e, const char *repo, char **from, char **to)
+{
+	switch (e->kind) {
+	case ENGINE_BUILDX:
+		*from = xasprintf("type=registry,ref=%s:buildcache", repo);
+		*to = xasprintf("type=registry,ref=%s:buildcache,mode=max", repo);
+		break;
+	case ENGINE_DOCKER:
+		*from = xstrdup(repo);
+		*to = NULL;
+		break;
+	default:
+		*from = xstrdup(repo);
+		*to = xstrdup(repo);
+		break;
+	}
+}
+
+void
 enginebuild(const struct engine *e, const struct buildopts *o, struct args *a)
 {
 	size_t i;

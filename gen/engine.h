@@ -65,6 +65,13 @@ struct buildopts {
 	size_t ncacheto;
 };
 
+/*
+ * the engine's layer cache in repository repo, as --cache-from/--cache-to
+ * values added to the arrays of o (owned by the caller: free each string):
+ * podman and buildah take the repository, buildx a registry cache ref,
+ * docker's classic builder --cache-from only
+ */
+void enginelayercache(const struct engine *e, const char *repo, char **from, char **to);
 /* the build command line */
 void enginebuild(const struct engine *e, const struct buildopts *o, struct args *a);
 /* prints the image ID of ref on stdout (exit 0) or fails when absent */

@@ -39,6 +39,7 @@ struct opts {
 	char *namespace;
 	char *tag;
 	char *cache;       /* cache registry: REF/<name>:<input digest> */
+	char *layercache;  /* the engine's layer cache: REF/<name> */
 	char *builder;     /* buildx builder */
 	char *reguser;     /* registry login: user, and where the password is read at run time */
 	char *regpassfile;
@@ -92,6 +93,7 @@ optsfree(struct opts *o)
 	free(o->namespace);
 	free(o->tag);
 	free(o->cache);
+	free(o->layercache);
 	free(o->builder);
 	free(o->reguser);
 	free(o->regpassfile);
@@ -123,6 +125,7 @@ usage(FILE *f, const char *cmd)
 	    "  --namespace=NS        the namespace under the registry\n"
 	    "  --tag=TAG             the tag under the registry (default latest)\n"
 	    "  --cache-registry=REF  pull REF/NAME:<input digest> instead of building; push it after a build\n"
+	    "  --layer-cache=REF     the engine's layer cache in REF/NAME (--cache-from/--cache-to)\n"
 	    "  --insecure-registry   the registries speak plain http\n"
 	    "  --registry-user=U     log in as U before pushing; the password is read at run time from\n"
 	    "  --registry-password-file=FILE  a file, or\n"
@@ -189,6 +192,11 @@ option(struct opts *o, const char *cmd, const char *arg, const char *next, int *
 			if (!*v)
 				goto empty;
 			return setstr(&o->cache, v);
+		}
+		if (n == 13 && strncmp(arg, "--layer-cache", n) == 0) {
+			if (!*v)
+				goto empty;
+			return setstr(&o->layercache, v);
 		}
 		if (n == 9 && strncmp(arg, "--builder", n) == 0) {
 			if (!*v)
@@ -382,6 +390,8 @@ optsrecord(const struct opts *o, struct buf *b)
 	bufprintf(b, "--tag=%s\n", o->tag);
 	if (o->cache)
 		bufprintf(b, "--cache-registry=%s\n", o->cache);
+	if (o->layercache)
+		bufprintf(b, "--layer-cache=%s\n", o->layercache);
 	if (o->builder)
 		bufprintf(b, "--builder=%s\n", o->builder);
 	if (o->insecure)
@@ -1239,6 +1249,7 @@ prelude(const struct opts *o, const char *rules, struct buf *out)
 	tenvsetstr(env, "insecure", o->insecure ? "1" : "");
 #define SETOPT(name, val) do { if (val) SETVAR(name, val); else tenvsetstr(env, (name), ""); } while (0)
 	SETOPT("cache", o->cache);
+	SETOPT("layercache", o->layercache);
 	SETOPT("builder", o->builder);
 	SETOPT("reguser", o->reguser);
 	SETOPT("regpassfile", o->regpassfile);
