@@ -12,9 +12,6 @@
 #include "engine.h"
 #include "util.h"
 
-/* lines of the log shown when a build fails */
-#define LOGTAIL 50
-
 /* the length of the digest prefix in the tag <name>:<prefix> */
 #define DIGESTTAG 16
 
@@ -28,7 +25,7 @@ struct buildcmd {
 	struct engine e;
 	struct buildopts o;
 	struct strs tags, buildargs, labels, cachefrom, cacheto;
-	const char *enginename, *file, *iid, *log, *digestpath, *cache;
+	const char *enginename, *file, *iid, *log, *digestpath, *cache, *layercache;
 	char *digest; /* "sha256:<hex>" read from digestpath */
 };
 
@@ -55,6 +52,7 @@ usage(FILE *f)
 	    "  --log=PATH          the engine's output, shown when the build fails\n"
 	    "  --digest=PATH       input digest: tag NAME:<prefix>, label org.imagegen.digest\n"
 	    "  --cache=REF         cache registry: pull REF/NAME:<digest> instead of building\n"
+	    "  --layer-cache=REF   the engine's layer cache in REF/NAME (--cache-from/--cache-to)\n"
 	    "  --cache-from=REF    passed to the engine (repeatable)\n"
 	    "  --cache-to=REF      passed to the engine where supported (repeatable)\n"
 	    "  --insecure          talk to registries over plain http\n", argv0);
@@ -123,6 +121,8 @@ parseargs(struct buildcmd *c, int argc, char **argv)
 			c->digestpath = v;
 		} else if ((v = optval(a, "--cache"))) {
 			c->cache = v;
+		} else if ((v = optval(a, "--layer-cache"))) {
+			c->layercache = v;
 		} else if ((v = optval(a, "--cache-from"))) {
 			strsadd(&c->cachefrom, v);
 		} else if ((v = optval(a, "--cache-to"))) {
@@ -154,82 +154,11 @@ parseargs(struct buildcmd *c, int argc, char **argv)
 		fprintf(stderr, "%s: build: --cache needs --name and --digest\n", argv0);
 		return 2;
 	}
+	if (c->layercache && !c->o.name) {
+		fprintf(stderr, "%s: build: --layer-cache needs --name\n", argv0);
+		return 2;
+	}
 	return 0;
-}
-
-/* prints the last LOGTAIL lines of the log to stderr */
-static void
-showtail(const char *log)
-{
-	struct buf b = {0};
-	size_t i, n = 0;
-	const char *s;
-
-	if (!readfile(log, &b)) {
-		warn("cannot read %s:", log);
-		return;
-	}
-	if (b.len == 0) {
-		buffree(&b);
-		return;
-	}
-	s = b.data;
-	for (i = b.len; i-- > 0;) {
-		if (b.data[i] == '\n' && i + 1 < b.len && ++n == LOGTAIL) {
-			s = b.data + i + 1;
-			break;
-		}
-	}
-	fputs(s, stderr);
-	if (b.data[b.len - 1] != '\n')
-		fputc('\n', stderr);
-	buffree(&b);
-}
-
-/* opens the log fresh (or -1 for none); writes the command line first */
-static bool
-openlog(const char *log, int *fd)
-{
-	*fd = -1;
-	if (!log)
-		return true;
-	if (!mkdirparent(log) || (*fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0) {
-		warn("cannot create the build log %s:", log);
-		return false;
-	}
-	return true;
-}
-
-static void
-logcmd(int fd, const struct args *a)
-{
-	struct buf b = {0};
-	ssize_t n;
-	size_t off;
-
-	bufadds(&b, "$ ");
-	argsquote(a, &b);
-	bufaddc(&b, '\n');
-	for (off = 0; off < b.len; off += (size_t)n) {
-		n = write(fd < 0 ? 2 : fd, b.data + off, b.len - off);
-		if (n <= 0)
-			break;
-	}
-	buffree(&b);
-}
-
-/* runs a with output into the log; returns the exit status (-1: could not start) */
-static int
-run(const struct args *a, int logfd, struct buf *out)
-{
-	int st;
-
-	logcmd(logfd, a);
-	/* without a log the engine's output goes to stderr, keeping stdout for the report */
-	st = enginerun(a, NULL, out, logfd >= 0 ? logfd : 2, logfd);
-	if (st < 0)
-		warn("cannot run %s:", a->v[0]);
-	return st;
 }
 
 static const char *
@@ -242,7 +171,7 @@ static void
 failed(const struct buildcmd *c, const char *what, int st)
 {
 	if (c->log) {
-		showtail(c->log);
+		showlogtail(c->log);
 		fprintf(stderr, "%s: %s of %s failed (%s exit status %d); the full log is %s\n",
 		    argv0, what, imgname(c), c->e.name, st, c->log);
 	} else {
@@ -290,17 +219,23 @@ static bool
 tagall(struct buildcmd *c, const char *id, int logfd)
 {
 	struct args a = {0};
-	size_t i;
-	int st;
+	const char **names;
+	size_t i, n = c->o.ntags + 1;
+	int st = 0;
 
-	for (i = 0; i < c->o.ntags + 1; i++) {
-		enginetag(&c->e, id, i == 0 ? c->o.name : c->o.tags[i - 1], &a);
-		st = run(&a, logfd, NULL);
+	names = xreallocarray(NULL, n, sizeof(names[0]));
+	names[0] = c->o.name;
+	for (i = 1; i < n; i++)
+		names[i] = c->o.tags[i - 1];
+	for (i = 0; i < n && st == 0;) {
+		i += enginetagmany(&c->e, id, names + i, n - i, &a);
+		st = enginelogrun(&a, logfd, NULL, NULL);
 		delargs(&a);
-		if (st != 0) {
-			failed(c, "tagging", st);
-			return false;
-		}
+	}
+	free(names);
+	if (st != 0) {
+		failed(c, "tagging", st);
+		return false;
 	}
 	return true;
 }
@@ -314,7 +249,7 @@ imageid(struct buildcmd *c, const char *ref, int logfd)
 	char *id = NULL;
 
 	engineimageid(&c->e, ref, &a);
-	if (run(&a, logfd, &out) == 0)
+	if (enginelogrun(&a, logfd, NULL, &out) == 0)
 		id = imageidnorm(out.data ? out.data : "", out.len);
 	delargs(&a);
 	buffree(&out);
@@ -329,15 +264,20 @@ static char *
 cachepull(struct buildcmd *c, const char *ref, int logfd)
 {
 	struct args a = {0};
+	struct buf out = {0};
 	char *id;
 	int st;
 
 	enginepull(&c->e, ref, &a);
-	st = run(&a, logfd, NULL);
+	st = enginelogrun(&a, logfd, NULL, &out);
 	delargs(&a);
+	/* podman and buildah print the ID; docker prints the name, so ask */
+	id = st == 0 ? imageidnorm(out.data ? out.data : "", out.len) : NULL;
+	buffree(&out);
 	if (st != 0)
 		return NULL;
-	id = imageid(c, ref, logfd);
+	if (!id)
+		id = imageid(c, ref, logfd);
 	if (!id) {
 		fprintf(stderr, "%s: %s: pulled %s but the engine reports no image ID for it\n", argv0, imgname(c), ref);
 		return NULL;
@@ -358,7 +298,7 @@ cachepush(struct buildcmd *c, const char *local, const char *ref, int logfd)
 
 	if (c->e.kind == ENGINE_DOCKER || c->e.kind == ENGINE_BUILDX) {
 		enginetag(&c->e, local, ref, &a);
-		st = run(&a, logfd, NULL);
+		st = enginelogrun(&a, logfd, NULL, NULL);
 		delargs(&a);
 		if (st != 0) {
 			warn("%s: cannot tag %s for the cache (exit status %d); see %s", imgname(c), ref, st, c->log ? c->log : "above");
@@ -366,7 +306,7 @@ cachepush(struct buildcmd *c, const char *local, const char *ref, int logfd)
 		}
 	}
 	enginepush(&c->e, local, ref, NULL, &a);
-	st = run(&a, logfd, NULL);
+	st = enginelogrun(&a, logfd, NULL, NULL);
 	delargs(&a);
 	if (st != 0)
 		warn("%s: cannot push %s to the cache registry (exit status %d); see %s", imgname(c), ref, st, c->log ? c->log : "above");
@@ -379,6 +319,7 @@ build(struct buildcmd *c)
 	struct buf idtext = {0};
 	struct stat st;
 	char *file, *tmp, *id = NULL, *digesttag = NULL, *label = NULL, *cacheref = NULL;
+	char *lcrepo = NULL, *lcfrom = NULL, *lcto = NULL;
 	int logfd = -1, rc = 1, status;
 
 	if (stat(c->o.ctxdir, &st) != 0) {
@@ -411,6 +352,14 @@ build(struct buildcmd *c)
 		}
 		label = xasprintf("org.imagegen.digest=%s", c->digest);
 		strsadd(&c->labels, label);
+	}
+	if (c->layercache) {
+		lcrepo = xasprintf("%s/%s", c->layercache, c->o.name);
+		enginelayercache(&c->e, lcrepo, &lcfrom, &lcto);
+		if (lcfrom)
+			strsadd(&c->cachefrom, lcfrom);
+		if (lcto)
+			strsadd(&c->cacheto, lcto);
 	}
 	c->o.file = file;
 	c->o.tags = c->tags.v;
@@ -445,7 +394,7 @@ build(struct buildcmd *c)
 	unlink(tmp);
 	c->o.iidfile = tmp;
 	enginebuild(&c->e, &c->o, &a);
-	status = run(&a, logfd, NULL);
+	status = enginelogrun(&a, logfd, NULL, NULL);
 	delargs(&a);
 	if (status != 0) {
 		if (status > 0)
@@ -476,6 +425,9 @@ out:
 	buffree(&idtext);
 	free(id);
 	free(cacheref);
+	free(lcrepo);
+	free(lcfrom);
+	free(lcto);
 	free(digesttag);
 	free(label);
 	free(file);

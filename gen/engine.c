@@ -160,6 +160,25 @@ addtls(const struct engine *e, struct args *a)
 }
 
 void
+enginelayercache(const struct engine *e, const char *repo, char **from, char **to)
+{
+	switch (e->kind) {
+	case ENGINE_BUILDX:
+		*from = xasprintf("type=registry,ref=%s:buildcache", repo);
+		*to = xasprintf("type=registry,ref=%s:buildcache,mode=max", repo);
+		break;
+	case ENGINE_DOCKER:
+		*from = xstrdup(repo);
+		*to = NULL;
+		break;
+	default:
+		*from = xstrdup(repo);
+		*to = xstrdup(repo);
+		break;
+	}
+}
+
+void
 enginebuild(const struct engine *e, const struct buildopts *o, struct args *a)
 {
 	size_t i;
@@ -245,6 +264,19 @@ enginetag(const struct engine *e, const char *src, const char *dst, struct args 
 	argsadd(a, dst);
 }
 
+size_t
+enginetagmany(const struct engine *e, const char *src, const char **dst, size_t n, struct args *a)
+{
+	size_t i, take = e->kind == ENGINE_PODMAN || e->kind == ENGINE_BUILDAH ? n : 1;
+
+	start(e, a);
+	argsadd(a, "tag");
+	argsadd(a, src);
+	for (i = 0; i < take; i++)
+		argsadd(a, dst[i]);
+	return take;
+}
+
 void
 enginepush(const struct engine *e, const char *src, const char *dst, const char *digestfile, struct args *a)
 {
@@ -270,8 +302,7 @@ enginepull(const struct engine *e, const char *ref, struct args *a)
 	start(e, a);
 	argsadd(a, "pull");
 	addtls(e, a);
-	if (e->kind != ENGINE_BUILDAH)
-		argsadd(a, "--quiet");
+	argsadd(a, "--quiet");
 	argsadd(a, ref);
 }
 
@@ -405,4 +436,82 @@ imageidnorm(const char *s, size_t len)
 			return NULL;
 	}
 	return xasprintf("sha256:%.*s", 64, s);
+}
+
+bool
+openlog(const char *log, int *fd)
+{
+	*fd = -1;
+	if (!log)
+		return true;
+	if (!mkdirparent(log) || (*fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0) {
+		warn("cannot create the log %s:", log);
+		return false;
+	}
+	return true;
+}
+
+static void
+writeall(int fd, const char *p, size_t len)
+{
+	ssize_t n;
+
+	while (len > 0) {
+		n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		p += n;
+		len -= (size_t)n;
+	}
+}
+
+int
+enginelogrun(const struct args *a, int logfd, const char *input, struct buf *out)
+{
+	struct buf b = {0};
+	size_t start = out ? out->len : 0;
+	int fd = logfd >= 0 ? logfd : 2, st;
+
+	bufadds(&b, "$ ");
+	argsquote(a, &b);
+	bufaddc(&b, '\n');
+	writeall(fd, b.data, b.len);
+	buffree(&b);
+	/* without a log the output goes to stderr, which keeps stdout for imagegen's own report */
+	st = enginerun(a, input, out, fd, logfd);
+	if (out && out->len > start)
+		writeall(fd, out->data + start, out->len - start);
+	if (st < 0)
+		warn("cannot run %s:", a->v[0]);
+	return st;
+}
+
+void
+showlogtail(const char *log)
+{
+	struct buf b = {0};
+	size_t i, n = 0;
+	const char *s;
+
+	if (!readfile(log, &b)) {
+		warn("cannot read %s:", log);
+		return;
+	}
+	if (b.len == 0) {
+		buffree(&b);
+		return;
+	}
+	s = b.data;
+	for (i = b.len; i-- > 0;) {
+		if (b.data[i] == '\n' && i + 1 < b.len && ++n == LOGTAIL) {
+			s = b.data + i + 1;
+			break;
+		}
+	}
+	fputs(s, stderr);
+	if (b.data[b.len - 1] != '\n')
+		fputc('\n', stderr);
+	buffree(&b);
 }

@@ -65,15 +65,24 @@ struct buildopts {
 	size_t ncacheto;
 };
 
+/*
+ * the engine's layer cache in repository repo, as --cache-from/--cache-to
+ * values added to the arrays of o (owned by the caller: free each string):
+ * podman and buildah take the repository, buildx a registry cache ref,
+ * docker's classic builder --cache-from only
+ */
+void enginelayercache(const struct engine *e, const char *repo, char **from, char **to);
 /* the build command line */
 void enginebuild(const struct engine *e, const struct buildopts *o, struct args *a);
 /* prints the image ID of ref on stdout (exit 0) or fails when absent */
 void engineimageid(const struct engine *e, const char *ref, struct args *a);
 /* tags image src as dst */
 void enginetag(const struct engine *e, const char *src, const char *dst, struct args *a);
+/* tags image src with the first of the n names in dst, or all of them where one command can (podman, buildah); returns how many it took */
+size_t enginetagmany(const struct engine *e, const char *src, const char **dst, size_t n, struct args *a);
 /* pushes local image src to dst; digestfile (NULL for docker) receives the manifest digest */
 void enginepush(const struct engine *e, const char *src, const char *dst, const char *digestfile, struct args *a);
-/* pulls ref */
+/* pulls ref; podman and buildah print the image ID on stdout */
 void enginepull(const struct engine *e, const char *ref, struct args *a);
 /* logs in to registry as user, the password read from stdin */
 void enginelogin(const struct engine *e, const char *registry, const char *user, struct args *a);
@@ -86,6 +95,21 @@ void enginelogin(const struct engine *e, const char *registry, const char *user,
  * could not start.
  */
 int enginerun(const struct args *a, const char *input, struct buf *out, int outfd, int errfd);
+
+/* opens log fresh for writing (creating its directory); *fd is -1 when log is NULL. false after a message */
+bool openlog(const char *log, int *fd);
+/*
+ * runs a like enginerun, first writing "$ command line" to logfd (stderr
+ * when logfd is -1); stdout and stderr go to logfd, and when out is
+ * non-NULL stdout is captured there and copied to logfd too. the status
+ * as enginerun returns it, after a message if the program did not start.
+ */
+int enginelogrun(const struct args *a, int logfd, const char *input, struct buf *out);
+/* prints the last lines (at most LOGTAIL) of log to stderr */
+void showlogtail(const char *log);
+
+/* lines of a log shown when an engine command fails */
+#define LOGTAIL 50
 
 /* "sha256:<64 hex>" from an engine's image ID text (bare hex or prefixed, whitespace around); NULL if malformed. owned by the caller */
 char *imageidnorm(const char *s, size_t len);

@@ -37,6 +37,13 @@ struct opts {
 	char *registry;
 	char *namespace;
 	char *tag;
+	char *cache;       /* cache registry: REF/<name>:<input digest> */
+	char *layercache;  /* the engine's layer cache: REF/<name> */
+	char *builder;     /* buildx builder */
+	char *reguser;     /* registry login: user, and where the password is read at run time */
+	char *regpassfile;
+	char *regpassenv;
+	bool insecure;     /* registries over plain http */
 	char *imagegen;
 	char *templates;
 	char *output;
@@ -52,6 +59,12 @@ optsfree(struct opts *o)
 	free(o->registry);
 	free(o->namespace);
 	free(o->tag);
+	free(o->cache);
+	free(o->layercache);
+	free(o->builder);
+	free(o->reguser);
+	free(o->regpassfile);
+	free(o->regpassenv);
 	free(o->imagegen);
 	free(o->templates);
 	free(o->output);
@@ -73,10 +86,17 @@ usage(FILE *f, const char *cmd)
 	fputs("\noptions:\n"
 	    "  --images=DIR          an images root: each subdirectory holding image.yaml is an image\n"
 	    "  --config=FILE|DIR     the cluster configuration the templates see\n"
-	    "  --engine=ENGINE       docker, podman or buildah (default docker)\n"
+	    "  --engine=ENGINE       docker, podman, buildah or buildx (default docker)\n"
+	    "  --builder=NAME        the buildx builder that runs the builds (--engine=buildx)\n"
 	    "  --registry=HOST       also tag images HOST/NAMESPACE/NAME:TAG ('public': Docker Hub)\n"
 	    "  --namespace=NS        the namespace under the registry\n"
 	    "  --tag=TAG             the tag under the registry (default latest)\n"
+	    "  --cache-registry=REF  pull REF/NAME:<input digest> instead of building; push it after a build\n"
+	    "  --layer-cache=REF     the engine's layer cache in REF/NAME (--cache-from/--cache-to)\n"
+	    "  --insecure-registry   the registries speak plain http\n"
+	    "  --registry-user=U     log in as U before pushing; the password is read at run time from\n"
+	    "  --registry-password-file=FILE  a file, or\n"
+	    "  --registry-password-env=VAR    an environment variable\n"
 	    "  --jobs=N              how many engine builds run at once (default: the number of CPUs)\n"
 	    "  --imagegen=PATH       the imagegen that build.ninja runs (default: this one)\n"
 	    "  --templates=DIR       where rules.ninja is (default " IMAGEGEN_TEMPLATEDIR ")\n"
@@ -125,8 +145,8 @@ option(struct opts *o, const char *cmd, const char *arg, const char *next, int *
 			return true;
 		}
 		if (n == 8 && strncmp(arg, "--engine", n) == 0) {
-			if (strcmp(v, "docker") && strcmp(v, "podman") && strcmp(v, "buildah")) {
-				warn("%s: --engine=%s: the engine must be docker, podman or buildah", cmd, v);
+			if (strcmp(v, "docker") && strcmp(v, "podman") && strcmp(v, "buildah") && strcmp(v, "buildx")) {
+				warn("%s: --engine=%s: the engine must be docker, podman, buildah or buildx", cmd, v);
 				return false;
 			}
 			return setstr(&o->engine, v);
@@ -135,6 +155,38 @@ option(struct opts *o, const char *cmd, const char *arg, const char *next, int *
 			return setstr(&o->registry, v);
 		if (n == 11 && strncmp(arg, "--namespace", n) == 0)
 			return setstr(&o->namespace, v);
+		if (n == 16 && strncmp(arg, "--cache-registry", n) == 0) {
+			if (!*v)
+				goto empty;
+			return setstr(&o->cache, v);
+		}
+		if (n == 13 && strncmp(arg, "--layer-cache", n) == 0) {
+			if (!*v)
+				goto empty;
+			return setstr(&o->layercache, v);
+		}
+		if (n == 9 && strncmp(arg, "--builder", n) == 0) {
+			if (!*v)
+				goto empty;
+			return setstr(&o->builder, v);
+		}
+		if (n == 15 && strncmp(arg, "--registry-user", n) == 0) {
+			if (!*v)
+				goto empty;
+			return setstr(&o->reguser, v);
+		}
+		if (n == 24 && strncmp(arg, "--registry-password-file", n) == 0) {
+			if (!*v)
+				goto empty;
+			free(o->regpassfile);
+			o->regpassfile = userpath(v);
+			return true;
+		}
+		if (n == 23 && strncmp(arg, "--registry-password-env", n) == 0) {
+			if (!*v)
+				goto empty;
+			return setstr(&o->regpassenv, v);
+		}
 		if (n == 5 && strncmp(arg, "--tag", n) == 0) {
 			if (!imagetagok(v)) {
 				warn("%s: --tag=%s: a tag is up to 128 letters, digits, '_', '.' and '-', not starting with '.' or '-'", cmd, v);
@@ -165,6 +217,10 @@ option(struct opts *o, const char *cmd, const char *arg, const char *next, int *
 			o->templates = userpath(v);
 			return true;
 		}
+	}
+	if (strcmp(arg, "--insecure-registry") == 0) {
+		o->insecure = true;
+		return true;
 	}
 	if (strcmp(arg, "-o") == 0) {
 		if (!next) {
@@ -258,6 +314,14 @@ parseopts(struct opts *o, int argc, char **argv)
 		warn("%s: no images root; give one with --images=DIR", cmd);
 		return 2;
 	}
+	if ((o->regpassfile || o->regpassenv) && !o->reguser) {
+		warn("%s: a registry password needs --registry-user", cmd);
+		return 2;
+	}
+	if (o->reguser && !o->regpassfile == !o->regpassenv) {
+		warn("%s: --registry-user needs one of --registry-password-file or --registry-password-env", cmd);
+		return 2;
+	}
 	if (!o->engine)
 		o->engine = xstrdup("docker");
 	if (!o->tag)
@@ -291,6 +355,20 @@ optsrecord(const struct opts *o, struct buf *b)
 	if (o->namespace)
 		bufprintf(b, "--namespace=%s\n", o->namespace);
 	bufprintf(b, "--tag=%s\n", o->tag);
+	if (o->cache)
+		bufprintf(b, "--cache-registry=%s\n", o->cache);
+	if (o->layercache)
+		bufprintf(b, "--layer-cache=%s\n", o->layercache);
+	if (o->builder)
+		bufprintf(b, "--builder=%s\n", o->builder);
+	if (o->insecure)
+		bufadds(b, "--insecure-registry\n");
+	if (o->reguser)
+		bufprintf(b, "--registry-user=%s\n", o->reguser);
+	if (o->regpassfile)
+		bufprintf(b, "--registry-password-file=%s\n", o->regpassfile);
+	if (o->regpassenv)
+		bufprintf(b, "--registry-password-env=%s\n", o->regpassenv);
 	bufprintf(b, "--jobs=%ld\n", o->jobs);
 	bufprintf(b, "--imagegen=%s\n", o->imagegen);
 	bufprintf(b, "--templates=%s\n", o->templates);
@@ -391,7 +469,7 @@ renderedges(const struct node *nd, const char *ctx, const struct strlist *config
 static void
 tagflags(const struct opts *o, const struct image *img, struct buf *b)
 {
-	char *repo = registryrepo(o->registry, o->namespace, img->name), *p;
+	char *repo = imagerepo(o->registry, o->namespace, img->name), *p;
 	size_t i;
 
 	for (i = 0; i < img->ntag; i++) {
@@ -426,7 +504,56 @@ kvflags(const char *flag, const struct ykv *kv, size_t n, struct buf *b)
 	}
 }
 
-/* the build edge: the image ID from the staged and rendered files and the dependencies' IDs */
+/* the variables the digest and build edges share: file, build args, labels, target, ctx, name */
+static void
+buildflags(const struct node *nd, const char *ctx, struct ninjaedge *e, struct buf *b)
+{
+	const struct image *img = nd->img;
+
+	addflag(b, "file", nd->dockerfile);
+	edgeflags(e, "file", b);
+	kvflags("build-arg", img->buildarg, img->nbuildarg, b);
+	edgeflags(e, "buildargs", b);
+	kvflags("label", img->label, img->nlabel, b);
+	edgeflags(e, "labels", b);
+	if (img->target.s)
+		addflag(b, "target", img->target.s);
+	edgeflags(e, "target", b);
+	escshellninja(b, ctx);
+	edgeflags(e, "ctx", b);
+	escshellninja(b, img->name);
+	edgeflags(e, "name", b);
+}
+
+/* the input digest edge: the staged context, the build settings, the prerequisites' digests */
+static void
+digestedge(const struct node *nd, const char *ctx, struct buf *out)
+{
+	struct ninjaedge e = {0};
+	struct buf b = {0};
+	char *p;
+	size_t i;
+
+	e.rule = "digest";
+	strlisttake(&e.out, xasprintf("img/%s.digest", nd->img->name));
+	strlisttake(&e.implicit, xasprintf("%s.staged", ctx));
+	for (i = 0; i < nd->nent; i++) {
+		if (nd->ent[i].kind != 'D')
+			strlisttake(&e.implicit, pathjoin(ctx, nd->ent[i].dst));
+	}
+	for (i = 0; i < nd->deps.n; i++) {
+		p = xasprintf("img/%s.digest", nd->deps.s[i]);
+		addflag(&b, "dep", p);
+		strlisttake(&e.implicit, p);
+	}
+	edgeflags(&e, "prereqs", &b);
+	buildflags(nd, ctx, &e, &b);
+	ninjabuild(out, &e);
+	ninjaedgefree(&e);
+	buffree(&b);
+}
+
+/* the build edge: the image ID from the staged and rendered files, the dependencies' IDs and the digest */
 static void
 buildedge(const struct opts *o, const struct node *nd, const char *ctx, struct buf *out)
 {
@@ -434,6 +561,7 @@ buildedge(const struct opts *o, const struct node *nd, const char *ctx, struct b
 	struct ninjaedge e = {0};
 	struct buf b = {0};
 	char *log = xasprintf("log/%s.log", img->name);
+	char *digest = xasprintf("img/%s.digest", img->name);
 	size_t i;
 
 	e.rule = "build";
@@ -445,30 +573,59 @@ buildedge(const struct opts *o, const struct node *nd, const char *ctx, struct b
 	}
 	for (i = 0; i < nd->deps.n; i++)
 		strlisttake(&e.implicit, xasprintf("img/%s.iid", nd->deps.s[i]));
-	escshellninja(&b, img->name);
-	edgeflags(&e, "name", &b);
+	strlistadd(&e.implicit, digest);
+	escshellninja(&b, digest);
+	edgeflags(&e, "digest", &b);
 	tagflags(o, img, &b);
 	edgeflags(&e, "tags", &b);
-	addflag(&b, "file", nd->dockerfile);
-	edgeflags(&e, "file", &b);
-	kvflags("build-arg", img->buildarg, img->nbuildarg, &b);
-	edgeflags(&e, "buildargs", &b);
-	kvflags("label", img->label, img->nlabel, &b);
-	edgeflags(&e, "labels", &b);
-	if (img->target.s)
-		addflag(&b, "target", img->target.s);
-	edgeflags(&e, "target", &b);
-	escshellninja(&b, ctx);
-	edgeflags(&e, "ctx", &b);
+	buildflags(nd, ctx, &e, &b);
 	escshellninja(&b, log);
 	edgeflags(&e, "log", &b);
 	ninjabuild(out, &e);
 	ninjaedgefree(&e);
 	buffree(&b);
+	free(digest);
 	free(log);
 }
 
-/* the edges of one image: stage, render, build, and the phony image name */
+/* with a registry: the push edge (by a staging tag) and the phony push-<img> */
+static void
+pushedges(const struct opts *o, const struct node *nd, struct buf *out)
+{
+	const struct image *img = nd->img;
+	struct ninjaedge e = {0};
+	struct buf b = {0};
+	char *repo = imagerepo(o->registry, o->namespace, img->name), *p;
+
+	if (!repo)
+		return;
+	e.rule = "push";
+	strlisttake(&e.out, xasprintf("push/%s.pushed", img->name));
+	strlisttake(&e.in, xasprintf("img/%s.iid", img->name));
+	strlisttake(&e.implicit, xasprintf("img/%s.digest", img->name));
+	escshellninja(&b, repo);
+	edgeflags(&e, "repo", &b);
+	p = xasprintf("img/%s.digest", img->name);
+	escshellninja(&b, p);
+	free(p);
+	edgeflags(&e, "digest", &b);
+	p = xasprintf("log/%s.push.log", img->name);
+	escshellninja(&b, p);
+	free(p);
+	edgeflags(&e, "log", &b);
+	ninjabuild(out, &e);
+	ninjaedgefree(&e);
+	memset(&e, 0, sizeof(e));
+	e.rule = "phony";
+	strlisttake(&e.out, xasprintf("push-%s", img->name));
+	strlisttake(&e.in, xasprintf("push/%s.pushed", img->name));
+	ninjabuild(out, &e);
+	ninjaedgefree(&e);
+	buffree(&b);
+	free(repo);
+}
+
+/* the edges of one image: stage, render, digest, build, push, and the phony image name */
 static void
 imageedges(const struct opts *o, const struct node *nd, const struct strlist *configs, struct buf *out)
 {
@@ -481,7 +638,9 @@ imageedges(const struct opts *o, const struct node *nd, const struct strlist *co
 	free(c);
 	stageedge(nd, ctx, out);
 	renderedges(nd, ctx, configs, out);
+	digestedge(nd, ctx, out);
 	buildedge(o, nd, ctx, out);
+	pushedges(o, nd, out);
 	e.rule = "phony";
 	strlistadd(&e.out, nd->img->name);
 	strlisttake(&e.in, xasprintf("img/%s.iid", nd->img->name));
@@ -562,6 +721,18 @@ prelude(const struct opts *o, const char *rules, struct buf *out, struct diag *d
 		SETVAR("config", o->config);
 	else
 		tenvsetstr(env, "config", "");
+	/* the optional settings: empty strings are false in the template's if */
+	tenvsetstr(env, "registry", o->registry && *o->registry ? "1" : "");
+	SETVAR("tag", o->tag);
+	tenvsetstr(env, "insecure", o->insecure ? "1" : "");
+#define SETOPT(name, val) do { if (val) SETVAR(name, val); else tenvsetstr(env, (name), ""); } while (0)
+	SETOPT("cache", o->cache);
+	SETOPT("layercache", o->layercache);
+	SETOPT("builder", o->builder);
+	SETOPT("reguser", o->reguser);
+	SETOPT("regpassfile", o->regpassfile);
+	SETOPT("regpassenv", o->regpassenv);
+#undef SETOPT
 #undef SETVAR
 	snprintf(jobs, sizeof(jobs), "%ld", o->jobs);
 	tenvsetstr(env, "jobs", jobs);
@@ -581,6 +752,7 @@ static bool
 overlaps(const struct tree *t, const struct opts *o, const char *path)
 {
 	return treefind(t, path) || strcmp(path, "all") == 0 || strcmp(path, o->output) == 0 ||
+	    strcmp(path, "push") == 0 || strncmp(path, "push-", 5) == 0 || strncmp(path, "push/", 5) == 0 ||
 	    strncmp(path, "ctx/", 4) == 0 || strncmp(path, "img/", 4) == 0 || strncmp(path, "log/", 4) == 0 ||
 	    strncmp(path, ".imagegen/stage/", 16) == 0;
 }
@@ -706,6 +878,22 @@ generate(struct tree *t, const struct opts *o)
 	ninjabuild(&out, &e);
 	ninjaedgefree(&e);
 	bufadds(&out, "default all\n");
+	if (o->registry && *o->registry) {
+		bufadds(&out, "\n# push: every image by a staging tag, then the release tag on all of them\n");
+		memset(&e, 0, sizeof(e));
+		e.rule = "publish";
+		strlistadd(&e.out, "push/published");
+		for (i = 0; i < t->n; i++)
+			strlisttake(&e.in, xasprintf("push/%s.pushed", t->node[i].img->name));
+		ninjabuild(&out, &e);
+		ninjaedgefree(&e);
+		memset(&e, 0, sizeof(e));
+		e.rule = "phony";
+		strlistadd(&e.out, "push");
+		strlistadd(&e.in, "push/published");
+		ninjabuild(&out, &e);
+		ninjaedgefree(&e);
+	}
 
 	bufadds(&out, "\n# regeneration: build.ninja follows the image tree\n");
 	memset(&e, 0, sizeof(e));
