@@ -815,35 +815,6 @@ sources(struct tree *t, const struct opts *o, const char *rules, struct strlist 
 	return t->d.nerr == 0;
 }
 
-/* remove the manifests of images that are gone from the tree */
-static void
-prunemanifests(const struct strlist *keep)
-{
-	struct walklist w = {0};
-	char *err = NULL, *path;
-	size_t i, n;
-	bool found;
-
-	if (!walktree(".imagegen/stage", &w, &err)) {
-		free(err);
-		walkfree(&w);
-		return;
-	}
-	for (i = 0; i < w.n; i++) {
-		n = strlen(w.ent[i].path);
-		if (!S_ISREG(w.ent[i].mode) || n < 5 || strcmp(w.ent[i].path + n - 5, ".list") != 0)
-			continue;
-		path = pathjoin(".imagegen/stage", w.ent[i].path);
-		found = false;
-		for (n = 0; n < keep->n && !found; n++)
-			found = strcmp(keep->s[n], path) == 0;
-		if (!found && unlink(path) != 0)
-			warn("cannot remove %s:", path);
-		free(path);
-	}
-	walkfree(&w);
-}
-
 static int
 generate(struct tree *t, const struct opts *o)
 {
@@ -930,8 +901,6 @@ generate(struct tree *t, const struct opts *o)
 	}
 	if (rc == 0)
 		rc |= writeout(o->output, &out);
-	if (rc == 0)
-		prunemanifests(&manifests);
 out:
 	free(rules);
 	buffree(&out);
