@@ -54,6 +54,7 @@ struct tree {
  * goes on; false if there was an error.
  */
 bool treeload(struct tree *t, const struct strlist *roots);
+/* free everything treeload allocated */
 void treefree(struct tree *t);
 
 /* the image named name, or NULL */
