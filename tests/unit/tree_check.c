@@ -12,7 +12,7 @@
 #include "util.h"
 #include "walk.h"
 
-static char dir[] = "/tmp/tree_check.XXXXXX";
+static char dir[64];
 
 static void
 put(const char *rel, const char *text)
@@ -26,6 +26,8 @@ put(const char *rel, const char *text)
 static void
 setup(void)
 {
+	/* a fresh directory per test, also when Check does not fork */
+	snprintf(dir, sizeof(dir), "/tmp/tree_check.XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	put("images/base/image.yaml", "");
 	put("images/base/Dockerfile", "FROM scratch\n");
