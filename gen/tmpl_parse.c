@@ -416,9 +416,6 @@ parsetest(struct parser *p, struct node *in, struct token *at)
 	n->a = in;
 	if (!(n->name = dottedname(p)))
 		return NULL;
-	n->fn = tmpltestid(n->name);
-	if (n->fn < 0 && p->soft == 0)
-		return fail(p, at, "no test named '%s'", n->name);
 	t = cur(p);
 	if (t->type == TLPAREN) {
 		if (!parseargs(p, n))
@@ -434,6 +431,9 @@ parsetest(struct parser *p, struct node *in, struct token *at)
 		n->v[0] = arg;
 		n->n = 1;
 	}
+	n->fn = tmpltestid(n->name);
+	if (n->fn < 0 && p->soft == 0)
+		return fail(p, at, "no test named '%s'", n->name);
 	if (!negated)
 		return n;
 	not = mknode(p, NNOT, at);
