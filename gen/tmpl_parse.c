@@ -19,7 +19,13 @@ struct parser {
 	size_t pos, n;
 	struct opentag open[64];
 	size_t nopen;
-	int soft;	/* >0 inside if or a conditional expression: unknown filters fail late */
+	int soft;	/* >0 inside an if statement: unknown filters and tests fail when run */
+	/*
+	 * unknown filters and tests seen outside an if: errors unless a
+	 * conditional expression turns out to enclose them
+	 */
+	struct node *pending[16];
+	size_t npending;
 	bool failed;
 };
 
@@ -383,6 +389,37 @@ dottedname(struct parser *p)
 	return s;
 }
 
+/* note an unknown filter or test; it fails at once unless inside an if */
+static bool
+unknown(struct parser *p, struct node *n)
+{
+	if (p->soft > 0)
+		return true;
+	if (p->npending == LEN(p->pending)) {
+		fail(p, &(struct token){.line = n->line, .col = n->col}, "no %s named '%s'", n->kind == NFILTER ? "filter" : "test", n->name);
+		return false;
+	}
+	p->pending[p->npending++] = n;
+	return true;
+}
+
+/* after a whole expression: the unknown filters and tests left are errors */
+static bool
+flushpending(struct parser *p)
+{
+	struct node *n;
+
+	if (p->npending == 0 || p->failed)
+		return !p->failed;
+	n = p->pending[0];
+	p->npending = 0;
+	if (n->kind == NFILTER && tmplfiltermissing(n->name))
+		fail(p, &(struct token){.line = n->line, .col = n->col}, "the jinja2 filter '%s' is not supported by imagegen", n->name);
+	else
+		fail(p, &(struct token){.line = n->line, .col = n->col}, "no %s named '%s'", n->kind == NFILTER ? "filter" : "test", n->name);
+	return false;
+}
+
 static struct node *
 parsefilter(struct parser *p, struct node *in, struct token *at)
 {
@@ -392,11 +429,8 @@ parsefilter(struct parser *p, struct node *in, struct token *at)
 	if (!(n->name = dottedname(p)))
 		return NULL;
 	n->fn = tmplfilterid(n->name);
-	if (n->fn < 0 && p->soft == 0) {
-		if (tmplfiltermissing(n->name))
-			return fail(p, at, "the jinja2 filter '%s' is not supported by imagegen", n->name);
-		return fail(p, at, "no filter named '%s'", n->name);
-	}
+	if (n->fn < 0 && !unknown(p, n))
+		return NULL;
 	if (cur(p)->type == TLPAREN && !parseargs(p, n))
 		return NULL;
 	return n;
@@ -432,8 +466,8 @@ parsetest(struct parser *p, struct node *in, struct token *at)
 		n->n = 1;
 	}
 	n->fn = tmpltestid(n->name);
-	if (n->fn < 0 && p->soft == 0)
-		return fail(p, at, "no test named '%s'", n->name);
+	if (n->fn < 0 && !unknown(p, n))
+		return NULL;
 	if (!negated)
 		return n;
 	not = mknode(p, NNOT, at);
@@ -758,11 +792,14 @@ parseexpr(struct parser *p, bool condexpr)
 {
 	struct node *n, *c;
 	struct token *t;
+	size_t mark = p->npending;
 
 	if (!condexpr)
 		return parseor(p);
 	n = parseor(p);
 	while (n && isname(cur(p), "if")) {
+		/* a conditional expression is compiled softly as a whole */
+		p->npending = mark;
 		t = advance(p);
 		c = mknode(p, NCOND, t);
 		c->b = n;
@@ -845,7 +882,7 @@ parsefor(struct parser *p, struct token *tag)
 	}
 	if (isname(cur(p), "recursive"))
 		return fail(p, cur(p), "recursive loops are not supported by imagegen");
-	if (!expect(p, TBLOCKEND))
+	if (!flushpending(p) || !expect(p, TBLOCKEND))
 		return NULL;
 	if (!(n->d = parseblock(p, tag, "for", ends, LEN(ends))))
 		return NULL;
@@ -918,7 +955,7 @@ parseset(struct parser *p, struct token *tag)
 			return NULL;
 		n->c = f;
 	}
-	if (!expect(p, TBLOCKEND))
+	if (!flushpending(p) || !expect(p, TBLOCKEND))
 		return NULL;
 	if (!(body = parseblock(p, tag, "set", ends, LEN(ends))))
 		return NULL;
@@ -943,7 +980,7 @@ parsewith(struct parser *p, struct token *tag)
 		set = mknode(p, NSET, t);
 		if (!(set->a = parsetuple(p, TPRIMARY, NULL, false)) || !assignable(p, set->a))
 			return NULL;
-		if (!expect(p, TASSIGN) || !(set->b = parseexpr(p, true)))
+		if (!expect(p, TASSIGN) || !(set->b = parseexpr(p, true)) || !flushpending(p))
 			return NULL;
 		vecpush(p, &sets, set);
 	}
@@ -1026,7 +1063,7 @@ parsebody(struct parser *p, const char **ends, size_t nends)
 		case TVARBEGIN:
 			advance(p);
 			n = mknode(p, NPRINT, t);
-			if (!(n->a = parsetuple(p, TEXPR, NULL, false)) || !expect(p, TVAREND))
+			if (!(n->a = parsetuple(p, TEXPR, NULL, false)) || !flushpending(p) || !expect(p, TVAREND))
 				return NULL;
 			vecpush(p, &v, n);
 			break;
@@ -1039,7 +1076,7 @@ parsebody(struct parser *p, const char **ends, size_t nends)
 					return body;
 				}
 			}
-			if (!(n = parsestatement(p)) || !expect(p, TBLOCKEND))
+			if (!(n = parsestatement(p)) || !flushpending(p) || !expect(p, TBLOCKEND))
 				return NULL;
 			vecpush(p, &v, n);
 			break;

@@ -140,7 +140,7 @@ START_TEST(test_precedence)
 		{"true, None, False", "(tuple True None False)"},
 		{"x[1:]", "(slice x 1 _ _)"},
 		{"x[::-1]", "(slice x _ _ (neg 1))"},
-		{"a|b|c(1)", "(| c (| b a) 1)"},
+		{"a|upper|join(1)", "(| join (| upper a) 1)"},
 	};
 	size_t i;
 
