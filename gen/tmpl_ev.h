@@ -17,6 +17,7 @@ struct ev {
 	struct value vars;	/* the globals, a dict */
 	struct scope *sc;	/* innermost scope */
 	struct vstr *keybuf;	/* scratch key for looking names up in vars */
+	size_t steps;	/* loop iterations so far, bounded by MAXSTEPS */
 	bool failed;
 };
 
@@ -25,6 +26,10 @@ struct kwarg {
 	const char *name;
 	struct value val;
 };
+
+/* bounds that stop runaway templates with an error instead of exhausting the machine */
+#define MAXSTEPS 5000000	/* loop iterations in one rendering */
+#define MAXOUT (256u << 20)	/* bytes of output, and of one string */
 
 /* the global functions */
 enum { GRANGE, GDICT };

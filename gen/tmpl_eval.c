@@ -605,16 +605,16 @@ repeat(struct ev *ev, const struct node *n, struct value seq, int64_t k, struct 
 	size_t j;
 
 	if (seq.type == VSTR) {
-		if (k > 0 && seq.u.s->len && (uint64_t)k > (1ULL << 32) / seq.u.s->len)
-			return everr(ev, n, "string repetition too large");
+		if (k > 0 && seq.u.s->len && (uint64_t)k > MAXOUT / seq.u.s->len)
+			return everr(ev, n, "string repetition larger than %u MB", MAXOUT >> 20);
 		for (i = 0; i < k; i++)
 			bufadd(&b, seq.u.s->data, seq.u.s->len);
 		*out = strval(ev, b.data ? b.data : "", b.len);
 		buffree(&b);
 		return true;
 	}
-	if (k > 0 && seq.u.l->len && (uint64_t)k > (1ULL << 28) / seq.u.l->len)
-		return everr(ev, n, "list repetition too large");
+	if (k > 0 && seq.u.l->len && (uint64_t)k > (1ULL << 22) / seq.u.l->len)
+		return everr(ev, n, "list repetition larger than %llu items", 1ULL << 22);
 	*out = vlistnew(ev->a, 0, seq.type == VTUPLE);
 	for (i = 0; i < k; i++) {
 		for (j = 0; j < seq.u.l->len; j++)
@@ -724,6 +724,9 @@ binop(struct ev *ev, const struct node *n, int op, struct value a, struct value 
 	if (op == TADD) {
 		if (a.type == VSTR && b.type == VSTR) {
 			struct value s = {.type = VSTR};
+
+			if (a.u.s->len + b.u.s->len > MAXOUT)
+				return everr(ev, n, "string larger than %u MB", MAXOUT >> 20);
 
 			s.u.s = aalloc(ev->a, sizeof(struct vstr) + a.u.s->len + b.u.s->len + 1);
 			s.u.s->len = a.u.s->len + b.u.s->len;
@@ -1116,6 +1119,10 @@ eval(struct ev *ev, const struct node *n, struct value *out)
 				return false;
 			}
 			vstrto(&tmp, a);
+			if (tmp.len > MAXOUT) {
+				buffree(&tmp);
+				return everr(ev, n, "string larger than %u MB", MAXOUT >> 20);
+			}
 		}
 		*out = strval(ev, tmp.data ? tmp.data : "", tmp.len);
 		buffree(&tmp);
@@ -1174,6 +1181,10 @@ execfor(struct ev *ev, const struct node *n)
 	loopv.type = VLOOP;
 	loopv.u.p = &ls;
 	for (i = 0; ok && i < items->len; i++) {
+		if (++ev->steps > MAXSTEPS) {
+			ev->sc = sc.parent;
+			return everr(ev, n, "the template runs more than %d loop iterations; it is probably looping without end", MAXSTEPS);
+		}
 		sc.n = 0;
 		ls.index0 = i;
 		scopeset(ev, &sc, "loop", loopv);
@@ -1230,6 +1241,8 @@ exec(struct ev *ev, struct node **body, size_t n)
 		case NPRINT:
 			if (!eval(ev, s->a, &v))
 				return false;
+			if (ev->out->len > MAXOUT)
+				return everr(ev, s, "the output is larger than %u MB", MAXOUT >> 20);
 			switch (v.type) {
 			case VSTR:
 				bufadd(ev->out, v.u.s->data, v.u.s->len);

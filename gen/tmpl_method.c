@@ -695,6 +695,7 @@ pyformatpct(struct ev *ev, const struct node *n, struct value fmt, struct value 
 			pv = vdictget(args.u.d, strval(ev, p + 1, (size_t)(q - p - 1)));
 			if (!pv) {
 				buffree(&b);
+				buffree(&spec);
 				return everr(ev, n, "KeyError: '%.*s'", (int)(q - p - 1), p + 1);
 			}
 			v = *pv;
@@ -704,6 +705,7 @@ pyformatpct(struct ev *ev, const struct node *n, struct value fmt, struct value 
 		} else {
 			if (argi >= nargs) {
 				buffree(&b);
+				buffree(&spec);
 				return everr(ev, n, "not enough arguments for format string");
 			}
 			v = argv[argi++];

@@ -331,8 +331,17 @@ cmpintfloat(int64_t i, double f)
 	return fi < f ? -1 : 0;
 }
 
+static bool eqdepth(struct value a, struct value b, int depth);
+
 bool
 veq(struct value a, struct value b)
+{
+	return eqdepth(a, b, 0);
+}
+
+/* == with a bound on nesting, so that a list holding itself ends */
+static bool
+eqdepth(struct value a, struct value b, int depth)
 {
 	size_t i;
 	struct value *p;
@@ -361,7 +370,7 @@ veq(struct value a, struct value b)
 		if (a.u.l->len != b.u.l->len)
 			return false;
 		for (i = 0; i < a.u.l->len; i++) {
-			if (!veq(a.u.l->v[i], b.u.l->v[i]))
+			if (depth > 1000 || !eqdepth(a.u.l->v[i], b.u.l->v[i], depth + 1))
 				return false;
 		}
 		return true;
@@ -372,7 +381,7 @@ veq(struct value a, struct value b)
 			return false;
 		for (i = 0; i < a.u.d->len; i++) {
 			p = vdictget(b.u.d, a.u.d->keys[i]);
-			if (!p || !veq(a.u.d->vals[i], *p))
+			if (!p || depth > 1000 || !eqdepth(a.u.d->vals[i], *p, depth + 1))
 				return false;
 		}
 		return true;
@@ -405,8 +414,17 @@ vhashable(struct value v)
 	}
 }
 
+static bool cmpdepth(struct value a, struct value b, int *res, int depth);
+
 bool
 vcmp(struct value a, struct value b, int *res)
+{
+	return cmpdepth(a, b, res, 0);
+}
+
+/* ordering with a bound on nesting, so that a list holding itself ends */
+static bool
+cmpdepth(struct value a, struct value b, int *res, int depth)
 {
 	size_t i, n;
 	int c;
@@ -440,7 +458,7 @@ vcmp(struct value a, struct value b, int *res)
 		for (i = 0; i < n; i++) {
 			if (veq(a.u.l->v[i], b.u.l->v[i]))
 				continue;
-			return vcmp(a.u.l->v[i], b.u.l->v[i], res);
+			return depth < 1000 && cmpdepth(a.u.l->v[i], b.u.l->v[i], res, depth + 1);
 		}
 		*res = a.u.l->len < b.u.l->len ? -1 : a.u.l->len > b.u.l->len;
 		return true;
@@ -607,9 +625,26 @@ vstrreprto(struct buf *b, const char *s, size_t n)
 	bufaddc(b, q);
 }
 
-static void
-vto(struct buf *b, struct value v, bool repr)
+/* the containers being printed, innermost first, to print a cycle as [...] */
+struct seen {
+	const void *p;
+	const struct seen *up;
+};
+
+static bool
+onstack(const struct seen *s, const void *p)
 {
+	for (; s; s = s->up) {
+		if (s->p == p)
+			return true;
+	}
+	return false;
+}
+
+static void
+vto(struct buf *b, struct value v, bool repr, const struct seen *up)
+{
+	struct seen here = {v.u.p, up};
 	size_t i;
 
 	switch (v.type) {
@@ -635,24 +670,32 @@ vto(struct buf *b, struct value v, bool repr)
 		break;
 	case VLIST:
 	case VTUPLE:
+		if (onstack(up, v.u.p)) {
+			bufadds(b, v.type == VLIST ? "[...]" : "(...)");
+			break;
+		}
 		bufaddc(b, v.type == VLIST ? '[' : '(');
 		for (i = 0; i < v.u.l->len; i++) {
 			if (i)
 				bufadds(b, ", ");
-			vto(b, v.u.l->v[i], true);
+			vto(b, v.u.l->v[i], true, &here);
 		}
 		if (v.type == VTUPLE && v.u.l->len == 1)
 			bufaddc(b, ',');
 		bufaddc(b, v.type == VLIST ? ']' : ')');
 		break;
 	case VDICT:
+		if (onstack(up, v.u.p)) {
+			bufadds(b, "{...}");
+			break;
+		}
 		bufaddc(b, '{');
 		for (i = 0; i < v.u.d->len; i++) {
 			if (i)
 				bufadds(b, ", ");
-			vto(b, v.u.d->keys[i], true);
+			vto(b, v.u.d->keys[i], true, &here);
 			bufadds(b, ": ");
-			vto(b, v.u.d->vals[i], true);
+			vto(b, v.u.d->vals[i], true, &here);
 		}
 		bufaddc(b, '}');
 		break;
@@ -671,13 +714,13 @@ vto(struct buf *b, struct value v, bool repr)
 void
 vstrto(struct buf *b, struct value v)
 {
-	vto(b, v, false);
+	vto(b, v, false, NULL);
 }
 
 void
 vreprto(struct buf *b, struct value v)
 {
-	vto(b, v, true);
+	vto(b, v, true, NULL);
 }
 
 struct value
