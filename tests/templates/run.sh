@@ -7,4 +7,4 @@ SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 BUILDDIR=${BUILDDIR:-$(pwd)}
 IMAGEGEN=${IMAGEGEN:-$BUILDDIR/gen/imagegen}
 export SRCDIR BUILDDIR IMAGEGEN
-exec "${PYTHON:-/usr/bin/python3}" "$SRCDIR/tests/templates/tdiff.py"
+exec "${PYTHON:-/usr/bin/python3}" -B "$SRCDIR/tests/templates/tdiff.py"
