@@ -10,8 +10,11 @@
 #define IMAGEGEN_VERSION "0.1.0"
 #endif
 
+int cmd_render(int argc, char **argv);
+
 /* subcommands, in the order --help lists them */
 const struct command commands[] = {
+	{"render", cmd_render, "render a Jinja2 template with the cluster configuration"},
 	{NULL, NULL, NULL},
 };
 
