@@ -197,7 +197,7 @@ class Gen:
         opts = ["lit", "lit"] + (["var"] * 3 if vs else [])
         if d > 0:
             opts += ["concat", "plus", "filt", "join", "fmt", "cond", "default", "string", "split",
-                     "mul", "replace", "lookup", "tojson", "index", "first"]
+                     "mul", "replace", "lookup", "index", "first"]
         k = self.pick(opts)
         if k == "lit":
             return self.strlit()
@@ -234,8 +234,6 @@ class Gen:
                                           self.pick(["'_'", "''", "'AA'"]))
         if k == "lookup":
             return self.e_lookup()
-        if k == "tojson":
-            return "%s|tojson" % self.e_any(d - 1)
         if k == "index":
             return "%s[%d]" % (self.e_satom(d - 1), self.r.randint(-2, 2))
         if k == "first":
@@ -255,8 +253,9 @@ class Gen:
         if k == "var":
             return self.pick(vs)
         if k == "range":
+            # a range prints as range(0, 3) and does not add to a list: make it a list
             a = self.r.randint(0, 4)
-            return self.pick(["range(%d)" % a, "range(%d, %d)" % (a, a + 3), "range(%d, 0, -1)" % a])
+            return self.pick(["range(%d)" % a, "range(%d, %d)" % (a, a + 3), "range(%d, 0, -1)" % a]) + "|list"
         if k == "plus":
             return "%s + %s" % (self.e_seq(d - 1), self.e_seq(d - 1))
         if k in ("keys", "values", "items") and self.dicts:
@@ -355,7 +354,11 @@ class Gen:
         if k == "text":
             return self.ws() + self.pick(WORDS) + self.ws()
         if k == "out":
-            return self.ws() + self.out(self.e_any(self.r.randint(0, 3))) + self.ws()
+            e = self.e_any(self.r.randint(0, 3))
+            if self.chance(0.1):
+                # tojson gives markup, which prints as itself only at the top
+                e = "(%s)|tojson" % e
+            return self.ws() + self.out(e) + self.ws()
         if k == "comment":
             return self.pick(["{#", "{#-"]) + self.pick([" note ", "", " {{ x }} ", "\n"]) + \
                 self.pick(["#}", "-#}"]) + self.ws()
@@ -393,6 +396,8 @@ class Gen:
                 self.vars["v"] = "any"
             else:
                 src = self.e_seq(1)
+                if src.startswith("range(") and self.chance(0.7):
+                    src = src[:-len("|list")]
                 head = "for it in %s" % src
                 self.vars["it"] = "any"
             if self.chance(0.3):
