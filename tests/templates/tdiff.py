@@ -9,8 +9,11 @@ a build edge runs it, several at a time. Outputs are compared byte for byte;
 where jinja2 fails, imagegen must fail too, name the template (or config)
 with file:line:col, and write nothing.
 
-Cases come from cases/*.cases (hand-written, format below) and from
-gen_cases.py (generated from a fixed seed).
+Cases come from cases/*.cases (hand-written, format below), from
+cases/NAME.j2 with cases/NAME.yaml as its config when present, from
+cases/DIR/*.j2 (whole templates) with cases/DIR/config.yaml, and from
+gen_cases.py (generated from a fixed seed). A template file whose name
+ends in "-error.j2" is one jinja2 must reject.
 
 Case file format:
 
@@ -199,12 +202,35 @@ def generated(top, seed, count):
     return cases
 
 
+def read_text(path):
+    with open(path, "rb") as f:
+        return f.read().decode("utf-8")
+
+
+def file_case(path, name, config):
+    """a template file with the config file beside it, if any; "-error" in the name: jinja2 must fail"""
+    c = Case(name, path)
+    c.template = read_text(path)
+    if os.path.exists(config):
+        c.configs = [(None, read_text(config))]
+    c.error = name.endswith("-error")
+    return c
+
+
 def load_cases(srcdir, top, seed, count):
     cases = []
     casedir = os.path.join(srcdir, "tests", "templates", "cases")
     for fname in sorted(os.listdir(casedir)):
+        path = os.path.join(casedir, fname)
         if fname.endswith(".cases"):
-            cases += parse_case_file(os.path.join(casedir, fname), fname[:-6] + "/")
+            cases += parse_case_file(path, fname[:-6] + "/")
+        elif fname.endswith(".j2"):
+            cases.append(file_case(path, fname[:-3], path[:-3] + ".yaml"))
+        elif os.path.isdir(path):
+            config = os.path.join(path, "config.yaml")
+            for sub in sorted(os.listdir(path)):
+                if sub.endswith(".j2"):
+                    cases.append(file_case(os.path.join(path, sub), fname + "/" + sub[:-3], config))
     for g in generated(top, seed, count):
         c = Case("gen/" + g["name"], "gen_cases.py seed %d" % seed)
         c.template = g["template"]
