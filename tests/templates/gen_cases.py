@@ -118,6 +118,10 @@ class Gen:
 
     # expressions, by the type they mostly have
 
+    def plain(self):
+        """the names in scope, less loop (which prints as a Python object)"""
+        return sorted(k for k, t in self.vars.items() if t != "loop")
+
     def names(self, *types):
         return sorted(k for k, t in self.vars.items() if t in types)
 
@@ -284,9 +288,9 @@ class Gen:
                 return "%s %s %s" % (self.e_atom_int(d - 1), op, self.e_atom_int(d - 1))
             return "%s %s %s" % (self.e_satom(d - 1), op, self.e_satom(d - 1))
         if k == "defined":
-            return "%s is %sdefined" % (self.pick(sorted(self.vars) + ["undef_c"]), self.pick(["", "not "]))
+            return "%s is %sdefined" % (self.pick(self.plain() + ["undef_c"]), self.pick(["", "not "]))
         if k == "none":
-            return "%s is none" % self.pick(sorted(self.vars))
+            return "%s is none" % self.pick(self.plain())
         if k == "not":
             return "not %s" % self.e_bool(d - 1)
         if k == "and":
@@ -300,7 +304,7 @@ class Gen:
         if k == "starts":
             return "%s.%s(%s)" % (self.e_satom(d - 1), self.pick(["startswith", "endswith"]), self.strlit())
         if k == "sameas":
-            return "%s is sameas %s" % (self.pick(sorted(self.vars)), self.pick(["true", "false", "none"]))
+            return "%s is sameas %s" % (self.pick(self.plain()), self.pick(["true", "false", "none"]))
         return "(%s)" % self.e_bool(d - 1)
 
     def e_any(self, d):
@@ -316,7 +320,7 @@ class Gen:
         if k == "float":
             return "(%s / %s)" % (self.e_atom_int(d), self.pick(["2", "3", "4", "7", "0.5", "1e3"]))
         if k == "var":
-            return self.pick(sorted(self.vars))
+            return self.pick(self.plain())
         if k == "lookup":
             return self.e_lookup()
         return self.pick(["undef_u", "undef_u|default('D')", "undef_u is defined"])
@@ -396,7 +400,7 @@ class Gen:
                 self.vars["v"] = "any"
             else:
                 src = self.e_seq(1)
-                if src.startswith("range(") and self.chance(0.7):
+                if re.fullmatch(r"range\([^()]*\)\|list", src) and self.chance(0.7):
                     src = src[:-len("|list")]
                 head = "for it in %s" % src
                 self.vars["it"] = "any"
