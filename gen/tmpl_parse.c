@@ -1027,10 +1027,35 @@ parsewith(struct parser *p, struct token *tag)
 	return n;
 }
 
+static struct node *
+parsefilterblock(struct parser *p, struct token *tag)
+{
+	static const char *ends[] = {"endfilter"};
+	struct node *n = mknode(p, NFILTERBLOCK, tag), *body;
+	struct token *t = tag;
+
+	/* the first filter needs no pipe */
+	for (;;) {
+		if (!(n->c = parsefilter(p, n->c, t)))
+			return NULL;
+		if (cur(p)->type != TPIPE)
+			break;
+		t = advance(p);
+	}
+	if (!flushpending(p) || !expect(p, TBLOCKEND))
+		return NULL;
+	if (!(body = parseblock(p, tag, "filter", ends, LEN(ends))))
+		return NULL;
+	advance(p);
+	n->v = body->v;
+	n->n = body->n;
+	return n;
+}
+
 static bool
 endknown(struct parser *p, const char *name)
 {
-	static const char *tags[] = {"endfor", "endif", "elif", "else", "endset", "endwith", "endraw"};
+	static const char *tags[] = {"endfor", "endif", "elif", "else", "endset", "endwith", "endraw", "endfilter"};
 	size_t i;
 
 	(void)p;
@@ -1045,7 +1070,7 @@ static struct node *
 parsestatement(struct parser *p)
 {
 	struct token *t = cur(p);
-	static const char *unsupported[] = {"macro", "call", "filter", "block", "extends", "include", "import", "from", "autoescape", "do", "print"};
+	static const char *unsupported[] = {"macro", "call", "block", "extends", "include", "import", "from", "autoescape", "do", "print"};
 	size_t i;
 
 	if (t->type != TNAME)
@@ -1059,6 +1084,8 @@ parsestatement(struct parser *p)
 		return parseset(p, t);
 	if (!strcmp(t->text, "with"))
 		return parsewith(p, t);
+	if (!strcmp(t->text, "filter"))
+		return parsefilterblock(p, t);
 	for (i = 0; i < LEN(unsupported); i++) {
 		if (!strcmp(t->text, unsupported[i]))
 			return fail(p, t, "the jinja2 tag '%s' is not supported by imagegen", t->text);

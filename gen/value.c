@@ -293,6 +293,7 @@ vtruth(struct value v)
 		return v.u.s->len != 0;
 	case VLIST:
 	case VTUPLE:
+	case VRANGE:
 		return v.u.l->len != 0;
 	case VDICT:
 		return v.u.d->len != 0;
@@ -365,6 +366,7 @@ eqdepth(struct value a, struct value b, int depth)
 		return a.u.s->len == b.u.s->len && memcmp(a.u.s->data, b.u.s->data, a.u.s->len) == 0;
 	case VLIST:
 	case VTUPLE:
+	case VRANGE:
 		if (a.u.l == b.u.l)
 			return true;
 		if (a.u.l->len != b.u.l->len)
@@ -479,6 +481,7 @@ vtypename(struct value v)
 	case VSTR: return "str";
 	case VLIST: return "list";
 	case VTUPLE: return "tuple";
+	case VRANGE: return "range";
 	case VDICT: return "dict";
 	case VFUNC: return "function";
 	case VMETHOD: return "builtin_function_or_method";
@@ -590,6 +593,31 @@ utf8dec(const unsigned char *s, size_t n, size_t *len)
 	return c;
 }
 
+/*
+ * false for the characters Python's repr escapes: format and separator
+ * characters, surrogates, private use and the non-characters
+ */
+static bool
+printable(long c)
+{
+	static const long ranges[][2] = {
+		{0x0600, 0x0605}, {0x061c, 0x061c}, {0x06dd, 0x06dd}, {0x070f, 0x070f},
+		{0x0890, 0x0891}, {0x08e2, 0x08e2}, {0x1680, 0x1680}, {0x180e, 0x180e},
+		{0x2000, 0x200f}, {0x2028, 0x202f}, {0x205f, 0x2064}, {0x2066, 0x206f},
+		{0x3000, 0x3000}, {0xd800, 0xf8ff}, {0xfdd0, 0xfdef}, {0xfeff, 0xfeff},
+		{0xfff0, 0xfffb}, {0xfffe, 0xffff}, {0x110bd, 0x110bd}, {0x110cd, 0x110cd},
+		{0x13430, 0x1343f}, {0x1bca0, 0x1bca3}, {0x1d173, 0x1d17a}, {0xe0000, 0xe0fff},
+		{0xf0000, 0x10ffff},
+	};
+	size_t i;
+
+	for (i = 0; i < LEN(ranges); i++) {
+		if (c >= ranges[i][0] && c <= ranges[i][1])
+			return false;
+	}
+	return true;
+}
+
 void
 vstrreprto(struct buf *b, const char *s, size_t n)
 {
@@ -616,8 +644,8 @@ vstrreprto(struct buf *b, const char *s, size_t n)
 			bufprintf(b, "\\udc%02x", u[i]);
 		} else if (c < 0x20 || (c >= 0x7f && c <= 0xa0) || c == 0xad) {
 			bufprintf(b, "\\x%02lx", c);
-		} else if (c == 0x2028 || c == 0x2029 || (c >= 0xd800 && c < 0xe000)) {
-			bufprintf(b, "\\u%04lx", c);
+		} else if (!printable(c)) {
+			bufprintf(b, c < 0x10000 ? "\\u%04lx" : "\\U%08lx", c);
 		} else {
 			bufadd(b, s + i, k);
 		}
@@ -649,6 +677,8 @@ vto(struct buf *b, struct value v, bool repr, const struct seen *up)
 
 	switch (v.type) {
 	case VUNDEF:
+		if (repr)
+			bufadds(b, "Undefined");
 		break;
 	case VNONE:
 		bufadds(b, "None");
@@ -667,6 +697,12 @@ vto(struct buf *b, struct value v, bool repr, const struct seen *up)
 			vstrreprto(b, v.u.s->data, v.u.s->len);
 		else
 			bufadd(b, v.u.s->data, v.u.s->len);
+		break;
+	case VRANGE:
+		bufprintf(b, "range(%lld, %lld", (long long)v.u.l->rstart, (long long)v.u.l->rstop);
+		if (v.u.l->rstep != 1)
+			bufprintf(b, ", %lld", (long long)v.u.l->rstep);
+		bufaddc(b, ')');
 		break;
 	case VLIST:
 	case VTUPLE:
