@@ -1210,9 +1210,12 @@ execfor(struct ev *ev, const struct node *n)
 		scopeset(ev, &sc, "loop", loopv);
 		ok = assign(ev, n->a, items->v[i]) && exec(ev, n->v, n->n);
 	}
-	ev->sc = sc.parent;
-	if (ok && items->len == 0 && n->d)
+	/* the else block runs in the loop's scope too: what it sets does not leak */
+	if (ok && items->len == 0 && n->d) {
+		sc.n = 0;
 		ok = exec(ev, n->d->v, n->d->n);
+	}
+	ev->sc = sc.parent;
 	return ok;
 }
 
