@@ -36,7 +36,7 @@ struct kwarg {
 #define MAXOUT (256u << 20)	/* bytes of output, and of one string */
 
 /* the global functions */
-enum { GRANGE, GDICT };
+enum { GRANGE, GDICT, GNAMESPACE };
 
 /* report an error at node n (once per rendering); always false */
 bool everr(struct ev *ev, const struct node *n, const char *fmt, ...);

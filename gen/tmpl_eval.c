@@ -313,7 +313,7 @@ getattrv(struct ev *ev, const struct node *n, struct value obj, const char *name
 	if (method(ev, obj, name, out))
 		return true;
 	key = strval(ev, name, strlen(name));
-	if (obj.type == VDICT && (p = vdictget(obj.u.d, key))) {
+	if ((obj.type == VDICT || obj.type == VNS) && (p = vdictget(obj.u.d, key))) {
 		*out = *p;
 		return true;
 	}
@@ -385,6 +385,10 @@ getitemv(struct ev *ev, const struct node *n, struct value obj, struct value key
 		break;
 	}
 	if (key.type == VSTR) {
+		if (obj.type == VNS && (p = vdictget(obj.u.d, key))) {
+			*out = *p;
+			return true;
+		}
 		if (method(ev, obj, key.u.s->data, out))
 			return true;
 		if (obj.type == VLOOP && loopattr(ev, obj.u.p, key.u.s->data, out))
@@ -530,6 +534,16 @@ assign(struct ev *ev, const struct node *target, struct value v)
 
 	if (target->kind == NNAME) {
 		scopeset(ev, ev->sc, target->name, v);
+		return true;
+	}
+	if (target->kind == NATTR) {
+		struct value ns;
+
+		if (!eval(ev, target->a, &ns))
+			return false;
+		if (ns.type != VNS)
+			return everr(ev, target, "cannot assign attribute on non-namespace object");
+		vdictset(ev->a, ns.u.d, strval(ev, target->name, strlen(target->name)), v);
 		return true;
 	}
 	if (v.type != VLIST && v.type != VTUPLE && v.type != VRANGE && v.type != VDICT && v.type != VSTR) {
@@ -964,9 +978,18 @@ evalcall(struct ev *ev, const struct node *n, struct value *out)
 			return everr(ev, n, "range() takes no keyword arguments");
 		return callrange(ev, n, args, nargs, out);
 	case GDICT:
-		if (nargs)
-			return everr(ev, n, "dict() in a template takes keyword arguments only");
+	case GNAMESPACE:
+		if (nargs > 1)
+			return everr(ev, n, "%s expected at most 1 argument, got %zu", fn.u.i == GDICT ? "dict" : "namespace", nargs);
 		*out = vdictnew(ev->a);
+		if (nargs == 1) {
+			if (args[0].type != VDICT)
+				return everr(ev, n, "the argument of %s() must be a dict here, not %s", fn.u.i == GDICT ? "dict" : "namespace", vtypename(args[0]));
+			for (i = 0; i < args[0].u.d->len; i++)
+				vdictset(ev->a, out->u.d, args[0].u.d->keys[i], args[0].u.d->vals[i]);
+		}
+		if (fn.u.i == GNAMESPACE)
+			out->type = VNS;
 		for (i = 0; i < nkw; i++)
 			vdictset(ev->a, out->u.d, strval(ev, kw[i].name, strlen(kw[i].name)), kw[i].val);
 		return true;
@@ -1023,9 +1046,9 @@ eval(struct ev *ev, const struct node *n, struct value *out)
 	case NNAME:
 		if (lookup(ev, n->name, out))
 			return true;
-		if (!strcmp(n->name, "range") || !strcmp(n->name, "dict")) {
+		if (!strcmp(n->name, "range") || !strcmp(n->name, "dict") || !strcmp(n->name, "namespace")) {
 			out->type = VFUNC;
-			out->u.i = n->name[0] == 'r' ? GRANGE : GDICT;
+			out->u.i = n->name[0] == 'r' ? GRANGE : n->name[0] == 'd' ? GDICT : GNAMESPACE;
 			return true;
 		}
 		*out = undefname(ev, n->name);

@@ -969,8 +969,20 @@ parseset(struct parser *p, struct token *tag)
 	struct node *n = mknode(p, NSET, tag), *body, *f;
 	struct token *t;
 
-	if (!(n->a = parsetuple(p, TPRIMARY, NULL, false)) || !assignable(p, n->a))
+	if (cur(p)->type == TNAME && peek(p)->type == TDOT) {
+		/* ns.attr: an attribute of a namespace */
+		t = advance(p);
+		n->a = mknode(p, NATTR, t);
+		n->a->a = mknode(p, NNAME, t);
+		n->a->a->name = t->text;
+		advance(p);
+		if (cur(p)->type != TNAME)
+			return unexpected(p, "an attribute name after '.'");
+		n->a->name = cur(p)->text;
+		advance(p);
+	} else if (!(n->a = parsetuple(p, TPRIMARY, NULL, false)) || !assignable(p, n->a)) {
 		return NULL;
+	}
 	if (cur(p)->type == TASSIGN) {
 		advance(p);
 		if (!(n->b = parsetuple(p, TEXPR, NULL, false)))

@@ -482,6 +482,7 @@ vtypename(struct value v)
 	case VLIST: return "list";
 	case VTUPLE: return "tuple";
 	case VRANGE: return "range";
+	case VNS: return "Namespace";
 	case VDICT: return "dict";
 	case VFUNC: return "function";
 	case VMETHOD: return "builtin_function_or_method";
@@ -734,6 +735,12 @@ vto(struct buf *b, struct value v, bool repr, const struct seen *up)
 			vto(b, v.u.d->vals[i], true, &here);
 		}
 		bufaddc(b, '}');
+		break;
+	case VNS:
+		bufadds(b, "<Namespace ");
+		v.type = VDICT;
+		vto(b, v, true, up);
+		bufaddc(b, '>');
 		break;
 	case VFUNC:
 		bufadds(b, "<function>");

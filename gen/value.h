@@ -41,6 +41,7 @@ enum vtype {
 	VTUPLE,
 	VRANGE,	/* range(): a tuple of ints that prints as range(start, stop[, step]) */
 	VDICT,
+	VNS,	/* namespace(): attributes in a dict, assignable with set ns.x = ... */
 	VFUNC,	/* a global function such as range; u.i says which */
 	VMETHOD,	/* a method bound to its object */
 	VLOOP,	/* the loop variable of a for */
@@ -60,7 +61,7 @@ struct value {
 		double f;
 		struct vstr *s;	/* VSTR, and VUNDEF: the message an access would raise */
 		struct vlist *l;	/* VLIST, VTUPLE, VRANGE */
-		struct vdict *d;
+		struct vdict *d;	/* VDICT, VNS */
 		struct vmethod *m;
 		void *p;	/* VLOOP */
 	} u;
