@@ -18,6 +18,8 @@ struct ev {
 	struct buf *out;
 	struct value vars;	/* the globals, a dict */
 	struct scope *sc;	/* innermost scope */
+	struct scope *root;	/* the template's own variables */
+	int macdepth;	/* macro calls in progress */
 	struct vstr *keybuf;	/* scratch key for looking names up in vars */
 	size_t steps;	/* loop iterations so far, bounded by MAXSTEPS */
 	locale_t loc;	/* C.UTF-8 for Unicode case mapping, made on first use */

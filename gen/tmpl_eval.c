@@ -955,6 +955,100 @@ callrange(struct ev *ev, const struct node *n, struct value *args, size_t nargs,
 	return true;
 }
 
+static bool exec(struct ev *ev, struct node **body, size_t n);
+
+/* the variables a macro defined now sees besides the template's: a copy of the inner scopes */
+static struct scope *
+closure(struct ev *ev)
+{
+	struct scope *chain[64], *s, *c;
+	size_t depth = 0, i, k;
+
+	if (ev->sc == ev->root)
+		return NULL;
+	for (s = ev->sc; s && s != ev->root && depth < LEN(chain); s = s->parent)
+		chain[depth++] = s;
+	c = azalloc(ev->a, sizeof(*c));
+	c->parent = ev->root;
+	for (i = depth; i-- > 0;) {
+		for (k = 0; k < chain[i]->n; k++)
+			scopeset(ev, c, chain[i]->names[k], chain[i]->vals[k]);
+	}
+	return c;
+}
+
+static bool
+callmacro(struct ev *ev, const struct node *n, struct vmacro *mac, struct value *args, size_t nargs,
+    struct kwarg *kw, size_t nkw, struct value *out)
+{
+	const struct node *def = mac->def, *params = def->b;
+	struct scope *sc, *savesc = ev->sc;
+	struct buf *saveout = ev->out, tmp = {0};
+	struct value varargs, kwargs, v;
+	size_t i, k;
+	bool ok;
+
+	if (ev->macdepth >= 200)
+		return everr(ev, n, "macro calls nested more than 200 deep; is '%s' calling itself without end?", mac->name);
+	if (nargs > params->n && !(def->op & MACVARARGS))
+		return everr(ev, n, "macro '%s' takes not more than %zu argument(s)", mac->name, params->n);
+	sc = azalloc(ev->a, sizeof(*sc));
+	sc->parent = mac->closure ? mac->closure : ev->root;
+	varargs = vlistnew(ev->a, 0, true);
+	kwargs = vdictnew(ev->a);
+	for (i = params->n; i < nargs; i++)
+		vlistpush(ev->a, varargs.u.l, args[i]);
+	for (k = 0; k < nkw; k++) {
+		for (i = 0; i < params->n && strcmp(params->v[i]->name, kw[k].name); i++)
+			;
+		if (i < params->n && i < nargs)
+			return everr(ev, n, "macro '%s' got multiple values for argument '%s'", mac->name, kw[k].name);
+		if (i == params->n) {
+			if (!(def->op & MACKWARGS))
+				return everr(ev, n, "macro '%s' takes no keyword argument '%s'", mac->name, kw[k].name);
+			vdictset(ev->a, kwargs.u.d, strval(ev, kw[k].name, strlen(kw[k].name)), kw[k].val);
+		}
+	}
+	ev->sc = sc;
+	ev->macdepth++;
+	ok = true;
+	for (i = 0; ok && i < params->n; i++) {
+		const char *name = params->v[i]->name;
+
+		if (i < nargs) {
+			v = args[i];
+		} else {
+			for (k = 0; k < nkw && strcmp(kw[k].name, name); k++)
+				;
+			if (k < nkw) {
+				v = kw[k].val;
+			} else if (params->v[i]->a) {
+				ok = eval(ev, params->v[i]->a, &v);
+			} else {
+				char *msg = xasprintf("parameter '%s' was not provided", name);
+
+				v = vundef(ev->a, msg);
+				free(msg);
+			}
+		}
+		if (ok)
+			scopeset(ev, sc, name, v);
+	}
+	if (ok) {
+		scopeset(ev, sc, "varargs", varargs);
+		scopeset(ev, sc, "kwargs", kwargs);
+		ev->out = &tmp;
+		ok = exec(ev, def->v, def->n);
+		ev->out = saveout;
+	}
+	ev->macdepth--;
+	ev->sc = savesc;
+	if (ok)
+		*out = strval(ev, tmp.data ? tmp.data : "", tmp.len);
+	buffree(&tmp);
+	return ok;
+}
+
 static bool
 evalcall(struct ev *ev, const struct node *n, struct value *out)
 {
@@ -966,10 +1060,12 @@ evalcall(struct ev *ev, const struct node *n, struct value *out)
 		return false;
 	if (fn.type == VUNDEF)
 		return undeferr(ev, n, fn);
-	if (fn.type != VMETHOD && fn.type != VFUNC)
+	if (fn.type != VMETHOD && fn.type != VFUNC && fn.type != VMACRO)
 		return everr(ev, n, "'%s' object is not callable", vtypename(fn));
 	if (!evalargs(ev, n, args, &nargs, kw, &nkw, LEN(args)))
 		return false;
+	if (fn.type == VMACRO)
+		return callmacro(ev, n, fn.u.mac, args, nargs, kw, nkw, out);
 	if (fn.type == VMETHOD)
 		return callmethod(ev, n, fn.u.m->self, fn.u.m->name, args, nargs, kw, nkw, out);
 	switch (fn.u.i) {
@@ -1190,8 +1286,6 @@ eval(struct ev *ev, const struct node *n, struct value *out)
 	}
 }
 
-static bool exec(struct ev *ev, struct node **body, size_t n);
-
 static bool
 execfor(struct ev *ev, const struct node *n)
 {
@@ -1335,6 +1429,14 @@ exec(struct ev *ev, struct node **body, size_t n)
 				return false;
 			vstrto(ev->out, v);
 			break;
+		case NMACRO:
+			v.type = VMACRO;
+			v.u.mac = aalloc(ev->a, sizeof(*v.u.mac));
+			v.u.mac->name = s->name;
+			v.u.mac->def = s;
+			v.u.mac->closure = closure(ev);
+			scopeset(ev, ev->sc, s->name, v);
+			break;
 		case NWITH:
 			if (s->b->n > LEN(vals))
 				return everr(ev, s, "too many assignments in one 'with'");
@@ -1365,9 +1467,9 @@ exec(struct ev *ev, struct node **body, size_t n)
 bool
 tmpleval(struct arena *a, const struct tmpl *t, struct value vars, struct buf *out)
 {
-	struct scope root = {0};
-	struct ev ev = {.a = a, .ts = &t->src, .out = out, .vars = vars, .sc = &root};
-
+	/* in the arena: a macro kept in a configuration list may outlive this call */
+	struct scope *root = azalloc(a, sizeof(*root));
+	struct ev ev = {.a = a, .ts = &t->src, .out = out, .vars = vars, .sc = root, .root = root};
 	bool ok;
 
 	bufterm(out);

@@ -487,6 +487,7 @@ vtypename(struct value v)
 	case VFUNC: return "function";
 	case VMETHOD: return "builtin_function_or_method";
 	case VLOOP: return "LoopContext";
+	case VMACRO: return "Macro";
 	}
 	return "object";
 }
@@ -750,6 +751,9 @@ vto(struct buf *b, struct value v, bool repr, const struct seen *up)
 		break;
 	case VLOOP:
 		bufadds(b, "<LoopContext>");
+		break;
+	case VMACRO:
+		bufprintf(b, "<Macro '%s'>", v.u.mac->name);
 		break;
 	}
 }

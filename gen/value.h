@@ -45,6 +45,7 @@ enum vtype {
 	VFUNC,	/* a global function such as range; u.i says which */
 	VMETHOD,	/* a method bound to its object */
 	VLOOP,	/* the loop variable of a for */
+	VMACRO,	/* a macro defined by the template */
 };
 
 /* an immutable string; data is NUL-terminated */
@@ -63,6 +64,7 @@ struct value {
 		struct vlist *l;	/* VLIST, VTUPLE, VRANGE */
 		struct vdict *d;	/* VDICT, VNS */
 		struct vmethod *m;
+		struct vmacro *mac;
 		void *p;	/* VLOOP */
 	} u;
 };
@@ -83,6 +85,12 @@ struct vdict {
 struct vmethod {
 	struct value self;
 	const char *name;
+};
+
+struct vmacro {
+	const char *name;
+	const void *def;	/* its syntax tree node */
+	void *closure;	/* the variables it sees besides the template's own */
 };
 
 /* constructors; strings are copied into the arena */
