@@ -73,6 +73,7 @@ enum nkind {
 	NSET,		/* a: target, b: value */
 	NSETBLOCK,	/* a: target, v: body, c: filters applied (innermost a NULL) */
 	NWITH,		/* v: body, b: NBODY of NSET for its assignments */
+	NFILTERBLOCK,	/* v: body, c: filters applied to its output (innermost a NULL) */
 	/* expressions */
 	NCONST,		/* val */
 	NNAME,		/* name */

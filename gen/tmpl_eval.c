@@ -203,6 +203,7 @@ method(struct ev *ev, struct value obj, const char *name, struct value *out)
 		ok = inlist(listmethods, LEN(listmethods), name);
 		break;
 	case VTUPLE:
+	case VRANGE:
 		ok = !strcmp(name, "index") || !strcmp(name, "count");
 		break;
 	case VDICT:
@@ -293,6 +294,7 @@ vlength(struct value v)
 		return u8len(v.u.s->data, v.u.s->len);
 	case VLIST:
 	case VTUPLE:
+	case VRANGE:
 		return v.u.l->len;
 	case VDICT:
 		return v.u.d->len;
@@ -353,6 +355,7 @@ getitemv(struct ev *ev, const struct node *n, struct value obj, struct value key
 		break;
 	case VLIST:
 	case VTUPLE:
+	case VRANGE:
 		if (isint(key)) {
 			i = intof(key);
 			len = (int64_t)obj.u.l->len;
@@ -443,13 +446,24 @@ slicev(struct ev *ev, const struct node *n, struct value obj, struct value *part
 
 	if (obj.type == VUNDEF)
 		return undeferr(ev, n, obj);
-	if (obj.type == VLIST || obj.type == VTUPLE) {
+	if (obj.type == VLIST || obj.type == VTUPLE || obj.type == VRANGE) {
 		len = (int64_t)obj.u.l->len;
 		if (!sliceidx(ev, n, parts, len, &start, &stop, &step))
 			return false;
-		*out = vlistnew(ev->a, 0, obj.type == VTUPLE);
+		*out = vlistnew(ev->a, 0, obj.type != VLIST);
 		for (i = start; step > 0 ? i < stop : i > stop; i += step)
 			vlistpush(ev->a, out->u.l, obj.u.l->v[i]);
+		if (obj.type == VRANGE) {
+			/* a slice of a range is a range */
+			out->type = VRANGE;
+			out->u.l->rstep = obj.u.l->rstep * step;
+			out->u.l->rstart = obj.u.l->rstart + start * obj.u.l->rstep;
+			out->u.l->rstop = obj.u.l->rstart + stop * obj.u.l->rstep;
+			if (out->u.l->len == 0)
+				out->u.l->rstop = out->u.l->rstart;
+			else
+				out->u.l->rstop = out->u.l->v[out->u.l->len - 1].u.i + out->u.l->rstep;
+		}
 		return true;
 	}
 	if (obj.type == VSTR) {
@@ -485,6 +499,7 @@ iterv(struct ev *ev, const struct node *n, struct value v, struct vlist **out)
 		break;
 	case VLIST:
 	case VTUPLE:
+	case VRANGE:
 		*out = v.u.l;
 		return true;
 	case VDICT:
@@ -517,7 +532,7 @@ assign(struct ev *ev, const struct node *target, struct value v)
 		scopeset(ev, ev->sc, target->name, v);
 		return true;
 	}
-	if (v.type != VLIST && v.type != VTUPLE && v.type != VDICT && v.type != VSTR) {
+	if (v.type != VLIST && v.type != VTUPLE && v.type != VRANGE && v.type != VDICT && v.type != VSTR) {
 		if (v.type == VUNDEF)
 			return undeferr(ev, target, v);
 		return everr(ev, target, "cannot unpack non-iterable %s object", vtypename(v));
@@ -605,16 +620,16 @@ repeat(struct ev *ev, const struct node *n, struct value seq, int64_t k, struct 
 	size_t j;
 
 	if (seq.type == VSTR) {
-		if (k > 0 && seq.u.s->len && (uint64_t)k > (1ULL << 32) / seq.u.s->len)
-			return everr(ev, n, "string repetition too large");
+		if (k > 0 && seq.u.s->len && (uint64_t)k > MAXOUT / seq.u.s->len)
+			return everr(ev, n, "string repetition larger than %u MB", MAXOUT >> 20);
 		for (i = 0; i < k; i++)
 			bufadd(&b, seq.u.s->data, seq.u.s->len);
 		*out = strval(ev, b.data ? b.data : "", b.len);
 		buffree(&b);
 		return true;
 	}
-	if (k > 0 && seq.u.l->len && (uint64_t)k > (1ULL << 28) / seq.u.l->len)
-		return everr(ev, n, "list repetition too large");
+	if (k > 0 && seq.u.l->len && (uint64_t)k > (1ULL << 22) / seq.u.l->len)
+		return everr(ev, n, "list repetition larger than %llu items", 1ULL << 22);
 	*out = vlistnew(ev->a, 0, seq.type == VTUPLE);
 	for (i = 0; i < k; i++) {
 		for (j = 0; j < seq.u.l->len; j++)
@@ -725,6 +740,9 @@ binop(struct ev *ev, const struct node *n, int op, struct value a, struct value 
 		if (a.type == VSTR && b.type == VSTR) {
 			struct value s = {.type = VSTR};
 
+			if (a.u.s->len + b.u.s->len > MAXOUT)
+				return everr(ev, n, "string larger than %u MB", MAXOUT >> 20);
+
 			s.u.s = aalloc(ev->a, sizeof(struct vstr) + a.u.s->len + b.u.s->len + 1);
 			s.u.s->len = a.u.s->len + b.u.s->len;
 			memcpy(s.u.s->data, a.u.s->data, a.u.s->len);
@@ -782,6 +800,7 @@ contains(struct ev *ev, const struct node *n, struct value needle, struct value 
 		return true;
 	case VLIST:
 	case VTUPLE:
+	case VRANGE:
 		*res = false;
 		for (i = 0; i < hay.u.l->len; i++) {
 			if (veq(hay.u.l->v[i], needle)) {
@@ -912,7 +931,11 @@ callrange(struct ev *ev, const struct node *n, struct value *args, size_t nargs,
 	    : (start > stop ? (start - stop - step - 1) / -step : 0);
 	if (count > 100000)
 		return everr(ev, n, "range too big: %lld items; at most 100000", (long long)count);
-	*out = vlistnew(ev->a, (size_t)count, false);
+	*out = vlistnew(ev->a, (size_t)count, true);
+	out->type = VRANGE;
+	out->u.l->rstart = start;
+	out->u.l->rstop = stop;
+	out->u.l->rstep = step;
 	for (i = 0; i < count; i++)
 		vlistpush(ev->a, out->u.l, vint(start + i * step));
 	return true;
@@ -1116,6 +1139,10 @@ eval(struct ev *ev, const struct node *n, struct value *out)
 				return false;
 			}
 			vstrto(&tmp, a);
+			if (tmp.len > MAXOUT) {
+				buffree(&tmp);
+				return everr(ev, n, "string larger than %u MB", MAXOUT >> 20);
+			}
 		}
 		*out = strval(ev, tmp.data ? tmp.data : "", tmp.len);
 		buffree(&tmp);
@@ -1174,6 +1201,10 @@ execfor(struct ev *ev, const struct node *n)
 	loopv.type = VLOOP;
 	loopv.u.p = &ls;
 	for (i = 0; ok && i < items->len; i++) {
+		if (++ev->steps > MAXSTEPS) {
+			ev->sc = sc.parent;
+			return everr(ev, n, "the template runs more than %d loop iterations; it is probably looping without end", MAXSTEPS);
+		}
 		sc.n = 0;
 		ls.index0 = i;
 		scopeset(ev, &sc, "loop", loopv);
@@ -1185,8 +1216,9 @@ execfor(struct ev *ev, const struct node *n)
 	return ok;
 }
 
+/* render a block's body and pass it through its filters; a set or filter block */
 static bool
-execsetblock(struct ev *ev, const struct node *n)
+execfiltered(struct ev *ev, const struct node *n, struct value *out)
 {
 	struct buf *save = ev->out, tmp = {0};
 	struct value v;
@@ -1209,7 +1241,8 @@ execsetblock(struct ev *ev, const struct node *n)
 		if (!evalfilter(ev, chain[--nf], v, &v))
 			return false;
 	}
-	return assign(ev, n->a, v);
+	*out = v;
+	return true;
 }
 
 static bool
@@ -1230,6 +1263,8 @@ exec(struct ev *ev, struct node **body, size_t n)
 		case NPRINT:
 			if (!eval(ev, s->a, &v))
 				return false;
+			if (ev->out->len > MAXOUT)
+				return everr(ev, s, "the output is larger than %u MB", MAXOUT >> 20);
 			switch (v.type) {
 			case VSTR:
 				bufadd(ev->out, v.u.s->data, v.u.s->len);
@@ -1266,8 +1301,13 @@ exec(struct ev *ev, struct node **body, size_t n)
 				return false;
 			break;
 		case NSETBLOCK:
-			if (!execsetblock(ev, s))
+			if (!execfiltered(ev, s, &v) || !assign(ev, s->a, v))
 				return false;
+			break;
+		case NFILTERBLOCK:
+			if (!execfiltered(ev, s, &v))
+				return false;
+			vstrto(ev->out, v);
 			break;
 		case NWITH:
 			if (s->b->n > LEN(vals))
@@ -1302,6 +1342,11 @@ tmpleval(struct arena *a, const struct tmpl *t, struct value vars, struct buf *o
 	struct scope root = {0};
 	struct ev ev = {.a = a, .ts = &t->src, .out = out, .vars = vars, .sc = &root};
 
+	bool ok;
+
 	bufterm(out);
-	return exec(&ev, t->body->v, t->body->n);
+	ok = exec(&ev, t->body->v, t->body->n);
+	if (ev.loc)
+		freelocale(ev.loc);
+	return ok;
 }

@@ -19,6 +19,7 @@ struct parser {
 	size_t pos, n;
 	struct opentag open[64];
 	size_t nopen;
+	int depth;	/* nesting of expressions, bounded as Python bounds recursion */
 	int soft;	/* >0 inside an if statement: unknown filters and tests fail when run */
 	/*
 	 * unknown filters and tests seen outside an if: errors unless a
@@ -543,6 +544,10 @@ parsesubscript(struct parser *p, struct node *obj)
 		n->a = obj;
 		return n;
 	}
+	for (k = 0; k < (int)args.n; k++) {
+		if (args.v[k]->kind == NSLICE)
+			return fail(p, t, "a slice inside a multi-part subscript is not supported by imagegen");
+	}
 	n = mknode(p, NITEM, t);
 	n->a = obj;
 	if (args.n == 1) {
@@ -616,7 +621,12 @@ parseunary(struct parser *p, bool filters)
 	if (t->type == TSUB || t->type == TADD) {
 		advance(p);
 		n = mknode(p, t->type == TSUB ? NNEG : NPOS, t);
-		if (!(n->a = parseunary(p, false)))
+		if (p->depth >= 200)
+			return fail(p, t, "expression nested too deeply (more than 200 levels)");
+		p->depth++;
+		n->a = parseunary(p, false);
+		p->depth--;
+		if (!n->a)
 			return NULL;
 	} else {
 		n = parseprimary(p);
@@ -748,7 +758,12 @@ parsenot(struct parser *p)
 
 	if (isname(cur(p), "not")) {
 		n = mknode(p, NNOT, advance(p));
-		if (!(n->a = parsenot(p)))
+		if (p->depth >= 200)
+			return fail(p, cur(p), "expression nested too deeply (more than 200 levels)");
+		p->depth++;
+		n->a = parsenot(p);
+		p->depth--;
+		if (!n->a)
 			return NULL;
 		return n;
 	}
@@ -787,8 +802,23 @@ parseor(struct parser *p)
 	return n;
 }
 
+static struct node *parseexpr1(struct parser *p, bool condexpr);
+
 static struct node *
 parseexpr(struct parser *p, bool condexpr)
+{
+	struct node *n;
+
+	if (p->depth >= 200)
+		return fail(p, cur(p), "expression nested too deeply (more than 200 levels)");
+	p->depth++;
+	n = parseexpr1(p, condexpr);
+	p->depth--;
+	return n;
+}
+
+static struct node *
+parseexpr1(struct parser *p, bool condexpr)
 {
 	struct node *n, *c;
 	struct token *t;
@@ -997,10 +1027,35 @@ parsewith(struct parser *p, struct token *tag)
 	return n;
 }
 
+static struct node *
+parsefilterblock(struct parser *p, struct token *tag)
+{
+	static const char *ends[] = {"endfilter"};
+	struct node *n = mknode(p, NFILTERBLOCK, tag), *body;
+	struct token *t = tag;
+
+	/* the first filter needs no pipe */
+	for (;;) {
+		if (!(n->c = parsefilter(p, n->c, t)))
+			return NULL;
+		if (cur(p)->type != TPIPE)
+			break;
+		t = advance(p);
+	}
+	if (!flushpending(p) || !expect(p, TBLOCKEND))
+		return NULL;
+	if (!(body = parseblock(p, tag, "filter", ends, LEN(ends))))
+		return NULL;
+	advance(p);
+	n->v = body->v;
+	n->n = body->n;
+	return n;
+}
+
 static bool
 endknown(struct parser *p, const char *name)
 {
-	static const char *tags[] = {"endfor", "endif", "elif", "else", "endset", "endwith", "endraw"};
+	static const char *tags[] = {"endfor", "endif", "elif", "else", "endset", "endwith", "endraw", "endfilter"};
 	size_t i;
 
 	(void)p;
@@ -1015,7 +1070,7 @@ static struct node *
 parsestatement(struct parser *p)
 {
 	struct token *t = cur(p);
-	static const char *unsupported[] = {"macro", "call", "filter", "block", "extends", "include", "import", "from", "autoescape", "do", "print"};
+	static const char *unsupported[] = {"macro", "call", "block", "extends", "include", "import", "from", "autoescape", "do", "print"};
 	size_t i;
 
 	if (t->type != TNAME)
@@ -1029,6 +1084,8 @@ parsestatement(struct parser *p)
 		return parseset(p, t);
 	if (!strcmp(t->text, "with"))
 		return parsewith(p, t);
+	if (!strcmp(t->text, "filter"))
+		return parsefilterblock(p, t);
 	for (i = 0; i < LEN(unsupported); i++) {
 		if (!strcmp(t->text, unsupported[i]))
 			return fail(p, t, "the jinja2 tag '%s' is not supported by imagegen", t->text);

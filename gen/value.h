@@ -39,6 +39,7 @@ enum vtype {
 	VSTR,
 	VLIST,
 	VTUPLE,
+	VRANGE,	/* range(): a tuple of ints that prints as range(start, stop[, step]) */
 	VDICT,
 	VFUNC,	/* a global function such as range; u.i says which */
 	VMETHOD,	/* a method bound to its object */
@@ -58,7 +59,7 @@ struct value {
 		int64_t i;
 		double f;
 		struct vstr *s;	/* VSTR, and VUNDEF: the message an access would raise */
-		struct vlist *l;	/* VLIST, VTUPLE */
+		struct vlist *l;	/* VLIST, VTUPLE, VRANGE */
 		struct vdict *d;
 		struct vmethod *m;
 		void *p;	/* VLOOP */
@@ -68,6 +69,7 @@ struct value {
 struct vlist {
 	struct value *v;
 	size_t len, cap;
+	int64_t rstart, rstop, rstep;	/* VRANGE's arguments */
 };
 
 struct vdict {
