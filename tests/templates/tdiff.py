@@ -189,7 +189,7 @@ def generated(top, seed, count):
     with open(gen_cases.__file__, "rb") as f:
         salt = "%s %s %s %d %d" % (jinja2.__version__, yaml.__version__,
                                    hashlib.sha256(f.read()).hexdigest(), seed, count)
-    path = os.path.join(top, "gencache.json")
+    path = os.path.join(top, "gencache-%d-%d.json" % (seed, count))
     try:
         with open(path) as f:
             cached = json.load(f)
@@ -450,11 +450,13 @@ def main():
             expected[c.name] = reference(work, c, paths[c.name])
             nref += 1
         fresh[k] = expected[c.name]
-    if only:
-        cache.update(fresh)
-        fresh = cache
-    if fresh != cache:
-        write_if_changed(cachepath, json.dumps(fresh, sort_keys=True).encode())
+    # keep what other selections of cases rendered, unless it piles up
+    merged = dict(cache)
+    merged.update(fresh)
+    if len(merged) > 4 * len(fresh) + 2000:
+        merged = fresh
+    if merged != cache:
+        write_if_changed(cachepath, json.dumps(merged, sort_keys=True).encode())
     t1 = time.monotonic()
 
     if refonly:
