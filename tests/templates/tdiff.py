@@ -15,6 +15,12 @@ cases/DIR/*.j2 (whole templates) with cases/DIR/config.yaml, and from
 gen_cases.py (generated from a fixed seed). A template file whose name
 ends in "-error.j2" is one jinja2 must reject.
 
+imagegen writes with -o OUT; before a case jinja2 rejects, OUT holds a
+sentinel that the failed render must leave as it is. The whole templates of
+cases/DIR/ also run as NAME@stdout (no -o: the output is what imagegen
+prints) and NAME@rerun (rendered twice to OUT: the second run must leave
+OUT untouched, same inode and mtime).
+
 Case file format:
 
     === NAME                  starts a case; NAME unique within the file
@@ -80,6 +86,7 @@ class Case:
         self.expect = None
         self.error = False
         self.strict = True  # hand-written: a failure in jinja2 must be announced
+        self.mode = "o"  # how imagegen writes: "o" (-o OUT), "stdout", "rerun" (-o twice)
 
     def key(self, salt):
         h = hashlib.sha256()
@@ -189,7 +196,7 @@ def generated(top, seed, count):
     with open(gen_cases.__file__, "rb") as f:
         salt = "%s %s %s %d %d" % (jinja2.__version__, yaml.__version__,
                                    hashlib.sha256(f.read()).hexdigest(), seed, count)
-    path = os.path.join(top, "gencache.json")
+    path = os.path.join(top, "gencache-%d-%d.json" % (seed, count))
     try:
         with open(path) as f:
             cached = json.load(f)
@@ -230,7 +237,12 @@ def load_cases(srcdir, top, seed, count):
             config = os.path.join(path, "config.yaml")
             for sub in sorted(os.listdir(path)):
                 if sub.endswith(".j2"):
-                    cases.append(file_case(os.path.join(path, sub), fname + "/" + sub[:-3], config))
+                    for mode in ("o", "stdout", "rerun"):
+                        c = file_case(os.path.join(path, sub), fname + "/" + sub[:-3], config)
+                        if mode != "o":
+                            c.name += "@" + mode
+                            c.mode = mode
+                        cases.append(c)
     for g in generated(top, seed, count):
         c = Case("gen/" + g["name"], "gen_cases.py seed %d" % seed)
         c.template = g["template"]
@@ -299,32 +311,65 @@ def reference(work, case, paths):
         return {"ok": False, "line": e.line, "msg": str(e)}
 
 
-def run_imagegen(work, wrap, imagegen, case, paths, timeout):
+# what OUT holds before a render jinja2 rejects: a failed render must leave it so
+SENTINEL = b"left here before the render\n"
+
+
+def run_imagegen(work, wrap, imagegen, case, paths, timeout, fails):
+    """run imagegen render on a case; case.mode "o" writes -o OUT, "stdout"
+    prints, "rerun" renders twice to OUT and notes whether the second run
+    rewrote it; fails: jinja2 rejects the case"""
     outpath = os.path.join(work, paths.out)
     try:
         os.remove(outpath)
     except FileNotFoundError:
         pass
+    if fails:
+        with open(outpath, "wb") as f:
+            f.write(SENTINEL)
     cmd = wrap + [imagegen, "render"]
     if paths.config:
         cmd += ["-c", paths.config]
     for d in case.defines:
         cmd += ["-D", d]
-    cmd += [paths.tmpl, "-o", paths.out]
+    cmd += [paths.tmpl]
+    if case.mode != "stdout":
+        cmd += ["-o", paths.out]
+
+    def once():
+        try:
+            p = subprocess.run(cmd, cwd=work, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, timeout=timeout)
+            return p.returncode, p.stdout, p.stderr
+        except subprocess.TimeoutExpired as e:
+            return None, e.stdout or b"", e.stderr or b""
+
+    def stamp():
+        try:
+            st = os.stat(outpath)
+            return (st.st_ino, st.st_mtime_ns, st.st_size)
+        except FileNotFoundError:
+            return None
+
     t0 = time.monotonic()
-    try:
-        p = subprocess.run(cmd, cwd=work, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                           stderr=subprocess.PIPE, timeout=timeout)
-        status, stdout, stderr = p.returncode, p.stdout, p.stderr
-    except subprocess.TimeoutExpired as e:
-        status, stdout, stderr = None, e.stdout or b"", e.stderr or b""
+    status, stdout, stderr = once()
     dt = time.monotonic() - t0
+    rewritten = None
+    if case.mode == "rerun" and status == 0:
+        before = stamp()
+        time.sleep(0.01)
+        status, stdout2, stderr = once()
+        stdout += stdout2
+        rewritten = stamp() != before
     out = None
-    if os.path.exists(outpath):
+    if case.mode == "stdout":
+        out = stdout if status == 0 else None
+        stdout = b"" if status == 0 else stdout
+    elif os.path.exists(outpath):
         with open(outpath, "rb") as f:
             out = f.read()
     return {"status": status, "stdout": stdout.decode("utf-8", "replace"),
-            "stderr": stderr.decode("utf-8", "replace"), "out": out, "time": dt}
+            "stderr": stderr.decode("utf-8", "replace"), "out": out, "time": dt, "rewritten": rewritten}
 
 
 def visible(text):
@@ -379,12 +424,17 @@ def judge(case, paths, exp, got):
             return "output differs:\n" + showdiff(exp["out"], out)
         if got["stdout"]:
             return "imagegen -o also printed to stdout:\n" + indent(got["stdout"])
+        if got["rewritten"]:
+            return "a second imagegen render -o with the same inputs rewrote %s (inode or mtime changed)" % paths.out
         return None
     if st == 0:
         out = got["out"].decode("utf-8", "replace") if got["out"] is not None else "(nothing written)"
         return "imagegen rendered where jinja2 fails (%s):\n" % exp["msg"] + indent(out)
-    if got["out"] is not None:
-        return "imagegen failed (status %d) but wrote %s" % (st, paths.out)
+    if case.mode == "stdout" and got["stdout"]:
+        return "imagegen failed (status %d) but printed output:\n" % st + indent(got["stdout"])
+    if case.mode != "stdout" and got["out"] != SENTINEL:
+        return "imagegen failed (status %d) but %s %s" % \
+            (st, "removed" if got["out"] is None else "changed", paths.out)
     names = [paths.tmpl] + ([paths.config] if paths.config else [])
     loc = re.compile(r"(?:^|[\s:])(%s)(?:/[^:\s]*)?:(\d+):(\d+): error: " %
                      "|".join(re.escape(n) for n in names), re.M)
@@ -450,11 +500,13 @@ def main():
             expected[c.name] = reference(work, c, paths[c.name])
             nref += 1
         fresh[k] = expected[c.name]
-    if only:
-        cache.update(fresh)
-        fresh = cache
-    if fresh != cache:
-        write_if_changed(cachepath, json.dumps(fresh, sort_keys=True).encode())
+    # keep what other selections of cases rendered, unless it piles up
+    merged = dict(cache)
+    merged.update(fresh)
+    if len(merged) > 4 * len(fresh) + 2000:
+        merged = fresh
+    if merged != cache:
+        write_if_changed(cachepath, json.dumps(merged, sort_keys=True).encode())
     t1 = time.monotonic()
 
     if refonly:
@@ -468,7 +520,8 @@ def main():
     # imagegen, one process per case
     results = {}
     with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
-        futs = {pool.submit(run_imagegen, work, wrap, imagegen, c, paths[c.name], timeout): c.name
+        futs = {pool.submit(run_imagegen, work, wrap, imagegen, c, paths[c.name], timeout,
+                            not expected[c.name]["ok"]): c.name
                 for c in cases}
         for fut in concurrent.futures.as_completed(futs):
             results[futs[fut]] = fut.result()
