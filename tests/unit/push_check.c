@@ -487,6 +487,19 @@ START_TEST(test_push_errors)
 	s = get("push/base.pushed");
 	ck_assert_ptr_nonnull(strstr(s, "@sha256:"));
 	free(s);
+	/* the password as OpenPAI keeps it, in the cluster configuration, read at run time */
+	put("cluster.yaml", "docker-registry-info:\n  docker-username: bob\n  docker-password: s3cret\n", 0600);
+	ck_assert_int_eq(unlink("auth.json"), 0);
+	put("auth.json", "{}\n", 0600);
+	ck_assert_int_eq(runv(cmd_push, "push", "--engine=podman", "--insecure", "--iid=img/base.iid",
+	    (opt = xasprintf("--repo=127.0.0.1:%d/ns/fromconfig", port)), "--user=bob", "--password-config=cluster.yaml",
+	    "--log=log/push.log", "-o", "push/fromconfig.pushed", NULL), 0);
+	free(opt);
+	s = get("log/push.log");
+	ck_assert_ptr_nonnull(strstr(s, "login"));
+	ck_assert_ptr_null(strstr(s, "s3cret"));
+	free(s);
+	ck_assert_int_eq(access("push/fromconfig.pushed", F_OK), 0);
 	/* an unreachable registry: the error names it, no stamp */
 	fflush(stderr);
 	saved = dup(2);
