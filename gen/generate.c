@@ -17,6 +17,7 @@
 #include "escape.h"
 #include "image.h"
 #include "ninja.h"
+#include "registry.h"
 #include "tmpl.h"
 #include "tree.h"
 #include "util.h"
@@ -43,6 +44,8 @@ struct opts {
 	char *reguser;     /* registry login: user, and where the password is read at run time */
 	char *regpassfile;
 	char *regpassenv;
+	char *regpassconfig; /* the config holding docker-registry-info.docker-password */
+	unsigned fromcfg;  /* FROMCFG_* bits: settings taken from docker-registry-info, not recorded */
 	bool insecure;     /* registries over plain http */
 	char *imagegen;
 	char *templates;
@@ -65,6 +68,7 @@ optsfree(struct opts *o)
 	free(o->reguser);
 	free(o->regpassfile);
 	free(o->regpassenv);
+	free(o->regpassconfig);
 	free(o->imagegen);
 	free(o->templates);
 	free(o->output);
@@ -288,6 +292,63 @@ selfpath(void)
 	return xstrdup(p);
 }
 
+enum {
+	FROMCFG_REGISTRY = 1,
+	FROMCFG_NAMESPACE = 2,
+	FROMCFG_TAG = 4,
+	FROMCFG_USER = 8,
+};
+
+/*
+ * the registry settings the options leave unset, from the configuration's
+ * docker-registry-info section (OpenPAI layout); false after a message
+ */
+static bool
+registryfromconfig(struct opts *o, const char *cmd)
+{
+	struct registryinfo ri;
+	bool found;
+
+	if (!o->config || (o->registry && o->namespace && o->tag && o->reguser))
+		return true;
+	if (!registryinfoload(o->config, &ri, &found)) {
+		warn("%s: --config=%s: cannot read its docker-registry-info section", cmd, o->config);
+		return false;
+	}
+	if (!found)
+		return true;
+	if (!o->registry && ri.domain) {
+		o->registry = xstrdup(ri.domain);
+		o->fromcfg |= FROMCFG_REGISTRY;
+	}
+	if (!o->namespace && ri.namespace) {
+		o->namespace = xstrdup(ri.namespace);
+		o->fromcfg |= FROMCFG_NAMESPACE;
+	}
+	if (!o->tag && ri.tag) {
+		if (!imagetagok(ri.tag)) {
+			warn("%s: %s: docker-registry-info.docker-tag '%s' is not a valid tag", cmd, o->config, ri.tag);
+			delregistryinfo(&ri);
+			return false;
+		}
+		o->tag = xstrdup(ri.tag);
+		o->fromcfg |= FROMCFG_TAG;
+	}
+	if (!o->reguser && ri.user) {
+		o->reguser = xstrdup(ri.user);
+		o->fromcfg |= FROMCFG_USER;
+		/* the password stays in the configuration; push reads it at run time */
+		if (ri.passfile)
+			o->regpassfile = xstrdup(ri.passfile);
+		else if (ri.passenv)
+			o->regpassenv = xstrdup(ri.passenv);
+		else if (ri.password)
+			o->regpassconfig = xstrdup(o->config);
+	}
+	delregistryinfo(&ri);
+	return true;
+}
+
 /* parse argv into o; returns 0 to go on, else the exit status (help 0 is -1) */
 static int
 parseopts(struct opts *o, int argc, char **argv)
@@ -314,12 +375,15 @@ parseopts(struct opts *o, int argc, char **argv)
 		warn("%s: no images root; give one with --images=DIR", cmd);
 		return 2;
 	}
+	if (!registryfromconfig(o, cmd))
+		return 1;
 	if ((o->regpassfile || o->regpassenv) && !o->reguser) {
 		warn("%s: a registry password needs --registry-user", cmd);
 		return 2;
 	}
-	if (o->reguser && !o->regpassfile == !o->regpassenv) {
-		warn("%s: --registry-user needs one of --registry-password-file or --registry-password-env", cmd);
+	if (o->reguser && (o->regpassfile != NULL) + (o->regpassenv != NULL) + (o->regpassconfig != NULL) != 1) {
+		warn("%s: --registry-user needs one of --registry-password-file or --registry-password-env%s", cmd,
+		    o->fromcfg & FROMCFG_USER ? " (docker-registry-info has docker-username but no docker-password)" : "");
 		return 2;
 	}
 	if (!o->engine)
@@ -350,11 +414,13 @@ optsrecord(const struct opts *o, struct buf *b)
 	if (o->config)
 		bufprintf(b, "--config=%s\n", o->config);
 	bufprintf(b, "--engine=%s\n", o->engine);
-	if (o->registry)
+	/* what came from docker-registry-info is read again from the config on regeneration */
+	if (o->registry && !(o->fromcfg & FROMCFG_REGISTRY))
 		bufprintf(b, "--registry=%s\n", o->registry);
-	if (o->namespace)
+	if (o->namespace && !(o->fromcfg & FROMCFG_NAMESPACE))
 		bufprintf(b, "--namespace=%s\n", o->namespace);
-	bufprintf(b, "--tag=%s\n", o->tag);
+	if (!(o->fromcfg & FROMCFG_TAG))
+		bufprintf(b, "--tag=%s\n", o->tag);
 	if (o->cache)
 		bufprintf(b, "--cache-registry=%s\n", o->cache);
 	if (o->layercache)
@@ -363,12 +429,13 @@ optsrecord(const struct opts *o, struct buf *b)
 		bufprintf(b, "--builder=%s\n", o->builder);
 	if (o->insecure)
 		bufadds(b, "--insecure-registry\n");
-	if (o->reguser)
+	if (o->reguser && !(o->fromcfg & FROMCFG_USER)) {
 		bufprintf(b, "--registry-user=%s\n", o->reguser);
-	if (o->regpassfile)
-		bufprintf(b, "--registry-password-file=%s\n", o->regpassfile);
-	if (o->regpassenv)
-		bufprintf(b, "--registry-password-env=%s\n", o->regpassenv);
+		if (o->regpassfile)
+			bufprintf(b, "--registry-password-file=%s\n", o->regpassfile);
+		if (o->regpassenv)
+			bufprintf(b, "--registry-password-env=%s\n", o->regpassenv);
+	}
 	bufprintf(b, "--jobs=%ld\n", o->jobs);
 	bufprintf(b, "--imagegen=%s\n", o->imagegen);
 	bufprintf(b, "--templates=%s\n", o->templates);
@@ -732,6 +799,7 @@ prelude(const struct opts *o, const char *rules, struct buf *out, struct diag *d
 	SETOPT("reguser", o->reguser);
 	SETOPT("regpassfile", o->regpassfile);
 	SETOPT("regpassenv", o->regpassenv);
+	SETOPT("regpassconfig", o->regpassconfig);
 #undef SETOPT
 #undef SETVAR
 	snprintf(jobs, sizeof(jobs), "%ld", o->jobs);
