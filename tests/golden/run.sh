@@ -3,6 +3,8 @@
 #
 # Each tests/golden/<case>/ holds:
 #   tree/                 the project tree, copied to a temporary src/
+#   dirs                  empty directories of the tree, one a line,
+#                         relative to tree/ (git keeps no empty directory)
 #   args                  arguments of imagegen generate, one a line
 #                         (default: --images=../src/images); it runs in a
 #                         temporary build/ next to src/
@@ -75,13 +77,21 @@ run() {
 for case in "$SRCDIR"/tests/golden/*/; do
 	case=${case%/}
 	name=$(basename "$case")
-	[ -d "$case/tree" ] || continue
+	[ -d "$case/tree" ] || [ -f "$case/dirs" ] || continue
 	ok=1
 	work="$tmp/$name"
 	rundir=
 	[ -f "$case/rundir" ] && rundir="$work/$(cat "$case/rundir")"
 	mkdir -p "$work/build" "$work/templates"
-	cp -R "$case/tree" "$work/src"
+	if [ -d "$case/tree" ]; then
+		cp -R "$case/tree" "$work/src"
+	fi
+	mkdir -p "$work/src"
+	if [ -f "$case/dirs" ]; then
+		while IFS= read -r d; do
+			mkdir -p "$work/src/$d"
+		done <"$case/dirs"
+	fi
 	cp "$SRCDIR/templates/rules.ninja" "$work/templates/"
 	want=0
 	[ -f "$case/status" ] && want=$(cat "$case/status")
