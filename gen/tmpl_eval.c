@@ -200,7 +200,7 @@ method(struct ev *ev, struct value obj, const char *name, struct value *out)
 		ok = inlist(strmethods, LEN(strmethods), name);
 		break;
 	case VLIST:
-		ok = inlist(listmethods, LEN(listmethods), name);
+		ok = obj.u.l->view == VIEWNONE && inlist(listmethods, LEN(listmethods), name);
 		break;
 	case VTUPLE:
 	case VRANGE:
@@ -356,6 +356,8 @@ getitemv(struct ev *ev, const struct node *n, struct value obj, struct value key
 	case VLIST:
 	case VTUPLE:
 	case VRANGE:
+		if (obj.type == VLIST && obj.u.l->view != VIEWNONE)
+			break;	/* views cannot be indexed */
 		if (isint(key)) {
 			i = intof(key);
 			len = (int64_t)obj.u.l->len;
@@ -450,7 +452,7 @@ slicev(struct ev *ev, const struct node *n, struct value obj, struct value *part
 
 	if (obj.type == VUNDEF)
 		return undeferr(ev, n, obj);
-	if (obj.type == VLIST || obj.type == VTUPLE || obj.type == VRANGE) {
+	if ((obj.type == VLIST && obj.u.l->view == VIEWNONE) || obj.type == VTUPLE || obj.type == VRANGE) {
 		len = (int64_t)obj.u.l->len;
 		if (!sliceidx(ev, n, parts, len, &start, &stop, &step))
 			return false;
@@ -487,8 +489,10 @@ slicev(struct ev *ev, const struct node *n, struct value obj, struct value *part
 		buffree(&b);
 		return true;
 	}
-	*out = undefattr(ev, obj, vnone());
-	return true;
+	/* jinja2 slices with Python's own subscription, which raises here */
+	if (obj.type == VDICT)
+		return everr(ev, n, "unhashable type: 'slice'");
+	return everr(ev, n, "'%s' object is not subscriptable", vtypename(obj));
 }
 
 bool
@@ -764,7 +768,8 @@ binop(struct ev *ev, const struct node *n, int op, struct value a, struct value 
 			*out = s;
 			return true;
 		}
-		if ((a.type == VLIST || a.type == VTUPLE) && a.type == b.type) {
+		if ((a.type == VLIST || a.type == VTUPLE) && a.type == b.type &&
+		    (a.type != VLIST || (a.u.l->view == VIEWNONE && b.u.l->view == VIEWNONE))) {
 			*out = vlistnew(ev->a, a.u.l->len + b.u.l->len, a.type == VTUPLE);
 			for (i = 0; i < a.u.l->len; i++)
 				vlistpush(ev->a, out->u.l, a.u.l->v[i]);
@@ -774,9 +779,9 @@ binop(struct ev *ev, const struct node *n, int op, struct value a, struct value 
 		}
 	}
 	if (op == TMUL) {
-		if ((a.type == VSTR || a.type == VLIST || a.type == VTUPLE) && isint(b))
+		if ((a.type == VSTR || (a.type == VLIST && a.u.l->view == VIEWNONE) || a.type == VTUPLE) && isint(b))
 			return repeat(ev, n, a, intof(b), out);
-		if ((b.type == VSTR || b.type == VLIST || b.type == VTUPLE) && isint(a))
+		if ((b.type == VSTR || (b.type == VLIST && b.u.l->view == VIEWNONE) || b.type == VTUPLE) && isint(a))
 			return repeat(ev, n, b, intof(a), out);
 		if (a.type == VSTR || b.type == VSTR)
 			return everr(ev, n, "can't multiply sequence by non-int of type '%s'", vtypename(a.type == VSTR ? b : a));

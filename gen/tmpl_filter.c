@@ -220,6 +220,8 @@ tojson(struct ev *ev, const struct node *n, struct buf *b, struct value v, int i
 		return true;
 	case VLIST:
 	case VTUPLE:
+		if (v.type == VLIST && v.u.l->view != VIEWNONE)
+			return everr(ev, n, "Object of type %s is not JSON serializable", vtypename(v));
 		if (v.u.l->len == 0) {
 			bufadds(b, "[]");
 			return true;

@@ -133,7 +133,8 @@ push(struct lexer *l, enum tok t, size_t pos)
 	struct token *tk, *nt;
 
 	if (l->n == l->cap) {
-		l->cap = l->cap ? l->cap * 2 : 64;
+		/* about one token per six bytes of template, to copy rarely */
+		l->cap = l->cap ? l->cap * 2 : l->len / 6 + 16;
 		nt = aalloc(l->a, l->cap * sizeof(*nt));
 		if (l->n)
 			memcpy(nt, l->toks, l->n * sizeof(*nt));

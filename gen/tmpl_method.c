@@ -1358,6 +1358,7 @@ dictmethod(struct ev *ev, const struct node *n, struct value self, const char *m
 		if (!nargscheck(ev, n, m, nargs, nkw, 0, 0))
 			return false;
 		*out = vlistnew(ev->a, d->len, false);
+		out->u.l->view = m[0] == 'k' ? VIEWKEYS : m[0] == 'v' ? VIEWVALUES : VIEWITEMS;
 		for (i = 0; i < d->len; i++) {
 			if (m[0] == 'k') {
 				vlistpush(ev->a, out->u.l, d->keys[i]);
