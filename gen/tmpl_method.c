@@ -337,10 +337,8 @@ strsplit(struct ev *ev, struct value s, struct value sep, int64_t max, bool righ
 				if (p == end)
 					break;
 				if (max >= 0 && (int64_t)l.u.l->len == max) {
-					q = end;
-					while (q > p && pyspace((unsigned char)q[-1]))
-						q--;
-					vlistpush(ev->a, l.u.l, strval(ev, p, (size_t)(q - p)));
+					/* the rest, trailing blanks kept */
+					vlistpush(ev->a, l.u.l, strval(ev, p, (size_t)(end - p)));
 					break;
 				}
 				for (q = p; q < end && !pyspace((unsigned char)*q); q++)
@@ -356,10 +354,8 @@ strsplit(struct ev *ev, struct value s, struct value sep, int64_t max, bool righ
 			if (end == p)
 				break;
 			if (max >= 0 && (int64_t)l.u.l->len == max) {
-				q = p;
-				while (q < end && pyspace((unsigned char)*q))
-					q++;
-				vlistpush(ev->a, l.u.l, strval(ev, q, (size_t)(end - q)));
+				/* the rest, leading blanks kept */
+				vlistpush(ev->a, l.u.l, strval(ev, p, (size_t)(end - p)));
 				break;
 			}
 			for (q = end; q > p && !pyspace((unsigned char)q[-1]); q--)
@@ -601,8 +597,10 @@ formatspec(struct ev *ev, const struct node *n, struct buf *b, struct value v, c
 	}
 	if (v.type == VUNDEF)
 		v = strval(ev, "", 0);
-	if (v.type == VSTR || ((v.type == VNONE || v.type == VLIST || v.type == VTUPLE || v.type == VDICT) && !type && prec < 0 && !grouping && sign == '-')) {
-		struct value s = v.type == VSTR ? v : vtostr(ev->a, v);
+	if (v.type != VSTR && v.type != VBOOL && v.type != VINT && v.type != VFLOAT)
+		return everr(ev, n, "unsupported format string passed to %s.__format__", vtypename(v));
+	if (v.type == VSTR) {
+		struct value s = v;
 
 		if (type && type != 's')
 			return everr(ev, n, "unknown format code '%c' for object of type 'str'", type);
@@ -720,16 +718,64 @@ formatspec(struct ev *ev, const struct node *n, struct buf *b, struct value v, c
 	return everr(ev, n, "unsupported format string passed to %s.__format__", vtypename(v));
 }
 
+/* the numbering state of one str.format call */
+struct fmtstate {
+	struct value *args;
+	size_t nargs;
+	struct kwarg *kw;
+	size_t nkw;
+	size_t autoidx;
+	bool usedauto, usedmanual;
+};
+
+/* the value of the field name[0..len) of a format string */
+static bool
+fieldvalue(struct ev *ev, const struct node *n, struct fmtstate *st, const char *name, size_t len, struct value *v)
+{
+	size_t i, k = 0;
+
+	if (memchr(name, '.', len) || memchr(name, '[', len))
+		return everr(ev, n, "attribute and index lookups in format fields are not supported by imagegen");
+	if (len == 0) {
+		if (st->usedmanual)
+			return everr(ev, n, "cannot switch from manual field specification to automatic field numbering");
+		st->usedauto = true;
+		if (st->autoidx >= st->nargs)
+			return everr(ev, n, "Replacement index %zu out of range for positional args tuple", st->autoidx);
+		*v = st->args[st->autoidx++];
+		return true;
+	}
+	if (isdigit((unsigned char)name[0])) {
+		if (st->usedauto)
+			return everr(ev, n, "cannot switch from automatic field numbering to manual field specification");
+		st->usedmanual = true;
+		for (i = 0; i < len && isdigit((unsigned char)name[i]) && k < 100000; i++)
+			k = k * 10 + (size_t)(name[i] - '0');
+		if (k >= st->nargs)
+			return everr(ev, n, "Replacement index %zu out of range for positional args tuple", k);
+		*v = st->args[k];
+		return true;
+	}
+	for (i = 0; i < st->nkw; i++) {
+		if (strlen(st->kw[i].name) == len && memcmp(st->kw[i].name, name, len) == 0) {
+			*v = st->kw[i].val;
+			return true;
+		}
+	}
+	return everr(ev, n, "KeyError: '%.*s' is not among the keyword arguments of format()", (int)len, name);
+}
+
 /* Python's str.format */
 static bool
 strformat(struct ev *ev, const struct node *n, struct value fmt, struct value *args, size_t nargs, struct kwarg *kw, size_t nkw, struct value *out)
 {
-	const char *p = fmt.u.s->data, *end = p + fmt.u.s->len, *q, *name, *spec, *nend;
-	struct buf b = {0};
-	size_t autoidx = 0, i, speclen;
-	bool usedauto = false, usedmanual = false;
-	struct value v;
+	const char *p = fmt.u.s->data, *end = p + fmt.u.s->len, *q, *name, *nend, *spec, *r;
+	struct fmtstate st = {args, nargs, kw, nkw, 0, false, false};
+	struct buf b = {0}, sb = {0};
+	struct value v, nested;
+	int depth;
 	char conv;
+	bool ok = false;
 
 	while (p < end) {
 		if (*p == '}') {
@@ -738,8 +784,8 @@ strformat(struct ev *ev, const struct node *n, struct value fmt, struct value *a
 				p += 2;
 				continue;
 			}
-			buffree(&b);
-			return everr(ev, n, "single '}' encountered in format string");
+			everr(ev, n, "single '}' encountered in format string");
+			goto out;
 		}
 		if (*p != '{') {
 			bufaddc(&b, *p++);
@@ -750,95 +796,75 @@ strformat(struct ev *ev, const struct node *n, struct value fmt, struct value *a
 			p += 2;
 			continue;
 		}
-		/* {field[!conv][:spec]} */
-		q = memchr(p, '}', (size_t)(end - p));
-		if (!q) {
-			buffree(&b);
-			return everr(ev, n, "single '{' encountered in format string");
+		/* {field[!conv][:spec]}, where spec may hold {nested} fields */
+		for (q = p + 1, depth = 1; q < end; q++) {
+			if (*q == '{')
+				depth++;
+			else if (*q == '}' && --depth == 0)
+				break;
+		}
+		if (q >= end) {
+			everr(ev, n, "expected '}' before end of string");
+			goto out;
 		}
 		name = p + 1;
-		for (nend = name; nend < q && *nend != '!' && *nend != ':' && *nend != '.' && *nend != '['; nend++)
+		for (nend = name; nend < q && *nend != '!' && *nend != ':'; nend++)
 			;
 		conv = 0;
 		spec = q;
-		speclen = 0;
-		if (nend < q && (*nend == '.' || *nend == '[')) {
-			buffree(&b);
-			return everr(ev, n, "attribute and index lookups in format fields are not supported by imagegen");
-		}
 		if (nend < q && *nend == '!') {
 			if (nend + 1 >= q || (nend[1] != 's' && nend[1] != 'r' && nend[1] != 'a')) {
-				buffree(&b);
-				return everr(ev, n, "unknown conversion specifier in format string");
+				everr(ev, n, "unknown conversion specifier in format string");
+				goto out;
 			}
 			conv = nend[1];
 			if (nend + 2 < q && nend[2] != ':') {
-				buffree(&b);
-				return everr(ev, n, "expected ':' after conversion specifier");
+				everr(ev, n, "expected ':' after conversion specifier");
+				goto out;
 			}
-			if (nend + 2 < q) {
-				spec = nend + 3;
-				speclen = (size_t)(q - spec);
-			}
-		} else if (nend < q && *nend == ':') {
+			spec = nend + 2 < q ? nend + 3 : q;
+		} else if (nend < q) {
 			spec = nend + 1;
-			speclen = (size_t)(q - spec);
 		}
-		if (nend == name) {
-			if (usedmanual) {
-				buffree(&b);
-				return everr(ev, n, "cannot switch from manual field specification to automatic field numbering");
-			}
-			usedauto = true;
-			if (autoidx >= nargs) {
-				buffree(&b);
-				return everr(ev, n, "Replacement index %zu out of range for positional args tuple", autoidx);
-			}
-			v = args[autoidx++];
-		} else if (isdigit((unsigned char)*name)) {
-			size_t k = 0;
+		if (!fieldvalue(ev, n, &st, name, (size_t)(nend - name), &v))
+			goto out;
+		/* expand the nested fields of the spec */
+		sb.len = 0;
+		for (r = spec; r < q; r++) {
+			const char *c;
 
-			if (usedauto) {
-				buffree(&b);
-				return everr(ev, n, "cannot switch from automatic field numbering to manual field specification");
+			if (*r != '{') {
+				bufaddc(&sb, *r);
+				continue;
 			}
-			usedmanual = true;
-			for (q = name; q < nend && isdigit((unsigned char)*q); q++)
-				k = k * 10 + (size_t)(*q - '0');
-			if (k >= nargs) {
-				buffree(&b);
-				return everr(ev, n, "Replacement index %zu out of range for positional args tuple", k);
+			c = memchr(r, '}', (size_t)(q - r));
+			if (!c || !fieldvalue(ev, n, &st, r + 1, (size_t)(c - r - 1), &nested)) {
+				if (!c)
+					everr(ev, n, "unmatched '{' in format spec");
+				goto out;
 			}
-			v = args[k];
-		} else {
-			for (i = 0; i < nkw; i++) {
-				if (strlen(kw[i].name) == (size_t)(nend - name) && memcmp(kw[i].name, name, (size_t)(nend - name)) == 0)
-					break;
-			}
-			if (i == nkw) {
-				buffree(&b);
-				return everr(ev, n, "KeyError: '%.*s' is not among the keyword arguments of format()", (int)(nend - name), name);
-			}
-			v = kw[i].val;
+			vstrto(&sb, nested);
+			r = c;
 		}
 		if (conv == 'r' || conv == 'a') {
-			struct buf r = {0};
+			struct buf rb = {0};
 
-			vreprto(&r, v);
-			v = strval(ev, r.data ? r.data : "", r.len);
-			buffree(&r);
+			vreprto(&rb, v);
+			v = strval(ev, rb.data ? rb.data : "", rb.len);
+			buffree(&rb);
 		} else if (conv == 's') {
 			v = vtostr(ev->a, v);
 		}
-		if (!formatspec(ev, n, &b, v, spec, speclen)) {
-			buffree(&b);
-			return false;
-		}
-		p = (const char *)memchr(spec, '}', (size_t)(end - spec)) + 1;
+		if (!formatspec(ev, n, &b, v, sb.data ? sb.data : "", sb.len))
+			goto out;
+		p = q + 1;
 	}
 	*out = strval(ev, b.data ? b.data : "", b.len);
+	ok = true;
+out:
 	buffree(&b);
-	return true;
+	buffree(&sb);
+	return ok;
 }
 
 bool
@@ -949,6 +975,32 @@ pyformatpct(struct ev *ev, const struct node *n, struct value fmt, struct value 
 			}
 			v = vint(intof(v));
 			bufaddc(&spec, 'd');
+			break;
+		case 'c':
+			if (isint(v)) {
+				struct buf cb = {0};
+				int64_t cp = intof(v);
+
+				if (cp < 0 || cp > 0x10ffff) {
+					buffree(&b);
+					buffree(&spec);
+					return everr(ev, n, "%%c arg not in range(0x110000)");
+				}
+				putcp(&cb, (unsigned long)cp);
+				v = strval(ev, cb.data, cb.len);
+				buffree(&cb);
+			} else if (v.type != VSTR || vlength(v) != 1) {
+				buffree(&b);
+				buffree(&spec);
+				return everr(ev, n, "%%c requires int or char");
+			}
+			if (!strchr(flags, '-')) {
+				size_t k = spec.len;
+
+				bufaddc(&spec, ' ');
+				memmove(spec.data + 1, spec.data, k);
+				spec.data[0] = '>';
+			}
 			break;
 		case 'x': case 'X': case 'o':
 			if (!isint(v)) {
