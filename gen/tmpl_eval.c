@@ -160,7 +160,7 @@ undefattr(struct ev *ev, struct value obj, struct value key)
 	return v;
 }
 
-static const char *strmethods[] = {
+static const char *const strmethods[] = {
 	"upper", "lower", "strip", "lstrip", "rstrip", "split", "rsplit", "startswith",
 	"endswith", "replace", "join", "format", "title", "capitalize", "find", "count",
 	"splitlines", "isdigit", "isalpha", "isalnum", "isspace", "isupper", "islower",
@@ -168,17 +168,17 @@ static const char *strmethods[] = {
 	"swapcase", "casefold", "isnumeric", "isdecimal", "isidentifier", "istitle",
 	"removeprefix", "removesuffix", "expandtabs", "encode",
 };
-static const char *listmethods[] = {
+static const char *const listmethods[] = {
 	"append", "extend", "pop", "insert", "index", "count", "remove", "reverse",
 	"sort", "copy", "clear",
 };
-static const char *dictmethods[] = {
+static const char *const dictmethods[] = {
 	"items", "keys", "values", "get", "update", "pop", "copy", "setdefault",
 	"clear", "popitem",
 };
 
 static bool
-inlist(const char **l, size_t n, const char *name)
+inlist(const char *const *l, size_t n, const char *name)
 {
 	size_t i;
 
@@ -659,7 +659,7 @@ repeat(struct ev *ev, const struct node *n, struct value seq, int64_t k, struct 
 bool
 binop(struct ev *ev, const struct node *n, int op, struct value a, struct value b, struct value *out)
 {
-	static const char *opnames[] = {[TADD] = "+", [TSUB] = "-", [TMUL] = "*", [TDIV] = "/",
+	static const char *const opnames[] = {[TADD] = "+", [TSUB] = "-", [TMUL] = "*", [TDIV] = "/",
 	    [TFLOORDIV] = "//", [TMOD] = "%", [TPOW] = "** or pow()"};
 	int64_t r, x, y;
 	size_t i;
@@ -841,7 +841,7 @@ contains(struct ev *ev, const struct node *n, struct value needle, struct value 
 bool
 compare(struct ev *ev, const struct node *n, int op, struct value a, struct value b, bool *res)
 {
-	static const char *opnames[] = {[TLT] = "<", [TLTEQ] = "<=", [TGT] = ">", [TGTEQ] = ">="};
+	static const char *const opnames[] = {[TLT] = "<", [TLTEQ] = "<=", [TGT] = ">", [TGTEQ] = ">="};
 	int c;
 
 	switch (op) {

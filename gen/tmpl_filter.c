@@ -17,7 +17,7 @@ enum {
 	FTOJSON, FTRIM, FUNIQUE, FUPPER, FWORDCOUNT,
 };
 
-static const char *filternames[] = {
+static const char *const filternames[] = {
 	"abs", "attr", "capitalize", "center", "count", "d", "default", "dictsort", "e", "escape",
 	"first", "float", "forceescape", "format", "indent", "int", "items", "join", "last",
 	"length", "list", "lower", "map", "max", "min", "reject", "rejectattr", "replace",
@@ -26,7 +26,7 @@ static const char *filternames[] = {
 };
 
 /* jinja2's other builtin filters, which imagegen does not render */
-static const char *missingfilters[] = {
+static const char *const missingfilters[] = {
 	"batch", "filesizeformat", "groupby", "pprint", "random", "slice", "striptags",
 	"truncate", "urlencode", "urlize", "wordwrap", "xmlattr",
 };
@@ -39,7 +39,7 @@ enum {
 	TOPEQ, TOPNE, TOPLT, TOPLE, TOPGT, TOPGE,
 };
 
-static const char *testnames[] = {
+static const char *const testnames[] = {
 	"boolean", "callable", "defined", "divisibleby", "eq", "equalto", "escaped", "even",
 	"false", "filter", "float", "ge", "gt", "greaterthan", "in", "integer", "iterable",
 	"le", "lower", "lessthan", "lt", "mapping", "ne", "none", "number", "odd", "sameas",
@@ -48,7 +48,7 @@ static const char *testnames[] = {
 };
 
 static int
-findname(const char **names, size_t n, const char *name)
+findname(const char *const *names, size_t n, const char *name)
 {
 	size_t i;
 

@@ -63,7 +63,7 @@ tmplnormalize(struct arena *a, const char *src, size_t len, size_t *outlen)
 	return out;
 }
 
-static const char *toknames[] = {
+static const char *const toknames[] = {
 	[TEOF] = "end of template",
 	[TDATA] = "template data",
 	[TVARBEGIN] = "begin of print statement",

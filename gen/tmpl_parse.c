@@ -877,11 +877,11 @@ assignable(struct parser *p, struct node *n)
 	return false;
 }
 
-static struct node *parsebody(struct parser *p, const char **ends, size_t nends);
+static struct node *parsebody(struct parser *p, const char *const *ends, size_t nends);
 
 /* open a block for error messages, parse to one of ends; the end tag is the current token */
 static struct node *
-parseblock(struct parser *p, struct token *tag, const char *tagname, const char **ends, size_t nends)
+parseblock(struct parser *p, struct token *tag, const char *tagname, const char *const *ends, size_t nends)
 {
 	struct node *body;
 
@@ -898,7 +898,7 @@ parseblock(struct parser *p, struct token *tag, const char *tagname, const char 
 static struct node *
 parsefor(struct parser *p, struct token *tag)
 {
-	static const char *ends[] = {"endfor", "else"}, *elseends[] = {"endfor"};
+	static const char *const ends[] = {"endfor", "else"}, *const elseends[] = {"endfor"};
 	struct node *n = mknode(p, NFOR, tag);
 	int soft = p->soft;
 
@@ -937,7 +937,7 @@ parsefor(struct parser *p, struct token *tag)
 static struct node *
 parseif(struct parser *p, struct token *tag)
 {
-	static const char *ends[] = {"elif", "else", "endif"}, *elseends[] = {"endif"};
+	static const char *const ends[] = {"elif", "else", "endif"}, *const elseends[] = {"endif"};
 	struct node *n = mknode(p, NIF, tag), *top = n, *body, *e;
 	struct token *t;
 
@@ -970,7 +970,7 @@ parseif(struct parser *p, struct token *tag)
 static struct node *
 parseset(struct parser *p, struct token *tag)
 {
-	static const char *ends[] = {"endset"};
+	static const char *const ends[] = {"endset"};
 	struct node *n = mknode(p, NSET, tag), *body, *f;
 	struct token *t;
 
@@ -1015,7 +1015,7 @@ parseset(struct parser *p, struct token *tag)
 static struct node *
 parsewith(struct parser *p, struct token *tag)
 {
-	static const char *ends[] = {"endwith"};
+	static const char *const ends[] = {"endwith"};
 	struct node *n = mknode(p, NWITH, tag), *set, *body;
 	struct nodevec sets = {0};
 	struct token *t;
@@ -1047,7 +1047,7 @@ parsewith(struct parser *p, struct token *tag)
 static struct node *
 parsemacro(struct parser *p, struct token *tag)
 {
-	static const char *ends[] = {"endmacro"};
+	static const char *const ends[] = {"endmacro"};
 	struct node *n = mknode(p, NMACRO, tag), *body, *param;
 	struct nodevec params = {0};
 	struct token *t;
@@ -1102,7 +1102,7 @@ parsemacro(struct parser *p, struct token *tag)
 static struct node *
 parsefilterblock(struct parser *p, struct token *tag)
 {
-	static const char *ends[] = {"endfilter"};
+	static const char *const ends[] = {"endfilter"};
 	struct node *n = mknode(p, NFILTERBLOCK, tag), *body;
 	struct token *t = tag;
 
@@ -1127,7 +1127,7 @@ parsefilterblock(struct parser *p, struct token *tag)
 static bool
 endknown(struct parser *p, const char *name)
 {
-	static const char *tags[] = {"endfor", "endif", "elif", "else", "endset", "endwith", "endraw", "endfilter", "endmacro"};
+	static const char *const tags[] = {"endfor", "endif", "elif", "else", "endset", "endwith", "endraw", "endfilter", "endmacro"};
 	size_t i;
 
 	(void)p;
@@ -1142,7 +1142,7 @@ static struct node *
 parsestatement(struct parser *p)
 {
 	struct token *t = cur(p);
-	static const char *unsupported[] = {"call", "block", "extends", "include", "import", "from", "autoescape", "do", "print"};
+	static const char *const unsupported[] = {"call", "block", "extends", "include", "import", "from", "autoescape", "do", "print"};
 	size_t i;
 
 	if (t->type != TNAME)
@@ -1174,7 +1174,7 @@ parsestatement(struct parser *p)
 }
 
 static struct node *
-parsebody(struct parser *p, const char **ends, size_t nends)
+parsebody(struct parser *p, const char *const *ends, size_t nends)
 {
 	struct node *body = mknode(p, NBODY, cur(p)), *n;
 	struct nodevec v = {0};
