@@ -1434,6 +1434,10 @@ exec(struct ev *ev, struct node **body, size_t n)
 				return false;
 			vstrto(ev->out, v);
 			break;
+		case NBODY:
+			if (!exec(ev, s->v, s->n))
+				return false;
+			break;
 		case NMACRO:
 			v.type = VMACRO;
 			v.u.mac = aalloc(ev->a, sizeof(*v.u.mac));

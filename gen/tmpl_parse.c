@@ -1099,6 +1099,26 @@ parsemacro(struct parser *p, struct token *tag)
 	return n;
 }
 
+/* {% print a, b %}: the expressions printed one after the other */
+static struct node *
+parseprint(struct parser *p, struct token *tag)
+{
+	struct node *n = mknode(p, NBODY, tag), *pr;
+	struct nodevec v = {0};
+
+	while (cur(p)->type != TBLOCKEND) {
+		if (v.n && !expect(p, TCOMMA))
+			return NULL;
+		pr = mknode(p, NPRINT, cur(p));
+		if (!(pr->a = parseexpr(p, true)))
+			return NULL;
+		vecpush(p, &v, pr);
+	}
+	n->v = v.v;
+	n->n = v.n;
+	return n;
+}
+
 static struct node *
 parsefilterblock(struct parser *p, struct token *tag)
 {
@@ -1142,7 +1162,7 @@ static struct node *
 parsestatement(struct parser *p)
 {
 	struct token *t = cur(p);
-	static const char *const unsupported[] = {"call", "block", "extends", "include", "import", "from", "autoescape", "do", "print"};
+	static const char *const unsupported[] = {"call", "block", "extends", "include", "import", "from", "autoescape", "do"};
 	size_t i;
 
 	if (t->type != TNAME)
@@ -1160,6 +1180,8 @@ parsestatement(struct parser *p)
 		return parsefilterblock(p, t);
 	if (!strcmp(t->text, "macro"))
 		return parsemacro(p, t);
+	if (!strcmp(t->text, "print"))
+		return parseprint(p, t);
 	for (i = 0; i < LEN(unsupported); i++) {
 		if (!strcmp(t->text, unsupported[i]))
 			return fail(p, t, "the jinja2 tag '%s' is not supported by imagegen", t->text);
