@@ -27,6 +27,14 @@ struct ev {
 	bool failed;
 };
 
+/* the state behind a for loop's loop variable */
+struct loopstate {
+	struct vlist *items;
+	size_t index0;
+	struct value last;	/* the arguments of the last loop.changed() */
+	bool haslast;
+};
+
 /* a keyword argument of a call */
 struct kwarg {
 	const char *name;

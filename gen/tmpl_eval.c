@@ -17,11 +17,6 @@ struct scope {
 	size_t n, cap;
 };
 
-struct loopstate {
-	struct vlist *items;
-	size_t index0;
-};
-
 bool
 everr(struct ev *ev, const struct node *n, const char *fmt, ...)
 {
@@ -1320,6 +1315,7 @@ execfor(struct ev *ev, const struct node *n)
 		items = kept;
 	}
 	ls.items = items;
+	ls.haslast = false;
 	loopv.type = VLOOP;
 	loopv.u.p = &ls;
 	for (i = 0; ok && i < items->len; i++) {

@@ -1531,6 +1531,20 @@ callmethod(struct ev *ev, const struct node *n, struct value self, const char *n
 			*out = args[idx.u.i % (int64_t)nargs];
 			return true;
 		}
+		if (!strcmp(name, "changed")) {
+			struct loopstate *ls = self.u.p;
+			struct value t = vlistnew(ev->a, nargs, true);
+			size_t i;
+
+			if (nkw)
+				return everr(ev, n, "loop.changed() takes no keyword arguments");
+			for (i = 0; i < nargs; i++)
+				vlistpush(ev->a, t.u.l, args[i]);
+			*out = vbool(!ls->haslast || !veq(ls->last, t));
+			ls->last = t;
+			ls->haslast = true;
+			return true;
+		}
 		return everr(ev, n, "loop.%s() is not supported by imagegen", name);
 	default:
 		return everr(ev, n, "'%s' object has no method '%s'", vtypename(self), name);
