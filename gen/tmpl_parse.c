@@ -2,6 +2,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "tmpl_ast.h"
@@ -1267,5 +1268,6 @@ tmplparse(struct arena *a, const char *name, const char *src, size_t len, struct
 	p.t = toks;
 	p.n = ntoks;
 	t->body = parsebody(&p, NULL, 0);
+	free(toks);
 	return t->body != NULL;
 }
