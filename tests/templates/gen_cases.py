@@ -65,6 +65,14 @@ def scalar_type(v):
     return "any"
 
 
+def small(v):
+    """v as a number (a string read as jinja2's int filter reads it) is below 2**53, or no number"""
+    try:
+        return abs(float(v)) < 2.0 ** 53
+    except (TypeError, ValueError, OverflowError):
+        return True
+
+
 class Gen:
     def __init__(self, rng):
         self.r = rng
@@ -178,9 +186,9 @@ class Gen:
             return "[%s, %s][%d]" % (self.intlit(), self.intlit(), self.r.randint(0, 1))
         if k == "intf":
             # a float past 2**63 makes an int Python holds and imagegen (64-bit) refuses
-            floats = [n for n in self.names("float") if abs(self.values.get(n, 0)) < 2.0 ** 53]
-            return "%s|int" % self.pick(["'12'", "'x'", "3.9", "'-7'", "' 8 '", "'0x1A'"] +
-                                        self.names("str", "bool") + floats)
+            # (and so does a string such as '1e+20', which |int reads as a float)
+            ok = [n for n in self.names("float", "str", "bool") if small(self.values.get(n, 0))]
+            return "%s|int" % self.pick(["'12'", "'x'", "3.9", "'-7'", "' 8 '", "'0x1A'"] + ok)
         if k == "paren":
             return "(%s)" % self.e_int(d - 1)
         if k == "loop":
