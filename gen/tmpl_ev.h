@@ -18,6 +18,8 @@ struct ev {
 	struct buf *out;
 	struct value vars;	/* the globals, a dict */
 	struct scope *sc;	/* innermost scope */
+	struct scope *root;	/* the template's own variables */
+	int macdepth;	/* macro calls in progress */
 	struct vstr *keybuf;	/* scratch key for looking names up in vars */
 	size_t steps;	/* loop iterations so far, bounded by MAXSTEPS */
 	locale_t loc;	/* C.UTF-8 for Unicode case mapping, made on first use */
@@ -36,7 +38,7 @@ struct kwarg {
 #define MAXOUT (256u << 20)	/* bytes of output, and of one string */
 
 /* the global functions */
-enum { GRANGE, GDICT };
+enum { GRANGE, GDICT, GNAMESPACE };
 
 /* report an error at node n (once per rendering); always false */
 bool everr(struct ev *ev, const struct node *n, const char *fmt, ...);

@@ -313,7 +313,7 @@ getattrv(struct ev *ev, const struct node *n, struct value obj, const char *name
 	if (method(ev, obj, name, out))
 		return true;
 	key = strval(ev, name, strlen(name));
-	if (obj.type == VDICT && (p = vdictget(obj.u.d, key))) {
+	if ((obj.type == VDICT || obj.type == VNS) && (p = vdictget(obj.u.d, key))) {
 		*out = *p;
 		return true;
 	}
@@ -385,6 +385,10 @@ getitemv(struct ev *ev, const struct node *n, struct value obj, struct value key
 		break;
 	}
 	if (key.type == VSTR) {
+		if (obj.type == VNS && (p = vdictget(obj.u.d, key))) {
+			*out = *p;
+			return true;
+		}
 		if (method(ev, obj, key.u.s->data, out))
 			return true;
 		if (obj.type == VLOOP && loopattr(ev, obj.u.p, key.u.s->data, out))
@@ -530,6 +534,16 @@ assign(struct ev *ev, const struct node *target, struct value v)
 
 	if (target->kind == NNAME) {
 		scopeset(ev, ev->sc, target->name, v);
+		return true;
+	}
+	if (target->kind == NATTR) {
+		struct value ns;
+
+		if (!eval(ev, target->a, &ns))
+			return false;
+		if (ns.type != VNS)
+			return everr(ev, target, "cannot assign attribute on non-namespace object");
+		vdictset(ev->a, ns.u.d, strval(ev, target->name, strlen(target->name)), v);
 		return true;
 	}
 	if (v.type != VLIST && v.type != VTUPLE && v.type != VRANGE && v.type != VDICT && v.type != VSTR) {
@@ -941,6 +955,100 @@ callrange(struct ev *ev, const struct node *n, struct value *args, size_t nargs,
 	return true;
 }
 
+static bool exec(struct ev *ev, struct node **body, size_t n);
+
+/* the variables a macro defined now sees besides the template's: a copy of the inner scopes */
+static struct scope *
+closure(struct ev *ev)
+{
+	struct scope *chain[64], *s, *c;
+	size_t depth = 0, i, k;
+
+	if (ev->sc == ev->root)
+		return NULL;
+	for (s = ev->sc; s && s != ev->root && depth < LEN(chain); s = s->parent)
+		chain[depth++] = s;
+	c = azalloc(ev->a, sizeof(*c));
+	c->parent = ev->root;
+	for (i = depth; i-- > 0;) {
+		for (k = 0; k < chain[i]->n; k++)
+			scopeset(ev, c, chain[i]->names[k], chain[i]->vals[k]);
+	}
+	return c;
+}
+
+static bool
+callmacro(struct ev *ev, const struct node *n, struct vmacro *mac, struct value *args, size_t nargs,
+    struct kwarg *kw, size_t nkw, struct value *out)
+{
+	const struct node *def = mac->def, *params = def->b;
+	struct scope *sc, *savesc = ev->sc;
+	struct buf *saveout = ev->out, tmp = {0};
+	struct value varargs, kwargs, v;
+	size_t i, k;
+	bool ok;
+
+	if (ev->macdepth >= 200)
+		return everr(ev, n, "macro calls nested more than 200 deep; is '%s' calling itself without end?", mac->name);
+	if (nargs > params->n && !(def->op & MACVARARGS))
+		return everr(ev, n, "macro '%s' takes not more than %zu argument(s)", mac->name, params->n);
+	sc = azalloc(ev->a, sizeof(*sc));
+	sc->parent = mac->closure ? mac->closure : ev->root;
+	varargs = vlistnew(ev->a, 0, true);
+	kwargs = vdictnew(ev->a);
+	for (i = params->n; i < nargs; i++)
+		vlistpush(ev->a, varargs.u.l, args[i]);
+	for (k = 0; k < nkw; k++) {
+		for (i = 0; i < params->n && strcmp(params->v[i]->name, kw[k].name); i++)
+			;
+		if (i < params->n && i < nargs)
+			return everr(ev, n, "macro '%s' got multiple values for argument '%s'", mac->name, kw[k].name);
+		if (i == params->n) {
+			if (!(def->op & MACKWARGS))
+				return everr(ev, n, "macro '%s' takes no keyword argument '%s'", mac->name, kw[k].name);
+			vdictset(ev->a, kwargs.u.d, strval(ev, kw[k].name, strlen(kw[k].name)), kw[k].val);
+		}
+	}
+	ev->sc = sc;
+	ev->macdepth++;
+	ok = true;
+	for (i = 0; ok && i < params->n; i++) {
+		const char *name = params->v[i]->name;
+
+		if (i < nargs) {
+			v = args[i];
+		} else {
+			for (k = 0; k < nkw && strcmp(kw[k].name, name); k++)
+				;
+			if (k < nkw) {
+				v = kw[k].val;
+			} else if (params->v[i]->a) {
+				ok = eval(ev, params->v[i]->a, &v);
+			} else {
+				char *msg = xasprintf("parameter '%s' was not provided", name);
+
+				v = vundef(ev->a, msg);
+				free(msg);
+			}
+		}
+		if (ok)
+			scopeset(ev, sc, name, v);
+	}
+	if (ok) {
+		scopeset(ev, sc, "varargs", varargs);
+		scopeset(ev, sc, "kwargs", kwargs);
+		ev->out = &tmp;
+		ok = exec(ev, def->v, def->n);
+		ev->out = saveout;
+	}
+	ev->macdepth--;
+	ev->sc = savesc;
+	if (ok)
+		*out = strval(ev, tmp.data ? tmp.data : "", tmp.len);
+	buffree(&tmp);
+	return ok;
+}
+
 static bool
 evalcall(struct ev *ev, const struct node *n, struct value *out)
 {
@@ -952,10 +1060,12 @@ evalcall(struct ev *ev, const struct node *n, struct value *out)
 		return false;
 	if (fn.type == VUNDEF)
 		return undeferr(ev, n, fn);
-	if (fn.type != VMETHOD && fn.type != VFUNC)
+	if (fn.type != VMETHOD && fn.type != VFUNC && fn.type != VMACRO)
 		return everr(ev, n, "'%s' object is not callable", vtypename(fn));
 	if (!evalargs(ev, n, args, &nargs, kw, &nkw, LEN(args)))
 		return false;
+	if (fn.type == VMACRO)
+		return callmacro(ev, n, fn.u.mac, args, nargs, kw, nkw, out);
 	if (fn.type == VMETHOD)
 		return callmethod(ev, n, fn.u.m->self, fn.u.m->name, args, nargs, kw, nkw, out);
 	switch (fn.u.i) {
@@ -964,9 +1074,18 @@ evalcall(struct ev *ev, const struct node *n, struct value *out)
 			return everr(ev, n, "range() takes no keyword arguments");
 		return callrange(ev, n, args, nargs, out);
 	case GDICT:
-		if (nargs)
-			return everr(ev, n, "dict() in a template takes keyword arguments only");
+	case GNAMESPACE:
+		if (nargs > 1)
+			return everr(ev, n, "%s expected at most 1 argument, got %zu", fn.u.i == GDICT ? "dict" : "namespace", nargs);
 		*out = vdictnew(ev->a);
+		if (nargs == 1) {
+			if (args[0].type != VDICT)
+				return everr(ev, n, "the argument of %s() must be a dict here, not %s", fn.u.i == GDICT ? "dict" : "namespace", vtypename(args[0]));
+			for (i = 0; i < args[0].u.d->len; i++)
+				vdictset(ev->a, out->u.d, args[0].u.d->keys[i], args[0].u.d->vals[i]);
+		}
+		if (fn.u.i == GNAMESPACE)
+			out->type = VNS;
 		for (i = 0; i < nkw; i++)
 			vdictset(ev->a, out->u.d, strval(ev, kw[i].name, strlen(kw[i].name)), kw[i].val);
 		return true;
@@ -1023,9 +1142,9 @@ eval(struct ev *ev, const struct node *n, struct value *out)
 	case NNAME:
 		if (lookup(ev, n->name, out))
 			return true;
-		if (!strcmp(n->name, "range") || !strcmp(n->name, "dict")) {
+		if (!strcmp(n->name, "range") || !strcmp(n->name, "dict") || !strcmp(n->name, "namespace")) {
 			out->type = VFUNC;
-			out->u.i = n->name[0] == 'r' ? GRANGE : GDICT;
+			out->u.i = n->name[0] == 'r' ? GRANGE : n->name[0] == 'd' ? GDICT : GNAMESPACE;
 			return true;
 		}
 		*out = undefname(ev, n->name);
@@ -1167,8 +1286,6 @@ eval(struct ev *ev, const struct node *n, struct value *out)
 	}
 }
 
-static bool exec(struct ev *ev, struct node **body, size_t n);
-
 static bool
 execfor(struct ev *ev, const struct node *n)
 {
@@ -1210,9 +1327,12 @@ execfor(struct ev *ev, const struct node *n)
 		scopeset(ev, &sc, "loop", loopv);
 		ok = assign(ev, n->a, items->v[i]) && exec(ev, n->v, n->n);
 	}
-	ev->sc = sc.parent;
-	if (ok && items->len == 0 && n->d)
+	/* the else block runs in the loop's scope too: what it sets does not leak */
+	if (ok && items->len == 0 && n->d) {
+		sc.n = 0;
 		ok = exec(ev, n->d->v, n->d->n);
+	}
+	ev->sc = sc.parent;
 	return ok;
 }
 
@@ -1309,6 +1429,14 @@ exec(struct ev *ev, struct node **body, size_t n)
 				return false;
 			vstrto(ev->out, v);
 			break;
+		case NMACRO:
+			v.type = VMACRO;
+			v.u.mac = aalloc(ev->a, sizeof(*v.u.mac));
+			v.u.mac->name = s->name;
+			v.u.mac->def = s;
+			v.u.mac->closure = closure(ev);
+			scopeset(ev, ev->sc, s->name, v);
+			break;
 		case NWITH:
 			if (s->b->n > LEN(vals))
 				return everr(ev, s, "too many assignments in one 'with'");
@@ -1339,9 +1467,9 @@ exec(struct ev *ev, struct node **body, size_t n)
 bool
 tmpleval(struct arena *a, const struct tmpl *t, struct value vars, struct buf *out)
 {
-	struct scope root = {0};
-	struct ev ev = {.a = a, .ts = &t->src, .out = out, .vars = vars, .sc = &root};
-
+	/* in the arena: a macro kept in a configuration list may outlive this call */
+	struct scope *root = azalloc(a, sizeof(*root));
+	struct ev ev = {.a = a, .ts = &t->src, .out = out, .vars = vars, .sc = root, .root = root};
 	bool ok;
 
 	bufterm(out);

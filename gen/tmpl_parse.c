@@ -20,6 +20,7 @@ struct parser {
 	struct opentag open[64];
 	size_t nopen;
 	int depth;	/* nesting of expressions, bounded as Python bounds recursion */
+	int macflags;	/* MACVARARGS/MACKWARGS seen in the macro being parsed */
 	int soft;	/* >0 inside an if statement: unknown filters and tests fail when run */
 	/*
 	 * unknown filters and tests seen outside an if: errors unless a
@@ -272,6 +273,10 @@ parseprimary(struct parser *p)
 		} else {
 			n = mknode(p, NNAME, t);
 			n->name = t->text;
+			if (!strcmp(t->text, "varargs"))
+				p->macflags |= MACVARARGS;
+			else if (!strcmp(t->text, "kwargs"))
+				p->macflags |= MACKWARGS;
 		}
 		return n;
 	case TSTRING:
@@ -969,8 +974,20 @@ parseset(struct parser *p, struct token *tag)
 	struct node *n = mknode(p, NSET, tag), *body, *f;
 	struct token *t;
 
-	if (!(n->a = parsetuple(p, TPRIMARY, NULL, false)) || !assignable(p, n->a))
+	if (cur(p)->type == TNAME && peek(p)->type == TDOT) {
+		/* ns.attr: an attribute of a namespace */
+		t = advance(p);
+		n->a = mknode(p, NATTR, t);
+		n->a->a = mknode(p, NNAME, t);
+		n->a->a->name = t->text;
+		advance(p);
+		if (cur(p)->type != TNAME)
+			return unexpected(p, "an attribute name after '.'");
+		n->a->name = cur(p)->text;
+		advance(p);
+	} else if (!(n->a = parsetuple(p, TPRIMARY, NULL, false)) || !assignable(p, n->a)) {
 		return NULL;
+	}
 	if (cur(p)->type == TASSIGN) {
 		advance(p);
 		if (!(n->b = parsetuple(p, TEXPR, NULL, false)))
@@ -1028,6 +1045,61 @@ parsewith(struct parser *p, struct token *tag)
 }
 
 static struct node *
+parsemacro(struct parser *p, struct token *tag)
+{
+	static const char *ends[] = {"endmacro"};
+	struct node *n = mknode(p, NMACRO, tag), *body, *param;
+	struct nodevec params = {0};
+	struct token *t;
+	int saved = p->macflags, soft = p->soft;
+
+	t = cur(p);
+	if (t->type != TNAME)
+		return unexpected(p, "the macro's name");
+	advance(p);
+	n->name = t->text;
+	if (!expect(p, TLPAREN))
+		return NULL;
+	while (cur(p)->type != TRPAREN) {
+		if (params.n && !expect(p, TCOMMA))
+			return NULL;
+		if (cur(p)->type == TRPAREN)
+			break;
+		t = cur(p);
+		if (t->type != TNAME)
+			return unexpected(p, "a parameter name");
+		advance(p);
+		param = mknode(p, NNAME, t);
+		param->name = t->text;
+		if (cur(p)->type == TASSIGN) {
+			advance(p);
+			if (!(param->a = parseexpr(p, true)))
+				return NULL;
+		} else if (params.n && params.v[params.n - 1]->a) {
+			return fail(p, t, "a parameter without a default follows one with a default");
+		}
+		vecpush(p, &params, param);
+	}
+	advance(p);
+	if (!flushpending(p) || !expect(p, TBLOCKEND))
+		return NULL;
+	p->macflags = 0;
+	p->soft = 0;
+	if (!(body = parseblock(p, tag, "macro", ends, LEN(ends))))
+		return NULL;
+	advance(p);
+	n->op = p->macflags;
+	p->macflags = saved;
+	p->soft = soft;
+	n->v = body->v;
+	n->n = body->n;
+	n->b = mknode(p, NBODY, tag);
+	n->b->v = params.v;
+	n->b->n = params.n;
+	return n;
+}
+
+static struct node *
 parsefilterblock(struct parser *p, struct token *tag)
 {
 	static const char *ends[] = {"endfilter"};
@@ -1055,7 +1127,7 @@ parsefilterblock(struct parser *p, struct token *tag)
 static bool
 endknown(struct parser *p, const char *name)
 {
-	static const char *tags[] = {"endfor", "endif", "elif", "else", "endset", "endwith", "endraw", "endfilter"};
+	static const char *tags[] = {"endfor", "endif", "elif", "else", "endset", "endwith", "endraw", "endfilter", "endmacro"};
 	size_t i;
 
 	(void)p;
@@ -1070,7 +1142,7 @@ static struct node *
 parsestatement(struct parser *p)
 {
 	struct token *t = cur(p);
-	static const char *unsupported[] = {"macro", "call", "block", "extends", "include", "import", "from", "autoescape", "do", "print"};
+	static const char *unsupported[] = {"call", "block", "extends", "include", "import", "from", "autoescape", "do", "print"};
 	size_t i;
 
 	if (t->type != TNAME)
@@ -1086,6 +1158,8 @@ parsestatement(struct parser *p)
 		return parsewith(p, t);
 	if (!strcmp(t->text, "filter"))
 		return parsefilterblock(p, t);
+	if (!strcmp(t->text, "macro"))
+		return parsemacro(p, t);
 	for (i = 0; i < LEN(unsupported); i++) {
 		if (!strcmp(t->text, unsupported[i]))
 			return fail(p, t, "the jinja2 tag '%s' is not supported by imagegen", t->text);

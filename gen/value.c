@@ -482,10 +482,12 @@ vtypename(struct value v)
 	case VLIST: return "list";
 	case VTUPLE: return "tuple";
 	case VRANGE: return "range";
+	case VNS: return "Namespace";
 	case VDICT: return "dict";
 	case VFUNC: return "function";
 	case VMETHOD: return "builtin_function_or_method";
 	case VLOOP: return "LoopContext";
+	case VMACRO: return "Macro";
 	}
 	return "object";
 }
@@ -735,6 +737,12 @@ vto(struct buf *b, struct value v, bool repr, const struct seen *up)
 		}
 		bufaddc(b, '}');
 		break;
+	case VNS:
+		bufadds(b, "<Namespace ");
+		v.type = VDICT;
+		vto(b, v, true, up);
+		bufaddc(b, '>');
+		break;
 	case VFUNC:
 		bufadds(b, "<function>");
 		break;
@@ -743,6 +751,9 @@ vto(struct buf *b, struct value v, bool repr, const struct seen *up)
 		break;
 	case VLOOP:
 		bufadds(b, "<LoopContext>");
+		break;
+	case VMACRO:
+		bufprintf(b, "<Macro '%s'>", v.u.mac->name);
 		break;
 	}
 }

@@ -81,6 +81,13 @@ static const struct {
 	{"{{ 'y' if false }}|{{ 1 if n > 3 else 2 }}", "|1"},
 	{"{% set x %}in {{ 1 }}{% endset %}[{{ x }}]", "[in 1]"},
 	{"{{ [1,2,3][1:] }} {{ 'abc'[::-1] }}", "[2, 3] cba"},
+	{"{% macro greet(name, greeting='Hello') %}{{ greeting }}, {{ name }}!{% endmacro %}{{ greet('a') }} {{ greet('b', greeting='Hi') }} {{ greet() }}|", "Hello, a! Hi, b! Hello, !|"},
+	{"{% macro f(n) %}{% if n > 0 %}{{ n }}{{ f(n - 1) }}{% endif %}{% endmacro %}{{ f(3) }}", "321"},
+	{"{% for i in [1,2] %}{% macro m() %}{{ i }}{% endmacro %}{{ m() }}{% endfor %}", "12"},
+	{"{% set ns = namespace(found=false) %}{% for i in [1,2] %}{% set ns.found = true %}{% endfor %}{{ ns.found }} {{ ns }}", "True <Namespace {'found': True}>"},
+	{"{% filter upper %}a{{ 'b' }}{% endfilter %}", "AB"},
+	{"{{ range(3) }} {{ range(1, 9, 2)|list }}", "range(0, 3) [1, 3, 5, 7]"},
+	{"{{ 'straße'|upper }} {{ 'ÉCOLE'|lower }} {{ [x, 1] }}", "STRASSE école [Undefined, 1]"},
 };
 
 START_TEST(test_render)
@@ -113,6 +120,9 @@ START_TEST(test_errors)
 		{"{% for x in 5 %}{% endfor %}", "'int' object is not iterable"},
 		{"{% if true %}{{ x|nosuch }}{% endif %}", "no filter named 'nosuch'"},
 		{"{{ $labels }}", "unexpected character '$'"},
+		{"{% macro f(n) %}{{ f(n) }}{% endmacro %}{{ f(1) }}", "macro calls nested more than 200 deep"},
+		{"{% macro m(a) %}{% endmacro %}{{ m(1, 2) }}", "macro 'm' takes not more than 1 argument(s)"},
+		{"{% set x = 1 %}{% set x.y = 2 %}", "cannot assign attribute on non-namespace object"},
 	};
 	struct tenv *env = ctx();
 	size_t i;
