@@ -15,4 +15,9 @@ struct command {
 /* the table of subcommands, ended by a NULL name (main.c) */
 extern const struct command commands[];
 
+/* copy a stage manifest's files into a build context (stage.c) */
+int cmd_stage(int argc, char **argv);
+/* build one image with the container engine (build.c) */
+int cmd_build(int argc, char **argv);
+
 #endif

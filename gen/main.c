@@ -12,6 +12,8 @@
 
 /* subcommands, in the order --help lists them */
 const struct command commands[] = {
+	{"stage", cmd_stage, "copy an image's files into its build context"},
+	{"build", cmd_build, "build one image with docker, podman or buildah"},
 	{NULL, NULL, NULL},
 };
 

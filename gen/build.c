@@ -1,0 +1,499 @@
+#include "compat.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "engine.h"
+#include "util.h"
+
+/* lines of the log shown when a build fails */
+#define LOGTAIL 50
+
+/* the length of the digest prefix in the tag <name>:<prefix> */
+#define DIGESTTAG 16
+
+/* a growable array of borrowed strings */
+struct strs {
+	const char **v;
+	size_t n;
+};
+
+struct buildcmd {
+	struct engine e;
+	struct buildopts o;
+	struct strs tags, buildargs, labels, cachefrom, cacheto;
+	const char *enginename, *file, *iid, *log, *digestpath, *cache;
+	char *digest; /* "sha256:<hex>" read from digestpath */
+};
+
+static void
+strsadd(struct strs *s, const char *v)
+{
+	s->v = xreallocarray(s->v, s->n + 1, sizeof(s->v[0]));
+	s->v[s->n++] = v;
+}
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: %s build --engine=ENGINE --iid=PATH [OPTIONS] CTXDIR\n"
+	    "  --engine=docker|podman|buildah|buildx\n"
+	    "  --builder=NAME      buildx builder (with --engine=buildx)\n"
+	    "  --name=NAME         tag the image NAME\n"
+	    "  --tag=REF           one more tag (repeatable)\n"
+	    "  --file=PATH         the Dockerfile, relative to CTXDIR (default Dockerfile)\n"
+	    "  --build-arg=K=V     (repeatable)\n"
+	    "  --label=K=V         (repeatable)\n"
+	    "  --target=STAGE\n"
+	    "  --iid=PATH          image ID, rewritten only when it changes\n"
+	    "  --log=PATH          the engine's output, shown when the build fails\n"
+	    "  --digest=PATH       input digest: tag NAME:<prefix>, label org.imagegen.digest\n"
+	    "  --cache=REF         cache registry: pull REF/NAME:<digest> instead of building\n"
+	    "  --cache-from=REF    passed to the engine (repeatable)\n"
+	    "  --cache-to=REF      passed to the engine where supported (repeatable)\n"
+	    "  --insecure          talk to registries over plain http\n", argv0);
+}
+
+/* the value of --opt=value in arg, or NULL if arg is another option */
+static const char *
+optval(const char *arg, const char *opt)
+{
+	size_t n = strlen(opt);
+
+	if (strncmp(arg, opt, n) == 0 && arg[n] == '=')
+		return arg + n + 1;
+	return NULL;
+}
+
+static bool
+needkv(const char *opt, const char *v)
+{
+	const char *eq = strchr(v, '=');
+
+	if (!eq || eq == v) {
+		fprintf(stderr, "%s: build: %s '%s' is not KEY=VALUE\n", argv0, opt, v);
+		return false;
+	}
+	return true;
+}
+
+/* 0 on success, else the exit status of a usage error */
+static int
+parseargs(struct buildcmd *c, int argc, char **argv)
+{
+	const char *v, *a;
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		a = argv[i];
+		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			usage(stdout);
+			exit(0);
+		} else if ((v = optval(a, "--engine"))) {
+			c->enginename = v;
+		} else if ((v = optval(a, "--builder"))) {
+			c->e.builder = v;
+		} else if ((v = optval(a, "--name"))) {
+			c->o.name = v;
+		} else if ((v = optval(a, "--tag"))) {
+			strsadd(&c->tags, v);
+		} else if ((v = optval(a, "--file"))) {
+			c->file = v;
+		} else if ((v = optval(a, "--build-arg"))) {
+			if (!needkv("--build-arg", v))
+				return 2;
+			strsadd(&c->buildargs, v);
+		} else if ((v = optval(a, "--label"))) {
+			if (!needkv("--label", v))
+				return 2;
+			strsadd(&c->labels, v);
+		} else if ((v = optval(a, "--target"))) {
+			c->o.target = v;
+		} else if ((v = optval(a, "--iid"))) {
+			c->iid = v;
+		} else if ((v = optval(a, "--log"))) {
+			c->log = v;
+		} else if ((v = optval(a, "--digest"))) {
+			c->digestpath = v;
+		} else if ((v = optval(a, "--cache"))) {
+			c->cache = v;
+		} else if ((v = optval(a, "--cache-from"))) {
+			strsadd(&c->cachefrom, v);
+		} else if ((v = optval(a, "--cache-to"))) {
+			strsadd(&c->cacheto, v);
+		} else if (strcmp(a, "--insecure") == 0) {
+			c->e.insecure = true;
+		} else if (a[0] == '-' && a[1] != '\0') {
+			fprintf(stderr, "%s: build: unknown option '%s'\n", argv0, a);
+			usage(stderr);
+			return 2;
+		} else if (!c->o.ctxdir) {
+			c->o.ctxdir = a;
+		} else {
+			fprintf(stderr, "%s: build: more than one context directory ('%s' and '%s')\n", argv0, c->o.ctxdir, a);
+			return 2;
+		}
+	}
+	if (!c->o.ctxdir || !c->enginename || !c->iid) {
+		fprintf(stderr, "%s: build: %s is required\n", argv0,
+		    !c->o.ctxdir ? "CTXDIR" : !c->enginename ? "--engine" : "--iid");
+		usage(stderr);
+		return 2;
+	}
+	if (!engineparse(&c->e, c->enginename)) {
+		fprintf(stderr, "%s: build: unknown engine '%s'; expected docker, podman, buildah or buildx\n", argv0, c->enginename);
+		return 2;
+	}
+	if (c->cache && (!c->o.name || !c->digestpath)) {
+		fprintf(stderr, "%s: build: --cache needs --name and --digest\n", argv0);
+		return 2;
+	}
+	return 0;
+}
+
+/* prints the last LOGTAIL lines of the log to stderr */
+static void
+showtail(const char *log)
+{
+	struct buf b = {0};
+	size_t i, n = 0;
+	const char *s;
+
+	if (!readfile(log, &b)) {
+		warn("cannot read %s:", log);
+		return;
+	}
+	if (b.len == 0) {
+		buffree(&b);
+		return;
+	}
+	s = b.data;
+	for (i = b.len; i-- > 0;) {
+		if (b.data[i] == '\n' && i + 1 < b.len && ++n == LOGTAIL) {
+			s = b.data + i + 1;
+			break;
+		}
+	}
+	fputs(s, stderr);
+	if (b.data[b.len - 1] != '\n')
+		fputc('\n', stderr);
+	buffree(&b);
+}
+
+/* opens the log fresh (or -1 for none); writes the command line first */
+static bool
+openlog(const char *log, int *fd)
+{
+	*fd = -1;
+	if (!log)
+		return true;
+	if (!mkdirparent(log) || (*fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0) {
+		warn("cannot create the build log %s:", log);
+		return false;
+	}
+	return true;
+}
+
+static void
+logcmd(int fd, const struct args *a)
+{
+	struct buf b = {0};
+	ssize_t n;
+	size_t off;
+
+	bufadds(&b, "$ ");
+	argsquote(a, &b);
+	bufaddc(&b, '\n');
+	for (off = 0; off < b.len; off += (size_t)n) {
+		n = write(fd < 0 ? 2 : fd, b.data + off, b.len - off);
+		if (n <= 0)
+			break;
+	}
+	buffree(&b);
+}
+
+/* runs a with output into the log; returns the exit status (-1: could not start) */
+static int
+run(const struct args *a, int logfd, struct buf *out)
+{
+	int st;
+
+	logcmd(logfd, a);
+	st = enginerun(a, NULL, out, logfd, logfd);
+	if (st < 0)
+		warn("cannot run %s:", a->v[0]);
+	return st;
+}
+
+static const char *
+imgname(const struct buildcmd *c)
+{
+	return c->o.name ? c->o.name : c->o.ctxdir;
+}
+
+static void
+failed(const struct buildcmd *c, const char *what, int st)
+{
+	if (c->log) {
+		showtail(c->log);
+		fprintf(stderr, "%s: %s of %s failed (%s exit status %d); the full log is %s\n",
+		    argv0, what, imgname(c), c->e.name, st, c->log);
+	} else {
+		fprintf(stderr, "%s: %s of %s failed (%s exit status %d)\n", argv0, what, imgname(c), c->e.name, st);
+	}
+}
+
+/* writes id to --iid if it differs */
+static bool
+writeiid(const struct buildcmd *c, const char *id)
+{
+	char *text = xasprintf("%s\n", id);
+	int r = writefile(c->iid, text, strlen(text), 0644);
+
+	free(text);
+	if (r < 0) {
+		warn("cannot write %s:", c->iid);
+		return false;
+	}
+	return true;
+}
+
+/* reads the input digest file into c->digest */
+static bool
+readdigest(struct buildcmd *c)
+{
+	struct buf b = {0};
+
+	if (!readfile(c->digestpath, &b)) {
+		warn("cannot read the input digest %s:", c->digestpath);
+		return false;
+	}
+	c->digest = imageidnorm(b.data ? b.data : "", b.len);
+	buffree(&b);
+	if (!c->digest) {
+		fprintf(stderr, "%s: %s: not an input digest; expected one line 'sha256:<64 hex digits>' (imagegen digest writes it)\n",
+		    argv0, c->digestpath);
+		return false;
+	}
+	return true;
+}
+
+/* tags image id with every name the build would have given it */
+static bool
+tagall(struct buildcmd *c, const char *id, int logfd)
+{
+	struct args a = {0};
+	size_t i;
+	int st;
+
+	for (i = 0; i < c->o.ntags + 1; i++) {
+		enginetag(&c->e, id, i == 0 ? c->o.name : c->o.tags[i - 1], &a);
+		st = run(&a, logfd, NULL);
+		delargs(&a);
+		if (st != 0) {
+			failed(c, "tagging", st);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* asks the engine for the image ID of ref; NULL if it has none */
+static char *
+imageid(struct buildcmd *c, const char *ref, int logfd)
+{
+	struct args a = {0};
+	struct buf out = {0};
+	char *id = NULL;
+
+	engineimageid(&c->e, ref, &a);
+	if (run(&a, logfd, &out) == 0)
+		id = imageidnorm(out.data ? out.data : "", out.len);
+	delargs(&a);
+	buffree(&out);
+	return id;
+}
+
+/*
+ * looks ref up in the cache registry: pulls and tags it and returns its ID,
+ * or NULL when it is not there (or the registry cannot be reached)
+ */
+static char *
+cachepull(struct buildcmd *c, const char *ref, int logfd)
+{
+	struct args a = {0};
+	char *id;
+	int st;
+
+	enginepull(&c->e, ref, &a);
+	st = run(&a, logfd, NULL);
+	delargs(&a);
+	if (st != 0)
+		return NULL;
+	id = imageid(c, ref, logfd);
+	if (!id) {
+		fprintf(stderr, "%s: %s: pulled %s but the engine reports no image ID for it\n", argv0, imgname(c), ref);
+		return NULL;
+	}
+	if (!tagall(c, id, logfd)) {
+		free(id);
+		return NULL;
+	}
+	return id;
+}
+
+/* pushes the digest tag to the cache; a failure is reported, not fatal */
+static void
+cachepush(struct buildcmd *c, const char *local, const char *ref, int logfd)
+{
+	struct args a = {0};
+	int st;
+
+	if (c->e.kind == ENGINE_DOCKER || c->e.kind == ENGINE_BUILDX) {
+		enginetag(&c->e, local, ref, &a);
+		st = run(&a, logfd, NULL);
+		delargs(&a);
+		if (st != 0) {
+			warn("%s: cannot tag %s for the cache (exit status %d); see %s", imgname(c), ref, st, c->log ? c->log : "above");
+			return;
+		}
+	}
+	enginepush(&c->e, local, ref, NULL, &a);
+	st = run(&a, logfd, NULL);
+	delargs(&a);
+	if (st != 0)
+		warn("%s: cannot push %s to the cache registry (exit status %d); see %s", imgname(c), ref, st, c->log ? c->log : "above");
+}
+
+static int
+build(struct buildcmd *c)
+{
+	struct args a = {0};
+	struct buf idtext = {0};
+	struct stat st;
+	char *file, *tmp, *id = NULL, *digesttag = NULL, *label = NULL, *cacheref = NULL;
+	int logfd = -1, rc = 1, status;
+
+	if (stat(c->o.ctxdir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "%s: build: context directory %s: %s\n", argv0, c->o.ctxdir,
+		    errno && !S_ISDIR(st.st_mode) ? strerror(errno) : "not a directory");
+		return 1;
+	}
+	file = pathjoin(c->o.ctxdir, c->file ? c->file : "Dockerfile");
+	if (access(file, R_OK) != 0) {
+		fprintf(stderr, "%s: build: Dockerfile %s: %s; expected --file to name a file of the context\n",
+		    argv0, file, strerror(errno));
+		free(file);
+		return 1;
+	}
+	if (!enginefind(&c->e)) {
+		fprintf(stderr, "%s: build: the container engine '%s' is not in PATH; install it (Debian package %s) or choose another with --engine\n",
+		    argv0, c->e.kind == ENGINE_BUILDX ? "docker" : c->e.name, enginepkg(&c->e));
+		free(file);
+		return 1;
+	}
+	if (c->digestpath) {
+		if (!readdigest(c))
+			goto out;
+		if (c->o.name) {
+			digesttag = xasprintf("%s:%.*s", c->o.name, DIGESTTAG, c->digest + 7);
+			strsadd(&c->tags, digesttag);
+		}
+		label = xasprintf("org.imagegen.digest=%s", c->digest);
+		strsadd(&c->labels, label);
+	}
+	c->o.file = file;
+	c->o.tags = c->tags.v;
+	c->o.ntags = c->tags.n;
+	c->o.buildargs = c->buildargs.v;
+	c->o.nbuildargs = c->buildargs.n;
+	c->o.labels = c->labels.v;
+	c->o.nlabels = c->labels.n;
+	c->o.cachefrom = c->cachefrom.v;
+	c->o.ncachefrom = c->cachefrom.n;
+	c->o.cacheto = c->cacheto.v;
+	c->o.ncacheto = c->cacheto.n;
+	if (!openlog(c->log, &logfd))
+		goto out;
+	if (c->cache) {
+		cacheref = xasprintf("%s/%s:%s", c->cache, c->o.name, c->digest + 7);
+		id = cachepull(c, cacheref, logfd);
+		if (id) {
+			if (writeiid(c, id)) {
+				printf("%s: pulled %s\n", c->o.name, cacheref);
+				rc = 0;
+			}
+			goto out;
+		}
+	}
+	tmp = xasprintf("%s.engine", c->iid);
+	if (!mkdirparent(tmp)) {
+		warn("cannot create the directory of %s:", c->iid);
+		free(tmp);
+		goto out;
+	}
+	unlink(tmp);
+	c->o.iidfile = tmp;
+	enginebuild(&c->e, &c->o, &a);
+	status = run(&a, logfd, NULL);
+	delargs(&a);
+	if (status != 0) {
+		if (status > 0)
+			failed(c, "build", status);
+		unlink(tmp);
+		free(tmp);
+		goto out;
+	}
+	if (!readfile(tmp, &idtext) || !(id = imageidnorm(idtext.data ? idtext.data : "", idtext.len))) {
+		fprintf(stderr, "%s: %s: the engine wrote no image ID to %s; expected sha256:<hex>\n", argv0, imgname(c), tmp);
+		unlink(tmp);
+		free(tmp);
+		goto out;
+	}
+	unlink(tmp);
+	free(tmp);
+	if (cacheref)
+		cachepush(c, c->o.name, cacheref, logfd);
+	if (writeiid(c, id)) {
+		if (c->cache)
+			printf("%s: built\n", c->o.name);
+		rc = 0;
+	}
+out:
+	if (logfd >= 0)
+		close(logfd);
+	fflush(stdout);
+	buffree(&idtext);
+	free(id);
+	free(cacheref);
+	free(digesttag);
+	free(label);
+	free(file);
+	return rc;
+}
+
+int
+cmd_build(int argc, char **argv)
+{
+	struct buildcmd c;
+	int rc;
+
+	memset(&c, 0, sizeof(c));
+	rc = parseargs(&c, argc, argv);
+	if (rc == 0)
+		rc = build(&c);
+	free(c.tags.v);
+	free(c.buildargs.v);
+	free(c.labels.v);
+	free(c.cachefrom.v);
+	free(c.cacheto.v);
+	free(c.digest);
+	delengine(&c.e);
+	return rc;
+}

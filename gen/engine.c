@@ -1,0 +1,408 @@
+#include "compat.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "engine.h"
+#include "util.h"
+
+void
+argsadd(struct args *a, const char *s)
+{
+	if (a->n + 2 > a->cap) {
+		a->cap = a->cap ? a->cap * 2 : 16;
+		a->v = xreallocarray(a->v, a->cap, sizeof(a->v[0]));
+	}
+	a->v[a->n++] = xstrdup(s);
+	a->v[a->n] = NULL;
+}
+
+void
+argsaddf(struct args *a, const char *fmt, ...)
+{
+	struct buf b = {0};
+	va_list ap;
+
+	va_start(ap, fmt);
+	bufvprintf(&b, fmt, ap);
+	va_end(ap);
+	bufterm(&b);
+	argsadd(a, b.data);
+	buffree(&b);
+}
+
+void
+delargs(struct args *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->n; i++)
+		free(a->v[i]);
+	free(a->v);
+	a->v = NULL;
+	a->n = a->cap = 0;
+}
+
+void
+argsquote(const struct args *a, struct buf *b)
+{
+	const char *s;
+	size_t i;
+
+	for (i = 0; i < a->n; i++) {
+		if (i)
+			bufaddc(b, ' ');
+		s = a->v[i];
+		if (*s && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:=@%+,") == strlen(s)) {
+			bufadds(b, s);
+			continue;
+		}
+		bufaddc(b, '\'');
+		for (; *s; s++) {
+			if (*s == '\'')
+				bufadds(b, "'\\''");
+			else
+				bufaddc(b, *s);
+		}
+		bufaddc(b, '\'');
+	}
+	bufterm(b);
+}
+
+static const struct {
+	const char *name;
+	enum enginekind kind;
+	const char *exe;
+	const char *pkg;
+} engines[] = {
+	{"docker", ENGINE_DOCKER, "docker", "docker.io"},
+	{"podman", ENGINE_PODMAN, "podman", "podman"},
+	{"buildah", ENGINE_BUILDAH, "buildah", "buildah"},
+	{"buildx", ENGINE_BUILDX, "docker", "docker-buildx"},
+};
+
+bool
+engineparse(struct engine *e, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < LEN(engines); i++) {
+		if (strcmp(name, engines[i].name) == 0) {
+			e->kind = engines[i].kind;
+			e->name = engines[i].name;
+			e->path = NULL;
+			return true;
+		}
+	}
+	return false;
+}
+
+const char *
+enginepkg(const struct engine *e)
+{
+	return engines[e->kind].pkg;
+}
+
+bool
+enginefind(struct engine *e)
+{
+	const char *exe = engines[e->kind].exe, *path = getenv("PATH"), *s, *end;
+	char *dir, *full;
+
+	if (!path || !*path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	for (s = path;; s = end + 1) {
+		end = strchr(s, ':');
+		if (!end)
+			end = s + strlen(s);
+		dir = end == s ? xstrdup(".") : xstrndup(s, (size_t)(end - s));
+		full = pathjoin(dir, exe);
+		free(dir);
+		if (access(full, X_OK) == 0) {
+			free(e->path);
+			e->path = full;
+			return true;
+		}
+		free(full);
+		if (!*end)
+			break;
+	}
+	return false;
+}
+
+void
+delengine(struct engine *e)
+{
+	free(e->path);
+	e->path = NULL;
+}
+
+/* the executable, then the words that start a subcommand */
+static void
+start(const struct engine *e, struct args *a)
+{
+	argsadd(a, e->path ? e->path : engines[e->kind].exe);
+}
+
+static void
+addtls(const struct engine *e, struct args *a)
+{
+	if (e->insecure && (e->kind == ENGINE_PODMAN || e->kind == ENGINE_BUILDAH))
+		argsadd(a, "--tls-verify=false");
+}
+
+void
+enginebuild(const struct engine *e, const struct buildopts *o, struct args *a)
+{
+	size_t i;
+
+	start(e, a);
+	switch (e->kind) {
+	case ENGINE_BUILDAH:
+		argsadd(a, "bud");
+		break;
+	case ENGINE_BUILDX:
+		argsadd(a, "buildx");
+		argsadd(a, "build");
+		if (e->builder) {
+			argsadd(a, "--builder");
+			argsadd(a, e->builder);
+		}
+		argsadd(a, "--load");
+		break;
+	default:
+		argsadd(a, "build");
+		break;
+	}
+	addtls(e, a);
+	argsadd(a, "-f");
+	argsadd(a, o->file);
+	if (o->name) {
+		argsadd(a, "-t");
+		argsadd(a, o->name);
+	}
+	for (i = 0; i < o->ntags; i++) {
+		argsadd(a, "-t");
+		argsadd(a, o->tags[i]);
+	}
+	for (i = 0; i < o->nbuildargs; i++) {
+		argsadd(a, "--build-arg");
+		argsadd(a, o->buildargs[i]);
+	}
+	for (i = 0; i < o->nlabels; i++) {
+		argsadd(a, "--label");
+		argsadd(a, o->labels[i]);
+	}
+	if (o->target) {
+		argsadd(a, "--target");
+		argsadd(a, o->target);
+	}
+	for (i = 0; i < o->ncachefrom; i++)
+		argsaddf(a, "--cache-from=%s", o->cachefrom[i]);
+	/* the classic docker builder has no --cache-to */
+	if (e->kind != ENGINE_DOCKER) {
+		for (i = 0; i < o->ncacheto; i++)
+			argsaddf(a, "--cache-to=%s", o->cacheto[i]);
+	}
+	argsadd(a, "--iidfile");
+	argsadd(a, o->iidfile);
+	argsadd(a, o->ctxdir);
+}
+
+void
+engineimageid(const struct engine *e, const char *ref, struct args *a)
+{
+	start(e, a);
+	if (e->kind == ENGINE_BUILDAH) {
+		argsadd(a, "inspect");
+		argsadd(a, "--type");
+		argsadd(a, "image");
+		argsadd(a, "--format");
+		argsadd(a, "{{.FromImageID}}");
+	} else {
+		argsadd(a, "image");
+		argsadd(a, "inspect");
+		argsadd(a, "--format");
+		argsadd(a, "{{.Id}}");
+	}
+	argsadd(a, ref);
+}
+
+void
+enginetag(const struct engine *e, const char *src, const char *dst, struct args *a)
+{
+	start(e, a);
+	argsadd(a, "tag");
+	argsadd(a, src);
+	argsadd(a, dst);
+}
+
+void
+enginepush(const struct engine *e, const char *src, const char *dst, const char *digestfile, struct args *a)
+{
+	start(e, a);
+	argsadd(a, "push");
+	addtls(e, a);
+	if (e->kind == ENGINE_PODMAN || e->kind == ENGINE_BUILDAH) {
+		if (digestfile) {
+			argsadd(a, "--digestfile");
+			argsadd(a, digestfile);
+		}
+		argsadd(a, src);
+		argsadd(a, dst);
+	} else {
+		/* docker pushes a tag by its own name: the caller tags src as dst first */
+		argsadd(a, dst);
+	}
+}
+
+void
+enginepull(const struct engine *e, const char *ref, struct args *a)
+{
+	start(e, a);
+	argsadd(a, "pull");
+	addtls(e, a);
+	if (e->kind != ENGINE_BUILDAH)
+		argsadd(a, "--quiet");
+	argsadd(a, ref);
+}
+
+void
+enginelogin(const struct engine *e, const char *registry, const char *user, struct args *a)
+{
+	start(e, a);
+	argsadd(a, "login");
+	addtls(e, a);
+	argsadd(a, "--username");
+	argsadd(a, user);
+	argsadd(a, "--password-stdin");
+	argsadd(a, registry);
+}
+
+/* in the child: make fd the descriptor target, or die */
+static void
+childdup(int fd, int target)
+{
+	if (fd >= 0 && fd != target && dup2(fd, target) < 0)
+		_exit(127);
+}
+
+int
+enginerun(const struct args *a, const char *input, struct buf *out, int outfd, int errfd)
+{
+	int inpipe[2] = {-1, -1}, outpipe[2] = {-1, -1}, status, err, nullfd = -1;
+	char tmp[4096];
+	ssize_t n;
+	size_t left;
+	const char *p;
+	pid_t pid;
+	void (*oldpipe)(int);
+
+	if (!a->n) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (input && pipe(inpipe) != 0)
+		return -1;
+	if (!input && (nullfd = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0)
+		goto fail;
+	if (out && pipe(outpipe) != 0)
+		goto fail;
+	pid = fork();
+	if (pid < 0)
+		goto fail;
+	if (pid == 0) {
+		childdup(input ? inpipe[0] : nullfd, 0);
+		childdup(out ? outpipe[1] : outfd, 1);
+		childdup(errfd, 2);
+		if (inpipe[1] >= 0)
+			close(inpipe[1]);
+		if (outpipe[0] >= 0)
+			close(outpipe[0]);
+		execv(a->v[0], a->v);
+		fprintf(stderr, "%s: cannot run %s: %s\n", argv0, a->v[0], strerror(errno));
+		_exit(127);
+	}
+	if (nullfd >= 0)
+		close(nullfd);
+	if (input) {
+		close(inpipe[0]);
+		oldpipe = signal(SIGPIPE, SIG_IGN);
+		for (p = input, left = strlen(input); left > 0;) {
+			n = write(inpipe[1], p, left);
+			if (n < 0) {
+				if (errno == EINTR)
+					continue;
+				break;
+			}
+			p += n;
+			left -= (size_t)n;
+		}
+		close(inpipe[1]);
+		signal(SIGPIPE, oldpipe);
+	}
+	if (out) {
+		close(outpipe[1]);
+		for (;;) {
+			n = read(outpipe[0], tmp, sizeof(tmp));
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				break;
+			bufadd(out, tmp, (size_t)n);
+		}
+		close(outpipe[0]);
+		bufterm(out);
+	}
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR)
+			return -1;
+	}
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return -1;
+fail:
+	err = errno;
+	if (nullfd >= 0)
+		close(nullfd);
+	if (inpipe[0] >= 0) {
+		close(inpipe[0]);
+		close(inpipe[1]);
+	}
+	if (outpipe[0] >= 0) {
+		close(outpipe[0]);
+		close(outpipe[1]);
+	}
+	errno = err;
+	return -1;
+}
+
+char *
+imageidnorm(const char *s, size_t len)
+{
+	const char *end = s + len, *p;
+
+	while (s < end && strchr(" \t\r\n", *s))
+		s++;
+	while (end > s && strchr(" \t\r\n", end[-1]))
+		end--;
+	if ((size_t)(end - s) > 7 && memcmp(s, "sha256:", 7) == 0)
+		s += 7;
+	if (end - s != 64)
+		return NULL;
+	for (p = s; p < end; p++) {
+		if (!*p || !strchr("0123456789abcdef", *p))
+			return NULL;
+	}
+	return xasprintf("sha256:%.*s", 64, s);
+}

@@ -1,0 +1,93 @@
+#ifndef IMAGEGEN_ENGINE_H
+#define IMAGEGEN_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "util.h"
+
+enum enginekind {
+	ENGINE_DOCKER,
+	ENGINE_PODMAN,
+	ENGINE_BUILDAH,
+	ENGINE_BUILDX, /* docker buildx build --builder NAME --load */
+};
+
+/* a container engine: which one, and the executable that runs it */
+struct engine {
+	enum enginekind kind;
+	const char *name;    /* as the user spelled it: docker, podman, buildah, buildx */
+	char *path;          /* the executable found in PATH; set by enginefind */
+	const char *builder; /* buildx builder, or NULL */
+	bool insecure;       /* registries over plain http (podman/buildah --tls-verify=false) */
+};
+
+/* a NULL-terminated argument vector that owns its strings */
+struct args {
+	char **v;
+	size_t n, cap;
+};
+
+/* append a copy of s */
+void argsadd(struct args *a, const char *s);
+/* append a formatted string */
+void argsaddf(struct args *a, const char *fmt, ...);
+/* free every string and the vector */
+void delargs(struct args *a);
+/* the vector as one line a shell would split the same way, appended to b */
+void argsquote(const struct args *a, struct buf *b);
+
+/* sets e->kind from name; false if name is not an engine imagegen knows */
+bool engineparse(struct engine *e, const char *name);
+/* the Debian package that provides the engine's executable */
+const char *enginepkg(const struct engine *e);
+/* looks the executable up in PATH and sets e->path; false if absent */
+bool enginefind(struct engine *e);
+/* frees what enginefind allocated */
+void delengine(struct engine *e);
+
+/* what one image build needs; arrays hold K=V strings or refs */
+struct buildopts {
+	const char *ctxdir;
+	const char *file;      /* path of the Dockerfile (already joined with ctxdir) */
+	const char *name;      /* bare name, or NULL */
+	const char **tags;
+	size_t ntags;
+	const char **buildargs;
+	size_t nbuildargs;
+	const char **labels;
+	size_t nlabels;
+	const char *target;    /* or NULL */
+	const char *iidfile;   /* where the engine writes the image ID */
+	const char **cachefrom; /* --cache-from refs, where the engine supports them */
+	size_t ncachefrom;
+	const char **cacheto;
+	size_t ncacheto;
+};
+
+/* the build command line */
+void enginebuild(const struct engine *e, const struct buildopts *o, struct args *a);
+/* prints the image ID of ref on stdout (exit 0) or fails when absent */
+void engineimageid(const struct engine *e, const char *ref, struct args *a);
+/* tags image src as dst */
+void enginetag(const struct engine *e, const char *src, const char *dst, struct args *a);
+/* pushes local image src to dst; digestfile (NULL for docker) receives the manifest digest */
+void enginepush(const struct engine *e, const char *src, const char *dst, const char *digestfile, struct args *a);
+/* pulls ref */
+void enginepull(const struct engine *e, const char *ref, struct args *a);
+/* logs in to registry as user, the password read from stdin */
+void enginelogin(const struct engine *e, const char *registry, const char *user, struct args *a);
+
+/*
+ * runs a (v[0] is the executable) with fork and exec, no shell. stdin
+ * reads input (NULL: /dev/null); stdout goes to out if non-NULL, else to
+ * fd outfd; stderr goes to errfd. -1 for either fd means inherit.
+ * returns the exit status, 128+signal if killed, or -1 (errno set) if it
+ * could not start.
+ */
+int enginerun(const struct args *a, const char *input, struct buf *out, int outfd, int errfd);
+
+/* "sha256:<64 hex>" from an engine's image ID text (bare hex or prefixed, whitespace around); NULL if malformed. owned by the caller */
+char *imageidnorm(const char *s, size_t len);
+
+#endif

@@ -1,0 +1,598 @@
+#include "compat.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "escape.h"
+#include "image.h"
+#include "util.h"
+
+struct image *
+mkimage(const char *name, const char *dir, const char *root)
+{
+	struct image *img = xcalloc(1, sizeof(*img));
+
+	img->name = xstrdup(name);
+	img->dir = xstrdup(dir);
+	img->root = xstrdup(root);
+	img->yaml = pathjoin(dir, "image.yaml");
+	return img;
+}
+
+static void
+ystrfree(struct ystr *s)
+{
+	free(s->s);
+	s->s = NULL;
+}
+
+static void
+ystrsfree(struct ystr *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		ystrfree(&s[i]);
+	free(s);
+}
+
+static void
+ykvsfree(struct ykv *kv, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		ystrfree(&kv[i].key);
+		ystrfree(&kv[i].val);
+	}
+	free(kv);
+}
+
+void
+delimage(struct image *img)
+{
+	size_t i;
+
+	if (!img)
+		return;
+	free(img->name);
+	free(img->dir);
+	free(img->root);
+	free(img->yaml);
+	ystrsfree(img->prereq, img->nprereq);
+	ystrsfree(img->tmpl, img->ntmpl);
+	for (i = 0; i < img->ncopy; i++) {
+		ystrfree(&img->copy[i].src);
+		ystrfree(&img->copy[i].dst);
+	}
+	free(img->copy);
+	ystrfree(&img->dockerfile);
+	ykvsfree(img->buildarg, img->nbuildarg);
+	ykvsfree(img->label, img->nlabel);
+	ystrsfree(img->tag, img->ntag);
+	ystrfree(&img->target);
+	free(img);
+}
+
+static bool
+isalnumlower(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
+bool
+imagenameok(const char *name)
+{
+	const char *s = name;
+
+	if (!isalnumlower((unsigned char)*s))
+		return false;
+	while (*s) {
+		while (isalnumlower((unsigned char)*s))
+			s++;
+		if (!*s)
+			break;
+		/* a separator: '.', '_', '__' or one or more '-', then an alphanumeric */
+		if (*s == '.')
+			s++;
+		else if (s[0] == '_' && s[1] == '_')
+			s += 2;
+		else if (*s == '_')
+			s++;
+		else if (*s == '-')
+			while (*s == '-')
+				s++;
+		else
+			return false;
+		if (!isalnumlower((unsigned char)*s))
+			return false;
+	}
+	return strlen(name) <= 255;
+}
+
+bool
+imagetagok(const char *tag)
+{
+	size_t n = strlen(tag), i;
+
+	if (n == 0 || n > 128 || tag[0] == '.' || tag[0] == '-')
+		return false;
+	for (i = 0; i < n; i++) {
+		char c = tag[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		    c == '_' || c == '.' || c == '-'))
+			return false;
+	}
+	return true;
+}
+
+/* the state of loading one image.yaml */
+struct load {
+	struct image *img;
+	const char *file;
+	yaml_document_t *doc;
+	struct diag *d;
+	int nerr;
+};
+
+static void
+loaderr(struct load *l, yaml_node_t *n, const char *fmt, ...)
+{
+	struct buf b = {0};
+	va_list ap;
+
+	va_start(ap, fmt);
+	bufvprintf(&b, fmt, ap);
+	va_end(ap);
+	bufterm(&b);
+	diagerr(l->d, l->file, n ? (int)n->start_mark.line + 1 : 0, n ? (int)n->start_mark.column + 1 : 0,
+	    "%s", b.data);
+	buffree(&b);
+	l->nerr++;
+}
+
+static const char *
+nodekind(yaml_node_t *n)
+{
+	switch (n->type) {
+	case YAML_MAPPING_NODE:
+		return "a mapping";
+	case YAML_SEQUENCE_NODE:
+		return "a list";
+	default:
+		return "a string";
+	}
+}
+
+static bool
+isnull(yaml_node_t *n)
+{
+	const char *v;
+
+	if (n->type != YAML_SCALAR_NODE || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+		return false;
+	v = (const char *)n->data.scalar.value;
+	return !*v || strcmp(v, "~") == 0 || strcmp(v, "null") == 0 || strcmp(v, "Null") == 0 ||
+	    strcmp(v, "NULL") == 0;
+}
+
+static struct ystr
+ystrof(yaml_node_t *n)
+{
+	struct ystr s;
+
+	s.s = xstrndup((const char *)n->data.scalar.value, n->data.scalar.length);
+	s.line = (int)n->start_mark.line + 1;
+	s.col = (int)n->start_mark.column + 1;
+	return s;
+}
+
+/* a string value: a non-null scalar without NUL or newline; else an error naming what */
+static bool
+getstr(struct load *l, yaml_node_t *n, const char *what, struct ystr *out)
+{
+	if (n->type != YAML_SCALAR_NODE || isnull(n)) {
+		loaderr(l, n, "%s must be a string, not %s", what, isnull(n) ? "null" : nodekind(n));
+		return false;
+	}
+	if (strlen((const char *)n->data.scalar.value) != n->data.scalar.length ||
+	    memchr(n->data.scalar.value, '\n', n->data.scalar.length)) {
+		loaderr(l, n, "%s must be one line of text without NUL or newline", what);
+		return false;
+	}
+	*out = ystrof(n);
+	return true;
+}
+
+/* a relative path that stays inside its directory and that build.ninja can hold */
+static bool
+checkrelpath(struct load *l, yaml_node_t *n, const char *what, const char *path)
+{
+	const char *bad = escpathbad(path);
+	char *c;
+	bool ok;
+
+	if (bad) {
+		loaderr(l, n, "%s '%s': %s", what, path, bad);
+		return false;
+	}
+	c = pathcanon(path);
+	ok = path[0] != '/' && pathinside(c) && strcmp(c, ".") != 0;
+	free(c);
+	if (!ok)
+		loaderr(l, n, "%s '%s' must be a relative path inside the image directory", what, path);
+	return ok;
+}
+
+/* a string or a list of strings, appended to *v */
+static void
+getstrs(struct load *l, yaml_node_t *n, const char *what, struct ystr **v, size_t *nv)
+{
+	yaml_node_item_t *it;
+	yaml_node_t *e;
+	struct ystr s;
+
+	if (n->type == YAML_SCALAR_NODE) {
+		if (getstr(l, n, what, &s)) {
+			*v = xreallocarray(*v, *nv + 1, sizeof(**v));
+			(*v)[(*nv)++] = s;
+		}
+		return;
+	}
+	if (n->type != YAML_SEQUENCE_NODE) {
+		loaderr(l, n, "%s must be a string or a list of strings, not %s", what, nodekind(n));
+		return;
+	}
+	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
+		e = yaml_document_get_node(l->doc, *it);
+		if (getstr(l, e, what, &s)) {
+			*v = xreallocarray(*v, *nv + 1, sizeof(**v));
+			(*v)[(*nv)++] = s;
+		}
+	}
+}
+
+static void
+loadprereq(struct load *l, yaml_node_t *n)
+{
+	size_t i, start = l->img->nprereq;
+
+	getstrs(l, n, "a prerequisite", &l->img->prereq, &l->img->nprereq);
+	for (i = start; i < l->img->nprereq; i++) {
+		struct ystr *p = &l->img->prereq[i];
+
+		if (!imagenameok(p->s)) {
+			diagerr(l->d, l->file, p->line, p->col,
+			    "prerequisite '%s' is not a valid image name; image names are lowercase letters and digits joined by '.', '_', '__' or '-'",
+			    p->s);
+			l->nerr++;
+		}
+	}
+}
+
+static void
+loadtemplates(struct load *l, yaml_node_t *n)
+{
+	yaml_node_item_t *it;
+	yaml_node_t *e;
+	struct ystr s;
+	struct image *img = l->img;
+
+	if (n->type != YAML_SEQUENCE_NODE) {
+		loaderr(l, n, "template-list must be a list of file names, not %s", nodekind(n));
+		return;
+	}
+	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
+		e = yaml_document_get_node(l->doc, *it);
+		if (!getstr(l, e, "a template-list item", &s))
+			continue;
+		if (!checkrelpath(l, e, "template", s.s)) {
+			ystrfree(&s);
+			continue;
+		}
+		img->tmpl = xreallocarray(img->tmpl, img->ntmpl + 1, sizeof(img->tmpl[0]));
+		img->tmpl[img->ntmpl++] = s;
+	}
+}
+
+static void
+loadcopyitem(struct load *l, yaml_node_t *n)
+{
+	yaml_node_pair_t *p;
+	yaml_node_t *k, *v;
+	struct ycopy c = {{0}, {0}, (int)n->start_mark.line + 1, (int)n->start_mark.column + 1};
+	const char *key;
+	struct ystr *slot;
+	bool ok = true;
+
+	if (n->type != YAML_MAPPING_NODE) {
+		loaderr(l, n, "a copy-list item must be a mapping with keys src and dst, not %s", nodekind(n));
+		return;
+	}
+	for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+		k = yaml_document_get_node(l->doc, p->key);
+		v = yaml_document_get_node(l->doc, p->value);
+		if (k->type != YAML_SCALAR_NODE) {
+			loaderr(l, k, "a copy-list key must be src or dst, not %s", nodekind(k));
+			ok = false;
+			continue;
+		}
+		key = (const char *)k->data.scalar.value;
+		if (strcmp(key, "src") == 0)
+			slot = &c.src;
+		else if (strcmp(key, "dst") == 0)
+			slot = &c.dst;
+		else {
+			loaderr(l, k, "unknown copy-list key '%s'; expected src or dst", key);
+			ok = false;
+			continue;
+		}
+		if (slot->s) {
+			loaderr(l, k, "duplicate copy-list key '%s'", key);
+			ok = false;
+			continue;
+		}
+		if (!getstr(l, v, key, slot))
+			ok = false;
+		else if (escpathbad(slot->s)) {
+			loaderr(l, v, "copy-list %s '%s': %s", key, slot->s, escpathbad(slot->s));
+			ok = false;
+		} else if (slot->s[0] == '/') {
+			loaderr(l, v, "copy-list %s '%s' must be relative to the project root (the parent of the images root)",
+			    key, slot->s);
+			ok = false;
+		}
+	}
+	if (ok && (!c.src.s || !c.dst.s)) {
+		loaderr(l, n, "a copy-list item needs both src and dst; %s is missing", c.src.s ? "dst" : "src");
+		ok = false;
+	}
+	if (!ok) {
+		ystrfree(&c.src);
+		ystrfree(&c.dst);
+		return;
+	}
+	l->img->copy = xreallocarray(l->img->copy, l->img->ncopy + 1, sizeof(l->img->copy[0]));
+	l->img->copy[l->img->ncopy++] = c;
+}
+
+static void
+loadcopies(struct load *l, yaml_node_t *n)
+{
+	yaml_node_item_t *it;
+
+	if (n->type != YAML_SEQUENCE_NODE) {
+		loaderr(l, n, "copy-list must be a list of {src, dst} mappings, not %s", nodekind(n));
+		return;
+	}
+	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++)
+		loadcopyitem(l, yaml_document_get_node(l->doc, *it));
+}
+
+static bool
+argnameok(const char *s)
+{
+	if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || *s == '_'))
+		return false;
+	for (s++; *s; s++) {
+		if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_'))
+			return false;
+	}
+	return true;
+}
+
+/* build-args or labels: a mapping of strings to strings */
+static void
+loadmap(struct load *l, yaml_node_t *n, const char *what, struct ykv **v, size_t *nv)
+{
+	yaml_node_pair_t *p;
+	yaml_node_t *k, *val;
+	struct ykv kv;
+	size_t i;
+	bool isarg = strcmp(what, "build-args") == 0;
+
+	if (n->type != YAML_MAPPING_NODE) {
+		loaderr(l, n, "%s must be a mapping of names to values, not %s", what, nodekind(n));
+		return;
+	}
+	for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+		k = yaml_document_get_node(l->doc, p->key);
+		val = yaml_document_get_node(l->doc, p->value);
+		if (!getstr(l, k, isarg ? "a build-args name" : "a label name", &kv.key))
+			continue;
+		if (isarg && !argnameok(kv.key.s)) {
+			loaderr(l, k, "build-args name '%s' is not a valid ARG name; use letters, digits and '_', not starting with a digit",
+			    kv.key.s);
+			ystrfree(&kv.key);
+			continue;
+		}
+		if (!isarg && strchr(kv.key.s, '=')) {
+			loaderr(l, k, "label name '%s' must not hold '='", kv.key.s);
+			ystrfree(&kv.key);
+			continue;
+		}
+		for (i = 0; i < *nv; i++) {
+			if (strcmp((*v)[i].key.s, kv.key.s) == 0)
+				break;
+		}
+		if (i < *nv) {
+			loaderr(l, k, "duplicate %s name '%s'", what, kv.key.s);
+			ystrfree(&kv.key);
+			continue;
+		}
+		if (isnull(val)) {
+			loaderr(l, val, "%s '%s' has no value; write '' for an empty one", what, kv.key.s);
+			ystrfree(&kv.key);
+			continue;
+		}
+		if (!getstr(l, val, "a value", &kv.val)) {
+			ystrfree(&kv.key);
+			continue;
+		}
+		*v = xreallocarray(*v, *nv + 1, sizeof(**v));
+		(*v)[(*nv)++] = kv;
+	}
+}
+
+static void
+loadtags(struct load *l, yaml_node_t *n)
+{
+	size_t i, start = l->img->ntag;
+
+	getstrs(l, n, "a tag", &l->img->tag, &l->img->ntag);
+	for (i = start; i < l->img->ntag; i++) {
+		struct ystr *t = &l->img->tag[i];
+
+		if (!imagetagok(t->s)) {
+			diagerr(l->d, l->file, t->line, t->col,
+			    "tag '%s' is not valid; a tag is up to 128 letters, digits, '_', '.' and '-', not starting with '.' or '-'",
+			    t->s);
+			l->nerr++;
+		}
+	}
+}
+
+static const char *const keys[] = {
+	"prerequisite", "template-list", "copy-list", "dockerfile", "build-args", "labels", "tags", "target",
+};
+
+static void
+loadkey(struct load *l, const char *key, yaml_node_t *v)
+{
+	struct image *img = l->img;
+
+	if (isnull(v))
+		return; /* a key with nothing under it, as PAI's commented-out lists leave */
+	if (strcmp(key, "prerequisite") == 0)
+		loadprereq(l, v);
+	else if (strcmp(key, "template-list") == 0)
+		loadtemplates(l, v);
+	else if (strcmp(key, "copy-list") == 0)
+		loadcopies(l, v);
+	else if (strcmp(key, "dockerfile") == 0) {
+		if (getstr(l, v, "dockerfile", &img->dockerfile) &&
+		    !checkrelpath(l, v, "dockerfile", img->dockerfile.s))
+			ystrfree(&img->dockerfile);
+	} else if (strcmp(key, "build-args") == 0)
+		loadmap(l, v, "build-args", &img->buildarg, &img->nbuildarg);
+	else if (strcmp(key, "labels") == 0)
+		loadmap(l, v, "labels", &img->label, &img->nlabel);
+	else if (strcmp(key, "tags") == 0)
+		loadtags(l, v);
+	else if (strcmp(key, "target") == 0)
+		getstr(l, v, "target", &img->target);
+}
+
+static void
+loadroot(struct load *l, yaml_node_t *root)
+{
+	yaml_node_pair_t *p, *q;
+	yaml_node_t *k, *k2;
+	const char *key;
+	size_t i;
+
+	if (isnull(root))
+		return;
+	if (root->type != YAML_MAPPING_NODE) {
+		loaderr(l, root, "image.yaml must be a mapping of keys (prerequisite, template-list, copy-list, ...), not %s",
+		    nodekind(root));
+		return;
+	}
+	for (p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; p++) {
+		k = yaml_document_get_node(l->doc, p->key);
+		if (k->type != YAML_SCALAR_NODE) {
+			loaderr(l, k, "a key of image.yaml must be a string, not %s", nodekind(k));
+			continue;
+		}
+		key = (const char *)k->data.scalar.value;
+		for (i = 0; i < LEN(keys); i++) {
+			if (strcmp(key, keys[i]) == 0)
+				break;
+		}
+		if (i == LEN(keys)) {
+			loaderr(l, k, "unknown key '%s'; image.yaml knows prerequisite, template-list, copy-list, dockerfile, build-args, labels, tags, target",
+			    key);
+			continue;
+		}
+		for (q = root->data.mapping.pairs.start; q < p; q++) {
+			k2 = yaml_document_get_node(l->doc, q->key);
+			if (k2->type == YAML_SCALAR_NODE && strcmp((const char *)k2->data.scalar.value, key) == 0)
+				break;
+		}
+		if (q < p) {
+			loaderr(l, k, "duplicate key '%s' (first at line %d)", key, (int)k2->start_mark.line + 1);
+			continue;
+		}
+		loadkey(l, key, yaml_document_get_node(l->doc, p->value));
+	}
+}
+
+static void
+parseerr(struct load *l, yaml_parser_t *p)
+{
+	yaml_mark_t m = p->problem_mark;
+
+	if (p->error == YAML_MEMORY_ERROR)
+		fatal("%s: out of memory reading YAML", l->file);
+	if (p->context)
+		diagerr(l->d, l->file, (int)m.line + 1, (int)m.column + 1, "malformed YAML: %s %s (line %d)",
+		    p->problem, p->context, (int)p->context_mark.line + 1);
+	else
+		diagerr(l->d, l->file, (int)m.line + 1, (int)m.column + 1, "malformed YAML: %s",
+		    p->problem ? p->problem : "cannot read");
+	l->nerr++;
+}
+
+bool
+imageparse(struct image *img, const char *file, const char *text, size_t len, struct diag *d)
+{
+	struct load l = {img, file, NULL, d, 0};
+	yaml_parser_t parser;
+	yaml_document_t doc, doc2;
+	yaml_node_t *root;
+
+	if (!yaml_parser_initialize(&parser))
+		fatal("yaml_parser_initialize: out of memory");
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+	if (!yaml_parser_load(&parser, &doc)) {
+		parseerr(&l, &parser);
+		yaml_parser_delete(&parser);
+		return false;
+	}
+	l.doc = &doc;
+	root = yaml_document_get_root_node(&doc);
+	if (root) {
+		loadroot(&l, root);
+		if (!yaml_parser_load(&parser, &doc2))
+			parseerr(&l, &parser);
+		else {
+			root = yaml_document_get_root_node(&doc2);
+			if (root)
+				loaderr(&l, root, "image.yaml holds a second YAML document; it must hold one mapping");
+			yaml_document_delete(&doc2);
+		}
+	}
+	yaml_document_delete(&doc);
+	yaml_parser_delete(&parser);
+	return l.nerr == 0;
+}
+
+bool
+imageload(struct image *img, struct diag *d)
+{
+	struct buf b = {0};
+	bool ok;
+
+	if (!readfile(img->yaml, &b)) {
+		diagerr(d, img->yaml, 0, 0, "cannot read: %s", strerror(errno));
+		buffree(&b);
+		return false;
+	}
+	bufterm(&b);
+	ok = imageparse(img, img->yaml, b.data, b.len, d);
+	buffree(&b);
+	return ok;
+}

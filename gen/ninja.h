@@ -1,0 +1,29 @@
+#ifndef IMAGEGEN_NINJA_H
+#define IMAGEGEN_NINJA_H
+
+/* writing build.ninja text: comments, variables, build edges, wrapped at 78 columns */
+
+#include "util.h"
+#include "walk.h"
+
+/* one build edge; paths are plain (the writer escapes them) */
+struct ninjaedge {
+	const char *rule;
+	struct strlist out, in, implicit, orderonly;
+	struct strlist var; /* pairs: name, value already escaped for ninja (escninjaval) */
+};
+
+/* "# text" lines, one per line of text */
+void ninjacomment(struct buf *b, const char *text);
+/* "name = value" (value escaped here), indented by indent spaces */
+void ninjavar(struct buf *b, const char *name, const char *val, int indent);
+/* a per-edge variable of e; val is escaped here */
+void ninjaedgevar(struct ninjaedge *e, const char *name, const char *val);
+/* a per-edge variable of e; val is already a ninja value (escninjaval, escshellninja) */
+void ninjaedgevarraw(struct ninjaedge *e, const char *name, const char *val);
+/* "build out...: rule in... | implicit... || orderonly..." and its variables */
+void ninjabuild(struct buf *b, const struct ninjaedge *e);
+/* free the lists of e */
+void ninjaedgefree(struct ninjaedge *e);
+
+#endif

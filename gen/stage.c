@@ -1,0 +1,606 @@
+#include "compat.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "stage.h"
+#include "util.h"
+
+/* a path set: sorted array of strings, searched by bsearch */
+struct pathset {
+	char **v;
+	size_t n;
+};
+
+static int
+entcmp(const void *a, const void *b)
+{
+	const struct stageent *x = a, *y = b;
+	int c = strcmp(x->dst, y->dst);
+
+	return c ? c : x->line - y->line;
+}
+
+static int
+entkeycmp(const void *key, const void *ent)
+{
+	return strcmp(key, ((const struct stageent *)ent)->dst);
+}
+
+static const struct stageent *
+findent(const struct manifest *m, const char *dst)
+{
+	return bsearch(dst, m->ent, m->nent, sizeof(m->ent[0]), entkeycmp);
+}
+
+static bool
+inset(const struct pathset *s, const char *p)
+{
+	return bsearch(&p, s->v, s->n, sizeof(s->v[0]), strptrcmp) != NULL;
+}
+
+static void
+delset(struct pathset *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		free(s->v[i]);
+	free(s->v);
+}
+
+/* every proper ancestor directory of every entry, sorted, without duplicates */
+static void
+mkancestors(const struct manifest *m, struct pathset *s)
+{
+	size_t i, j, cap = 0;
+	const char *p;
+
+	s->v = NULL;
+	s->n = 0;
+	for (i = 0; i < m->nent; i++) {
+		for (p = m->ent[i].dst; (p = strchr(p, '/')); p++) {
+			if (s->n == cap) {
+				cap = cap ? cap * 2 : 16;
+				s->v = xreallocarray(s->v, cap, sizeof(s->v[0]));
+			}
+			s->v[s->n++] = xstrndup(m->ent[i].dst, (size_t)(p - m->ent[i].dst));
+		}
+	}
+	if (s->n == 0)
+		return;
+	qsort(s->v, s->n, sizeof(s->v[0]), strptrcmp);
+	for (i = 1, j = 1; i < s->n; i++) {
+		if (strcmp(s->v[i], s->v[j - 1]) == 0)
+			free(s->v[i]);
+		else
+			s->v[j++] = s->v[i];
+	}
+	s->n = j;
+}
+
+/* checks one dst field; col is where it starts on the line */
+static bool
+checkdst(const char *path, int line, int col, const char *dst, struct diag *d)
+{
+	char *canon;
+	bool ok = true;
+
+	if (*dst == '\0') {
+		diagerr(d, path, line, col, "empty destination; expected a path relative to the context");
+		return false;
+	}
+	canon = pathcanon(dst);
+	if (!pathinside(canon) || strcmp(canon, ".") == 0) {
+		diagerr(d, path, line, col, "destination '%s' is not inside the context; expected a relative path below it", dst);
+		ok = false;
+	} else if (strcmp(canon, dst) != 0) {
+		diagerr(d, path, line, col, "destination '%s' is not canonical; expected '%s'", dst, canon);
+		ok = false;
+	}
+	free(canon);
+	return ok;
+}
+
+static bool
+parseline(struct manifest *m, const char *path, int line, char *s, struct diag *d)
+{
+	struct stageent e = {0};
+	char *field[4];
+	int col[4], n = 0, want;
+	char *p = s;
+
+	for (;;) {
+		if (n == (int)LEN(field)) {
+			diagerr(d, path, line, col[n - 1], "too many TAB-separated fields");
+			return false;
+		}
+		field[n] = p;
+		col[n] = (int)(p - s) + 1;
+		n++;
+		p = strchr(p, '\t');
+		if (!p)
+			break;
+		*p++ = '\0';
+	}
+	if (strlen(field[0]) != 1 || !strchr("FDR", field[0][0])) {
+		diagerr(d, path, line, 1, "unknown entry kind '%s'; expected F, D or R followed by a TAB", field[0]);
+		return false;
+	}
+	e.kind = field[0][0];
+	want = e.kind == 'R' ? 2 : 3;
+	if (n != want) {
+		diagerr(d, path, line, n > want ? col[want] : 1,
+		    "%c entry has %d TAB-separated fields; expected %d (%s)", e.kind, n, want,
+		    want == 2 ? "R, dst" : e.kind == 'F' ? "F, dst, src" : "D, dst, src");
+		return false;
+	}
+	if (!checkdst(path, line, col[1], field[1], d))
+		return false;
+	if (want == 3 && *field[2] == '\0') {
+		diagerr(d, path, line, col[2], "empty source; expected a path relative to the build directory");
+		return false;
+	}
+	e.dst = xstrdup(field[1]);
+	e.src = want == 3 ? xstrdup(field[2]) : NULL;
+	e.line = line;
+	m->ent = xreallocarray(m->ent, m->nent + 1, sizeof(m->ent[0]));
+	m->ent[m->nent++] = e;
+	return true;
+}
+
+/* duplicates, and entries below something that is not a directory */
+static bool
+checkset(const struct manifest *m, struct diag *d)
+{
+	const struct stageent *e, *up;
+	size_t i;
+	char *p, *s;
+	bool ok = true;
+
+	for (i = 1; i < m->nent; i++) {
+		if (strcmp(m->ent[i].dst, m->ent[i - 1].dst) == 0) {
+			diagerr(d, m->path, m->ent[i].line, 0, "destination '%s' is already named on line %d; expected each destination once",
+			    m->ent[i].dst, m->ent[i - 1].line);
+			ok = false;
+		}
+	}
+	for (i = 0; i < m->nent; i++) {
+		e = &m->ent[i];
+		p = xstrdup(e->dst);
+		while ((s = strrchr(p, '/'))) {
+			*s = '\0';
+			up = findent(m, p);
+			if (up && up->kind != 'D') {
+				diagerr(d, m->path, e->line, 0, "'%s' lies below '%s', which line %d names as a %s; expected a D entry there",
+				    e->dst, p, up->line, up->kind == 'F' ? "file" : "rendered file");
+				ok = false;
+				break;
+			}
+		}
+		free(p);
+	}
+	return ok;
+}
+
+bool
+manifestparse(struct manifest *m, const char *path, const char *data, size_t len, struct diag *d)
+{
+	const char *s = data, *end = data + len, *nl;
+	char *line;
+	int lineno = 0, nerr = d->nerr;
+
+	m->path = xstrdup(path);
+	m->ent = NULL;
+	m->nent = 0;
+	while (s < end) {
+		nl = memchr(s, '\n', (size_t)(end - s));
+		if (!nl)
+			nl = end;
+		lineno++;
+		line = xstrndup(s, (size_t)(nl - s));
+		if (strlen(line) != (size_t)(nl - s)) {
+			diagerr(d, path, lineno, 0, "NUL byte in the manifest; expected text");
+		} else if (lineno == 1) {
+			if (strcmp(line, STAGE_HEADER) != 0)
+				diagerr(d, path, 1, 1, "not a stage manifest; expected the first line to be '%s'", STAGE_HEADER);
+		} else if (line[0] != '\0' && line[0] != '#') {
+			parseline(m, path, lineno, line, d);
+		}
+		free(line);
+		s = nl + 1;
+	}
+	if (lineno == 0)
+		diagerr(d, path, 0, 0, "empty file; expected the line '%s' first", STAGE_HEADER);
+	if (m->nent > 1)
+		qsort(m->ent, m->nent, sizeof(m->ent[0]), entcmp);
+	if (d->nerr == nerr)
+		checkset(m, d);
+	return d->nerr == nerr;
+}
+
+void
+delmanifest(struct manifest *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->nent; i++) {
+		free(m->ent[i].dst);
+		free(m->ent[i].src);
+	}
+	free(m->ent);
+	free(m->path);
+	m->ent = NULL;
+	m->nent = 0;
+	m->path = NULL;
+}
+
+/* rm -rf path; false (errno set) on the first failure */
+static bool
+removetree(const char *path)
+{
+	struct stat st;
+	struct dirent *de;
+	DIR *dir;
+	char *sub;
+	bool ok = true;
+
+	if (lstat(path, &st) != 0)
+		return errno == ENOENT;
+	if (!S_ISDIR(st.st_mode))
+		return unlink(path) == 0 || errno == ENOENT;
+	dir = opendir(path);
+	if (!dir)
+		return false;
+	while (ok && (errno = 0, de = readdir(dir))) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		sub = pathjoin(path, de->d_name);
+		ok = removetree(sub);
+		free(sub);
+	}
+	if (ok && errno != 0)
+		ok = false;
+	closedir(dir);
+	return ok && rmdir(path) == 0;
+}
+
+/* the names in a directory, sorted; false (errno set) if it cannot be read */
+static bool
+listdir(const char *path, struct pathset *s)
+{
+	struct dirent *de;
+	DIR *dir;
+	size_t cap = 0;
+
+	s->v = NULL;
+	s->n = 0;
+	dir = opendir(path);
+	if (!dir)
+		return false;
+	while ((errno = 0, de = readdir(dir))) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (s->n == cap) {
+			cap = cap ? cap * 2 : 16;
+			s->v = xreallocarray(s->v, cap, sizeof(s->v[0]));
+		}
+		s->v[s->n++] = xstrdup(de->d_name);
+	}
+	if (errno != 0) {
+		closedir(dir);
+		return false;
+	}
+	closedir(dir);
+	if (s->n)
+		qsort(s->v, s->n, sizeof(s->v[0]), strptrcmp);
+	return true;
+}
+
+/* true if rel is "X.tmp" for an R entry X: the atomic write of another edge in flight */
+static bool
+isrendertmp(const struct manifest *m, const char *rel)
+{
+	const struct stageent *e;
+	size_t n = strlen(rel);
+	char *base;
+
+	if (n < 5 || strcmp(rel + n - 4, ".tmp") != 0)
+		return false;
+	base = xstrndup(rel, n - 4);
+	e = findent(m, base);
+	free(base);
+	return e && e->kind == 'R';
+}
+
+/* removes from ctxdir/rel (a directory) everything that the manifest does not name */
+static bool
+prune(const struct manifest *m, const struct pathset *anc, const char *ctxdir, const char *rel, struct diag *d)
+{
+	const struct stageent *e;
+	struct pathset names;
+	struct stat st;
+	char *dir, *sub, *full;
+	size_t i;
+	bool ok = true, isdir;
+
+	dir = rel ? pathjoin(ctxdir, rel) : xstrdup(ctxdir);
+	if (!listdir(dir, &names)) {
+		diagerr(d, dir, 0, 0, "cannot read directory: %s", strerror(errno));
+		free(dir);
+		return false;
+	}
+	for (i = 0; i < names.n; i++) {
+		sub = rel ? pathjoin(rel, names.v[i]) : xstrdup(names.v[i]);
+		full = pathjoin(ctxdir, sub);
+		e = findent(m, sub);
+		if (lstat(full, &st) != 0) {
+			diagerr(d, full, 0, 0, "cannot stat: %s", strerror(errno));
+			ok = false;
+			goto next;
+		}
+		isdir = S_ISDIR(st.st_mode);
+		if (e && e->kind == 'R')
+			goto next;
+		if ((e && e->kind == 'D') || inset(anc, sub)) {
+			if (isdir)
+				ok = prune(m, anc, ctxdir, sub, d) && ok;
+			else if (unlink(full) != 0)
+				goto fail;
+			goto next;
+		}
+		/* an F entry stays unless it is a directory where a file must be */
+		if (e && !isdir)
+			goto next;
+		if (!e && isrendertmp(m, sub))
+			goto next;
+		if (!removetree(full))
+			goto fail;
+		goto next;
+	fail:
+		diagerr(d, full, 0, 0, "cannot remove: %s", strerror(errno));
+		ok = false;
+	next:
+		free(full);
+		free(sub);
+	}
+	delset(&names);
+	free(dir);
+	return ok;
+}
+
+/* the target of symlink path, owned by the caller; NULL (errno set) on failure */
+static char *
+readlinkstr(const char *path)
+{
+	size_t cap = 256;
+	char *s = NULL;
+	ssize_t n;
+
+	for (;;) {
+		s = xreallocarray(s, cap, 1);
+		n = readlink(path, s, cap);
+		if (n < 0) {
+			free(s);
+			return NULL;
+		}
+		if ((size_t)n < cap) {
+			s[n] = '\0';
+			return s;
+		}
+		cap *= 2;
+	}
+}
+
+/* makes dst a symlink to target unless it already is one */
+static bool
+copylink(const char *target, const char *dst)
+{
+	struct stat st;
+	char *tmp, *old;
+	bool same;
+	int err;
+
+	if (lstat(dst, &st) == 0 && S_ISLNK(st.st_mode)) {
+		old = readlinkstr(dst);
+		same = old && strcmp(old, target) == 0;
+		free(old);
+		if (same)
+			return true;
+	}
+	if (!mkdirparent(dst))
+		return false;
+	tmp = xasprintf("%s.tmp", dst);
+	unlink(tmp);
+	if (symlink(target, tmp) != 0 || rename(tmp, dst) != 0) {
+		err = errno;
+		unlink(tmp);
+		free(tmp);
+		errno = err;
+		return false;
+	}
+	free(tmp);
+	return true;
+}
+
+static bool
+copyfile(const struct manifest *m, const struct stageent *e, const char *ctxdir, struct diag *d)
+{
+	struct stat st;
+	struct buf data = {0};
+	char *dst, *target;
+	bool ok = false;
+
+	dst = pathjoin(ctxdir, e->dst);
+	if (lstat(e->src, &st) != 0) {
+		diagerr(d, m->path, e->line, 0, "cannot stat source '%s': %s", e->src, strerror(errno));
+		goto out;
+	}
+	if (S_ISLNK(st.st_mode)) {
+		target = readlinkstr(e->src);
+		if (!target) {
+			diagerr(d, m->path, e->line, 0, "cannot read symlink '%s': %s", e->src, strerror(errno));
+			goto out;
+		}
+		ok = copylink(target, dst);
+		free(target);
+		if (!ok)
+			diagerr(d, m->path, e->line, 0, "cannot create symlink '%s': %s", dst, strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		diagerr(d, m->path, e->line, 0, "source '%s' is %s; an F entry needs a regular file or a symlink",
+		    e->src, S_ISDIR(st.st_mode) ? "a directory (use a D entry)" : "a special file");
+		goto out;
+	}
+	if (!readfile(e->src, &data)) {
+		diagerr(d, m->path, e->line, 0, "cannot read source '%s': %s", e->src, strerror(errno));
+		goto out;
+	}
+	if (writefile(dst, data.data, data.len, st.st_mode & 07777) < 0) {
+		diagerr(d, m->path, e->line, 0, "cannot write '%s': %s", dst, strerror(errno));
+		goto out;
+	}
+	ok = true;
+out:
+	buffree(&data);
+	free(dst);
+	return ok;
+}
+
+/* creates directory D entry e; its final mode is set by fixdir once its contents are in */
+static bool
+makedir(const struct manifest *m, const struct stageent *e, const char *ctxdir, mode_t *mode, struct diag *d)
+{
+	struct stat st;
+	char *dst;
+	bool ok = false;
+
+	dst = pathjoin(ctxdir, e->dst);
+	if (stat(e->src, &st) != 0) {
+		diagerr(d, m->path, e->line, 0, "cannot stat source '%s': %s", e->src, strerror(errno));
+		goto out;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		diagerr(d, m->path, e->line, 0, "source '%s' is not a directory; a D entry needs one (use F for files)", e->src);
+		goto out;
+	}
+	*mode = st.st_mode & 07777;
+	if (lstat(dst, &st) == 0 && S_ISDIR(st.st_mode)) {
+		if ((st.st_mode & 0700) != 0700 && chmod(dst, (st.st_mode & 07777) | 0700) != 0)
+			goto fail;
+		ok = true;
+		goto out;
+	}
+	if (!mkdirp(dst, 0700))
+		goto fail;
+	ok = true;
+	goto out;
+fail:
+	diagerr(d, m->path, e->line, 0, "cannot create directory '%s': %s", dst, strerror(errno));
+out:
+	free(dst);
+	return ok;
+}
+
+static bool
+fixdir(const struct manifest *m, const struct stageent *e, const char *ctxdir, mode_t mode, struct diag *d)
+{
+	struct stat st;
+	char *dst = pathjoin(ctxdir, e->dst);
+	bool ok = true;
+
+	if (lstat(dst, &st) != 0 || ((st.st_mode & 07777) != mode && chmod(dst, mode) != 0)) {
+		diagerr(d, m->path, e->line, 0, "cannot set the mode of '%s': %s", dst, strerror(errno));
+		ok = false;
+	}
+	free(dst);
+	return ok;
+}
+
+bool
+stagectx(const struct manifest *m, const char *ctxdir, const char *stamp, struct diag *d)
+{
+	struct pathset anc;
+	struct buf list = {0};
+	mode_t *modes;
+	size_t i;
+	int nerr = d->nerr;
+
+	if (!mkdirp(ctxdir, 0777)) {
+		diagerr(d, ctxdir, 0, 0, "cannot create the context directory: %s", strerror(errno));
+		return false;
+	}
+	mkancestors(m, &anc);
+	prune(m, &anc, ctxdir, NULL, d);
+	delset(&anc);
+	if (d->nerr != nerr)
+		return false;
+	modes = xcalloc(m->nent, sizeof(modes[0]));
+	for (i = 0; i < m->nent; i++) {
+		if (m->ent[i].kind == 'D')
+			makedir(m, &m->ent[i], ctxdir, &modes[i], d);
+	}
+	for (i = 0; i < m->nent; i++) {
+		if (m->ent[i].kind == 'F')
+			copyfile(m, &m->ent[i], ctxdir, d);
+	}
+	/* deepest first, so a directory without write permission is finished last */
+	for (i = m->nent; i-- > 0;) {
+		if (m->ent[i].kind == 'D' && d->nerr == nerr)
+			fixdir(m, &m->ent[i], ctxdir, modes[i], d);
+	}
+	free(modes);
+	if (d->nerr != nerr)
+		return false;
+	if (!stamp)
+		return true;
+	for (i = 0; i < m->nent; i++) {
+		bufadds(&list, m->ent[i].dst);
+		bufaddc(&list, '\n');
+	}
+	bufterm(&list);
+	if (writefile(stamp, list.data, list.len, 0644) < 0) {
+		diagerr(d, stamp, 0, 0, "cannot write the stamp: %s", strerror(errno));
+		buffree(&list);
+		return false;
+	}
+	buffree(&list);
+	return true;
+}
+
+int
+cmd_stage(int argc, char **argv)
+{
+	struct manifest m;
+	struct diag d = {0};
+	struct buf data = {0};
+	bool ok;
+
+	if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		printf("usage: %s stage MANIFEST CTXDIR STAMP\n"
+		    "copies the files a stage manifest names into CTXDIR, removes the rest,\n"
+		    "and writes STAMP, the list of staged paths, when it changes\n", argv0);
+		return 0;
+	}
+	if (argc != 4) {
+		fprintf(stderr, "usage: %s stage MANIFEST CTXDIR STAMP\n", argv0);
+		return 2;
+	}
+	if (!readfile(argv[1], &data)) {
+		diagerr(&d, argv[1], 0, 0, "cannot read the stage manifest: %s", strerror(errno));
+		return 1;
+	}
+	ok = manifestparse(&m, argv[1], data.data ? data.data : "", data.len, &d);
+	buffree(&data);
+	if (ok)
+		ok = stagectx(&m, argv[2], argv[3], &d);
+	delmanifest(&m);
+	return ok ? 0 : 1;
+}

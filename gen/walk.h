@@ -1,0 +1,53 @@
+#ifndef IMAGEGEN_WALK_H
+#define IMAGEGEN_WALK_H
+
+/* walking image roots and the files of a directory, always in sorted order */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/* a sorted list of strings, each owned by the list */
+struct strlist {
+	char **s;
+	size_t n, cap;
+};
+
+/* append a copy of s */
+void strlistadd(struct strlist *l, const char *s);
+/* append s itself; the list takes it over */
+void strlisttake(struct strlist *l, char *s);
+/* sort and drop duplicates */
+void strlistuniq(struct strlist *l);
+/* true if the sorted list holds s */
+bool strlisthas(const struct strlist *l, const char *s);
+void strlistfree(struct strlist *l);
+
+/* one entry found under a walked directory */
+struct walkent {
+	char *path; /* relative to the walked directory, canonical */
+	mode_t mode; /* from lstat: a symlink is a symlink */
+};
+
+/* every entry under a directory, sorted by path */
+struct walklist {
+	struct walkent *ent;
+	size_t n, cap;
+};
+
+/*
+ * the subdirectories of an images root, sorted by name (names only): every
+ * one in dirs, those that hold image.yaml in images. false with errno set
+ * when root cannot be read.
+ */
+bool walkroot(const char *root, struct strlist *images, struct strlist *dirs);
+
+/*
+ * every file, symlink and directory under dir, recursively (symlinks are
+ * not followed), sorted by path. false with errno set on the first error;
+ * *errpath (owned by the caller) then names the path that failed.
+ */
+bool walktree(const char *dir, struct walklist *out, char **errpath);
+void walkfree(struct walklist *l);
+
+#endif

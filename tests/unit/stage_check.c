@@ -1,0 +1,434 @@
+#include "compat.h"
+
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "stage.h"
+#include "util.h"
+
+static char tmpdir[64];
+static char olddir[4096];
+
+static void
+setup(void)
+{
+	strcpy(tmpdir, "/tmp/stage_check.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	ck_assert_ptr_nonnull(getcwd(olddir, sizeof(olddir)));
+	ck_assert_int_eq(chdir(tmpdir), 0);
+	umask(022);
+}
+
+static void
+teardown(void)
+{
+	char *cmd;
+
+	ck_assert_int_eq(chdir(olddir), 0);
+	cmd = xasprintf("chmod -R u+rwx %s && rm -rf %s", tmpdir, tmpdir);
+	ck_assert_int_eq(system(cmd), 0);
+	free(cmd);
+}
+
+static void
+put(const char *path, const char *text, mode_t mode)
+{
+	ck_assert_int_ge(writefile(path, text, strlen(text), mode), 0);
+	ck_assert_int_eq(chmod(path, mode), 0);
+}
+
+/* the content of path; "" if it cannot be read */
+static char *
+get(const char *path)
+{
+	struct buf b = {0};
+
+	if (!readfile(path, &b))
+		return xstrdup("");
+	bufterm(&b);
+	return b.data;
+}
+
+static void
+assertfile(const char *path, const char *text, mode_t mode)
+{
+	struct stat st;
+	char *s;
+
+	ck_assert_msg(lstat(path, &st) == 0, "%s missing", path);
+	ck_assert_msg(S_ISREG(st.st_mode), "%s is not a regular file", path);
+	ck_assert_int_eq(st.st_mode & 07777, mode);
+	s = get(path);
+	ck_assert_str_eq(s, text);
+	free(s);
+}
+
+static bool
+exists(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0;
+}
+
+/* sets the mtime of path one hour into the past */
+static void
+age(const char *path)
+{
+	struct timespec ts[2];
+
+	clock_gettime(CLOCK_REALTIME, &ts[0]);
+	ts[0].tv_sec -= 3600;
+	ts[1] = ts[0];
+	ck_assert_int_eq(utimensat(AT_FDCWD, path, ts, AT_SYMLINK_NOFOLLOW), 0);
+}
+
+static bool
+isold(const char *path)
+{
+	struct stat st;
+
+	ck_assert_int_eq(lstat(path, &st), 0);
+	return st.st_mtime < time(NULL) - 1800;
+}
+
+/* parses text as manifest m.list and stages it into ctx, stamp ctx.staged */
+static bool
+stage(const char *text, int *nerr)
+{
+	struct manifest m;
+	struct diag d = {0};
+	bool ok;
+
+	put("m.list", text, 0644);
+	ok = manifestparse(&m, "m.list", text, strlen(text), &d);
+	if (ok)
+		ok = stagectx(&m, "ctx", "ctx.staged", &d);
+	delmanifest(&m);
+	if (nerr)
+		*nerr = d.nerr;
+	return ok;
+}
+
+/* the diagnostics that parsing text prints, as one string */
+static char *
+parseerrs(const char *text, int *nerr)
+{
+	struct manifest m;
+	struct diag d = {0};
+	FILE *f;
+	int fd, saved;
+	char *s;
+
+	fflush(stderr);
+	saved = dup(2);
+	f = fopen("err.txt", "w");
+	ck_assert_ptr_nonnull(f);
+	fd = fileno(f);
+	dup2(fd, 2);
+	manifestparse(&m, "m.list", text, strlen(text), &d);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	fclose(f);
+	delmanifest(&m);
+	*nerr = d.nerr;
+	s = get("err.txt");
+	return s;
+}
+
+static void
+sources(void)
+{
+	ck_assert(mkdirp("src/sub", 0755));
+	ck_assert(mkdirp("src/empty", 0755));
+	ck_assert_int_eq(chmod("src/empty", 0750), 0);
+	put("src/a", "alpha\n", 0644);
+	put("src/run.sh", "#!/bin/sh\n", 0755);
+	put("src/sub/b", "beta\n", 0600);
+	ck_assert_int_eq(symlink("a", "src/link"), 0);
+}
+
+#define BASIC \
+	STAGE_HEADER "\n" \
+	"D\tempty\tsrc/empty\n" \
+	"F\tlink\tsrc/link\n" \
+	"R\tout/Dockerfile\n" \
+	"F\trun.sh\tsrc/run.sh\n" \
+	"F\ta\tsrc/a\n" \
+	"F\tsub/b\tsrc/sub/b\n"
+
+START_TEST(test_copy)
+{
+	char *s;
+
+	sources();
+	ck_assert(stage(BASIC, NULL));
+	assertfile("ctx/a", "alpha\n", 0644);
+	assertfile("ctx/run.sh", "#!/bin/sh\n", 0755);
+	assertfile("ctx/sub/b", "beta\n", 0600);
+	s = xmalloc(64);
+	ck_assert_int_eq(readlink("ctx/link", s, 63), 1);
+	ck_assert_int_eq(s[0], 'a');
+	free(s);
+	{
+		struct stat st;
+
+		ck_assert_int_eq(lstat("ctx/empty", &st), 0);
+		ck_assert(S_ISDIR(st.st_mode));
+		ck_assert_int_eq(st.st_mode & 07777, 0750);
+	}
+	ck_assert(!exists("ctx/out/Dockerfile"));
+	s = get("ctx.staged");
+	ck_assert_str_eq(s, "a\nempty\nlink\nout/Dockerfile\nrun.sh\nsub/b\n");
+	free(s);
+}
+END_TEST
+
+START_TEST(test_unchanged)
+{
+	const char *paths[] = {"ctx/a", "ctx/run.sh", "ctx/sub/b", "ctx/link", "ctx.staged"};
+	size_t i;
+
+	sources();
+	ck_assert(stage(BASIC, NULL));
+	for (i = 0; i < LEN(paths); i++)
+		age(paths[i]);
+	/* touching a source without changing it rewrites nothing */
+	put("src/a", "alpha\n", 0644);
+	ck_assert(stage(BASIC, NULL));
+	for (i = 0; i < LEN(paths); i++)
+		ck_assert_msg(isold(paths[i]), "%s was rewritten", paths[i]);
+}
+END_TEST
+
+START_TEST(test_changed)
+{
+	sources();
+	ck_assert(stage(BASIC, NULL));
+	age("ctx/a");
+	age("ctx/run.sh");
+	age("ctx/sub/b");
+	age("ctx.staged");
+	ck_assert_int_eq(chmod("src/a", 0755), 0);
+	put("src/sub/b", "BETA\n", 0600);
+	ck_assert(stage(BASIC, NULL));
+	assertfile("ctx/a", "alpha\n", 0755);
+	ck_assert(!isold("ctx/a"));
+	assertfile("ctx/sub/b", "BETA\n", 0600);
+	ck_assert(!isold("ctx/sub/b"));
+	ck_assert(isold("ctx/run.sh"));
+	/* the set of paths did not change */
+	ck_assert(isold("ctx.staged"));
+}
+END_TEST
+
+START_TEST(test_removed)
+{
+	char *s;
+
+	sources();
+	ck_assert(stage(BASIC, NULL));
+	/* strays: a file, a nested tree, an empty directory, a leftover temporary */
+	put("ctx/stray", "x", 0644);
+	put("ctx/deep/er/file", "x", 0644);
+	ck_assert(mkdirp("ctx/emptydir", 0755));
+	put("ctx/a.tmp", "x", 0644);
+	age("ctx/a");
+	ck_assert(stage(STAGE_HEADER "\n"
+	    "F\ta\tsrc/a\n"
+	    "R\tout/Dockerfile\n", NULL));
+	ck_assert(!exists("ctx/stray"));
+	ck_assert(!exists("ctx/deep"));
+	ck_assert(!exists("ctx/emptydir"));
+	ck_assert(!exists("ctx/a.tmp"));
+	ck_assert(!exists("ctx/run.sh"));
+	ck_assert(!exists("ctx/sub"));
+	ck_assert(!exists("ctx/link"));
+	ck_assert(!exists("ctx/empty"));
+	ck_assert(isold("ctx/a"));
+	s = get("ctx.staged");
+	ck_assert_str_eq(s, "a\nout/Dockerfile\n");
+	free(s);
+}
+END_TEST
+
+START_TEST(test_rendered)
+{
+	sources();
+	put("ctx/out/Dockerfile", "FROM scratch\n", 0644);
+	put("ctx/out/Dockerfile.tmp", "partial", 0644);
+	age("ctx/out/Dockerfile");
+	ck_assert(stage(BASIC, NULL));
+	assertfile("ctx/out/Dockerfile", "FROM scratch\n", 0644);
+	ck_assert(isold("ctx/out/Dockerfile"));
+	/* another edge's atomic write in flight is left alone too */
+	ck_assert(exists("ctx/out/Dockerfile.tmp"));
+	/* but a temporary next to a staged file is not */
+	put("ctx/sub/b.tmp", "x", 0644);
+	ck_assert(stage(BASIC, NULL));
+	ck_assert(!exists("ctx/sub/b.tmp"));
+}
+END_TEST
+
+START_TEST(test_replace_kind)
+{
+	char buf[64];
+	ssize_t n;
+
+	sources();
+	/* a directory where a file goes, a file where a directory goes */
+	put("ctx/a/inner", "x", 0644);
+	put("ctx/empty", "x", 0644);
+	put("ctx/sub", "x", 0644);
+	ck_assert(stage(BASIC, NULL));
+	assertfile("ctx/a", "alpha\n", 0644);
+	assertfile("ctx/sub/b", "beta\n", 0600);
+	/* the link target changes; then the link becomes a file */
+	ck_assert_int_eq(unlink("src/link"), 0);
+	ck_assert_int_eq(symlink("run.sh", "src/link"), 0);
+	ck_assert(stage(BASIC, NULL));
+	n = readlink("ctx/link", buf, sizeof(buf) - 1);
+	ck_assert_int_eq(n, 6);
+	buf[n] = '\0';
+	ck_assert_str_eq(buf, "run.sh");
+	ck_assert_int_eq(unlink("src/link"), 0);
+	put("src/link", "now a file\n", 0644);
+	ck_assert(stage(BASIC, NULL));
+	assertfile("ctx/link", "now a file\n", 0644);
+	/* and back */
+	ck_assert_int_eq(unlink("src/link"), 0);
+	ck_assert_int_eq(symlink("/nonexistent", "src/link"), 0);
+	ck_assert(stage(BASIC, NULL));
+	n = readlink("ctx/link", buf, sizeof(buf) - 1);
+	ck_assert_int_eq(n, 12);
+}
+END_TEST
+
+START_TEST(test_missing_source)
+{
+	int nerr;
+
+	sources();
+	ck_assert(stage(BASIC, NULL));
+	age("ctx.staged");
+	ck_assert(!stage(STAGE_HEADER "\nF\ta\tsrc/a\nF\tgone\tsrc/gone\nF\tsub\tsrc/sub\nD\tdir\tsrc/a\n", &nerr));
+	ck_assert_int_eq(nerr, 3);
+	ck_assert(isold("ctx.staged"));
+}
+END_TEST
+
+START_TEST(test_malformed)
+{
+	int nerr;
+	char *s;
+
+	s = parseerrs("# imagegen stage manifest 2\n", &nerr);
+	ck_assert_int_eq(nerr, 1);
+	ck_assert_ptr_nonnull(strstr(s, "m.list:1:1: error: not a stage manifest"));
+	free(s);
+	s = parseerrs(STAGE_HEADER "\n"
+	    "X\ta\tb\n"
+	    "F\t../a\tb\n"
+	    "F\t/etc/passwd\tb\n"
+	    "F\ta/./b\tc\n"
+	    "R\ta\tb\n"
+	    "F\ta\n"
+	    "F\t\tb\n"
+	    "F\tq\t\n"
+	    "# a comment\n"
+	    "\n"
+	    "F\tok\tsrc\n"
+	    "F\tok\tsrc2\n"
+	    "F\tok/below\tsrc3\n", &nerr);
+	ck_assert_ptr_nonnull(strstr(s, "m.list:2:1: error: unknown entry kind 'X'"));
+	ck_assert_ptr_nonnull(strstr(s, "m.list:3:3: error: destination '../a' is not inside the context"));
+	ck_assert_ptr_nonnull(strstr(s, "m.list:4:3: error: destination '/etc/passwd' is not inside"));
+	ck_assert_ptr_nonnull(strstr(s, "m.list:5:3: error: destination 'a/./b' is not canonical; expected 'a/b'"));
+	ck_assert_ptr_nonnull(strstr(s, "m.list:6:5: error: R entry has 3 TAB-separated fields; expected 2"));
+	ck_assert_ptr_nonnull(strstr(s, "m.list:7:1: error: F entry has 2 TAB-separated fields; expected 3"));
+	ck_assert_ptr_nonnull(strstr(s, "m.list:8:3: error: empty destination"));
+	ck_assert_ptr_nonnull(strstr(s, "m.list:9:5: error: empty source"));
+	ck_assert_int_eq(nerr, 8);
+	free(s);
+	s = parseerrs(STAGE_HEADER "\n"
+	    "F\tok\tsrc\n"
+	    "F\tok\tsrc2\n", &nerr);
+	ck_assert_ptr_nonnull(strstr(s, "m.list:3: error: destination 'ok' is already named on line 2"));
+	ck_assert_int_eq(nerr, 1);
+	free(s);
+	s = parseerrs(STAGE_HEADER "\n"
+	    "R\tr\n"
+	    "F\tok\tsrc\n"
+	    "F\tok/below\tsrc3\n"
+	    "D\tr/x/y\tsrc3\n", &nerr);
+	ck_assert_ptr_nonnull(strstr(s, "m.list:4: error: 'ok/below' lies below 'ok', which line 3 names as a file"));
+	ck_assert_ptr_nonnull(strstr(s, "m.list:5: error: 'r/x/y' lies below 'r', which line 2 names as a rendered file"));
+	ck_assert_int_eq(nerr, 2);
+	free(s);
+}
+END_TEST
+
+START_TEST(test_malformed_untouched)
+{
+	int nerr;
+
+	sources();
+	ck_assert(!stage(STAGE_HEADER "\nF\ta\tsrc/a\nZ\tb\n", &nerr));
+	ck_assert_int_eq(nerr, 1);
+	ck_assert(!exists("ctx"));
+	ck_assert(!exists("ctx.staged"));
+}
+END_TEST
+
+START_TEST(test_readonly_dir)
+{
+	struct stat st;
+
+	ck_assert(mkdirp("src/ro", 0755));
+	put("src/ro/f", "f\n", 0644);
+	ck_assert_int_eq(chmod("src/ro", 0555), 0);
+	ck_assert(stage(STAGE_HEADER "\nD\tro\tsrc/ro\nF\tro/f\tsrc/ro/f\n", NULL));
+	assertfile("ctx/ro/f", "f\n", 0644);
+	ck_assert_int_eq(lstat("ctx/ro", &st), 0);
+	ck_assert_int_eq(st.st_mode & 07777, 0555);
+	put("src/ro/f", "g\n", 0644);
+	ck_assert_int_eq(chmod("src/ro", 0555), 0);
+	ck_assert(stage(STAGE_HEADER "\nD\tro\tsrc/ro\nF\tro/f\tsrc/ro/f\n", NULL));
+	assertfile("ctx/ro/f", "g\n", 0644);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("stage");
+	TCase *tc = tcase_create("stage");
+	SRunner *sr;
+	int nfail;
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_copy);
+	tcase_add_test(tc, test_unchanged);
+	tcase_add_test(tc, test_changed);
+	tcase_add_test(tc, test_removed);
+	tcase_add_test(tc, test_rendered);
+	tcase_add_test(tc, test_replace_kind);
+	tcase_add_test(tc, test_missing_source);
+	tcase_add_test(tc, test_malformed);
+	tcase_add_test(tc, test_malformed_untouched);
+	tcase_add_test(tc, test_readonly_dir);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	nfail = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return nfail == 0 ? 0 : 1;
+}
