@@ -225,7 +225,8 @@ run(const struct args *a, int logfd, struct buf *out)
 	int st;
 
 	logcmd(logfd, a);
-	st = enginerun(a, NULL, out, logfd, logfd);
+	/* without a log the engine's output goes to stderr, keeping stdout for the report */
+	st = enginerun(a, NULL, out, logfd >= 0 ? logfd : 2, logfd);
 	if (st < 0)
 		warn("cannot run %s:", a->v[0]);
 	return st;
@@ -380,9 +381,12 @@ build(struct buildcmd *c)
 	char *file, *tmp, *id = NULL, *digesttag = NULL, *label = NULL, *cacheref = NULL;
 	int logfd = -1, rc = 1, status;
 
-	if (stat(c->o.ctxdir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-		fprintf(stderr, "%s: build: context directory %s: %s\n", argv0, c->o.ctxdir,
-		    errno && !S_ISDIR(st.st_mode) ? strerror(errno) : "not a directory");
+	if (stat(c->o.ctxdir, &st) != 0) {
+		fprintf(stderr, "%s: build: context directory %s: %s\n", argv0, c->o.ctxdir, strerror(errno));
+		return 1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "%s: build: context %s is not a directory; expected the staged context ctx/<image>\n", argv0, c->o.ctxdir);
 		return 1;
 	}
 	file = pathjoin(c->o.ctxdir, c->file ? c->file : "Dockerfile");

@@ -36,13 +36,15 @@ entkeycmp(const void *key, const void *ent)
 static const struct stageent *
 findent(const struct manifest *m, const char *dst)
 {
+	if (m->nent == 0)
+		return NULL;
 	return bsearch(dst, m->ent, m->nent, sizeof(m->ent[0]), entkeycmp);
 }
 
 static bool
 inset(const struct pathset *s, const char *p)
 {
-	return bsearch(&p, s->v, s->n, sizeof(s->v[0]), strptrcmp) != NULL;
+	return s->n > 0 && bsearch(&p, s->v, s->n, sizeof(s->v[0]), strptrcmp) != NULL;
 }
 
 static void
