@@ -15,9 +15,19 @@ struct command {
 /* the table of subcommands, ended by a NULL name (main.c) */
 extern const struct command commands[];
 
+/* write build.ninja for an image tree (generate.c) */
+int cmd_generate(int argc, char **argv);
+/* print the images in build order with what each depends on (generate.c) */
+int cmd_list(int argc, char **argv);
+/* print the image graph in Graphviz dot (generate.c) */
+int cmd_graph(int argc, char **argv);
+/* check an image tree, writing nothing (generate.c) */
+int cmd_check(int argc, char **argv);
 /* copy a stage manifest's files into a build context (stage.c) */
 int cmd_stage(int argc, char **argv);
 /* build one image with the container engine (build.c) */
 int cmd_build(int argc, char **argv);
+/* compute an image's input digest (digest.c) */
+int cmd_digest(int argc, char **argv);
 
 #endif

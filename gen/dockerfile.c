@@ -126,8 +126,12 @@ addref(struct scan *sc, struct lline *l, size_t off, const char *ref, bool copyf
 	struct dfrefs *o = sc->out;
 	char *r = substargs(sc, ref);
 
-	if (strcasecmp(r, "scratch") == 0 || isstage(sc, r) || strchr(r, '$') || strstr(r, "{{") ||
-	    strstr(r, "{%") || !*r) {
+	if (strchr(r, '$') || strstr(r, "{{") || strstr(r, "{%")) {
+		o->nunknown++;
+		free(r);
+		return;
+	}
+	if (strcasecmp(r, "scratch") == 0 || isstage(sc, r) || !*r) {
 		free(r);
 		return;
 	}
@@ -304,7 +308,7 @@ dffree(struct dfrefs *refs)
 		free(refs->v[i].ref);
 	free(refs->v);
 	refs->v = NULL;
-	refs->n = 0;
+	refs->n = refs->nunknown = 0;
 }
 
 char *

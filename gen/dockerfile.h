@@ -21,6 +21,7 @@ struct dfref {
 struct dfrefs {
 	struct dfref *v;
 	size_t n;
+	size_t nunknown; /* references left out because they hold '$' or a template tag */
 };
 
 /*

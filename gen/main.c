@@ -10,10 +10,18 @@
 #define IMAGEGEN_VERSION "0.1.0"
 #endif
 
+int cmd_render(int argc, char **argv);
+
 /* subcommands, in the order --help lists them */
 const struct command commands[] = {
+	{"generate", cmd_generate, "write build.ninja for an image tree"},
+	{"list", cmd_list, "print the images in build order with their prerequisites"},
+	{"graph", cmd_graph, "print the image graph in Graphviz dot"},
+	{"check", cmd_check, "check an image tree, writing nothing"},
 	{"stage", cmd_stage, "copy an image's files into its build context"},
 	{"build", cmd_build, "build one image with docker, podman or buildah"},
+	{"digest", cmd_digest, "compute or print an image's input digest"},
+	{"render", cmd_render, "render a Jinja2 template with the cluster configuration"},
 	{NULL, NULL, NULL},
 };
 

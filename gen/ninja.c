@@ -89,11 +89,14 @@ void
 ninjabuild(struct buf *b, const struct ninjaedge *e)
 {
 	struct line l = {b, 5};
-	struct buf w = {0};
 	size_t i;
 
 	bufadds(b, "build");
 	paths(&l, &e->out);
+	if (e->implicitout.n) {
+		word(&l, "|", 1);
+		paths(&l, &e->implicitout);
+	}
 	bufaddc(b, ':');
 	l.col++;
 	word(&l, e->rule, strlen(e->rule));
@@ -109,13 +112,13 @@ ninjabuild(struct buf *b, const struct ninjaedge *e)
 	bufaddc(b, '\n');
 	for (i = 0; i + 1 < e->var.n; i += 2)
 		bufprintf(b, "  %s = %s\n", e->var.s[i], e->var.s[i + 1]);
-	buffree(&w);
 }
 
 void
 ninjaedgefree(struct ninjaedge *e)
 {
 	strlistfree(&e->out);
+	strlistfree(&e->implicitout);
 	strlistfree(&e->in);
 	strlistfree(&e->implicit);
 	strlistfree(&e->orderonly);

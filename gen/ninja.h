@@ -9,7 +9,7 @@
 /* one build edge; paths are plain (the writer escapes them) */
 struct ninjaedge {
 	const char *rule;
-	struct strlist out, in, implicit, orderonly;
+	struct strlist out, implicitout, in, implicit, orderonly;
 	struct strlist var; /* pairs: name, value already escaped for ninja (escninjaval) */
 };
 
@@ -21,7 +21,7 @@ void ninjavar(struct buf *b, const char *name, const char *val, int indent);
 void ninjaedgevar(struct ninjaedge *e, const char *name, const char *val);
 /* a per-edge variable of e; val is already a ninja value (escninjaval, escshellninja) */
 void ninjaedgevarraw(struct ninjaedge *e, const char *name, const char *val);
-/* "build out...: rule in... | implicit... || orderonly..." and its variables */
+/* "build out... | implicitout...: rule in... | implicit... || orderonly..." and its variables */
 void ninjabuild(struct buf *b, const struct ninjaedge *e);
 /* free the lists of e */
 void ninjaedgefree(struct ninjaedge *e);

@@ -1,0 +1,35 @@
+#ifndef IMAGEGEN_CFGYAML_H
+#define IMAGEGEN_CFGYAML_H
+
+/*
+ * YAML read into template values the way PyYAML's SafeLoader reads it
+ * (YAML 1.1 scalars: yes/no/on/off booleans, 0755 octal, 0x1F, 1:20
+ * sexagesimal, 1_000, ~ and null, PyYAML's float pattern; anchors,
+ * aliases and << merge keys).
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "value.h"
+
+/* where a top-level key of a mapping document was written */
+struct cfgkey {
+	struct value key;
+	int line, col;
+};
+
+/*
+ * parse text (len bytes, named origin in diagnostics) as one YAML document
+ * into *out, allocated from a; an empty document is None. If keys is not
+ * NULL and the document is a mapping, *keys and *nkeys get the positions
+ * of its top-level keys (in the arena). Errors are printed as
+ * "origin:line:col: error: ..."; false then.
+ */
+bool cfgyamlparse(struct arena *a, const char *text, size_t len, const char *origin,
+    struct value *out, struct cfgkey **keys, size_t *nkeys);
+
+/* the value a plain (unquoted) scalar has under PyYAML's implicit typing */
+struct value cfgyamlscalar(struct arena *a, const char *s, size_t len);
+
+#endif

@@ -1,0 +1,381 @@
+#include "compat.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "cli.h"
+#include "digest.h"
+#include "engine.h"
+#include "util.h"
+
+/* first record of the hashed stream; bump it when the stream's layout changes */
+#define DIGESTVERSION "imagegen input digest 1"
+
+struct paths {
+	char **v;
+	size_t n, cap;
+};
+
+static void
+pathsadd(struct paths *p, char *s)
+{
+	if (p->n == p->cap) {
+		p->cap = p->cap ? p->cap * 2 : 64;
+		p->v = xreallocarray(p->v, p->cap, sizeof(p->v[0]));
+	}
+	p->v[p->n++] = s;
+}
+
+static void
+delpaths(struct paths *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->n; i++)
+		free(p->v[i]);
+	free(p->v);
+}
+
+static void
+tohex(const unsigned char *md, char out[DIGESTLEN])
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i;
+
+	memcpy(out, "sha256:", 7);
+	for (i = 0; i < 32; i++) {
+		out[7 + 2 * i] = hex[md[i] >> 4];
+		out[8 + 2 * i] = hex[md[i] & 15];
+	}
+	out[DIGESTLEN - 1] = '\0';
+}
+
+void
+sha256hex(const void *data, size_t len, char out[DIGESTLEN])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n;
+
+	if (!EVP_Digest(data, len, md, &n, EVP_sha256(), NULL) || n != 32)
+		fatal("sha256 failed");
+	tohex(md, out);
+}
+
+/* every path below dir (relative to root), not following symlinks */
+static bool
+walk(const char *root, const char *rel, struct paths *out, struct diag *d)
+{
+	struct dirent *de;
+	struct stat st;
+	DIR *dir;
+	char *full, *sub;
+	bool ok = true;
+
+	full = rel ? pathjoin(root, rel) : xstrdup(root);
+	dir = opendir(full);
+	if (!dir) {
+		diagerr(d, full, 0, 0, "cannot read the context directory: %s", strerror(errno));
+		free(full);
+		return false;
+	}
+	while ((errno = 0, de = readdir(dir))) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		sub = rel ? pathjoin(rel, de->d_name) : xstrdup(de->d_name);
+		pathsadd(out, sub);
+		free(full);
+		full = pathjoin(root, sub);
+		if (lstat(full, &st) != 0) {
+			diagerr(d, full, 0, 0, "cannot stat: %s", strerror(errno));
+			ok = false;
+		} else if (S_ISDIR(st.st_mode)) {
+			ok = walk(root, sub, out, d) && ok;
+		}
+	}
+	if (errno != 0) {
+		diagerr(d, full, 0, 0, "cannot read the context directory: %s", strerror(errno));
+		ok = false;
+	}
+	closedir(dir);
+	free(full);
+	return ok;
+}
+
+/* a record field: the bytes, then a NUL */
+static void
+field(EVP_MD_CTX *md, const char *s)
+{
+	EVP_DigestUpdate(md, s, strlen(s) + 1);
+}
+
+/* the strings v sorted, each as a record "kind\0value\0" */
+static void
+sortedfields(EVP_MD_CTX *md, const char *kind, const char **v, size_t n)
+{
+	const char **s;
+	size_t i;
+
+	if (n == 0)
+		return;
+	s = xreallocarray(NULL, n, sizeof(s[0]));
+	memcpy(s, v, n * sizeof(s[0]));
+	qsort(s, n, sizeof(s[0]), strptrcmp);
+	for (i = 0; i < n; i++) {
+		field(md, kind);
+		field(md, s[i]);
+	}
+	free(s);
+}
+
+/* hashes one context entry: "d\0mode\0path\0", "l\0path\0target\0" or "f\0mode\0size\0path\0" and the bytes */
+static bool
+hashentry(EVP_MD_CTX *md, const char *root, const char *rel, struct diag *d)
+{
+	struct stat st;
+	char *full, num[32], tmp[65536];
+	struct buf link = {0};
+	ssize_t n;
+	off_t total = 0;
+	int fd;
+	bool ok = false;
+
+	full = pathjoin(root, rel);
+	if (lstat(full, &st) != 0) {
+		diagerr(d, full, 0, 0, "cannot stat: %s", strerror(errno));
+		goto out;
+	}
+	snprintf(num, sizeof(num), "%04o", (unsigned)(st.st_mode & 07777));
+	if (S_ISDIR(st.st_mode)) {
+		field(md, "d");
+		field(md, num);
+		field(md, rel);
+		ok = true;
+	} else if (S_ISLNK(st.st_mode)) {
+		for (size_t cap = 256;; cap *= 2) {
+			link.data = xreallocarray(link.data, cap, 1);
+			n = readlink(full, link.data, cap);
+			if (n < 0) {
+				diagerr(d, full, 0, 0, "cannot read the symlink: %s", strerror(errno));
+				goto out;
+			}
+			if ((size_t)n < cap) {
+				link.data[n] = '\0';
+				break;
+			}
+		}
+		field(md, "l");
+		field(md, rel);
+		field(md, link.data);
+		ok = true;
+	} else if (S_ISREG(st.st_mode)) {
+		fd = open(full, O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			diagerr(d, full, 0, 0, "cannot open: %s", strerror(errno));
+			goto out;
+		}
+		field(md, "f");
+		field(md, num);
+		snprintf(num, sizeof(num), "%lld", (long long)st.st_size);
+		field(md, num);
+		field(md, rel);
+		for (;;) {
+			n = read(fd, tmp, sizeof(tmp));
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				break;
+			EVP_DigestUpdate(md, tmp, (size_t)n);
+			total += n;
+		}
+		if (n < 0)
+			diagerr(d, full, 0, 0, "cannot read: %s", strerror(errno));
+		else if (total != st.st_size)
+			diagerr(d, full, 0, 0, "changed while it was hashed; run the build again");
+		else
+			ok = true;
+		close(fd);
+	} else {
+		diagerr(d, full, 0, 0, "is neither a file, a directory nor a symlink; a build context holds only those");
+	}
+out:
+	free(link.data);
+	free(full);
+	return ok;
+}
+
+bool
+inputdigest(const struct digestin *in, char out[DIGESTLEN], struct diag *d)
+{
+	unsigned char res[EVP_MAX_MD_SIZE];
+	unsigned int n;
+	struct paths p = {0};
+	EVP_MD_CTX *md;
+	size_t i;
+	bool ok;
+
+	if (!walk(in->ctxdir, NULL, &p, d)) {
+		delpaths(&p);
+		return false;
+	}
+	if (p.n)
+		qsort(p.v, p.n, sizeof(p.v[0]), strptrcmp);
+	md = EVP_MD_CTX_new();
+	if (!md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL))
+		fatal("sha256 failed");
+	field(md, DIGESTVERSION);
+	field(md, "file");
+	field(md, in->file);
+	if (in->target) {
+		field(md, "target");
+		field(md, in->target);
+	}
+	sortedfields(md, "arg", in->args, in->nargs);
+	sortedfields(md, "label", in->labels, in->nlabels);
+	sortedfields(md, "dep", in->deps, in->ndeps);
+	ok = true;
+	for (i = 0; i < p.n; i++)
+		ok = hashentry(md, in->ctxdir, p.v[i], d) && ok;
+	if (!EVP_DigestFinal_ex(md, res, &n) || n != 32)
+		fatal("sha256 failed");
+	EVP_MD_CTX_free(md);
+	delpaths(&p);
+	if (ok)
+		tohex(res, out);
+	return ok;
+}
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: %s digest --ctx=CTXDIR [--file=PATH] [--target=T] [--build-arg=K=V]...\n"
+	    "              [--label=K=V]... [--dep=DIGESTFILE]... [-o OUT]\n"
+	    "       %s digest IMAGE     print img/IMAGE.digest of the build directory\n", argv0, argv0);
+}
+
+/* the value of --opt=value in arg, or NULL if arg is another option */
+static const char *
+optval(const char *arg, const char *opt)
+{
+	size_t n = strlen(opt);
+
+	if (strncmp(arg, opt, n) == 0 && arg[n] == '=')
+		return arg + n + 1;
+	return NULL;
+}
+
+/* reads a digest file (as written by -o) into a normalised string, owned by the caller */
+static char *
+readdigestfile(const char *path)
+{
+	struct buf b = {0};
+	char *s;
+
+	if (!readfile(path, &b)) {
+		warn("cannot read the digest %s:", path);
+		return NULL;
+	}
+	s = imageidnorm(b.data ? b.data : "", b.len);
+	buffree(&b);
+	if (!s)
+		fprintf(stderr, "%s: %s: not a digest; expected one line 'sha256:<64 hex digits>'\n", argv0, path);
+	return s;
+}
+
+int
+cmd_digest(int argc, char **argv)
+{
+	struct digestin in = {0};
+	struct diag d = {0};
+	const char *v, *outpath = NULL, *image = NULL;
+	char digest[DIGESTLEN], *line, *path;
+	char **deps;
+	size_t i, ndeps = 0;
+	int rc = 1;
+
+	in.file = "Dockerfile";
+	in.args = xreallocarray(NULL, (size_t)argc, sizeof(in.args[0]));
+	in.labels = xreallocarray(NULL, (size_t)argc, sizeof(in.labels[0]));
+	deps = xreallocarray(NULL, (size_t)argc, sizeof(deps[0]));
+	for (i = 1; i < (size_t)argc; i++) {
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			usage(stdout);
+			rc = 0;
+			goto out;
+		} else if ((v = optval(argv[i], "--ctx"))) {
+			in.ctxdir = v;
+		} else if ((v = optval(argv[i], "--file"))) {
+			in.file = v;
+		} else if ((v = optval(argv[i], "--target"))) {
+			in.target = v;
+		} else if ((v = optval(argv[i], "--build-arg"))) {
+			in.args[in.nargs++] = v;
+		} else if ((v = optval(argv[i], "--label"))) {
+			in.labels[in.nlabels++] = v;
+		} else if ((v = optval(argv[i], "--dep"))) {
+			deps[ndeps] = readdigestfile(v);
+			if (!deps[ndeps])
+				goto out;
+			ndeps++;
+		} else if (strcmp(argv[i], "-o") == 0 && i + 1 < (size_t)argc) {
+			outpath = argv[++i];
+		} else if (argv[i][0] == '-') {
+			fprintf(stderr, "%s: digest: unknown option '%s'\n", argv0, argv[i]);
+			usage(stderr);
+			rc = 2;
+			goto out;
+		} else if (!image) {
+			image = argv[i];
+		} else {
+			usage(stderr);
+			rc = 2;
+			goto out;
+		}
+	}
+	if (image && !in.ctxdir && !outpath && ndeps == 0) {
+		path = xasprintf("img/%s.digest", image);
+		line = readdigestfile(path);
+		free(path);
+		if (line) {
+			printf("%s\n", line);
+			free(line);
+			rc = 0;
+		}
+		goto out;
+	}
+	if (!in.ctxdir || image) {
+		fprintf(stderr, "%s: digest: %s\n", argv0, image ? "IMAGE takes no options" : "--ctx is required");
+		usage(stderr);
+		rc = 2;
+		goto out;
+	}
+	in.deps = (const char **)deps;
+	in.ndeps = ndeps;
+	if (!inputdigest(&in, digest, &d))
+		goto out;
+	if (outpath) {
+		line = xasprintf("%s\n", digest);
+		if (writefile(outpath, line, strlen(line), 0644) < 0)
+			warn("cannot write %s:", outpath);
+		else
+			rc = 0;
+		free(line);
+	} else {
+		printf("%s\n", digest);
+		rc = 0;
+	}
+out:
+	for (i = 0; i < ndeps; i++)
+		free(deps[i]);
+	free(deps);
+	free(in.args);
+	free(in.labels);
+	return rc;
+}

@@ -1,0 +1,173 @@
+#include "compat.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "tmpl.h"
+#include "util.h"
+
+int cmd_render(int argc, char **argv);
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: %s render [-c CONFIG] [-D NAME=VALUE]... TEMPLATE [-o OUT]\n"
+	    "       %s render --check TEMPLATE...\n"
+	    "\n"
+	    "Renders a Jinja2 template as Python's jinja2 does.\n"
+	    "  -c CONFIG        YAML file, or directory of *.yaml/*.yml files merged at the\n"
+	    "                   top level; seen as clusterconfig and as one variable per key\n"
+	    "  -D NAME=VALUE    set the variable NAME; VALUE is read as YAML (true, 010, [a, b])\n"
+	    "  -o OUT           write OUT, atomically and only when its content changes\n"
+	    "                   (default: standard output)\n"
+	    "  --check          parse each TEMPLATE and report syntax errors; render nothing\n",
+	    argv0, argv0);
+}
+
+static int
+check(int argc, char **argv)
+{
+	struct buf b = {0};
+	int i, status = 0;
+
+	if (argc == 0) {
+		fprintf(stderr, "%s: render --check needs at least one TEMPLATE\n", argv0);
+		return 2;
+	}
+	for (i = 0; i < argc; i++) {
+		b.len = 0;
+		if (!readfile(argv[i], &b)) {
+			warn("cannot read the template %s:", argv[i]);
+			status = 1;
+			continue;
+		}
+		if (!tmplcheck(argv[i], b.data ? b.data : "", b.len))
+			status = 1;
+	}
+	buffree(&b);
+	return status;
+}
+
+int
+cmd_render(int argc, char **argv)
+{
+	const char *config = NULL, *out = NULL, *tmpl = NULL, *arg;
+	struct tenv *env;
+	struct buf src = {0}, res = {0};
+	struct stat st;
+	char *name, *eq;
+	int i, status = 1;
+	mode_t mode = 0644;
+	bool ok = true;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			usage(stdout);
+			return 0;
+		}
+		if (!strcmp(argv[i], "--check"))
+			return check(argc - i - 1, argv + i + 1);
+	}
+	env = mktenv();
+	for (i = 1; i < argc; i++) {
+		arg = argv[i];
+		if (!strcmp(arg, "--")) {
+			i++;
+			if (i < argc && !tmpl)
+				tmpl = argv[i++];
+			if (i < argc)
+				goto usage;
+			break;
+		}
+		if (arg[0] == '-' && arg[1] && strchr("cDo", arg[1])) {
+			const char *val = arg[2] ? arg + 2 : (i + 1 < argc ? argv[++i] : NULL);
+
+			if (!val) {
+				fprintf(stderr, "%s: render: option -%c needs a value\n", argv0, arg[1]);
+				goto usage;
+			}
+			if (arg[1] == 'c') {
+				if (config) {
+					fprintf(stderr, "%s: render: -c given twice; give one file or one directory\n", argv0);
+					goto usage;
+				}
+				config = val;
+			} else if (arg[1] == 'o') {
+				out = val;
+			} else {
+				eq = strchr(val, '=');
+				if (!eq || eq == val) {
+					fprintf(stderr, "%s: render: -D needs NAME=VALUE, got '%s'\n", argv0, val);
+					goto usage;
+				}
+				/* applied after the configuration, so -D overrides it */
+				(void)eq;
+			}
+			continue;
+		}
+		if (arg[0] == '-' && arg[1]) {
+			fprintf(stderr, "%s: render: unknown option '%s'\n", argv0, arg);
+			goto usage;
+		}
+		if (tmpl) {
+			fprintf(stderr, "%s: render: one TEMPLATE at a time (got '%s' and '%s'); --check takes several\n", argv0, tmpl, arg);
+			goto usage;
+		}
+		tmpl = arg;
+	}
+	if (!tmpl) {
+		fprintf(stderr, "%s: render: no TEMPLATE given\n", argv0);
+		goto usage;
+	}
+	if (config && !tenvloadconfig(env, config))
+		goto done;
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-D") || !strncmp(argv[i], "-D", 2)) {
+			const char *val = argv[i][2] ? argv[i] + 2 : argv[++i];
+
+			eq = strchr(val, '=');
+			name = xstrndup(val, (size_t)(eq - val));
+			if (!tenvsetyaml(env, name, eq + 1, "-D"))
+				ok = false;
+			free(name);
+		} else if (!strcmp(argv[i], "-c") || !strcmp(argv[i], "-o")) {
+			i++;
+		}
+	}
+	if (!ok)
+		goto done;
+	if (!readfile(tmpl, &src)) {
+		warn("cannot read the template %s:", tmpl);
+		goto done;
+	}
+	if (stat(tmpl, &st) == 0)
+		mode = st.st_mode & 0777;
+	if (!tmplrender(env, tmpl, src.data ? src.data : "", src.len, &res))
+		goto done;
+	if (out) {
+		if (writefile(out, res.data ? res.data : "", res.len, mode) < 0) {
+			warn("cannot write %s:", out);
+			goto done;
+		}
+	} else if (res.len && fwrite(res.data, 1, res.len, stdout) != res.len) {
+		warn("cannot write the standard output:");
+		goto done;
+	}
+	if (fflush(stdout) != 0) {
+		warn("cannot write the standard output:");
+		goto done;
+	}
+	status = 0;
+done:
+	buffree(&src);
+	buffree(&res);
+	deltenv(env);
+	return status;
+usage:
+	deltenv(env);
+	usage(stderr);
+	return 2;
+}

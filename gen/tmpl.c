@@ -1,0 +1,201 @@
+#include "compat.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cfgyaml.h"
+#include "tmpl.h"
+#include "tmpl_ast.h"
+
+/*
+ * the environment owns one arena: configuration values, and everything a
+ * rendering creates (a template may append to a configuration list, so
+ * what it makes must live as long as the values it can reach).
+ */
+struct tenv {
+	struct arena arena;
+	struct value vars;	/* dict: name -> value */
+};
+
+struct tenv *
+mktenv(void)
+{
+	struct tenv *env = xcalloc(1, sizeof(*env));
+
+	env->vars = vdictnew(&env->arena);
+	return env;
+}
+
+void
+deltenv(struct tenv *env)
+{
+	if (!env)
+		return;
+	arenafree(&env->arena);
+	free(env);
+}
+
+void
+tenvsetstr(struct tenv *env, const char *name, const char *val)
+{
+	vdictset(&env->arena, env->vars.u.d, vstrz(&env->arena, name), vstrz(&env->arena, val));
+}
+
+bool
+tenvsetyaml(struct tenv *env, const char *name, const char *text, const char *origin)
+{
+	struct value v;
+
+	if (!cfgyamlparse(&env->arena, text, strlen(text), origin, &v, NULL, NULL))
+		return false;
+	vdictset(&env->arena, env->vars.u.d, vstrz(&env->arena, name), v);
+	return true;
+}
+
+static int
+yamlname(const struct dirent *d)
+{
+	size_t n = strlen(d->d_name);
+
+	if (d->d_name[0] == '.')
+		return 0;
+	return (n > 5 && strcmp(d->d_name + n - 5, ".yaml") == 0) || (n > 4 && strcmp(d->d_name + n - 4, ".yml") == 0);
+}
+
+/* where each merged top-level key came from, to name both files of a clash */
+struct origin {
+	const char *file;
+	int line, col;
+};
+
+static bool
+loadone(struct tenv *env, const char *path, struct value merged, struct origin **origins, size_t *norigins)
+{
+	struct buf b = {0};
+	struct value v;
+	struct cfgkey *keys;
+	size_t nkeys, i, k;
+	bool ok = true;
+	struct value *prev;
+	char *file;
+
+	if (!readfile(path, &b)) {
+		warn("cannot read the configuration %s:", path);
+		return false;
+	}
+	file = astrndup(&env->arena, path, strlen(path));
+	if (!cfgyamlparse(&env->arena, b.data ? b.data : "", b.len, file, &v, &keys, &nkeys)) {
+		buffree(&b);
+		return false;
+	}
+	buffree(&b);
+	if (v.type == VNONE)
+		return true;
+	if (v.type != VDICT) {
+		diagerr(NULL, path, 1, 1, "the configuration must be a mapping of names to values, not a %s", v.type == VLIST ? "list" : "scalar");
+		return false;
+	}
+	for (i = 0; i < v.u.d->len; i++) {
+		struct value key = v.u.d->keys[i];
+		int line = 0, col = 0;
+
+		for (k = 0; k < nkeys; k++) {
+			if (veq(keys[k].key, key)) {
+				line = keys[k].line;
+				col = keys[k].col;
+			}
+		}
+		prev = vdictget(merged.u.d, key);
+		if (prev) {
+			struct buf kb = {0};
+			size_t j = 0;
+
+			for (j = 0; j < *norigins; j++) {
+				if (veq(merged.u.d->keys[j], key))
+					break;
+			}
+			vstrto(&kb, key);
+			diagerr(NULL, path, line, col, "the key '%s' is also defined at %s:%d:%d; each top-level key must come from one file",
+			    kb.data ? kb.data : "", (*origins)[j].file, (*origins)[j].line, (*origins)[j].col);
+			buffree(&kb);
+			ok = false;
+			continue;
+		}
+		vdictset(&env->arena, merged.u.d, key, v.u.d->vals[i]);
+		*origins = xreallocarray(*origins, *norigins + 1, sizeof(**origins));
+		(*origins)[*norigins].file = file;
+		(*origins)[*norigins].line = line;
+		(*origins)[*norigins].col = col;
+		(*norigins)++;
+	}
+	return ok;
+}
+
+bool
+tenvloadconfig(struct tenv *env, const char *path)
+{
+	struct value merged = vdictnew(&env->arena);
+	struct origin *origins = NULL;
+	size_t norigins = 0, i;
+	struct dirent **list;
+	struct stat st;
+	bool ok = true;
+	int n, k;
+	char *p;
+
+	if (stat(path, &st) != 0) {
+		warn("cannot read the configuration %s:", path);
+		return false;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		n = scandir(path, &list, yamlname, alphasort);
+		if (n < 0) {
+			warn("cannot list the configuration directory %s:", path);
+			return false;
+		}
+		for (k = 0; k < n; k++) {
+			p = pathjoin(path, list[k]->d_name);
+			if (!loadone(env, p, merged, &origins, &norigins))
+				ok = false;
+			free(p);
+			free(list[k]);
+		}
+		free(list);
+	} else {
+		ok = loadone(env, path, merged, &origins, &norigins);
+	}
+	free(origins);
+	if (!ok)
+		return false;
+	vdictset(&env->arena, env->vars.u.d, vstrz(&env->arena, "clusterconfig"), merged);
+	for (i = 0; i < merged.u.d->len; i++) {
+		if (merged.u.d->keys[i].type == VSTR)
+			vdictset(&env->arena, env->vars.u.d, merged.u.d->keys[i], merged.u.d->vals[i]);
+	}
+	return true;
+}
+
+bool
+tmplrender(struct tenv *env, const char *name, const char *src, size_t len, struct buf *out)
+{
+	struct tmpl t;
+
+	if (!tmplparse(&env->arena, name, src, len, &t))
+		return false;
+	return tmpleval(&env->arena, &t, env->vars, out);
+}
+
+bool
+tmplcheck(const char *name, const char *src, size_t len)
+{
+	struct arena a = {0};
+	struct tmpl t;
+	bool ok;
+
+	ok = tmplparse(&a, name, src, len, &t);
+	arenafree(&a);
+	return ok;
+}

@@ -1,0 +1,1307 @@
+#include "compat.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tmpl_ast.h"
+#include "tmpl_ev.h"
+
+/* the variables of one scope: a for iteration, a with block, or the template */
+struct scope {
+	struct scope *parent;
+	const char **names;
+	struct value *vals;
+	size_t n, cap;
+};
+
+struct loopstate {
+	struct vlist *items;
+	size_t index0;
+};
+
+bool
+everr(struct ev *ev, const struct node *n, const char *fmt, ...)
+{
+	struct buf b = {0};
+	va_list ap;
+
+	if (ev->failed)
+		return false;
+	va_start(ap, fmt);
+	bufvprintf(&b, fmt, ap);
+	va_end(ap);
+	tmplerr(ev->ts, n ? n->line : 0, n ? n->col : 0, "%s", b.data);
+	buffree(&b);
+	ev->failed = true;
+	return false;
+}
+
+bool
+undeferr(struct ev *ev, const struct node *n, struct value v)
+{
+	return everr(ev, n, "%s", v.u.s->data);
+}
+
+static void
+scopeset(struct ev *ev, struct scope *s, const char *name, struct value v)
+{
+	size_t i;
+	const char **nn;
+	struct value *nv;
+
+	for (i = 0; i < s->n; i++) {
+		if (s->names[i] == name || strcmp(s->names[i], name) == 0) {
+			s->vals[i] = v;
+			return;
+		}
+	}
+	if (s->n == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 8;
+		nn = aalloc(ev->a, s->cap * sizeof(*nn));
+		nv = aalloc(ev->a, s->cap * sizeof(*nv));
+		if (s->n) {
+			memcpy(nn, s->names, s->n * sizeof(*nn));
+			memcpy(nv, s->vals, s->n * sizeof(*nv));
+		}
+		s->names = nn;
+		s->vals = nv;
+	}
+	s->names[s->n] = name;
+	s->vals[s->n] = v;
+	s->n++;
+}
+
+static bool
+lookup(struct ev *ev, const char *name, struct value *out)
+{
+	struct scope *s;
+	struct value *p, key;
+	struct vstr *ks;
+	size_t i, len;
+
+	for (s = ev->sc; s; s = s->parent) {
+		for (i = s->n; i-- > 0;) {
+			if (s->names[i] == name || strcmp(s->names[i], name) == 0) {
+				*out = s->vals[i];
+				return true;
+			}
+		}
+	}
+	if (ev->vars.type == VDICT) {
+		len = strlen(name);
+		ks = ev->keybuf;
+		if (!ks || ks->len < len) {
+			ks = aalloc(ev->a, sizeof(*ks) + len + 64);
+			ks->len = len + 63;
+			ev->keybuf = ks;
+		}
+		key.type = VSTR;
+		key.u.s = ks;
+		memcpy(ks->data, name, len + 1);
+		i = ks->len;
+		ks->len = len;
+		p = vdictget(ev->vars.u.d, key);
+		ks->len = i;
+		if (p) {
+			*out = *p;
+			return true;
+		}
+	}
+	return false;
+}
+
+struct value
+strval(struct ev *ev, const char *s, size_t n)
+{
+	return vstrn(ev->a, s, n);
+}
+
+struct value
+undefname(struct ev *ev, const char *name)
+{
+	char *msg = xasprintf("'%s' is undefined", name);
+	struct value v = vundef(ev->a, msg);
+
+	free(msg);
+	return v;
+}
+
+/* the name jinja2 gives an object's type in "has no attribute" messages */
+static void
+objrepr(struct buf *b, struct value v)
+{
+	if (v.type == VNONE)
+		bufadds(b, "None");
+	else
+		bufprintf(b, "%s object", vtypename(v));
+}
+
+struct value
+undefattr(struct ev *ev, struct value obj, struct value key)
+{
+	struct buf b = {0};
+	struct value v;
+
+	if (key.type == VSTR) {
+		bufaddc(&b, '\'');
+		objrepr(&b, obj);
+		bufprintf(&b, "' has no attribute ");
+		vreprto(&b, key);
+	} else {
+		objrepr(&b, obj);
+		bufprintf(&b, " has no element ");
+		vreprto(&b, key);
+	}
+	v = vundef(ev->a, b.data);
+	buffree(&b);
+	return v;
+}
+
+static const char *strmethods[] = {
+	"upper", "lower", "strip", "lstrip", "rstrip", "split", "rsplit", "startswith",
+	"endswith", "replace", "join", "format", "title", "capitalize", "find", "count",
+	"splitlines", "isdigit", "isalpha", "isalnum", "isspace", "isupper", "islower",
+	"zfill", "ljust", "rjust", "center", "index", "rfind", "partition", "rpartition",
+	"swapcase", "casefold", "isnumeric", "isdecimal", "isidentifier", "istitle",
+	"removeprefix", "removesuffix", "expandtabs", "encode",
+};
+static const char *listmethods[] = {
+	"append", "extend", "pop", "insert", "index", "count", "remove", "reverse",
+	"sort", "copy", "clear",
+};
+static const char *dictmethods[] = {
+	"items", "keys", "values", "get", "update", "pop", "copy", "setdefault",
+	"clear", "popitem",
+};
+
+static bool
+inlist(const char **l, size_t n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (!strcmp(l[i], name))
+			return true;
+	}
+	return false;
+}
+
+/* obj.name as a bound method, if obj's type has it */
+static bool
+method(struct ev *ev, struct value obj, const char *name, struct value *out)
+{
+	bool ok;
+
+	switch (obj.type) {
+	case VSTR:
+		ok = inlist(strmethods, LEN(strmethods), name);
+		break;
+	case VLIST:
+		ok = inlist(listmethods, LEN(listmethods), name);
+		break;
+	case VTUPLE:
+		ok = !strcmp(name, "index") || !strcmp(name, "count");
+		break;
+	case VDICT:
+		ok = inlist(dictmethods, LEN(dictmethods), name);
+		break;
+	case VLOOP:
+		ok = !strcmp(name, "cycle") || !strcmp(name, "changed");
+		break;
+	default:
+		ok = false;
+	}
+	if (!ok)
+		return false;
+	out->type = VMETHOD;
+	out->u.m = aalloc(ev->a, sizeof(*out->u.m));
+	out->u.m->self = obj;
+	out->u.m->name = name;
+	return true;
+}
+
+static bool
+loopattr(struct ev *ev, struct loopstate *ls, const char *name, struct value *out)
+{
+	size_t n = ls->items->len, i = ls->index0;
+
+	(void)ev;
+	if (!strcmp(name, "index"))
+		*out = vint((int64_t)i + 1);
+	else if (!strcmp(name, "index0"))
+		*out = vint((int64_t)i);
+	else if (!strcmp(name, "revindex"))
+		*out = vint((int64_t)(n - i));
+	else if (!strcmp(name, "revindex0"))
+		*out = vint((int64_t)(n - i - 1));
+	else if (!strcmp(name, "first"))
+		*out = vbool(i == 0);
+	else if (!strcmp(name, "last"))
+		*out = vbool(i + 1 == n);
+	else if (!strcmp(name, "length"))
+		*out = vint((int64_t)n);
+	else if (!strcmp(name, "depth"))
+		*out = vint(1);
+	else if (!strcmp(name, "depth0"))
+		*out = vint(0);
+	else if (!strcmp(name, "previtem"))
+		*out = i > 0 ? ls->items->v[i - 1] : vundef(ev->a, "there is no previous item");
+	else if (!strcmp(name, "nextitem"))
+		*out = i + 1 < n ? ls->items->v[i + 1] : vundef(ev->a, "there is no next item");
+	else
+		return false;
+	return true;
+}
+
+/* number of code points in s */
+static size_t
+u8len(const char *s, size_t n)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		if (((unsigned char)s[i] & 0xc0) != 0x80)
+			k++;
+	}
+	return k;
+}
+
+/* byte offset of code point index ci in s */
+static size_t
+u8off(const char *s, size_t n, size_t ci)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		if (((unsigned char)s[i] & 0xc0) != 0x80) {
+			if (k == ci)
+				return i;
+			k++;
+		}
+	}
+	return n;
+}
+
+size_t
+vlength(struct value v)
+{
+	switch (v.type) {
+	case VSTR:
+		return u8len(v.u.s->data, v.u.s->len);
+	case VLIST:
+	case VTUPLE:
+		return v.u.l->len;
+	case VDICT:
+		return v.u.d->len;
+	default:
+		return 0;
+	}
+}
+
+bool
+getattrv(struct ev *ev, const struct node *n, struct value obj, const char *name, struct value *out)
+{
+	struct value *p, key;
+
+	if (obj.type == VUNDEF)
+		return undeferr(ev, n, obj);
+	if (method(ev, obj, name, out))
+		return true;
+	key = strval(ev, name, strlen(name));
+	if (obj.type == VDICT && (p = vdictget(obj.u.d, key))) {
+		*out = *p;
+		return true;
+	}
+	if (obj.type == VLOOP && loopattr(ev, obj.u.p, name, out))
+		return true;
+	*out = undefattr(ev, obj, key);
+	return true;
+}
+
+static bool
+isint(struct value v)
+{
+	return v.type == VINT || v.type == VBOOL;
+}
+
+static int64_t
+intof(struct value v)
+{
+	return v.type == VINT ? v.u.i : v.u.b;
+}
+
+bool
+getitemv(struct ev *ev, const struct node *n, struct value obj, struct value key, struct value *out)
+{
+	struct value *p;
+	int64_t i, len;
+	size_t off, end;
+
+	if (obj.type == VUNDEF)
+		return undeferr(ev, n, obj);
+	switch (obj.type) {
+	case VDICT:
+		if (!vhashable(key))
+			return everr(ev, n, "unhashable type: '%s'", vtypename(key));
+		if ((p = vdictget(obj.u.d, key))) {
+			*out = *p;
+			return true;
+		}
+		break;
+	case VLIST:
+	case VTUPLE:
+		if (isint(key)) {
+			i = intof(key);
+			len = (int64_t)obj.u.l->len;
+			if (i < 0)
+				i += len;
+			if (i >= 0 && i < len) {
+				*out = obj.u.l->v[i];
+				return true;
+			}
+		}
+		break;
+	case VSTR:
+		if (isint(key)) {
+			i = intof(key);
+			len = (int64_t)u8len(obj.u.s->data, obj.u.s->len);
+			if (i < 0)
+				i += len;
+			if (i >= 0 && i < len) {
+				off = u8off(obj.u.s->data, obj.u.s->len, (size_t)i);
+				end = u8off(obj.u.s->data, obj.u.s->len, (size_t)i + 1);
+				*out = strval(ev, obj.u.s->data + off, end - off);
+				return true;
+			}
+		}
+		break;
+	default:
+		break;
+	}
+	if (key.type == VSTR) {
+		if (method(ev, obj, key.u.s->data, out))
+			return true;
+		if (obj.type == VLOOP && loopattr(ev, obj.u.p, key.u.s->data, out))
+			return true;
+	}
+	*out = undefattr(ev, obj, key);
+	return true;
+}
+
+/* Python's slice indices for a sequence of length len */
+static bool
+sliceidx(struct ev *ev, const struct node *n, struct value *parts, int64_t len, int64_t *start, int64_t *stop, int64_t *step)
+{
+	int64_t lo, hi;
+	int k;
+
+	for (k = 0; k < 3; k++) {
+		if (parts[k].type != VNONE && parts[k].type != VUNDEF && !isint(parts[k]))
+			return everr(ev, n, "slice indices must be integers or None, not %s", vtypename(parts[k]));
+	}
+	*step = parts[2].type == VNONE || parts[2].type == VUNDEF ? 1 : intof(parts[2]);
+	if (*step == 0)
+		return everr(ev, n, "slice step cannot be zero");
+	lo = *step < 0 ? -1 : 0;
+	hi = *step < 0 ? len - 1 : len;
+	if (parts[0].type == VNONE || parts[0].type == VUNDEF) {
+		*start = *step < 0 ? hi : lo;
+	} else {
+		*start = intof(parts[0]);
+		if (*start < 0) {
+			*start += len;
+			if (*start < lo)
+				*start = lo;
+		} else if (*start > hi) {
+			*start = hi;
+		}
+	}
+	if (parts[1].type == VNONE || parts[1].type == VUNDEF) {
+		*stop = *step < 0 ? lo : hi;
+	} else {
+		*stop = intof(parts[1]);
+		if (*stop < 0) {
+			*stop += len;
+			if (*stop < lo)
+				*stop = lo;
+		} else if (*stop > hi) {
+			*stop = hi;
+		}
+	}
+	return true;
+}
+
+static bool
+slicev(struct ev *ev, const struct node *n, struct value obj, struct value *parts, struct value *out)
+{
+	int64_t start, stop, step, i, len;
+	struct buf b = {0};
+	size_t off, end;
+
+	if (obj.type == VUNDEF)
+		return undeferr(ev, n, obj);
+	if (obj.type == VLIST || obj.type == VTUPLE) {
+		len = (int64_t)obj.u.l->len;
+		if (!sliceidx(ev, n, parts, len, &start, &stop, &step))
+			return false;
+		*out = vlistnew(ev->a, 0, obj.type == VTUPLE);
+		for (i = start; step > 0 ? i < stop : i > stop; i += step)
+			vlistpush(ev->a, out->u.l, obj.u.l->v[i]);
+		return true;
+	}
+	if (obj.type == VSTR) {
+		len = (int64_t)u8len(obj.u.s->data, obj.u.s->len);
+		if (!sliceidx(ev, n, parts, len, &start, &stop, &step))
+			return false;
+		if (len == (int64_t)obj.u.s->len && step == 1) {
+			*out = strval(ev, obj.u.s->data + start, start < stop ? (size_t)(stop - start) : 0);
+			return true;
+		}
+		for (i = start; step > 0 ? i < stop : i > stop; i += step) {
+			off = u8off(obj.u.s->data, obj.u.s->len, (size_t)i);
+			end = u8off(obj.u.s->data, obj.u.s->len, (size_t)i + 1);
+			bufadd(&b, obj.u.s->data + off, end - off);
+		}
+		*out = strval(ev, b.data ? b.data : "", b.len);
+		buffree(&b);
+		return true;
+	}
+	*out = undefattr(ev, obj, vnone());
+	return true;
+}
+
+bool
+iterv(struct ev *ev, const struct node *n, struct value v, struct vlist **out)
+{
+	struct value l;
+	size_t i, k;
+
+	switch (v.type) {
+	case VUNDEF:
+		l = vlistnew(ev->a, 0, false);
+		break;
+	case VLIST:
+	case VTUPLE:
+		*out = v.u.l;
+		return true;
+	case VDICT:
+		l = vlistnew(ev->a, v.u.d->len, false);
+		for (i = 0; i < v.u.d->len; i++)
+			vlistpush(ev->a, l.u.l, v.u.d->keys[i]);
+		break;
+	case VSTR:
+		l = vlistnew(ev->a, v.u.s->len, false);
+		for (i = 0; i < v.u.s->len; i += k) {
+			for (k = 1; i + k < v.u.s->len && ((unsigned char)v.u.s->data[i + k] & 0xc0) == 0x80; k++)
+				;
+			vlistpush(ev->a, l.u.l, strval(ev, v.u.s->data + i, k));
+		}
+		break;
+	default:
+		return everr(ev, n, "'%s' object is not iterable", vtypename(v));
+	}
+	*out = l.u.l;
+	return true;
+}
+
+static bool
+assign(struct ev *ev, const struct node *target, struct value v)
+{
+	struct vlist *items;
+	size_t i;
+
+	if (target->kind == NNAME) {
+		scopeset(ev, ev->sc, target->name, v);
+		return true;
+	}
+	if (v.type != VLIST && v.type != VTUPLE && v.type != VDICT && v.type != VSTR) {
+		if (v.type == VUNDEF)
+			return undeferr(ev, target, v);
+		return everr(ev, target, "cannot unpack non-iterable %s object", vtypename(v));
+	}
+	if (!iterv(ev, target, v, &items))
+		return false;
+	if (items->len < target->n)
+		return everr(ev, target, "not enough values to unpack (expected %zu, got %zu)", target->n, items->len);
+	if (items->len > target->n)
+		return everr(ev, target, "too many values to unpack (expected %zu)", target->n);
+	for (i = 0; i < target->n; i++)
+		scopeset(ev, ev->sc, target->v[i]->name, items->v[i]);
+	return true;
+}
+
+static bool
+addi(struct ev *ev, const struct node *n, int64_t a, int64_t b, struct value *out)
+{
+	int64_t r;
+
+	if (__builtin_add_overflow(a, b, &r))
+		return everr(ev, n, "integer overflow: the result does not fit in 64 bits");
+	*out = vint(r);
+	return true;
+}
+
+static bool
+isnum(struct value v)
+{
+	return v.type == VINT || v.type == VBOOL || v.type == VFLOAT;
+}
+
+static double
+numf(struct value v)
+{
+	return v.type == VFLOAT ? v.u.f : (double)intof(v);
+}
+
+static bool
+binerr(struct ev *ev, const struct node *n, const char *op, struct value a, struct value b)
+{
+	if (a.type == VSTR && !strcmp(op, "+"))
+		return everr(ev, n, "can only concatenate str (not \"%s\") to str", vtypename(b));
+	if ((a.type == VLIST || a.type == VTUPLE) && !strcmp(op, "+"))
+		return everr(ev, n, "can only concatenate %s (not \"%s\") to %s", vtypename(a), vtypename(b), vtypename(a));
+	return everr(ev, n, "unsupported operand type(s) for %s: '%s' and '%s'", op, vtypename(a), vtypename(b));
+}
+
+static double
+pymodf(double a, double b)
+{
+	double m = fmod(a, b);
+
+	if (m != 0) {
+		if ((b < 0) != (m < 0))
+			m += b;
+	} else {
+		m = copysign(0.0, b);
+	}
+	return m;
+}
+
+static double
+pyfloordivf(double a, double b)
+{
+	double m = fmod(a, b), div = (a - m) / b, fd;
+
+	if (m != 0 && (b < 0) != (m < 0))
+		div -= 1.0;
+	if (div != 0) {
+		fd = floor(div);
+		if (div - fd > 0.5)
+			fd += 1.0;
+	} else {
+		fd = copysign(0.0, a / b);
+	}
+	return fd;
+}
+
+static bool
+repeat(struct ev *ev, const struct node *n, struct value seq, int64_t k, struct value *out)
+{
+	struct buf b = {0};
+	int64_t i;
+	size_t j;
+
+	if (seq.type == VSTR) {
+		if (k > 0 && seq.u.s->len && (uint64_t)k > (1ULL << 32) / seq.u.s->len)
+			return everr(ev, n, "string repetition too large");
+		for (i = 0; i < k; i++)
+			bufadd(&b, seq.u.s->data, seq.u.s->len);
+		*out = strval(ev, b.data ? b.data : "", b.len);
+		buffree(&b);
+		return true;
+	}
+	if (k > 0 && seq.u.l->len && (uint64_t)k > (1ULL << 28) / seq.u.l->len)
+		return everr(ev, n, "list repetition too large");
+	*out = vlistnew(ev->a, 0, seq.type == VTUPLE);
+	for (i = 0; i < k; i++) {
+		for (j = 0; j < seq.u.l->len; j++)
+			vlistpush(ev->a, out->u.l, seq.u.l->v[j]);
+	}
+	return true;
+}
+
+bool
+binop(struct ev *ev, const struct node *n, int op, struct value a, struct value b, struct value *out)
+{
+	static const char *opnames[] = {[TADD] = "+", [TSUB] = "-", [TMUL] = "*", [TDIV] = "/",
+	    [TFLOORDIV] = "//", [TMOD] = "%", [TPOW] = "** or pow()"};
+	int64_t r, x, y;
+	size_t i;
+
+	if (a.type == VUNDEF)
+		return undeferr(ev, n, a);
+	if (b.type == VUNDEF)
+		return undeferr(ev, n, b);
+	if (isint(a) && isint(b)) {
+		x = intof(a);
+		y = intof(b);
+		switch (op) {
+		case TADD:
+			return addi(ev, n, x, y, out);
+		case TSUB:
+			if (__builtin_sub_overflow(x, y, &r))
+				return everr(ev, n, "integer overflow: the result does not fit in 64 bits");
+			*out = vint(r);
+			return true;
+		case TMUL:
+			if (__builtin_mul_overflow(x, y, &r))
+				return everr(ev, n, "integer overflow: the result does not fit in 64 bits");
+			*out = vint(r);
+			return true;
+		case TDIV:
+			if (y == 0)
+				return everr(ev, n, "division by zero");
+			*out = vfloat((double)x / (double)y);
+			return true;
+		case TFLOORDIV:
+		case TMOD:
+			if (y == 0)
+				return everr(ev, n, "integer division or modulo by zero");
+			if (x == INT64_MIN && y == -1) {
+				if (op == TMOD) {
+					*out = vint(0);
+					return true;
+				}
+				return everr(ev, n, "integer overflow: the result does not fit in 64 bits");
+			}
+			r = x / y;
+			if ((x % y != 0) && ((x < 0) != (y < 0)))
+				r--;
+			*out = vint(op == TFLOORDIV ? r : x - r * y);
+			return true;
+		case TPOW:
+			if (y < 0) {
+				if (x == 0)
+					return everr(ev, n, "0.0 cannot be raised to a negative power");
+				*out = vfloat(pow((double)x, (double)y));
+				return true;
+			}
+			r = 1;
+			for (; y > 0; y--) {
+				if (__builtin_mul_overflow(r, x, &r))
+					return everr(ev, n, "integer overflow: the result does not fit in 64 bits");
+				if (r == 0 || r == 1)
+					break;
+			}
+			if (r == 1 && x == -1 && y % 2 == 1)
+				r = -1;
+			*out = vint(r);
+			return true;
+		}
+	}
+	if (isnum(a) && isnum(b)) {
+		double fa = numf(a), fb = numf(b);
+
+		switch (op) {
+		case TADD: *out = vfloat(fa + fb); return true;
+		case TSUB: *out = vfloat(fa - fb); return true;
+		case TMUL: *out = vfloat(fa * fb); return true;
+		case TDIV:
+			if (fb == 0)
+				return everr(ev, n, "float division by zero");
+			*out = vfloat(fa / fb);
+			return true;
+		case TFLOORDIV:
+		case TMOD:
+			if (fb == 0)
+				return everr(ev, n, "float %s by zero", op == TMOD ? "modulo" : "floor division");
+			*out = vfloat(op == TMOD ? pymodf(fa, fb) : pyfloordivf(fa, fb));
+			return true;
+		case TPOW:
+			if (fa == 0 && fb < 0)
+				return everr(ev, n, "0.0 cannot be raised to a negative power");
+			if (fa < 0 && fb != floor(fb))
+				return everr(ev, n, "a negative number raised to a fractional power is complex, which templates cannot print");
+			*out = vfloat(pow(fa, fb));
+			if (isinf(out->u.f) && !isinf(fa) && !isinf(fb))
+				return everr(ev, n, "numerical result out of range");
+			return true;
+		}
+	}
+	if (op == TADD) {
+		if (a.type == VSTR && b.type == VSTR) {
+			struct value s = {.type = VSTR};
+
+			s.u.s = aalloc(ev->a, sizeof(struct vstr) + a.u.s->len + b.u.s->len + 1);
+			s.u.s->len = a.u.s->len + b.u.s->len;
+			memcpy(s.u.s->data, a.u.s->data, a.u.s->len);
+			memcpy(s.u.s->data + a.u.s->len, b.u.s->data, b.u.s->len + 1);
+			*out = s;
+			return true;
+		}
+		if ((a.type == VLIST || a.type == VTUPLE) && a.type == b.type) {
+			*out = vlistnew(ev->a, a.u.l->len + b.u.l->len, a.type == VTUPLE);
+			for (i = 0; i < a.u.l->len; i++)
+				vlistpush(ev->a, out->u.l, a.u.l->v[i]);
+			for (i = 0; i < b.u.l->len; i++)
+				vlistpush(ev->a, out->u.l, b.u.l->v[i]);
+			return true;
+		}
+	}
+	if (op == TMUL) {
+		if ((a.type == VSTR || a.type == VLIST || a.type == VTUPLE) && isint(b))
+			return repeat(ev, n, a, intof(b), out);
+		if ((b.type == VSTR || b.type == VLIST || b.type == VTUPLE) && isint(a))
+			return repeat(ev, n, b, intof(a), out);
+		if (a.type == VSTR || b.type == VSTR)
+			return everr(ev, n, "can't multiply sequence by non-int of type '%s'", vtypename(a.type == VSTR ? b : a));
+	}
+	if (op == TMOD && a.type == VSTR)
+		return pyformatpct(ev, n, a, b, out);
+	return binerr(ev, n, opnames[op], a, b);
+}
+
+static bool
+contains(struct ev *ev, const struct node *n, struct value needle, struct value hay, bool *res)
+{
+	size_t i;
+
+	switch (hay.type) {
+	case VUNDEF:
+		*res = false;
+		return true;
+	case VSTR:
+		if (needle.type == VUNDEF)
+			return undeferr(ev, n, needle);
+		if (needle.type != VSTR)
+			return everr(ev, n, "'in <string>' requires string as left operand, not %s", vtypename(needle));
+		if (needle.u.s->len == 0) {
+			*res = true;
+			return true;
+		}
+		*res = false;
+		for (i = 0; i + needle.u.s->len <= hay.u.s->len; i++) {
+			if (memcmp(hay.u.s->data + i, needle.u.s->data, needle.u.s->len) == 0) {
+				*res = true;
+				break;
+			}
+		}
+		return true;
+	case VLIST:
+	case VTUPLE:
+		*res = false;
+		for (i = 0; i < hay.u.l->len; i++) {
+			if (veq(hay.u.l->v[i], needle)) {
+				*res = true;
+				break;
+			}
+		}
+		return true;
+	case VDICT:
+		if (!vhashable(needle))
+			return everr(ev, n, "unhashable type: '%s'", vtypename(needle));
+		*res = vdictget(hay.u.d, needle) != NULL;
+		return true;
+	default:
+		return everr(ev, n, "argument of type '%s' is not iterable", vtypename(hay));
+	}
+}
+
+bool
+compare(struct ev *ev, const struct node *n, int op, struct value a, struct value b, bool *res)
+{
+	static const char *opnames[] = {[TLT] = "<", [TLTEQ] = "<=", [TGT] = ">", [TGTEQ] = ">="};
+	int c;
+
+	switch (op) {
+	case TEQ:
+		*res = veq(a, b);
+		return true;
+	case TNE:
+		*res = !veq(a, b);
+		return true;
+	case CMPIN:
+		return contains(ev, n, a, b, res);
+	case CMPNOTIN:
+		if (!contains(ev, n, a, b, res))
+			return false;
+		*res = !*res;
+		return true;
+	}
+	if (a.type == VUNDEF)
+		return undeferr(ev, n, a);
+	if (b.type == VUNDEF)
+		return undeferr(ev, n, b);
+	if (!vcmp(a, b, &c))
+		return everr(ev, n, "'%s' not supported between instances of '%s' and '%s'", opnames[op], vtypename(a), vtypename(b));
+	switch (op) {
+	case TLT: *res = c == -1; break;
+	case TLTEQ: *res = c == -1 || c == 0; break;
+	case TGT: *res = c == 1; break;
+	default: *res = c == 1 || c == 0; break;
+	}
+	return true;
+}
+
+/* evaluate the arguments of a call-like node: positional into args, keywords into kw */
+bool
+evalargs(struct ev *ev, const struct node *n, struct value *args, size_t *nargs, struct kwarg *kw, size_t *nkw, size_t max)
+{
+	size_t i;
+
+	*nargs = *nkw = 0;
+	if (n->n > max)
+		return everr(ev, n, "too many arguments (at most %zu)", max);
+	for (i = 0; i < n->n; i++) {
+		if (n->v[i]->kind == NKW) {
+			kw[*nkw].name = n->v[i]->name;
+			if (!eval(ev, n->v[i]->a, &kw[*nkw].val))
+				return false;
+			(*nkw)++;
+		} else {
+			if (!eval(ev, n->v[i], &args[*nargs]))
+				return false;
+			(*nargs)++;
+		}
+	}
+	return true;
+}
+
+bool
+bindargs(struct ev *ev, const struct node *n, const char *what, const char *const *params,
+    struct value *args, size_t nargs, struct kwarg *kw, size_t nkw, struct value *slots)
+{
+	size_t np, i, j;
+
+	for (np = 0; params[np]; np++)
+		slots[np].type = VUNDEF, slots[np].u.s = NULL;
+	if (nargs > np)
+		return everr(ev, n, "%s takes at most %zu argument%s (%zu given)", what, np, np == 1 ? "" : "s", nargs);
+	for (i = 0; i < nargs; i++)
+		slots[i] = args[i];
+	for (i = 0; i < nkw; i++) {
+		for (j = 0; j < np && strcmp(params[j], kw[i].name); j++)
+			;
+		if (j == np)
+			return everr(ev, n, "%s got an unexpected keyword argument '%s'", what, kw[i].name);
+		if (j < nargs)
+			return everr(ev, n, "%s got multiple values for argument '%s'", what, kw[i].name);
+		slots[j] = kw[i].val;
+	}
+	return true;
+}
+
+static bool
+callrange(struct ev *ev, const struct node *n, struct value *args, size_t nargs, struct value *out)
+{
+	int64_t start = 0, stop, step = 1, i, count;
+	size_t k;
+
+	if (nargs < 1 || nargs > 3)
+		return everr(ev, n, "range expected 1 to 3 arguments, got %zu", nargs);
+	for (k = 0; k < nargs; k++) {
+		if (args[k].type == VUNDEF)
+			return undeferr(ev, n, args[k]);
+		if (!isint(args[k]))
+			return everr(ev, n, "'%s' object cannot be interpreted as an integer", vtypename(args[k]));
+	}
+	if (nargs == 1) {
+		stop = intof(args[0]);
+	} else {
+		start = intof(args[0]);
+		stop = intof(args[1]);
+		if (nargs == 3)
+			step = intof(args[2]);
+	}
+	if (step == 0)
+		return everr(ev, n, "range() arg 3 must not be zero");
+	count = step > 0 ? (stop > start ? (stop - start + step - 1) / step : 0)
+	    : (start > stop ? (start - stop - step - 1) / -step : 0);
+	if (count > 100000)
+		return everr(ev, n, "range too big: %lld items; at most 100000", (long long)count);
+	*out = vlistnew(ev->a, (size_t)count, false);
+	for (i = 0; i < count; i++)
+		vlistpush(ev->a, out->u.l, vint(start + i * step));
+	return true;
+}
+
+static bool
+evalcall(struct ev *ev, const struct node *n, struct value *out)
+{
+	struct value fn, args[16];
+	struct kwarg kw[16];
+	size_t nargs, nkw, i;
+
+	if (!eval(ev, n->a, &fn))
+		return false;
+	if (fn.type == VUNDEF)
+		return undeferr(ev, n, fn);
+	if (fn.type != VMETHOD && fn.type != VFUNC)
+		return everr(ev, n, "'%s' object is not callable", vtypename(fn));
+	if (!evalargs(ev, n, args, &nargs, kw, &nkw, LEN(args)))
+		return false;
+	if (fn.type == VMETHOD)
+		return callmethod(ev, n, fn.u.m->self, fn.u.m->name, args, nargs, kw, nkw, out);
+	switch (fn.u.i) {
+	case GRANGE:
+		if (nkw)
+			return everr(ev, n, "range() takes no keyword arguments");
+		return callrange(ev, n, args, nargs, out);
+	case GDICT:
+		if (nargs)
+			return everr(ev, n, "dict() in a template takes keyword arguments only");
+		*out = vdictnew(ev->a);
+		for (i = 0; i < nkw; i++)
+			vdictset(ev->a, out->u.d, strval(ev, kw[i].name, strlen(kw[i].name)), kw[i].val);
+		return true;
+	}
+	return everr(ev, n, "unknown function");
+}
+
+static bool
+evalfilter(struct ev *ev, const struct node *n, struct value in, struct value *out)
+{
+	struct value args[16];
+	struct kwarg kw[16];
+	size_t nargs, nkw;
+
+	if (n->fn < 0)
+		return everr(ev, n, "no filter named '%s'", n->name);
+	if (!evalargs(ev, n, args, &nargs, kw, &nkw, LEN(args)))
+		return false;
+	return callfilter(ev, n, n->fn, in, args, nargs, kw, nkw, out);
+}
+
+static bool
+evaltest(struct ev *ev, const struct node *n, struct value *out)
+{
+	struct value in, args[16];
+	struct kwarg kw[16];
+	size_t nargs, nkw;
+	bool r;
+
+	if (n->fn < 0)
+		return everr(ev, n, "no test named '%s'", n->name);
+	if (!eval(ev, n->a, &in))
+		return false;
+	if (!evalargs(ev, n, args, &nargs, kw, &nkw, LEN(args)))
+		return false;
+	if (!calltest(ev, n, n->fn, in, args, nargs, kw, nkw, &r))
+		return false;
+	*out = vbool(r);
+	return true;
+}
+
+bool
+eval(struct ev *ev, const struct node *n, struct value *out)
+{
+	struct value a, b, parts[3];
+	size_t i;
+	bool r;
+	struct buf *save, tmp;
+
+	switch (n->kind) {
+	case NCONST:
+		*out = n->val;
+		return true;
+	case NNAME:
+		if (lookup(ev, n->name, out))
+			return true;
+		if (!strcmp(n->name, "range") || !strcmp(n->name, "dict")) {
+			out->type = VFUNC;
+			out->u.i = n->name[0] == 'r' ? GRANGE : GDICT;
+			return true;
+		}
+		*out = undefname(ev, n->name);
+		return true;
+	case NATTR:
+		if (!eval(ev, n->a, &a))
+			return false;
+		return getattrv(ev, n, a, n->name, out);
+	case NITEM:
+		if (!eval(ev, n->a, &a) || !eval(ev, n->b, &b))
+			return false;
+		return getitemv(ev, n, a, b, out);
+	case NSLICE:
+		if (!eval(ev, n->a, &a))
+			return false;
+		parts[0] = parts[1] = parts[2] = vnone();
+		if ((n->b && !eval(ev, n->b, &parts[0])) || (n->c && !eval(ev, n->c, &parts[1])) ||
+		    (n->d && !eval(ev, n->d, &parts[2])))
+			return false;
+		return slicev(ev, n, a, parts, out);
+	case NCALL:
+		return evalcall(ev, n, out);
+	case NFILTER:
+		if (!eval(ev, n->a, &a))
+			return false;
+		return evalfilter(ev, n, a, out);
+	case NTEST:
+		return evaltest(ev, n, out);
+	case NLIST:
+	case NTUPLE:
+		*out = vlistnew(ev->a, n->n, n->kind == NTUPLE);
+		for (i = 0; i < n->n; i++) {
+			if (!eval(ev, n->v[i], &a))
+				return false;
+			vlistpush(ev->a, out->u.l, a);
+		}
+		return true;
+	case NDICT:
+		*out = vdictnew(ev->a);
+		for (i = 0; i + 1 < n->n; i += 2) {
+			if (!eval(ev, n->v[i], &a) || !eval(ev, n->v[i + 1], &b))
+				return false;
+			if (!vhashable(a))
+				return everr(ev, n->v[i], "unhashable type: '%s'", vtypename(a));
+			vdictset(ev->a, out->u.d, a, b);
+		}
+		return true;
+	case NNOT:
+		if (!eval(ev, n->a, &a))
+			return false;
+		*out = vbool(!vtruth(a));
+		return true;
+	case NNEG:
+	case NPOS:
+		if (!eval(ev, n->a, &a))
+			return false;
+		if (a.type == VUNDEF)
+			return undeferr(ev, n, a);
+		if (isint(a)) {
+			if (n->kind == NNEG && intof(a) == INT64_MIN)
+				return everr(ev, n, "integer overflow: the result does not fit in 64 bits");
+			*out = vint(n->kind == NNEG ? -intof(a) : intof(a));
+		} else if (a.type == VFLOAT) {
+			*out = vfloat(n->kind == NNEG ? -a.u.f : a.u.f);
+		} else {
+			return everr(ev, n, "bad operand type for unary %c: '%s'", n->kind == NNEG ? '-' : '+', vtypename(a));
+		}
+		return true;
+	case NAND:
+		if (!eval(ev, n->a, &a))
+			return false;
+		if (!vtruth(a)) {
+			*out = a;
+			return true;
+		}
+		return eval(ev, n->b, out);
+	case NOR:
+		if (!eval(ev, n->a, &a))
+			return false;
+		if (vtruth(a)) {
+			*out = a;
+			return true;
+		}
+		return eval(ev, n->b, out);
+	case NBIN:
+		if (!eval(ev, n->a, &a) || !eval(ev, n->b, &b))
+			return false;
+		return binop(ev, n, n->op, a, b, out);
+	case NCMP:
+		if (!eval(ev, n->a, &a))
+			return false;
+		for (i = 0; i < n->n; i++) {
+			if (!eval(ev, n->v[i]->a, &b))
+				return false;
+			if (!compare(ev, n->v[i], n->v[i]->op, a, b, &r))
+				return false;
+			if (!r) {
+				*out = vbool(false);
+				return true;
+			}
+			a = b;
+		}
+		*out = vbool(true);
+		return true;
+	case NCONCAT:
+		save = ev->out;
+		tmp = (struct buf){0};
+		for (i = 0; i < n->n; i++) {
+			if (!eval(ev, n->v[i], &a)) {
+				buffree(&tmp);
+				return false;
+			}
+			vstrto(&tmp, a);
+		}
+		*out = strval(ev, tmp.data ? tmp.data : "", tmp.len);
+		buffree(&tmp);
+		(void)save;
+		return true;
+	case NCOND:
+		if (!eval(ev, n->a, &a))
+			return false;
+		if (vtruth(a))
+			return eval(ev, n->b, out);
+		if (n->c)
+			return eval(ev, n->c, out);
+		{
+			char *msg = xasprintf("the inline if-expression on line %d evaluated to false and no else section was defined.", n->line);
+
+			*out = vundef(ev->a, msg);
+			free(msg);
+		}
+		return true;
+	default:
+		return everr(ev, n, "internal error: not an expression");
+	}
+}
+
+static bool exec(struct ev *ev, struct node **body, size_t n);
+
+static bool
+execfor(struct ev *ev, const struct node *n)
+{
+	struct value it, item, loopv;
+	struct vlist *items, *kept;
+	struct scope sc = {.parent = ev->sc};
+	struct loopstate ls;
+	size_t i;
+	bool ok = true;
+
+	if (!eval(ev, n->b, &it))
+		return false;
+	if (!iterv(ev, n->b, it, &items))
+		return false;
+	ev->sc = &sc;
+	if (n->c) {
+		kept = vlistnew(ev->a, items->len, false).u.l;
+		for (i = 0; i < items->len; i++) {
+			sc.n = 0;
+			if (!assign(ev, n->a, items->v[i]) || !eval(ev, n->c, &item)) {
+				ev->sc = sc.parent;
+				return false;
+			}
+			if (vtruth(item))
+				vlistpush(ev->a, kept, items->v[i]);
+		}
+		items = kept;
+	}
+	ls.items = items;
+	loopv.type = VLOOP;
+	loopv.u.p = &ls;
+	for (i = 0; ok && i < items->len; i++) {
+		sc.n = 0;
+		ls.index0 = i;
+		scopeset(ev, &sc, "loop", loopv);
+		ok = assign(ev, n->a, items->v[i]) && exec(ev, n->v, n->n);
+	}
+	ev->sc = sc.parent;
+	if (ok && items->len == 0 && n->d)
+		ok = exec(ev, n->d->v, n->d->n);
+	return ok;
+}
+
+static bool
+execsetblock(struct ev *ev, const struct node *n)
+{
+	struct buf *save = ev->out, tmp = {0};
+	struct value v;
+	const struct node *f, *chain[32];
+	size_t nf = 0;
+	bool ok;
+
+	ev->out = &tmp;
+	ok = exec(ev, n->v, n->n);
+	ev->out = save;
+	if (!ok) {
+		buffree(&tmp);
+		return false;
+	}
+	v = strval(ev, tmp.data ? tmp.data : "", tmp.len);
+	buffree(&tmp);
+	for (f = n->c; f && nf < LEN(chain); f = f->a)
+		chain[nf++] = f;
+	while (nf > 0) {
+		if (!evalfilter(ev, chain[--nf], v, &v))
+			return false;
+	}
+	return assign(ev, n->a, v);
+}
+
+static bool
+exec(struct ev *ev, struct node **body, size_t n)
+{
+	const struct node *s;
+	struct value v;
+	struct value vals[32];
+	struct scope sc;
+	size_t i, k;
+
+	for (i = 0; i < n; i++) {
+		s = body[i];
+		switch (s->kind) {
+		case NDATA:
+			bufadd(ev->out, s->val.u.s->data, s->val.u.s->len);
+			break;
+		case NPRINT:
+			if (!eval(ev, s->a, &v))
+				return false;
+			switch (v.type) {
+			case VSTR:
+				bufadd(ev->out, v.u.s->data, v.u.s->len);
+				break;
+			default:
+				vstrto(ev->out, v);
+			}
+			break;
+		case NIF:
+			for (;;) {
+				if (!eval(ev, s->a, &v))
+					return false;
+				if (vtruth(v)) {
+					if (!exec(ev, s->v, s->n))
+						return false;
+					break;
+				}
+				if (!s->b)
+					break;
+				if (s->b->kind == NBODY) {
+					if (!exec(ev, s->b->v, s->b->n))
+						return false;
+					break;
+				}
+				s = s->b;
+			}
+			break;
+		case NFOR:
+			if (!execfor(ev, s))
+				return false;
+			break;
+		case NSET:
+			if (!eval(ev, s->b, &v) || !assign(ev, s->a, v))
+				return false;
+			break;
+		case NSETBLOCK:
+			if (!execsetblock(ev, s))
+				return false;
+			break;
+		case NWITH:
+			if (s->b->n > LEN(vals))
+				return everr(ev, s, "too many assignments in one 'with'");
+			for (k = 0; k < s->b->n; k++) {
+				if (!eval(ev, s->b->v[k]->b, &vals[k]))
+					return false;
+			}
+			sc = (struct scope){.parent = ev->sc};
+			ev->sc = &sc;
+			for (k = 0; k < s->b->n; k++) {
+				if (!assign(ev, s->b->v[k]->a, vals[k])) {
+					ev->sc = sc.parent;
+					return false;
+				}
+			}
+			k = exec(ev, s->v, s->n);
+			ev->sc = sc.parent;
+			if (!k)
+				return false;
+			break;
+		default:
+			return everr(ev, s, "internal error: not a statement");
+		}
+	}
+	return true;
+}
+
+bool
+tmpleval(struct arena *a, const struct tmpl *t, struct value vars, struct buf *out)
+{
+	struct scope root = {0};
+	struct ev ev = {.a = a, .ts = &t->src, .out = out, .vars = vars, .sc = &root};
+
+	bufterm(out);
+	return exec(&ev, t->body->v, t->body->n);
+}

@@ -1,0 +1,129 @@
+#ifndef IMAGEGEN_VALUE_H
+#define IMAGEGEN_VALUE_H
+
+/*
+ * the values templates compute with, modelled on Python's: undefined, None,
+ * bool, int (64-bit), float, str, list, tuple and insertion-ordered dict.
+ * Every value lives in an arena and is released with it; lists and dicts
+ * are shared references.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util.h"
+
+/* a bump allocator: everything allocated from it is freed at once */
+struct arena {
+	struct achunk *chunks;
+	char *next;
+	size_t left;
+};
+
+/* n bytes from the arena, aligned for any value; never NULL */
+void *aalloc(struct arena *a, size_t n);
+/* n zeroed bytes from the arena */
+void *azalloc(struct arena *a, size_t n);
+/* a copy of s[0..n) with a NUL after it, from the arena */
+char *astrndup(struct arena *a, const char *s, size_t n);
+/* free every chunk of the arena; it can be used again afterwards */
+void arenafree(struct arena *a);
+
+enum vtype {
+	VUNDEF,
+	VNONE,
+	VBOOL,
+	VINT,
+	VFLOAT,
+	VSTR,
+	VLIST,
+	VTUPLE,
+	VDICT,
+	VFUNC,	/* a global function such as range; u.i says which */
+	VMETHOD,	/* a method bound to its object */
+	VLOOP,	/* the loop variable of a for */
+};
+
+/* an immutable string; data is NUL-terminated */
+struct vstr {
+	size_t len;
+	char data[];
+};
+
+struct value {
+	enum vtype type;
+	union {
+		bool b;
+		int64_t i;
+		double f;
+		struct vstr *s;	/* VSTR, and VUNDEF: the message an access would raise */
+		struct vlist *l;	/* VLIST, VTUPLE */
+		struct vdict *d;
+		struct vmethod *m;
+		void *p;	/* VLOOP */
+	} u;
+};
+
+struct vlist {
+	struct value *v;
+	size_t len, cap;
+};
+
+struct vdict {
+	struct value *keys, *vals;
+	size_t len, cap;
+	uint32_t *index;	/* open addressing, slot holds position + 1; NULL while small */
+	size_t icap;
+};
+
+struct vmethod {
+	struct value self;
+	const char *name;
+};
+
+/* constructors; strings are copied into the arena */
+struct value vnone(void);
+struct value vbool(bool b);
+struct value vint(int64_t i);
+struct value vfloat(double f);
+struct value vstrn(struct arena *a, const char *s, size_t n);
+struct value vstrz(struct arena *a, const char *s);
+/* an undefined value whose use raises msg (copied) */
+struct value vundef(struct arena *a, const char *msg);
+/* a new empty list (or tuple) with room for n items */
+struct value vlistnew(struct arena *a, size_t n, bool tuple);
+/* append v to the list l */
+void vlistpush(struct arena *a, struct vlist *l, struct value v);
+/* a new empty dict */
+struct value vdictnew(struct arena *a);
+/* d[k] = v, keeping the position of an existing key */
+void vdictset(struct arena *a, struct vdict *d, struct value k, struct value v);
+/* the value under key k, or NULL */
+struct value *vdictget(struct vdict *d, struct value k);
+
+/* Python's truth value */
+bool vtruth(struct value v);
+/* Python's == (1 == 1.0 == True, containers element-wise) */
+bool veq(struct value a, struct value b);
+/* true if the value can be a dict key */
+bool vhashable(struct value v);
+/*
+ * Python's ordering: *res is <0, 0 or >0. false if the types cannot be
+ * ordered (e.g. int and str), as Python raises TypeError then.
+ */
+bool vcmp(struct value a, struct value b, int *res);
+/* Python's type name of v: "int", "str", "dict", ... */
+const char *vtypename(struct value v);
+
+/* append Python's str(v) / repr(v) to b */
+void vstrto(struct buf *b, struct value v);
+void vreprto(struct buf *b, struct value v);
+/* append Python's repr of the float f (shortest round-trip form) */
+void vfloatto(struct buf *b, double f);
+/* append s[0..n) as Python's repr of a str */
+void vstrreprto(struct buf *b, const char *s, size_t n);
+/* str(v) as a string value (v itself when it is one) */
+struct value vtostr(struct arena *a, struct value v);
+
+#endif

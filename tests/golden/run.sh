@@ -1,0 +1,132 @@
+#!/bin/sh
+# golden tests of imagegen generate, list and graph.
+#
+# Each tests/golden/<case>/ holds:
+#   tree/                 the project tree, copied to a temporary src/
+#   args                  arguments of imagegen generate, one a line
+#                         (default: --images=../src/images); it runs in a
+#                         temporary build/ next to src/
+#   status                the expected exit status (default 0)
+#   stderr.expect         what generate prints on stderr (default: nothing)
+#   build.ninja.expect    the expected build.ninja (when status is 0)
+#   manifests.expect      the stage manifests, each after a "== NAME" line
+#   list.expect, graph.expect   output of imagegen list / graph (optional)
+# Every build.ninja written is also run through "ninja -n", which must
+# find it valid and clean (no regeneration right after generate), and a
+# second generate must leave every file untouched.
+# UPDATE=1 rewrites the expected files from the actual output.
+#
+# Environment: IMAGEGEN (the binary), SRCDIR (the source tree).
+
+: "${IMAGEGEN:?IMAGEGEN must name the imagegen binary}"
+: "${SRCDIR:?SRCDIR must name the source tree}"
+NINJA=${NINJA:-ninja}
+
+passed=0
+failed=0
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/imagegen-golden.XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT INT TERM
+
+fail() {
+	printf 'FAIL %s: %s\n' "$name" "$1"
+	ok=0
+}
+
+# compare actual file $1 with expected file $2 (absent expected: $1 must be empty)
+compare() {
+	if [ "${UPDATE:-}" = 1 ]; then
+		if [ -s "$1" ] || [ -f "$2" ]; then
+			cp "$1" "$2"
+		fi
+		return
+	fi
+	if [ -f "$2" ]; then
+		if ! diff -u "$2" "$1" >"$tmp/diff" 2>&1; then
+			fail "$(basename "$2") differs"
+			sed 's/^/    /' "$tmp/diff"
+		fi
+	elif [ -s "$1" ]; then
+		fail "unexpected output in $(basename "$1")"
+		sed 's/^/    /' "$1"
+	fi
+}
+
+# run imagegen COMMAND with the case's arguments in the build directory
+run() {
+	cmd=$1
+	shift
+	set --
+	if [ -f "$case/args" ]; then
+		while IFS= read -r line || [ -n "$line" ]; do
+			set -- "$@" "$line"
+		done <"$case/args"
+	else
+		set -- --images=../src/images
+	fi
+	(cd "$work/build" && "$IMAGEGEN" "$cmd" --imagegen=imagegen --templates=../templates --jobs=2 "$@")
+}
+
+for case in "$SRCDIR"/tests/golden/*/; do
+	case=${case%/}
+	name=$(basename "$case")
+	[ -d "$case/tree" ] || continue
+	ok=1
+	work="$tmp/$name"
+	mkdir -p "$work/build" "$work/templates"
+	cp -R "$case/tree" "$work/src"
+	cp "$SRCDIR/templates/rules.ninja" "$work/templates/"
+	want=0
+	[ -f "$case/status" ] && want=$(cat "$case/status")
+
+	run generate >"$work/stdout" 2>"$work/stderr"
+	status=$?
+	[ "$status" = "$want" ] || fail "exit status $status, expected $want"
+	compare "$work/stderr" "$case/stderr.expect"
+	compare "$work/stdout" "$case/stdout.expect"
+	if [ "$want" = 0 ]; then
+		compare "$work/build/build.ninja" "$case/build.ninja.expect"
+		: >"$work/manifests"
+		for m in "$work"/build/.imagegen/stage/*.list; do
+			[ -f "$m" ] || continue
+			printf '== %s\n' "$(basename "$m" .list)" >>"$work/manifests"
+			cat "$m" >>"$work/manifests"
+		done
+		compare "$work/manifests" "$case/manifests.expect"
+		if ! (cd "$work/build" && "$NINJA" -n >"$work/ninja.out" 2>&1); then
+			fail "ninja -n rejects build.ninja"
+			sed 's/^/    /' "$work/ninja.out"
+		elif grep -q REGENERATE "$work/ninja.out"; then
+			fail "build.ninja is out of date right after generate"
+			(cd "$work/build" && "$NINJA" -n -d explain 2>&1 | sed 's/^/    /' | head -5)
+		fi
+		touch "$work/marker"
+		run generate >/dev/null 2>&1 || fail "second generate failed"
+		changed=$(find "$work/build" -type f -newer "$work/marker" ! -name '.ninja_*')
+		[ -z "$changed" ] || fail "a second generate rewrote $changed"
+		if [ -f "$case/list.expect" ] || [ "${UPDATE:-}" = 1 ]; then
+			run list >"$work/list" 2>/dev/null || fail "imagegen list failed"
+			compare "$work/list" "$case/list.expect"
+		fi
+		if [ -f "$case/graph.expect" ] || [ "${UPDATE:-}" = 1 ]; then
+			run graph >"$work/graph" 2>/dev/null || fail "imagegen graph failed"
+			compare "$work/graph" "$case/graph.expect"
+		fi
+	else
+		[ ! -e "$work/build/build.ninja" ] || fail "build.ninja written despite errors"
+		run check >/dev/null 2>"$work/check.err"
+		status=$?
+		[ "$status" = "$want" ] || fail "check: exit status $status, expected $want"
+		if [ "$want" = 1 ] && ! cmp -s "$work/check.err" "$work/stderr"; then
+			fail "check reports differently from generate"
+		fi
+	fi
+	if [ "$ok" = 1 ]; then
+		passed=$((passed + 1))
+		printf 'ok   %s\n' "$name"
+	else
+		failed=$((failed + 1))
+	fi
+done
+
+printf '%d passed, %d failed\n' "$passed" "$failed"
+[ "$failed" = 0 ]

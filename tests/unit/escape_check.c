@@ -1,0 +1,89 @@
+#include "compat.h"
+
+#include <check.h>
+#include <stdlib.h>
+
+#include "escape.h"
+#include "util.h"
+
+static char *
+esc(void (*f)(struct buf *, const char *), const char *s)
+{
+	struct buf b = {0};
+
+	f(&b, s);
+	bufterm(&b);
+	return b.data;
+}
+
+#define ESC(f, in, want) do { char *got_ = esc(f, in); ck_assert_str_eq(got_, want); free(got_); } while (0)
+
+START_TEST(test_ninjapath)
+{
+	ESC(escninjapath, "ctx/a/b", "ctx/a/b");
+	ESC(escninjapath, "a b", "a$ b");
+	ESC(escninjapath, "c:d", "c$:d");
+	ESC(escninjapath, "$x", "$$x");
+	ESC(escninjapath, "a $:b", "a$ $$$:b");
+}
+END_TEST
+
+START_TEST(test_ninjaval)
+{
+	ESC(escninjaval, "plain value", "plain value");
+	ESC(escninjaval, "$HOME", "$$HOME");
+	ESC(escninjaval, "  lead", "$ $ lead");
+	ESC(escninjaval, "a:b", "a:b");
+}
+END_TEST
+
+START_TEST(test_shell)
+{
+	ESC(escshell, "gen/imagegen", "gen/imagegen");
+	ESC(escshell, "--tag=reg:5000/ns/x:1", "--tag=reg:5000/ns/x:1");
+	ESC(escshell, "a b", "'a b'");
+	ESC(escshell, "it's", "'it'\\''s'");
+	ESC(escshell, "", "''");
+	ESC(escshell, "$(rm -rf /)", "'$(rm -rf /)'");
+	ESC(escshell, "a;b", "'a;b'");
+}
+END_TEST
+
+START_TEST(test_shellninja)
+{
+	ESC(escshellninja, "a b$c", "'a b$$c'");
+	ESC(escshellninja, "x", "x");
+}
+END_TEST
+
+START_TEST(test_pathbad)
+{
+	ck_assert_ptr_null(escpathbad("a/b c:d$e"));
+	ck_assert_ptr_nonnull(escpathbad("a\nb"));
+	ck_assert_ptr_nonnull(escpathbad("a|b"));
+	ck_assert_ptr_nonnull(escpathbad("a\tb"));
+	ck_assert_ptr_nonnull(escpathbad(""));
+	ck_assert_str_eq(escpathbad("x|y"), "the path holds '|', which ninja reads as a dependency separator; rename it");
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("escape");
+	TCase *tc = tcase_create("escape");
+	SRunner *sr;
+	int nfail;
+
+	tcase_add_test(tc, test_ninjapath);
+	tcase_add_test(tc, test_ninjaval);
+	tcase_add_test(tc, test_shell);
+	tcase_add_test(tc, test_shellninja);
+	tcase_add_test(tc, test_pathbad);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	nfail = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return nfail ? 1 : 0;
+}
