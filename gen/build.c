@@ -12,9 +12,6 @@
 #include "engine.h"
 #include "util.h"
 
-/* lines of the log shown when a build fails */
-#define LOGTAIL 50
-
 /* the length of the digest prefix in the tag <name>:<prefix> */
 #define DIGESTTAG 16
 
@@ -157,81 +154,6 @@ parseargs(struct buildcmd *c, int argc, char **argv)
 	return 0;
 }
 
-/* prints the last LOGTAIL lines of the log to stderr */
-static void
-showtail(const char *log)
-{
-	struct buf b = {0};
-	size_t i, n = 0;
-	const char *s;
-
-	if (!readfile(log, &b)) {
-		warn("cannot read %s:", log);
-		return;
-	}
-	if (b.len == 0) {
-		buffree(&b);
-		return;
-	}
-	s = b.data;
-	for (i = b.len; i-- > 0;) {
-		if (b.data[i] == '\n' && i + 1 < b.len && ++n == LOGTAIL) {
-			s = b.data + i + 1;
-			break;
-		}
-	}
-	fputs(s, stderr);
-	if (b.data[b.len - 1] != '\n')
-		fputc('\n', stderr);
-	buffree(&b);
-}
-
-/* opens the log fresh (or -1 for none); writes the command line first */
-static bool
-openlog(const char *log, int *fd)
-{
-	*fd = -1;
-	if (!log)
-		return true;
-	if (!mkdirparent(log) || (*fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0) {
-		warn("cannot create the build log %s:", log);
-		return false;
-	}
-	return true;
-}
-
-static void
-logcmd(int fd, const struct args *a)
-{
-	struct buf b = {0};
-	ssize_t n;
-	size_t off;
-
-	bufadds(&b, "$ ");
-	argsquote(a, &b);
-	bufaddc(&b, '\n');
-	for (off = 0; off < b.len; off += (size_t)n) {
-		n = write(fd < 0 ? 2 : fd, b.data + off, b.len - off);
-		if (n <= 0)
-			break;
-	}
-	buffree(&b);
-}
-
-/* runs a with output into the log; returns the exit status (-1: could not start) */
-static int
-run(const struct args *a, int logfd, struct buf *out)
-{
-	int st;
-
-	logcmd(logfd, a);
-	/* without a log the engine's output goes to stderr, keeping stdout for the report */
-	st = enginerun(a, NULL, out, logfd >= 0 ? logfd : 2, logfd);
-	if (st < 0)
-		warn("cannot run %s:", a->v[0]);
-	return st;
-}
-
 static const char *
 imgname(const struct buildcmd *c)
 {
@@ -242,7 +164,7 @@ static void
 failed(const struct buildcmd *c, const char *what, int st)
 {
 	if (c->log) {
-		showtail(c->log);
+		showlogtail(c->log);
 		fprintf(stderr, "%s: %s of %s failed (%s exit status %d); the full log is %s\n",
 		    argv0, what, imgname(c), c->e.name, st, c->log);
 	} else {
@@ -295,7 +217,7 @@ tagall(struct buildcmd *c, const char *id, int logfd)
 
 	for (i = 0; i < c->o.ntags + 1; i++) {
 		enginetag(&c->e, id, i == 0 ? c->o.name : c->o.tags[i - 1], &a);
-		st = run(&a, logfd, NULL);
+		st = enginelogrun(&a, logfd, NULL, NULL);
 		delargs(&a);
 		if (st != 0) {
 			failed(c, "tagging", st);
@@ -314,7 +236,7 @@ imageid(struct buildcmd *c, const char *ref, int logfd)
 	char *id = NULL;
 
 	engineimageid(&c->e, ref, &a);
-	if (run(&a, logfd, &out) == 0)
+	if (enginelogrun(&a, logfd, NULL, &out) == 0)
 		id = imageidnorm(out.data ? out.data : "", out.len);
 	delargs(&a);
 	buffree(&out);
@@ -333,7 +255,7 @@ cachepull(struct buildcmd *c, const char *ref, int logfd)
 	int st;
 
 	enginepull(&c->e, ref, &a);
-	st = run(&a, logfd, NULL);
+	st = enginelogrun(&a, logfd, NULL, NULL);
 	delargs(&a);
 	if (st != 0)
 		return NULL;
@@ -358,7 +280,7 @@ cachepush(struct buildcmd *c, const char *local, const char *ref, int logfd)
 
 	if (c->e.kind == ENGINE_DOCKER || c->e.kind == ENGINE_BUILDX) {
 		enginetag(&c->e, local, ref, &a);
-		st = run(&a, logfd, NULL);
+		st = enginelogrun(&a, logfd, NULL, NULL);
 		delargs(&a);
 		if (st != 0) {
 			warn("%s: cannot tag %s for the cache (exit status %d); see %s", imgname(c), ref, st, c->log ? c->log : "above");
@@ -366,7 +288,7 @@ cachepush(struct buildcmd *c, const char *local, const char *ref, int logfd)
 		}
 	}
 	enginepush(&c->e, local, ref, NULL, &a);
-	st = run(&a, logfd, NULL);
+	st = enginelogrun(&a, logfd, NULL, NULL);
 	delargs(&a);
 	if (st != 0)
 		warn("%s: cannot push %s to the cache registry (exit status %d); see %s", imgname(c), ref, st, c->log ? c->log : "above");
@@ -445,7 +367,7 @@ build(struct buildcmd *c)
 	unlink(tmp);
 	c->o.iidfile = tmp;
 	enginebuild(&c->e, &c->o, &a);
-	status = run(&a, logfd, NULL);
+	status = enginelogrun(&a, logfd, NULL, NULL);
 	delargs(&a);
 	if (status != 0) {
 		if (status > 0)

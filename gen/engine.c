@@ -406,3 +406,81 @@ imageidnorm(const char *s, size_t len)
 	}
 	return xasprintf("sha256:%.*s", 64, s);
 }
+
+bool
+openlog(const char *log, int *fd)
+{
+	*fd = -1;
+	if (!log)
+		return true;
+	if (!mkdirparent(log) || (*fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0) {
+		warn("cannot create the log %s:", log);
+		return false;
+	}
+	return true;
+}
+
+static void
+writeall(int fd, const char *p, size_t len)
+{
+	ssize_t n;
+
+	while (len > 0) {
+		n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		p += n;
+		len -= (size_t)n;
+	}
+}
+
+int
+enginelogrun(const struct args *a, int logfd, const char *input, struct buf *out)
+{
+	struct buf b = {0};
+	size_t start = out ? out->len : 0;
+	int fd = logfd >= 0 ? logfd : 2, st;
+
+	bufadds(&b, "$ ");
+	argsquote(a, &b);
+	bufaddc(&b, '\n');
+	writeall(fd, b.data, b.len);
+	buffree(&b);
+	/* without a log the output goes to stderr, which keeps stdout for imagegen's own report */
+	st = enginerun(a, input, out, fd, logfd);
+	if (out && out->len > start)
+		writeall(fd, out->data + start, out->len - start);
+	if (st < 0)
+		warn("cannot run %s:", a->v[0]);
+	return st;
+}
+
+void
+showlogtail(const char *log)
+{
+	struct buf b = {0};
+	size_t i, n = 0;
+	const char *s;
+
+	if (!readfile(log, &b)) {
+		warn("cannot read %s:", log);
+		return;
+	}
+	if (b.len == 0) {
+		buffree(&b);
+		return;
+	}
+	s = b.data;
+	for (i = b.len; i-- > 0;) {
+		if (b.data[i] == '\n' && i + 1 < b.len && ++n == LOGTAIL) {
+			s = b.data + i + 1;
+			break;
+		}
+	}
+	fputs(s, stderr);
+	if (b.data[b.len - 1] != '\n')
+		fputc('\n', stderr);
+	buffree(&b);
+}

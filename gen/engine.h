@@ -87,6 +87,21 @@ void enginelogin(const struct engine *e, const char *registry, const char *user,
  */
 int enginerun(const struct args *a, const char *input, struct buf *out, int outfd, int errfd);
 
+/* opens log fresh for writing (creating its directory); *fd is -1 when log is NULL. false after a message */
+bool openlog(const char *log, int *fd);
+/*
+ * runs a like enginerun, first writing "$ command line" to logfd (stderr
+ * when logfd is -1); stdout and stderr go to logfd, and when out is
+ * non-NULL stdout is captured there and copied to logfd too. the status
+ * as enginerun returns it, after a message if the program did not start.
+ */
+int enginelogrun(const struct args *a, int logfd, const char *input, struct buf *out);
+/* prints the last lines (at most LOGTAIL) of log to stderr */
+void showlogtail(const char *log);
+
+/* lines of a log shown when an engine command fails */
+#define LOGTAIL 50
+
 /* "sha256:<64 hex>" from an engine's image ID text (bare hex or prefixed, whitespace around); NULL if malformed. owned by the caller */
 char *imageidnorm(const char *s, size_t len);
 

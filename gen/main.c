@@ -22,6 +22,8 @@ const struct command commands[] = {
 	{"build", cmd_build, "build one image with docker, podman or buildah"},
 	{"digest", cmd_digest, "compute or print an image's input digest"},
 	{"render", cmd_render, "render a Jinja2 template with the cluster configuration"},
+	{"push", cmd_push, "push one image to its registry and record the digest"},
+	{"publish", cmd_publish, "move the release tag once every image is pushed"},
 	{NULL, NULL, NULL},
 };
 

@@ -1,0 +1,588 @@
+/*
+ * push, publish and the cache registry against a real docker-registry on
+ * loopback and podman with a private storage root
+ */
+#include "compat.h"
+
+#include <arpa/inet.h>
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "util.h"
+
+static char tmpdir[64];
+static char olddir[4096];
+static int port;
+static pid_t regpid;
+static char *oldpath;
+
+static void
+put(const char *path, const char *text, mode_t mode)
+{
+	ck_assert_int_ge(writefile(path, text, strlen(text), mode), 0);
+}
+
+static char *
+get(const char *path)
+{
+	struct buf b = {0};
+
+	if (!readfile(path, &b))
+		return xstrdup("<missing>");
+	bufterm(&b);
+	return b.data;
+}
+
+/* the content of the file named by the format */
+static char *
+getf(const char *fmt, ...)
+{
+	struct buf b = {0};
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	bufvprintf(&b, fmt, ap);
+	va_end(ap);
+	s = get(b.data);
+	buffree(&b);
+	return s;
+}
+
+/* runs a shell command (test plumbing only); returns its exit status */
+static int
+sh(const char *fmt, ...)
+{
+	struct buf b = {0};
+	va_list ap;
+	int st;
+
+	va_start(ap, fmt);
+	bufvprintf(&b, fmt, ap);
+	va_end(ap);
+	st = system(b.data);
+	buffree(&b);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* the stdout of a shell command that must succeed */
+static char *
+shout(const char *fmt, ...)
+{
+	struct buf b = {0};
+	va_list ap;
+
+	va_start(ap, fmt);
+	bufvprintf(&b, fmt, ap);
+	va_end(ap);
+	bufadds(&b, " > sh.out");
+	ck_assert_msg(system(b.data) == 0, "failed: %s", b.data);
+	buffree(&b);
+	return get("sh.out");
+}
+
+static int
+freeport(void)
+{
+	struct sockaddr_in sa = {0};
+	socklen_t len = sizeof(sa);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	ck_assert_int_ge(fd, 0);
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
+	close(fd);
+	return ntohs(sa.sin_port);
+}
+
+static bool
+listening(int p)
+{
+	struct sockaddr_in sa = {0};
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	bool ok;
+
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((unsigned short)p);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ok = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+	close(fd);
+	return ok;
+}
+
+/* starts docker-registry on a free loopback port, with basic auth when htpasswd is set */
+static void
+startregistry(bool auth)
+{
+	char *conf, *pid;
+	int i;
+
+	port = freeport();
+	conf = xasprintf("version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: %s/registry\n"
+	    "http:\n  addr: 127.0.0.1:%d\n%s%s%s", tmpdir, port,
+	    auth ? "auth:\n  htpasswd:\n    realm: test\n    path: " : "", auth ? tmpdir : "", auth ? "/htpasswd\n" : "");
+	put("registry.yml", conf, 0644);
+	free(conf);
+	if (auth)
+		ck_assert_int_eq(sh("/usr/bin/python3 -W ignore -c \"import crypt; "
+		    "print('bob:' + crypt.crypt('s3cret', crypt.mksalt(crypt.METHOD_BLOWFISH)))\" > htpasswd"), 0);
+	ck_assert_int_eq(sh("env -u REGISTRY_AUTH_FILE docker-registry serve registry.yml > registry.log 2>&1 & echo $! > registry.pid"), 0);
+	pid = get("registry.pid");
+	regpid = (pid_t)atoi(pid);
+	free(pid);
+	ck_assert_int_gt(regpid, 0);
+	for (i = 0; i < 100 && !listening(port); i++)
+		nanosleep(&(struct timespec){0, 50000000}, NULL);
+	ck_assert_msg(listening(port), "docker-registry did not start");
+}
+
+static void
+setup(void)
+{
+	char *s;
+
+	if (!oldpath)
+		oldpath = xstrdup(getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin");
+	strcpy(tmpdir, "/tmp/push_check.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	ck_assert_ptr_nonnull(getcwd(olddir, sizeof(olddir)));
+	ck_assert_int_eq(chdir(tmpdir), 0);
+	s = xasprintf("[storage]\ndriver = \"vfs\"\ngraphroot = \"%s/graph\"\nrunroot = \"%s/run\"\n", tmpdir, tmpdir);
+	put("storage.conf", s, 0644);
+	free(s);
+	s = xasprintf("%s/storage.conf", tmpdir);
+	setenv("CONTAINERS_STORAGE_CONF", s, 1);
+	free(s);
+	s = xasprintf("%s/auth.json", tmpdir);
+	put(s, "{}\n", 0600);
+	setenv("REGISTRY_AUTH_FILE", s, 1);
+	free(s);
+	setenv("BUILDAH_ISOLATION", "chroot", 1);
+	/* podman behind a wrapper that counts its invocations by subcommand */
+	put("bin/podman", "#!/bin/sh\necho \"$1\" >> \"$CALLS\"\nexec /usr/bin/podman \"$@\"\n", 0755);
+	s = xasprintf("%s/bin:%s", tmpdir, oldpath);
+	setenv("PATH", s, 1);
+	free(s);
+	s = xasprintf("%s/calls", tmpdir);
+	setenv("CALLS", s, 1);
+	free(s);
+	regpid = 0;
+}
+
+static void
+teardown(void)
+{
+	int i;
+
+	if (regpid > 0) {
+		kill(regpid, SIGTERM);
+		for (i = 0; i < 100 && kill(regpid, 0) == 0; i++)
+			nanosleep(&(struct timespec){0, 20000000}, NULL);
+	}
+	ck_assert_int_eq(chdir(olddir), 0);
+	ck_assert_int_eq(sh("/bin/rm -rf %s", tmpdir), 0);
+}
+
+static int
+runv(int (*cmd)(int, char **), ...)
+{
+	char *argv[32];
+	int argc = 0, rc;
+	va_list ap;
+	const char *s;
+
+	va_start(ap, cmd);
+	while ((s = va_arg(ap, const char *)) && argc < 31)
+		argv[argc++] = xstrdup(s);
+	va_end(ap);
+	argv[argc] = NULL;
+	rc = cmd(argc, argv);
+	while (argc > 0)
+		free(argv[--argc]);
+	return rc;
+}
+
+/* counts the engine invocations of one subcommand ("build", "push", ...) since the last reset */
+static int
+calls(const char *sub)
+{
+	char *s = get("calls"), *p;
+	size_t n = strlen(sub);
+	int count = 0;
+
+	if (strcmp(s, "<missing>") == 0) {
+		free(s);
+		return 0;
+	}
+	for (p = s; *p;) {
+		if (strncmp(p, sub, n) == 0 && p[n] == '\n')
+			count++;
+		p = strchr(p, '\n');
+		if (!p)
+			break;
+		p++;
+	}
+	free(s);
+	return count;
+}
+
+static void
+resetcalls(void)
+{
+	unlink("calls");
+}
+
+/* the example: base FROM scratch, two leaves on it, the leaves' contexts identical but for build args */
+static void
+example(const char *dir)
+{
+	char *p;
+
+	p = xasprintf("%s/ctx/base/Dockerfile", dir);
+	put(p, "FROM scratch\nCOPY a /a\n", 0644);
+	free(p);
+	p = xasprintf("%s/ctx/base/a", dir);
+	put(p, "base\n", 0644);
+	free(p);
+	p = xasprintf("%s/ctx/left/Dockerfile", dir);
+	put(p, "FROM base\nARG SIDE\nCOPY l /l\nLABEL side=$SIDE\n", 0644);
+	free(p);
+	p = xasprintf("%s/ctx/left/l", dir);
+	put(p, "leaf\n", 0644);
+	free(p);
+	p = xasprintf("%s/ctx/right/Dockerfile", dir);
+	put(p, "FROM base\nARG SIDE\nCOPY l /l\nLABEL side=$SIDE\n", 0644);
+	free(p);
+	p = xasprintf("%s/ctx/right/l", dir);
+	put(p, "leaf\n", 0644);
+	free(p);
+}
+
+/* digest and build one image the way the generated edges do, in build directory dir */
+static int
+buildimage(const char *dir, const char *name, const char *cache)
+{
+	char *ctx, *digest, *iid, *log, *arg, *dep, *dopt, *copt, *nopt;
+	bool leaf = strcmp(name, "base") != 0;
+	int rc;
+
+	ctx = xasprintf("--ctx=%s/ctx/%s", dir, name);
+	digest = xasprintf("%s/img/%s.digest", dir, name);
+	arg = xasprintf("--build-arg=SIDE=%s", name);
+	dep = xasprintf("--dep=%s/img/base.digest", dir);
+	if (leaf)
+		rc = runv(cmd_digest, "digest", ctx, arg, dep, "-o", digest, NULL);
+	else
+		rc = runv(cmd_digest, "digest", ctx, "-o", digest, NULL);
+	ck_assert_int_eq(rc, 0);
+	free(ctx);
+	ctx = xasprintf("%s/ctx/%s", dir, name);
+	iid = xasprintf("--iid=%s/img/%s.iid", dir, name);
+	log = xasprintf("--log=%s/log/%s.log", dir, name);
+	dopt = xasprintf("--digest=%s", digest);
+	copt = cache ? xasprintf("--cache=%s", cache) : xstrdup("--insecure");
+	rc = runv(cmd_build, "build", "--engine=podman", "--insecure", copt, leaf ? arg : "--insecure",
+	    (nopt = xasprintf("--name=%s", name)), dopt, iid, log, ctx, NULL);
+	free(nopt);
+	free(ctx);
+	free(digest);
+	free(iid);
+	free(log);
+	free(arg);
+	free(dep);
+	free(dopt);
+	free(copt);
+	return rc;
+}
+
+static char *
+reg(const char *path)
+{
+	return xasprintf("127.0.0.1:%d/%s", port, path);
+}
+
+/* GET on the registry's API, stdout of curl */
+static char *
+api(const char *path)
+{
+	return shout("curl -sf -H 'Accept: application/vnd.oci.image.manifest.v1+json' "
+	    "-H 'Accept: application/vnd.docker.distribution.manifest.v2+json' http://127.0.0.1:%d/v2/%s", port, path);
+}
+
+static int
+push(const char *name, const char *extra)
+{
+	char *iid = xasprintf("--iid=img/%s.iid", name);
+	char *digest = xasprintf("--digest=img/%s.digest", name);
+	char *repo = xasprintf("--repo=127.0.0.1:%d/ns/%s", port, name);
+	char *log = xasprintf("--log=log/%s.push.log", name);
+	char *out = xasprintf("push/%s.pushed", name);
+	int rc;
+
+	if (extra)
+		rc = runv(cmd_push, "push", "--engine=podman", "--insecure", iid, digest, repo, log, extra, "-o", out, NULL);
+	else
+		rc = runv(cmd_push, "push", "--engine=podman", "--insecure", iid, digest, repo, log, "-o", out, NULL);
+	free(iid);
+	free(digest);
+	free(repo);
+	free(log);
+	free(out);
+	return rc;
+}
+
+static const char *names[] = {"base", "left", "right"};
+
+START_TEST(test_push_publish)
+{
+	char *s, *id, *path, *want;
+	size_t i;
+	struct timespec ts[2] = {{0, 0}, {0, 0}};
+	struct stat st;
+
+	startregistry(false);
+	example(".");
+	for (i = 0; i < LEN(names); i++)
+		ck_assert_int_eq(buildimage(".", names[i], NULL), 0);
+	/* identical contexts, different build args: different digests */
+	s = get("img/left.digest");
+	id = get("img/right.digest");
+	ck_assert_str_ne(s, id);
+	free(s);
+	free(id);
+	resetcalls();
+	for (i = 0; i < LEN(names); i++)
+		ck_assert_int_eq(push(names[i], NULL), 0);
+	ck_assert_int_eq(calls("push"), 3);
+	s = api("_catalog");
+	ck_assert_str_eq(s, "{\"repositories\":[\"ns/base\",\"ns/left\",\"ns/right\"]}\n");
+	free(s);
+	for (i = 0; i < LEN(names); i++) {
+		/* the stamp's manifest is in the registry, and its config is the local image ID */
+		path = xasprintf("push/%s.pushed", names[i]);
+		s = get(path);
+		free(path);
+		id = getf("img/%s.iid", names[i]);
+		id[strcspn(id, "\n")] = '\0';
+		ck_assert(strncmp(s, id, strlen(id)) == 0);
+		path = xasprintf("ns/%s/manifests/%s", names[i], strchr(s, '@') + 1);
+		path[strcspn(path, "\n")] = '\0';
+		free(s);
+		s = api(path);
+		free(path);
+		want = xasprintf("\"digest\":\"%s\"", id);
+		ck_assert_msg(strstr(s, want), "manifest %s lacks %s", s, want);
+		free(want);
+		free(s);
+		free(id);
+		/* no human tag yet: only the staging tag */
+		path = xasprintf("ns/%s/tags/list", names[i]);
+		s = api(path);
+		free(path);
+		ck_assert_ptr_null(strstr(s, "\"v1\""));
+		free(s);
+	}
+	/* pushing again with nothing changed runs no engine command */
+	resetcalls();
+	for (i = 0; i < LEN(names); i++)
+		ck_assert_int_eq(push(names[i], NULL), 0);
+	ck_assert_int_eq(calls("push") + calls("login") + calls("tag"), 0);
+	/* publish moves v1 on every repository */
+	ck_assert_int_eq(runv(cmd_publish, "publish", "--engine=podman", "--insecure", "--tag=v1", "--log=log/publish.log",
+	    "-o", "push/published", "push/base.pushed", "push/left.pushed", "push/right.pushed", NULL), 0);
+	ck_assert_int_eq(calls("push"), 3);
+	for (i = 0; i < LEN(names); i++) {
+		path = xasprintf("ns/%s/manifests/v1", names[i]);
+		s = api(path);
+		free(path);
+		id = getf("img/%s.iid", names[i]);
+		id[strcspn(id, "\n")] = '\0';
+		ck_assert_ptr_nonnull(strstr(s, id));
+		free(s);
+		free(id);
+	}
+	/* publishing again pushes nothing and keeps the stamp */
+	ck_assert_int_eq(utimensat(AT_FDCWD, "push/published", ts, 0), 0);
+	resetcalls();
+	ck_assert_int_eq(runv(cmd_publish, "publish", "--engine=podman", "--insecure", "--tag=v1", "-o", "push/published",
+	    "push/base.pushed", "push/left.pushed", "push/right.pushed", NULL), 0);
+	ck_assert_int_eq(calls("push"), 0);
+	ck_assert_int_eq(stat("push/published", &st), 0);
+	ck_assert_int_eq(st.st_mtime, 0);
+	/* a publish set with a missing stamp moves nothing */
+	ck_assert_int_eq(runv(cmd_publish, "publish", "--engine=podman", "--insecure", "--tag=v2", "-o", "push/published2",
+	    "push/base.pushed", "push/none.pushed", NULL), 1);
+	ck_assert_int_eq(calls("push"), 0);
+	ck_assert_int_ne(access("push/published2", F_OK), 0);
+}
+END_TEST
+
+START_TEST(test_push_errors)
+{
+	char *s, *opt;
+	int fd, saved;
+
+	startregistry(true);
+	example(".");
+	ck_assert_int_eq(buildimage(".", "base", NULL), 0);
+	put("wrong", "not-it\n", 0600);
+	put("right", "s3cret\n", 0600);
+	/* no credentials */
+	ck_assert_int_eq(push("base", NULL), 1);
+	ck_assert_int_ne(access("push/base.pushed", F_OK), 0);
+	/* a wrong password: the error names the registry, no stamp */
+	fflush(stderr);
+	saved = dup(2);
+	fd = open("err.txt", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	dup2(fd, 2);
+	close(fd);
+	setenv("PUSHPW", "wrong", 1);
+	ck_assert_int_eq(runv(cmd_push, "push", "--engine=podman", "--insecure", "--iid=img/base.iid",
+	    (opt = xasprintf("--repo=127.0.0.1:%d/ns/base", port)), "--user=bob", "--password-env=PUSHPW",
+	    "--log=log/push.log", "-o", "push/base.pushed", NULL), 1);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	s = get("err.txt");
+	free(opt);
+	opt = xasprintf("login to the registry 127.0.0.1:%d as bob failed", port);
+	ck_assert_msg(strstr(s, opt), "stderr: %s", s);
+	free(opt);
+	free(s);
+	ck_assert_int_ne(access("push/base.pushed", F_OK), 0);
+	/* the password never reaches a command line: the log holds the commands */
+	s = get("log/push.log");
+	ck_assert_ptr_null(strstr(s, "wrong"));
+	ck_assert_ptr_nonnull(strstr(s, "--password-stdin"));
+	free(s);
+	ck_assert_int_eq(push("base", "--user=bob"), 2);
+	/* the right password from a file */
+	ck_assert_int_eq(runv(cmd_push, "push", "--engine=podman", "--insecure", "--iid=img/base.iid",
+	    (opt = xasprintf("--repo=127.0.0.1:%d/ns/base", port)), "--user=bob", "--password-file=right",
+	    "-o", "push/base.pushed", NULL), 0);
+	free(opt);
+	s = get("push/base.pushed");
+	ck_assert_ptr_nonnull(strstr(s, "@sha256:"));
+	free(s);
+	/* an unreachable registry: the error names it, no stamp */
+	fflush(stderr);
+	saved = dup(2);
+	fd = open("err.txt", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	dup2(fd, 2);
+	close(fd);
+	ck_assert_int_eq(runv(cmd_push, "push", "--engine=podman", "--insecure", "--iid=img/base.iid",
+	    "--repo=127.0.0.1:1/ns/base", "--log=log/push.log", "-o", "push/gone.pushed", NULL), 1);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	s = get("err.txt");
+	ck_assert_msg(strstr(s, "push of base to 127.0.0.1:1/ns/base:id-"), "stderr: %s", s);
+	ck_assert_ptr_nonnull(strstr(s, "the full log is log/push.log"));
+	free(s);
+	ck_assert_int_ne(access("push/gone.pushed", F_OK), 0);
+}
+END_TEST
+
+/* a fresh build directory and an empty image store: every image comes from the cache */
+START_TEST(test_cache)
+{
+	char *cache, *s, *t, *conf;
+	size_t i;
+
+	startregistry(false);
+	cache = reg("cache");
+	example("one");
+	for (i = 0; i < LEN(names); i++)
+		ck_assert_int_eq(buildimage("one", names[i], cache), 0);
+	s = api("cache/base/tags/list");
+	ck_assert_ptr_nonnull(strstr(s, "\"tags\":[\""));
+	free(s);
+	/* the CI machine: another store, another build directory */
+	conf = xasprintf("[storage]\ndriver = \"vfs\"\ngraphroot = \"%s/graph2\"\nrunroot = \"%s/run2\"\n", tmpdir, tmpdir);
+	put("storage.conf", conf, 0644);
+	free(conf);
+	s = shout("podman images -q | wc -l");
+	ck_assert_str_eq(s, "0\n");
+	free(s);
+	example("two");
+	resetcalls();
+	for (i = 0; i < LEN(names); i++)
+		ck_assert_int_eq(buildimage("two", names[i], cache), 0);
+	ck_assert_int_eq(calls("build"), 0);
+	ck_assert_int_eq(calls("pull"), 3);
+	for (i = 0; i < LEN(names); i++) {
+		s = getf("one/img/%s.iid", names[i]);
+		t = getf("two/img/%s.iid", names[i]);
+		ck_assert_str_eq(s, t);
+		free(s);
+		free(t);
+	}
+	/* the pulled leaf answers to its bare name, so FROM finds it, and carries its label */
+	s = shout("podman image inspect --format '{{index .Labels \"side\"}}' left");
+	ck_assert_str_eq(s, "left\n");
+	free(s);
+	/* one leaf changes: that leaf is built, the rest pulled */
+	conf = xasprintf("[storage]\ndriver = \"vfs\"\ngraphroot = \"%s/graph3\"\nrunroot = \"%s/run3\"\n", tmpdir, tmpdir);
+	put("storage.conf", conf, 0644);
+	free(conf);
+	example("three");
+	put("three/ctx/left/l", "leaf, changed\n", 0644);
+	resetcalls();
+	for (i = 0; i < LEN(names); i++)
+		ck_assert_int_eq(buildimage("three", names[i], cache), 0);
+	ck_assert_int_eq(calls("build"), 1);
+	s = get("three/log/left.log");
+	ck_assert_ptr_nonnull(strstr(s, " build "));
+	free(s);
+	s = get("three/log/right.log");
+	ck_assert_ptr_null(strstr(s, " build "));
+	free(s);
+	/* the base changes: everything is built */
+	conf = xasprintf("[storage]\ndriver = \"vfs\"\ngraphroot = \"%s/graph4\"\nrunroot = \"%s/run4\"\n", tmpdir, tmpdir);
+	put("storage.conf", conf, 0644);
+	free(conf);
+	example("four");
+	put("four/ctx/base/a", "base, changed\n", 0644);
+	resetcalls();
+	for (i = 0; i < LEN(names); i++)
+		ck_assert_int_eq(buildimage("four", names[i], cache), 0);
+	ck_assert_int_eq(calls("build"), 3);
+	free(cache);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("push");
+	TCase *tc = tcase_create("registry");
+	SRunner *sr;
+	int nfail;
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 300);
+	tcase_add_test(tc, test_push_publish);
+	tcase_add_test(tc, test_push_errors);
+	tcase_add_test(tc, test_cache);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	nfail = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	free(oldpath);
+	return nfail == 0 ? 0 : 1;
+}
