@@ -62,6 +62,13 @@ hasnone() {
 	! grep -q -- "$2" "$1"
 }
 
+# before FILE A B: the first line matching regex A comes before the first matching B
+before() {
+	a=$(grep -n -m1 -- "$2" "$1" | cut -d: -f1)
+	b=$(grep -n -m1 -- "$3" "$1" | cut -d: -f1)
+	[ -n "$a" ] && [ -n "$b" ] && [ "$a" -lt "$b" ]
+}
+
 # append FILE LINE...: add lines at the end of FILE
 append() {
 	f=$1
@@ -179,6 +186,37 @@ if [ $rc -ne 0 ] || [ ! -f "$build/build.ninja" ]; then
 fi
 figure "configure (compiles imagegen, generates): $((t1 - t0)) ms"
 check "configure prints the engine in its summary" grep -q "engine: *podman" "$out"
+
+# the PAI-style example needs the network to build, not to generate or render
+mkdir "$tmp/pai"
+(cd "$tmp/pai" && "$SRCDIR/configure" --images=../tree/pai/src \
+	--config=../tree/pai/cluster-configuration.yaml --engine=podman >"$out" 2>&1)
+check "configure on examples/pai succeeds offline" test $? -eq 0
+"$build/gen/imagegen" list --images="$tree/pai/src" >"$out" 2>&1
+check "imagegen list puts hadoop-run before hbase" \
+	test "$(tr '\n' '|' <"$out")" = "hadoop-run|hbase: hadoop-run|"
+(cd "$tmp/pai" && "$NINJA" ctx/hadoop-run/dockerfile ctx/hbase/hbase-site.xml >"$out" 2>&1)
+check "ninja renders the PAI templates offline" test $? -eq 0
+"$PYTHON" -c '
+import sys, jinja2, yaml
+cfg = yaml.safe_load(open(sys.argv[1]))
+ctx = dict(cfg, clusterconfig=cfg)
+for t, o in ((sys.argv[2], sys.argv[3]), (sys.argv[4], sys.argv[5])):
+    open(o, "w").write(jinja2.Template(open(t).read()).render(**ctx))
+' "$tree/pai/cluster-configuration.yaml" "$tree/pai/src/hadoop-run/dockerfile.template" \
+	"$tmp/hadoop-run.expect" "$tree/pai/src/hbase/hbase-site.xml.template" "$tmp/hbase-site.expect"
+check "hadoop-run's dockerfile is rendered as jinja2 renders it" \
+	cmp -s "$tmp/pai/ctx/hadoop-run/dockerfile" "$tmp/hadoop-run.expect"
+check "hbase-site.xml is rendered as jinja2 renders it" \
+	cmp -s "$tmp/pai/ctx/hbase/hbase-site.xml" "$tmp/hbase-site.expect"
+check "hadoop-run's dockerfile carries the configured Hadoop version" \
+	grep -q "HADOOP_VERSION=2.9.2" "$tmp/pai/ctx/hadoop-run/dockerfile"
+(cd "$tmp/pai" && "$NINJA" ctx/hadoop-run.staged >"$out" 2>&1)
+check "the copy-list scripts of hadoop-run are staged" \
+	cmp -s "$tmp/pai/ctx/hadoop-run/build/hadoop-scripts/start-service.sh" "$tree/pai/shared/hadoop-scripts/start-service.sh"
+(cd "$tmp/pai" && "$NINJA" -t commands hbase >"$out" 2>&1)
+check "ninja hbase would build hadoop-run first" \
+	before "$out" "build .*--name=hadoop-run" "build .*--name=hbase"
 
 # --- helpers for the build steps ------------------------------------------------
 
