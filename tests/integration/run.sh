@@ -78,7 +78,10 @@ append() {
 
 # untouched DIR: nothing under DIR is newer than the stamp taken before configure
 untouched() {
-	test -z "$(find "$1" -newer "$tmp/stamp" ! -path '*/.git/*' -print | head -1)"
+	w=$(find "$1" -newer "$tmp/stamp" ! -path '*/.git/*' -print | head -3)
+	[ -z "$w" ] && return 0
+	printf '%s\n' "$w" | sed 's/^/    written: /'
+	return 1
 }
 
 # milliseconds since the epoch (GNU date)
