@@ -178,6 +178,23 @@ instruction(struct scan *sc, struct lline *l)
 				free(arg);
 			}
 		}
+	} else if (w[0].len == 3 && strncasecmp(s + w[0].off, "RUN", 3) == 0) {
+		/* RUN --mount=type=bind,from=x,... reads from image x */
+		for (i = 1; i < n && s[w[i].off] == '-' && w[i].len > 1 && s[w[i].off + 1] == '-'; i++) {
+			size_t a, b, end = w[i].off + w[i].len;
+
+			if (w[i].len <= 8 || strncmp(s + w[i].off, "--mount=", 8) != 0)
+				continue;
+			for (a = w[i].off + 8; a < end; a = b + 1) {
+				for (b = a; b < end && s[b] != ','; b++)
+					;
+				if (b - a > 5 && strncmp(s + a, "from=", 5) == 0) {
+					arg = xstrndup(s + a + 5, b - a - 5);
+					addref(sc, l, a + 5, arg, true);
+					free(arg);
+				}
+			}
+		}
 	} else if (w[0].len == 3 && strncasecmp(s + w[0].off, "ARG", 3) == 0 && !sc->seenfrom) {
 		for (i = 1; i < n; i++) {
 			arg = xstrndup(s + w[i].off, w[i].len);
@@ -199,6 +216,52 @@ instruction(struct scan *sc, struct lline *l)
 			sc->argname[sc->narg++] = arg;
 		}
 	}
+}
+
+/* a here-document an instruction opened: its body lines are skipped */
+struct heredoc {
+	char word[128];
+	bool striptabs; /* <<-WORD */
+};
+
+/* the here-documents (<<WORD, <<-WORD, <<"WORD") of a RUN, COPY or ADD line, in order */
+static size_t
+heredocs(const char *s, size_t len, struct heredoc *h, size_t max)
+{
+	struct word w[64];
+	size_t n, i, k = 0, j, m;
+	const char *p;
+	char q;
+
+	n = splitwords(s, len, w, LEN(w));
+	if (n == 0 || !((w[0].len == 3 && strncasecmp(s + w[0].off, "RUN", 3) == 0) ||
+	    (w[0].len == 4 && strncasecmp(s + w[0].off, "COPY", 4) == 0) ||
+	    (w[0].len == 3 && strncasecmp(s + w[0].off, "ADD", 3) == 0)))
+		return 0;
+	for (i = 1; i < n && k < max; i++) {
+		p = s + w[i].off;
+		m = w[i].len;
+		if (m < 3 || p[0] != '<' || p[1] != '<')
+			continue;
+		p += 2;
+		m -= 2;
+		h[k].striptabs = *p == '-';
+		if (h[k].striptabs) {
+			p++;
+			m--;
+		}
+		q = (*p == '"' || *p == '\'') ? *p : 0;
+		if (q) {
+			p++;
+			m--;
+		}
+		for (j = 0; j < m && j + 1 < sizeof(h[k].word) && (isalnum((unsigned char)p[j]) || p[j] == '_'); j++)
+			h[k].word[j] = p[j];
+		h[k].word[j] = '\0';
+		if (j > 0)
+			k++;
+	}
+	return k;
 }
 
 /* the parser directives at the top: only escape matters here; returns the offset after them */
@@ -247,9 +310,10 @@ dfscan(const char *text, size_t len, struct dfrefs *out)
 {
 	struct scan sc = {out, NULL, 0, NULL, NULL, 0, false};
 	struct lline l = {{0}, NULL, NULL, 0};
+	struct heredoc hd[8];
 	char esc = '\\';
 	int line = 1;
-	size_t i, e, k, last;
+	size_t i, e, k, last, nhd = 0, ihd = 0;
 	bool cont = false;
 
 	i = directives(text, len, &esc, &line);
@@ -258,6 +322,17 @@ dfscan(const char *text, size_t len, struct dfrefs *out)
 			;
 		for (k = i; k < e && (text[k] == ' ' || text[k] == '\t'); k++)
 			;
+		if (ihd < nhd) {
+			/* inside a here-document: only its closing word matters */
+			size_t b = i;
+
+			while (hd[ihd].striptabs && b < e && text[b] == '\t')
+				b++;
+			if ((size_t)(e - b) == strlen(hd[ihd].word) && strncmp(text + b, hd[ihd].word, e - b) == 0)
+				ihd++;
+			i = e < len ? e + 1 : e;
+			continue;
+		}
 		if (k < e && text[k] == '#') {
 			/* a comment line, also in the middle of a continued instruction */
 			i = e < len ? e + 1 : e;
@@ -279,6 +354,8 @@ dfscan(const char *text, size_t len, struct dfrefs *out)
 			llineadd(&l, ' ', line, (int)(last - i) + 1);
 		else {
 			instruction(&sc, &l);
+			nhd = l.text.data ? heredocs(l.text.data, l.text.len, hd, LEN(hd)) : 0;
+			ihd = 0;
 			l.text.len = 0;
 		}
 		i = e < len ? e + 1 : e;

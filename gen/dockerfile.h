@@ -3,9 +3,10 @@
 
 /*
  * scanning a Dockerfile for the images it builds on: FROM x, FROM x AS y,
- * COPY --from=x. Handles parser directives (escape=), line continuations,
- * comments, flags such as --platform=, global ARG defaults in FROM, and
- * stage names, which shadow images of the same name.
+ * COPY --from=x, RUN --mount=from=x. Handles parser directives (escape=),
+ * here-documents, line continuations, comments, flags such as --platform=,
+ * global ARG defaults in FROM, and stage names, which shadow images of the
+ * same name.
  */
 
 #include <stdbool.h>
@@ -15,7 +16,7 @@
 struct dfref {
 	char *ref; /* as written, after ARG substitution: "x", "x:1", "reg/ns/x:1" */
 	int line, col; /* 1-based, of the reference */
-	bool copyfrom; /* from COPY --from rather than FROM */
+	bool copyfrom; /* from COPY --from or RUN --mount=from rather than FROM */
 };
 
 struct dfrefs {

@@ -1,6 +1,7 @@
 /*
- * imagegen generate, list, graph, check: load the image tree, check it,
- * and write build.ninja with the stage manifests it needs.
+ * imagegen generate, list, graph, check: the options, and the files
+ * generate writes from the loaded tree (tree.c): build.ninja, the stage
+ * manifests and the recorded arguments.
  */
 #include "compat.h"
 
@@ -13,13 +14,11 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "dockerfile.h"
-#include "dockerignore.h"
 #include "escape.h"
-#include "graph.h"
 #include "image.h"
 #include "ninja.h"
 #include "tmpl.h"
+#include "tree.h"
 #include "util.h"
 #include "walk.h"
 
@@ -42,38 +41,6 @@ struct opts {
 	char *templates;
 	char *output;
 	long jobs;
-};
-
-/* one entry of a staged context */
-struct centry {
-	char kind; /* 'F', 'D' or 'R' */
-	char *dst; /* relative to ctx/<img> */
-	char *src; /* relative to the build directory; NULL for R */
-	int prio; /* image file 0 < copy-list 1 < rendered 2: the higher replaces the lower */
-};
-
-/* an image and everything generate works out about it */
-struct node {
-	struct image *img;
-	char *projroot; /* parent of the images root */
-	struct centry *ent;
-	size_t nent, capent;
-	char *dockerfile; /* context path of the Dockerfile */
-	struct strlist deps; /* names of the tree images it depends on */
-	struct strlist scanned; /* files read at generate time: regeneration inputs */
-	struct strlist dirs; /* directories walked: regeneration inputs */
-	bool ok;
-};
-
-/* the loaded tree */
-struct tree {
-	struct node *node; /* sorted by image name */
-	size_t n;
-	char **names;
-	struct graph *g;
-	size_t *order;
-	struct strlist dirs; /* images roots and their subdirectories */
-	struct diag d;
 };
 
 static void
@@ -330,545 +297,6 @@ optsrecord(const struct opts *o, struct buf *b)
 	bufprintf(b, "-o\n%s\n", o->output);
 }
 
-/* the repository an image is pushed as, without tag, or NULL without a registry */
-static char *
-registryrepo(const struct opts *o, const char *name)
-{
-	const char *reg;
-
-	if (!o->registry || !*o->registry)
-		return NULL;
-	reg = strcmp(o->registry, "public") == 0 ? "docker.io" : o->registry;
-	if (o->namespace && *o->namespace)
-		return xasprintf("%s/%s/%s", reg, o->namespace, name);
-	return xasprintf("%s/%s", reg, name);
-}
-
-static void
-centryadd(struct node *nd, char kind, const char *dst, const char *src, int prio)
-{
-	struct centry *e;
-
-	if (nd->nent == nd->capent) {
-		nd->capent = nd->capent ? nd->capent * 2 : 16;
-		nd->ent = xreallocarray(nd->ent, nd->capent, sizeof(nd->ent[0]));
-	}
-	e = &nd->ent[nd->nent++];
-	e->kind = kind;
-	e->dst = xstrdup(dst);
-	e->src = src ? xstrdup(src) : NULL;
-	e->prio = prio;
-}
-
-static int
-centrycmp(const void *a, const void *b)
-{
-	const struct centry *x = a, *y = b;
-	int c = strcmp(x->dst, y->dst);
-
-	if (c)
-		return c;
-	return y->prio - x->prio;
-}
-
-/* sort by dst and keep, of entries with one dst, the one of highest priority */
-static void
-centryuniq(struct node *nd)
-{
-	size_t i, j;
-
-	if (nd->nent == 0)
-		return;
-	qsort(nd->ent, nd->nent, sizeof(nd->ent[0]), centrycmp);
-	for (i = 1, j = 1; i < nd->nent; i++) {
-		if (strcmp(nd->ent[i].dst, nd->ent[j - 1].dst) == 0) {
-			free(nd->ent[i].dst);
-			free(nd->ent[i].src);
-		} else
-			nd->ent[j++] = nd->ent[i];
-	}
-	nd->nent = j;
-}
-
-static struct centry *
-centryfind(struct node *nd, const char *dst)
-{
-	size_t i;
-
-	for (i = 0; i < nd->nent; i++) {
-		if (strcmp(nd->ent[i].dst, dst) == 0)
-			return &nd->ent[i];
-	}
-	return NULL;
-}
-
-static bool
-istemplatefile(const struct image *img, const char *path)
-{
-	size_t i, n;
-
-	for (i = 0; i < img->ntmpl; i++) {
-		n = strlen(img->tmpl[i].s);
-		if (strcmp(path, img->tmpl[i].s) == 0)
-			return true;
-		if (strncmp(path, img->tmpl[i].s, n) == 0 && strcmp(path + n, ".template") == 0)
-			return true;
-	}
-	return false;
-}
-
-/* add the entries of a walked tree under dst; src is the walked directory */
-static void
-addtree(struct tree *t, struct node *nd, const char *src, const char *dst, const struct walklist *w, int prio)
-{
-	size_t i;
-	char *s, *d;
-
-	for (i = 0; i < w->n; i++) {
-		if (prio == 0 && (strcmp(w->ent[i].path, "image.yaml") == 0 || istemplatefile(nd->img, w->ent[i].path)))
-			continue;
-		s = pathjoin(src, w->ent[i].path);
-		d = pathjoin(dst, w->ent[i].path);
-		if (S_ISDIR(w->ent[i].mode)) {
-			centryadd(nd, 'D', d, s, prio);
-			strlistadd(&nd->dirs, s);
-		} else if (S_ISREG(w->ent[i].mode) || S_ISLNK(w->ent[i].mode))
-			centryadd(nd, 'F', d, s, prio);
-		else
-			diagwarn(&t->d, s, 0, 0, "not a regular file, symlink or directory; left out of the context");
-		free(s);
-		free(d);
-	}
-}
-
-/* the path of the image directory seen from the project root, e.g. "src/hbase" */
-static char *
-imgfromproj(const struct image *img)
-{
-	char cwd[PATH_MAX], *abs, *canon, *r;
-
-	/* "." and ".." have no name of their own: resolve them from the working directory */
-	if (img->root[0] != '/' && getcwd(cwd, sizeof(cwd)))
-		abs = pathjoin(cwd, img->root);
-	else
-		abs = xstrdup(img->root);
-	canon = pathcanon(abs);
-	r = xasprintf("%s/%s", pathbase(canon), img->name);
-	free(canon);
-	free(abs);
-	return r;
-}
-
-static void
-addcopies(struct tree *t, struct node *nd)
-{
-	struct image *img = nd->img;
-	struct walklist w = {0};
-	struct stat st;
-	size_t i, n;
-	char *src, *dst, *rel, *sub, *at, *errpath, *pdir;
-	const char *base;
-
-	rel = imgfromproj(img);
-	n = strlen(rel);
-	for (i = 0; i < img->ncopy; i++) {
-		struct ycopy *c = &img->copy[i];
-
-		dst = pathcanon(c->dst.s);
-		if (strncmp(dst, rel, n) != 0 || (dst[n] != '\0' && dst[n] != '/')) {
-			diagerr(&t->d, img->yaml, c->dst.line, c->dst.col,
-			    "copy-list dst '%s' is outside the image directory; dst is relative to the project root '%s', so it must start with '%s/'",
-			    c->dst.s, nd->projroot, rel);
-			free(dst);
-			continue;
-		}
-		sub = xstrdup(dst[n] ? dst + n + 1 : ".");
-		free(dst);
-		src = pathjoin(nd->projroot, c->src.s);
-		{
-			char *canon = pathcanon(src);
-
-			free(src);
-			src = canon;
-		}
-		base = pathbase(src);
-		if (lstat(src, &st) != 0) {
-			diagerr(&t->d, img->yaml, c->src.line, c->src.col,
-			    "copy-list src '%s' does not exist (looked for '%s'; src is relative to the project root '%s')",
-			    c->src.s, src, nd->projroot);
-		} else if (strcmp(base, ".") == 0 || strcmp(base, "..") == 0 || strcmp(base, "/") == 0 || !*base) {
-			diagerr(&t->d, img->yaml, c->src.line, c->src.col,
-			    "copy-list src '%s' must name a file or a directory, not '%s'", c->src.s, src);
-		} else {
-			at = pathjoin(sub, base);
-			pdir = pathdir(src);
-			strlisttake(&nd->dirs, pdir);
-			if (S_ISDIR(st.st_mode)) {
-				centryadd(nd, 'D', at, src, 1);
-				strlistadd(&nd->dirs, src);
-				if (!walktree(src, &w, &errpath)) {
-					diagerr(&t->d, errpath, 0, 0, "cannot read: %s", strerror(errno));
-					free(errpath);
-				} else
-					addtree(t, nd, src, at, &w, 1);
-				walkfree(&w);
-			} else
-				centryadd(nd, 'F', at, src, 1);
-			free(at);
-		}
-		free(src);
-		free(sub);
-	}
-	free(rel);
-}
-
-static void
-addtemplates(struct tree *t, struct node *nd)
-{
-	struct image *img = nd->img;
-	struct stat st;
-	size_t i;
-	char *src;
-
-	for (i = 0; i < img->ntmpl; i++) {
-		src = xasprintf("%s/%s.template", img->dir, img->tmpl[i].s);
-		if (stat(src, &st) != 0 || !S_ISREG(st.st_mode))
-			diagerr(&t->d, img->yaml, img->tmpl[i].line, img->tmpl[i].col,
-			    "template '%s' is listed but '%s' does not exist; add it or take '%s' out of template-list",
-			    img->tmpl[i].s, src, img->tmpl[i].s);
-		else
-			centryadd(nd, 'R', img->tmpl[i].s, src, 2);
-		free(src);
-	}
-}
-
-/* drop what .dockerignore excludes; the Dockerfile always stays */
-static void
-applyignore(struct tree *t, struct node *nd)
-{
-	struct dockerignore di = {0};
-	struct buf b = {0};
-	char *path = pathjoin(nd->img->dir, ".dockerignore");
-	size_t i, j;
-
-	if (!readfile(path, &b)) {
-		if (errno != ENOENT)
-			diagerr(&t->d, path, 0, 0, "cannot read: %s", strerror(errno));
-		free(path);
-		return;
-	}
-	strlisttake(&nd->scanned, path);
-	diparse(&di, b.data ? b.data : "", b.len);
-	for (i = 0, j = 0; i < nd->nent; i++) {
-		if (strcmp(nd->ent[i].dst, nd->dockerfile) != 0 && diexcluded(&di, nd->ent[i].dst)) {
-			free(nd->ent[i].dst);
-			free(nd->ent[i].src);
-		} else
-			nd->ent[j++] = nd->ent[i];
-	}
-	nd->nent = j;
-	difree(&di);
-	buffree(&b);
-}
-
-static void
-finddockerfile(struct tree *t, struct node *nd)
-{
-	struct image *img = nd->img;
-
-	if (img->dockerfile.s) {
-		struct centry *e = centryfind(nd, img->dockerfile.s);
-
-		if (!e || e->kind == 'D')
-			diagerr(&t->d, img->yaml, img->dockerfile.line, img->dockerfile.col,
-			    "dockerfile '%s' is neither a file of the image directory, a template-list output nor a copy-list result",
-			    img->dockerfile.s);
-		else
-			nd->dockerfile = xstrdup(img->dockerfile.s);
-		return;
-	}
-	if (centryfind(nd, "Dockerfile") && centryfind(nd, "Dockerfile")->kind != 'D')
-		nd->dockerfile = xstrdup("Dockerfile");
-	else if (centryfind(nd, "dockerfile") && centryfind(nd, "dockerfile")->kind != 'D')
-		nd->dockerfile = xstrdup("dockerfile");
-	else
-		diagerr(&t->d, img->dir, 0, 0,
-		    "no Dockerfile: add Dockerfile (or dockerfile) to the image directory, list it in template-list, or name another file with the dockerfile key");
-}
-
-/* the context of one image: image files, copy-list results, rendered files, minus .dockerignore */
-static void
-buildcontext(struct tree *t, struct node *nd)
-{
-	struct walklist w = {0};
-	char *errpath;
-	size_t i;
-	const char *bad;
-
-	strlistadd(&nd->dirs, nd->img->dir);
-	if (!walktree(nd->img->dir, &w, &errpath)) {
-		diagerr(&t->d, errpath, 0, 0, "cannot read: %s", strerror(errno));
-		free(errpath);
-	} else
-		addtree(t, nd, nd->img->dir, ".", &w, 0);
-	walkfree(&w);
-	addcopies(t, nd);
-	addtemplates(t, nd);
-	centryuniq(nd);
-	finddockerfile(t, nd);
-	if (nd->dockerfile)
-		applyignore(t, nd);
-	for (i = 0; i < nd->nent; i++) {
-		if ((bad = escpathbad(nd->ent[i].dst)) || (nd->ent[i].src && (bad = escpathbad(nd->ent[i].src))))
-			diagerr(&t->d, nd->ent[i].src ? nd->ent[i].src : nd->ent[i].dst, 0, 0, "%s", bad);
-	}
-}
-
-static struct node *
-findnode(const struct tree *t, const char *name)
-{
-	size_t lo = 0, hi = t->n, mid;
-	int c;
-
-	while (lo < hi) {
-		mid = (lo + hi) / 2;
-		c = strcmp(name, t->node[mid].img->name);
-		if (c == 0)
-			return &t->node[mid];
-		if (c < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return NULL;
-}
-
-/* the tree image a Dockerfile reference names, or NULL */
-static struct node *
-refnode(struct tree *t, const struct opts *o, const char *ref)
-{
-	char *repo = dfrepo(ref), *reg;
-	struct node *nd = NULL;
-	size_t i;
-
-	if (strncmp(repo, "localhost/", 10) == 0)
-		nd = findnode(t, repo + 10);
-	else if (!strchr(repo, '/'))
-		nd = findnode(t, repo);
-	else {
-		for (i = 0; i < t->n && !nd; i++) {
-			reg = registryrepo(o, t->node[i].img->name);
-			if (reg && strcmp(reg, repo) == 0)
-				nd = &t->node[i];
-			free(reg);
-		}
-	}
-	free(repo);
-	return nd;
-}
-
-/* prerequisites and Dockerfile references become edges; mismatches are warnings */
-static void
-linkdeps(struct tree *t, const struct opts *o, struct node *nd)
-{
-	struct image *img = nd->img;
-	struct dfrefs refs = {0};
-	struct buf b = {0};
-	struct centry *e;
-	struct node *dep;
-	char *path;
-	size_t i, j;
-
-	for (i = 0; i < img->nprereq; i++) {
-		dep = findnode(t, img->prereq[i].s);
-		if (!dep)
-			diagerr(&t->d, img->yaml, img->prereq[i].line, img->prereq[i].col,
-			    "prerequisite '%s' is not an image of the tree; the images are the directories holding image.yaml under %s",
-			    img->prereq[i].s, img->root);
-		else if (dep == nd)
-			diagerr(&t->d, img->yaml, img->prereq[i].line, img->prereq[i].col,
-			    "image '%s' lists itself as prerequisite; a dependency cycle: %s -> %s", img->name, img->name, img->name);
-		else
-			strlistadd(&nd->deps, dep->img->name);
-	}
-	if (!nd->dockerfile)
-		return;
-	e = centryfind(nd, nd->dockerfile);
-	path = e->kind == 'R' ? xasprintf("%s/%s.template", img->dir, e->dst) : xstrdup(e->src);
-	if (!readfile(path, &b)) {
-		diagerr(&t->d, path, 0, 0, "cannot read: %s", strerror(errno));
-		free(path);
-		return;
-	}
-	dfscan(b.data ? b.data : "", b.len, &refs);
-	for (i = 0; i < refs.n; i++) {
-		dep = refnode(t, o, refs.v[i].ref);
-		if (!dep || dep == nd)
-			continue;
-		for (j = 0; j < img->nprereq && strcmp(img->prereq[j].s, dep->img->name) != 0; j++)
-			;
-		if (j == img->nprereq)
-			diagwarn(&t->d, path, refs.v[i].line, refs.v[i].col,
-			    "%s names '%s', an image of the tree that prerequisite does not list; add it to prerequisite in %s",
-			    refs.v[i].copyfrom ? "COPY --from" : "FROM", refs.v[i].ref, img->yaml);
-		strlistadd(&nd->deps, dep->img->name);
-	}
-	for (i = 0; refs.nunknown == 0 && i < img->nprereq; i++) {
-		for (j = 0; j < refs.n; j++) {
-			dep = refnode(t, o, refs.v[j].ref);
-			if (dep && strcmp(dep->img->name, img->prereq[i].s) == 0)
-				break;
-		}
-		if (j == refs.n && findnode(t, img->prereq[i].s))
-			diagwarn(&t->d, img->yaml, img->prereq[i].line, img->prereq[i].col,
-			    "prerequisite '%s' is named by no FROM or COPY --from of %s", img->prereq[i].s, path);
-	}
-	strlisttake(&nd->scanned, path);
-	strlistuniq(&nd->deps);
-	dffree(&refs);
-	buffree(&b);
-}
-
-static void
-treefree(struct tree *t)
-{
-	size_t i, j;
-
-	for (i = 0; i < t->n; i++) {
-		struct node *nd = &t->node[i];
-
-		for (j = 0; j < nd->nent; j++) {
-			free(nd->ent[j].dst);
-			free(nd->ent[j].src);
-		}
-		free(nd->ent);
-		free(nd->dockerfile);
-		free(nd->projroot);
-		strlistfree(&nd->deps);
-		strlistfree(&nd->scanned);
-		strlistfree(&nd->dirs);
-		delimage(nd->img);
-	}
-	free(t->node);
-	free(t->names);
-	free(t->order);
-	delgraph(t->g);
-	strlistfree(&t->dirs);
-}
-
-static int
-nodecmp(const void *a, const void *b)
-{
-	const struct node *x = a, *y = b;
-
-	return strcmp(x->img->name, y->img->name);
-}
-
-/* report a cycle "a -> b -> a" at the prerequisite of a that names b, when there is one */
-static void
-cycleerr(struct tree *t, const char *cycle)
-{
-	const char *arrow = strstr(cycle, " -> "), *next;
-	char *first = xstrndup(cycle, arrow ? (size_t)(arrow - cycle) : strlen(cycle)), *second;
-	struct node *nd = findnode(t, first);
-	size_t i;
-
-	next = arrow ? arrow + 4 : cycle;
-	arrow = strstr(next, " -> ");
-	second = xstrndup(next, arrow ? (size_t)(arrow - next) : strlen(next));
-	for (i = 0; nd && i < nd->img->nprereq; i++) {
-		if (strcmp(nd->img->prereq[i].s, second) == 0)
-			break;
-	}
-	if (nd && i < nd->img->nprereq)
-		diagerr(&t->d, nd->img->yaml, nd->img->prereq[i].line, nd->img->prereq[i].col,
-		    "dependency cycle: %s; an image cannot be built on itself", cycle);
-	else
-		diagerr(&t->d, nd ? nd->img->yaml : NULL, 0, 0, "dependency cycle: %s; an image cannot be built on itself",
-		    cycle);
-	free(first);
-	free(second);
-}
-
-/* walk every root, load every image, link and order them; false if any error */
-static bool
-treeload(struct tree *t, const struct opts *o)
-{
-	struct strlist names = {0}, dirs = {0};
-	struct strlist cycles = {0};
-	size_t i, j;
-	char *dir;
-
-	for (i = 0; i < o->images.n; i++) {
-		const char *root = o->images.s[i];
-
-		names.n = dirs.n = 0;
-		if (!walkroot(root, &names, &dirs)) {
-			diagerr(&t->d, root, 0, 0, "cannot read the images root: %s", strerror(errno));
-			continue;
-		}
-		strlistadd(&t->dirs, root);
-		for (j = 0; j < dirs.n; j++)
-			strlisttake(&t->dirs, pathjoin(root, dirs.s[j]));
-		for (j = 0; j < names.n; j++) {
-			dir = pathjoin(root, names.s[j]);
-			t->node = xreallocarray(t->node, t->n + 1, sizeof(t->node[0]));
-			memset(&t->node[t->n], 0, sizeof(t->node[0]));
-			t->node[t->n].img = mkimage(names.s[j], dir, root);
-			t->node[t->n].projroot = pathjoin(root, "..");
-			{
-				char *c = pathcanon(t->node[t->n].projroot);
-
-				free(t->node[t->n].projroot);
-				t->node[t->n].projroot = c;
-			}
-			t->n++;
-			free(dir);
-		}
-		strlistfree(&names);
-		strlistfree(&dirs);
-	}
-	qsort(t->node, t->n, sizeof(t->node[0]), nodecmp);
-	for (i = 0; i < t->n; i++) {
-		struct node *nd = &t->node[i];
-
-		nd->ok = true;
-		if (!imagenameok(nd->img->name)) {
-			diagerr(&t->d, nd->img->dir, 0, 0,
-			    "'%s' is not a valid image name; an image directory's name must be lowercase letters and digits joined by '.', '_', '__' or '-'",
-			    nd->img->name);
-			nd->ok = false;
-		}
-		if (i > 0 && strcmp(t->node[i - 1].img->name, nd->img->name) == 0) {
-			diagerr(&t->d, nd->img->dir, 0, 0, "image '%s' is also %s; image names must be unique across the images roots",
-			    nd->img->name, t->node[i - 1].img->dir);
-			nd->ok = false;
-		}
-		if (!imageload(nd->img, &t->d))
-			nd->ok = false;
-	}
-	for (i = 0; i < t->n; i++)
-		buildcontext(t, &t->node[i]);
-	for (i = 0; i < t->n; i++)
-		linkdeps(t, o, &t->node[i]);
-	t->names = xcalloc(t->n, sizeof(t->names[0]));
-	for (i = 0; i < t->n; i++)
-		t->names[i] = t->node[i].img->name;
-	t->g = mkgraph(t->n, t->names);
-	for (i = 0; i < t->n; i++) {
-		for (j = 0; j < t->node[i].deps.n; j++)
-			graphadd(t->g, i, (size_t)(findnode(t, t->node[i].deps.s[j]) - t->node));
-	}
-	t->order = xcalloc(t->n, sizeof(t->order[0]));
-	if (!graphorder(t->g, t->order, &cycles)) {
-		for (i = 0; i < cycles.n; i++)
-			cycleerr(t, cycles.s[i]);
-	}
-	strlistfree(&cycles);
-	strlistuniq(&t->dirs);
-	return t->d.nerr == 0;
-}
-
 /* the stage manifest of one image */
 static void
 manifest(const struct node *nd, struct buf *b)
@@ -909,23 +337,15 @@ edgeflags(struct ninjaedge *e, const char *name, struct buf *b)
 	b->data[0] = '\0';
 }
 
-/* the edges of one image */
+/* the stage edge: every F entry and the stamp, from the manifest and the F sources */
 static void
-imageedges(const struct tree *t, const struct opts *o, const struct node *nd, const struct strlist *configs,
-    struct buf *out)
+stageedge(const struct node *nd, const char *ctx, struct buf *out)
 {
-	const struct image *img = nd->img;
 	struct ninjaedge e = {0};
 	struct buf b = {0};
-	char *ctx = xasprintf("ctx/%s", img->name), *p, *repo;
+	char *stamp = xasprintf("%s.staged", ctx);
 	size_t i;
 
-	bufprintf(&b, "image %s (%s)", img->name, img->dir);
-	bufaddc(out, '\n');
-	ninjacomment(out, b.data);
-	b.len = 0;
-
-	/* stage */
 	e.rule = "stage";
 	for (i = 0; i < nd->nent; i++) {
 		if (nd->ent[i].kind == 'F') {
@@ -933,19 +353,26 @@ imageedges(const struct tree *t, const struct opts *o, const struct node *nd, co
 			strlistadd(&e.implicit, nd->ent[i].src);
 		}
 	}
-	strlisttake(&e.out, xasprintf("%s.staged", ctx));
-	strlisttake(&e.in, xasprintf(".imagegen/stage/%s.list", img->name));
+	strlistadd(&e.out, stamp);
+	strlisttake(&e.in, xasprintf(".imagegen/stage/%s.list", nd->img->name));
 	strlistuniq(&e.implicit);
 	escshellninja(&b, ctx);
 	edgeflags(&e, "ctx", &b);
-	p = xasprintf("%s.staged", ctx);
-	escshellninja(&b, p);
-	free(p);
+	escshellninja(&b, stamp);
 	edgeflags(&e, "stamp", &b);
 	ninjabuild(out, &e);
 	ninjaedgefree(&e);
+	buffree(&b);
+	free(stamp);
+}
 
-	/* render */
+/* one render edge per R entry, each depending on the config files */
+static void
+renderedges(const struct node *nd, const char *ctx, const struct strlist *configs, struct buf *out)
+{
+	struct ninjaedge e;
+	size_t i, k;
+
 	for (i = 0; i < nd->nent; i++) {
 		if (nd->ent[i].kind != 'R')
 			continue;
@@ -953,18 +380,62 @@ imageedges(const struct tree *t, const struct opts *o, const struct node *nd, co
 		e.rule = "render";
 		strlisttake(&e.out, pathjoin(ctx, nd->ent[i].dst));
 		strlistadd(&e.in, nd->ent[i].src);
-		{
-			size_t k;
-
-			for (k = 0; k < configs->n; k++)
-				strlistadd(&e.implicit, configs->s[k]);
-		}
+		for (k = 0; k < configs->n; k++)
+			strlistadd(&e.implicit, configs->s[k]);
 		ninjabuild(out, &e);
 		ninjaedgefree(&e);
 	}
+}
 
-	/* build */
-	memset(&e, 0, sizeof(e));
+/* the --tag flags: name:tag per image.yaml tag, and the registry forms */
+static void
+tagflags(const struct opts *o, const struct image *img, struct buf *b)
+{
+	char *repo = registryrepo(o->registry, o->namespace, img->name), *p;
+	size_t i;
+
+	for (i = 0; i < img->ntag; i++) {
+		p = xasprintf("%s:%s", img->name, img->tag[i].s);
+		addflag(b, "tag", p);
+		free(p);
+	}
+	if (repo) {
+		p = xasprintf("%s:%s", repo, o->tag);
+		addflag(b, "tag", p);
+		free(p);
+		for (i = 0; i < img->ntag; i++) {
+			p = xasprintf("%s:%s", repo, img->tag[i].s);
+			addflag(b, "tag", p);
+			free(p);
+		}
+	}
+	free(repo);
+}
+
+/* "--flag=key=value" for each pair */
+static void
+kvflags(const char *flag, const struct ykv *kv, size_t n, struct buf *b)
+{
+	char *p;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		p = xasprintf("%s=%s", kv[i].key.s, kv[i].val.s);
+		addflag(b, flag, p);
+		free(p);
+	}
+}
+
+/* the build edge: the image ID from the staged and rendered files and the dependencies' IDs */
+static void
+buildedge(const struct opts *o, const struct node *nd, const char *ctx, struct buf *out)
+{
+	const struct image *img = nd->img;
+	struct ninjaedge e = {0};
+	struct buf b = {0};
+	char *log = xasprintf("log/%s.log", img->name);
+	size_t i;
+
 	e.rule = "build";
 	strlisttake(&e.out, xasprintf("img/%s.iid", img->name));
 	strlisttake(&e.implicit, xasprintf("%s.staged", ctx));
@@ -976,59 +447,46 @@ imageedges(const struct tree *t, const struct opts *o, const struct node *nd, co
 		strlisttake(&e.implicit, xasprintf("img/%s.iid", nd->deps.s[i]));
 	escshellninja(&b, img->name);
 	edgeflags(&e, "name", &b);
-	repo = registryrepo(o, img->name);
-	for (i = 0; i < img->ntag; i++) {
-		p = xasprintf("%s:%s", img->name, img->tag[i].s);
-		addflag(&b, "tag", p);
-		free(p);
-	}
-	if (repo) {
-		p = xasprintf("%s:%s", repo, o->tag);
-		addflag(&b, "tag", p);
-		free(p);
-		for (i = 0; i < img->ntag; i++) {
-			p = xasprintf("%s:%s", repo, img->tag[i].s);
-			addflag(&b, "tag", p);
-			free(p);
-		}
-	}
-	free(repo);
+	tagflags(o, img, &b);
 	edgeflags(&e, "tags", &b);
 	addflag(&b, "file", nd->dockerfile);
 	edgeflags(&e, "file", &b);
-	for (i = 0; i < img->nbuildarg; i++) {
-		p = xasprintf("%s=%s", img->buildarg[i].key.s, img->buildarg[i].val.s);
-		addflag(&b, "build-arg", p);
-		free(p);
-	}
+	kvflags("build-arg", img->buildarg, img->nbuildarg, &b);
 	edgeflags(&e, "buildargs", &b);
-	for (i = 0; i < img->nlabel; i++) {
-		p = xasprintf("%s=%s", img->label[i].key.s, img->label[i].val.s);
-		addflag(&b, "label", p);
-		free(p);
-	}
+	kvflags("label", img->label, img->nlabel, &b);
 	edgeflags(&e, "labels", &b);
 	if (img->target.s)
 		addflag(&b, "target", img->target.s);
 	edgeflags(&e, "target", &b);
 	escshellninja(&b, ctx);
 	edgeflags(&e, "ctx", &b);
-	p = xasprintf("log/%s.log", img->name);
-	escshellninja(&b, p);
-	free(p);
+	escshellninja(&b, log);
 	edgeflags(&e, "log", &b);
 	ninjabuild(out, &e);
 	ninjaedgefree(&e);
+	buffree(&b);
+	free(log);
+}
 
-	memset(&e, 0, sizeof(e));
+/* the edges of one image: stage, render, build, and the phony image name */
+static void
+imageedges(const struct opts *o, const struct node *nd, const struct strlist *configs, struct buf *out)
+{
+	struct ninjaedge e = {0};
+	char *ctx = xasprintf("ctx/%s", nd->img->name), *c;
+
+	bufaddc(out, '\n');
+	c = xasprintf("image %s (%s)", nd->img->name, nd->img->dir);
+	ninjacomment(out, c);
+	free(c);
+	stageedge(nd, ctx, out);
+	renderedges(nd, ctx, configs, out);
+	buildedge(o, nd, ctx, out);
 	e.rule = "phony";
-	strlistadd(&e.out, img->name);
-	strlisttake(&e.in, xasprintf("img/%s.iid", img->name));
+	strlistadd(&e.out, nd->img->name);
+	strlisttake(&e.in, xasprintf("img/%s.iid", nd->img->name));
 	ninjabuild(out, &e);
 	ninjaedgefree(&e);
-
-	(void)t;
-	buffree(&b);
 	free(ctx);
 }
 
@@ -1082,7 +540,7 @@ configfiles(const struct opts *o, struct strlist *files, struct strlist *dirs, s
 
 /* the rule prelude: templates/rules.ninja rendered with the settings */
 static bool
-prelude(const struct opts *o, const char *rules, struct buf *out)
+prelude(const struct opts *o, const char *rules, struct buf *out, struct diag *d)
 {
 	struct tenv *env = mktenv();
 	struct buf src = {0}, v = {0};
@@ -1090,7 +548,8 @@ prelude(const struct opts *o, const char *rules, struct buf *out)
 	bool ok;
 
 	if (!readfile(rules, &src)) {
-		warn("%s: cannot read the rule prelude (--templates):", rules);
+		diagerr(d, rules, 0, 0, "cannot read the rule prelude: %s; --templates=DIR names the directory holding rules.ninja",
+		    strerror(errno));
 		deltenv(env);
 		return false;
 	}
@@ -1107,6 +566,8 @@ prelude(const struct opts *o, const char *rules, struct buf *out)
 	snprintf(jobs, sizeof(jobs), "%ld", o->jobs);
 	tenvsetstr(env, "jobs", jobs);
 	ok = tmplrender(env, rules, src.data, src.len, out);
+	if (!ok)
+		d->nerr++;
 	if (ok && out->len && out->data[out->len - 1] != '\n')
 		bufaddc(out, '\n');
 	deltenv(env);
@@ -1119,7 +580,7 @@ prelude(const struct opts *o, const char *rules, struct buf *out)
 static bool
 overlaps(const struct tree *t, const struct opts *o, const char *path)
 {
-	return findnode(t, path) || strcmp(path, "all") == 0 || strcmp(path, o->output) == 0 ||
+	return treefind(t, path) || strcmp(path, "all") == 0 || strcmp(path, o->output) == 0 ||
 	    strncmp(path, "ctx/", 4) == 0 || strncmp(path, "img/", 4) == 0 || strncmp(path, "log/", 4) == 0 ||
 	    strncmp(path, ".imagegen/stage/", 16) == 0;
 }
@@ -1135,6 +596,82 @@ writeout(const char *path, struct buf *b)
 	return 0;
 }
 
+/*
+ * the sources build.ninja names that no edge writes: the config files,
+ * and the regeneration inputs (sorted); every one is checked to be a path
+ * build.ninja can hold and not to be a target as well. false on an error.
+ */
+static bool
+sources(struct tree *t, const struct opts *o, const char *rules, struct strlist *configs, struct strlist *regen)
+{
+	size_t i, j;
+	const char *bad, *src;
+	static const char overlap[] =
+	    "this source would also be a target of %s; run imagegen generate in a separate build directory";
+
+	if (!configfiles(o, configs, regen, &t->d))
+		return false;
+	for (i = 0; i < t->n; i++) {
+		strlistadd(regen, t->node[i].img->yaml);
+		for (j = 0; j < t->node[i].scanned.n; j++)
+			strlistadd(regen, t->node[i].scanned.s[j]);
+		for (j = 0; j < t->node[i].dirs.n; j++)
+			strlistadd(regen, t->node[i].dirs.s[j]);
+	}
+	for (i = 0; i < t->dirs.n; i++)
+		strlistadd(regen, t->dirs.s[i]);
+	for (i = 0; i < configs->n; i++)
+		strlistadd(regen, configs->s[i]);
+	strlistadd(regen, ARGSFILE);
+	if (strchr(o->imagegen, '/'))
+		strlistadd(regen, o->imagegen);
+	strlistadd(regen, rules);
+	strlistuniq(regen);
+	for (i = 0; i < regen->n; i++) {
+		if ((bad = escpathbad(regen->s[i])))
+			diagerr(&t->d, regen->s[i], 0, 0, "%s", bad);
+		else if (overlaps(t, o, regen->s[i]))
+			diagerr(&t->d, regen->s[i], 0, 0, overlap, o->output);
+	}
+	for (i = 0; i < t->n; i++) {
+		for (j = 0; j < t->node[i].nent; j++) {
+			src = t->node[i].ent[j].src;
+			if (t->node[i].ent[j].kind == 'F' && !strlisthas(regen, src) && overlaps(t, o, src))
+				diagerr(&t->d, src, 0, 0, overlap, o->output);
+		}
+	}
+	return t->d.nerr == 0;
+}
+
+/* remove the manifests of images that are gone from the tree */
+static void
+prunemanifests(const struct strlist *keep)
+{
+	struct walklist w = {0};
+	char *err = NULL, *path;
+	size_t i, n;
+	bool found;
+
+	if (!walktree(".imagegen/stage", &w, &err)) {
+		free(err);
+		walkfree(&w);
+		return;
+	}
+	for (i = 0; i < w.n; i++) {
+		n = strlen(w.ent[i].path);
+		if (!S_ISREG(w.ent[i].mode) || n < 5 || strcmp(w.ent[i].path + n - 5, ".list") != 0)
+			continue;
+		path = pathjoin(".imagegen/stage", w.ent[i].path);
+		found = false;
+		for (n = 0; n < keep->n && !found; n++)
+			found = strcmp(keep->s[n], path) == 0;
+		if (!found && unlink(path) != 0)
+			warn("cannot remove %s:", path);
+		free(path);
+	}
+	walkfree(&w);
+}
+
 static int
 generate(struct tree *t, const struct opts *o)
 {
@@ -1142,63 +679,23 @@ generate(struct tree *t, const struct opts *o)
 	struct strlist configs = {0}, regen = {0}, manifests = {0};
 	struct ninjaedge e = {0};
 	char *rules;
-	size_t i, j;
+	size_t i;
 	int rc = 0;
-	const char *bad;
 
 	rules = pathjoin(o->templates, "rules.ninja");
-	if (!configfiles(o, &configs, &regen, &t->d)) {
-		rc = 1;
-		goto out;
-	}
-	/* the regeneration inputs */
-	for (i = 0; i < t->n; i++) {
-		strlistadd(&regen, t->node[i].img->yaml);
-		for (j = 0; j < t->node[i].scanned.n; j++)
-			strlistadd(&regen, t->node[i].scanned.s[j]);
-		for (j = 0; j < t->node[i].dirs.n; j++)
-			strlistadd(&regen, t->node[i].dirs.s[j]);
-	}
-	for (i = 0; i < t->dirs.n; i++)
-		strlistadd(&regen, t->dirs.s[i]);
-	for (i = 0; i < configs.n; i++)
-		strlistadd(&regen, configs.s[i]);
-	strlistadd(&regen, ARGSFILE);
-	if (strchr(o->imagegen, '/'))
-		strlistadd(&regen, o->imagegen);
-	strlistadd(&regen, rules);
-	strlistuniq(&regen);
-	for (i = 0; i < regen.n; i++) {
-		if ((bad = escpathbad(regen.s[i])))
-			diagerr(&t->d, regen.s[i], 0, 0, "%s", bad);
-		else if (overlaps(t, o, regen.s[i]))
-			diagerr(&t->d, regen.s[i], 0, 0,
-			    "this source would also be a target of %s; run imagegen generate in a separate build directory",
-			    o->output);
-	}
-	for (i = 0; i < t->n; i++) {
-		for (j = 0; j < t->node[i].nent; j++) {
-			const char *src = t->node[i].ent[j].src;
-
-			if (t->node[i].ent[j].kind == 'F' && overlaps(t, o, src))
-				diagerr(&t->d, src, 0, 0,
-				    "this source would also be a target of %s; run imagegen generate in a separate build directory",
-				    o->output);
-		}
-	}
-	if (t->d.nerr) {
+	if (!sources(t, o, rules, &configs, &regen)) {
 		rc = 1;
 		goto out;
 	}
 
 	bufadds(&out, "# generated by imagegen generate; edit the image tree, not this file\n");
 	bufadds(&out, "ninja_required_version = 1.7\n\n");
-	if (!prelude(o, rules, &out)) {
+	if (!prelude(o, rules, &out, &t->d)) {
 		rc = 1;
 		goto out;
 	}
 	for (i = 0; i < t->n; i++)
-		imageedges(t, o, &t->node[t->order[i]], &configs, &out);
+		imageedges(o, &t->node[t->order[i]], &configs, &out);
 
 	bufaddc(&out, '\n');
 	memset(&e, 0, sizeof(e));
@@ -1245,6 +742,8 @@ generate(struct tree *t, const struct opts *o)
 	}
 	if (rc == 0)
 		rc |= writeout(o->output, &out);
+	if (rc == 0)
+		prunemanifests(&manifests);
 out:
 	free(rules);
 	buffree(&out);
@@ -1289,6 +788,20 @@ graph(const struct tree *t)
 	puts("}");
 }
 
+/* what generate checks beyond the tree, for imagegen check */
+static bool
+checksources(struct tree *t, const struct opts *o)
+{
+	struct strlist configs = {0}, regen = {0};
+	char *rules = pathjoin(o->templates, "rules.ninja");
+	bool ok = sources(t, o, rules, &configs, &regen);
+
+	strlistfree(&configs);
+	strlistfree(&regen);
+	free(rules);
+	return ok;
+}
+
 static int
 run(int argc, char **argv)
 {
@@ -1302,7 +815,9 @@ run(int argc, char **argv)
 		optsfree(&o);
 		return rc < 0 ? 0 : rc;
 	}
-	if (!treeload(&t, &o))
+	t.registry = o.registry;
+	t.namespace = o.namespace;
+	if (!treeload(&t, &o.images))
 		rc = 1;
 	else if (strcmp(cmd, "generate") == 0)
 		rc = generate(&t, &o);
@@ -1310,6 +825,8 @@ run(int argc, char **argv)
 		list(&t);
 	else if (strcmp(cmd, "graph") == 0)
 		graph(&t);
+	else if (!checksources(&t, &o))
+		rc = 1;
 	if (t.d.nerr)
 		fprintf(stderr, "%s: %d error%s\n", argv0, t.d.nerr, t.d.nerr == 1 ? "" : "s");
 	treefree(&t);

@@ -6,14 +6,20 @@
 #   args                  arguments of imagegen generate, one a line
 #                         (default: --images=../src/images); it runs in a
 #                         temporary build/ next to src/
+#   rundir                where to run instead of build/, relative to the
+#                         temporary directory (e.g. src/images)
 #   status                the expected exit status (default 0)
 #   stderr.expect         what generate prints on stderr (default: nothing)
 #   build.ninja.expect    the expected build.ninja (when status is 0)
 #   manifests.expect      the stage manifests, each after a "== NAME" line
+#   generate.args.expect  the recorded arguments (.imagegen/generate.args)
 #   list.expect, graph.expect   output of imagegen list / graph (optional)
 # Every build.ninja written is also run through "ninja -n", which must
-# find it valid and clean (no regeneration right after generate), and a
-# second generate must leave every file untouched.
+# find it valid and clean (no regeneration right after generate), a
+# second generate, and one replaying .imagegen/generate.args as the
+# regeneration edge does, must leave every file untouched; touching an
+# image.yaml must make ninja regenerate build.ninja once; imagegen check
+# must report the same and write nothing.
 # UPDATE=1 rewrites the expected files from the actual output.
 #
 # Environment: IMAGEGEN (the binary), SRCDIR (the source tree).
@@ -63,7 +69,7 @@ run() {
 	else
 		set -- --images=../src/images
 	fi
-	(cd "$work/build" && "$IMAGEGEN" "$cmd" --imagegen=imagegen --templates=../templates --jobs=2 "$@")
+	(cd "${rundir:-$work/build}" && "$IMAGEGEN" "$cmd" --imagegen=imagegen --templates=../templates --jobs=2 "$@")
 }
 
 for case in "$SRCDIR"/tests/golden/*/; do
@@ -72,6 +78,8 @@ for case in "$SRCDIR"/tests/golden/*/; do
 	[ -d "$case/tree" ] || continue
 	ok=1
 	work="$tmp/$name"
+	rundir=
+	[ -f "$case/rundir" ] && rundir="$work/$(cat "$case/rundir")"
 	mkdir -p "$work/build" "$work/templates"
 	cp -R "$case/tree" "$work/src"
 	cp "$SRCDIR/templates/rules.ninja" "$work/templates/"
@@ -92,6 +100,7 @@ for case in "$SRCDIR"/tests/golden/*/; do
 			cat "$m" >>"$work/manifests"
 		done
 		compare "$work/manifests" "$case/manifests.expect"
+		compare "$work/build/.imagegen/generate.args" "$case/generate.args.expect"
 		if ! (cd "$work/build" && "$NINJA" -n >"$work/ninja.out" 2>&1); then
 			fail "ninja -n rejects build.ninja"
 			sed 's/^/    /' "$work/ninja.out"
@@ -103,6 +112,28 @@ for case in "$SRCDIR"/tests/golden/*/; do
 		run generate >/dev/null 2>&1 || fail "second generate failed"
 		changed=$(find "$work/build" -type f -newer "$work/marker" ! -name '.ninja_*')
 		[ -z "$changed" ] || fail "a second generate rewrote $changed"
+		# what the regeneration edge runs must reproduce the same files
+		(cd "$work/build" && "$IMAGEGEN" generate --args-file=.imagegen/generate.args) >/dev/null 2>&1 ||
+			fail "generate --args-file=.imagegen/generate.args failed"
+		changed=$(find "$work/build" -type f -newer "$work/marker" ! -name '.ninja_*')
+		[ -z "$changed" ] || fail "generate --args-file rewrote $changed"
+		mkdir "$work/check"
+		# an edited input regenerates build.ninja once, and only once
+		if [ "$(basename "$IMAGEGEN")" = imagegen ]; then
+			for y in "$work"/src/*/*/image.yaml "$work"/src/*/*/*/*/image.yaml; do
+				[ -f "$y" ] && touch "$y" && break
+			done
+			(cd "$work/build" && PATH="$(dirname "$IMAGEGEN"):$PATH" "$NINJA" build.ninja) >"$work/regen.out" 2>&1
+			grep -q REGENERATE "$work/regen.out" || fail "touching $y did not regenerate build.ninja"
+			(cd "$work/build" && "$NINJA" -n) >"$work/ninja.out" 2>&1
+			! grep -q REGENERATE "$work/ninja.out" || fail "build.ninja regenerates again and again"
+		fi
+		rundir="$work/check"
+		run check >"$work/check.out" 2>"$work/check.err" ||
+			fail "check fails on a tree generate accepts"
+		rundir=
+		cmp -s "$work/check.err" "$work/stderr" || fail "check reports differently from generate"
+		[ -z "$(ls -A "$work/check")" ] || fail "check wrote files"
 		if [ -f "$case/list.expect" ] || [ "${UPDATE:-}" = 1 ]; then
 			run list >"$work/list" 2>/dev/null || fail "imagegen list failed"
 			compare "$work/list" "$case/list.expect"
@@ -112,7 +143,7 @@ for case in "$SRCDIR"/tests/golden/*/; do
 			compare "$work/graph" "$case/graph.expect"
 		fi
 	else
-		[ ! -e "$work/build/build.ninja" ] || fail "build.ninja written despite errors"
+		[ ! -e "${rundir:-$work/build}/build.ninja" ] || fail "build.ninja written despite errors"
 		run check >/dev/null 2>"$work/check.err"
 		status=$?
 		[ "$status" = "$want" ] || fail "check: exit status $status, expected $want"

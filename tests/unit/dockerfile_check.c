@@ -44,6 +44,7 @@ START_TEST(test_stages)
 	SCAN("FROM build AS build\nFROM build\n", "build@1:6");
 	SCAN("FROM a AS Builder\nFROM b\nCOPY --from=builder /x /\nCOPY --from=0 /y /\n", "a@1:6 b@2:6");
 	SCAN("FROM a\nCOPY --chown=1:1 --from=tools /bin/t /t\n", "a@1:6 +tools@2:25");
+	SCAN("FROM a AS s\nRUN --mount=type=bind,from=tools,target=/t --mount=from=s true\n", "a@1:6 +tools@2:28");
 }
 END_TEST
 
@@ -70,6 +71,17 @@ START_TEST(test_args)
 	SCAN("ARG BASE=base\nARG TAG=\"1\"\nFROM ${BASE}:$TAG\n", "base:1@3:6");
 	SCAN("ARG BASE\nFROM $BASE\n", " ?1");
 	SCAN("FROM {{ registry }}/base\nFROM b\n", "b@2:6 ?1");
+}
+END_TEST
+
+START_TEST(test_heredoc)
+{
+	/* a here-document's body is not read as instructions */
+	SCAN("FROM a\nRUN <<EOF\nFROM b\nEOF\nFROM c\n", "a@1:6 c@5:6");
+	SCAN("FROM a\nCOPY <<-\"END\" /x\n\tFROM b\n\tEND\nFROM c\n", "a@1:6 c@5:6");
+	SCAN("FROM a\nRUN <<ONE cat - && <<TWO cat\nFROM b\nONE\nFROM c\nTWO\nFROM d\n", "a@1:6 d@7:6");
+	/* "<<" inside an ordinary RUN word is no here-document when nothing follows it */
+	SCAN("FROM a\nRUN echo x <<\nFROM b\n", "a@1:6 b@3:6");
 }
 END_TEST
 
@@ -105,6 +117,7 @@ main(void)
 	tcase_add_test(tc, test_continuation_comments);
 	tcase_add_test(tc, test_escape_directive);
 	tcase_add_test(tc, test_args);
+	tcase_add_test(tc, test_heredoc);
 	tcase_add_test(tc, test_repo);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

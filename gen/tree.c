@@ -1,0 +1,555 @@
+/*
+ * loading the image tree: walk the roots, load each image.yaml, work out
+ * each image's staged context, link the images by prerequisite and by
+ * what their Dockerfiles name, and order them.
+ */
+#include "compat.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "dockerfile.h"
+#include "dockerignore.h"
+#include "escape.h"
+#include "graph.h"
+#include "image.h"
+#include "tree.h"
+#include "util.h"
+#include "walk.h"
+
+char *
+registryrepo(const char *registry, const char *namespace, const char *name)
+{
+	const char *reg;
+
+	if (!registry || !*registry)
+		return NULL;
+	reg = strcmp(registry, "public") == 0 ? "docker.io" : registry;
+	if (namespace && *namespace)
+		return xasprintf("%s/%s/%s", reg, namespace, name);
+	return xasprintf("%s/%s", reg, name);
+}
+
+static void
+centryadd(struct node *nd, char kind, const char *dst, const char *src, int prio)
+{
+	struct centry *e;
+
+	if (nd->nent == nd->capent) {
+		nd->capent = nd->capent ? nd->capent * 2 : 16;
+		nd->ent = xreallocarray(nd->ent, nd->capent, sizeof(nd->ent[0]));
+	}
+	e = &nd->ent[nd->nent++];
+	e->kind = kind;
+	e->dst = xstrdup(dst);
+	e->src = src ? xstrdup(src) : NULL;
+	e->prio = prio;
+}
+
+static int
+centrycmp(const void *a, const void *b)
+{
+	const struct centry *x = a, *y = b;
+	int c = strcmp(x->dst, y->dst);
+
+	if (c)
+		return c;
+	return y->prio - x->prio;
+}
+
+/* sort by dst and keep, of entries with one dst, the one of highest priority */
+static void
+centryuniq(struct node *nd)
+{
+	size_t i, j;
+
+	if (nd->nent == 0)
+		return;
+	qsort(nd->ent, nd->nent, sizeof(nd->ent[0]), centrycmp);
+	for (i = 1, j = 1; i < nd->nent; i++) {
+		if (strcmp(nd->ent[i].dst, nd->ent[j - 1].dst) == 0) {
+			free(nd->ent[i].dst);
+			free(nd->ent[i].src);
+		} else
+			nd->ent[j++] = nd->ent[i];
+	}
+	nd->nent = j;
+}
+
+struct centry *
+centryfind(const struct node *nd, const char *dst)
+{
+	size_t i;
+
+	for (i = 0; i < nd->nent; i++) {
+		if (strcmp(nd->ent[i].dst, dst) == 0)
+			return &nd->ent[i];
+	}
+	return NULL;
+}
+
+static bool
+istemplatefile(const struct image *img, const char *path)
+{
+	size_t i, n;
+
+	for (i = 0; i < img->ntmpl; i++) {
+		n = strlen(img->tmpl[i].s);
+		if (strcmp(path, img->tmpl[i].s) == 0)
+			return true;
+		if (strncmp(path, img->tmpl[i].s, n) == 0 && strcmp(path + n, ".template") == 0)
+			return true;
+	}
+	return false;
+}
+
+/* add the entries of a walked tree under dst; src is the walked directory */
+static void
+addtree(struct tree *t, struct node *nd, const char *src, const char *dst, const struct walklist *w, int prio)
+{
+	size_t i;
+	char *s, *d;
+
+	for (i = 0; i < w->n; i++) {
+		if (prio == 0 && (strcmp(w->ent[i].path, "image.yaml") == 0 || istemplatefile(nd->img, w->ent[i].path)))
+			continue;
+		s = pathjoin(src, w->ent[i].path);
+		d = pathjoin(dst, w->ent[i].path);
+		if (S_ISDIR(w->ent[i].mode)) {
+			centryadd(nd, 'D', d, s, prio);
+			strlistadd(&nd->dirs, s);
+		} else if (S_ISREG(w->ent[i].mode) || S_ISLNK(w->ent[i].mode))
+			centryadd(nd, 'F', d, s, prio);
+		else
+			diagwarn(&t->d, s, 0, 0, "not a regular file, symlink or directory; left out of the context");
+		free(s);
+		free(d);
+	}
+}
+
+/* the path of the image directory seen from the project root, e.g. "src/hbase" */
+static char *
+imgfromproj(const struct image *img)
+{
+	char cwd[PATH_MAX], *abs, *canon, *r;
+
+	/* "." and ".." have no name of their own: resolve them from the working directory */
+	if (img->root[0] != '/' && getcwd(cwd, sizeof(cwd)))
+		abs = pathjoin(cwd, img->root);
+	else
+		abs = xstrdup(img->root);
+	canon = pathcanon(abs);
+	r = xasprintf("%s/%s", pathbase(canon), img->name);
+	free(canon);
+	free(abs);
+	return r;
+}
+
+static void
+addcopies(struct tree *t, struct node *nd)
+{
+	struct image *img = nd->img;
+	struct walklist w = {0};
+	struct stat st;
+	size_t i, n;
+	char *src, *dst, *rel, *sub, *at, *errpath, *pdir;
+	const char *base;
+
+	rel = imgfromproj(img);
+	n = strlen(rel);
+	for (i = 0; i < img->ncopy; i++) {
+		struct ycopy *c = &img->copy[i];
+
+		dst = pathcanon(c->dst.s);
+		if (strncmp(dst, rel, n) != 0 || (dst[n] != '\0' && dst[n] != '/')) {
+			diagerr(&t->d, img->yaml, c->dst.line, c->dst.col,
+			    "copy-list dst '%s' is outside the image directory; dst is relative to the project root '%s', so it must start with '%s/'",
+			    c->dst.s, nd->projroot, rel);
+			free(dst);
+			continue;
+		}
+		sub = xstrdup(dst[n] ? dst + n + 1 : ".");
+		free(dst);
+		src = pathjoin(nd->projroot, c->src.s);
+		{
+			char *canon = pathcanon(src);
+
+			free(src);
+			src = canon;
+		}
+		base = pathbase(src);
+		if (lstat(src, &st) != 0) {
+			diagerr(&t->d, img->yaml, c->src.line, c->src.col,
+			    "copy-list src '%s' does not exist (looked for '%s'; src is relative to the project root '%s')",
+			    c->src.s, src, nd->projroot);
+		} else if (strcmp(base, ".") == 0 || strcmp(base, "..") == 0 || strcmp(base, "/") == 0 || !*base) {
+			diagerr(&t->d, img->yaml, c->src.line, c->src.col,
+			    "copy-list src '%s' must name a file or a directory, not '%s'", c->src.s, src);
+		} else {
+			at = pathjoin(sub, base);
+			pdir = pathdir(src);
+			strlisttake(&nd->dirs, pdir);
+			if (S_ISDIR(st.st_mode)) {
+				centryadd(nd, 'D', at, src, 1);
+				strlistadd(&nd->dirs, src);
+				if (!walktree(src, &w, &errpath)) {
+					diagerr(&t->d, errpath, 0, 0, "cannot read: %s", strerror(errno));
+					free(errpath);
+				} else
+					addtree(t, nd, src, at, &w, 1);
+				walkfree(&w);
+			} else
+				centryadd(nd, 'F', at, src, 1);
+			free(at);
+		}
+		free(src);
+		free(sub);
+	}
+	free(rel);
+}
+
+static void
+addtemplates(struct tree *t, struct node *nd)
+{
+	struct image *img = nd->img;
+	struct stat st;
+	size_t i;
+	char *src;
+
+	for (i = 0; i < img->ntmpl; i++) {
+		src = xasprintf("%s/%s.template", img->dir, img->tmpl[i].s);
+		if (stat(src, &st) != 0 || !S_ISREG(st.st_mode))
+			diagerr(&t->d, img->yaml, img->tmpl[i].line, img->tmpl[i].col,
+			    "template '%s' is listed but '%s' does not exist; add it or take '%s' out of template-list",
+			    img->tmpl[i].s, src, img->tmpl[i].s);
+		else
+			centryadd(nd, 'R', img->tmpl[i].s, src, 2);
+		free(src);
+	}
+}
+
+/* drop what .dockerignore excludes; the Dockerfile always stays */
+static void
+applyignore(struct tree *t, struct node *nd)
+{
+	struct dockerignore di = {0};
+	struct buf b = {0};
+	char *path = pathjoin(nd->img->dir, ".dockerignore");
+	size_t i, j;
+
+	if (!readfile(path, &b)) {
+		if (errno != ENOENT)
+			diagerr(&t->d, path, 0, 0, "cannot read: %s", strerror(errno));
+		free(path);
+		return;
+	}
+	strlisttake(&nd->scanned, path);
+	diparse(&di, b.data ? b.data : "", b.len);
+	for (i = 0, j = 0; i < nd->nent; i++) {
+		if (strcmp(nd->ent[i].dst, nd->dockerfile) != 0 && diexcluded(&di, nd->ent[i].dst)) {
+			free(nd->ent[i].dst);
+			free(nd->ent[i].src);
+		} else
+			nd->ent[j++] = nd->ent[i];
+	}
+	nd->nent = j;
+	difree(&di);
+	buffree(&b);
+}
+
+static void
+finddockerfile(struct tree *t, struct node *nd)
+{
+	struct image *img = nd->img;
+
+	if (img->dockerfile.s) {
+		struct centry *e = centryfind(nd, img->dockerfile.s);
+
+		if (!e || e->kind == 'D')
+			diagerr(&t->d, img->yaml, img->dockerfile.line, img->dockerfile.col,
+			    "dockerfile '%s' is neither a file of the image directory, a template-list output nor a copy-list result",
+			    img->dockerfile.s);
+		else
+			nd->dockerfile = xstrdup(img->dockerfile.s);
+		return;
+	}
+	if (centryfind(nd, "Dockerfile") && centryfind(nd, "Dockerfile")->kind != 'D')
+		nd->dockerfile = xstrdup("Dockerfile");
+	else if (centryfind(nd, "dockerfile") && centryfind(nd, "dockerfile")->kind != 'D')
+		nd->dockerfile = xstrdup("dockerfile");
+	else
+		diagerr(&t->d, img->dir, 0, 0,
+		    "no Dockerfile: add Dockerfile (or dockerfile) to the image directory, list it in template-list, or name another file with the dockerfile key");
+}
+
+/* the context of one image: image files, copy-list results, rendered files, minus .dockerignore */
+static void
+buildcontext(struct tree *t, struct node *nd)
+{
+	struct walklist w = {0};
+	char *errpath;
+	size_t i;
+	const char *bad;
+
+	strlistadd(&nd->dirs, nd->img->dir);
+	if (!walktree(nd->img->dir, &w, &errpath)) {
+		diagerr(&t->d, errpath, 0, 0, "cannot read: %s", strerror(errno));
+		free(errpath);
+	} else
+		addtree(t, nd, nd->img->dir, ".", &w, 0);
+	walkfree(&w);
+	addcopies(t, nd);
+	addtemplates(t, nd);
+	centryuniq(nd);
+	finddockerfile(t, nd);
+	if (nd->dockerfile)
+		applyignore(t, nd);
+	for (i = 0; i < nd->nent; i++) {
+		if ((bad = escpathbad(nd->ent[i].dst)) || (nd->ent[i].src && (bad = escpathbad(nd->ent[i].src))))
+			diagerr(&t->d, nd->ent[i].src ? nd->ent[i].src : nd->ent[i].dst, 0, 0, "%s", bad);
+	}
+}
+
+struct node *
+treefind(const struct tree *t, const char *name)
+{
+	size_t lo = 0, hi = t->n, mid;
+	int c;
+
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		c = strcmp(name, t->node[mid].img->name);
+		if (c == 0)
+			return &t->node[mid];
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
+}
+
+/* the tree image a Dockerfile reference names, or NULL */
+static struct node *
+refnode(struct tree *t, const char *ref)
+{
+	char *repo = dfrepo(ref), *reg;
+	struct node *nd = NULL;
+	size_t i;
+
+	if (strncmp(repo, "localhost/", 10) == 0)
+		nd = treefind(t, repo + 10);
+	else if (!strchr(repo, '/'))
+		nd = treefind(t, repo);
+	else {
+		for (i = 0; i < t->n && !nd; i++) {
+			reg = registryrepo(t->registry, t->namespace, t->node[i].img->name);
+			if (reg && strcmp(reg, repo) == 0)
+				nd = &t->node[i];
+			free(reg);
+		}
+	}
+	free(repo);
+	return nd;
+}
+
+/* prerequisites and Dockerfile references become edges; mismatches are warnings */
+static void
+linkdeps(struct tree *t, struct node *nd)
+{
+	struct image *img = nd->img;
+	struct dfrefs refs = {0};
+	struct buf b = {0};
+	struct centry *e;
+	struct node *dep;
+	char *path;
+	size_t i, j;
+
+	for (i = 0; i < img->nprereq; i++) {
+		dep = treefind(t, img->prereq[i].s);
+		if (!dep)
+			diagerr(&t->d, img->yaml, img->prereq[i].line, img->prereq[i].col,
+			    "prerequisite '%s' is not an image of the tree; the images are the directories holding image.yaml under %s",
+			    img->prereq[i].s, img->root);
+		else if (dep == nd)
+			diagerr(&t->d, img->yaml, img->prereq[i].line, img->prereq[i].col,
+			    "image '%s' lists itself as prerequisite; a dependency cycle: %s -> %s", img->name, img->name, img->name);
+		else
+			strlistadd(&nd->deps, dep->img->name);
+	}
+	if (!nd->dockerfile)
+		return;
+	e = centryfind(nd, nd->dockerfile);
+	path = e->kind == 'R' ? xasprintf("%s/%s.template", img->dir, e->dst) : xstrdup(e->src);
+	if (!readfile(path, &b)) {
+		diagerr(&t->d, path, 0, 0, "cannot read: %s", strerror(errno));
+		free(path);
+		return;
+	}
+	dfscan(b.data ? b.data : "", b.len, &refs);
+	for (i = 0; i < refs.n; i++) {
+		dep = refnode(t, refs.v[i].ref);
+		if (!dep || dep == nd)
+			continue;
+		for (j = 0; j < img->nprereq && strcmp(img->prereq[j].s, dep->img->name) != 0; j++)
+			;
+		if (j == img->nprereq)
+			diagwarn(&t->d, path, refs.v[i].line, refs.v[i].col,
+			    "%s names '%s', an image of the tree that prerequisite does not list; add it to prerequisite in %s",
+			    refs.v[i].copyfrom ? "--from" : "FROM", refs.v[i].ref, img->yaml);
+		strlistadd(&nd->deps, dep->img->name);
+	}
+	for (i = 0; refs.nunknown == 0 && i < img->nprereq; i++) {
+		for (j = 0; j < refs.n; j++) {
+			dep = refnode(t, refs.v[j].ref);
+			if (dep && strcmp(dep->img->name, img->prereq[i].s) == 0)
+				break;
+		}
+		if (j == refs.n && treefind(t, img->prereq[i].s))
+			diagwarn(&t->d, img->yaml, img->prereq[i].line, img->prereq[i].col,
+			    "prerequisite '%s' is named by no FROM or COPY --from of %s", img->prereq[i].s, path);
+	}
+	strlisttake(&nd->scanned, path);
+	strlistuniq(&nd->deps);
+	dffree(&refs);
+	buffree(&b);
+}
+
+void
+treefree(struct tree *t)
+{
+	size_t i, j;
+
+	for (i = 0; i < t->n; i++) {
+		struct node *nd = &t->node[i];
+
+		for (j = 0; j < nd->nent; j++) {
+			free(nd->ent[j].dst);
+			free(nd->ent[j].src);
+		}
+		free(nd->ent);
+		free(nd->dockerfile);
+		free(nd->projroot);
+		strlistfree(&nd->deps);
+		strlistfree(&nd->scanned);
+		strlistfree(&nd->dirs);
+		delimage(nd->img);
+	}
+	free(t->node);
+	free(t->names);
+	free(t->order);
+	delgraph(t->g);
+	strlistfree(&t->dirs);
+}
+
+static int
+nodecmp(const void *a, const void *b)
+{
+	const struct node *x = a, *y = b;
+
+	return strcmp(x->img->name, y->img->name);
+}
+
+/* report a cycle "a -> b -> a" at the prerequisite of a that names b, when there is one */
+static void
+cycleerr(struct tree *t, const char *cycle)
+{
+	const char *arrow = strstr(cycle, " -> "), *next;
+	char *first = xstrndup(cycle, arrow ? (size_t)(arrow - cycle) : strlen(cycle)), *second;
+	struct node *nd = treefind(t, first);
+	size_t i;
+
+	next = arrow ? arrow + 4 : cycle;
+	arrow = strstr(next, " -> ");
+	second = xstrndup(next, arrow ? (size_t)(arrow - next) : strlen(next));
+	for (i = 0; nd && i < nd->img->nprereq; i++) {
+		if (strcmp(nd->img->prereq[i].s, second) == 0)
+			break;
+	}
+	if (nd && i < nd->img->nprereq)
+		diagerr(&t->d, nd->img->yaml, nd->img->prereq[i].line, nd->img->prereq[i].col,
+		    "dependency cycle: %s; an image cannot be built on itself", cycle);
+	else
+		diagerr(&t->d, nd ? nd->img->yaml : NULL, 0, 0, "dependency cycle: %s; an image cannot be built on itself",
+		    cycle);
+	free(first);
+	free(second);
+}
+
+bool
+treeload(struct tree *t, const struct strlist *roots)
+{
+	struct strlist names = {0}, dirs = {0};
+	struct strlist cycles = {0};
+	size_t i, j;
+	char *dir;
+
+	for (i = 0; i < roots->n; i++) {
+		const char *root = roots->s[i];
+
+		names.n = dirs.n = 0;
+		if (!walkroot(root, &names, &dirs)) {
+			diagerr(&t->d, root, 0, 0, "cannot read the images root: %s", strerror(errno));
+			continue;
+		}
+		strlistadd(&t->dirs, root);
+		for (j = 0; j < dirs.n; j++)
+			strlisttake(&t->dirs, pathjoin(root, dirs.s[j]));
+		for (j = 0; j < names.n; j++) {
+			dir = pathjoin(root, names.s[j]);
+			t->node = xreallocarray(t->node, t->n + 1, sizeof(t->node[0]));
+			memset(&t->node[t->n], 0, sizeof(t->node[0]));
+			t->node[t->n].img = mkimage(names.s[j], dir, root);
+			t->node[t->n].projroot = pathjoin(root, "..");
+			{
+				char *c = pathcanon(t->node[t->n].projroot);
+
+				free(t->node[t->n].projroot);
+				t->node[t->n].projroot = c;
+			}
+			t->n++;
+			free(dir);
+		}
+		strlistfree(&names);
+		strlistfree(&dirs);
+	}
+	qsort(t->node, t->n, sizeof(t->node[0]), nodecmp);
+	for (i = 0; i < t->n; i++) {
+		struct node *nd = &t->node[i];
+
+		if (!imagenameok(nd->img->name)) {
+			diagerr(&t->d, nd->img->dir, 0, 0,
+			    "'%s' is not a valid image name; an image directory's name must be lowercase letters and digits joined by '.', '_', '__' or '-'",
+			    nd->img->name);
+		}
+		if (i > 0 && strcmp(t->node[i - 1].img->name, nd->img->name) == 0) {
+			diagerr(&t->d, nd->img->dir, 0, 0, "image '%s' is also %s; image names must be unique across the images roots",
+			    nd->img->name, t->node[i - 1].img->dir);
+		}
+		imageload(nd->img, &t->d);
+	}
+	for (i = 0; i < t->n; i++)
+		buildcontext(t, &t->node[i]);
+	for (i = 0; i < t->n; i++)
+		linkdeps(t, &t->node[i]);
+	t->names = xcalloc(t->n, sizeof(t->names[0]));
+	for (i = 0; i < t->n; i++)
+		t->names[i] = t->node[i].img->name;
+	t->g = mkgraph(t->n, t->names);
+	for (i = 0; i < t->n; i++) {
+		for (j = 0; j < t->node[i].deps.n; j++)
+			graphadd(t->g, i, (size_t)(treefind(t, t->node[i].deps.s[j]) - t->node));
+	}
+	t->order = xcalloc(t->n, sizeof(t->order[0]));
+	if (!graphorder(t->g, t->order, &cycles)) {
+		for (i = 0; i < cycles.n; i++)
+			cycleerr(t, cycles.s[i]);
+	}
+	strlistfree(&cycles);
+	strlistuniq(&t->dirs);
+	return t->d.nerr == 0;
+}
