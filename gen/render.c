@@ -129,9 +129,13 @@ cmd_render(int argc, char **argv)
 			const char *val = argv[i][2] ? argv[i] + 2 : argv[++i];
 
 			eq = strchr(val, '=');
+			char *origin;
+
 			name = xstrndup(val, (size_t)(eq - val));
-			if (!tenvsetyaml(env, name, eq + 1, "-D"))
+			origin = xasprintf("-D %s", name);
+			if (!tenvsetyaml(env, name, eq + 1, origin))
 				ok = false;
+			free(origin);
 			free(name);
 		} else if (!strcmp(argv[i], "-c") || !strcmp(argv[i], "-o")) {
 			i++;

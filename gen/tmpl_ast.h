@@ -73,6 +73,8 @@ enum nkind {
 	NSET,		/* a: target, b: value */
 	NSETBLOCK,	/* a: target, v: body, c: filters applied (innermost a NULL) */
 	NWITH,		/* v: body, b: NBODY of NSET for its assignments */
+	NFILTERBLOCK,	/* v: body, c: filters applied to its output (innermost a NULL) */
+	NMACRO,		/* name, v: body, b: NBODY of parameters (NNAME, a: default or NULL), op: MACVARARGS|MACKWARGS */
 	/* expressions */
 	NCONST,		/* val */
 	NNAME,		/* name */
@@ -97,6 +99,9 @@ enum nkind {
 	NCONCAT,	/* v joined by ~ */
 	NCOND,		/* b if a else c (c may be NULL) */
 };
+
+/* what a macro's body uses, so that extra arguments are accepted */
+enum { MACVARARGS = 1, MACKWARGS = 2 };
 
 /* comparison operators beyond the token types */
 enum { CMPIN = 1000, CMPNOTIN };

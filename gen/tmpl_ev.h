@@ -7,6 +7,8 @@
  * (methods of str, list and dict, and string formatting).
  */
 
+#include <locale.h>
+
 #include "tmpl_ast.h"
 
 /* one rendering in progress */
@@ -16,7 +18,12 @@ struct ev {
 	struct buf *out;
 	struct value vars;	/* the globals, a dict */
 	struct scope *sc;	/* innermost scope */
+	struct scope *root;	/* the template's own variables */
+	int macdepth;	/* macro calls in progress */
 	struct vstr *keybuf;	/* scratch key for looking names up in vars */
+	size_t steps;	/* loop iterations so far, bounded by MAXSTEPS */
+	locale_t loc;	/* C.UTF-8 for Unicode case mapping, made on first use */
+	bool locdone;
 	bool failed;
 };
 
@@ -26,8 +33,12 @@ struct kwarg {
 	struct value val;
 };
 
+/* bounds that stop runaway templates with an error instead of exhausting the machine */
+#define MAXSTEPS 5000000	/* loop iterations in one rendering */
+#define MAXOUT (256u << 20)	/* bytes of output, and of one string */
+
 /* the global functions */
-enum { GRANGE, GDICT };
+enum { GRANGE, GDICT, GNAMESPACE };
 
 /* report an error at node n (once per rendering); always false */
 bool everr(struct ev *ev, const struct node *n, const char *fmt, ...);
@@ -80,8 +91,15 @@ bool pyformatpct(struct ev *ev, const struct node *n, struct value fmt, struct v
  * false if two keys cannot be ordered
  */
 bool sortkeyed(struct ev *ev, const struct node *n, struct value *keys, struct value *items, size_t len, bool reverse);
-/* s lowercased (ASCII letters), for case-insensitive sorting */
+/* s lowercased as str.lower does, for case-insensitive sorting; other values as they are */
 struct value lowerv(struct ev *ev, struct value s);
+/*
+ * s with its case mapped as Python's str methods do: 'u' upper, 'l' lower,
+ * 's' swapcase, 't' title (str.title), 'T' title (jinja2's filter), 'c' capitalize
+ */
+struct value casemap(struct ev *ev, struct value s, int mode);
+/* Python's str.islower ('l') / str.isupper ('u') */
+bool iscase(struct ev *ev, struct value s, int mode);
 /* append value v formatted with the str.format spec [spec, spec+len) */
 bool formatspec(struct ev *ev, const struct node *n, struct buf *b, struct value v, const char *spec, size_t len);
 

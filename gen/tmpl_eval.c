@@ -203,6 +203,7 @@ method(struct ev *ev, struct value obj, const char *name, struct value *out)
 		ok = inlist(listmethods, LEN(listmethods), name);
 		break;
 	case VTUPLE:
+	case VRANGE:
 		ok = !strcmp(name, "index") || !strcmp(name, "count");
 		break;
 	case VDICT:
@@ -293,6 +294,7 @@ vlength(struct value v)
 		return u8len(v.u.s->data, v.u.s->len);
 	case VLIST:
 	case VTUPLE:
+	case VRANGE:
 		return v.u.l->len;
 	case VDICT:
 		return v.u.d->len;
@@ -311,7 +313,7 @@ getattrv(struct ev *ev, const struct node *n, struct value obj, const char *name
 	if (method(ev, obj, name, out))
 		return true;
 	key = strval(ev, name, strlen(name));
-	if (obj.type == VDICT && (p = vdictget(obj.u.d, key))) {
+	if ((obj.type == VDICT || obj.type == VNS) && (p = vdictget(obj.u.d, key))) {
 		*out = *p;
 		return true;
 	}
@@ -353,6 +355,7 @@ getitemv(struct ev *ev, const struct node *n, struct value obj, struct value key
 		break;
 	case VLIST:
 	case VTUPLE:
+	case VRANGE:
 		if (isint(key)) {
 			i = intof(key);
 			len = (int64_t)obj.u.l->len;
@@ -382,6 +385,10 @@ getitemv(struct ev *ev, const struct node *n, struct value obj, struct value key
 		break;
 	}
 	if (key.type == VSTR) {
+		if (obj.type == VNS && (p = vdictget(obj.u.d, key))) {
+			*out = *p;
+			return true;
+		}
 		if (method(ev, obj, key.u.s->data, out))
 			return true;
 		if (obj.type == VLOOP && loopattr(ev, obj.u.p, key.u.s->data, out))
@@ -443,13 +450,24 @@ slicev(struct ev *ev, const struct node *n, struct value obj, struct value *part
 
 	if (obj.type == VUNDEF)
 		return undeferr(ev, n, obj);
-	if (obj.type == VLIST || obj.type == VTUPLE) {
+	if (obj.type == VLIST || obj.type == VTUPLE || obj.type == VRANGE) {
 		len = (int64_t)obj.u.l->len;
 		if (!sliceidx(ev, n, parts, len, &start, &stop, &step))
 			return false;
-		*out = vlistnew(ev->a, 0, obj.type == VTUPLE);
+		*out = vlistnew(ev->a, 0, obj.type != VLIST);
 		for (i = start; step > 0 ? i < stop : i > stop; i += step)
 			vlistpush(ev->a, out->u.l, obj.u.l->v[i]);
+		if (obj.type == VRANGE) {
+			/* a slice of a range is a range */
+			out->type = VRANGE;
+			out->u.l->rstep = obj.u.l->rstep * step;
+			out->u.l->rstart = obj.u.l->rstart + start * obj.u.l->rstep;
+			out->u.l->rstop = obj.u.l->rstart + stop * obj.u.l->rstep;
+			if (out->u.l->len == 0)
+				out->u.l->rstop = out->u.l->rstart;
+			else
+				out->u.l->rstop = out->u.l->v[out->u.l->len - 1].u.i + out->u.l->rstep;
+		}
 		return true;
 	}
 	if (obj.type == VSTR) {
@@ -485,6 +503,7 @@ iterv(struct ev *ev, const struct node *n, struct value v, struct vlist **out)
 		break;
 	case VLIST:
 	case VTUPLE:
+	case VRANGE:
 		*out = v.u.l;
 		return true;
 	case VDICT:
@@ -517,7 +536,17 @@ assign(struct ev *ev, const struct node *target, struct value v)
 		scopeset(ev, ev->sc, target->name, v);
 		return true;
 	}
-	if (v.type != VLIST && v.type != VTUPLE && v.type != VDICT && v.type != VSTR) {
+	if (target->kind == NATTR) {
+		struct value ns;
+
+		if (!eval(ev, target->a, &ns))
+			return false;
+		if (ns.type != VNS)
+			return everr(ev, target, "cannot assign attribute on non-namespace object");
+		vdictset(ev->a, ns.u.d, strval(ev, target->name, strlen(target->name)), v);
+		return true;
+	}
+	if (v.type != VLIST && v.type != VTUPLE && v.type != VRANGE && v.type != VDICT && v.type != VSTR) {
 		if (v.type == VUNDEF)
 			return undeferr(ev, target, v);
 		return everr(ev, target, "cannot unpack non-iterable %s object", vtypename(v));
@@ -605,16 +634,16 @@ repeat(struct ev *ev, const struct node *n, struct value seq, int64_t k, struct 
 	size_t j;
 
 	if (seq.type == VSTR) {
-		if (k > 0 && seq.u.s->len && (uint64_t)k > (1ULL << 32) / seq.u.s->len)
-			return everr(ev, n, "string repetition too large");
+		if (k > 0 && seq.u.s->len && (uint64_t)k > MAXOUT / seq.u.s->len)
+			return everr(ev, n, "string repetition larger than %u MB", MAXOUT >> 20);
 		for (i = 0; i < k; i++)
 			bufadd(&b, seq.u.s->data, seq.u.s->len);
 		*out = strval(ev, b.data ? b.data : "", b.len);
 		buffree(&b);
 		return true;
 	}
-	if (k > 0 && seq.u.l->len && (uint64_t)k > (1ULL << 28) / seq.u.l->len)
-		return everr(ev, n, "list repetition too large");
+	if (k > 0 && seq.u.l->len && (uint64_t)k > (1ULL << 22) / seq.u.l->len)
+		return everr(ev, n, "list repetition larger than %llu items", 1ULL << 22);
 	*out = vlistnew(ev->a, 0, seq.type == VTUPLE);
 	for (i = 0; i < k; i++) {
 		for (j = 0; j < seq.u.l->len; j++)
@@ -725,6 +754,9 @@ binop(struct ev *ev, const struct node *n, int op, struct value a, struct value 
 		if (a.type == VSTR && b.type == VSTR) {
 			struct value s = {.type = VSTR};
 
+			if (a.u.s->len + b.u.s->len > MAXOUT)
+				return everr(ev, n, "string larger than %u MB", MAXOUT >> 20);
+
 			s.u.s = aalloc(ev->a, sizeof(struct vstr) + a.u.s->len + b.u.s->len + 1);
 			s.u.s->len = a.u.s->len + b.u.s->len;
 			memcpy(s.u.s->data, a.u.s->data, a.u.s->len);
@@ -782,6 +814,7 @@ contains(struct ev *ev, const struct node *n, struct value needle, struct value 
 		return true;
 	case VLIST:
 	case VTUPLE:
+	case VRANGE:
 		*res = false;
 		for (i = 0; i < hay.u.l->len; i++) {
 			if (veq(hay.u.l->v[i], needle)) {
@@ -912,10 +945,108 @@ callrange(struct ev *ev, const struct node *n, struct value *args, size_t nargs,
 	    : (start > stop ? (start - stop - step - 1) / -step : 0);
 	if (count > 100000)
 		return everr(ev, n, "range too big: %lld items; at most 100000", (long long)count);
-	*out = vlistnew(ev->a, (size_t)count, false);
+	*out = vlistnew(ev->a, (size_t)count, true);
+	out->type = VRANGE;
+	out->u.l->rstart = start;
+	out->u.l->rstop = stop;
+	out->u.l->rstep = step;
 	for (i = 0; i < count; i++)
 		vlistpush(ev->a, out->u.l, vint(start + i * step));
 	return true;
+}
+
+static bool exec(struct ev *ev, struct node **body, size_t n);
+
+/* the variables a macro defined now sees besides the template's: a copy of the inner scopes */
+static struct scope *
+closure(struct ev *ev)
+{
+	struct scope *chain[64], *s, *c;
+	size_t depth = 0, i, k;
+
+	if (ev->sc == ev->root)
+		return NULL;
+	for (s = ev->sc; s && s != ev->root && depth < LEN(chain); s = s->parent)
+		chain[depth++] = s;
+	c = azalloc(ev->a, sizeof(*c));
+	c->parent = ev->root;
+	for (i = depth; i-- > 0;) {
+		for (k = 0; k < chain[i]->n; k++)
+			scopeset(ev, c, chain[i]->names[k], chain[i]->vals[k]);
+	}
+	return c;
+}
+
+static bool
+callmacro(struct ev *ev, const struct node *n, struct vmacro *mac, struct value *args, size_t nargs,
+    struct kwarg *kw, size_t nkw, struct value *out)
+{
+	const struct node *def = mac->def, *params = def->b;
+	struct scope *sc, *savesc = ev->sc;
+	struct buf *saveout = ev->out, tmp = {0};
+	struct value varargs, kwargs, v;
+	size_t i, k;
+	bool ok;
+
+	if (ev->macdepth >= 200)
+		return everr(ev, n, "macro calls nested more than 200 deep; is '%s' calling itself without end?", mac->name);
+	if (nargs > params->n && !(def->op & MACVARARGS))
+		return everr(ev, n, "macro '%s' takes not more than %zu argument(s)", mac->name, params->n);
+	sc = azalloc(ev->a, sizeof(*sc));
+	sc->parent = mac->closure ? mac->closure : ev->root;
+	varargs = vlistnew(ev->a, 0, true);
+	kwargs = vdictnew(ev->a);
+	for (i = params->n; i < nargs; i++)
+		vlistpush(ev->a, varargs.u.l, args[i]);
+	for (k = 0; k < nkw; k++) {
+		for (i = 0; i < params->n && strcmp(params->v[i]->name, kw[k].name); i++)
+			;
+		if (i < params->n && i < nargs)
+			return everr(ev, n, "macro '%s' got multiple values for argument '%s'", mac->name, kw[k].name);
+		if (i == params->n) {
+			if (!(def->op & MACKWARGS))
+				return everr(ev, n, "macro '%s' takes no keyword argument '%s'", mac->name, kw[k].name);
+			vdictset(ev->a, kwargs.u.d, strval(ev, kw[k].name, strlen(kw[k].name)), kw[k].val);
+		}
+	}
+	ev->sc = sc;
+	ev->macdepth++;
+	ok = true;
+	for (i = 0; ok && i < params->n; i++) {
+		const char *name = params->v[i]->name;
+
+		if (i < nargs) {
+			v = args[i];
+		} else {
+			for (k = 0; k < nkw && strcmp(kw[k].name, name); k++)
+				;
+			if (k < nkw) {
+				v = kw[k].val;
+			} else if (params->v[i]->a) {
+				ok = eval(ev, params->v[i]->a, &v);
+			} else {
+				char *msg = xasprintf("parameter '%s' was not provided", name);
+
+				v = vundef(ev->a, msg);
+				free(msg);
+			}
+		}
+		if (ok)
+			scopeset(ev, sc, name, v);
+	}
+	if (ok) {
+		scopeset(ev, sc, "varargs", varargs);
+		scopeset(ev, sc, "kwargs", kwargs);
+		ev->out = &tmp;
+		ok = exec(ev, def->v, def->n);
+		ev->out = saveout;
+	}
+	ev->macdepth--;
+	ev->sc = savesc;
+	if (ok)
+		*out = strval(ev, tmp.data ? tmp.data : "", tmp.len);
+	buffree(&tmp);
+	return ok;
 }
 
 static bool
@@ -929,10 +1060,12 @@ evalcall(struct ev *ev, const struct node *n, struct value *out)
 		return false;
 	if (fn.type == VUNDEF)
 		return undeferr(ev, n, fn);
-	if (fn.type != VMETHOD && fn.type != VFUNC)
+	if (fn.type != VMETHOD && fn.type != VFUNC && fn.type != VMACRO)
 		return everr(ev, n, "'%s' object is not callable", vtypename(fn));
 	if (!evalargs(ev, n, args, &nargs, kw, &nkw, LEN(args)))
 		return false;
+	if (fn.type == VMACRO)
+		return callmacro(ev, n, fn.u.mac, args, nargs, kw, nkw, out);
 	if (fn.type == VMETHOD)
 		return callmethod(ev, n, fn.u.m->self, fn.u.m->name, args, nargs, kw, nkw, out);
 	switch (fn.u.i) {
@@ -941,9 +1074,18 @@ evalcall(struct ev *ev, const struct node *n, struct value *out)
 			return everr(ev, n, "range() takes no keyword arguments");
 		return callrange(ev, n, args, nargs, out);
 	case GDICT:
-		if (nargs)
-			return everr(ev, n, "dict() in a template takes keyword arguments only");
+	case GNAMESPACE:
+		if (nargs > 1)
+			return everr(ev, n, "%s expected at most 1 argument, got %zu", fn.u.i == GDICT ? "dict" : "namespace", nargs);
 		*out = vdictnew(ev->a);
+		if (nargs == 1) {
+			if (args[0].type != VDICT)
+				return everr(ev, n, "the argument of %s() must be a dict here, not %s", fn.u.i == GDICT ? "dict" : "namespace", vtypename(args[0]));
+			for (i = 0; i < args[0].u.d->len; i++)
+				vdictset(ev->a, out->u.d, args[0].u.d->keys[i], args[0].u.d->vals[i]);
+		}
+		if (fn.u.i == GNAMESPACE)
+			out->type = VNS;
 		for (i = 0; i < nkw; i++)
 			vdictset(ev->a, out->u.d, strval(ev, kw[i].name, strlen(kw[i].name)), kw[i].val);
 		return true;
@@ -1000,9 +1142,9 @@ eval(struct ev *ev, const struct node *n, struct value *out)
 	case NNAME:
 		if (lookup(ev, n->name, out))
 			return true;
-		if (!strcmp(n->name, "range") || !strcmp(n->name, "dict")) {
+		if (!strcmp(n->name, "range") || !strcmp(n->name, "dict") || !strcmp(n->name, "namespace")) {
 			out->type = VFUNC;
-			out->u.i = n->name[0] == 'r' ? GRANGE : GDICT;
+			out->u.i = n->name[0] == 'r' ? GRANGE : n->name[0] == 'd' ? GDICT : GNAMESPACE;
 			return true;
 		}
 		*out = undefname(ev, n->name);
@@ -1116,6 +1258,10 @@ eval(struct ev *ev, const struct node *n, struct value *out)
 				return false;
 			}
 			vstrto(&tmp, a);
+			if (tmp.len > MAXOUT) {
+				buffree(&tmp);
+				return everr(ev, n, "string larger than %u MB", MAXOUT >> 20);
+			}
 		}
 		*out = strval(ev, tmp.data ? tmp.data : "", tmp.len);
 		buffree(&tmp);
@@ -1139,8 +1285,6 @@ eval(struct ev *ev, const struct node *n, struct value *out)
 		return everr(ev, n, "internal error: not an expression");
 	}
 }
-
-static bool exec(struct ev *ev, struct node **body, size_t n);
 
 static bool
 execfor(struct ev *ev, const struct node *n)
@@ -1174,19 +1318,27 @@ execfor(struct ev *ev, const struct node *n)
 	loopv.type = VLOOP;
 	loopv.u.p = &ls;
 	for (i = 0; ok && i < items->len; i++) {
+		if (++ev->steps > MAXSTEPS) {
+			ev->sc = sc.parent;
+			return everr(ev, n, "the template runs more than %d loop iterations; it is probably looping without end", MAXSTEPS);
+		}
 		sc.n = 0;
 		ls.index0 = i;
 		scopeset(ev, &sc, "loop", loopv);
 		ok = assign(ev, n->a, items->v[i]) && exec(ev, n->v, n->n);
 	}
-	ev->sc = sc.parent;
-	if (ok && items->len == 0 && n->d)
+	/* the else block runs in the loop's scope too: what it sets does not leak */
+	if (ok && items->len == 0 && n->d) {
+		sc.n = 0;
 		ok = exec(ev, n->d->v, n->d->n);
+	}
+	ev->sc = sc.parent;
 	return ok;
 }
 
+/* render a block's body and pass it through its filters; a set or filter block */
 static bool
-execsetblock(struct ev *ev, const struct node *n)
+execfiltered(struct ev *ev, const struct node *n, struct value *out)
 {
 	struct buf *save = ev->out, tmp = {0};
 	struct value v;
@@ -1209,7 +1361,8 @@ execsetblock(struct ev *ev, const struct node *n)
 		if (!evalfilter(ev, chain[--nf], v, &v))
 			return false;
 	}
-	return assign(ev, n->a, v);
+	*out = v;
+	return true;
 }
 
 static bool
@@ -1230,6 +1383,8 @@ exec(struct ev *ev, struct node **body, size_t n)
 		case NPRINT:
 			if (!eval(ev, s->a, &v))
 				return false;
+			if (ev->out->len > MAXOUT)
+				return everr(ev, s, "the output is larger than %u MB", MAXOUT >> 20);
 			switch (v.type) {
 			case VSTR:
 				bufadd(ev->out, v.u.s->data, v.u.s->len);
@@ -1266,8 +1421,21 @@ exec(struct ev *ev, struct node **body, size_t n)
 				return false;
 			break;
 		case NSETBLOCK:
-			if (!execsetblock(ev, s))
+			if (!execfiltered(ev, s, &v) || !assign(ev, s->a, v))
 				return false;
+			break;
+		case NFILTERBLOCK:
+			if (!execfiltered(ev, s, &v))
+				return false;
+			vstrto(ev->out, v);
+			break;
+		case NMACRO:
+			v.type = VMACRO;
+			v.u.mac = aalloc(ev->a, sizeof(*v.u.mac));
+			v.u.mac->name = s->name;
+			v.u.mac->def = s;
+			v.u.mac->closure = closure(ev);
+			scopeset(ev, ev->sc, s->name, v);
 			break;
 		case NWITH:
 			if (s->b->n > LEN(vals))
@@ -1299,9 +1467,14 @@ exec(struct ev *ev, struct node **body, size_t n)
 bool
 tmpleval(struct arena *a, const struct tmpl *t, struct value vars, struct buf *out)
 {
-	struct scope root = {0};
-	struct ev ev = {.a = a, .ts = &t->src, .out = out, .vars = vars, .sc = &root};
+	/* in the arena: a macro kept in a configuration list may outlive this call */
+	struct scope *root = azalloc(a, sizeof(*root));
+	struct ev ev = {.a = a, .ts = &t->src, .out = out, .vars = vars, .sc = root, .root = root};
+	bool ok;
 
 	bufterm(out);
-	return exec(&ev, t->body->v, t->body->n);
+	ok = exec(&ev, t->body->v, t->body->n);
+	if (ev.loc)
+		freelocale(ev.loc);
+	return ok;
 }

@@ -758,7 +758,7 @@ callfilter(struct ev *ev, const struct node *n, int id, struct value in,
 		return true;
 	case FLENGTH:
 	case FCOUNT:
-		if (in.type != VUNDEF && in.type != VSTR && in.type != VLIST && in.type != VTUPLE && in.type != VDICT)
+		if (in.type != VUNDEF && in.type != VSTR && in.type != VLIST && in.type != VTUPLE && in.type != VRANGE && in.type != VDICT)
 			return everr(ev, n, "object of type '%s' has no len()", vtypename(in));
 		*out = vint((int64_t)vlength(in));
 		return true;
@@ -803,7 +803,8 @@ callfilter(struct ev *ev, const struct node *n, int id, struct value in,
 	case FCAPITALIZE:
 	case FTITLE:
 		in = in.type == VUNDEF ? strval(ev, "", 0) : vtostr(ev->a, in);
-		return callmethod(ev, n, in, id == FLOWER ? "lower" : id == FUPPER ? "upper" : id == FTITLE ? "title" : "capitalize", NULL, 0, NULL, 0, out);
+		*out = casemap(ev, in, id == FLOWER ? 'l' : id == FUPPER ? 'u' : id == FTITLE ? 'T' : 'c');
+		return true;
 	case FTRIM:
 		in = in.type == VUNDEF ? strval(ev, "", 0) : vtostr(ev->a, in);
 		return callmethod(ev, n, in, "strip", s, NOTGIVEN(s[0]) ? 0 : 1, NULL, 0, out);
@@ -821,8 +822,12 @@ callfilter(struct ev *ev, const struct node *n, int id, struct value in,
 			s[2] = vint(-1);
 		return callmethod(ev, n, in, "replace", s, 3, NULL, 0, out);
 	case FINT:
+		if (in.type == VUNDEF)
+			return undeferr(ev, n, in);
 		return fint(ev, n, in, s, out);
 	case FFLOAT:
+		if (in.type == VUNDEF)
+			return undeferr(ev, n, in);
 		return ffloat(ev, in, s, out);
 	case FABS:
 		if (in.type == VUNDEF)
@@ -1081,7 +1086,7 @@ calltest(struct ev *ev, const struct node *n, int id, struct value in,
 	case TMAPPING: *out = in.type == VDICT; return true;
 	case TITERABLE:
 	case TSEQUENCE:
-		*out = in.type == VSTR || in.type == VLIST || in.type == VTUPLE || in.type == VDICT || in.type == VUNDEF;
+		*out = in.type == VSTR || in.type == VLIST || in.type == VTUPLE || in.type == VRANGE || in.type == VDICT || in.type == VUNDEF;
 		return true;
 	case TCALLABLE: *out = in.type == VMETHOD || in.type == VFUNC; return true;
 	case TESCAPED: *out = false; return true;
@@ -1090,9 +1095,7 @@ calltest(struct ev *ev, const struct node *n, int id, struct value in,
 	case TLOWER:
 	case TUPPER:
 		in = in.type == VUNDEF ? strval(ev, "", 0) : vtostr(ev->a, in);
-		if (!callmethod(ev, n, in, id == TLOWER ? "islower" : "isupper", NULL, 0, NULL, 0, &r))
-			return false;
-		*out = r.u.b;
+		*out = iscase(ev, in, id == TLOWER ? 'l' : 'u');
 		return true;
 	case TEVEN:
 	case TODD:

@@ -1,10 +1,12 @@
 #include "compat.h"
 
 #include <ctype.h>
+#include <locale.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <wctype.h>
 
 #include "tmpl_ev.h"
 
@@ -27,18 +29,200 @@ pyspace(int c)
 	    c == 0x1c || c == 0x1d || c == 0x1e || c == 0x1f;
 }
 
+static locale_t
+utf8loc(struct ev *ev)
+{
+	if (!ev->locdone) {
+		ev->loc = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+		ev->locdone = true;
+	}
+	return ev->loc;
+}
+
+/* next code point of s[*i..n), advancing *i; invalid bytes come out as themselves */
+static unsigned long
+nextcp(const unsigned char *s, size_t n, size_t *i)
+{
+	unsigned long c = s[*i];
+	size_t k, len = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : (c & 0xf8) == 0xf0 ? 4 : 0;
+
+	if (len <= 1 || *i + len > n) {
+		(*i)++;
+		return c | (len == 1 ? 0 : 0x80000000UL);
+	}
+	c &= len == 2 ? 0x1f : len == 3 ? 0x0f : 0x07;
+	for (k = 1; k < len; k++) {
+		if ((s[*i + k] & 0xc0) != 0x80) {
+			(*i)++;
+			return s[*i - 1] | 0x80000000UL;
+		}
+		c = c << 6 | (s[*i + k] & 0x3f);
+	}
+	*i += len;
+	return c;
+}
+
+static void
+putcp(struct buf *b, unsigned long c)
+{
+	if (c & 0x80000000UL) {
+		bufaddc(b, (int)(c & 0xff));
+	} else if (c < 0x80) {
+		bufaddc(b, (int)c);
+	} else if (c < 0x800) {
+		bufaddc(b, (int)(0xc0 | c >> 6));
+		bufaddc(b, (int)(0x80 | (c & 0x3f)));
+	} else if (c < 0x10000) {
+		bufaddc(b, (int)(0xe0 | c >> 12));
+		bufaddc(b, (int)(0x80 | (c >> 6 & 0x3f)));
+		bufaddc(b, (int)(0x80 | (c & 0x3f)));
+	} else {
+		bufaddc(b, (int)(0xf0 | c >> 18));
+		bufaddc(b, (int)(0x80 | (c >> 12 & 0x3f)));
+		bufaddc(b, (int)(0x80 | (c >> 6 & 0x3f)));
+		bufaddc(b, (int)(0x80 | (c & 0x3f)));
+	}
+}
+
+static unsigned long
+cpupper(locale_t loc, unsigned long c)
+{
+	if (c & 0x80000000UL)
+		return c;
+	if (c < 0x80)
+		return c >= 'a' && c <= 'z' ? c - 32 : c;
+	return loc ? (unsigned long)towupper_l((wint_t)c, loc) : c;
+}
+
+static unsigned long
+cplower(locale_t loc, unsigned long c)
+{
+	if (c & 0x80000000UL)
+		return c;
+	if (c < 0x80)
+		return c >= 'A' && c <= 'Z' ? c + 32 : c;
+	return loc ? (unsigned long)towlower_l((wint_t)c, loc) : c;
+}
+
+static bool
+cpislower(locale_t loc, unsigned long c)
+{
+	if (c & 0x80000000UL)
+		return false;
+	if (c < 0x80)
+		return c >= 'a' && c <= 'z';
+	return loc && iswlower_l((wint_t)c, loc);
+}
+
+static bool
+cpisupper(locale_t loc, unsigned long c)
+{
+	if (c & 0x80000000UL)
+		return false;
+	if (c < 0x80)
+		return c >= 'A' && c <= 'Z';
+	return loc && iswupper_l((wint_t)c, loc);
+}
+
+/* append the upper case of c; the sharp s becomes SS as in Python */
+static void
+putupper(struct buf *b, locale_t loc, unsigned long c, bool title)
+{
+	if (c == 0xdf) {
+		bufadds(b, title ? "Ss" : "SS");
+		return;
+	}
+	putcp(b, cpupper(loc, c));
+}
+
+struct value
+casemap(struct ev *ev, struct value s, int mode)
+{
+	const unsigned char *p = (const unsigned char *)s.u.s->data;
+	size_t i = 0, n = s.u.s->len;
+	locale_t loc = NULL;
+	struct buf b = {0};
+	struct value r;
+	unsigned long c;
+	bool ascii = true, prevcased = false, first = true;
+	int prevsep = 0;
+
+	for (i = 0; i < n; i++) {
+		if (p[i] >= 0x80) {
+			ascii = false;
+			break;
+		}
+	}
+	if (!ascii)
+		loc = utf8loc(ev);
+	for (i = 0; i < n;) {
+		c = nextcp(p, n, &i);
+		switch (mode) {
+		case 'u':
+			putupper(&b, loc, c, false);
+			break;
+		case 'l':
+			putcp(&b, cplower(loc, c));
+			break;
+		case 's':
+			if (cpislower(loc, c))
+				putupper(&b, loc, c, false);
+			else
+				putcp(&b, cplower(loc, c));
+			break;
+		case 'T':
+			/* jinja2's title filter: words begin after -, space, (, {, [ or < */
+			if (first || (i > 0 && strchr("- \t\n\r\f\v({[<", prevsep) && prevsep))
+				putupper(&b, loc, c, true);
+			else
+				putcp(&b, cplower(loc, c));
+			break;
+		case 't':
+			if (prevcased)
+				putcp(&b, cplower(loc, c));
+			else
+				putupper(&b, loc, c, true);
+			prevcased = cpislower(loc, c) || cpisupper(loc, c);
+			break;
+		default:
+			if (first)
+				putupper(&b, loc, c, true);
+			else
+				putcp(&b, cplower(loc, c));
+		}
+		first = false;
+		prevsep = c < 0x80 ? (int)c : 'x';
+	}
+	r = strval(ev, b.data ? b.data : "", b.len);
+	buffree(&b);
+	return r;
+}
+
+bool
+iscase(struct ev *ev, struct value s, int mode)
+{
+	const unsigned char *p = (const unsigned char *)s.u.s->data;
+	size_t i = 0, n = s.u.s->len;
+	locale_t loc = utf8loc(ev);
+	unsigned long c;
+	bool cased = false;
+
+	while (i < n) {
+		c = nextcp(p, n, &i);
+		if (mode == 'l' ? cpisupper(loc, c) : cpislower(loc, c))
+			return false;
+		if (cpisupper(loc, c) || cpislower(loc, c))
+			cased = true;
+	}
+	return cased;
+}
+
 struct value
 lowerv(struct ev *ev, struct value s)
 {
-	struct value r;
-	size_t i;
-
 	if (s.type != VSTR)
 		return s;
-	r = strval(ev, s.u.s->data, s.u.s->len);
-	for (i = 0; i < r.u.s->len; i++)
-		r.u.s->data[i] = (char)tolower((unsigned char)r.u.s->data[i]);
-	return r;
+	return casemap(ev, s, 'l');
 }
 
 /* merge sort of idx by keys, stable */
@@ -695,6 +879,7 @@ pyformatpct(struct ev *ev, const struct node *n, struct value fmt, struct value 
 			pv = vdictget(args.u.d, strval(ev, p + 1, (size_t)(q - p - 1)));
 			if (!pv) {
 				buffree(&b);
+				buffree(&spec);
 				return everr(ev, n, "KeyError: '%.*s'", (int)(q - p - 1), p + 1);
 			}
 			v = *pv;
@@ -704,6 +889,7 @@ pyformatpct(struct ev *ev, const struct node *n, struct value fmt, struct value 
 		} else {
 			if (argi >= nargs) {
 				buffree(&b);
+				buffree(&spec);
 				return everr(ev, n, "not enough arguments for format string");
 			}
 			v = argv[argi++];
@@ -828,7 +1014,6 @@ strmethod(struct ev *ev, const struct node *n, struct value s, const char *m, st
 {
 	size_t i, len = s.u.s->len;
 	const char *d = s.u.s->data, *q;
-	struct value r;
 	bool res;
 	int64_t max = -1;
 
@@ -837,17 +1022,7 @@ strmethod(struct ev *ev, const struct node *n, struct value s, const char *m, st
 	if (!strcmp(m, "upper") || !strcmp(m, "lower") || !strcmp(m, "swapcase") || !strcmp(m, "casefold")) {
 		if (!nargscheck(ev, n, m, nargs, nkw, 0, 0))
 			return false;
-		r = strval(ev, d, len);
-		for (i = 0; i < len; i++) {
-			char c = r.u.s->data[i];
-
-			if (m[0] == 'u' || (m[0] == 's' && islower((unsigned char)c)))
-				c = (char)toupper((unsigned char)c);
-			else if (m[0] == 'l' || m[0] == 'c' || (m[0] == 's' && isupper((unsigned char)c)))
-				c = (char)tolower((unsigned char)c);
-			r.u.s->data[i] = c;
-		}
-		*out = r;
+		*out = casemap(ev, s, m[0] == 'c' ? 'l' : m[0]);
 		return true;
 	}
 	if (!strcmp(m, "strip") || !strcmp(m, "lstrip") || !strcmp(m, "rstrip")) {
@@ -932,22 +1107,9 @@ strmethod(struct ev *ev, const struct node *n, struct value s, const char *m, st
 		return true;
 	}
 	if (!strcmp(m, "title") || !strcmp(m, "capitalize")) {
-		bool prev = false;
-
 		if (!nargscheck(ev, n, m, nargs, nkw, 0, 0))
 			return false;
-		r = strval(ev, d, len);
-		for (i = 0; i < len; i++) {
-			unsigned char c = (unsigned char)r.u.s->data[i];
-
-			if (m[0] == 't') {
-				r.u.s->data[i] = (char)(prev ? tolower(c) : toupper(c));
-				prev = isalpha(c) || c >= 0x80;
-			} else {
-				r.u.s->data[i] = (char)(i == 0 ? toupper(c) : tolower(c));
-			}
-		}
-		*out = r;
+		*out = casemap(ev, s, m[0] == 't' ? 't' : 'c');
 		return true;
 	}
 	if (!strcmp(m, "splitlines")) {
@@ -986,22 +1148,10 @@ strmethod(struct ev *ev, const struct node *n, struct value s, const char *m, st
 			else
 				break;
 		}
-		if (!strcmp(m, "isupper") || !strcmp(m, "islower") || !strcmp(m, "istitle")) {
-			bool cased = false;
-
-			res = true;
-			for (i = 0; i < len; i++) {
-				unsigned char c = (unsigned char)d[i];
-
-				if (isalpha(c))
-					cased = true;
-				if ((m[2] == 'u' && islower(c)) || (m[2] == 'l' && isupper(c)))
-					res = false;
-			}
-			res = res && cased;
-			if (m[2] == 't')
-				return everr(ev, n, "istitle() is not supported by imagegen");
-		}
+		if (!strcmp(m, "isupper") || !strcmp(m, "islower"))
+			res = iscase(ev, s, m[2]);
+		if (!strcmp(m, "istitle"))
+			return everr(ev, n, "istitle() is not supported by imagegen");
 		*out = vbool(res);
 		return true;
 	}
@@ -1313,6 +1463,7 @@ callmethod(struct ev *ev, const struct node *n, struct value self, const char *n
 		return strmethod(ev, n, self, name, args, nargs, kw, nkw, out);
 	case VLIST:
 	case VTUPLE:
+	case VRANGE:
 		return listmethod(ev, n, self, name, args, nargs, nkw, out);
 	case VDICT:
 		return dictmethod(ev, n, self, name, args, nargs, kw, nkw, out);

@@ -19,7 +19,15 @@ struct parser {
 	size_t pos, n;
 	struct opentag open[64];
 	size_t nopen;
-	int soft;	/* >0 inside if or a conditional expression: unknown filters fail late */
+	int depth;	/* nesting of expressions, bounded as Python bounds recursion */
+	int macflags;	/* MACVARARGS/MACKWARGS seen in the macro being parsed */
+	int soft;	/* >0 inside an if statement: unknown filters and tests fail when run */
+	/*
+	 * unknown filters and tests seen outside an if: errors unless a
+	 * conditional expression turns out to enclose them
+	 */
+	struct node *pending[16];
+	size_t npending;
 	bool failed;
 };
 
@@ -265,6 +273,10 @@ parseprimary(struct parser *p)
 		} else {
 			n = mknode(p, NNAME, t);
 			n->name = t->text;
+			if (!strcmp(t->text, "varargs"))
+				p->macflags |= MACVARARGS;
+			else if (!strcmp(t->text, "kwargs"))
+				p->macflags |= MACKWARGS;
 		}
 		return n;
 	case TSTRING:
@@ -383,6 +395,37 @@ dottedname(struct parser *p)
 	return s;
 }
 
+/* note an unknown filter or test; it fails at once unless inside an if */
+static bool
+unknown(struct parser *p, struct node *n)
+{
+	if (p->soft > 0)
+		return true;
+	if (p->npending == LEN(p->pending)) {
+		fail(p, &(struct token){.line = n->line, .col = n->col}, "no %s named '%s'", n->kind == NFILTER ? "filter" : "test", n->name);
+		return false;
+	}
+	p->pending[p->npending++] = n;
+	return true;
+}
+
+/* after a whole expression: the unknown filters and tests left are errors */
+static bool
+flushpending(struct parser *p)
+{
+	struct node *n;
+
+	if (p->npending == 0 || p->failed)
+		return !p->failed;
+	n = p->pending[0];
+	p->npending = 0;
+	if (n->kind == NFILTER && tmplfiltermissing(n->name))
+		fail(p, &(struct token){.line = n->line, .col = n->col}, "the jinja2 filter '%s' is not supported by imagegen", n->name);
+	else
+		fail(p, &(struct token){.line = n->line, .col = n->col}, "no %s named '%s'", n->kind == NFILTER ? "filter" : "test", n->name);
+	return false;
+}
+
 static struct node *
 parsefilter(struct parser *p, struct node *in, struct token *at)
 {
@@ -392,11 +435,8 @@ parsefilter(struct parser *p, struct node *in, struct token *at)
 	if (!(n->name = dottedname(p)))
 		return NULL;
 	n->fn = tmplfilterid(n->name);
-	if (n->fn < 0 && p->soft == 0) {
-		if (tmplfiltermissing(n->name))
-			return fail(p, at, "the jinja2 filter '%s' is not supported by imagegen", n->name);
-		return fail(p, at, "no filter named '%s'", n->name);
-	}
+	if (n->fn < 0 && !unknown(p, n))
+		return NULL;
 	if (cur(p)->type == TLPAREN && !parseargs(p, n))
 		return NULL;
 	return n;
@@ -416,9 +456,6 @@ parsetest(struct parser *p, struct node *in, struct token *at)
 	n->a = in;
 	if (!(n->name = dottedname(p)))
 		return NULL;
-	n->fn = tmpltestid(n->name);
-	if (n->fn < 0 && p->soft == 0)
-		return fail(p, at, "no test named '%s'", n->name);
 	t = cur(p);
 	if (t->type == TLPAREN) {
 		if (!parseargs(p, n))
@@ -434,6 +471,9 @@ parsetest(struct parser *p, struct node *in, struct token *at)
 		n->v[0] = arg;
 		n->n = 1;
 	}
+	n->fn = tmpltestid(n->name);
+	if (n->fn < 0 && !unknown(p, n))
+		return NULL;
 	if (!negated)
 		return n;
 	not = mknode(p, NNOT, at);
@@ -509,6 +549,10 @@ parsesubscript(struct parser *p, struct node *obj)
 		n->a = obj;
 		return n;
 	}
+	for (k = 0; k < (int)args.n; k++) {
+		if (args.v[k]->kind == NSLICE)
+			return fail(p, t, "a slice inside a multi-part subscript is not supported by imagegen");
+	}
 	n = mknode(p, NITEM, t);
 	n->a = obj;
 	if (args.n == 1) {
@@ -582,7 +626,12 @@ parseunary(struct parser *p, bool filters)
 	if (t->type == TSUB || t->type == TADD) {
 		advance(p);
 		n = mknode(p, t->type == TSUB ? NNEG : NPOS, t);
-		if (!(n->a = parseunary(p, false)))
+		if (p->depth >= 200)
+			return fail(p, t, "expression nested too deeply (more than 200 levels)");
+		p->depth++;
+		n->a = parseunary(p, false);
+		p->depth--;
+		if (!n->a)
 			return NULL;
 	} else {
 		n = parseprimary(p);
@@ -714,7 +763,12 @@ parsenot(struct parser *p)
 
 	if (isname(cur(p), "not")) {
 		n = mknode(p, NNOT, advance(p));
-		if (!(n->a = parsenot(p)))
+		if (p->depth >= 200)
+			return fail(p, cur(p), "expression nested too deeply (more than 200 levels)");
+		p->depth++;
+		n->a = parsenot(p);
+		p->depth--;
+		if (!n->a)
 			return NULL;
 		return n;
 	}
@@ -753,16 +807,34 @@ parseor(struct parser *p)
 	return n;
 }
 
+static struct node *parseexpr1(struct parser *p, bool condexpr);
+
 static struct node *
 parseexpr(struct parser *p, bool condexpr)
 {
+	struct node *n;
+
+	if (p->depth >= 200)
+		return fail(p, cur(p), "expression nested too deeply (more than 200 levels)");
+	p->depth++;
+	n = parseexpr1(p, condexpr);
+	p->depth--;
+	return n;
+}
+
+static struct node *
+parseexpr1(struct parser *p, bool condexpr)
+{
 	struct node *n, *c;
 	struct token *t;
+	size_t mark = p->npending;
 
 	if (!condexpr)
 		return parseor(p);
 	n = parseor(p);
 	while (n && isname(cur(p), "if")) {
+		/* a conditional expression is compiled softly as a whole */
+		p->npending = mark;
 		t = advance(p);
 		c = mknode(p, NCOND, t);
 		c->b = n;
@@ -845,7 +917,7 @@ parsefor(struct parser *p, struct token *tag)
 	}
 	if (isname(cur(p), "recursive"))
 		return fail(p, cur(p), "recursive loops are not supported by imagegen");
-	if (!expect(p, TBLOCKEND))
+	if (!flushpending(p) || !expect(p, TBLOCKEND))
 		return NULL;
 	if (!(n->d = parseblock(p, tag, "for", ends, LEN(ends))))
 		return NULL;
@@ -902,8 +974,20 @@ parseset(struct parser *p, struct token *tag)
 	struct node *n = mknode(p, NSET, tag), *body, *f;
 	struct token *t;
 
-	if (!(n->a = parsetuple(p, TPRIMARY, NULL, false)) || !assignable(p, n->a))
+	if (cur(p)->type == TNAME && peek(p)->type == TDOT) {
+		/* ns.attr: an attribute of a namespace */
+		t = advance(p);
+		n->a = mknode(p, NATTR, t);
+		n->a->a = mknode(p, NNAME, t);
+		n->a->a->name = t->text;
+		advance(p);
+		if (cur(p)->type != TNAME)
+			return unexpected(p, "an attribute name after '.'");
+		n->a->name = cur(p)->text;
+		advance(p);
+	} else if (!(n->a = parsetuple(p, TPRIMARY, NULL, false)) || !assignable(p, n->a)) {
 		return NULL;
+	}
 	if (cur(p)->type == TASSIGN) {
 		advance(p);
 		if (!(n->b = parsetuple(p, TEXPR, NULL, false)))
@@ -918,7 +1002,7 @@ parseset(struct parser *p, struct token *tag)
 			return NULL;
 		n->c = f;
 	}
-	if (!expect(p, TBLOCKEND))
+	if (!flushpending(p) || !expect(p, TBLOCKEND))
 		return NULL;
 	if (!(body = parseblock(p, tag, "set", ends, LEN(ends))))
 		return NULL;
@@ -943,7 +1027,7 @@ parsewith(struct parser *p, struct token *tag)
 		set = mknode(p, NSET, t);
 		if (!(set->a = parsetuple(p, TPRIMARY, NULL, false)) || !assignable(p, set->a))
 			return NULL;
-		if (!expect(p, TASSIGN) || !(set->b = parseexpr(p, true)))
+		if (!expect(p, TASSIGN) || !(set->b = parseexpr(p, true)) || !flushpending(p))
 			return NULL;
 		vecpush(p, &sets, set);
 	}
@@ -960,10 +1044,90 @@ parsewith(struct parser *p, struct token *tag)
 	return n;
 }
 
+static struct node *
+parsemacro(struct parser *p, struct token *tag)
+{
+	static const char *ends[] = {"endmacro"};
+	struct node *n = mknode(p, NMACRO, tag), *body, *param;
+	struct nodevec params = {0};
+	struct token *t;
+	int saved = p->macflags, soft = p->soft;
+
+	t = cur(p);
+	if (t->type != TNAME)
+		return unexpected(p, "the macro's name");
+	advance(p);
+	n->name = t->text;
+	if (!expect(p, TLPAREN))
+		return NULL;
+	while (cur(p)->type != TRPAREN) {
+		if (params.n && !expect(p, TCOMMA))
+			return NULL;
+		if (cur(p)->type == TRPAREN)
+			break;
+		t = cur(p);
+		if (t->type != TNAME)
+			return unexpected(p, "a parameter name");
+		advance(p);
+		param = mknode(p, NNAME, t);
+		param->name = t->text;
+		if (cur(p)->type == TASSIGN) {
+			advance(p);
+			if (!(param->a = parseexpr(p, true)))
+				return NULL;
+		} else if (params.n && params.v[params.n - 1]->a) {
+			return fail(p, t, "a parameter without a default follows one with a default");
+		}
+		vecpush(p, &params, param);
+	}
+	advance(p);
+	if (!flushpending(p) || !expect(p, TBLOCKEND))
+		return NULL;
+	p->macflags = 0;
+	p->soft = 0;
+	if (!(body = parseblock(p, tag, "macro", ends, LEN(ends))))
+		return NULL;
+	advance(p);
+	n->op = p->macflags;
+	p->macflags = saved;
+	p->soft = soft;
+	n->v = body->v;
+	n->n = body->n;
+	n->b = mknode(p, NBODY, tag);
+	n->b->v = params.v;
+	n->b->n = params.n;
+	return n;
+}
+
+static struct node *
+parsefilterblock(struct parser *p, struct token *tag)
+{
+	static const char *ends[] = {"endfilter"};
+	struct node *n = mknode(p, NFILTERBLOCK, tag), *body;
+	struct token *t = tag;
+
+	/* the first filter needs no pipe */
+	for (;;) {
+		if (!(n->c = parsefilter(p, n->c, t)))
+			return NULL;
+		if (cur(p)->type != TPIPE)
+			break;
+		t = advance(p);
+	}
+	if (!flushpending(p) || !expect(p, TBLOCKEND))
+		return NULL;
+	if (!(body = parseblock(p, tag, "filter", ends, LEN(ends))))
+		return NULL;
+	advance(p);
+	n->v = body->v;
+	n->n = body->n;
+	return n;
+}
+
 static bool
 endknown(struct parser *p, const char *name)
 {
-	static const char *tags[] = {"endfor", "endif", "elif", "else", "endset", "endwith", "endraw"};
+	static const char *tags[] = {"endfor", "endif", "elif", "else", "endset", "endwith", "endraw", "endfilter", "endmacro"};
 	size_t i;
 
 	(void)p;
@@ -978,7 +1142,7 @@ static struct node *
 parsestatement(struct parser *p)
 {
 	struct token *t = cur(p);
-	static const char *unsupported[] = {"macro", "call", "filter", "block", "extends", "include", "import", "from", "autoescape", "do", "print"};
+	static const char *unsupported[] = {"call", "block", "extends", "include", "import", "from", "autoescape", "do", "print"};
 	size_t i;
 
 	if (t->type != TNAME)
@@ -992,6 +1156,10 @@ parsestatement(struct parser *p)
 		return parseset(p, t);
 	if (!strcmp(t->text, "with"))
 		return parsewith(p, t);
+	if (!strcmp(t->text, "filter"))
+		return parsefilterblock(p, t);
+	if (!strcmp(t->text, "macro"))
+		return parsemacro(p, t);
 	for (i = 0; i < LEN(unsupported); i++) {
 		if (!strcmp(t->text, unsupported[i]))
 			return fail(p, t, "the jinja2 tag '%s' is not supported by imagegen", t->text);
@@ -1026,7 +1194,7 @@ parsebody(struct parser *p, const char **ends, size_t nends)
 		case TVARBEGIN:
 			advance(p);
 			n = mknode(p, NPRINT, t);
-			if (!(n->a = parsetuple(p, TEXPR, NULL, false)) || !expect(p, TVAREND))
+			if (!(n->a = parsetuple(p, TEXPR, NULL, false)) || !flushpending(p) || !expect(p, TVAREND))
 				return NULL;
 			vecpush(p, &v, n);
 			break;
@@ -1039,7 +1207,7 @@ parsebody(struct parser *p, const char **ends, size_t nends)
 					return body;
 				}
 			}
-			if (!(n = parsestatement(p)) || !expect(p, TBLOCKEND))
+			if (!(n = parsestatement(p)) || !flushpending(p) || !expect(p, TBLOCKEND))
 				return NULL;
 			vecpush(p, &v, n);
 			break;

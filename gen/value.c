@@ -293,6 +293,7 @@ vtruth(struct value v)
 		return v.u.s->len != 0;
 	case VLIST:
 	case VTUPLE:
+	case VRANGE:
 		return v.u.l->len != 0;
 	case VDICT:
 		return v.u.d->len != 0;
@@ -331,8 +332,17 @@ cmpintfloat(int64_t i, double f)
 	return fi < f ? -1 : 0;
 }
 
+static bool eqdepth(struct value a, struct value b, int depth);
+
 bool
 veq(struct value a, struct value b)
+{
+	return eqdepth(a, b, 0);
+}
+
+/* == with a bound on nesting, so that a list holding itself ends */
+static bool
+eqdepth(struct value a, struct value b, int depth)
 {
 	size_t i;
 	struct value *p;
@@ -356,12 +366,13 @@ veq(struct value a, struct value b)
 		return a.u.s->len == b.u.s->len && memcmp(a.u.s->data, b.u.s->data, a.u.s->len) == 0;
 	case VLIST:
 	case VTUPLE:
+	case VRANGE:
 		if (a.u.l == b.u.l)
 			return true;
 		if (a.u.l->len != b.u.l->len)
 			return false;
 		for (i = 0; i < a.u.l->len; i++) {
-			if (!veq(a.u.l->v[i], b.u.l->v[i]))
+			if (depth > 1000 || !eqdepth(a.u.l->v[i], b.u.l->v[i], depth + 1))
 				return false;
 		}
 		return true;
@@ -372,7 +383,7 @@ veq(struct value a, struct value b)
 			return false;
 		for (i = 0; i < a.u.d->len; i++) {
 			p = vdictget(b.u.d, a.u.d->keys[i]);
-			if (!p || !veq(a.u.d->vals[i], *p))
+			if (!p || depth > 1000 || !eqdepth(a.u.d->vals[i], *p, depth + 1))
 				return false;
 		}
 		return true;
@@ -405,8 +416,17 @@ vhashable(struct value v)
 	}
 }
 
+static bool cmpdepth(struct value a, struct value b, int *res, int depth);
+
 bool
 vcmp(struct value a, struct value b, int *res)
+{
+	return cmpdepth(a, b, res, 0);
+}
+
+/* ordering with a bound on nesting, so that a list holding itself ends */
+static bool
+cmpdepth(struct value a, struct value b, int *res, int depth)
 {
 	size_t i, n;
 	int c;
@@ -440,7 +460,7 @@ vcmp(struct value a, struct value b, int *res)
 		for (i = 0; i < n; i++) {
 			if (veq(a.u.l->v[i], b.u.l->v[i]))
 				continue;
-			return vcmp(a.u.l->v[i], b.u.l->v[i], res);
+			return depth < 1000 && cmpdepth(a.u.l->v[i], b.u.l->v[i], res, depth + 1);
 		}
 		*res = a.u.l->len < b.u.l->len ? -1 : a.u.l->len > b.u.l->len;
 		return true;
@@ -461,10 +481,13 @@ vtypename(struct value v)
 	case VSTR: return "str";
 	case VLIST: return "list";
 	case VTUPLE: return "tuple";
+	case VRANGE: return "range";
+	case VNS: return "Namespace";
 	case VDICT: return "dict";
 	case VFUNC: return "function";
 	case VMETHOD: return "builtin_function_or_method";
 	case VLOOP: return "LoopContext";
+	case VMACRO: return "Macro";
 	}
 	return "object";
 }
@@ -572,6 +595,31 @@ utf8dec(const unsigned char *s, size_t n, size_t *len)
 	return c;
 }
 
+/*
+ * false for the characters Python's repr escapes: format and separator
+ * characters, surrogates, private use and the non-characters
+ */
+static bool
+printable(long c)
+{
+	static const long ranges[][2] = {
+		{0x0600, 0x0605}, {0x061c, 0x061c}, {0x06dd, 0x06dd}, {0x070f, 0x070f},
+		{0x0890, 0x0891}, {0x08e2, 0x08e2}, {0x1680, 0x1680}, {0x180e, 0x180e},
+		{0x2000, 0x200f}, {0x2028, 0x202f}, {0x205f, 0x2064}, {0x2066, 0x206f},
+		{0x3000, 0x3000}, {0xd800, 0xf8ff}, {0xfdd0, 0xfdef}, {0xfeff, 0xfeff},
+		{0xfff0, 0xfffb}, {0xfffe, 0xffff}, {0x110bd, 0x110bd}, {0x110cd, 0x110cd},
+		{0x13430, 0x1343f}, {0x1bca0, 0x1bca3}, {0x1d173, 0x1d17a}, {0xe0000, 0xe0fff},
+		{0xf0000, 0x10ffff},
+	};
+	size_t i;
+
+	for (i = 0; i < LEN(ranges); i++) {
+		if (c >= ranges[i][0] && c <= ranges[i][1])
+			return false;
+	}
+	return true;
+}
+
 void
 vstrreprto(struct buf *b, const char *s, size_t n)
 {
@@ -598,8 +646,8 @@ vstrreprto(struct buf *b, const char *s, size_t n)
 			bufprintf(b, "\\udc%02x", u[i]);
 		} else if (c < 0x20 || (c >= 0x7f && c <= 0xa0) || c == 0xad) {
 			bufprintf(b, "\\x%02lx", c);
-		} else if (c == 0x2028 || c == 0x2029 || (c >= 0xd800 && c < 0xe000)) {
-			bufprintf(b, "\\u%04lx", c);
+		} else if (!printable(c)) {
+			bufprintf(b, c < 0x10000 ? "\\u%04lx" : "\\U%08lx", c);
 		} else {
 			bufadd(b, s + i, k);
 		}
@@ -607,13 +655,32 @@ vstrreprto(struct buf *b, const char *s, size_t n)
 	bufaddc(b, q);
 }
 
-static void
-vto(struct buf *b, struct value v, bool repr)
+/* the containers being printed, innermost first, to print a cycle as [...] */
+struct seen {
+	const void *p;
+	const struct seen *up;
+};
+
+static bool
+onstack(const struct seen *s, const void *p)
 {
+	for (; s; s = s->up) {
+		if (s->p == p)
+			return true;
+	}
+	return false;
+}
+
+static void
+vto(struct buf *b, struct value v, bool repr, const struct seen *up)
+{
+	struct seen here = {v.u.p, up};
 	size_t i;
 
 	switch (v.type) {
 	case VUNDEF:
+		if (repr)
+			bufadds(b, "Undefined");
 		break;
 	case VNONE:
 		bufadds(b, "None");
@@ -633,28 +700,48 @@ vto(struct buf *b, struct value v, bool repr)
 		else
 			bufadd(b, v.u.s->data, v.u.s->len);
 		break;
+	case VRANGE:
+		bufprintf(b, "range(%lld, %lld", (long long)v.u.l->rstart, (long long)v.u.l->rstop);
+		if (v.u.l->rstep != 1)
+			bufprintf(b, ", %lld", (long long)v.u.l->rstep);
+		bufaddc(b, ')');
+		break;
 	case VLIST:
 	case VTUPLE:
+		if (onstack(up, v.u.p)) {
+			bufadds(b, v.type == VLIST ? "[...]" : "(...)");
+			break;
+		}
 		bufaddc(b, v.type == VLIST ? '[' : '(');
 		for (i = 0; i < v.u.l->len; i++) {
 			if (i)
 				bufadds(b, ", ");
-			vto(b, v.u.l->v[i], true);
+			vto(b, v.u.l->v[i], true, &here);
 		}
 		if (v.type == VTUPLE && v.u.l->len == 1)
 			bufaddc(b, ',');
 		bufaddc(b, v.type == VLIST ? ']' : ')');
 		break;
 	case VDICT:
+		if (onstack(up, v.u.p)) {
+			bufadds(b, "{...}");
+			break;
+		}
 		bufaddc(b, '{');
 		for (i = 0; i < v.u.d->len; i++) {
 			if (i)
 				bufadds(b, ", ");
-			vto(b, v.u.d->keys[i], true);
+			vto(b, v.u.d->keys[i], true, &here);
 			bufadds(b, ": ");
-			vto(b, v.u.d->vals[i], true);
+			vto(b, v.u.d->vals[i], true, &here);
 		}
 		bufaddc(b, '}');
+		break;
+	case VNS:
+		bufadds(b, "<Namespace ");
+		v.type = VDICT;
+		vto(b, v, true, up);
+		bufaddc(b, '>');
 		break;
 	case VFUNC:
 		bufadds(b, "<function>");
@@ -665,19 +752,22 @@ vto(struct buf *b, struct value v, bool repr)
 	case VLOOP:
 		bufadds(b, "<LoopContext>");
 		break;
+	case VMACRO:
+		bufprintf(b, "<Macro '%s'>", v.u.mac->name);
+		break;
 	}
 }
 
 void
 vstrto(struct buf *b, struct value v)
 {
-	vto(b, v, false);
+	vto(b, v, false, NULL);
 }
 
 void
 vreprto(struct buf *b, struct value v)
 {
-	vto(b, v, true);
+	vto(b, v, true, NULL);
 }
 
 struct value

@@ -39,10 +39,13 @@ enum vtype {
 	VSTR,
 	VLIST,
 	VTUPLE,
+	VRANGE,	/* range(): a tuple of ints that prints as range(start, stop[, step]) */
 	VDICT,
+	VNS,	/* namespace(): attributes in a dict, assignable with set ns.x = ... */
 	VFUNC,	/* a global function such as range; u.i says which */
 	VMETHOD,	/* a method bound to its object */
 	VLOOP,	/* the loop variable of a for */
+	VMACRO,	/* a macro defined by the template */
 };
 
 /* an immutable string; data is NUL-terminated */
@@ -58,9 +61,10 @@ struct value {
 		int64_t i;
 		double f;
 		struct vstr *s;	/* VSTR, and VUNDEF: the message an access would raise */
-		struct vlist *l;	/* VLIST, VTUPLE */
-		struct vdict *d;
+		struct vlist *l;	/* VLIST, VTUPLE, VRANGE */
+		struct vdict *d;	/* VDICT, VNS */
 		struct vmethod *m;
+		struct vmacro *mac;
 		void *p;	/* VLOOP */
 	} u;
 };
@@ -68,6 +72,7 @@ struct value {
 struct vlist {
 	struct value *v;
 	size_t len, cap;
+	int64_t rstart, rstop, rstep;	/* VRANGE's arguments */
 };
 
 struct vdict {
@@ -80,6 +85,12 @@ struct vdict {
 struct vmethod {
 	struct value self;
 	const char *name;
+};
+
+struct vmacro {
+	const char *name;
+	const void *def;	/* its syntax tree node */
+	void *closure;	/* the variables it sees besides the template's own */
 };
 
 /* constructors; strings are copied into the arena */

@@ -1,0 +1,172 @@
+#include "compat.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tmpl_ast.h"
+
+static struct arena a;
+static struct token *toks;
+static size_t ntoks;
+static struct tsrc ts;
+static char errtext[4096];
+
+/* lex src (normalised first) with stderr captured into errtext */
+static bool
+lex(const char *src)
+{
+	FILE *f = tmpfile();
+	int saved = dup(2);
+	size_t n;
+	bool ok;
+
+	arenafree(&a);
+	ts.name = "t.j2";
+	ts.src = tmplnormalize(&a, src, strlen(src), &ts.len);
+	fflush(stderr);
+	dup2(fileno(f), 2);
+	ok = tmpllex(&a, &ts, &toks, &ntoks);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	rewind(f);
+	n = fread(errtext, 1, sizeof(errtext) - 1, f);
+	errtext[n] = '\0';
+	fclose(f);
+	return ok;
+}
+
+static char *
+data(size_t i)
+{
+	static char buf[256];
+
+	ck_assert_int_eq(toks[i].type, TDATA);
+	snprintf(buf, sizeof(buf), "%.*s", (int)toks[i].len, toks[i].text);
+	return buf;
+}
+
+START_TEST(test_normalize)
+{
+	size_t n;
+
+	ck_assert_str_eq(tmplnormalize(&a, "a\n", 2, &n), "a");
+	ck_assert_str_eq(tmplnormalize(&a, "a\n\n", 3, &n), "a\n");
+	ck_assert_str_eq(tmplnormalize(&a, "a\r\nb\rc\r\n", 8, &n), "a\nb\nc");
+	ck_assert_uint_eq(n, 5);
+	arenafree(&a);
+}
+END_TEST
+
+START_TEST(test_tokens)
+{
+	static const enum tok want[] = {
+		TDATA, TVARBEGIN, TNAME, TDOT, TNAME, TPIPE, TNAME, TLPAREN, TINT, TCOMMA,
+		TFLOAT, TCOMMA, TSTRING, TRPAREN, TFLOORDIV, TINT, TPOW, TINT, TNE, TINT, TVAREND,
+		TDATA, TEOF,
+	};
+	size_t i;
+
+	ck_assert(lex("x {{ a.b|f(0x1F, 1_0.5e1, 'q\\n') // 2 ** 3 != 4 }}\ny\n"));
+	ck_assert_uint_eq(ntoks, LEN(want));
+	for (i = 0; i < ntoks; i++)
+		ck_assert_msg(toks[i].type == want[i], "token %zu is %s", i, tokname(toks[i].type));
+	ck_assert_int_eq(toks[8].val.u.i, 31);
+	ck_assert(toks[10].val.u.f == 105.0);
+	ck_assert_str_eq(toks[12].val.u.s->data, "q\n");
+	ck_assert_str_eq(data(21), "\ny");
+	/* positions are 1-based line and byte column */
+	ck_assert_int_eq(toks[2].line, 1);
+	ck_assert_int_eq(toks[2].col, 6);
+	arenafree(&a);
+}
+END_TEST
+
+START_TEST(test_whitespace_control)
+{
+	ck_assert(lex("a  \n {{- x -}} \n b"));
+	ck_assert_str_eq(data(0), "a");
+	ck_assert_str_eq(data(4), "b");
+	ck_assert(lex("a {#- c -#} b {# c #} d"));
+	ck_assert_str_eq(data(0), "a");
+	ck_assert_str_eq(data(1), "b ");
+	ck_assert_str_eq(data(2), " d");
+	ck_assert(lex("a {%+ if x +%} b"));
+	ck_assert_str_eq(data(0), "a ");
+	ck_assert_int_eq(toks[1].type, TBLOCKBEGIN);
+	/* "-}}" right after an operand strips; "- }}" is a minus */
+	ck_assert(lex("{{ 5-}} x"));
+	ck_assert_int_eq(toks[3].type, TDATA);
+	ck_assert_str_eq(data(3), "x");
+	arenafree(&a);
+}
+END_TEST
+
+START_TEST(test_raw_comment)
+{
+	ck_assert(lex("a{% raw %}{{ x }}{% if %}{% endraw %}b"));
+	ck_assert_uint_eq(ntoks, 4);
+	ck_assert_str_eq(data(1), "{{ x }}{% if %}");
+	ck_assert(lex("a {%- raw -%} x {%- endraw -%} b"));
+	ck_assert_str_eq(data(0), "a");
+	ck_assert_str_eq(data(1), "x");
+	ck_assert_str_eq(data(2), "b");
+	ck_assert(lex("{# {{ not a tag }} #}z"));
+	ck_assert_str_eq(data(0), "z");
+	arenafree(&a);
+}
+END_TEST
+
+START_TEST(test_balance)
+{
+	/* }} inside braces does not end the print statement */
+	ck_assert(lex("{{ {'a': {'b': 1}} }}"));
+	ck_assert_int_eq(toks[ntoks - 2].type, TVAREND);
+	ck_assert_int_eq(toks[ntoks - 3].type, TRBRACE);
+	arenafree(&a);
+}
+END_TEST
+
+START_TEST(test_errors)
+{
+	ck_assert(!lex("line\n{{ $labels }}"));
+	ck_assert_ptr_nonnull(strstr(errtext, "t.j2:2:4: error: unexpected character '$'"));
+	ck_assert_ptr_nonnull(strstr(errtext, "{{ $labels }}\n   ^\n"));
+	ck_assert(!lex("{{ 'abc }}"));
+	ck_assert_ptr_nonnull(strstr(errtext, "unterminated string"));
+	ck_assert(!lex("{{ (1]) }}"));
+	ck_assert_ptr_nonnull(strstr(errtext, "unexpected ']', expected ')'"));
+	ck_assert(!lex("{# open"));
+	ck_assert_ptr_nonnull(strstr(errtext, "t.j2:1:1: error: missing '#}'"));
+	ck_assert(!lex("{% raw %} x"));
+	ck_assert_ptr_nonnull(strstr(errtext, "endraw"));
+	ck_assert(!lex("{{ 99999999999999999999 }}"));
+	ck_assert_ptr_nonnull(strstr(errtext, "does not fit in 64 bits"));
+	arenafree(&a);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("tmpl_lex");
+	TCase *tc = tcase_create("tmpl_lex");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(tc, test_normalize);
+	tcase_add_test(tc, test_tokens);
+	tcase_add_test(tc, test_whitespace_control);
+	tcase_add_test(tc, test_raw_comment);
+	tcase_add_test(tc, test_balance);
+	tcase_add_test(tc, test_errors);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
