@@ -15,7 +15,8 @@ every case again as its reference.
 
     gen_cases.py [--seed N] [--count N] [--write DIR]
 
-prints the cases, or writes DIR/NAME.j2 and DIR/NAME.yaml.
+prints the cases in the format of cases/*.cases, or writes DIR/NAME.j2,
+DIR/NAME.yaml and DIR/NAME.args (its -D options).
 """
 
 import os
@@ -39,7 +40,7 @@ STRS = ["alpha", "Beta", "'gamma delta'", "' pad '", "''", "a,b,c", "x-y", "\"it
         "caf\u00e9", "'a:b'", "12abc", "\"quote \\\" inside\""]
 WORDS = ["alpha", "beta", "gamma", "x", "node", "port", "a b", "", "Z", "it's", "42", "-"]
 TEXT = ["", " ", "  ", "\n", "\n\n", " \n ", "\t", "word", "a b", "x\n", "\n  ", "line\n", ";",
-        "  \t\n", "{", "}", "%", "#"]
+        "  \t\n", "{", "}", "%", "#", "\r\n", " \r\n\t", "\r"]
 
 
 def scalar_type(v):
@@ -71,6 +72,7 @@ class Gen:
         self.dicts = {}  # name -> keys, for dict lookups
         self.setn = 0
         self.heads = []  # the heads of the loops around
+        self.values = {}  # name -> value, for the context's variables
 
     def pick(self, seq):
         return self.r.choice(seq)
@@ -95,6 +97,8 @@ class Gen:
             k = self.r.randint(0, 4)
             pool = self.pick([INTS, STRS, INTS + STRS])
             lines.append("%s: [%s]" % (name(), ", ".join(self.pick(pool) for _ in range(k))))
+        if self.chance(0.2):
+            lines.append("%s: \"%s\"" % (name(), self.pick(["a\\nb\\n", "\\ttab", "x\\r\\ny", "\\n"])))
         for _ in range(2):
             nm = name()
             lines.append("%s:" % nm)
@@ -110,8 +114,18 @@ class Gen:
                                   self.pick(INTS)))
         text = "\n".join(lines) + "\n"
         data = yaml.load(text, Loader=yaml.SafeLoader)
+        self.defines = []
+        if self.chance(0.25):
+            # -D: a new variable, or one that hides a config key (clusterconfig keeps the config's)
+            for _ in range(self.r.randint(1, 2)):
+                nm = self.pick(["d1", "d2", "v1", "v7"])
+                self.defines.append("%s=%s" % (nm, self.pick(INTS + STRS + BOOLS + NONES + FLOATS)))
+        for d in self.defines:
+            nm, _, val = d.partition("=")
+            data[nm] = yaml.load(val, Loader=yaml.SafeLoader)
         for k, v in data.items():
             self.vars[k] = scalar_type(v)
+            self.values[k] = v
             if isinstance(v, dict):
                 self.dicts[k] = list(v.keys())
         return text
@@ -163,8 +177,10 @@ class Gen:
                 return "%s[%d]" % (self.pick(lv), self.r.randint(-1, 2))
             return "[%s, %s][%d]" % (self.intlit(), self.intlit(), self.r.randint(0, 1))
         if k == "intf":
+            # a float past 2**63 makes an int Python holds and imagegen (64-bit) refuses
+            floats = [n for n in self.names("float") if abs(self.values.get(n, 0)) < 2.0 ** 53]
             return "%s|int" % self.pick(["'12'", "'x'", "3.9", "'-7'", "' 8 '", "'0x1A'"] +
-                                        self.names("str", "float", "bool"))
+                                        self.names("str", "bool") + floats)
         if k == "paren":
             return "(%s)" % self.e_int(d - 1)
         if k == "loop":
@@ -201,7 +217,7 @@ class Gen:
         opts = ["lit", "lit"] + (["var"] * 3 if vs else [])
         if d > 0:
             opts += ["concat", "plus", "filt", "join", "fmt", "cond", "default", "string", "split",
-                     "mul", "replace", "lookup", "index", "first"]
+                     "mul", "replace", "lookup", "index", "first", "indent", "delims"]
         k = self.pick(opts)
         if k == "lit":
             return self.strlit()
@@ -225,7 +241,8 @@ class Gen:
         if k == "cond":
             return "%s if %s else %s" % (self.e_satom(d - 1), self.e_bool(d - 1), self.e_satom(d - 1))
         if k == "default":
-            return "%s|d(%s)" % (self.pick(["undef_s"] + vs + self.names("none")), self.strlit())
+            return "%s|%s(%s%s)" % (self.pick(["undef_s"] + vs + self.names("none")), self.pick(["d", "default"]),
+                                    self.strlit(), self.pick(["", "", ", true", ", boolean=true"]))
         if k == "string":
             return "%s|string" % self.e_any(d - 1)
         if k == "split":
@@ -238,6 +255,11 @@ class Gen:
                                           self.pick(["'_'", "''", "'AA'"]))
         if k == "lookup":
             return self.e_lookup()
+        if k == "indent":
+            return "%s|indent(%s)" % (self.e_satom(d - 1), self.pick(["", "2", "2, true", "first=true",
+                                                                       "1, true, true"]))
+        if k == "delims":
+            return self.pick(["'{{'", "'}}'", "'{%'", "\"%}\"", "'{#'", "'#}'", "'{{ x }}'"])
         if k == "index":
             return "%s[%d]" % (self.e_satom(d - 1), self.r.randint(-2, 2))
         if k == "first":
@@ -429,6 +451,17 @@ class Gen:
         return s + self.pick(["", "\n", "\n\n", " \n"])
 
 
+def context(text, defines):
+    """the variables a case's template sees"""
+    data = yaml.load(text, Loader=yaml.SafeLoader)
+    ctx = dict(data)
+    ctx["clusterconfig"] = data
+    for d in defines:
+        nm, _, val = d.partition("=")
+        ctx[nm] = yaml.load(val, Loader=yaml.SafeLoader)
+    return ctx
+
+
 def acceptable(src, ctx):
     """rendered fine, or failed as jinja2 fails on purpose; small output"""
     try:
@@ -449,14 +482,11 @@ def make_case(seed, i):
         g = Gen(r)
         text = g.context()
         src = g.template()
-        data = yaml.load(text, Loader=yaml.SafeLoader)
-        ctx = dict(data)
-        ctx["clusterconfig"] = data
-        ok = acceptable(src, ctx)
+        ok = acceptable(src, context(text, g.defines))
         # keep about one error case in eight, and any candidate after many tries
         if ok or (ok is None and (r.random() < 0.12 or attempt > 30)):
-            return {"name": "%04d" % i, "template": src, "yaml": text}
-    return {"name": "%04d" % i, "template": src, "yaml": text}
+            break
+    return {"name": "%04d" % i, "template": src, "yaml": text, "defines": g.defines}
 
 
 def generate(seed=SEED, count=COUNT):
@@ -485,9 +515,12 @@ def main(argv):
                 f.write(c["template"])
             with open(os.path.join(outdir, c["name"] + ".yaml"), "w") as f:
                 f.write(c["yaml"])
+            with open(os.path.join(outdir, c["name"] + ".args"), "w") as f:
+                f.write("".join("-D %s\n" % d for d in c["defines"]))
         else:
-            print("=== %s\n--- template escaped\n%s\n--- yaml\n%s" %
-                  (c["name"], c["template"].encode("unicode_escape").decode("ascii"), c["yaml"]))
+            print("=== %s\n--- template escaped\n%s\n--- yaml\n%s%s" %
+                  (c["name"], c["template"].encode("unicode_escape").decode("ascii"), c["yaml"],
+                   "--- define\n" + "".join(d + "\n" for d in c["defines"]) if c["defines"] else ""))
     return 0
 
 
