@@ -1,7 +1,6 @@
 #include "compat.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +24,7 @@ struct buildcmd {
 	struct engine e;
 	struct buildopts o;
 	struct strs tags, buildargs, labels, cachefrom, cacheto;
-	const char *enginename, *file, *iid, *log, *digestpath, *cache;
+	const char *enginename, *file, *iid, *log, *digestpath, *cache, *layercache;
 	char *digest; /* "sha256:<hex>" read from digestpath */
 };
 
@@ -52,6 +51,7 @@ usage(FILE *f)
 	    "  --log=PATH          the engine's output, shown when the build fails\n"
 	    "  --digest=PATH       input digest: tag NAME:<prefix>, label org.imagegen.digest\n"
 	    "  --cache=REF         cache registry: pull REF/NAME:<digest> instead of building\n"
+	    "  --layer-cache=REF   the engine's layer cache in REF/NAME (--cache-from/--cache-to)\n"
 	    "  --cache-from=REF    passed to the engine (repeatable)\n"
 	    "  --cache-to=REF      passed to the engine where supported (repeatable)\n"
 	    "  --insecure          talk to registries over plain http\n", argv0);
@@ -120,6 +120,8 @@ parseargs(struct buildcmd *c, int argc, char **argv)
 			c->digestpath = v;
 		} else if ((v = optval(a, "--cache"))) {
 			c->cache = v;
+		} else if ((v = optval(a, "--layer-cache"))) {
+			c->layercache = v;
 		} else if ((v = optval(a, "--cache-from"))) {
 			strsadd(&c->cachefrom, v);
 		} else if ((v = optval(a, "--cache-to"))) {
@@ -149,6 +151,10 @@ parseargs(struct buildcmd *c, int argc, char **argv)
 	}
 	if (c->cache && (!c->o.name || !c->digestpath)) {
 		fprintf(stderr, "%s: build: --cache needs --name and --digest\n", argv0);
+		return 2;
+	}
+	if (c->layercache && !c->o.name) {
+		fprintf(stderr, "%s: build: --layer-cache needs --name\n", argv0);
 		return 2;
 	}
 	return 0;
@@ -212,17 +218,23 @@ static bool
 tagall(struct buildcmd *c, const char *id, int logfd)
 {
 	struct args a = {0};
-	size_t i;
-	int st;
+	const char **names;
+	size_t i, n = c->o.ntags + 1;
+	int st = 0;
 
-	for (i = 0; i < c->o.ntags + 1; i++) {
-		enginetag(&c->e, id, i == 0 ? c->o.name : c->o.tags[i - 1], &a);
+	names = xreallocarray(NULL, n, sizeof(names[0]));
+	names[0] = c->o.name;
+	for (i = 1; i < n; i++)
+		names[i] = c->o.tags[i - 1];
+	for (i = 0; i < n && st == 0;) {
+		i += enginetagmany(&c->e, id, names + i, n - i, &a);
 		st = enginelogrun(&a, logfd, NULL, NULL);
 		delargs(&a);
-		if (st != 0) {
-			failed(c, "tagging", st);
-			return false;
-		}
+	}
+	free(names);
+	if (st != 0) {
+		failed(c, "tagging", st);
+		return false;
 	}
 	return true;
 }
@@ -251,15 +263,20 @@ static char *
 cachepull(struct buildcmd *c, const char *ref, int logfd)
 {
 	struct args a = {0};
+	struct buf out = {0};
 	char *id;
 	int st;
 
 	enginepull(&c->e, ref, &a);
-	st = enginelogrun(&a, logfd, NULL, NULL);
+	st = enginelogrun(&a, logfd, NULL, &out);
 	delargs(&a);
+	/* podman and buildah print the ID; docker prints the name, so ask */
+	id = st == 0 ? imageidnorm(out.data ? out.data : "", out.len) : NULL;
+	buffree(&out);
 	if (st != 0)
 		return NULL;
-	id = imageid(c, ref, logfd);
+	if (!id)
+		id = imageid(c, ref, logfd);
 	if (!id) {
 		fprintf(stderr, "%s: %s: pulled %s but the engine reports no image ID for it\n", argv0, imgname(c), ref);
 		return NULL;
@@ -301,6 +318,7 @@ build(struct buildcmd *c)
 	struct buf idtext = {0};
 	struct stat st;
 	char *file, *tmp, *id = NULL, *digesttag = NULL, *label = NULL, *cacheref = NULL;
+	char *lcrepo = NULL, *lcfrom = NULL, *lcto = NULL;
 	int logfd = -1, rc = 1, status;
 
 	if (stat(c->o.ctxdir, &st) != 0) {
@@ -333,6 +351,14 @@ build(struct buildcmd *c)
 		}
 		label = xasprintf("org.imagegen.digest=%s", c->digest);
 		strsadd(&c->labels, label);
+	}
+	if (c->layercache) {
+		lcrepo = xasprintf("%s/%s", c->layercache, c->o.name);
+		enginelayercache(&c->e, lcrepo, &lcfrom, &lcto);
+		if (lcfrom)
+			strsadd(&c->cachefrom, lcfrom);
+		if (lcto)
+			strsadd(&c->cacheto, lcto);
 	}
 	c->o.file = file;
 	c->o.tags = c->tags.v;
@@ -398,6 +424,9 @@ out:
 	buffree(&idtext);
 	free(id);
 	free(cacheref);
+	free(lcrepo);
+	free(lcfrom);
+	free(lcto);
 	free(digesttag);
 	free(label);
 	free(file);

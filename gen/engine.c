@@ -160,6 +160,25 @@ addtls(const struct engine *e, struct args *a)
 }
 
 void
+enginelayercache(const struct engine *e, const char *repo, char **from, char **to)
+{
+	switch (e->kind) {
+	case ENGINE_BUILDX:
+		*from = xasprintf("type=registry,ref=%s:buildcache", repo);
+		*to = xasprintf("type=registry,ref=%s:buildcache,mode=max", repo);
+		break;
+	case ENGINE_DOCKER:
+		*from = xstrdup(repo);
+		*to = NULL;
+		break;
+	default:
+		*from = xstrdup(repo);
+		*to = xstrdup(repo);
+		break;
+	}
+}
+
+void
 enginebuild(const struct engine *e, const struct buildopts *o, struct args *a)
 {
 	size_t i;
@@ -245,6 +264,19 @@ enginetag(const struct engine *e, const char *src, const char *dst, struct args 
 	argsadd(a, dst);
 }
 
+size_t
+enginetagmany(const struct engine *e, const char *src, const char **dst, size_t n, struct args *a)
+{
+	size_t i, take = e->kind == ENGINE_PODMAN || e->kind == ENGINE_BUILDAH ? n : 1;
+
+	start(e, a);
+	argsadd(a, "tag");
+	argsadd(a, src);
+	for (i = 0; i < take; i++)
+		argsadd(a, dst[i]);
+	return take;
+}
+
 void
 enginepush(const struct engine *e, const char *src, const char *dst, const char *digestfile, struct args *a)
 {
@@ -270,8 +302,7 @@ enginepull(const struct engine *e, const char *ref, struct args *a)
 	start(e, a);
 	argsadd(a, "pull");
 	addtls(e, a);
-	if (e->kind != ENGINE_BUILDAH)
-		argsadd(a, "--quiet");
+	argsadd(a, "--quiet");
 	argsadd(a, ref);
 }
 

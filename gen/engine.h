@@ -65,15 +65,24 @@ struct buildopts {
 	size_t ncacheto;
 };
 
+/*
+ * the engine's layer cache in repository repo, as --cache-from/--cache-to
+ * values added to the arrays of o (owned by the caller: free each string):
+ * podman and buildah take the repository, buildx a registry cache ref,
+ * docker's classic builder --cache-from only
+ */
+void enginelayercache(const struct engine *e, const char *repo, char **from, char **to);
 /* the build command line */
 void enginebuild(const struct engine *e, const struct buildopts *o, struct args *a);
 /* prints the image ID of ref on stdout (exit 0) or fails when absent */
 void engineimageid(const struct engine *e, const char *ref, struct args *a);
 /* tags image src as dst */
 void enginetag(const struct engine *e, const char *src, const char *dst, struct args *a);
+/* tags image src with the first of the n names in dst, or all of them where one command can (podman, buildah); returns how many it took */
+size_t enginetagmany(const struct engine *e, const char *src, const char **dst, size_t n, struct args *a);
 /* pushes local image src to dst; digestfile (NULL for docker) receives the manifest digest */
 void enginepush(const struct engine *e, const char *src, const char *dst, const char *digestfile, struct args *a);
-/* pulls ref */
+/* pulls ref; podman and buildah print the image ID on stdout */
 void enginepull(const struct engine *e, const char *ref, struct args *a);
 /* logs in to registry as user, the password read from stdin */
 void enginelogin(const struct engine *e, const char *registry, const char *user, struct args *a);

@@ -17,6 +17,7 @@
 #include "escape.h"
 #include "image.h"
 #include "ninja.h"
+#include "registry.h"
 #include "tmpl.h"
 #include "tree.h"
 #include "util.h"
@@ -37,6 +38,15 @@ struct opts {
 	char *registry;
 	char *namespace;
 	char *tag;
+	char *cache;       /* cache registry: REF/<name>:<input digest> */
+	char *layercache;  /* the engine's layer cache: REF/<name> */
+	char *builder;     /* buildx builder */
+	char *reguser;     /* registry login: user, and where the password is read at run time */
+	char *regpassfile;
+	char *regpassenv;
+	char *regpassconfig; /* the config holding docker-registry-info.docker-password */
+	unsigned fromcfg;  /* FROMCFG_* bits: settings taken from docker-registry-info, not recorded */
+	bool insecure;     /* registries over plain http */
 	char *imagegen;
 	char *templates;
 	char *output;
@@ -52,6 +62,13 @@ optsfree(struct opts *o)
 	free(o->registry);
 	free(o->namespace);
 	free(o->tag);
+	free(o->cache);
+	free(o->layercache);
+	free(o->builder);
+	free(o->reguser);
+	free(o->regpassfile);
+	free(o->regpassenv);
+	free(o->regpassconfig);
 	free(o->imagegen);
 	free(o->templates);
 	free(o->output);
@@ -73,10 +90,17 @@ usage(FILE *f, const char *cmd)
 	fputs("\noptions:\n"
 	    "  --images=DIR          an images root: each subdirectory holding image.yaml is an image\n"
 	    "  --config=FILE|DIR     the cluster configuration the templates see\n"
-	    "  --engine=ENGINE       docker, podman or buildah (default docker)\n"
+	    "  --engine=ENGINE       docker, podman, buildah or buildx (default docker)\n"
+	    "  --builder=NAME        the buildx builder that runs the builds (--engine=buildx)\n"
 	    "  --registry=HOST       also tag images HOST/NAMESPACE/NAME:TAG ('public': Docker Hub)\n"
 	    "  --namespace=NS        the namespace under the registry\n"
 	    "  --tag=TAG             the tag under the registry (default latest)\n"
+	    "  --cache-registry=REF  pull REF/NAME:<input digest> instead of building; push it after a build\n"
+	    "  --layer-cache=REF     the engine's layer cache in REF/NAME (--cache-from/--cache-to)\n"
+	    "  --insecure-registry   the registries speak plain http\n"
+	    "  --registry-user=U     log in as U before pushing; the password is read at run time from\n"
+	    "  --registry-password-file=FILE  a file, or\n"
+	    "  --registry-password-env=VAR    an environment variable\n"
 	    "  --jobs=N              how many engine builds run at once (default: the number of CPUs)\n"
 	    "  --imagegen=PATH       the imagegen that build.ninja runs (default: this one)\n"
 	    "  --templates=DIR       where rules.ninja is (default " IMAGEGEN_TEMPLATEDIR ")\n"
@@ -125,8 +149,8 @@ option(struct opts *o, const char *cmd, const char *arg, const char *next, int *
 			return true;
 		}
 		if (n == 8 && strncmp(arg, "--engine", n) == 0) {
-			if (strcmp(v, "docker") && strcmp(v, "podman") && strcmp(v, "buildah")) {
-				warn("%s: --engine=%s: the engine must be docker, podman or buildah", cmd, v);
+			if (strcmp(v, "docker") && strcmp(v, "podman") && strcmp(v, "buildah") && strcmp(v, "buildx")) {
+				warn("%s: --engine=%s: the engine must be docker, podman, buildah or buildx", cmd, v);
 				return false;
 			}
 			return setstr(&o->engine, v);
@@ -135,6 +159,38 @@ option(struct opts *o, const char *cmd, const char *arg, const char *next, int *
 			return setstr(&o->registry, v);
 		if (n == 11 && strncmp(arg, "--namespace", n) == 0)
 			return setstr(&o->namespace, v);
+		if (n == 16 && strncmp(arg, "--cache-registry", n) == 0) {
+			if (!*v)
+				goto empty;
+			return setstr(&o->cache, v);
+		}
+		if (n == 13 && strncmp(arg, "--layer-cache", n) == 0) {
+			if (!*v)
+				goto empty;
+			return setstr(&o->layercache, v);
+		}
+		if (n == 9 && strncmp(arg, "--builder", n) == 0) {
+			if (!*v)
+				goto empty;
+			return setstr(&o->builder, v);
+		}
+		if (n == 15 && strncmp(arg, "--registry-user", n) == 0) {
+			if (!*v)
+				goto empty;
+			return setstr(&o->reguser, v);
+		}
+		if (n == 24 && strncmp(arg, "--registry-password-file", n) == 0) {
+			if (!*v)
+				goto empty;
+			free(o->regpassfile);
+			o->regpassfile = userpath(v);
+			return true;
+		}
+		if (n == 23 && strncmp(arg, "--registry-password-env", n) == 0) {
+			if (!*v)
+				goto empty;
+			return setstr(&o->regpassenv, v);
+		}
 		if (n == 5 && strncmp(arg, "--tag", n) == 0) {
 			if (!imagetagok(v)) {
 				warn("%s: --tag=%s: a tag is up to 128 letters, digits, '_', '.' and '-', not starting with '.' or '-'", cmd, v);
@@ -165,6 +221,10 @@ option(struct opts *o, const char *cmd, const char *arg, const char *next, int *
 			o->templates = userpath(v);
 			return true;
 		}
+	}
+	if (strcmp(arg, "--insecure-registry") == 0) {
+		o->insecure = true;
+		return true;
 	}
 	if (strcmp(arg, "-o") == 0) {
 		if (!next) {
@@ -232,6 +292,63 @@ selfpath(void)
 	return xstrdup(p);
 }
 
+enum {
+	FROMCFG_REGISTRY = 1,
+	FROMCFG_NAMESPACE = 2,
+	FROMCFG_TAG = 4,
+	FROMCFG_USER = 8,
+};
+
+/*
+ * the registry settings the options leave unset, from the configuration's
+ * docker-registry-info section (OpenPAI layout); false after a message
+ */
+static bool
+registryfromconfig(struct opts *o, const char *cmd)
+{
+	struct registryinfo ri;
+	bool found;
+
+	if (!o->config || (o->registry && o->namespace && o->tag && o->reguser))
+		return true;
+	if (!registryinfoload(o->config, &ri, &found)) {
+		warn("%s: --config=%s: cannot read its docker-registry-info section", cmd, o->config);
+		return false;
+	}
+	if (!found)
+		return true;
+	if (!o->registry && ri.domain) {
+		o->registry = xstrdup(ri.domain);
+		o->fromcfg |= FROMCFG_REGISTRY;
+	}
+	if (!o->namespace && ri.namespace) {
+		o->namespace = xstrdup(ri.namespace);
+		o->fromcfg |= FROMCFG_NAMESPACE;
+	}
+	if (!o->tag && ri.tag) {
+		if (!imagetagok(ri.tag)) {
+			warn("%s: %s: docker-registry-info.docker-tag '%s' is not a valid tag", cmd, o->config, ri.tag);
+			delregistryinfo(&ri);
+			return false;
+		}
+		o->tag = xstrdup(ri.tag);
+		o->fromcfg |= FROMCFG_TAG;
+	}
+	if (!o->reguser && ri.user) {
+		o->reguser = xstrdup(ri.user);
+		o->fromcfg |= FROMCFG_USER;
+		/* the password stays in the configuration; push reads it at run time */
+		if (ri.passfile)
+			o->regpassfile = xstrdup(ri.passfile);
+		else if (ri.passenv)
+			o->regpassenv = xstrdup(ri.passenv);
+		else if (ri.password)
+			o->regpassconfig = xstrdup(o->config);
+	}
+	delregistryinfo(&ri);
+	return true;
+}
+
 /* parse argv into o; returns 0 to go on, else the exit status (help 0 is -1) */
 static int
 parseopts(struct opts *o, int argc, char **argv)
@@ -256,6 +373,17 @@ parseopts(struct opts *o, int argc, char **argv)
 	}
 	if (o->images.n == 0) {
 		warn("%s: no images root; give one with --images=DIR", cmd);
+		return 2;
+	}
+	if (!registryfromconfig(o, cmd))
+		return 1;
+	if ((o->regpassfile || o->regpassenv) && !o->reguser) {
+		warn("%s: a registry password needs --registry-user", cmd);
+		return 2;
+	}
+	if (o->reguser && (o->regpassfile != NULL) + (o->regpassenv != NULL) + (o->regpassconfig != NULL) != 1) {
+		warn("%s: --registry-user needs one of --registry-password-file or --registry-password-env%s", cmd,
+		    o->fromcfg & FROMCFG_USER ? " (docker-registry-info has docker-username but no docker-password)" : "");
 		return 2;
 	}
 	if (!o->engine)
@@ -286,11 +414,28 @@ optsrecord(const struct opts *o, struct buf *b)
 	if (o->config)
 		bufprintf(b, "--config=%s\n", o->config);
 	bufprintf(b, "--engine=%s\n", o->engine);
-	if (o->registry)
+	/* what came from docker-registry-info is read again from the config on regeneration */
+	if (o->registry && !(o->fromcfg & FROMCFG_REGISTRY))
 		bufprintf(b, "--registry=%s\n", o->registry);
-	if (o->namespace)
+	if (o->namespace && !(o->fromcfg & FROMCFG_NAMESPACE))
 		bufprintf(b, "--namespace=%s\n", o->namespace);
-	bufprintf(b, "--tag=%s\n", o->tag);
+	if (!(o->fromcfg & FROMCFG_TAG))
+		bufprintf(b, "--tag=%s\n", o->tag);
+	if (o->cache)
+		bufprintf(b, "--cache-registry=%s\n", o->cache);
+	if (o->layercache)
+		bufprintf(b, "--layer-cache=%s\n", o->layercache);
+	if (o->builder)
+		bufprintf(b, "--builder=%s\n", o->builder);
+	if (o->insecure)
+		bufadds(b, "--insecure-registry\n");
+	if (o->reguser && !(o->fromcfg & FROMCFG_USER)) {
+		bufprintf(b, "--registry-user=%s\n", o->reguser);
+		if (o->regpassfile)
+			bufprintf(b, "--registry-password-file=%s\n", o->regpassfile);
+		if (o->regpassenv)
+			bufprintf(b, "--registry-password-env=%s\n", o->regpassenv);
+	}
 	bufprintf(b, "--jobs=%ld\n", o->jobs);
 	bufprintf(b, "--imagegen=%s\n", o->imagegen);
 	bufprintf(b, "--templates=%s\n", o->templates);
@@ -426,6 +571,93 @@ kvflags(const char *flag, const struct ykv *kv, size_t n, struct buf *b)
 	}
 }
 
+/* the flags the digest and build edges share: file, build args, labels, target, ctx */
+static void
+inputflags(const struct node *nd, const char *ctx, struct ninjaedge *e, struct buf *b)
+{
+	const struct image *img = nd->img;
+
+	addflag(b, "file", nd->dockerfile);
+	edgeflags(e, "file", b);
+	kvflags("build-arg", img->buildarg, img->nbuildarg, b);
+	edgeflags(e, "buildargs", b);
+	kvflags("label", img->label, img->nlabel, b);
+	edgeflags(e, "labels", b);
+	if (img->target.s)
+		addflag(b, "target", img->target.s);
+	edgeflags(e, "target", b);
+	escshellninja(b, ctx);
+	edgeflags(e, "ctx", b);
+}
+
+/* the digest edge: the input digest from the staged and rendered files, the settings and the dependencies' digests */
+static void
+digestedge(const struct node *nd, const char *ctx, struct buf *out)
+{
+	const struct image *img = nd->img;
+	struct ninjaedge e = {0};
+	struct buf b = {0};
+	size_t i;
+	char *p;
+
+	e.rule = "digest";
+	strlisttake(&e.out, xasprintf("img/%s.digest", img->name));
+	strlisttake(&e.implicit, xasprintf("%s.staged", ctx));
+	for (i = 0; i < nd->nent; i++) {
+		if (nd->ent[i].kind != 'D')
+			strlisttake(&e.implicit, pathjoin(ctx, nd->ent[i].dst));
+	}
+	for (i = 0; i < nd->deps.n; i++) {
+		p = xasprintf("img/%s.digest", nd->deps.s[i]);
+		addflag(&b, "dep", p);
+		strlisttake(&e.implicit, p);
+	}
+	edgeflags(&e, "prereqs", &b);
+	escshellninja(&b, img->name);
+	edgeflags(&e, "name", &b);
+	inputflags(nd, ctx, &e, &b);
+	ninjabuild(out, &e);
+	ninjaedgefree(&e);
+	buffree(&b);
+}
+
+/* with a registry: the push edge (by a staging tag) and the phony push-<name> */
+static void
+pushedges(const struct opts *o, const struct node *nd, struct buf *out)
+{
+	const struct image *img = nd->img;
+	struct ninjaedge e = {0};
+	struct buf b = {0};
+	char *repo = registryrepo(o->registry, o->namespace, img->name), *p;
+
+	if (!repo)
+		return;
+	e.rule = "push";
+	strlisttake(&e.out, xasprintf("push/%s.pushed", img->name));
+	strlisttake(&e.in, xasprintf("img/%s.iid", img->name));
+	strlisttake(&e.implicit, xasprintf("img/%s.digest", img->name));
+	escshellninja(&b, repo);
+	edgeflags(&e, "repo", &b);
+	p = xasprintf("img/%s.digest", img->name);
+	escshellninja(&b, p);
+	free(p);
+	edgeflags(&e, "digest", &b);
+	p = xasprintf("log/%s.push.log", img->name);
+	escshellninja(&b, p);
+	free(p);
+	edgeflags(&e, "log", &b);
+	ninjabuild(out, &e);
+	ninjaedgefree(&e);
+	memset(&e, 0, sizeof(e));
+	e.rule = "phony";
+	strlisttake(&e.out, xasprintf("push-%s", img->name));
+	strlisttake(&e.in, xasprintf("push/%s.pushed", img->name));
+	ninjabuild(out, &e);
+	ninjaedgefree(&e);
+	buffree(&b);
+	free(repo);
+}
+
 /* the build edge: the image ID from the staged and rendered files and the dependencies' IDs */
 static void
 buildedge(const struct opts *o, const struct node *nd, const char *ctx, struct buf *out)
@@ -433,7 +665,7 @@ buildedge(const struct opts *o, const struct node *nd, const char *ctx, struct b
 	const struct image *img = nd->img;
 	struct ninjaedge e = {0};
 	struct buf b = {0};
-	char *log = xasprintf("log/%s.log", img->name);
+	char *log = xasprintf("log/%s.log", img->name), *digest;
 	size_t i;
 
 	e.rule = "build";
@@ -445,21 +677,16 @@ buildedge(const struct opts *o, const struct node *nd, const char *ctx, struct b
 	}
 	for (i = 0; i < nd->deps.n; i++)
 		strlisttake(&e.implicit, xasprintf("img/%s.iid", nd->deps.s[i]));
+	strlisttake(&e.implicit, xasprintf("img/%s.digest", img->name));
+	digest = xasprintf("img/%s.digest", img->name);
+	escshellninja(&b, digest);
+	free(digest);
+	edgeflags(&e, "digest", &b);
 	escshellninja(&b, img->name);
 	edgeflags(&e, "name", &b);
 	tagflags(o, img, &b);
 	edgeflags(&e, "tags", &b);
-	addflag(&b, "file", nd->dockerfile);
-	edgeflags(&e, "file", &b);
-	kvflags("build-arg", img->buildarg, img->nbuildarg, &b);
-	edgeflags(&e, "buildargs", &b);
-	kvflags("label", img->label, img->nlabel, &b);
-	edgeflags(&e, "labels", &b);
-	if (img->target.s)
-		addflag(&b, "target", img->target.s);
-	edgeflags(&e, "target", &b);
-	escshellninja(&b, ctx);
-	edgeflags(&e, "ctx", &b);
+	inputflags(nd, ctx, &e, &b);
 	escshellninja(&b, log);
 	edgeflags(&e, "log", &b);
 	ninjabuild(out, &e);
@@ -468,7 +695,7 @@ buildedge(const struct opts *o, const struct node *nd, const char *ctx, struct b
 	free(log);
 }
 
-/* the edges of one image: stage, render, build, and the phony image name */
+/* the edges of one image: stage, render, digest, build, push, and the phony image name */
 static void
 imageedges(const struct opts *o, const struct node *nd, const struct strlist *configs, struct buf *out)
 {
@@ -481,7 +708,9 @@ imageedges(const struct opts *o, const struct node *nd, const struct strlist *co
 	free(c);
 	stageedge(nd, ctx, out);
 	renderedges(nd, ctx, configs, out);
+	digestedge(nd, ctx, out);
 	buildedge(o, nd, ctx, out);
+	pushedges(o, nd, out);
 	e.rule = "phony";
 	strlistadd(&e.out, nd->img->name);
 	strlisttake(&e.in, xasprintf("img/%s.iid", nd->img->name));
@@ -562,6 +791,19 @@ prelude(const struct opts *o, const char *rules, struct buf *out, struct diag *d
 		SETVAR("config", o->config);
 	else
 		tenvsetstr(env, "config", "");
+	/* the optional settings: empty strings are false in the template's if */
+	tenvsetstr(env, "registry", o->registry && *o->registry ? "1" : "");
+	SETVAR("tag", o->tag);
+	tenvsetstr(env, "insecure", o->insecure ? "1" : "");
+#define SETOPT(name, val) do { if (val) SETVAR(name, val); else tenvsetstr(env, (name), ""); } while (0)
+	SETOPT("cache", o->cache);
+	SETOPT("layercache", o->layercache);
+	SETOPT("builder", o->builder);
+	SETOPT("reguser", o->reguser);
+	SETOPT("regpassfile", o->regpassfile);
+	SETOPT("regpassenv", o->regpassenv);
+	SETOPT("regpassconfig", o->regpassconfig);
+#undef SETOPT
 #undef SETVAR
 	snprintf(jobs, sizeof(jobs), "%ld", o->jobs);
 	tenvsetstr(env, "jobs", jobs);
@@ -581,6 +823,7 @@ static bool
 overlaps(const struct tree *t, const struct opts *o, const char *path)
 {
 	return treefind(t, path) || strcmp(path, "all") == 0 || strcmp(path, o->output) == 0 ||
+	    strcmp(path, "push") == 0 || strncmp(path, "push-", 5) == 0 || strncmp(path, "push/", 5) == 0 ||
 	    strncmp(path, "ctx/", 4) == 0 || strncmp(path, "img/", 4) == 0 || strncmp(path, "log/", 4) == 0 ||
 	    strncmp(path, ".imagegen/stage/", 16) == 0;
 }
@@ -706,6 +949,22 @@ generate(struct tree *t, const struct opts *o)
 	ninjabuild(&out, &e);
 	ninjaedgefree(&e);
 	bufadds(&out, "default all\n");
+	if (o->registry && *o->registry) {
+		bufadds(&out, "\n# push: every image by a staging tag, then the release tag on all of them\n");
+		memset(&e, 0, sizeof(e));
+		e.rule = "publish";
+		strlistadd(&e.out, "push/published");
+		for (i = 0; i < t->n; i++)
+			strlisttake(&e.in, xasprintf("push/%s.pushed", t->node[i].img->name));
+		ninjabuild(&out, &e);
+		ninjaedgefree(&e);
+		memset(&e, 0, sizeof(e));
+		e.rule = "phony";
+		strlistadd(&e.out, "push");
+		strlistadd(&e.in, "push/published");
+		ninjabuild(&out, &e);
+		ninjaedgefree(&e);
+	}
 
 	bufadds(&out, "\n# regeneration: build.ninja follows the image tree\n");
 	memset(&e, 0, sizeof(e));

@@ -17,7 +17,7 @@
 /* options shared by push and publish */
 struct pushcmd {
 	struct engine e;
-	const char *enginename, *log, *out, *user, *passfile, *passenv;
+	const char *enginename, *log, *out, *user, *passfile, *passenv, *passconfig;
 	const char *iid, *repo, *digest; /* push */
 	const char *tag;                 /* publish */
 	const char **stamps;             /* publish */
@@ -45,11 +45,13 @@ usage(FILE *f, const char *cmd)
 {
 	if (strcmp(cmd, "push") == 0)
 		fprintf(f, "usage: %s push --engine=ENGINE --iid=IIDFILE --repo=REGISTRY/NAMESPACE/NAME [--digest=DIGESTFILE]\n"
-		    "                [--insecure] [--log=LOG] [--user=U (--password-file=F | --password-env=VAR)] -o STAMP\n"
+		    "                [--insecure] [--log=LOG] [--user=U (--password-file=F | --password-env=VAR |\n"
+		    "                --password-config=CONFIG)] -o STAMP\n"
 		    "pushes the image to REPO:<staging tag> and records its manifest digest in STAMP\n", argv0);
 	else
 		fprintf(f, "usage: %s publish --engine=ENGINE --tag=TAG [--insecure] [--log=LOG]\n"
-		    "                [--user=U (--password-file=F | --password-env=VAR)] -o STAMP PUSHED...\n"
+		    "                [--user=U (--password-file=F | --password-env=VAR | --password-config=CONFIG)]\n"
+		    "                -o STAMP PUSHED...\n"
 		    "moves TAG of every repository named in the PUSHED stamps to the image pushed there\n", argv0);
 }
 
@@ -77,6 +79,8 @@ parseargs(struct pushcmd *c, int argc, char **argv)
 			c->passfile = v;
 		} else if ((v = optval(a, "--password-env"))) {
 			c->passenv = v;
+		} else if ((v = optval(a, "--password-config"))) {
+			c->passconfig = v;
 		} else if (strcmp(a, "--insecure") == 0) {
 			c->e.insecure = true;
 		} else if (strcmp(cmd, "push") == 0 && (v = optval(a, "--iid"))) {
@@ -111,8 +115,8 @@ parseargs(struct pushcmd *c, int argc, char **argv)
 		fprintf(stderr, "%s: %s: unknown engine '%s'; expected docker, podman, buildah or buildx\n", argv0, cmd, c->enginename);
 		return 2;
 	}
-	if (c->user && !c->passfile == !c->passenv) {
-		fprintf(stderr, "%s: %s: --user needs exactly one of --password-file or --password-env\n", argv0, cmd);
+	if (c->user && (c->passfile != NULL) + (c->passenv != NULL) + (c->passconfig != NULL) != 1) {
+		fprintf(stderr, "%s: %s: --user needs exactly one of --password-file, --password-env or --password-config\n", argv0, cmd);
 		return 2;
 	}
 	if (c->tag && !validtag(c->tag)) {
@@ -229,6 +233,20 @@ login(struct pushcmd *c, const char *ref)
 		bufterm(&pw);
 		while (pw.len > 0 && (pw.data[pw.len - 1] == '\n' || pw.data[pw.len - 1] == '\r'))
 			pw.data[--pw.len] = '\0';
+	} else if (c->passconfig) {
+		struct registryinfo ri;
+		bool found;
+
+		if (!registryinfoload(c->passconfig, &ri, &found))
+			return false;
+		if (!found || !ri.password) {
+			fprintf(stderr, "%s: %s: no docker-registry-info.docker-password; expected the registry password there\n",
+			    argv0, c->passconfig);
+			delregistryinfo(&ri);
+			return false;
+		}
+		bufadds(&pw, ri.password);
+		delregistryinfo(&ri);
 	} else {
 		env = getenv(c->passenv);
 		if (!env) {

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "registry.h"
+#include "tmpl.h"
 #include "util.h"
 
 static bool
@@ -128,7 +129,7 @@ delregistry(struct registry *r)
 }
 
 char *
-registryrepo(const struct registry *r, const char *name)
+regrepo(const struct registry *r, const char *name)
 {
 	struct buf b = {0};
 
@@ -145,13 +146,94 @@ registryrepo(const struct registry *r, const char *name)
 }
 
 char *
-registryref(const struct registry *r, const char *name)
+regref(const struct registry *r, const char *name)
 {
-	char *repo = registryrepo(r, name), *ref;
+	char *repo = regrepo(r, name), *ref;
 
 	ref = xasprintf("%s:%s", repo, r->tag);
 	free(repo);
 	return ref;
+}
+
+/* the keys of docker-registry-info, in the order of struct registryinfo */
+static const char *const infokeys[] = {
+	"docker-registry-domain", "docker-namespace", "docker-tag", "docker-username", "docker-password",
+	"docker-password-file", "docker-password-env",
+};
+
+/* prints "key<TAB>value" for each key of the section that is set and not None */
+static const char infotmpl[] =
+    "{% set r = clusterconfig['docker-registry-info'] %}"
+    "{% if r is defined and r is mapping %}found\n"
+    "{% for k in keys %}{% if r[k] is defined and r[k] is not none %}{{ k }}\t{{ r[k] }}\n{% endif %}{% endfor %}"
+    "{% endif %}";
+
+bool
+registryinfoload(const char *config, struct registryinfo *ri, bool *found)
+{
+	struct tenv *env = mktenv();
+	struct buf out = {0}, keys = {0};
+	char **slot[] = {&ri->domain, &ri->namespace, &ri->tag, &ri->user, &ri->password, &ri->passfile, &ri->passenv};
+	char *s, *nl, *tab;
+	size_t i;
+	bool ok = false;
+
+	memset(ri, 0, sizeof(*ri));
+	*found = false;
+	bufaddc(&keys, '[');
+	for (i = 0; i < LEN(infokeys); i++)
+		bufprintf(&keys, "%s'%s'", i ? ", " : "", infokeys[i]);
+	bufaddc(&keys, ']');
+	if (!tenvloadconfig(env, config) || !tenvsetyaml(env, "keys", keys.data, "docker-registry-info keys"))
+		goto out;
+	if (!tmplrender(env, config, infotmpl, sizeof(infotmpl) - 1, &out))
+		goto out;
+	bufterm(&out);
+	if (strncmp(out.data, "found\n", 6) != 0) {
+		ok = true;
+		goto out;
+	}
+	*found = true;
+	for (s = out.data + 6; *s; s = nl + 1) {
+		tab = strchr(s, '\t');
+		nl = tab ? strchr(tab, '\n') : NULL;
+		for (i = 0; tab && i < LEN(infokeys); i++) {
+			if (strlen(infokeys[i]) == (size_t)(tab - s) && strncmp(s, infokeys[i], (size_t)(tab - s)) == 0)
+				break;
+		}
+		/* a value holding a newline runs into the next line, which then names no key */
+		if (!tab || !nl || i == LEN(infokeys)) {
+			warn("%s: docker-registry-info: a value is not a single line; expected host, namespace, tag, user and password on one line each",
+			    config);
+			delregistryinfo(ri);
+			goto out;
+		}
+		free(*slot[i]);
+		*slot[i] = xstrndup(tab + 1, (size_t)(nl - tab - 1));
+	}
+	ok = true;
+out:
+	if (out.data)
+		memset(out.data, 0, out.len);
+	buffree(&out);
+	buffree(&keys);
+	deltenv(env);
+	return ok;
+}
+
+void
+delregistryinfo(struct registryinfo *ri)
+{
+	if (ri->password)
+		memset(ri->password, 0, strlen(ri->password));
+	free(ri->domain);
+	free(ri->namespace);
+	free(ri->tag);
+	free(ri->user);
+	free(ri->password);
+	free(ri->passfile);
+	free(ri->passenv);
+	memset(ri, 0, sizeof(*ri));
 }
 
 char *

@@ -182,7 +182,17 @@ START_TEST(test_registry_lines)
 	engineimageid(&e, "x", &a);
 	assertargs(&a, "buildah inspect --type image --format {{.FromImageID}} x");
 	enginepull(&e, "reg/x", &a);
-	assertargs(&a, "buildah pull --tls-verify=false reg/x");
+	assertargs(&a, "buildah pull --tls-verify=false --quiet reg/x");
+	{
+		const char *dst[] = {"a", "b:1", "c"};
+
+		ck_assert_uint_eq(enginetagmany(&e, "sha256:1", dst, 3, &a), 3);
+		assertargs(&a, "buildah tag sha256:1 a b:1 c");
+		ck_assert(engineparse(&e, "docker"));
+		ck_assert_uint_eq(enginetagmany(&e, "sha256:1", dst + 1, 2, &a), 1);
+		assertargs(&a, "docker tag sha256:1 b:1");
+		ck_assert(engineparse(&e, "buildah"));
+	}
 	/* docker has no --tls-verify (its daemon decides) and pushes by the name */
 	ck_assert(engineparse(&e, "docker"));
 	enginepush(&e, "x", "reg/x:1", "ignored", &a);
@@ -432,6 +442,35 @@ START_TEST(test_build_shim_buildah)
 }
 END_TEST
 
+START_TEST(test_layer_cache)
+{
+	char *argv[] = {"build", "--engine=podman", "--name=x", "--layer-cache=reg/lc", "--insecure", "--iid=img/x.iid", "ctx/x", NULL};
+	char *dargv[] = {"build", "--engine=docker", "--name=x", "--layer-cache=reg/lc", "--iid=img/x.iid", "ctx/x", NULL};
+	char *bargv[] = {"build", "--engine=buildx", "--name=x", "--layer-cache=reg/lc", "--iid=img/x.iid", "ctx/x", NULL};
+	char *s;
+
+	shimsetup("podman");
+	ck_assert_int_eq(runbuild(argv), 0);
+	s = get("shim.log");
+	ck_assert_str_eq(s, "build\n--tls-verify=false\n-f\nctx/x/Dockerfile\n-t\nx\n--cache-from=reg/lc/x\n--cache-to=reg/lc/x\n"
+	    "--iidfile\nimg/x.iid.engine\nctx/x\n--\n");
+	free(s);
+	unlink("shim.log");
+	shimsetup("docker");
+	ck_assert_int_eq(runbuild(dargv), 0);
+	s = get("shim.log");
+	ck_assert_str_eq(s, "build\n-f\nctx/x/Dockerfile\n-t\nx\n--cache-from=reg/lc/x\n--iidfile\nimg/x.iid.engine\nctx/x\n--\n");
+	free(s);
+	unlink("shim.log");
+	ck_assert_int_eq(runbuild(bargv), 0);
+	s = get("shim.log");
+	ck_assert_str_eq(s, "buildx\nbuild\n--load\n-f\nctx/x/Dockerfile\n-t\nx\n"
+	    "--cache-from=type=registry,ref=reg/lc/x:buildcache\n--cache-to=type=registry,ref=reg/lc/x:buildcache,mode=max\n"
+	    "--iidfile\nimg/x.iid.engine\nctx/x\n--\n");
+	free(s);
+}
+END_TEST
+
 START_TEST(test_build_shim_buildx)
 {
 	char *argv[] = {"build", "--engine=buildx", "--builder=far", "--name=x", "--cache-from=r/c", "--cache-to=type=inline",
@@ -617,6 +656,7 @@ main(void)
 	tcase_add_test(tc, test_build_shim);
 	tcase_add_test(tc, test_build_shim_buildah);
 	tcase_add_test(tc, test_build_shim_buildx);
+	tcase_add_test(tc, test_layer_cache);
 	tcase_add_test(tc, test_build_failure_report);
 	tcase_add_test(tc, test_build_errors);
 	suite_add_tcase(s, tc);

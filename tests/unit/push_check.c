@@ -124,6 +124,20 @@ listening(int p)
 	return ok;
 }
 
+/* stops the registry; also run at exit, since a failed test does not reach its teardown */
+static void
+stopregistry(void)
+{
+	int i;
+
+	if (regpid <= 0)
+		return;
+	kill(regpid, SIGTERM);
+	for (i = 0; i < 100 && kill(regpid, 0) == 0; i++)
+		nanosleep(&(struct timespec){0, 20000000}, NULL);
+	regpid = 0;
+}
+
 /* starts docker-registry on a free loopback port, with basic auth when htpasswd is set */
 static void
 startregistry(bool auth)
@@ -145,6 +159,7 @@ startregistry(bool auth)
 	regpid = (pid_t)atoi(pid);
 	free(pid);
 	ck_assert_int_gt(regpid, 0);
+	atexit(stopregistry);
 	for (i = 0; i < 100 && !listening(port); i++)
 		nanosleep(&(struct timespec){0, 50000000}, NULL);
 	ck_assert_msg(listening(port), "docker-registry did not start");
@@ -186,13 +201,7 @@ setup(void)
 static void
 teardown(void)
 {
-	int i;
-
-	if (regpid > 0) {
-		kill(regpid, SIGTERM);
-		for (i = 0; i < 100 && kill(regpid, 0) == 0; i++)
-			nanosleep(&(struct timespec){0, 20000000}, NULL);
-	}
+	stopregistry();
 	ck_assert_int_eq(chdir(olddir), 0);
 	ck_assert_int_eq(sh("/bin/rm -rf %s", tmpdir), 0);
 }
@@ -478,6 +487,19 @@ START_TEST(test_push_errors)
 	s = get("push/base.pushed");
 	ck_assert_ptr_nonnull(strstr(s, "@sha256:"));
 	free(s);
+	/* the password as OpenPAI keeps it, in the cluster configuration, read at run time */
+	put("cluster.yaml", "docker-registry-info:\n  docker-username: bob\n  docker-password: s3cret\n", 0600);
+	ck_assert_int_eq(unlink("auth.json"), 0);
+	put("auth.json", "{}\n", 0600);
+	ck_assert_int_eq(runv(cmd_push, "push", "--engine=podman", "--insecure", "--iid=img/base.iid",
+	    (opt = xasprintf("--repo=127.0.0.1:%d/ns/fromconfig", port)), "--user=bob", "--password-config=cluster.yaml",
+	    "--log=log/push.log", "-o", "push/fromconfig.pushed", NULL), 0);
+	free(opt);
+	s = get("log/push.log");
+	ck_assert_ptr_nonnull(strstr(s, "login"));
+	ck_assert_ptr_null(strstr(s, "s3cret"));
+	free(s);
+	ck_assert_int_eq(access("push/fromconfig.pushed", F_OK), 0);
 	/* an unreachable registry: the error names it, no stamp */
 	fflush(stderr);
 	saved = dup(2);
@@ -565,6 +587,163 @@ START_TEST(test_cache)
 }
 END_TEST
 
+/* the generated build.ninja, run by ninja: push, publish, the CI scenario */
+static char *bin;
+static char *templates;
+
+/* the source tree of the ninja test: base, and two leaves identical but for a build arg */
+static void
+srctree(void)
+{
+	put("src/images/base/image.yaml", "", 0644);
+	put("src/images/base/Dockerfile", "FROM scratch\nCOPY a /a\n", 0644);
+	put("src/images/base/a", "base\n", 0644);
+	put("src/images/left/image.yaml", "prerequisite: base\nbuild-args:\n  SIDE: left\n", 0644);
+	put("src/images/left/Dockerfile", "FROM base\nARG SIDE\nCOPY l /l\nLABEL side=$SIDE\n", 0644);
+	put("src/images/left/l", "leaf\n", 0644);
+	put("src/images/right/image.yaml", "prerequisite: base\nbuild-args:\n  SIDE: right\n", 0644);
+	put("src/images/right/Dockerfile", "FROM base\nARG SIDE\nCOPY l /l\nLABEL side=$SIDE\n", 0644);
+	put("src/images/right/l", "leaf\n", 0644);
+}
+
+/* a fresh image store, as on a new CI machine */
+static void
+freshstore(const char *tag)
+{
+	char *conf = xasprintf("[storage]\ndriver = \"vfs\"\ngraphroot = \"%s/graph-%s\"\nrunroot = \"%s/run-%s\"\n",
+	    tmpdir, tag, tmpdir, tag);
+
+	put("storage.conf", conf, 0644);
+	free(conf);
+}
+
+/* generate into build directory dir, with the cache registry when cache is set */
+static void
+gen(const char *dir, bool cache)
+{
+	char *opt = cache ? xasprintf("--cache-registry=127.0.0.1:%d/cache", port) : xstrdup("");
+
+	ck_assert_int_eq(sh("mkdir -p %s && cd %s && %s generate --images=../src/images --engine=podman "
+	    "--registry=127.0.0.1:%d --namespace=ns --tag=v1 --insecure-registry %s "
+	    "--imagegen=%s --templates=%s > gen.out 2>&1", dir, dir, bin, port, opt, bin, templates), 0);
+	free(opt);
+}
+
+/* runs ninja in dir; returns the wall time in seconds; its output is in dir/ninja.out */
+static double
+ninja(const char *dir, const char *target)
+{
+	struct timespec a, b;
+
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	ck_assert_msg(sh("ninja -C %s %s > %s/ninja.out 2>&1", dir, target, dir) == 0, "ninja %s failed in %s", target, dir);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	return (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
+}
+
+/* how many lines of dir/ninja.out contain word */
+static int
+count(const char *dir, const char *word)
+{
+	char *s = getf("%s/ninja.out", dir), *p;
+	int n = 0;
+
+	for (p = s; (p = strstr(p, word)); p++)
+		n++;
+	free(s);
+	return n;
+}
+
+START_TEST(test_ninja)
+{
+	double cold, cached, warm;
+	char *s, *id, *path, *want;
+	size_t i;
+
+	startregistry(false);
+	srctree();
+	/* a cold build with no cache registry, for the figures */
+	freshstore("nocache");
+	gen("b0", false);
+	cold = ninja("b0", "");
+	ck_assert_int_eq(count("b0", "] BUILD "), 3);
+	/* the first build with the cache: everything built, and pushed to the cache */
+	freshstore("one");
+	gen("b1", true);
+	ninja("b1", "");
+	ck_assert_int_eq(count("b1", ": built"), 3);
+	ck_assert_int_eq(count("b1", ": pulled"), 0);
+	resetcalls();
+	ninja("b1", "push");
+	ck_assert_int_eq(count("b1", "] PUSH "), 3);
+	ck_assert_int_eq(count("b1", "] PUBLISH v1"), 1);
+	s = api("_catalog");
+	ck_assert_str_eq(s, "{\"repositories\":[\"cache/base\",\"cache/left\",\"cache/right\",\"ns/base\",\"ns/left\",\"ns/right\"]}\n");
+	free(s);
+	for (i = 0; i < LEN(names); i++) {
+		path = xasprintf("ns/%s/manifests/v1", names[i]);
+		s = api(path);
+		free(path);
+		id = getf("b1/img/%s.iid", names[i]);
+		id[strcspn(id, "\n")] = '\0';
+		want = xasprintf("\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"%s\"", id);
+		ck_assert_msg(strstr(s, want), "manifest %s lacks %s", s, want);
+		free(want);
+		free(id);
+		free(s);
+	}
+	/* identical contexts, different build args: different digests */
+	s = get("b1/img/left.digest");
+	id = get("b1/img/right.digest");
+	ck_assert_str_ne(s, id);
+	free(s);
+	free(id);
+	/* a second ninja push: nothing to do, no engine command */
+	resetcalls();
+	ninja("b1", "push");
+	ck_assert_int_eq(count("b1", "no work to do"), 1);
+	ck_assert_int_eq(calls("push") + calls("pull") + calls("login") + calls("build"), 0);
+	/* the CI scenario: fresh build directory, empty store, warm cache: all pulled */
+	freshstore("two");
+	gen("b2", true);
+	resetcalls();
+	cached = ninja("b2", "");
+	ck_assert_int_eq(count("b2", ": pulled"), 3);
+	ck_assert_int_eq(calls("build"), 0);
+	for (i = 0; i < LEN(names); i++) {
+		s = getf("b1/img/%s.iid", names[i]);
+		id = getf("b2/img/%s.iid", names[i]);
+		ck_assert_str_eq(s, id);
+		free(s);
+		free(id);
+	}
+	/* then a second ninja in the same place does nothing */
+	warm = ninja("b2", "");
+	ck_assert_int_eq(count("b2", "no work to do"), 1);
+	/* one leaf changes: that leaf built, the others pulled */
+	put("src/images/left/l", "leaf, changed\n", 0644);
+	freshstore("three");
+	gen("b3", true);
+	resetcalls();
+	ninja("b3", "");
+	ck_assert_int_eq(count("b3", ": built"), 1);
+	ck_assert_int_eq(count("b3", "left: built"), 1);
+	ck_assert_int_eq(count("b3", ": pulled"), 2);
+	ck_assert_int_eq(calls("build"), 1);
+	/* the base changes: base and both leaves built */
+	put("src/images/base/a", "base, changed\n", 0644);
+	freshstore("four");
+	gen("b4", true);
+	resetcalls();
+	ninja("b4", "");
+	ck_assert_int_eq(count("b4", ": built"), 3);
+	ck_assert_int_eq(count("b4", ": pulled"), 0);
+	ck_assert_int_eq(calls("build"), 3);
+	printf("push_check: cold ninja of 3 images: %.2fs without the cache registry, %.2fs with it warm (all pulled); "
+	    "no-op ninja %.2fs\n", cold, cached, warm);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -578,11 +757,24 @@ main(void)
 	tcase_add_test(tc, test_push_publish);
 	tcase_add_test(tc, test_push_errors);
 	tcase_add_test(tc, test_cache);
+	tcase_add_test(tc, test_ninja);
 	suite_add_tcase(s, tc);
+	bin = xasprintf("%s/gen/imagegen", getcwd(olddir, sizeof(olddir)) ? olddir : ".");
+	/* the source tree: this file is SRCDIR/tests/unit/push_check.c */
+	{
+		char *d1 = pathdir(__FILE__), *d2 = pathdir(d1), *d3 = pathdir(d2);
+
+		templates = pathjoin(d3, "templates");
+		free(d1);
+		free(d2);
+		free(d3);
+	}
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
 	nfail = srunner_ntests_failed(sr);
 	srunner_free(sr);
 	free(oldpath);
+	free(bin);
+	free(templates);
 	return nfail == 0 ? 0 : 1;
 }

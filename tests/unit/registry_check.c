@@ -1,8 +1,10 @@
 #include "compat.h"
 
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "registry.h"
 #include "util.h"
@@ -10,11 +12,11 @@
 static void
 assertref(const struct registry *r, const char *name, const char *repo, const char *ref)
 {
-	char *s = registryrepo(r, name);
+	char *s = regrepo(r, name);
 
 	ck_assert_str_eq(s, repo);
 	free(s);
-	s = registryref(r, name);
+	s = regref(r, name);
 	ck_assert_str_eq(s, ref);
 	free(s);
 }
@@ -106,6 +108,107 @@ START_TEST(test_host)
 }
 END_TEST
 
+static char tmpdir[64];
+
+static void
+setup(void)
+{
+	strcpy(tmpdir, "/tmp/registry_check.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+}
+
+static void
+teardown(void)
+{
+	char *cmd = xasprintf("/bin/rm -rf %s", tmpdir);
+
+	ck_assert_int_eq(system(cmd), 0);
+	free(cmd);
+}
+
+/* writes text as tmpdir/name and returns the path */
+static char *
+cfg(const char *name, const char *text)
+{
+	char *path = xasprintf("%s/%s", tmpdir, name);
+
+	ck_assert_int_ge(writefile(path, text, strlen(text), 0644), 0);
+	return path;
+}
+
+START_TEST(test_info)
+{
+	struct registryinfo ri;
+	bool found;
+	char *path;
+
+	path = cfg("c.yaml", "cluster:\n  x: 1\n"
+	    "docker-registry-info:\n"
+	    "  docker-registry-domain: reg.example.com:5000\n"
+	    "  docker-namespace: openpai\n"
+	    "  docker-tag: v0.14.0\n"
+	    "  docker-username: bob\n"
+	    "  docker-password: 's3 cret'\n"
+	    "  secret-name: ignored\n");
+	ck_assert(registryinfoload(path, &ri, &found));
+	ck_assert(found);
+	ck_assert_str_eq(ri.domain, "reg.example.com:5000");
+	ck_assert_str_eq(ri.namespace, "openpai");
+	ck_assert_str_eq(ri.tag, "v0.14.0");
+	ck_assert_str_eq(ri.user, "bob");
+	ck_assert_str_eq(ri.password, "s3 cret");
+	ck_assert_ptr_null(ri.passfile);
+	ck_assert_ptr_null(ri.passenv);
+	delregistryinfo(&ri);
+	ck_assert_ptr_null(ri.domain);
+	free(path);
+	/* YAML typing as PyYAML: a numeric tag prints as Python prints it; null is absent */
+	path = cfg("n.yaml", "docker-registry-info:\n  docker-tag: 1.10\n  docker-namespace: ~\n  docker-password-env: REGPW\n");
+	ck_assert(registryinfoload(path, &ri, &found));
+	ck_assert(found);
+	ck_assert_str_eq(ri.tag, "1.1");
+	ck_assert_ptr_null(ri.namespace);
+	ck_assert_ptr_null(ri.domain);
+	ck_assert_str_eq(ri.passenv, "REGPW");
+	delregistryinfo(&ri);
+	free(path);
+	/* no section */
+	path = cfg("none.yaml", "cluster: {}\n");
+	ck_assert(registryinfoload(path, &ri, &found));
+	ck_assert(!found);
+	free(path);
+	/* a value over two lines */
+	path = cfg("ml.yaml", "docker-registry-info:\n  docker-username: \"a\\nb\"\n");
+	ck_assert(!registryinfoload(path, &ri, &found));
+	free(path);
+	/* unreadable configuration */
+	path = xasprintf("%s/missing.yaml", tmpdir);
+	ck_assert(!registryinfoload(path, &ri, &found));
+	free(path);
+}
+END_TEST
+
+START_TEST(test_info_dir)
+{
+	struct registryinfo ri;
+	bool found;
+	char *p;
+
+	p = cfg("dir/a.yaml", "other: 1\n");
+	free(p);
+	p = cfg("dir/b.yml", "docker-registry-info:\n  docker-registry-domain: public\n  docker-namespace: team\n");
+	free(p);
+	p = xasprintf("%s/dir", tmpdir);
+	ck_assert(registryinfoload(p, &ri, &found));
+	ck_assert(found);
+	ck_assert_str_eq(ri.domain, "public");
+	ck_assert_str_eq(ri.namespace, "team");
+	ck_assert_ptr_null(ri.tag);
+	delregistryinfo(&ri);
+	free(p);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -118,6 +221,11 @@ main(void)
 	tcase_add_test(tc, test_invalid);
 	tcase_add_test(tc, test_valid);
 	tcase_add_test(tc, test_host);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("config");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_info);
+	tcase_add_test(tc, test_info_dir);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
