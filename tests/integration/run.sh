@@ -216,9 +216,10 @@ check "configure prints the engine in its summary" grep -q "engine: *podman" "$o
 
 # the PAI-style example needs the network to build, not to generate or render
 mkdir "$tmp/pai"
-(cd "$tmp/pai" && "$SRCDIR/configure" --images=../tree/pai/src \
-	--config=../tree/pai/cluster-configuration.yaml --engine=podman >"$out" 2>&1)
-check "configure on examples/pai succeeds offline" test $? -eq 0
+(cd "$tmp/pai" && "$build/gen/imagegen" generate --images=../tree/pai/src \
+	--config=../tree/pai/cluster-configuration.yaml --engine=podman \
+	--imagegen="$build/gen/imagegen" --templates="$SRCDIR/templates" >"$out" 2>&1)
+check "imagegen generate on examples/pai succeeds offline" test $? -eq 0
 "$build/gen/imagegen" list --images="$tree/pai/src" >"$out" 2>&1
 check "imagegen list puts hadoop-run before hbase" \
 	test "$(tr '\n' '|' <"$out")" = "hadoop-run|hbase: hadoop-run|"
