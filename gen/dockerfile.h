@@ -31,6 +31,7 @@ struct dfrefs {
  * '$' or a template tag ('{{', '{%') after substitution are left out.
  */
 void dfscan(const char *text, size_t len, struct dfrefs *out);
+/* free the references; refs is empty after */
 void dffree(struct dfrefs *refs);
 
 /* the repository part of an image reference (no :tag, no @digest); owned by the caller */

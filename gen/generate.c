@@ -536,7 +536,7 @@ renderedges(const struct node *nd, const char *ctx, const struct strlist *config
 static void
 tagflags(const struct opts *o, const struct image *img, struct buf *b)
 {
-	char *repo = registryrepo(o->registry, o->namespace, img->name), *p;
+	char *repo = imagerepo(o->registry, o->namespace, img->name), *p;
 	size_t i;
 
 	for (i = 0; i < img->ntag; i++) {
@@ -571,9 +571,9 @@ kvflags(const char *flag, const struct ykv *kv, size_t n, struct buf *b)
 	}
 }
 
-/* the flags the digest and build edges share: file, build args, labels, target, ctx */
+/* the variables the digest and build edges share: file, build args, labels, target, ctx, name */
 static void
-inputflags(const struct node *nd, const char *ctx, struct ninjaedge *e, struct buf *b)
+buildflags(const struct node *nd, const char *ctx, struct ninjaedge *e, struct buf *b)
 {
 	const struct image *img = nd->img;
 
@@ -588,20 +588,21 @@ inputflags(const struct node *nd, const char *ctx, struct ninjaedge *e, struct b
 	edgeflags(e, "target", b);
 	escshellninja(b, ctx);
 	edgeflags(e, "ctx", b);
+	escshellninja(b, img->name);
+	edgeflags(e, "name", b);
 }
 
-/* the digest edge: the input digest from the staged and rendered files, the settings and the dependencies' digests */
+/* the input digest edge: the staged context, the build settings, the prerequisites' digests */
 static void
 digestedge(const struct node *nd, const char *ctx, struct buf *out)
 {
-	const struct image *img = nd->img;
 	struct ninjaedge e = {0};
 	struct buf b = {0};
-	size_t i;
 	char *p;
+	size_t i;
 
 	e.rule = "digest";
-	strlisttake(&e.out, xasprintf("img/%s.digest", img->name));
+	strlisttake(&e.out, xasprintf("img/%s.digest", nd->img->name));
 	strlisttake(&e.implicit, xasprintf("%s.staged", ctx));
 	for (i = 0; i < nd->nent; i++) {
 		if (nd->ent[i].kind != 'D')
@@ -613,22 +614,55 @@ digestedge(const struct node *nd, const char *ctx, struct buf *out)
 		strlisttake(&e.implicit, p);
 	}
 	edgeflags(&e, "prereqs", &b);
-	escshellninja(&b, img->name);
-	edgeflags(&e, "name", &b);
-	inputflags(nd, ctx, &e, &b);
+	buildflags(nd, ctx, &e, &b);
 	ninjabuild(out, &e);
 	ninjaedgefree(&e);
 	buffree(&b);
 }
 
-/* with a registry: the push edge (by a staging tag) and the phony push-<name> */
+/* the build edge: the image ID from the staged and rendered files, the dependencies' IDs and the digest */
+static void
+buildedge(const struct opts *o, const struct node *nd, const char *ctx, struct buf *out)
+{
+	const struct image *img = nd->img;
+	struct ninjaedge e = {0};
+	struct buf b = {0};
+	char *log = xasprintf("log/%s.log", img->name);
+	char *digest = xasprintf("img/%s.digest", img->name);
+	size_t i;
+
+	e.rule = "build";
+	strlisttake(&e.out, xasprintf("img/%s.iid", img->name));
+	strlisttake(&e.implicit, xasprintf("%s.staged", ctx));
+	for (i = 0; i < nd->nent; i++) {
+		if (nd->ent[i].kind != 'D')
+			strlisttake(&e.implicit, pathjoin(ctx, nd->ent[i].dst));
+	}
+	for (i = 0; i < nd->deps.n; i++)
+		strlisttake(&e.implicit, xasprintf("img/%s.iid", nd->deps.s[i]));
+	strlistadd(&e.implicit, digest);
+	escshellninja(&b, digest);
+	edgeflags(&e, "digest", &b);
+	tagflags(o, img, &b);
+	edgeflags(&e, "tags", &b);
+	buildflags(nd, ctx, &e, &b);
+	escshellninja(&b, log);
+	edgeflags(&e, "log", &b);
+	ninjabuild(out, &e);
+	ninjaedgefree(&e);
+	buffree(&b);
+	free(digest);
+	free(log);
+}
+
+/* with a registry: the push edge (by a staging tag) and the phony push-<img> */
 static void
 pushedges(const struct opts *o, const struct node *nd, struct buf *out)
 {
 	const struct image *img = nd->img;
 	struct ninjaedge e = {0};
 	struct buf b = {0};
-	char *repo = registryrepo(o->registry, o->namespace, img->name), *p;
+	char *repo = imagerepo(o->registry, o->namespace, img->name), *p;
 
 	if (!repo)
 		return;
@@ -656,43 +690,6 @@ pushedges(const struct opts *o, const struct node *nd, struct buf *out)
 	ninjaedgefree(&e);
 	buffree(&b);
 	free(repo);
-}
-
-/* the build edge: the image ID from the staged and rendered files and the dependencies' IDs */
-static void
-buildedge(const struct opts *o, const struct node *nd, const char *ctx, struct buf *out)
-{
-	const struct image *img = nd->img;
-	struct ninjaedge e = {0};
-	struct buf b = {0};
-	char *log = xasprintf("log/%s.log", img->name), *digest;
-	size_t i;
-
-	e.rule = "build";
-	strlisttake(&e.out, xasprintf("img/%s.iid", img->name));
-	strlisttake(&e.implicit, xasprintf("%s.staged", ctx));
-	for (i = 0; i < nd->nent; i++) {
-		if (nd->ent[i].kind != 'D')
-			strlisttake(&e.implicit, pathjoin(ctx, nd->ent[i].dst));
-	}
-	for (i = 0; i < nd->deps.n; i++)
-		strlisttake(&e.implicit, xasprintf("img/%s.iid", nd->deps.s[i]));
-	strlisttake(&e.implicit, xasprintf("img/%s.digest", img->name));
-	digest = xasprintf("img/%s.digest", img->name);
-	escshellninja(&b, digest);
-	free(digest);
-	edgeflags(&e, "digest", &b);
-	escshellninja(&b, img->name);
-	edgeflags(&e, "name", &b);
-	tagflags(o, img, &b);
-	edgeflags(&e, "tags", &b);
-	inputflags(nd, ctx, &e, &b);
-	escshellninja(&b, log);
-	edgeflags(&e, "log", &b);
-	ninjabuild(out, &e);
-	ninjaedgefree(&e);
-	buffree(&b);
-	free(log);
 }
 
 /* the edges of one image: stage, render, digest, build, push, and the phony image name */
@@ -886,35 +883,6 @@ sources(struct tree *t, const struct opts *o, const char *rules, struct strlist 
 	return t->d.nerr == 0;
 }
 
-/* remove the manifests of images that are gone from the tree */
-static void
-prunemanifests(const struct strlist *keep)
-{
-	struct walklist w = {0};
-	char *err = NULL, *path;
-	size_t i, n;
-	bool found;
-
-	if (!walktree(".imagegen/stage", &w, &err)) {
-		free(err);
-		walkfree(&w);
-		return;
-	}
-	for (i = 0; i < w.n; i++) {
-		n = strlen(w.ent[i].path);
-		if (!S_ISREG(w.ent[i].mode) || n < 5 || strcmp(w.ent[i].path + n - 5, ".list") != 0)
-			continue;
-		path = pathjoin(".imagegen/stage", w.ent[i].path);
-		found = false;
-		for (n = 0; n < keep->n && !found; n++)
-			found = strcmp(keep->s[n], path) == 0;
-		if (!found && unlink(path) != 0)
-			warn("cannot remove %s:", path);
-		free(path);
-	}
-	walkfree(&w);
-}
-
 static int
 generate(struct tree *t, const struct opts *o)
 {
@@ -1001,8 +969,6 @@ generate(struct tree *t, const struct opts *o)
 	}
 	if (rc == 0)
 		rc |= writeout(o->output, &out);
-	if (rc == 0)
-		prunemanifests(&manifests);
 out:
 	free(rules);
 	buffree(&out);

@@ -17,6 +17,7 @@ struct graph {
 
 /* a graph of n nodes named name[0..n-1] (borrowed: must outlive the graph) */
 struct graph *mkgraph(size_t n, char **name);
+/* free g (not the names); NULL is fine */
 void delgraph(struct graph *g);
 
 /* node from depends on node to; a repeated edge is kept once */

@@ -49,6 +49,7 @@ struct image {
 
 /* a new image named name in directory dir of images root root; free with delimage */
 struct image *mkimage(const char *name, const char *dir, const char *root);
+/* free img and all it holds; NULL is fine */
 void delimage(struct image *img);
 
 /*

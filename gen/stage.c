@@ -342,14 +342,17 @@ prune(const struct manifest *m, const struct pathset *anc, const char *ctxdir, c
 		sub = rel ? pathjoin(rel, names.v[i]) : xstrdup(names.v[i]);
 		full = pathjoin(ctxdir, sub);
 		e = findent(m, sub);
+		/* first what another edge may be writing at this moment */
+		if ((e && e->kind == 'R') || (!e && isrendertmp(m, sub)))
+			goto next;
 		if (lstat(full, &st) != 0) {
+			if (errno == ENOENT)
+				goto next;
 			diagerr(d, full, 0, 0, "cannot stat: %s", strerror(errno));
 			ok = false;
 			goto next;
 		}
 		isdir = S_ISDIR(st.st_mode);
-		if (e && e->kind == 'R')
-			goto next;
 		if ((e && e->kind == 'D') || inset(anc, sub)) {
 			if (isdir)
 				ok = prune(m, anc, ctxdir, sub, d) && ok;
@@ -359,8 +362,6 @@ prune(const struct manifest *m, const struct pathset *anc, const char *ctxdir, c
 		}
 		/* an F entry stays unless it is a directory where a file must be */
 		if (e && !isdir)
-			goto next;
-		if (!e && isrendertmp(m, sub))
 			goto next;
 		if (!removetree(full))
 			goto fail;

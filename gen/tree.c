@@ -22,7 +22,7 @@
 #include "walk.h"
 
 char *
-registryrepo(const char *registry, const char *namespace, const char *name)
+imagerepo(const char *registry, const char *namespace, const char *name)
 {
 	const char *reg;
 
@@ -347,7 +347,7 @@ refnode(struct tree *t, const char *ref)
 		nd = treefind(t, repo);
 	else {
 		for (i = 0; i < t->n && !nd; i++) {
-			reg = registryrepo(t->registry, t->namespace, t->node[i].img->name);
+			reg = imagerepo(t->registry, t->namespace, t->node[i].img->name);
 			if (reg && strcmp(reg, repo) == 0)
 				nd = &t->node[i];
 			free(reg);

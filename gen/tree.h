@@ -54,6 +54,7 @@ struct tree {
  * goes on; false if there was an error.
  */
 bool treeload(struct tree *t, const struct strlist *roots);
+/* free everything treeload allocated */
 void treefree(struct tree *t);
 
 /* the image named name, or NULL */
@@ -61,6 +62,6 @@ struct node *treefind(const struct tree *t, const char *name);
 /* the context entry of nd at dst, or NULL */
 struct centry *centryfind(const struct node *nd, const char *dst);
 /* registry/namespace/name ("public" is docker.io), or NULL without a registry; owned by the caller */
-char *registryrepo(const char *registry, const char *namespace, const char *name);
+char *imagerepo(const char *registry, const char *namespace, const char *name);
 
 #endif

@@ -21,6 +21,7 @@ void strlisttake(struct strlist *l, char *s);
 void strlistuniq(struct strlist *l);
 /* true if the sorted list holds s */
 bool strlisthas(const struct strlist *l, const char *s);
+/* free every string and the array; l is empty after */
 void strlistfree(struct strlist *l);
 
 /* one entry found under a walked directory */
@@ -48,6 +49,7 @@ bool walkroot(const char *root, struct strlist *images, struct strlist *dirs);
  * *errpath (owned by the caller) then names the path that failed.
  */
 bool walktree(const char *dir, struct walklist *out, char **errpath);
+/* free every entry; l is empty after */
 void walkfree(struct walklist *l);
 
 #endif

@@ -739,6 +739,24 @@ START_TEST(test_ninja)
 	ck_assert_int_eq(count("b4", ": built"), 3);
 	ck_assert_int_eq(count("b4", ": pulled"), 0);
 	ck_assert_int_eq(calls("build"), 3);
+	/* two-phase publish: one push fails, so v1 moves nowhere, not even for the images that were pushed */
+	put("b4/img/left.iid", "garbage\n", 0644);
+	ck_assert_int_ne(sh("ninja -C b4 -k 0 push > b4/ninja.out 2>&1"), 0);
+	ck_assert_int_eq(count("b4", "] PUSH "), 3);
+	ck_assert_int_eq(count("b4", "] PUBLISH"), 0);
+	ck_assert_int_ne(access("b4/push/left.pushed", F_OK), 0);
+	ck_assert_int_eq(access("b4/push/base.pushed", F_OK), 0);
+	ck_assert_int_ne(access("b4/push/published", F_OK), 0);
+	for (i = 0; i < LEN(names); i++) {
+		path = xasprintf("ns/%s/manifests/v1", names[i]);
+		s = api(path);
+		free(path);
+		id = getf("b1/img/%s.iid", names[i]);
+		id[strcspn(id, "\n")] = '\0';
+		ck_assert_msg(strstr(s, id), "v1 of %s moved", names[i]);
+		free(id);
+		free(s);
+	}
 	printf("push_check: cold ninja of 3 images: %.2fs without the cache registry, %.2fs with it warm (all pulled); "
 	    "no-op ninja %.2fs\n", cold, cached, warm);
 }

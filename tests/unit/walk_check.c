@@ -10,7 +10,7 @@
 #include "util.h"
 #include "walk.h"
 
-static char dir[] = "/tmp/walk_check.XXXXXX";
+static char dir[64];
 
 static void
 put(const char *rel)
@@ -24,6 +24,8 @@ put(const char *rel)
 static void
 setup(void)
 {
+	/* a fresh directory per test, also when Check does not fork */
+	snprintf(dir, sizeof(dir), "/tmp/walk_check.XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	put("root/b/image.yaml");
 	put("root/a/image.yaml");

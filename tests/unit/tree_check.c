@@ -1,0 +1,190 @@
+#include "compat.h"
+
+#include <check.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "tree.h"
+#include "util.h"
+#include "walk.h"
+
+static char dir[64];
+
+static void
+put(const char *rel, const char *text)
+{
+	char *p = pathjoin(dir, rel);
+
+	ck_assert_int_ge(writefile(p, text, strlen(text), 0644), 0);
+	free(p);
+}
+
+static void
+setup(void)
+{
+	/* a fresh directory per test, also when Check does not fork */
+	snprintf(dir, sizeof(dir), "/tmp/tree_check.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	put("images/base/image.yaml", "");
+	put("images/base/Dockerfile", "FROM scratch\n");
+	put("images/app/image.yaml",
+	    "prerequisite: base\n"
+	    "template-list: [Dockerfile, gen.txt]\n"
+	    "copy-list:\n  - {src: shared/lib, dst: images/app/vendor}\n");
+	put("images/app/Dockerfile.template", "FROM base\nCOPY --from=tool /t /t\n");
+	put("images/app/gen.txt.template", "{{ x }}\n");
+	put("images/app/gen.txt", "stale output in the source tree\n");
+	put("images/app/keep.txt", "k\n");
+	put("images/app/drop.log", "d\n");
+	put("images/app/.dockerignore", "*.log\n");
+	put("images/tool/image.yaml", "");
+	put("images/tool/Dockerfile", "FROM scratch\n");
+	put("shared/lib/a.so", "a\n");
+}
+
+static void
+teardown(void)
+{
+	char *cmd = xasprintf("rm -rf '%s'", dir);
+
+	ck_assert_int_eq(system(cmd), 0);
+	free(cmd);
+}
+
+/* load the tree with stderr sent to a file; *errs gets what was printed */
+static bool
+load(struct tree *t, char **errs)
+{
+	struct strlist roots = {0};
+	struct buf b = {0};
+	char *log = pathjoin(dir, "stderr"), *root = pathjoin(dir, "images");
+	int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644), saved = dup(2);
+	bool ok;
+
+	strlisttake(&roots, root);
+	fflush(stderr);
+	dup2(fd, 2);
+	ok = treeload(t, &roots);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	close(fd);
+	ck_assert(readfile(log, &b));
+	bufterm(&b);
+	*errs = b.data;
+	free(log);
+	strlistfree(&roots);
+	return ok;
+}
+
+static const struct centry *
+entry(const struct node *nd, const char *dst)
+{
+	return centryfind(nd, dst);
+}
+
+START_TEST(test_context)
+{
+	struct tree t = {0};
+	struct node *app;
+	char *errs, *want;
+
+	ck_assert(load(&t, &errs));
+	ck_assert_uint_eq(t.n, 3);
+	app = treefind(&t, "app");
+	ck_assert_ptr_nonnull(app);
+	ck_assert_str_eq(app->dockerfile, "Dockerfile");
+	ck_assert_int_eq(entry(app, "Dockerfile")->kind, 'R');
+	ck_assert_int_eq(entry(app, "gen.txt")->kind, 'R');
+	ck_assert_ptr_null(entry(app, "gen.txt.template"));
+	ck_assert_ptr_null(entry(app, "image.yaml"));
+	ck_assert_ptr_null(entry(app, "drop.log"));
+	ck_assert_int_eq(entry(app, "keep.txt")->kind, 'F');
+	ck_assert_int_eq(entry(app, "vendor/lib")->kind, 'D');
+	ck_assert_int_eq(entry(app, "vendor/lib/a.so")->kind, 'F');
+	want = xasprintf("%s/shared/lib/a.so", dir);
+	ck_assert_str_eq(entry(app, "vendor/lib/a.so")->src, want);
+	free(want);
+	free(errs);
+	treefree(&t);
+}
+END_TEST
+
+START_TEST(test_deps_and_order)
+{
+	struct tree t = {0};
+	struct node *app;
+	char *errs;
+	size_t i;
+
+	ck_assert(load(&t, &errs));
+	app = treefind(&t, "app");
+	/* prerequisite base, and COPY --from=tool found in the template */
+	ck_assert_uint_eq(app->deps.n, 2);
+	ck_assert_str_eq(app->deps.s[0], "base");
+	ck_assert_str_eq(app->deps.s[1], "tool");
+	ck_assert_ptr_nonnull(strstr(errs, "Dockerfile.template:2:13: warning: --from names 'tool', an image of the tree that prerequisite does not list"));
+	/* app comes after both */
+	for (i = 0; i < t.n; i++)
+		if (strcmp(t.node[t.order[i]].img->name, "app") == 0)
+			break;
+	ck_assert_uint_eq(i, 2);
+	free(errs);
+	treefree(&t);
+}
+END_TEST
+
+START_TEST(test_errors_all_reported)
+{
+	struct tree t = {0};
+	char *errs;
+
+	put("images/base/image.yaml", "prerequisite: app\n");
+	put("images/tool/image.yaml", "copy-list:\n  - {src: nothere, dst: images/tool}\n");
+	ck_assert(!load(&t, &errs));
+	ck_assert_ptr_nonnull(strstr(errs, "error: copy-list src 'nothere' does not exist"));
+	ck_assert_ptr_nonnull(strstr(errs, "app/image.yaml:1:15: error: dependency cycle: app -> base -> app"));
+	ck_assert_int_eq(t.d.nerr, 2);
+	free(errs);
+	treefree(&t);
+}
+END_TEST
+
+START_TEST(test_repo)
+{
+	char *r;
+
+	r = imagerepo("public", "openpai", "hbase");
+	ck_assert_str_eq(r, "docker.io/openpai/hbase");
+	free(r);
+	r = imagerepo("reg:5000", NULL, "x");
+	ck_assert_str_eq(r, "reg:5000/x");
+	free(r);
+	ck_assert_ptr_null(imagerepo(NULL, "ns", "x"));
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("tree");
+	TCase *tc = tcase_create("tree");
+	SRunner *sr;
+	int nfail;
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_context);
+	tcase_add_test(tc, test_deps_and_order);
+	tcase_add_test(tc, test_errors_all_reported);
+	tcase_add_test(tc, test_repo);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	nfail = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return nfail ? 1 : 0;
+}
