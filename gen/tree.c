@@ -517,7 +517,8 @@ treeload(struct tree *t, const struct strlist *roots)
 		strlistfree(&names);
 		strlistfree(&dirs);
 	}
-	qsort(t->node, t->n, sizeof(t->node[0]), nodecmp);
+	if (t->n > 0)
+		qsort(t->node, t->n, sizeof(t->node[0]), nodecmp);
 	for (i = 0; i < t->n; i++) {
 		struct node *nd = &t->node[i];
 

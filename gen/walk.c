@@ -175,7 +175,8 @@ walktree(const char *dir, struct walklist *out, char **errpath)
 	*errpath = NULL;
 	ok = walkrec(dir, NULL, out, errpath);
 	/* depth-first order puts "a/b" before "a-b"; the contract is plain byte order */
-	qsort(out->ent + start, out->n - start, sizeof(out->ent[0]), entcmp);
+	if (out->n > start)
+		qsort(out->ent + start, out->n - start, sizeof(out->ent[0]), entcmp);
 	return ok;
 }
 

@@ -120,9 +120,14 @@ for case in "$SRCDIR"/tests/golden/*/; do
 		mkdir "$work/check"
 		# an edited input regenerates build.ninja once, and only once
 		if [ "$(basename "$IMAGEGEN")" = imagegen ]; then
+			touched=
 			for y in "$work"/src/*/*/image.yaml "$work"/src/*/*/*/*/image.yaml; do
-				[ -f "$y" ] && touch "$y" && break
+				[ -f "$y" ] && touch "$y" && touched=$y && break
 			done
+			if [ -z "$touched" ]; then
+				y="$work/build/.imagegen/generate.args"
+				touch "$y"
+			fi
 			(cd "$work/build" && PATH="$(dirname "$IMAGEGEN"):$PATH" "$NINJA" build.ninja) >"$work/regen.out" 2>&1
 			grep -q REGENERATE "$work/regen.out" || fail "touching $y did not regenerate build.ninja"
 			(cd "$work/build" && "$NINJA" -n) >"$work/ninja.out" 2>&1
