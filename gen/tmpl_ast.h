@@ -56,7 +56,8 @@ char *tmplnormalize(struct arena *a, const char *src, size_t len, size_t *outlen
 
 /*
  * split the normalised source into tokens; *toks and *ntoks get an array
- * ending with TEOF, in the arena. false after printing an error.
+ * ending with TEOF, which the caller frees (the values and names the tokens
+ * point to are in the arena). false after printing an error.
  */
 bool tmpllex(struct arena *a, const struct tsrc *ts, struct token **toks, size_t *ntoks);
 

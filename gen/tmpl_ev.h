@@ -3,8 +3,9 @@
 
 /*
  * the evaluator's inside, shared by tmpl_eval.c (expressions and
- * statements), tmpl_filter.c (filters and tests) and tmpl_method.c
- * (methods of str, list and dict, and string formatting).
+ * statements), tmpl_filter.c (filters and tests), tmpl_method.c (methods
+ * of str, list and dict; sorting), tmpl_format.c (str.format and %) and
+ * tmpl_case.c (Unicode case mapping).
  */
 
 #include <locale.h>
@@ -25,6 +26,14 @@ struct ev {
 	locale_t loc;	/* C.UTF-8 for Unicode case mapping, made on first use */
 	bool locdone;
 	bool failed;
+};
+
+/* the state behind a for loop's loop variable */
+struct loopstate {
+	struct vlist *items;
+	size_t index0;
+	struct value last;	/* the arguments of the last loop.changed() */
+	bool haslast;
 };
 
 /* a keyword argument of a call */
@@ -84,6 +93,16 @@ bool calltest(struct ev *ev, const struct node *n, int id, struct value in,
 /* self.name(args) for str, list, dict and loop methods */
 bool callmethod(struct ev *ev, const struct node *n, struct value self, const char *name,
     struct value *args, size_t nargs, struct kwarg *kw, size_t nkw, struct value *out);
+/* fmt.format(args, kw...), Python's str.format */
+bool strformat(struct ev *ev, const struct node *n, struct value fmt, struct value *args, size_t nargs,
+    struct kwarg *kw, size_t nkw, struct value *out);
+/*
+ * append body (len bytes) filled with fill to width code points; align is
+ * '<', '>', '^' or '=' (fill after the first signlen bytes)
+ */
+void fmtpad(struct buf *b, const char *body, size_t len, size_t width, char align, const char *fill, size_t filllen, size_t signlen);
+/* append code point c as UTF-8; a value with bit 31 set is the raw byte c & 0xff */
+void putcp(struct buf *b, unsigned long c);
 /* fmt % args, Python's printf-style formatting */
 bool pyformatpct(struct ev *ev, const struct node *n, struct value fmt, struct value args, struct value *out);
 /*

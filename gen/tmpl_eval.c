@@ -17,11 +17,6 @@ struct scope {
 	size_t n, cap;
 };
 
-struct loopstate {
-	struct vlist *items;
-	size_t index0;
-};
-
 bool
 everr(struct ev *ev, const struct node *n, const char *fmt, ...)
 {
@@ -160,7 +155,7 @@ undefattr(struct ev *ev, struct value obj, struct value key)
 	return v;
 }
 
-static const char *strmethods[] = {
+static const char *const strmethods[] = {
 	"upper", "lower", "strip", "lstrip", "rstrip", "split", "rsplit", "startswith",
 	"endswith", "replace", "join", "format", "title", "capitalize", "find", "count",
 	"splitlines", "isdigit", "isalpha", "isalnum", "isspace", "isupper", "islower",
@@ -168,17 +163,17 @@ static const char *strmethods[] = {
 	"swapcase", "casefold", "isnumeric", "isdecimal", "isidentifier", "istitle",
 	"removeprefix", "removesuffix", "expandtabs", "encode",
 };
-static const char *listmethods[] = {
+static const char *const listmethods[] = {
 	"append", "extend", "pop", "insert", "index", "count", "remove", "reverse",
 	"sort", "copy", "clear",
 };
-static const char *dictmethods[] = {
+static const char *const dictmethods[] = {
 	"items", "keys", "values", "get", "update", "pop", "copy", "setdefault",
 	"clear", "popitem",
 };
 
 static bool
-inlist(const char **l, size_t n, const char *name)
+inlist(const char *const *l, size_t n, const char *name)
 {
 	size_t i;
 
@@ -200,7 +195,7 @@ method(struct ev *ev, struct value obj, const char *name, struct value *out)
 		ok = inlist(strmethods, LEN(strmethods), name);
 		break;
 	case VLIST:
-		ok = inlist(listmethods, LEN(listmethods), name);
+		ok = obj.u.l->view == VIEWNONE && inlist(listmethods, LEN(listmethods), name);
 		break;
 	case VTUPLE:
 	case VRANGE:
@@ -356,6 +351,8 @@ getitemv(struct ev *ev, const struct node *n, struct value obj, struct value key
 	case VLIST:
 	case VTUPLE:
 	case VRANGE:
+		if (obj.type == VLIST && obj.u.l->view != VIEWNONE)
+			break;	/* views cannot be indexed */
 		if (isint(key)) {
 			i = intof(key);
 			len = (int64_t)obj.u.l->len;
@@ -450,7 +447,7 @@ slicev(struct ev *ev, const struct node *n, struct value obj, struct value *part
 
 	if (obj.type == VUNDEF)
 		return undeferr(ev, n, obj);
-	if (obj.type == VLIST || obj.type == VTUPLE || obj.type == VRANGE) {
+	if ((obj.type == VLIST && obj.u.l->view == VIEWNONE) || obj.type == VTUPLE || obj.type == VRANGE) {
 		len = (int64_t)obj.u.l->len;
 		if (!sliceidx(ev, n, parts, len, &start, &stop, &step))
 			return false;
@@ -487,8 +484,10 @@ slicev(struct ev *ev, const struct node *n, struct value obj, struct value *part
 		buffree(&b);
 		return true;
 	}
-	*out = undefattr(ev, obj, vnone());
-	return true;
+	/* jinja2 slices with Python's own subscription, which raises here */
+	if (obj.type == VDICT)
+		return everr(ev, n, "unhashable type: 'slice'");
+	return everr(ev, n, "'%s' object is not subscriptable", vtypename(obj));
 }
 
 bool
@@ -655,7 +654,7 @@ repeat(struct ev *ev, const struct node *n, struct value seq, int64_t k, struct 
 bool
 binop(struct ev *ev, const struct node *n, int op, struct value a, struct value b, struct value *out)
 {
-	static const char *opnames[] = {[TADD] = "+", [TSUB] = "-", [TMUL] = "*", [TDIV] = "/",
+	static const char *const opnames[] = {[TADD] = "+", [TSUB] = "-", [TMUL] = "*", [TDIV] = "/",
 	    [TFLOORDIV] = "//", [TMOD] = "%", [TPOW] = "** or pow()"};
 	int64_t r, x, y;
 	size_t i;
@@ -764,7 +763,8 @@ binop(struct ev *ev, const struct node *n, int op, struct value a, struct value 
 			*out = s;
 			return true;
 		}
-		if ((a.type == VLIST || a.type == VTUPLE) && a.type == b.type) {
+		if ((a.type == VLIST || a.type == VTUPLE) && a.type == b.type &&
+		    (a.type != VLIST || (a.u.l->view == VIEWNONE && b.u.l->view == VIEWNONE))) {
 			*out = vlistnew(ev->a, a.u.l->len + b.u.l->len, a.type == VTUPLE);
 			for (i = 0; i < a.u.l->len; i++)
 				vlistpush(ev->a, out->u.l, a.u.l->v[i]);
@@ -774,9 +774,9 @@ binop(struct ev *ev, const struct node *n, int op, struct value a, struct value 
 		}
 	}
 	if (op == TMUL) {
-		if ((a.type == VSTR || a.type == VLIST || a.type == VTUPLE) && isint(b))
+		if ((a.type == VSTR || (a.type == VLIST && a.u.l->view == VIEWNONE) || a.type == VTUPLE) && isint(b))
 			return repeat(ev, n, a, intof(b), out);
-		if ((b.type == VSTR || b.type == VLIST || b.type == VTUPLE) && isint(a))
+		if ((b.type == VSTR || (b.type == VLIST && b.u.l->view == VIEWNONE) || b.type == VTUPLE) && isint(a))
 			return repeat(ev, n, b, intof(a), out);
 		if (a.type == VSTR || b.type == VSTR)
 			return everr(ev, n, "can't multiply sequence by non-int of type '%s'", vtypename(a.type == VSTR ? b : a));
@@ -836,7 +836,7 @@ contains(struct ev *ev, const struct node *n, struct value needle, struct value 
 bool
 compare(struct ev *ev, const struct node *n, int op, struct value a, struct value b, bool *res)
 {
-	static const char *opnames[] = {[TLT] = "<", [TLTEQ] = "<=", [TGT] = ">", [TGTEQ] = ">="};
+	static const char *const opnames[] = {[TLT] = "<", [TLTEQ] = "<=", [TGT] = ">", [TGTEQ] = ">="};
 	int c;
 
 	switch (op) {
@@ -1315,6 +1315,7 @@ execfor(struct ev *ev, const struct node *n)
 		items = kept;
 	}
 	ls.items = items;
+	ls.haslast = false;
 	loopv.type = VLOOP;
 	loopv.u.p = &ls;
 	for (i = 0; ok && i < items->len; i++) {
@@ -1428,6 +1429,10 @@ exec(struct ev *ev, struct node **body, size_t n)
 			if (!execfiltered(ev, s, &v))
 				return false;
 			vstrto(ev->out, v);
+			break;
+		case NBODY:
+			if (!exec(ev, s->v, s->n))
+				return false;
 			break;
 		case NMACRO:
 			v.type = VMACRO;

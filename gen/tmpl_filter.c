@@ -17,7 +17,7 @@ enum {
 	FTOJSON, FTRIM, FUNIQUE, FUPPER, FWORDCOUNT,
 };
 
-static const char *filternames[] = {
+static const char *const filternames[] = {
 	"abs", "attr", "capitalize", "center", "count", "d", "default", "dictsort", "e", "escape",
 	"first", "float", "forceescape", "format", "indent", "int", "items", "join", "last",
 	"length", "list", "lower", "map", "max", "min", "reject", "rejectattr", "replace",
@@ -26,7 +26,7 @@ static const char *filternames[] = {
 };
 
 /* jinja2's other builtin filters, which imagegen does not render */
-static const char *missingfilters[] = {
+static const char *const missingfilters[] = {
 	"batch", "filesizeformat", "groupby", "pprint", "random", "slice", "striptags",
 	"truncate", "urlencode", "urlize", "wordwrap", "xmlattr",
 };
@@ -39,7 +39,7 @@ enum {
 	TOPEQ, TOPNE, TOPLT, TOPLE, TOPGT, TOPGE,
 };
 
-static const char *testnames[] = {
+static const char *const testnames[] = {
 	"boolean", "callable", "defined", "divisibleby", "eq", "equalto", "escaped", "even",
 	"false", "filter", "float", "ge", "gt", "greaterthan", "in", "integer", "iterable",
 	"le", "lower", "lessthan", "lt", "mapping", "ne", "none", "number", "odd", "sameas",
@@ -48,7 +48,7 @@ static const char *testnames[] = {
 };
 
 static int
-findname(const char **names, size_t n, const char *name)
+findname(const char *const *names, size_t n, const char *name)
 {
 	size_t i;
 
@@ -220,6 +220,8 @@ tojson(struct ev *ev, const struct node *n, struct buf *b, struct value v, int i
 		return true;
 	case VLIST:
 	case VTUPLE:
+		if (v.type == VLIST && v.u.l->view != VIEWNONE)
+			return everr(ev, n, "Object of type %s is not JSON serializable", vtypename(v));
 		if (v.u.l->len == 0) {
 			bufadds(b, "[]");
 			return true;
@@ -560,6 +562,37 @@ fround(struct ev *ev, const struct node *n, struct value v, struct value *slots,
 	return true;
 }
 
+/* item's attribute path attr ("a.b.0", or an int) as jinja2's make_attrgetter reads it */
+static bool
+attrpath(struct ev *ev, const struct node *n, struct value item, struct value attr, struct value *out)
+{
+	const char *p, *dot;
+	struct value key;
+	size_t i, len;
+	bool digits;
+
+	if (attr.type != VSTR)
+		return getitemv(ev, n, item, attr, out);
+	p = attr.u.s->data;
+	for (;;) {
+		dot = strchr(p, '.');
+		len = dot ? (size_t)(dot - p) : strlen(p);
+		digits = len > 0;
+		for (i = 0; i < len; i++) {
+			if (!isdigit((unsigned char)p[i]))
+				digits = false;
+		}
+		key = digits ? vint(strtoll(p, NULL, 10)) : strval(ev, p, len);
+		if (!getitemv(ev, n, item, key, &item))
+			return false;
+		if (!dot)
+			break;
+		p = dot + 1;
+	}
+	*out = item;
+	return true;
+}
+
 /* key of item for sort/min/max/unique: its attribute, lowered unless case-sensitive */
 static bool
 keyof(struct ev *ev, const struct node *n, struct value item, struct value attr, bool cs, struct value *out)
@@ -567,12 +600,8 @@ keyof(struct ev *ev, const struct node *n, struct value item, struct value attr,
 	struct value k = item;
 
 	if (!NOTGIVEN(attr) && attr.type != VNONE) {
-		if (attr.type == VSTR) {
-			if (!getitemv(ev, n, item, attr, &k))
-				return false;
-		} else if (!getitemv(ev, n, item, attr, &k)) {
+		if (!attrpath(ev, n, item, attr, &k))
 			return false;
-		}
 	}
 	*out = cs ? k : lowerv(ev, k);
 	return true;
@@ -604,7 +633,7 @@ fselect(struct ev *ev, const struct node *n, struct value v, struct value *args,
 	*out = listof(ev, items->len);
 	for (i = 0; i < items->len; i++) {
 		item = items->v[i];
-		if (attr && !getattrv(ev, n, item, args[0].type == VSTR ? args[0].u.s->data : "", &item))
+		if (attr && !attrpath(ev, n, item, args[0], &item))
 			return false;
 		if (nargs >= skip) {
 			name = args[skip - 1];
@@ -648,12 +677,8 @@ fmap(struct ev *ev, const struct node *n, struct value v, struct value *args, si
 		if (nargs)
 			return everr(ev, n, "map with attribute= takes no positional arguments");
 		for (i = 0; i < items->len; i++) {
-			if (attr.type == VSTR) {
-				if (!getattrv(ev, n, items->v[i], attr.u.s->data, &item))
-					return false;
-			} else if (!getitemv(ev, n, items->v[i], attr, &item)) {
+			if (!attrpath(ev, n, items->v[i], attr, &item))
 				return false;
-			}
 			if (item.type == VUNDEF && hasdef)
 				item = def;
 			vlistpush(ev->a, out->u.l, item);
@@ -780,7 +805,7 @@ callfilter(struct ev *ev, const struct node *n, int id, struct value in,
 
 			if (i && !NOTGIVEN(s[0]))
 				vstrto(&b, s[0]);
-			if (!NOTGIVEN(s[1]) && s[1].type != VNONE && !getitemv(ev, n, item, s[1], &item)) {
+			if (!NOTGIVEN(s[1]) && s[1].type != VNONE && !attrpath(ev, n, item, s[1], &item)) {
 				buffree(&b);
 				return false;
 			}
@@ -942,7 +967,7 @@ callfilter(struct ev *ev, const struct node *n, int id, struct value in,
 			return false;
 		for (i = 0; i < items->len; i++) {
 			item = items->v[i];
-			if (!NOTGIVEN(s[0]) && s[0].type != VNONE && !getitemv(ev, n, item, s[0], &item))
+			if (!NOTGIVEN(s[0]) && s[0].type != VNONE && !attrpath(ev, n, item, s[0], &item))
 				return false;
 			if (!binop(ev, n, TADD, acc, item, &acc))
 				return false;

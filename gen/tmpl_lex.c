@@ -63,7 +63,7 @@ tmplnormalize(struct arena *a, const char *src, size_t len, size_t *outlen)
 	return out;
 }
 
-static const char *toknames[] = {
+static const char *const toknames[] = {
 	[TEOF] = "end of template",
 	[TDATA] = "template data",
 	[TVARBEGIN] = "begin of print statement",
@@ -130,14 +130,12 @@ where(struct lexer *l, size_t pos, int *line, int *col)
 static struct token *
 push(struct lexer *l, enum tok t, size_t pos)
 {
-	struct token *tk, *nt;
+	struct token *tk;
 
 	if (l->n == l->cap) {
-		l->cap = l->cap ? l->cap * 2 : 64;
-		nt = aalloc(l->a, l->cap * sizeof(*nt));
-		if (l->n)
-			memcpy(nt, l->toks, l->n * sizeof(*nt));
-		l->toks = nt;
+		/* about one token per six bytes of template, to grow rarely */
+		l->cap = l->cap ? l->cap * 2 : l->len / 6 + 16;
+		l->toks = xreallocarray(l->toks, l->cap, sizeof(*l->toks));
 	}
 	tk = &l->toks[l->n++];
 	memset(tk, 0, sizeof(*tk));
@@ -583,8 +581,10 @@ tmpllex(struct arena *a, const struct tsrc *ts, struct token **toks, size_t *nto
 		}
 	}
 	buffree(&l.tmp);
-	if (!ok)
+	if (!ok) {
+		free(l.toks);
 		return false;
+	}
 	push(&l, TEOF, l.len);
 	*toks = l.toks;
 	*ntoks = l.n;

@@ -1,12 +1,10 @@
 #include "compat.h"
 
 #include <ctype.h>
-#include <locale.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <wctype.h>
 
 #include "tmpl_ev.h"
 
@@ -29,203 +27,6 @@ pyspace(int c)
 	    c == 0x1c || c == 0x1d || c == 0x1e || c == 0x1f;
 }
 
-static locale_t
-utf8loc(struct ev *ev)
-{
-	if (!ev->locdone) {
-		ev->loc = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
-		ev->locdone = true;
-	}
-	return ev->loc;
-}
-
-/* next code point of s[*i..n), advancing *i; invalid bytes come out as themselves */
-static unsigned long
-nextcp(const unsigned char *s, size_t n, size_t *i)
-{
-	unsigned long c = s[*i];
-	size_t k, len = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : (c & 0xf8) == 0xf0 ? 4 : 0;
-
-	if (len <= 1 || *i + len > n) {
-		(*i)++;
-		return c | (len == 1 ? 0 : 0x80000000UL);
-	}
-	c &= len == 2 ? 0x1f : len == 3 ? 0x0f : 0x07;
-	for (k = 1; k < len; k++) {
-		if ((s[*i + k] & 0xc0) != 0x80) {
-			(*i)++;
-			return s[*i - 1] | 0x80000000UL;
-		}
-		c = c << 6 | (s[*i + k] & 0x3f);
-	}
-	*i += len;
-	return c;
-}
-
-static void
-putcp(struct buf *b, unsigned long c)
-{
-	if (c & 0x80000000UL) {
-		bufaddc(b, (int)(c & 0xff));
-	} else if (c < 0x80) {
-		bufaddc(b, (int)c);
-	} else if (c < 0x800) {
-		bufaddc(b, (int)(0xc0 | c >> 6));
-		bufaddc(b, (int)(0x80 | (c & 0x3f)));
-	} else if (c < 0x10000) {
-		bufaddc(b, (int)(0xe0 | c >> 12));
-		bufaddc(b, (int)(0x80 | (c >> 6 & 0x3f)));
-		bufaddc(b, (int)(0x80 | (c & 0x3f)));
-	} else {
-		bufaddc(b, (int)(0xf0 | c >> 18));
-		bufaddc(b, (int)(0x80 | (c >> 12 & 0x3f)));
-		bufaddc(b, (int)(0x80 | (c >> 6 & 0x3f)));
-		bufaddc(b, (int)(0x80 | (c & 0x3f)));
-	}
-}
-
-static unsigned long
-cpupper(locale_t loc, unsigned long c)
-{
-	if (c & 0x80000000UL)
-		return c;
-	if (c < 0x80)
-		return c >= 'a' && c <= 'z' ? c - 32 : c;
-	return loc ? (unsigned long)towupper_l((wint_t)c, loc) : c;
-}
-
-static unsigned long
-cplower(locale_t loc, unsigned long c)
-{
-	if (c & 0x80000000UL)
-		return c;
-	if (c < 0x80)
-		return c >= 'A' && c <= 'Z' ? c + 32 : c;
-	return loc ? (unsigned long)towlower_l((wint_t)c, loc) : c;
-}
-
-static bool
-cpislower(locale_t loc, unsigned long c)
-{
-	if (c & 0x80000000UL)
-		return false;
-	if (c < 0x80)
-		return c >= 'a' && c <= 'z';
-	return loc && iswlower_l((wint_t)c, loc);
-}
-
-static bool
-cpisupper(locale_t loc, unsigned long c)
-{
-	if (c & 0x80000000UL)
-		return false;
-	if (c < 0x80)
-		return c >= 'A' && c <= 'Z';
-	return loc && iswupper_l((wint_t)c, loc);
-}
-
-/* append the upper case of c; the sharp s becomes SS as in Python */
-static void
-putupper(struct buf *b, locale_t loc, unsigned long c, bool title)
-{
-	if (c == 0xdf) {
-		bufadds(b, title ? "Ss" : "SS");
-		return;
-	}
-	putcp(b, cpupper(loc, c));
-}
-
-struct value
-casemap(struct ev *ev, struct value s, int mode)
-{
-	const unsigned char *p = (const unsigned char *)s.u.s->data;
-	size_t i = 0, n = s.u.s->len;
-	locale_t loc = NULL;
-	struct buf b = {0};
-	struct value r;
-	unsigned long c;
-	bool ascii = true, prevcased = false, first = true;
-	int prevsep = 0;
-
-	for (i = 0; i < n; i++) {
-		if (p[i] >= 0x80) {
-			ascii = false;
-			break;
-		}
-	}
-	if (!ascii)
-		loc = utf8loc(ev);
-	for (i = 0; i < n;) {
-		c = nextcp(p, n, &i);
-		switch (mode) {
-		case 'u':
-			putupper(&b, loc, c, false);
-			break;
-		case 'l':
-			putcp(&b, cplower(loc, c));
-			break;
-		case 's':
-			if (cpislower(loc, c))
-				putupper(&b, loc, c, false);
-			else
-				putcp(&b, cplower(loc, c));
-			break;
-		case 'T':
-			/* jinja2's title filter: words begin after -, space, (, {, [ or < */
-			if (first || (i > 0 && strchr("- \t\n\r\f\v({[<", prevsep) && prevsep))
-				putupper(&b, loc, c, true);
-			else
-				putcp(&b, cplower(loc, c));
-			break;
-		case 't':
-			if (prevcased)
-				putcp(&b, cplower(loc, c));
-			else
-				putupper(&b, loc, c, true);
-			prevcased = cpislower(loc, c) || cpisupper(loc, c);
-			break;
-		default:
-			if (first)
-				putupper(&b, loc, c, true);
-			else
-				putcp(&b, cplower(loc, c));
-		}
-		first = false;
-		prevsep = c < 0x80 ? (int)c : 'x';
-	}
-	r = strval(ev, b.data ? b.data : "", b.len);
-	buffree(&b);
-	return r;
-}
-
-bool
-iscase(struct ev *ev, struct value s, int mode)
-{
-	const unsigned char *p = (const unsigned char *)s.u.s->data;
-	size_t i = 0, n = s.u.s->len;
-	locale_t loc = utf8loc(ev);
-	unsigned long c;
-	bool cased = false;
-
-	while (i < n) {
-		c = nextcp(p, n, &i);
-		if (mode == 'l' ? cpisupper(loc, c) : cpislower(loc, c))
-			return false;
-		if (cpisupper(loc, c) || cpislower(loc, c))
-			cased = true;
-	}
-	return cased;
-}
-
-struct value
-lowerv(struct ev *ev, struct value s)
-{
-	if (s.type != VSTR)
-		return s;
-	return casemap(ev, s, 'l');
-}
-
-/* merge sort of idx by keys, stable */
 static bool
 msort(struct ev *ev, const struct node *n, struct value *keys, size_t *idx, size_t *tmp, size_t len, bool reverse)
 {
@@ -337,10 +138,8 @@ strsplit(struct ev *ev, struct value s, struct value sep, int64_t max, bool righ
 				if (p == end)
 					break;
 				if (max >= 0 && (int64_t)l.u.l->len == max) {
-					q = end;
-					while (q > p && pyspace((unsigned char)q[-1]))
-						q--;
-					vlistpush(ev->a, l.u.l, strval(ev, p, (size_t)(q - p)));
+					/* the rest, trailing blanks kept */
+					vlistpush(ev->a, l.u.l, strval(ev, p, (size_t)(end - p)));
 					break;
 				}
 				for (q = p; q < end && !pyspace((unsigned char)*q); q++)
@@ -356,10 +155,8 @@ strsplit(struct ev *ev, struct value s, struct value sep, int64_t max, bool righ
 			if (end == p)
 				break;
 			if (max >= 0 && (int64_t)l.u.l->len == max) {
-				q = p;
-				while (q < end && pyspace((unsigned char)*q))
-					q++;
-				vlistpush(ev->a, l.u.l, strval(ev, q, (size_t)(end - q)));
+				/* the rest, leading blanks kept */
+				vlistpush(ev->a, l.u.l, strval(ev, p, (size_t)(end - p)));
 				break;
 			}
 			for (q = end; q > p && !pyspace((unsigned char)q[-1]); q--)
@@ -501,501 +298,6 @@ joinv(struct ev *ev, const struct node *n, struct value sep, struct value items,
 }
 
 /* fill to width code points around body */
-static void
-pad(struct buf *b, const char *body, size_t len, size_t width, char align, const char *fill, size_t filllen, size_t signlen)
-{
-	size_t cp = 0, i, left = 0, right = 0, total;
-
-	for (i = 0; i < len; i++) {
-		if (((unsigned char)body[i] & 0xc0) != 0x80)
-			cp++;
-	}
-	total = width > cp ? width - cp : 0;
-	switch (align) {
-	case '<': right = total; break;
-	case '^': left = total / 2; right = total - left; break;
-	case '=':
-		bufadd(b, body, signlen);
-		body += signlen;
-		len -= signlen;
-		left = total;
-		break;
-	default: left = total; break;
-	}
-	for (i = 0; i < left; i++)
-		bufadd(b, fill, filllen);
-	bufadd(b, body, len);
-	for (i = 0; i < right; i++)
-		bufadd(b, fill, filllen);
-}
-
-static void
-group(struct buf *b, const char *digits, size_t n, char sep, int every)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (i && (n - i) % (size_t)every == 0)
-			bufaddc(b, sep);
-		bufaddc(b, digits[i]);
-	}
-}
-
-bool
-formatspec(struct ev *ev, const struct node *n, struct buf *b, struct value v, const char *spec, size_t len)
-{
-	const char *p = spec, *end = spec + len, *fill = " ";
-	size_t filllen = 1, width = 0, i, signlen = 0;
-	char align = 0, sign = '-', type = 0, grouping = 0;
-	int prec = -1;
-	bool alt = false, zero = false;
-	struct buf body = {0};
-	char tmp[512];
-
-	if (len == 0) {
-		vstrto(b, v);
-		return true;
-	}
-	/* [[fill]align] */
-	i = 1;
-	while (p + i < end && ((unsigned char)p[i] & 0xc0) == 0x80)
-		i++;
-	if (p + i < end && strchr("<>=^", p[i]) && p[i]) {
-		fill = p;
-		filllen = i;
-		align = p[i];
-		p += i + 1;
-	} else if (strchr("<>=^", *p) && *p) {
-		align = *p++;
-	}
-	if (p < end && (*p == '+' || *p == '-' || *p == ' '))
-		sign = *p++;
-	if (p < end && *p == '#') {
-		alt = true;
-		p++;
-	}
-	if (p < end && *p == '0') {
-		zero = true;
-		p++;
-	}
-	while (p < end && isdigit((unsigned char)*p) && width < 100000)
-		width = width * 10 + (size_t)(*p++ - '0');
-	if (p < end && (*p == ',' || *p == '_'))
-		grouping = *p++;
-	if (p < end && *p == '.') {
-		p++;
-		if (p == end || !isdigit((unsigned char)*p))
-			return everr(ev, n, "format specifier missing precision");
-		prec = 0;
-		while (p < end && isdigit((unsigned char)*p) && prec < 1000)
-			prec = prec * 10 + (*p++ - '0');
-	}
-	if (p < end)
-		type = *p++;
-	if (p != end)
-		return everr(ev, n, "invalid format specifier '%.*s'", (int)len, spec);
-	if (zero && !align) {
-		fill = "0";
-		filllen = 1;
-		align = '=';
-	}
-	if (v.type == VUNDEF)
-		v = strval(ev, "", 0);
-	if (v.type == VSTR || ((v.type == VNONE || v.type == VLIST || v.type == VTUPLE || v.type == VDICT) && !type && prec < 0 && !grouping && sign == '-')) {
-		struct value s = v.type == VSTR ? v : vtostr(ev->a, v);
-
-		if (type && type != 's')
-			return everr(ev, n, "unknown format code '%c' for object of type 'str'", type);
-		if (align == '=')
-			return everr(ev, n, "'=' alignment not allowed in string format specifier");
-		if (sign != '-')
-			return everr(ev, n, "sign not allowed in string format specifier");
-		len = s.u.s->len;
-		if (prec >= 0) {
-			size_t cp = 0;
-
-			for (i = 0; i < len; i++) {
-				if (((unsigned char)s.u.s->data[i] & 0xc0) != 0x80) {
-					if ((int)cp == prec)
-						break;
-					cp++;
-				}
-			}
-			len = i;
-		}
-		pad(b, s.u.s->data, len, width, align ? align : '<', fill, filllen, 0);
-		return true;
-	}
-	if (v.type == VBOOL && !type) {
-		pad(b, v.u.b ? "True" : "False", v.u.b ? 4 : 5, width, align ? align : '<', fill, filllen, 0);
-		return true;
-	}
-	if (isint(v) && (!type || strchr("dxXobcn", type))) {
-		int64_t x = intof(v);
-		unsigned long long u = x < 0 ? (unsigned long long)0 - (unsigned long long)x : (unsigned long long)x;
-		char digits[80];
-		int nd = 0, base = type == 'x' || type == 'X' ? 16 : type == 'o' ? 8 : type == 'b' ? 2 : 10;
-
-		if (prec >= 0)
-			return everr(ev, n, "precision not allowed in integer format specifier");
-		if (type == 'c') {
-			buffree(&body);
-			return everr(ev, n, "the format code 'c' is not supported by imagegen");
-		}
-		do {
-			digits[nd++] = "0123456789abcdef"[u % (unsigned)base];
-			u /= (unsigned)base;
-		} while (u);
-		for (i = 0; i < (size_t)nd / 2; i++) {
-			char t = digits[i];
-
-			digits[i] = digits[nd - 1 - i];
-			digits[nd - 1 - i] = t;
-		}
-		if (type == 'X') {
-			for (i = 0; i < (size_t)nd; i++)
-				digits[i] = (char)toupper((unsigned char)digits[i]);
-		}
-		if (x < 0)
-			bufaddc(&body, '-');
-		else if (sign == '+' || sign == ' ')
-			bufaddc(&body, sign);
-		if (alt && base != 10) {
-			bufaddc(&body, '0');
-			bufaddc(&body, type);
-		}
-		signlen = body.len;
-		if (grouping)
-			group(&body, digits, (size_t)nd, grouping, base == 10 ? 3 : 4);
-		else
-			bufadd(&body, digits, (size_t)nd);
-		pad(b, body.data, body.len, width, align ? align : '>', fill, filllen, signlen);
-		buffree(&body);
-		return true;
-	}
-	if ((isint(v) || v.type == VFLOAT) && (!type || strchr("eEfFgG%", type))) {
-		double f = v.type == VFLOAT ? v.u.f : (double)intof(v);
-		char fmt[16];
-		int k = 0;
-
-		if (f < 0 || (f == 0 && signbit(f))) {
-			bufaddc(&body, '-');
-			f = -f;
-		} else if (sign == '+' || sign == ' ') {
-			bufaddc(&body, sign);
-		}
-		signlen = body.len;
-		if (!type && prec < 0) {
-			vfloatto(&body, f);
-		} else {
-			char t = type ? type : 'g';
-			int pr = prec < 0 ? 6 : prec;
-
-			if (t == '%')
-				f *= 100;
-			fmt[k++] = '%';
-			if (alt)
-				fmt[k++] = '#';
-			snprintf(fmt + k, sizeof(fmt) - (size_t)k, ".*%c", t == '%' ? 'f' : t);
-			snprintf(tmp, sizeof(tmp), fmt, pr, f);
-			if (grouping && (t == 'f' || t == 'F')) {
-				char *dot = strchr(tmp, '.');
-				size_t intlen = dot ? (size_t)(dot - tmp) : strlen(tmp);
-
-				group(&body, tmp, intlen, grouping, 3);
-				bufadds(&body, tmp + intlen);
-			} else {
-				bufadds(&body, tmp);
-			}
-			if (!type && !strpbrk(tmp, ".en"))
-				bufadds(&body, ".0");
-			if (t == '%')
-				bufaddc(&body, '%');
-		}
-		pad(b, body.data, body.len, width, align ? align : '>', fill, filllen, signlen);
-		buffree(&body);
-		return true;
-	}
-	buffree(&body);
-	return everr(ev, n, "unsupported format string passed to %s.__format__", vtypename(v));
-}
-
-/* Python's str.format */
-static bool
-strformat(struct ev *ev, const struct node *n, struct value fmt, struct value *args, size_t nargs, struct kwarg *kw, size_t nkw, struct value *out)
-{
-	const char *p = fmt.u.s->data, *end = p + fmt.u.s->len, *q, *name, *spec, *nend;
-	struct buf b = {0};
-	size_t autoidx = 0, i, speclen;
-	bool usedauto = false, usedmanual = false;
-	struct value v;
-	char conv;
-
-	while (p < end) {
-		if (*p == '}') {
-			if (p + 1 < end && p[1] == '}') {
-				bufaddc(&b, '}');
-				p += 2;
-				continue;
-			}
-			buffree(&b);
-			return everr(ev, n, "single '}' encountered in format string");
-		}
-		if (*p != '{') {
-			bufaddc(&b, *p++);
-			continue;
-		}
-		if (p + 1 < end && p[1] == '{') {
-			bufaddc(&b, '{');
-			p += 2;
-			continue;
-		}
-		/* {field[!conv][:spec]} */
-		q = memchr(p, '}', (size_t)(end - p));
-		if (!q) {
-			buffree(&b);
-			return everr(ev, n, "single '{' encountered in format string");
-		}
-		name = p + 1;
-		for (nend = name; nend < q && *nend != '!' && *nend != ':' && *nend != '.' && *nend != '['; nend++)
-			;
-		conv = 0;
-		spec = q;
-		speclen = 0;
-		if (nend < q && (*nend == '.' || *nend == '[')) {
-			buffree(&b);
-			return everr(ev, n, "attribute and index lookups in format fields are not supported by imagegen");
-		}
-		if (nend < q && *nend == '!') {
-			if (nend + 1 >= q || (nend[1] != 's' && nend[1] != 'r' && nend[1] != 'a')) {
-				buffree(&b);
-				return everr(ev, n, "unknown conversion specifier in format string");
-			}
-			conv = nend[1];
-			if (nend + 2 < q && nend[2] != ':') {
-				buffree(&b);
-				return everr(ev, n, "expected ':' after conversion specifier");
-			}
-			if (nend + 2 < q) {
-				spec = nend + 3;
-				speclen = (size_t)(q - spec);
-			}
-		} else if (nend < q && *nend == ':') {
-			spec = nend + 1;
-			speclen = (size_t)(q - spec);
-		}
-		if (nend == name) {
-			if (usedmanual) {
-				buffree(&b);
-				return everr(ev, n, "cannot switch from manual field specification to automatic field numbering");
-			}
-			usedauto = true;
-			if (autoidx >= nargs) {
-				buffree(&b);
-				return everr(ev, n, "Replacement index %zu out of range for positional args tuple", autoidx);
-			}
-			v = args[autoidx++];
-		} else if (isdigit((unsigned char)*name)) {
-			size_t k = 0;
-
-			if (usedauto) {
-				buffree(&b);
-				return everr(ev, n, "cannot switch from automatic field numbering to manual field specification");
-			}
-			usedmanual = true;
-			for (q = name; q < nend && isdigit((unsigned char)*q); q++)
-				k = k * 10 + (size_t)(*q - '0');
-			if (k >= nargs) {
-				buffree(&b);
-				return everr(ev, n, "Replacement index %zu out of range for positional args tuple", k);
-			}
-			v = args[k];
-		} else {
-			for (i = 0; i < nkw; i++) {
-				if (strlen(kw[i].name) == (size_t)(nend - name) && memcmp(kw[i].name, name, (size_t)(nend - name)) == 0)
-					break;
-			}
-			if (i == nkw) {
-				buffree(&b);
-				return everr(ev, n, "KeyError: '%.*s' is not among the keyword arguments of format()", (int)(nend - name), name);
-			}
-			v = kw[i].val;
-		}
-		if (conv == 'r' || conv == 'a') {
-			struct buf r = {0};
-
-			vreprto(&r, v);
-			v = strval(ev, r.data ? r.data : "", r.len);
-			buffree(&r);
-		} else if (conv == 's') {
-			v = vtostr(ev->a, v);
-		}
-		if (!formatspec(ev, n, &b, v, spec, speclen)) {
-			buffree(&b);
-			return false;
-		}
-		p = (const char *)memchr(spec, '}', (size_t)(end - spec)) + 1;
-	}
-	*out = strval(ev, b.data ? b.data : "", b.len);
-	buffree(&b);
-	return true;
-}
-
-bool
-pyformatpct(struct ev *ev, const struct node *n, struct value fmt, struct value args, struct value *out)
-{
-	const char *p = fmt.u.s->data, *end = p + fmt.u.s->len;
-	struct buf b = {0}, spec = {0};
-	size_t argi = 0, nargs;
-	struct value *argv, v, *pv;
-	bool mapping = args.type == VDICT;
-	char flags[8], t;
-	int nf;
-
-	if (args.type == VTUPLE) {
-		argv = args.u.l->v;
-		nargs = args.u.l->len;
-	} else {
-		argv = &args;
-		nargs = 1;
-	}
-	while (p < end) {
-		if (*p != '%') {
-			bufaddc(&b, *p++);
-			continue;
-		}
-		p++;
-		if (p < end && *p == '%') {
-			bufaddc(&b, '%');
-			p++;
-			continue;
-		}
-		v = vnone();
-		if (p < end && *p == '(') {
-			const char *q = memchr(p, ')', (size_t)(end - p));
-
-			if (!q || !mapping)
-				goto bad;
-			pv = vdictget(args.u.d, strval(ev, p + 1, (size_t)(q - p - 1)));
-			if (!pv) {
-				buffree(&b);
-				buffree(&spec);
-				return everr(ev, n, "KeyError: '%.*s'", (int)(q - p - 1), p + 1);
-			}
-			v = *pv;
-			p = q + 1;
-		} else if (mapping) {
-			v = args;
-		} else {
-			if (argi >= nargs) {
-				buffree(&b);
-				buffree(&spec);
-				return everr(ev, n, "not enough arguments for format string");
-			}
-			v = argv[argi++];
-		}
-		nf = 0;
-		while (p < end && strchr("-+ 0#", *p) && *p && nf < 6)
-			flags[nf++] = *p++;
-		flags[nf] = '\0';
-		spec.len = 0;
-		/* translate to a str.format spec: [fill][align][sign][#][0][width][.prec][type] */
-		if (strchr(flags, '-'))
-			bufaddc(&spec, '<');
-		if (strchr(flags, '+'))
-			bufaddc(&spec, '+');
-		else if (strchr(flags, ' '))
-			bufaddc(&spec, ' ');
-		if (strchr(flags, '#'))
-			bufaddc(&spec, '#');
-		if (strchr(flags, '0') && !strchr(flags, '-'))
-			bufaddc(&spec, '0');
-		while (p < end && (isdigit((unsigned char)*p) || *p == '.'))
-			bufaddc(&spec, *p++);
-		if (p >= end)
-			goto bad;
-		t = *p++;
-		switch (t) {
-		case 's':
-		case 'r':
-		case 'a':
-			if (!strchr(flags, '-')) {
-				/* %-formatting right-aligns strings by default */
-				size_t k = spec.len;
-
-				bufaddc(&spec, ' ');
-				memmove(spec.data + 1, spec.data, k);
-				spec.data[0] = '>';
-			}
-			if (t != 's') {
-				struct buf r = {0};
-
-				vreprto(&r, v);
-				v = strval(ev, r.data ? r.data : "", r.len);
-				buffree(&r);
-			} else {
-				v = vtostr(ev->a, v);
-			}
-			break;
-		case 'd':
-		case 'i':
-		case 'u':
-			if (v.type == VFLOAT)
-				v = vint((int64_t)v.u.f);
-			if (!isint(v)) {
-				buffree(&b);
-				buffree(&spec);
-				return everr(ev, n, "%%%c format: a real number is required, not %s", t, vtypename(v));
-			}
-			v = vint(intof(v));
-			bufaddc(&spec, 'd');
-			break;
-		case 'x': case 'X': case 'o':
-			if (!isint(v)) {
-				buffree(&b);
-				buffree(&spec);
-				return everr(ev, n, "%%%c format: an integer is required, not %s", t, vtypename(v));
-			}
-			v = vint(intof(v));
-			bufaddc(&spec, t);
-			break;
-		case 'f': case 'F': case 'e': case 'E': case 'g': case 'G':
-			if (!isint(v) && v.type != VFLOAT) {
-				buffree(&b);
-				buffree(&spec);
-				return everr(ev, n, "must be real number, not %s", vtypename(v));
-			}
-			if (!strchr(spec.data ? spec.data : "", '.'))
-				bufadds(&spec, ".6");
-			bufaddc(&spec, t);
-			break;
-		default:
-			goto bad;
-		}
-		if (!formatspec(ev, n, &b, v, spec.data ? spec.data : "", spec.len)) {
-			buffree(&b);
-			buffree(&spec);
-			return false;
-		}
-	}
-	buffree(&spec);
-	if (!mapping && argi < nargs && args.type == VTUPLE) {
-		buffree(&b);
-		return everr(ev, n, "not all arguments converted during string formatting");
-	}
-	if (!mapping && argi == 0 && args.type != VTUPLE && !(args.type == VLIST || args.type == VDICT)) {
-		buffree(&b);
-		return everr(ev, n, "not all arguments converted during string formatting");
-	}
-	*out = strval(ev, b.data ? b.data : "", b.len);
-	buffree(&b);
-	return true;
-bad:
-	buffree(&b);
-	buffree(&spec);
-	return everr(ev, n, "unsupported format character in a %% format string");
-}
-
 static bool
 nargscheck(struct ev *ev, const struct node *n, const char *name, size_t nargs, size_t nkw, size_t lo, size_t hi)
 {
@@ -1179,7 +481,7 @@ strmethod(struct ev *ev, const struct node *n, struct value s, const char *m, st
 		if (m[0] == 'z') {
 			size_t sl = len && (d[0] == '-' || d[0] == '+');
 
-			pad(&b, d, len, w < 0 ? 0 : (size_t)w, '=', "0", 1, sl);
+			fmtpad(&b, d, len, w < 0 ? 0 : (size_t)w, '=', "0", 1, sl);
 		} else if (m[0] == 'c') {
 			/* Python's center puts the odd space on the right... unless width and len are both odd */
 			size_t cp = vlength(s), total = (size_t)w > cp ? (size_t)w - cp : 0, left = total / 2 + (total & (size_t)w & 1);
@@ -1190,7 +492,7 @@ strmethod(struct ev *ev, const struct node *n, struct value s, const char *m, st
 			for (i = left; i < total; i++)
 				bufadd(&b, fill, filllen);
 		} else {
-			pad(&b, d, len, w < 0 ? 0 : (size_t)w, m[0] == 'l' ? '<' : '>', fill, filllen, 0);
+			fmtpad(&b, d, len, w < 0 ? 0 : (size_t)w, m[0] == 'l' ? '<' : '>', fill, filllen, 0);
 		}
 		*out = strval(ev, b.data ? b.data : "", b.len);
 		buffree(&b);
@@ -1358,6 +660,7 @@ dictmethod(struct ev *ev, const struct node *n, struct value self, const char *m
 		if (!nargscheck(ev, n, m, nargs, nkw, 0, 0))
 			return false;
 		*out = vlistnew(ev->a, d->len, false);
+		out->u.l->view = m[0] == 'k' ? VIEWKEYS : m[0] == 'v' ? VIEWVALUES : VIEWITEMS;
 		for (i = 0; i < d->len; i++) {
 			if (m[0] == 'k') {
 				vlistpush(ev->a, out->u.l, d->keys[i]);
@@ -1476,6 +779,20 @@ callmethod(struct ev *ev, const struct node *n, struct value self, const char *n
 			if (!getattrv(ev, n, self, "index0", &idx))
 				return false;
 			*out = args[idx.u.i % (int64_t)nargs];
+			return true;
+		}
+		if (!strcmp(name, "changed")) {
+			struct loopstate *ls = self.u.p;
+			struct value t = vlistnew(ev->a, nargs, true);
+			size_t i;
+
+			if (nkw)
+				return everr(ev, n, "loop.changed() takes no keyword arguments");
+			for (i = 0; i < nargs; i++)
+				vlistpush(ev->a, t.u.l, args[i]);
+			*out = vbool(!ls->haslast || !veq(ls->last, t));
+			ls->last = t;
+			ls->haslast = true;
 			return true;
 		}
 		return everr(ev, n, "loop.%s() is not supported by imagegen", name);

@@ -2,6 +2,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "tmpl_ast.h"
@@ -877,11 +878,11 @@ assignable(struct parser *p, struct node *n)
 	return false;
 }
 
-static struct node *parsebody(struct parser *p, const char **ends, size_t nends);
+static struct node *parsebody(struct parser *p, const char *const *ends, size_t nends);
 
 /* open a block for error messages, parse to one of ends; the end tag is the current token */
 static struct node *
-parseblock(struct parser *p, struct token *tag, const char *tagname, const char **ends, size_t nends)
+parseblock(struct parser *p, struct token *tag, const char *tagname, const char *const *ends, size_t nends)
 {
 	struct node *body;
 
@@ -898,7 +899,7 @@ parseblock(struct parser *p, struct token *tag, const char *tagname, const char 
 static struct node *
 parsefor(struct parser *p, struct token *tag)
 {
-	static const char *ends[] = {"endfor", "else"}, *elseends[] = {"endfor"};
+	static const char *const ends[] = {"endfor", "else"}, *const elseends[] = {"endfor"};
 	struct node *n = mknode(p, NFOR, tag);
 	int soft = p->soft;
 
@@ -937,7 +938,7 @@ parsefor(struct parser *p, struct token *tag)
 static struct node *
 parseif(struct parser *p, struct token *tag)
 {
-	static const char *ends[] = {"elif", "else", "endif"}, *elseends[] = {"endif"};
+	static const char *const ends[] = {"elif", "else", "endif"}, *const elseends[] = {"endif"};
 	struct node *n = mknode(p, NIF, tag), *top = n, *body, *e;
 	struct token *t;
 
@@ -970,7 +971,7 @@ parseif(struct parser *p, struct token *tag)
 static struct node *
 parseset(struct parser *p, struct token *tag)
 {
-	static const char *ends[] = {"endset"};
+	static const char *const ends[] = {"endset"};
 	struct node *n = mknode(p, NSET, tag), *body, *f;
 	struct token *t;
 
@@ -1015,7 +1016,7 @@ parseset(struct parser *p, struct token *tag)
 static struct node *
 parsewith(struct parser *p, struct token *tag)
 {
-	static const char *ends[] = {"endwith"};
+	static const char *const ends[] = {"endwith"};
 	struct node *n = mknode(p, NWITH, tag), *set, *body;
 	struct nodevec sets = {0};
 	struct token *t;
@@ -1047,7 +1048,7 @@ parsewith(struct parser *p, struct token *tag)
 static struct node *
 parsemacro(struct parser *p, struct token *tag)
 {
-	static const char *ends[] = {"endmacro"};
+	static const char *const ends[] = {"endmacro"};
 	struct node *n = mknode(p, NMACRO, tag), *body, *param;
 	struct nodevec params = {0};
 	struct token *t;
@@ -1099,10 +1100,30 @@ parsemacro(struct parser *p, struct token *tag)
 	return n;
 }
 
+/* {% print a, b %}: the expressions printed one after the other */
+static struct node *
+parseprint(struct parser *p, struct token *tag)
+{
+	struct node *n = mknode(p, NBODY, tag), *pr;
+	struct nodevec v = {0};
+
+	while (cur(p)->type != TBLOCKEND) {
+		if (v.n && !expect(p, TCOMMA))
+			return NULL;
+		pr = mknode(p, NPRINT, cur(p));
+		if (!(pr->a = parseexpr(p, true)))
+			return NULL;
+		vecpush(p, &v, pr);
+	}
+	n->v = v.v;
+	n->n = v.n;
+	return n;
+}
+
 static struct node *
 parsefilterblock(struct parser *p, struct token *tag)
 {
-	static const char *ends[] = {"endfilter"};
+	static const char *const ends[] = {"endfilter"};
 	struct node *n = mknode(p, NFILTERBLOCK, tag), *body;
 	struct token *t = tag;
 
@@ -1127,7 +1148,7 @@ parsefilterblock(struct parser *p, struct token *tag)
 static bool
 endknown(struct parser *p, const char *name)
 {
-	static const char *tags[] = {"endfor", "endif", "elif", "else", "endset", "endwith", "endraw", "endfilter", "endmacro"};
+	static const char *const tags[] = {"endfor", "endif", "elif", "else", "endset", "endwith", "endraw", "endfilter", "endmacro"};
 	size_t i;
 
 	(void)p;
@@ -1142,7 +1163,7 @@ static struct node *
 parsestatement(struct parser *p)
 {
 	struct token *t = cur(p);
-	static const char *unsupported[] = {"call", "block", "extends", "include", "import", "from", "autoescape", "do", "print"};
+	static const char *const unsupported[] = {"call", "block", "extends", "include", "import", "from", "autoescape", "do"};
 	size_t i;
 
 	if (t->type != TNAME)
@@ -1160,6 +1181,8 @@ parsestatement(struct parser *p)
 		return parsefilterblock(p, t);
 	if (!strcmp(t->text, "macro"))
 		return parsemacro(p, t);
+	if (!strcmp(t->text, "print"))
+		return parseprint(p, t);
 	for (i = 0; i < LEN(unsupported); i++) {
 		if (!strcmp(t->text, unsupported[i]))
 			return fail(p, t, "the jinja2 tag '%s' is not supported by imagegen", t->text);
@@ -1174,7 +1197,7 @@ parsestatement(struct parser *p)
 }
 
 static struct node *
-parsebody(struct parser *p, const char **ends, size_t nends)
+parsebody(struct parser *p, const char *const *ends, size_t nends)
 {
 	struct node *body = mknode(p, NBODY, cur(p)), *n;
 	struct nodevec v = {0};
@@ -1245,5 +1268,6 @@ tmplparse(struct arena *a, const char *name, const char *src, size_t len, struct
 	p.t = toks;
 	p.n = ntoks;
 	t->body = parsebody(&p, NULL, 0);
+	free(toks);
 	return t->body != NULL;
 }

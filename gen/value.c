@@ -142,6 +142,7 @@ vlistnew(struct arena *a, size_t n, bool tuple)
 	v.u.l = aalloc(a, sizeof(*v.u.l));
 	v.u.l->len = 0;
 	v.u.l->cap = n;
+	v.u.l->view = VIEWNONE;
 	v.u.l->v = n ? aalloc(a, n * sizeof(struct value)) : NULL;
 	return v;
 }
@@ -479,7 +480,9 @@ vtypename(struct value v)
 	case VINT: return "int";
 	case VFLOAT: return "float";
 	case VSTR: return "str";
-	case VLIST: return "list";
+	case VLIST:
+		return v.u.l->view == VIEWITEMS ? "dict_items" : v.u.l->view == VIEWKEYS ? "dict_keys" :
+		    v.u.l->view == VIEWVALUES ? "dict_values" : "list";
 	case VTUPLE: return "tuple";
 	case VRANGE: return "range";
 	case VNS: return "Namespace";
@@ -708,6 +711,17 @@ vto(struct buf *b, struct value v, bool repr, const struct seen *up)
 		break;
 	case VLIST:
 	case VTUPLE:
+		if (v.type == VLIST && v.u.l->view != VIEWNONE) {
+			struct value plain = v;
+			struct vlist copy = *v.u.l;
+
+			bufprintf(b, "%s(", vtypename(v));
+			copy.view = VIEWNONE;
+			plain.u.l = &copy;
+			vto(b, plain, true, up);
+			bufaddc(b, ')');
+			break;
+		}
 		if (onstack(up, v.u.p)) {
 			bufadds(b, v.type == VLIST ? "[...]" : "(...)");
 			break;

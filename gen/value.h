@@ -73,7 +73,11 @@ struct vlist {
 	struct value *v;
 	size_t len, cap;
 	int64_t rstart, rstop, rstep;	/* VRANGE's arguments */
+	int view;	/* a VLIST made by dict.items(), keys() or values(): VIEWITEMS... */
 };
+
+/* the dict views, lists that print and behave as Python's dict_items etc. */
+enum { VIEWNONE, VIEWITEMS, VIEWKEYS, VIEWVALUES };
 
 struct vdict {
 	struct value *keys, *vals;

@@ -65,6 +65,14 @@ def scalar_type(v):
     return "any"
 
 
+def small(v):
+    """v as a number (a string read as jinja2's int filter reads it) is below 2**53, or no number"""
+    try:
+        return abs(float(v)) < 2.0 ** 53
+    except (TypeError, ValueError, OverflowError):
+        return True
+
+
 class Gen:
     def __init__(self, rng):
         self.r = rng
@@ -178,9 +186,9 @@ class Gen:
             return "[%s, %s][%d]" % (self.intlit(), self.intlit(), self.r.randint(0, 1))
         if k == "intf":
             # a float past 2**63 makes an int Python holds and imagegen (64-bit) refuses
-            floats = [n for n in self.names("float") if abs(self.values.get(n, 0)) < 2.0 ** 53]
-            return "%s|int" % self.pick(["'12'", "'x'", "3.9", "'-7'", "' 8 '", "'0x1A'"] +
-                                        self.names("str", "bool") + floats)
+            # (and so does a string such as '1e+20', which |int reads as a float)
+            ok = [n for n in self.names("float", "str", "bool") if small(self.values.get(n, 0))]
+            return "%s|int" % self.pick(["'12'", "'x'", "3.9", "'-7'", "' 8 '", "'0x1A'"] + ok)
         if k == "paren":
             return "(%s)" % self.e_int(d - 1)
         if k == "loop":
@@ -329,8 +337,23 @@ class Gen:
             return "%s is sameas %s" % (self.pick(self.plain()), self.pick(["true", "false", "none"]))
         return "(%s)" % self.e_bool(d - 1)
 
+    def e_float(self, d):
+        """float arithmetic, which prints as Python's shortest repr"""
+        lits = ["0.1", "0.2", "0.3", "1.5", "2.5", "1e-05", "3.14159", "1e16", "1e22", "123.456", "-0.5",
+                "2.0", "1e-7", "0.7", "100.0", "6.02e23"]
+        fv = [n for n in self.names("float") if small(self.values.get(n, 0))]
+        k = self.pick(["lit", "lit", "div", "div", "bin", "bin", "var"] if d > 0 else ["lit", "div"])
+        if k == "var" and fv:
+            return self.pick(fv)
+        if k == "div":
+            return "(%d / %d)" % (self.r.randint(-999, 9999), self.pick([3, 7, 9, 11, 13, 17, 40, 1000, 3 ** 7]))
+        if k == "bin":
+            return "(%s %s %s)" % (self.e_float(d - 1), self.pick(["+", "-", "*", "*", "//", "%"]),
+                                   self.pick([self.e_float(d - 1), self.e_atom_int(0)]))
+        return self.pick(lits)
+
     def e_any(self, d):
-        k = self.pick(["int", "int", "str", "str", "bool", "seq", "float", "var", "undef", "lookup"])
+        k = self.pick(["int", "int", "str", "str", "bool", "seq", "float", "float", "var", "undef", "lookup"])
         if k == "int":
             return self.e_atom_int(d)
         if k == "str":
@@ -340,6 +363,8 @@ class Gen:
         if k == "seq":
             return "(%s)" % self.e_seq(d)
         if k == "float":
+            if self.chance(0.5):
+                return self.e_float(d)
             return "(%s / %s)" % (self.e_atom_int(d), self.pick(["2", "3", "4", "7", "0.5", "1e3"]))
         if k == "var":
             return self.pick(self.plain())
@@ -373,7 +398,7 @@ class Gen:
         return "".join(self.stmt(d) for _ in range(n))
 
     def stmt(self, d):
-        opts = ["text", "out", "out", "out"]
+        opts = ["text", "out", "out", "out", "out"]
         if d > 0:
             opts += ["if", "for", "set", "comment", "raw", "if", "for"]
         k = self.pick(opts)
@@ -447,7 +472,7 @@ class Gen:
         return ""
 
     def template(self):
-        s = self.block(3, self.r.randint(2, 5))
+        s = self.block(3, self.r.randint(3, 8))
         return s + self.pick(["", "\n", "\n\n", " \n"])
 
 

@@ -7,7 +7,8 @@ its results are cached in the build directory, keyed by a hash of the case,
 of ref.py and of the jinja2/PyYAML versions. imagegen runs once per case, as
 a build edge runs it, several at a time. Outputs are compared byte for byte;
 where jinja2 fails, imagegen must fail too, name the template (or config)
-with file:line:col, and write nothing.
+with file:line:col, show the template's line with a caret under the column
+on the next two lines, and write nothing.
 
 Cases come from cases/*.cases (hand-written, format below), from
 cases/NAME.j2 with cases/NAME.yaml as its config when present, from
@@ -438,9 +439,28 @@ def judge(case, paths, exp, got):
     names = [paths.tmpl] + ([paths.config] if paths.config else [])
     loc = re.compile(r"(?:^|[\s:])(%s)(?:/[^:\s]*)?:(\d+):(\d+): error: " %
                      "|".join(re.escape(n) for n in names), re.M)
-    if not loc.search(got["stderr"]):
+    m = loc.search(got["stderr"])
+    if not m:
         return "imagegen's error does not name %s:LINE:COL: error: (jinja2: %s):\n" % \
             (paths.tmpl, exp["msg"]) + indent(got["stderr"])
+    if m.group(1) == paths.tmpl:
+        why = caret_shown(case.template, m, got["stderr"])
+        if why:
+            return why + ":\n" + indent(got["stderr"])
+    return None
+
+
+def caret_shown(src, m, stderr):
+    """None if the lines after the location are the template's line LINE and a caret under COL"""
+    line, col = int(m.group(2)), int(m.group(3))
+    lines = src.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if not 1 <= line <= len(lines):
+        return "imagegen's error names line %d of a template of %d lines" % (line, len(lines))
+    after = stderr[m.end():].split("\n")[1:3]
+    if len(after) < 2 or after[0] != lines[line - 1]:
+        return "imagegen's error is not followed by line %d of the template" % line
+    if after[1].rstrip() != after[1][:col - 1] + "^" or after[1][:col - 1].strip():
+        return "imagegen's caret is not under column %d" % col
     return None
 
 

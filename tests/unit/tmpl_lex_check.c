@@ -24,6 +24,8 @@ lex(const char *src)
 	bool ok;
 
 	arenafree(&a);
+	free(toks);
+	toks = NULL;
 	ts.name = "t.j2";
 	ts.src = tmplnormalize(&a, src, strlen(src), &ts.len);
 	fflush(stderr);
@@ -168,5 +170,6 @@ main(void)
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
+	free(toks);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
