@@ -287,9 +287,13 @@ static bool
 next(struct loader *l, yaml_event_t *ev)
 {
 	if (!yaml_parser_parse(&l->parser, ev)) {
-		diagerr(NULL, l->origin, (int)l->parser.problem_mark.line + 1, (int)l->parser.problem_mark.column + 1,
-		    "%s%s%s", l->parser.problem ? l->parser.problem : "invalid YAML",
-		    l->parser.context ? " " : "", l->parser.context ? l->parser.context : "");
+		if (l->parser.context)
+			diagerr(NULL, l->origin, (int)l->parser.problem_mark.line + 1, (int)l->parser.problem_mark.column + 1,
+			    "%s %s begun at line %d, column %d", l->parser.problem ? l->parser.problem : "invalid YAML",
+			    l->parser.context, (int)l->parser.context_mark.line + 1, (int)l->parser.context_mark.column + 1);
+		else
+			diagerr(NULL, l->origin, (int)l->parser.problem_mark.line + 1, (int)l->parser.problem_mark.column + 1,
+			    "%s", l->parser.problem ? l->parser.problem : "invalid YAML");
 		return false;
 	}
 	return true;

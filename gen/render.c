@@ -55,6 +55,8 @@ int
 cmd_render(int argc, char **argv)
 {
 	const char *config = NULL, *out = NULL, *tmpl = NULL, *arg;
+	const char **defs;
+	size_t ndefs = 0, k;
 	struct tenv *env;
 	struct buf src = {0}, res = {0};
 	struct stat st;
@@ -72,6 +74,7 @@ cmd_render(int argc, char **argv)
 			return check(argc - i - 1, argv + i + 1);
 	}
 	env = mktenv();
+	defs = xcalloc((size_t)argc, sizeof(*defs));
 	for (i = 1; i < argc; i++) {
 		arg = argv[i];
 		if (!strcmp(arg, "--")) {
@@ -104,7 +107,7 @@ cmd_render(int argc, char **argv)
 					goto usage;
 				}
 				/* applied after the configuration, so -D overrides it */
-				(void)eq;
+				defs[ndefs++] = val;
 			}
 			continue;
 		}
@@ -124,22 +127,16 @@ cmd_render(int argc, char **argv)
 	}
 	if (config && !tenvloadconfig(env, config))
 		goto done;
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "-D") || !strncmp(argv[i], "-D", 2)) {
-			const char *val = argv[i][2] ? argv[i] + 2 : argv[++i];
+	for (k = 0; k < ndefs; k++) {
+		char *origin;
 
-			eq = strchr(val, '=');
-			char *origin;
-
-			name = xstrndup(val, (size_t)(eq - val));
-			origin = xasprintf("-D %s", name);
-			if (!tenvsetyaml(env, name, eq + 1, origin))
-				ok = false;
-			free(origin);
-			free(name);
-		} else if (!strcmp(argv[i], "-c") || !strcmp(argv[i], "-o")) {
-			i++;
-		}
+		eq = strchr(defs[k], '=');
+		name = xstrndup(defs[k], (size_t)(eq - defs[k]));
+		origin = xasprintf("-D %s", name);
+		if (!tenvsetyaml(env, name, eq + 1, origin))
+			ok = false;
+		free(origin);
+		free(name);
 	}
 	if (!ok)
 		goto done;
@@ -168,9 +165,11 @@ cmd_render(int argc, char **argv)
 done:
 	buffree(&src);
 	buffree(&res);
+	free(defs);
 	deltenv(env);
 	return status;
 usage:
+	free(defs);
 	deltenv(env);
 	usage(stderr);
 	return 2;

@@ -311,6 +311,22 @@ nargscheck(struct ev *ev, const struct node *n, const char *name, size_t nargs, 
 	return true;
 }
 
+/* the byte offset of code point ci of the string s (its length past the end) */
+static size_t
+u8offset(struct value s, size_t ci)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < s.u.s->len; i++) {
+		if (((unsigned char)s.u.s->data[i] & 0xc0) != 0x80) {
+			if (k == ci)
+				return i;
+			k++;
+		}
+	}
+	return s.u.s->len;
+}
+
 static bool
 strmethod(struct ev *ev, const struct node *n, struct value s, const char *m, struct value *args, size_t nargs, struct kwarg *kw, size_t nkw, struct value *out)
 {
@@ -356,9 +372,35 @@ strmethod(struct ev *ev, const struct node *n, struct value s, const char *m, st
 		return true;
 	}
 	if (!strcmp(m, "startswith") || !strcmp(m, "endswith")) {
-		if (!nargscheck(ev, n, m, nargs, nkw, 1, 1))
+		struct value sub = s;
+		int64_t cp = (int64_t)vlength(s), lo = 0, hi = cp;
+
+		if (!nargscheck(ev, n, m, nargs, nkw, 1, 3))
 			return false;
-		if (!prefixmatch(ev, n, m, s, args[0], m[0] == 'e', &res))
+		/* the optional start and end: code point positions, as in a slice */
+		for (i = 1; i < nargs; i++) {
+			int64_t k;
+
+			if (args[i].type == VNONE)
+				continue;
+			if (!isint(args[i]))
+				return everr(ev, n, "slice indices must be integers or None, not %s", vtypename(args[i]));
+			k = intof(args[i]);
+			if (k < 0)
+				k = k + cp < 0 ? 0 : k + cp;
+			if (i == 1)
+				lo = k;
+			else
+				hi = k > cp ? cp : k;
+		}
+		if (lo > cp) {
+			*out = vbool(false);
+			return true;
+		}
+		if (nargs > 1) {
+			sub = strval(ev, s.u.s->data + u8offset(s, (size_t)lo), u8offset(s, (size_t)(hi < lo ? lo : hi)) - u8offset(s, (size_t)lo));
+		}
+		if (!prefixmatch(ev, n, m, sub, args[0], m[0] == 'e', &res))
 			return false;
 		*out = vbool(res);
 		return true;

@@ -10,7 +10,7 @@
 /* an open block tag, for "expected 'endfor' to close the 'for' at line 3" */
 struct opentag {
 	const char *name;
-	int line;
+	int line, col;
 };
 
 struct parser {
@@ -890,6 +890,7 @@ parseblock(struct parser *p, struct token *tag, const char *tagname, const char 
 		return fail(p, tag, "blocks nested too deeply");
 	p->open[p->nopen].name = tagname;
 	p->open[p->nopen].line = tag->line;
+	p->open[p->nopen].col = tag->col;
 	p->nopen++;
 	body = parsebody(p, ends, nends);
 	p->nopen--;
@@ -1242,8 +1243,10 @@ parsebody(struct parser *p, const char *const *ends, size_t nends)
 			}
 			for (i = 0; i < nends; i++)
 				bufprintf(&want, "%s'%s'", i == 0 ? "" : i + 1 == nends ? " or " : ", ", ends[i]);
-			fail(p, &p->t[p->pos], "unexpected end of template: expected %s to close the '%s' at line %d",
-			    want.data, p->open[p->nopen - 1].name, p->open[p->nopen - 1].line);
+			/* point at the block left open, the line jinja2 names too */
+			fail(p, &(struct token){.line = p->open[p->nopen - 1].line, .col = p->open[p->nopen - 1].col},
+			    "unexpected end of template: this '%s' is never closed; expected %s before the end",
+			    p->open[p->nopen - 1].name, want.data);
 			buffree(&want);
 			return NULL;
 		default:

@@ -181,7 +181,7 @@ START_TEST(test_errors)
 	static const struct {
 		const char *src, *msg;
 	} cases[] = {
-		{"a\n{% for x in y %}\n{{ x }}", "p.j2:3:8: error: unexpected end of template: expected 'endfor' or 'else' to close the 'for' at line 2"},
+		{"a\n{% for x in y %}\n{{ x }}", "p.j2:2:4: error: unexpected end of template: this 'for' is never closed; expected 'endfor' or 'else' before the end"},
 		{"{% if x %}{% endfor %}", "p.j2:1:14: error: unexpected 'endfor': the innermost open block is the 'if' at line 1"},
 		{"{% endif %}", "unexpected 'endif': no block is open"},
 		{"{% frobnicate %}", "unknown tag 'frobnicate'"},
