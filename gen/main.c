@@ -21,9 +21,9 @@ const struct command commands[] = {
 	{"stage", cmd_stage, "copy an image's files into its build context"},
 	{"build", cmd_build, "build one image with docker, podman or buildah"},
 	{"digest", cmd_digest, "compute or print an image's input digest"},
+	{"render", cmd_render, "render a Jinja2 template with the cluster configuration"},
 	{"push", cmd_push, "push one image to its registry and record the digest"},
 	{"publish", cmd_publish, "move the release tag once every image is pushed"},
-	{"render", cmd_render, "render a Jinja2 template with the cluster configuration"},
 	{NULL, NULL, NULL},
 };
 
