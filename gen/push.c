@@ -30,16 +30,6 @@ struct pushed {
 	char *iid, *repo, *manifest;
 };
 
-static const char *
-optval(const char *arg, const char *opt)
-{
-	size_t n = strlen(opt);
-
-	if (strncmp(arg, opt, n) == 0 && arg[n] == '=')
-		return arg + n + 1;
-	return NULL;
-}
-
 static void
 usage(FILE *f, const char *cmd)
 {

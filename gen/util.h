@@ -80,6 +80,9 @@ char *pathdir(const char *p);
 /* true if p (canonical) is "." or does not start with "../" or "/" */
 bool pathinside(const char *p);
 
+/* the value of a command-line argument "--opt=value" when arg is that option, else NULL */
+const char *optval(const char *arg, const char *opt);
+
 /* qsort comparator for an array of char * */
 int strptrcmp(const void *a, const void *b);
 
