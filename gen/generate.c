@@ -123,6 +123,26 @@ setstr(char **slot, const char *val)
 	return true;
 }
 
+#define ENVCHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_"
+#define WORDCHARS ENVCHARS ".-"
+
+/*
+ * false after a message when the value of option opt holds a control
+ * character: generate.args keeps one option a line, build.ninja one
+ * variable a line
+ */
+static bool
+linevalue(const char *cmd, const char *opt, const char *v)
+{
+	for (; *v; v++) {
+		if ((unsigned char)*v < 0x20 || *v == 0x7f) {
+			warn("%s: %.*s: a value cannot hold a newline, TAB or other control character", cmd, (int)strcspn(opt, "="), opt);
+			return false;
+		}
+	}
+	return true;
+}
+
 /* one option; false (after a message) on a usage error */
 static bool
 option(struct opts *o, const char *cmd, const char *arg, const char *next, int *used)
@@ -135,6 +155,8 @@ option(struct opts *o, const char *cmd, const char *arg, const char *next, int *
 		size_t n = (size_t)(v - arg);
 
 		v++;
+		if (!linevalue(cmd, arg, v))
+			return false;
 		if (n == 8 && strncmp(arg, "--images", n) == 0) {
 			if (!*v)
 				goto empty;
@@ -155,28 +177,50 @@ option(struct opts *o, const char *cmd, const char *arg, const char *next, int *
 			}
 			return setstr(&o->engine, v);
 		}
-		if (n == 10 && strncmp(arg, "--registry", n) == 0)
+		if (n == 10 && strncmp(arg, "--registry", n) == 0) {
+			if (*v && !regdomainok(v)) {
+				warn("%s: --registry=%s: expected a registry host or host:port (registry.example.com:5000), or 'public' for Docker Hub", cmd, v);
+				return false;
+			}
 			return setstr(&o->registry, v);
-		if (n == 11 && strncmp(arg, "--namespace", n) == 0)
+		}
+		if (n == 11 && strncmp(arg, "--namespace", n) == 0) {
+			if (*v && !regpathok(v)) {
+				warn("%s: --namespace=%s: expected lowercase letters and digits joined by '.', '_', '__' or '-', parts separated by '/'", cmd, v);
+				return false;
+			}
 			return setstr(&o->namespace, v);
+		}
 		if (n == 16 && strncmp(arg, "--cache-registry", n) == 0) {
 			if (!*v)
 				goto empty;
+			if (!regrefok(v))
+				goto badref;
 			return setstr(&o->cache, v);
 		}
 		if (n == 13 && strncmp(arg, "--layer-cache", n) == 0) {
 			if (!*v)
 				goto empty;
+			if (!regrefok(v))
+				goto badref;
 			return setstr(&o->layercache, v);
 		}
 		if (n == 9 && strncmp(arg, "--builder", n) == 0) {
 			if (!*v)
 				goto empty;
+			if (strspn(v, WORDCHARS) != strlen(v)) {
+				warn("%s: --builder=%s: a builder name is letters, digits, '_', '.' and '-'", cmd, v);
+				return false;
+			}
 			return setstr(&o->builder, v);
 		}
 		if (n == 15 && strncmp(arg, "--registry-user", n) == 0) {
 			if (!*v)
 				goto empty;
+			if (strpbrk(v, " $'\"\\")) {
+				warn("%s: --registry-user=%s: a user name holds no space, quote, backslash or '$'", cmd, v);
+				return false;
+			}
 			return setstr(&o->reguser, v);
 		}
 		if (n == 24 && strncmp(arg, "--registry-password-file", n) == 0) {
@@ -189,6 +233,10 @@ option(struct opts *o, const char *cmd, const char *arg, const char *next, int *
 		if (n == 23 && strncmp(arg, "--registry-password-env", n) == 0) {
 			if (!*v)
 				goto empty;
+			if (strspn(v, ENVCHARS) != strlen(v) || (*v >= '0' && *v <= '9')) {
+				warn("%s: --registry-password-env=%s: expected the name of an environment variable (letters, digits and '_', not starting with a digit)", cmd, v);
+				return false;
+			}
 			return setstr(&o->regpassenv, v);
 		}
 		if (n == 5 && strncmp(arg, "--tag", n) == 0) {
@@ -232,6 +280,8 @@ option(struct opts *o, const char *cmd, const char *arg, const char *next, int *
 			return false;
 		}
 		*used = 2;
+		if (!linevalue(cmd, "-o", next))
+			return false;
 		free(o->output);
 		o->output = userpath(next);
 		return true;
@@ -240,6 +290,9 @@ option(struct opts *o, const char *cmd, const char *arg, const char *next, int *
 	return false;
 empty:
 	warn("%s: %s needs a value", cmd, arg);
+	return false;
+badref:
+	warn("%s: %s: expected host[:port], optionally followed by /namespace (localhost:5000/cache)", cmd, arg);
 	return false;
 }
 
@@ -304,19 +357,34 @@ enum {
  * docker-registry-info section (OpenPAI layout); false after a message
  */
 static bool
-registryfromconfig(struct opts *o, const char *cmd)
+registryfromconfig(struct opts *o)
 {
 	struct registryinfo ri;
+	const char *key = NULL, *val = NULL, *want = NULL;
 	bool found;
 
 	if (!o->config || (o->registry && o->namespace && o->tag && o->reguser))
 		return true;
 	if (!registryinfoload(o->config, &ri, &found)) {
-		warn("%s: --config=%s: cannot read its docker-registry-info section", cmd, o->config);
+		warn("%s: error: cannot read its docker-registry-info section", o->config);
 		return false;
 	}
 	if (!found)
 		return true;
+	if (!o->registry && ri.domain && !regdomainok(ri.domain)) {
+		key = "docker-registry-domain";
+		val = ri.domain;
+		want = "host or host:port, or 'public' for Docker Hub";
+	} else if (!o->namespace && ri.namespace && !regpathok(ri.namespace)) {
+		key = "docker-namespace";
+		val = ri.namespace;
+		want = "lowercase letters and digits joined by '.', '_', '__' or '-', parts separated by '/'";
+	}
+	if (key) {
+		warn("%s: error: docker-registry-info.%s '%s' is not valid; expected %s", o->config, key, val, want);
+		delregistryinfo(&ri);
+		return false;
+	}
 	if (!o->registry && ri.domain) {
 		o->registry = xstrdup(ri.domain);
 		o->fromcfg |= FROMCFG_REGISTRY;
@@ -327,7 +395,8 @@ registryfromconfig(struct opts *o, const char *cmd)
 	}
 	if (!o->tag && ri.tag) {
 		if (!imagetagok(ri.tag)) {
-			warn("%s: %s: docker-registry-info.docker-tag '%s' is not a valid tag", cmd, o->config, ri.tag);
+			warn("%s: error: docker-registry-info.docker-tag '%s' is not valid; expected up to 128 letters, digits, '_', '.' and '-', not starting with '.' or '-'",
+			    o->config, ri.tag);
 			delregistryinfo(&ri);
 			return false;
 		}
@@ -375,7 +444,7 @@ parseopts(struct opts *o, int argc, char **argv)
 		warn("%s: no images root; give one with --images=DIR", cmd);
 		return 2;
 	}
-	if (!registryfromconfig(o, cmd))
+	if (!registryfromconfig(o))
 		return 1;
 	if ((o->regpassfile || o->regpassenv) && !o->reguser) {
 		warn("%s: a registry password needs --registry-user", cmd);
@@ -536,7 +605,7 @@ renderedges(const struct node *nd, const char *ctx, const struct strlist *config
 static void
 tagflags(const struct opts *o, const struct image *img, struct buf *b)
 {
-	char *repo = imagerepo(o->registry, o->namespace, img->name), *p;
+	char *repo = regrepo(o->registry, o->namespace, img->name), *p;
 	size_t i;
 
 	for (i = 0; i < img->ntag; i++) {
@@ -662,7 +731,7 @@ pushedges(const struct opts *o, const struct node *nd, struct buf *out)
 	const struct image *img = nd->img;
 	struct ninjaedge e = {0};
 	struct buf b = {0};
-	char *repo = imagerepo(o->registry, o->namespace, img->name), *p;
+	char *repo = regrepo(o->registry, o->namespace, img->name), *p;
 
 	if (!repo)
 		return;
