@@ -59,7 +59,7 @@ edgeflags(struct ninjaedge *e, const char *name, struct buf *b)
 	bufterm(b);
 	/* an unset variable expands to nothing: leave empty ones out */
 	if (b->len)
-		ninjaedgevarraw(e, name, b->data);
+		ninjaedgevar(e, name, b->data);
 	b->len = 0;
 	b->data[0] = '\0';
 }
