@@ -120,60 +120,57 @@ option(struct opts *o, const char *cmd, const char *arg, const char *next, int *
 
 	*used = 1;
 	if ((v = strchr(arg, '=')) && strncmp(arg, "--", 2) == 0) {
-		size_t n = (size_t)(v - arg);
-
-		v++;
-		if (!linevalue(cmd, arg, v))
+		if (!linevalue(cmd, arg, v + 1))
 			return false;
-		if (n == 8 && strncmp(arg, "--images", n) == 0) {
+		if ((v = optval(arg, "--images"))) {
 			if (!*v)
 				goto empty;
 			strlisttake(&o->images, userpath(v));
 			return true;
 		}
-		if (n == 8 && strncmp(arg, "--config", n) == 0) {
+		if ((v = optval(arg, "--config"))) {
 			if (!*v)
 				goto empty;
 			free(o->config);
 			o->config = userpath(v);
 			return true;
 		}
-		if (n == 8 && strncmp(arg, "--engine", n) == 0) {
+		if ((v = optval(arg, "--engine"))) {
 			if (strcmp(v, "docker") && strcmp(v, "podman") && strcmp(v, "buildah") && strcmp(v, "buildx")) {
 				warn("%s: --engine=%s: the engine must be docker, podman, buildah or buildx", cmd, v);
 				return false;
 			}
 			return setstr(&o->engine, v);
 		}
-		if (n == 10 && strncmp(arg, "--registry", n) == 0) {
+		if ((v = optval(arg, "--registry"))) {
 			if (*v && !regdomainok(v)) {
 				warn("%s: --registry=%s: expected a registry host or host:port (registry.example.com:5000), or 'public' for Docker Hub", cmd, v);
 				return false;
 			}
 			return setstr(&o->registry, v);
 		}
-		if (n == 11 && strncmp(arg, "--namespace", n) == 0) {
+		if ((v = optval(arg, "--namespace"))) {
 			if (*v && !regpathok(v)) {
 				warn("%s: --namespace=%s: expected lowercase letters and digits joined by '.', '_', '__' or '-', parts separated by '/'", cmd, v);
 				return false;
 			}
 			return setstr(&o->namespace, v);
 		}
-		if (n == 16 && strncmp(arg, "--cache-registry", n) == 0) {
+		if ((v = optval(arg, "--cache-registry"))) {
 			if (!*v)
 				goto empty;
 			if (!regrefok(v))
 				goto badref;
 			return setstr(&o->cache, v);
 		}
-		if (n == 13 && strncmp(arg, "--layer-cache", n) == 0) {
+		if ((v = optval(arg, "--layer-cache"))) {
 			if (!*v)
 				goto empty;
 			if (!regrefok(v))
 				goto badref;
 			return setstr(&o->layercache, v);
 		}
-		if (n == 9 && strncmp(arg, "--builder", n) == 0) {
+		if ((v = optval(arg, "--builder"))) {
 			if (!*v)
 				goto empty;
 			if (strspn(v, WORDCHARS) != strlen(v)) {
@@ -182,7 +179,7 @@ option(struct opts *o, const char *cmd, const char *arg, const char *next, int *
 			}
 			return setstr(&o->builder, v);
 		}
-		if (n == 15 && strncmp(arg, "--registry-user", n) == 0) {
+		if ((v = optval(arg, "--registry-user"))) {
 			if (!*v)
 				goto empty;
 			if (strpbrk(v, " $'\"\\")) {
@@ -191,14 +188,14 @@ option(struct opts *o, const char *cmd, const char *arg, const char *next, int *
 			}
 			return setstr(&o->reguser, v);
 		}
-		if (n == 24 && strncmp(arg, "--registry-password-file", n) == 0) {
+		if ((v = optval(arg, "--registry-password-file"))) {
 			if (!*v)
 				goto empty;
 			free(o->regpassfile);
 			o->regpassfile = userpath(v);
 			return true;
 		}
-		if (n == 23 && strncmp(arg, "--registry-password-env", n) == 0) {
+		if ((v = optval(arg, "--registry-password-env"))) {
 			if (!*v)
 				goto empty;
 			if (strspn(v, ENVCHARS) != strlen(v) || (*v >= '0' && *v <= '9')) {
@@ -207,14 +204,14 @@ option(struct opts *o, const char *cmd, const char *arg, const char *next, int *
 			}
 			return setstr(&o->regpassenv, v);
 		}
-		if (n == 5 && strncmp(arg, "--tag", n) == 0) {
+		if ((v = optval(arg, "--tag"))) {
 			if (!imagetagok(v)) {
 				warn("%s: --tag=%s: a tag is up to 128 letters, digits, '_', '.' and '-', not starting with '.' or '-'", cmd, v);
 				return false;
 			}
 			return setstr(&o->tag, v);
 		}
-		if (n == 6 && strncmp(arg, "--jobs", n) == 0) {
+		if ((v = optval(arg, "--jobs"))) {
 			errno = 0;
 			o->jobs = strtol(v, &end, 10);
 			if (!*v || *end || errno || o->jobs < 1 || o->jobs > 1024) {
@@ -223,14 +220,14 @@ option(struct opts *o, const char *cmd, const char *arg, const char *next, int *
 			}
 			return true;
 		}
-		if (n == 10 && strncmp(arg, "--imagegen", n) == 0) {
+		if ((v = optval(arg, "--imagegen"))) {
 			if (!*v)
 				goto empty;
 			free(o->imagegen);
 			o->imagegen = strchr(v, '/') ? userpath(v) : xstrdup(v);
 			return true;
 		}
-		if (n == 11 && strncmp(arg, "--templates", n) == 0) {
+		if ((v = optval(arg, "--templates"))) {
 			if (!*v)
 				goto empty;
 			free(o->templates);
@@ -383,7 +380,7 @@ registryfromconfig(struct opts *o)
 int
 optsparse(struct opts *o, int argc, char **argv)
 {
-	const char *cmd = argv[0];
+	const char *cmd = argv[0], *v;
 	int i, used;
 	long n;
 
@@ -393,8 +390,8 @@ optsparse(struct opts *o, int argc, char **argv)
 			usage(stdout, cmd);
 			return -1;
 		}
-		if (strncmp(argv[i], "--args-file=", 12) == 0) {
-			if (!argsfile(o, cmd, argv[i] + 12))
+		if ((v = optval(argv[i], "--args-file"))) {
+			if (!argsfile(o, cmd, v))
 				return 2;
 			continue;
 		}
