@@ -98,16 +98,25 @@ xstrdup(const char *s)
 }
 
 char *
-xasprintf(const char *fmt, ...)
+xvasprintf(const char *fmt, va_list ap)
 {
 	struct buf b = {0};
-	va_list ap;
 
-	va_start(ap, fmt);
 	bufvprintf(&b, fmt, ap);
-	va_end(ap);
 	bufterm(&b);
 	return b.data;
+}
+
+char *
+xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	s = xvasprintf(fmt, ap);
+	va_end(ap);
+	return s;
 }
 
 static void

@@ -25,6 +25,8 @@ char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 /* returns a newly allocated formatted string, owned by the caller */
 char *xasprintf(const char *fmt, ...);
+/* xasprintf with a va_list */
+char *xvasprintf(const char *fmt, va_list ap);
 
 /* append to a buffer; the buffer stays NUL-terminated */
 void bufadd(struct buf *b, const void *p, size_t n);
