@@ -57,17 +57,6 @@ usage(FILE *f)
 	    "  --insecure          talk to registries over plain http\n", argv0);
 }
 
-/* the value of --opt=value in arg, or NULL if arg is another option */
-static const char *
-optval(const char *arg, const char *opt)
-{
-	size_t n = strlen(opt);
-
-	if (strncmp(arg, opt, n) == 0 && arg[n] == '=')
-		return arg + n + 1;
-	return NULL;
-}
-
 static bool
 needkv(const char *opt, const char *v)
 {

@@ -260,17 +260,6 @@ usage(FILE *f)
 	    "       %s digest IMAGE     print img/IMAGE.digest of the build directory\n", argv0, argv0);
 }
 
-/* the value of --opt=value in arg, or NULL if arg is another option */
-static const char *
-optval(const char *arg, const char *opt)
-{
-	size_t n = strlen(opt);
-
-	if (strncmp(arg, opt, n) == 0 && arg[n] == '=')
-		return arg + n + 1;
-	return NULL;
-}
-
 /* reads a digest file (as written by -o) into a normalised string, owned by the caller */
 static char *
 readdigestfile(const char *path)
@@ -285,7 +274,7 @@ readdigestfile(const char *path)
 	s = imageidnorm(b.data ? b.data : "", b.len);
 	buffree(&b);
 	if (!s)
-		fprintf(stderr, "%s: %s: not a digest; expected one line 'sha256:<64 hex digits>'\n", argv0, path);
+		fprintf(stderr, "%s: %s:1: not a digest; expected one line 'sha256:<64 hex digits>'\n", argv0, path);
 	return s;
 }
 
@@ -341,6 +330,12 @@ cmd_digest(int argc, char **argv)
 	}
 	if (image && !in.ctxdir && !outpath && ndeps == 0) {
 		path = xasprintf("img/%s.digest", image);
+		if (access(path, F_OK) != 0 && errno == ENOENT) {
+			fprintf(stderr, "%s: digest: %s does not exist; run imagegen digest in the build directory, "
+			    "name an image of its build.ninja, and build the digest first (ninja %s)\n", argv0, path, path);
+			free(path);
+			goto out;
+		}
 		line = readdigestfile(path);
 		free(path);
 		if (line) {

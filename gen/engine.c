@@ -14,29 +14,32 @@
 #include "engine.h"
 #include "util.h"
 
-void
-argsadd(struct args *a, const char *s)
+/* appends s, which a now owns */
+static void
+argstake(struct args *a, char *s)
 {
 	if (a->n + 2 > a->cap) {
 		a->cap = a->cap ? a->cap * 2 : 16;
 		a->v = xreallocarray(a->v, a->cap, sizeof(a->v[0]));
 	}
-	a->v[a->n++] = xstrdup(s);
+	a->v[a->n++] = s;
 	a->v[a->n] = NULL;
+}
+
+void
+argsadd(struct args *a, const char *s)
+{
+	argstake(a, xstrdup(s));
 }
 
 void
 argsaddf(struct args *a, const char *fmt, ...)
 {
-	struct buf b = {0};
 	va_list ap;
 
 	va_start(ap, fmt);
-	bufvprintf(&b, fmt, ap);
+	argstake(a, xvasprintf(fmt, ap));
 	va_end(ap);
-	bufterm(&b);
-	argsadd(a, b.data);
-	buffree(&b);
 }
 
 void

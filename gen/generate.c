@@ -1,446 +1,28 @@
 /*
- * imagegen generate, list, graph, check: the options, and the files
- * generate writes from the loaded tree (tree.c): build.ninja, the stage
- * manifests and the recorded arguments.
+ * imagegen generate, list, graph, check: the files generate writes from
+ * the loaded tree (tree.c): build.ninja, the stage manifests and the
+ * recorded arguments (options in opts.c).
  */
 #include "compat.h"
 
 #include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "escape.h"
 #include "image.h"
 #include "ninja.h"
+#include "opts.h"
 #include "registry.h"
 #include "tmpl.h"
 #include "tree.h"
 #include "util.h"
 #include "walk.h"
 
-#ifndef IMAGEGEN_TEMPLATEDIR
-#define IMAGEGEN_TEMPLATEDIR "/usr/local/share/imagegen/templates"
-#endif
-
-#define ARGSFILE ".imagegen/generate.args"
 #define MANIFESTHEAD "# imagegen stage manifest 1\n"
-
-/* the options shared by generate, list, graph and check */
-struct opts {
-	struct strlist images; /* images roots, canonical, in the order given */
-	char *config;
-	char *engine;
-	char *registry;
-	char *namespace;
-	char *tag;
-	char *cache;       /* cache registry: REF/<name>:<input digest> */
-	char *layercache;  /* the engine's layer cache: REF/<name> */
-	char *builder;     /* buildx builder */
-	char *reguser;     /* registry login: user, and where the password is read at run time */
-	char *regpassfile;
-	char *regpassenv;
-	char *regpassconfig; /* the config holding docker-registry-info.docker-password */
-	unsigned fromcfg;  /* FROMCFG_* bits: settings taken from docker-registry-info, not recorded */
-	bool insecure;     /* registries over plain http */
-	char *imagegen;
-	char *templates;
-	char *output;
-	long jobs;
-};
-
-static void
-optsfree(struct opts *o)
-{
-	strlistfree(&o->images);
-	free(o->config);
-	free(o->engine);
-	free(o->registry);
-	free(o->namespace);
-	free(o->tag);
-	free(o->cache);
-	free(o->layercache);
-	free(o->builder);
-	free(o->reguser);
-	free(o->regpassfile);
-	free(o->regpassenv);
-	free(o->regpassconfig);
-	free(o->imagegen);
-	free(o->templates);
-	free(o->output);
-}
-
-static void
-usage(FILE *f, const char *cmd)
-{
-	fprintf(f, "usage: %s %s --images=DIR [--images=DIR...] [OPTIONS]\n", argv0, cmd);
-	if (strcmp(cmd, "generate") == 0)
-		fputs("\nwrites build.ninja, the stage manifests under .imagegen/stage/ and\n"
-		    ".imagegen/generate.args into the current directory (the build directory).\n", f);
-	else if (strcmp(cmd, "list") == 0)
-		fputs("\nprints the images in build order, each followed by the images it depends on.\n", f);
-	else if (strcmp(cmd, "graph") == 0)
-		fputs("\nprints the image graph in Graphviz dot; an arrow goes from an image to one built on it.\n", f);
-	else
-		fputs("\nchecks the image tree and reports every problem; writes nothing.\n", f);
-	fputs("\noptions:\n"
-	    "  --images=DIR          an images root: each subdirectory holding image.yaml is an image\n"
-	    "  --config=FILE|DIR     the cluster configuration the templates see\n"
-	    "  --engine=ENGINE       docker, podman, buildah or buildx (default docker)\n"
-	    "  --builder=NAME        the buildx builder that runs the builds (--engine=buildx)\n"
-	    "  --registry=HOST       also tag images HOST/NAMESPACE/NAME:TAG ('public': Docker Hub)\n"
-	    "  --namespace=NS        the namespace under the registry\n"
-	    "  --tag=TAG             the tag under the registry (default latest)\n"
-	    "  --cache-registry=REF  pull REF/NAME:<input digest> instead of building; push it after a build\n"
-	    "  --layer-cache=REF     the engine's layer cache in REF/NAME (--cache-from/--cache-to)\n"
-	    "  --insecure-registry   the registries speak plain http\n"
-	    "  --registry-user=U     log in as U before pushing; the password is read at run time from\n"
-	    "  --registry-password-file=FILE  a file, or\n"
-	    "  --registry-password-env=VAR    an environment variable\n"
-	    "  --jobs=N              how many engine builds run at once (default: the number of CPUs)\n"
-	    "  --imagegen=PATH       the imagegen that build.ninja runs (default: this one)\n"
-	    "  --templates=DIR       where rules.ninja is (default " IMAGEGEN_TEMPLATEDIR ")\n"
-	    "  -o FILE               the file to write (default build.ninja)\n"
-	    "  --args-file=FILE      read these options from FILE, one a line\n", f);
-}
-
-/* path as the user gave it, canonical; absolute stays absolute */
-static char *
-userpath(const char *p)
-{
-	return pathcanon(p);
-}
-
-static bool
-setstr(char **slot, const char *val)
-{
-	free(*slot);
-	*slot = xstrdup(val);
-	return true;
-}
-
-/* one option; false (after a message) on a usage error */
-static bool
-option(struct opts *o, const char *cmd, const char *arg, const char *next, int *used)
-{
-	const char *v;
-	char *end;
-
-	*used = 1;
-	if ((v = strchr(arg, '=')) && strncmp(arg, "--", 2) == 0) {
-		size_t n = (size_t)(v - arg);
-
-		v++;
-		if (n == 8 && strncmp(arg, "--images", n) == 0) {
-			if (!*v)
-				goto empty;
-			strlisttake(&o->images, userpath(v));
-			return true;
-		}
-		if (n == 8 && strncmp(arg, "--config", n) == 0) {
-			if (!*v)
-				goto empty;
-			free(o->config);
-			o->config = userpath(v);
-			return true;
-		}
-		if (n == 8 && strncmp(arg, "--engine", n) == 0) {
-			if (strcmp(v, "docker") && strcmp(v, "podman") && strcmp(v, "buildah") && strcmp(v, "buildx")) {
-				warn("%s: --engine=%s: the engine must be docker, podman, buildah or buildx", cmd, v);
-				return false;
-			}
-			return setstr(&o->engine, v);
-		}
-		if (n == 10 && strncmp(arg, "--registry", n) == 0)
-			return setstr(&o->registry, v);
-		if (n == 11 && strncmp(arg, "--namespace", n) == 0)
-			return setstr(&o->namespace, v);
-		if (n == 16 && strncmp(arg, "--cache-registry", n) == 0) {
-			if (!*v)
-				goto empty;
-			return setstr(&o->cache, v);
-		}
-		if (n == 13 && strncmp(arg, "--layer-cache", n) == 0) {
-			if (!*v)
-				goto empty;
-			return setstr(&o->layercache, v);
-		}
-		if (n == 9 && strncmp(arg, "--builder", n) == 0) {
-			if (!*v)
-				goto empty;
-			return setstr(&o->builder, v);
-		}
-		if (n == 15 && strncmp(arg, "--registry-user", n) == 0) {
-			if (!*v)
-				goto empty;
-			return setstr(&o->reguser, v);
-		}
-		if (n == 24 && strncmp(arg, "--registry-password-file", n) == 0) {
-			if (!*v)
-				goto empty;
-			free(o->regpassfile);
-			o->regpassfile = userpath(v);
-			return true;
-		}
-		if (n == 23 && strncmp(arg, "--registry-password-env", n) == 0) {
-			if (!*v)
-				goto empty;
-			return setstr(&o->regpassenv, v);
-		}
-		if (n == 5 && strncmp(arg, "--tag", n) == 0) {
-			if (!imagetagok(v)) {
-				warn("%s: --tag=%s: a tag is up to 128 letters, digits, '_', '.' and '-', not starting with '.' or '-'", cmd, v);
-				return false;
-			}
-			return setstr(&o->tag, v);
-		}
-		if (n == 6 && strncmp(arg, "--jobs", n) == 0) {
-			errno = 0;
-			o->jobs = strtol(v, &end, 10);
-			if (!*v || *end || errno || o->jobs < 1 || o->jobs > 1024) {
-				warn("%s: --jobs=%s: expected a number from 1 to 1024", cmd, v);
-				return false;
-			}
-			return true;
-		}
-		if (n == 10 && strncmp(arg, "--imagegen", n) == 0) {
-			if (!*v)
-				goto empty;
-			free(o->imagegen);
-			o->imagegen = strchr(v, '/') ? userpath(v) : xstrdup(v);
-			return true;
-		}
-		if (n == 11 && strncmp(arg, "--templates", n) == 0) {
-			if (!*v)
-				goto empty;
-			free(o->templates);
-			o->templates = userpath(v);
-			return true;
-		}
-	}
-	if (strcmp(arg, "--insecure-registry") == 0) {
-		o->insecure = true;
-		return true;
-	}
-	if (strcmp(arg, "-o") == 0) {
-		if (!next) {
-			warn("%s: -o needs a file name", cmd);
-			return false;
-		}
-		*used = 2;
-		free(o->output);
-		o->output = userpath(next);
-		return true;
-	}
-	warn("%s: unknown option '%s'; '%s %s --help' lists the options", cmd, arg, argv0, cmd);
-	return false;
-empty:
-	warn("%s: %s needs a value", cmd, arg);
-	return false;
-}
-
-/* read FILE's lines as options */
-static bool
-argsfile(struct opts *o, const char *cmd, const char *file)
-{
-	struct buf b = {0};
-	struct strlist lines = {0};
-	char *s, *e;
-	size_t i;
-	int used;
-	bool ok = true;
-
-	if (!readfile(file, &b)) {
-		warn("%s: --args-file=%s: cannot read:", cmd, file);
-		return false;
-	}
-	bufterm(&b);
-	for (s = b.data; *s; s = *e ? e + 1 : e) {
-		e = strchr(s, '\n');
-		if (!e)
-			e = s + strlen(s);
-		if (e > s)
-			strlisttake(&lines, xstrndup(s, (size_t)(e - s)));
-	}
-	for (i = 0; ok && i < lines.n; i += (size_t)used) {
-		if (strncmp(lines.s[i], "--args-file=", 12) == 0) {
-			warn("%s: %s: --args-file cannot be nested", cmd, file);
-			ok = false;
-			break;
-		}
-		ok = option(o, cmd, lines.s[i], i + 1 < lines.n ? lines.s[i + 1] : NULL, &used);
-	}
-	strlistfree(&lines);
-	buffree(&b);
-	return ok;
-}
-
-/* the path of the running imagegen, absolute, or "imagegen" when unknown */
-static char *
-selfpath(void)
-{
-	char p[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", p, sizeof(p) - 1);
-
-	if (n <= 0)
-		return xstrdup(strchr(argv0, '/') ? argv0 : "imagegen");
-	p[n] = '\0';
-	return xstrdup(p);
-}
-
-enum {
-	FROMCFG_REGISTRY = 1,
-	FROMCFG_NAMESPACE = 2,
-	FROMCFG_TAG = 4,
-	FROMCFG_USER = 8,
-};
-
-/*
- * the registry settings the options leave unset, from the configuration's
- * docker-registry-info section (OpenPAI layout); false after a message
- */
-static bool
-registryfromconfig(struct opts *o, const char *cmd)
-{
-	struct registryinfo ri;
-	bool found;
-
-	if (!o->config || (o->registry && o->namespace && o->tag && o->reguser))
-		return true;
-	if (!registryinfoload(o->config, &ri, &found)) {
-		warn("%s: --config=%s: cannot read its docker-registry-info section", cmd, o->config);
-		return false;
-	}
-	if (!found)
-		return true;
-	if (!o->registry && ri.domain) {
-		o->registry = xstrdup(ri.domain);
-		o->fromcfg |= FROMCFG_REGISTRY;
-	}
-	if (!o->namespace && ri.namespace) {
-		o->namespace = xstrdup(ri.namespace);
-		o->fromcfg |= FROMCFG_NAMESPACE;
-	}
-	if (!o->tag && ri.tag) {
-		if (!imagetagok(ri.tag)) {
-			warn("%s: %s: docker-registry-info.docker-tag '%s' is not a valid tag", cmd, o->config, ri.tag);
-			delregistryinfo(&ri);
-			return false;
-		}
-		o->tag = xstrdup(ri.tag);
-		o->fromcfg |= FROMCFG_TAG;
-	}
-	if (!o->reguser && ri.user) {
-		o->reguser = xstrdup(ri.user);
-		o->fromcfg |= FROMCFG_USER;
-		/* the password stays in the configuration; push reads it at run time */
-		if (ri.passfile)
-			o->regpassfile = xstrdup(ri.passfile);
-		else if (ri.passenv)
-			o->regpassenv = xstrdup(ri.passenv);
-		else if (ri.password)
-			o->regpassconfig = xstrdup(o->config);
-	}
-	delregistryinfo(&ri);
-	return true;
-}
-
-/* parse argv into o; returns 0 to go on, else the exit status (help 0 is -1) */
-static int
-parseopts(struct opts *o, int argc, char **argv)
-{
-	const char *cmd = argv[0];
-	int i, used;
-	long n;
-
-	for (i = 1; i < argc; i += used) {
-		used = 1;
-		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			usage(stdout, cmd);
-			return -1;
-		}
-		if (strncmp(argv[i], "--args-file=", 12) == 0) {
-			if (!argsfile(o, cmd, argv[i] + 12))
-				return 2;
-			continue;
-		}
-		if (!option(o, cmd, argv[i], i + 1 < argc ? argv[i + 1] : NULL, &used))
-			return 2;
-	}
-	if (o->images.n == 0) {
-		warn("%s: no images root; give one with --images=DIR", cmd);
-		return 2;
-	}
-	if (!registryfromconfig(o, cmd))
-		return 1;
-	if ((o->regpassfile || o->regpassenv) && !o->reguser) {
-		warn("%s: a registry password needs --registry-user", cmd);
-		return 2;
-	}
-	if (o->reguser && (o->regpassfile != NULL) + (o->regpassenv != NULL) + (o->regpassconfig != NULL) != 1) {
-		warn("%s: --registry-user needs one of --registry-password-file or --registry-password-env%s", cmd,
-		    o->fromcfg & FROMCFG_USER ? " (docker-registry-info has docker-username but no docker-password)" : "");
-		return 2;
-	}
-	if (!o->engine)
-		o->engine = xstrdup("docker");
-	if (!o->tag)
-		o->tag = xstrdup("latest");
-	if (!o->imagegen)
-		o->imagegen = selfpath();
-	if (!o->templates)
-		o->templates = xstrdup(IMAGEGEN_TEMPLATEDIR);
-	if (!o->output)
-		o->output = xstrdup("build.ninja");
-	if (o->jobs == 0) {
-		n = sysconf(_SC_NPROCESSORS_ONLN);
-		o->jobs = n > 0 ? n : 1;
-	}
-	return 0;
-}
-
-/* the effective options, one a line, as --args-file reads them */
-static void
-optsrecord(const struct opts *o, struct buf *b)
-{
-	size_t i;
-
-	for (i = 0; i < o->images.n; i++)
-		bufprintf(b, "--images=%s\n", o->images.s[i]);
-	if (o->config)
-		bufprintf(b, "--config=%s\n", o->config);
-	bufprintf(b, "--engine=%s\n", o->engine);
-	/* what came from docker-registry-info is read again from the config on regeneration */
-	if (o->registry && !(o->fromcfg & FROMCFG_REGISTRY))
-		bufprintf(b, "--registry=%s\n", o->registry);
-	if (o->namespace && !(o->fromcfg & FROMCFG_NAMESPACE))
-		bufprintf(b, "--namespace=%s\n", o->namespace);
-	if (!(o->fromcfg & FROMCFG_TAG))
-		bufprintf(b, "--tag=%s\n", o->tag);
-	if (o->cache)
-		bufprintf(b, "--cache-registry=%s\n", o->cache);
-	if (o->layercache)
-		bufprintf(b, "--layer-cache=%s\n", o->layercache);
-	if (o->builder)
-		bufprintf(b, "--builder=%s\n", o->builder);
-	if (o->insecure)
-		bufadds(b, "--insecure-registry\n");
-	if (o->reguser && !(o->fromcfg & FROMCFG_USER)) {
-		bufprintf(b, "--registry-user=%s\n", o->reguser);
-		if (o->regpassfile)
-			bufprintf(b, "--registry-password-file=%s\n", o->regpassfile);
-		if (o->regpassenv)
-			bufprintf(b, "--registry-password-env=%s\n", o->regpassenv);
-	}
-	bufprintf(b, "--jobs=%ld\n", o->jobs);
-	bufprintf(b, "--imagegen=%s\n", o->imagegen);
-	bufprintf(b, "--templates=%s\n", o->templates);
-	bufprintf(b, "-o\n%s\n", o->output);
-}
 
 /* the stage manifest of one image */
 static void
@@ -477,7 +59,7 @@ edgeflags(struct ninjaedge *e, const char *name, struct buf *b)
 	bufterm(b);
 	/* an unset variable expands to nothing: leave empty ones out */
 	if (b->len)
-		ninjaedgevarraw(e, name, b->data);
+		ninjaedgevar(e, name, b->data);
 	b->len = 0;
 	b->data[0] = '\0';
 }
@@ -536,7 +118,7 @@ renderedges(const struct node *nd, const char *ctx, const struct strlist *config
 static void
 tagflags(const struct opts *o, const struct image *img, struct buf *b)
 {
-	char *repo = imagerepo(o->registry, o->namespace, img->name), *p;
+	char *repo = regrepo(o->registry, o->namespace, img->name), *p;
 	size_t i;
 
 	for (i = 0; i < img->ntag; i++) {
@@ -662,7 +244,7 @@ pushedges(const struct opts *o, const struct node *nd, struct buf *out)
 	const struct image *img = nd->img;
 	struct ninjaedge e = {0};
 	struct buf b = {0};
-	char *repo = imagerepo(o->registry, o->namespace, img->name), *p;
+	char *repo = regrepo(o->registry, o->namespace, img->name), *p;
 
 	if (!repo)
 		return;
@@ -1035,7 +617,7 @@ run(int argc, char **argv)
 	int rc;
 	const char *cmd = argv[0];
 
-	rc = parseopts(&o, argc, argv);
+	rc = optsparse(&o, argc, argv);
 	if (rc) {
 		optsfree(&o);
 		return rc < 0 ? 0 : rc;

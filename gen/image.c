@@ -141,16 +141,15 @@ struct load {
 static void
 loaderr(struct load *l, yaml_node_t *n, const char *fmt, ...)
 {
-	struct buf b = {0};
 	va_list ap;
+	char *msg;
 
 	va_start(ap, fmt);
-	bufvprintf(&b, fmt, ap);
+	msg = xvasprintf(fmt, ap);
 	va_end(ap);
-	bufterm(&b);
 	diagerr(l->d, l->file, n ? (int)n->start_mark.line + 1 : 0, n ? (int)n->start_mark.column + 1 : 0,
-	    "%s", b.data);
-	buffree(&b);
+	    "%s", msg);
+	free(msg);
 	l->nerr++;
 }
 

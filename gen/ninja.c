@@ -27,25 +27,7 @@ ninjacomment(struct buf *b, const char *text)
 }
 
 void
-ninjavar(struct buf *b, const char *name, const char *val, int indent)
-{
-	bufprintf(b, "%*s%s = ", indent, "", name);
-	escninjaval(b, val);
-	bufaddc(b, '\n');
-}
-
-void
 ninjaedgevar(struct ninjaedge *e, const char *name, const char *val)
-{
-	struct buf v = {0};
-
-	escninjaval(&v, val);
-	strlistadd(&e->var, name);
-	strlisttake(&e->var, v.data);
-}
-
-void
-ninjaedgevarraw(struct ninjaedge *e, const char *name, const char *val)
 {
 	strlistadd(&e->var, name);
 	strlistadd(&e->var, val);

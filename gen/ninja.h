@@ -15,12 +15,8 @@ struct ninjaedge {
 
 /* "# text" lines, one per line of text */
 void ninjacomment(struct buf *b, const char *text);
-/* "name = value" (value escaped here), indented by indent spaces */
-void ninjavar(struct buf *b, const char *name, const char *val, int indent);
-/* a per-edge variable of e; val is escaped here */
-void ninjaedgevar(struct ninjaedge *e, const char *name, const char *val);
 /* a per-edge variable of e; val is already a ninja value (escninjaval, escshellninja) */
-void ninjaedgevarraw(struct ninjaedge *e, const char *name, const char *val);
+void ninjaedgevar(struct ninjaedge *e, const char *name, const char *val);
 /* "build out... | implicitout...: rule in... | implicit... || orderonly..." and its variables */
 void ninjabuild(struct buf *b, const struct ninjaedge *e);
 /* free the lists of e */

@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "engine.h"
+#include "image.h"
 #include "registry.h"
 #include "util.h"
 
@@ -29,16 +30,6 @@ struct pushcmd {
 struct pushed {
 	char *iid, *repo, *manifest;
 };
-
-static const char *
-optval(const char *arg, const char *opt)
-{
-	size_t n = strlen(opt);
-
-	if (strncmp(arg, opt, n) == 0 && arg[n] == '=')
-		return arg + n + 1;
-	return NULL;
-}
 
 static void
 usage(FILE *f, const char *cmd)
@@ -119,7 +110,7 @@ parseargs(struct pushcmd *c, int argc, char **argv)
 		fprintf(stderr, "%s: %s: --user needs exactly one of --password-file, --password-env or --password-config\n", argv0, cmd);
 		return 2;
 	}
-	if (c->tag && !validtag(c->tag)) {
+	if (c->tag && !imagetagok(c->tag)) {
 		fprintf(stderr, "%s: publish: '%s' is not a valid tag; expected letters, digits, '_', '.', '-'\n", argv0, c->tag);
 		return 2;
 	}

@@ -3,67 +3,51 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "image.h"
 #include "registry.h"
 #include "tmpl.h"
 #include "util.h"
 
+/* a registry host[:port]: letters, digits, '.', '-', and one optional :port */
 static bool
-isalnumlower(int c)
+domainok(const char *s, size_t len)
 {
-	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-}
+	const char *colon = memchr(s, ':', len);
+	size_t i, n = colon ? (size_t)(colon - s) : len;
 
-bool
-validtag(const char *s)
-{
-	size_t i, n = strlen(s);
-
-	if (n == 0 || n > 128 || s[0] == '.' || s[0] == '-')
+	if (n == 0)
 		return false;
 	for (i = 0; i < n; i++) {
-		if (!isalnumlower(s[i]) && !(s[i] >= 'A' && s[i] <= 'Z') && !strchr("_.-", s[i]))
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') ||
+		    s[i] == '.' || s[i] == '-'))
 			return false;
 	}
-	return true;
-}
-
-/* one path component: alnum runs separated by '.', '_', '__' or runs of '-' */
-static bool
-validcomponent(const char *s, size_t n)
-{
-	size_t i = 0, sep;
-
-	if (n == 0 || !isalnumlower(s[0]) || !isalnumlower(s[n - 1]))
-		return false;
-	while (i < n) {
-		if (isalnumlower(s[i])) {
-			i++;
-			continue;
-		}
-		if (s[i] == '-') {
-			while (i < n && s[i] == '-')
-				i++;
-			continue;
-		}
-		sep = i;
-		if (s[i] == '.' || s[i] == '_')
-			i++;
-		if (s[sep] == '_' && i < n && s[i] == '_')
-			i++;
-		if (i == sep || !isalnumlower(s[i]))
+	if (colon) {
+		if (colon + 1 == s + len || strspn(colon + 1, "0123456789") != (size_t)(s + len - colon - 1))
 			return false;
 	}
 	return true;
 }
 
 bool
-validrepopath(const char *s)
+regdomainok(const char *s)
+{
+	return strcmp(s, "public") == 0 || domainok(s, strlen(s));
+}
+
+bool
+regpathok(const char *s)
 {
 	const char *e;
+	char *c;
+	bool ok;
 
 	for (;;) {
 		e = strchr(s, '/');
-		if (!validcomponent(s, e ? (size_t)(e - s) : strlen(s)))
+		c = e ? xstrndup(s, (size_t)(e - s)) : xstrdup(s);
+		ok = imagenameok(c);
+		free(c);
+		if (!ok)
 			return false;
 		if (!e)
 			return true;
@@ -71,88 +55,27 @@ validrepopath(const char *s)
 	}
 }
 
-/* a registry host[:port]: letters, digits, '.', '-', and one optional :port */
-static bool
-validdomain(const char *s)
-{
-	const char *colon = strchr(s, ':');
-	size_t i, n = colon ? (size_t)(colon - s) : strlen(s);
-
-	if (n == 0)
-		return false;
-	for (i = 0; i < n; i++) {
-		if (!isalnumlower(s[i]) && !(s[i] >= 'A' && s[i] <= 'Z') && s[i] != '.' && s[i] != '-')
-			return false;
-	}
-	if (colon) {
-		if (!colon[1] || strspn(colon + 1, "0123456789") != strlen(colon + 1))
-			return false;
-	}
-	return true;
-}
-
 bool
-mkregistry(struct registry *r, const char *domain, const char *ns, const char *tag, const char **why)
+regrefok(const char *ref)
 {
-	r->domain = r->namespace = r->tag = NULL;
-	if (domain && *domain && strcmp(domain, "public") != 0) {
-		if (!validdomain(domain)) {
-			*why = "registry domain must be host or host:port";
-			return false;
-		}
-		r->domain = xstrdup(domain);
-	}
-	if (ns && *ns) {
-		if (!validrepopath(ns)) {
-			*why = "namespace must be lowercase letters and digits, separated by '.', '_', '-' or '/'";
-			delregistry(r);
-			return false;
-		}
-		r->namespace = xstrdup(ns);
-	}
-	if (tag && !validtag(tag)) {
-		*why = "tag must be letters, digits, '_', '.', '-' (not first), at most 128";
-		delregistry(r);
-		return false;
-	}
-	r->tag = xstrdup(tag ? tag : "latest");
-	return true;
-}
+	const char *slash = strchr(ref, '/');
 
-void
-delregistry(struct registry *r)
-{
-	free(r->domain);
-	free(r->namespace);
-	free(r->tag);
-	r->domain = r->namespace = r->tag = NULL;
+	if (!slash)
+		return domainok(ref, strlen(ref));
+	return domainok(ref, (size_t)(slash - ref)) && regpathok(slash + 1);
 }
 
 char *
-regrepo(const struct registry *r, const char *name)
+regrepo(const char *registry, const char *namespace, const char *name)
 {
-	struct buf b = {0};
+	const char *reg;
 
-	if (r->domain) {
-		bufadds(&b, r->domain);
-		bufaddc(&b, '/');
-	}
-	if (r->namespace) {
-		bufadds(&b, r->namespace);
-		bufaddc(&b, '/');
-	}
-	bufadds(&b, name);
-	return b.data;
-}
-
-char *
-regref(const struct registry *r, const char *name)
-{
-	char *repo = regrepo(r, name), *ref;
-
-	ref = xasprintf("%s:%s", repo, r->tag);
-	free(repo);
-	return ref;
+	if (!registry || !*registry)
+		return NULL;
+	reg = strcmp(registry, "public") == 0 ? "docker.io" : registry;
+	if (namespace && *namespace)
+		return xasprintf("%s/%s/%s", reg, namespace, name);
+	return xasprintf("%s/%s", reg, name);
 }
 
 /* the keys of docker-registry-info, in the order of struct registryinfo */

@@ -17,22 +17,10 @@
 #include "escape.h"
 #include "graph.h"
 #include "image.h"
+#include "registry.h"
 #include "tree.h"
 #include "util.h"
 #include "walk.h"
-
-char *
-imagerepo(const char *registry, const char *namespace, const char *name)
-{
-	const char *reg;
-
-	if (!registry || !*registry)
-		return NULL;
-	reg = strcmp(registry, "public") == 0 ? "docker.io" : registry;
-	if (namespace && *namespace)
-		return xasprintf("%s/%s/%s", reg, namespace, name);
-	return xasprintf("%s/%s", reg, name);
-}
 
 static void
 centryadd(struct node *nd, char kind, const char *dst, const char *src, int prio)
@@ -347,7 +335,7 @@ refnode(struct tree *t, const char *ref)
 		nd = treefind(t, repo);
 	else {
 		for (i = 0; i < t->n && !nd; i++) {
-			reg = imagerepo(t->registry, t->namespace, t->node[i].img->name);
+			reg = regrepo(t->registry, t->namespace, t->node[i].img->name);
 			if (reg && strcmp(reg, repo) == 0)
 				nd = &t->node[i];
 			free(reg);

@@ -61,7 +61,5 @@ void treefree(struct tree *t);
 struct node *treefind(const struct tree *t, const char *name);
 /* the context entry of nd at dst, or NULL */
 struct centry *centryfind(const struct node *nd, const char *dst);
-/* registry/namespace/name ("public" is docker.io), or NULL without a registry; owned by the caller */
-char *imagerepo(const char *registry, const char *namespace, const char *name);
 
 #endif

@@ -19,9 +19,9 @@ vwarn(const char *fmt, va_list ap)
 	size_t n;
 	int err = errno;
 
+	n = strlen(fmt);
 	fprintf(stderr, "%s: ", argv0);
 	vfprintf(stderr, fmt, ap);
-	n = strlen(fmt);
 	if (n > 0 && fmt[n - 1] == ':')
 		fprintf(stderr, " %s", strerror(err));
 	fputc('\n', stderr);
@@ -98,16 +98,25 @@ xstrdup(const char *s)
 }
 
 char *
-xasprintf(const char *fmt, ...)
+xvasprintf(const char *fmt, va_list ap)
 {
 	struct buf b = {0};
-	va_list ap;
 
-	va_start(ap, fmt);
 	bufvprintf(&b, fmt, ap);
-	va_end(ap);
 	bufterm(&b);
 	return b.data;
+}
+
+char *
+xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	s = xvasprintf(fmt, ap);
+	va_end(ap);
+	return s;
 }
 
 static void
@@ -156,13 +165,16 @@ bufvprintf(struct buf *b, const char *fmt, va_list ap)
 	va_list aq;
 	int n;
 
+	bufgrow(b, 64);
 	va_copy(aq, ap);
-	n = vsnprintf(NULL, 0, fmt, aq);
+	n = vsnprintf(b->data + b->len, b->cap - b->len, fmt, aq);
 	va_end(aq);
 	if (n < 0)
 		fatal("vsnprintf:");
-	bufgrow(b, (size_t)n);
-	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	if ((size_t)n >= b->cap - b->len) {
+		bufgrow(b, (size_t)n);
+		vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	}
 	b->len += (size_t)n;
 }
 
@@ -477,4 +489,14 @@ int
 strptrcmp(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+const char *
+optval(const char *arg, const char *opt)
+{
+	size_t n = strlen(opt);
+
+	if (strncmp(arg, opt, n) == 0 && arg[n] == '=')
+		return arg + n + 1;
+	return NULL;
 }

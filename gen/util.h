@@ -25,6 +25,8 @@ char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 /* returns a newly allocated formatted string, owned by the caller */
 char *xasprintf(const char *fmt, ...);
+/* xasprintf with a va_list */
+char *xvasprintf(const char *fmt, va_list ap);
 
 /* append to a buffer; the buffer stays NUL-terminated */
 void bufadd(struct buf *b, const void *p, size_t n);
@@ -79,6 +81,9 @@ const char *pathbase(const char *p);
 char *pathdir(const char *p);
 /* true if p (canonical) is "." or does not start with "../" or "/" */
 bool pathinside(const char *p);
+
+/* the value of a command-line argument "--opt=value" when arg is that option, else NULL */
+const char *optval(const char *arg, const char *opt);
 
 /* qsort comparator for an array of char * */
 int strptrcmp(const void *a, const void *b);

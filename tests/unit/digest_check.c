@@ -259,6 +259,24 @@ run(char **argv)
 	return cmd_digest(argc, argv);
 }
 
+/* runs argv with stderr in err.txt; 0 when the exit status is want */
+static int
+runerr(char **argv, int want)
+{
+	int fd, saved, rc;
+
+	fflush(stderr);
+	saved = dup(2);
+	fd = open("err.txt", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	dup2(fd, 2);
+	close(fd);
+	rc = run(argv);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	return rc == want ? 0 : 1;
+}
+
 START_TEST(test_command)
 {
 	char *base[] = {"digest", "--ctx=ctx/base", "-o", "img/base.digest", NULL};
@@ -267,6 +285,7 @@ START_TEST(test_command)
 	char *show[] = {"digest", "leaf", NULL};
 	char *baddep[] = {"digest", "--ctx=ctx/leaf", "--dep=ctx/leaf/Dockerfile", NULL};
 	char *noctx[] = {"digest", "-o", "x", NULL};
+	char *missing[] = {"digest", "nosuch", NULL};
 	char *s, *t, *u, want[DIGESTLEN];
 	struct timespec ts[2] = {{0, 0}, {0, 0}};
 	struct stat st;
@@ -329,8 +348,16 @@ START_TEST(test_command)
 	free(t);
 	free(u);
 	free(s);
-	ck_assert_int_eq(run(baddep), 1);
 	ck_assert_int_eq(run(noctx), 2);
+	/* errors name the file (and line) and say what would be right */
+	ck_assert_int_eq(runerr(baddep, 1), 0);
+	s = get("err.txt");
+	ck_assert_msg(strstr(s, "ctx/leaf/Dockerfile:1: not a digest; expected one line 'sha256:<64 hex digits>'"), "stderr: %s", s);
+	free(s);
+	ck_assert_int_eq(runerr(missing, 1), 0);
+	s = get("err.txt");
+	ck_assert_msg(strstr(s, "img/nosuch.digest does not exist; run imagegen digest in the build directory"), "stderr: %s", s);
+	free(s);
 }
 END_TEST
 

@@ -9,82 +9,66 @@
 #include "registry.h"
 #include "util.h"
 
-static void
-assertref(const struct registry *r, const char *name, const char *repo, const char *ref)
+START_TEST(test_repo)
 {
-	char *s = regrepo(r, name);
+	char *s;
 
-	ck_assert_str_eq(s, repo);
+	s = regrepo("reg.example.com:5000", "openpai", "hadoop-run");
+	ck_assert_str_eq(s, "reg.example.com:5000/openpai/hadoop-run");
 	free(s);
-	s = regref(r, name);
-	ck_assert_str_eq(s, ref);
+	/* OpenPAI's "public" is Docker Hub */
+	s = regrepo("public", "openpai", "hbase");
+	ck_assert_str_eq(s, "docker.io/openpai/hbase");
 	free(s);
-}
-
-START_TEST(test_names)
-{
-	struct registry r;
-	const char *why = NULL;
-
-	ck_assert(mkregistry(&r, "reg.example.com:5000", "openpai", "v0.14.0", &why));
-	assertref(&r, "hadoop-run", "reg.example.com:5000/openpai/hadoop-run", "reg.example.com:5000/openpai/hadoop-run:v0.14.0");
-	delregistry(&r);
-	/* OpenPAI's "public" is Docker Hub: no domain in the reference */
-	ck_assert(mkregistry(&r, "public", "openpai", "latest", &why));
-	assertref(&r, "hbase", "openpai/hbase", "openpai/hbase:latest");
-	delregistry(&r);
-	ck_assert(mkregistry(&r, "", NULL, NULL, &why));
-	assertref(&r, "hbase", "hbase", "hbase:latest");
-	delregistry(&r);
-	ck_assert(mkregistry(&r, "localhost:5000", "a/b", "x", &why));
-	assertref(&r, "c", "localhost:5000/a/b/c", "localhost:5000/a/b/c:x");
-	delregistry(&r);
-}
-END_TEST
-
-START_TEST(test_invalid)
-{
-	struct registry r;
-	const char *why = NULL;
-
-	ck_assert(!mkregistry(&r, "reg example", "ns", "t", &why));
-	ck_assert_ptr_nonnull(strstr(why, "host"));
-	ck_assert(!mkregistry(&r, "reg:port", "ns", "t", &why));
-	ck_assert(!mkregistry(&r, "reg", "Upper", "t", &why));
-	ck_assert_ptr_nonnull(strstr(why, "namespace"));
-	ck_assert(!mkregistry(&r, "reg", "ns", "-bad", &why));
-	ck_assert_ptr_nonnull(strstr(why, "tag"));
-	ck_assert(!mkregistry(&r, "reg", "ns", "a:b", &why));
+	s = regrepo("localhost:5000", "a/b", "c");
+	ck_assert_str_eq(s, "localhost:5000/a/b/c");
+	free(s);
+	s = regrepo("reg:5000", NULL, "x");
+	ck_assert_str_eq(s, "reg:5000/x");
+	free(s);
+	s = regrepo("reg:5000", "", "x");
+	ck_assert_str_eq(s, "reg:5000/x");
+	free(s);
+	ck_assert_ptr_null(regrepo(NULL, "ns", "x"));
+	ck_assert_ptr_null(regrepo("", "ns", "x"));
 }
 END_TEST
 
 START_TEST(test_valid)
 {
-	char longtag[130];
-
-	ck_assert(validtag("v1.0_rc-2"));
-	ck_assert(validtag("_x"));
-	ck_assert(!validtag(""));
-	ck_assert(!validtag(".x"));
-	ck_assert(!validtag("a/b"));
-	memset(longtag, 'a', 128);
-	longtag[128] = '\0';
-	ck_assert(validtag(longtag));
-	longtag[128] = 'a';
-	longtag[129] = '\0';
-	ck_assert(!validtag(longtag));
-	ck_assert(validrepopath("a"));
-	ck_assert(validrepopath("hadoop-run"));
-	ck_assert(validrepopath("a__b.c/d--e"));
-	ck_assert(validrepopath("ns/sub/name"));
-	ck_assert(!validrepopath(""));
-	ck_assert(!validrepopath("a//b"));
-	ck_assert(!validrepopath("a/"));
-	ck_assert(!validrepopath("-a"));
-	ck_assert(!validrepopath("a-"));
-	ck_assert(!validrepopath("a___b"));
-	ck_assert(!validrepopath("a..b"));
-	ck_assert(!validrepopath("A"));
+	ck_assert(regdomainok("reg.example.com"));
+	ck_assert(regdomainok("127.0.0.1:5000"));
+	ck_assert(regdomainok("Reg-1.example"));
+	ck_assert(regdomainok("public"));
+	ck_assert(!regdomainok(""));
+	ck_assert(!regdomainok("reg example"));
+	ck_assert(!regdomainok("reg:port"));
+	ck_assert(!regdomainok("reg:"));
+	ck_assert(!regdomainok(":5000"));
+	ck_assert(!regdomainok("reg/ns"));
+	ck_assert(!regdomainok("reg\nx"));
+	ck_assert(regpathok("a"));
+	ck_assert(regpathok("hadoop-run"));
+	ck_assert(regpathok("a__b.c/d--e"));
+	ck_assert(regpathok("ns/sub/name"));
+	ck_assert(!regpathok(""));
+	ck_assert(!regpathok("a//b"));
+	ck_assert(!regpathok("a/"));
+	ck_assert(!regpathok("/a"));
+	ck_assert(!regpathok("-a"));
+	ck_assert(!regpathok("a-"));
+	ck_assert(!regpathok("a___b"));
+	ck_assert(!regpathok("a..b"));
+	ck_assert(!regpathok("A"));
+	ck_assert(!regpathok("a b"));
+	ck_assert(!regpathok("a$b"));
+	ck_assert(regrefok("localhost:5000"));
+	ck_assert(regrefok("localhost:5000/cache"));
+	ck_assert(regrefok("reg.example.com/ci/cache"));
+	ck_assert(!regrefok("localhost:5000/Cache"));
+	ck_assert(!regrefok("localhost:5000/"));
+	ck_assert(!regrefok("x y/cache"));
+	ck_assert(!regrefok(""));
 }
 END_TEST
 
@@ -217,8 +201,7 @@ main(void)
 	SRunner *sr;
 	int nfail;
 
-	tcase_add_test(tc, test_names);
-	tcase_add_test(tc, test_invalid);
+	tcase_add_test(tc, test_repo);
 	tcase_add_test(tc, test_valid);
 	tcase_add_test(tc, test_host);
 	suite_add_tcase(s, tc);

@@ -154,20 +154,6 @@ START_TEST(test_errors_all_reported)
 }
 END_TEST
 
-START_TEST(test_repo)
-{
-	char *r;
-
-	r = imagerepo("public", "openpai", "hbase");
-	ck_assert_str_eq(r, "docker.io/openpai/hbase");
-	free(r);
-	r = imagerepo("reg:5000", NULL, "x");
-	ck_assert_str_eq(r, "reg:5000/x");
-	free(r);
-	ck_assert_ptr_null(imagerepo(NULL, "ns", "x"));
-}
-END_TEST
-
 int
 main(void)
 {
@@ -180,7 +166,6 @@ main(void)
 	tcase_add_test(tc, test_context);
 	tcase_add_test(tc, test_deps_and_order);
 	tcase_add_test(tc, test_errors_all_reported);
-	tcase_add_test(tc, test_repo);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

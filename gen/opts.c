@@ -1,0 +1,470 @@
+/*
+ * the options of imagegen generate, list, graph and check: parsing,
+ * --args-file, the registry settings of docker-registry-info, recording
+ */
+#include "compat.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "image.h"
+#include "opts.h"
+#include "registry.h"
+#include "util.h"
+#include "walk.h"
+
+#ifndef IMAGEGEN_TEMPLATEDIR
+#define IMAGEGEN_TEMPLATEDIR "/usr/local/share/imagegen/templates"
+#endif
+
+void
+optsfree(struct opts *o)
+{
+	strlistfree(&o->images);
+	free(o->config);
+	free(o->engine);
+	free(o->registry);
+	free(o->namespace);
+	free(o->tag);
+	free(o->cache);
+	free(o->layercache);
+	free(o->builder);
+	free(o->reguser);
+	free(o->regpassfile);
+	free(o->regpassenv);
+	free(o->regpassconfig);
+	free(o->imagegen);
+	free(o->templates);
+	free(o->output);
+}
+
+static void
+usage(FILE *f, const char *cmd)
+{
+	fprintf(f, "usage: %s %s --images=DIR [--images=DIR...] [OPTIONS]\n", argv0, cmd);
+	if (strcmp(cmd, "generate") == 0)
+		fputs("\nwrites build.ninja, the stage manifests under .imagegen/stage/ and\n"
+		    ".imagegen/generate.args into the current directory (the build directory).\n", f);
+	else if (strcmp(cmd, "list") == 0)
+		fputs("\nprints the images in build order, each followed by the images it depends on.\n", f);
+	else if (strcmp(cmd, "graph") == 0)
+		fputs("\nprints the image graph in Graphviz dot; an arrow goes from an image to one built on it.\n", f);
+	else
+		fputs("\nchecks the image tree and reports every problem; writes nothing.\n", f);
+	fputs("\noptions:\n"
+	    "  --images=DIR          an images root: each subdirectory holding image.yaml is an image\n"
+	    "  --config=FILE|DIR     the cluster configuration the templates see\n"
+	    "  --engine=ENGINE       docker, podman, buildah or buildx (default docker)\n"
+	    "  --builder=NAME        the buildx builder that runs the builds (--engine=buildx)\n"
+	    "  --registry=HOST       also tag images HOST/NAMESPACE/NAME:TAG ('public': Docker Hub)\n"
+	    "  --namespace=NS        the namespace under the registry\n"
+	    "  --tag=TAG             the tag under the registry (default latest)\n"
+	    "  --cache-registry=REF  pull REF/NAME:<input digest> instead of building; push it after a build\n"
+	    "  --layer-cache=REF     the engine's layer cache in REF/NAME (--cache-from/--cache-to)\n"
+	    "  --insecure-registry   the registries speak plain http\n"
+	    "  --registry-user=U     log in as U before pushing; the password is read at run time from\n"
+	    "  --registry-password-file=FILE  a file, or\n"
+	    "  --registry-password-env=VAR    an environment variable\n"
+	    "  --jobs=N              how many engine builds run at once (default: the number of CPUs)\n"
+	    "  --imagegen=PATH       the imagegen that build.ninja runs (default: this one)\n"
+	    "  --templates=DIR       where rules.ninja is (default " IMAGEGEN_TEMPLATEDIR ")\n"
+	    "  -o FILE               the file to write (default build.ninja)\n"
+	    "  --args-file=FILE      read these options from FILE, one a line\n", f);
+}
+
+/* path as the user gave it, canonical; absolute stays absolute */
+static char *
+userpath(const char *p)
+{
+	return pathcanon(p);
+}
+
+static bool
+setstr(char **slot, const char *val)
+{
+	free(*slot);
+	*slot = xstrdup(val);
+	return true;
+}
+
+#define ENVCHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_"
+#define WORDCHARS ENVCHARS ".-"
+
+/*
+ * false after a message when the value of option opt holds a control
+ * character: generate.args keeps one option a line, build.ninja one
+ * variable a line
+ */
+static bool
+linevalue(const char *cmd, const char *opt, const char *v)
+{
+	for (; *v; v++) {
+		if ((unsigned char)*v < 0x20 || *v == 0x7f) {
+			warn("%s: %.*s: a value cannot hold a newline, TAB or other control character", cmd, (int)strcspn(opt, "="), opt);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* one option; false (after a message) on a usage error */
+static bool
+option(struct opts *o, const char *cmd, const char *arg, const char *next, int *used)
+{
+	const char *v;
+	char *end;
+
+	*used = 1;
+	if ((v = strchr(arg, '=')) && strncmp(arg, "--", 2) == 0) {
+		if (!linevalue(cmd, arg, v + 1))
+			return false;
+		if ((v = optval(arg, "--images"))) {
+			if (!*v)
+				goto empty;
+			strlisttake(&o->images, userpath(v));
+			return true;
+		}
+		if ((v = optval(arg, "--config"))) {
+			if (!*v)
+				goto empty;
+			free(o->config);
+			o->config = userpath(v);
+			return true;
+		}
+		if ((v = optval(arg, "--engine"))) {
+			if (strcmp(v, "docker") && strcmp(v, "podman") && strcmp(v, "buildah") && strcmp(v, "buildx")) {
+				warn("%s: --engine=%s: the engine must be docker, podman, buildah or buildx", cmd, v);
+				return false;
+			}
+			return setstr(&o->engine, v);
+		}
+		if ((v = optval(arg, "--registry"))) {
+			if (*v && !regdomainok(v)) {
+				warn("%s: --registry=%s: expected a registry host or host:port (registry.example.com:5000), or 'public' for Docker Hub", cmd, v);
+				return false;
+			}
+			return setstr(&o->registry, v);
+		}
+		if ((v = optval(arg, "--namespace"))) {
+			if (*v && !regpathok(v)) {
+				warn("%s: --namespace=%s: expected lowercase letters and digits joined by '.', '_', '__' or '-', parts separated by '/'", cmd, v);
+				return false;
+			}
+			return setstr(&o->namespace, v);
+		}
+		if ((v = optval(arg, "--cache-registry"))) {
+			if (!*v)
+				goto empty;
+			if (!regrefok(v))
+				goto badref;
+			return setstr(&o->cache, v);
+		}
+		if ((v = optval(arg, "--layer-cache"))) {
+			if (!*v)
+				goto empty;
+			if (!regrefok(v))
+				goto badref;
+			return setstr(&o->layercache, v);
+		}
+		if ((v = optval(arg, "--builder"))) {
+			if (!*v)
+				goto empty;
+			if (strspn(v, WORDCHARS) != strlen(v)) {
+				warn("%s: --builder=%s: a builder name is letters, digits, '_', '.' and '-'", cmd, v);
+				return false;
+			}
+			return setstr(&o->builder, v);
+		}
+		if ((v = optval(arg, "--registry-user"))) {
+			if (!*v)
+				goto empty;
+			if (strpbrk(v, " $'\"\\")) {
+				warn("%s: --registry-user=%s: a user name holds no space, quote, backslash or '$'", cmd, v);
+				return false;
+			}
+			return setstr(&o->reguser, v);
+		}
+		if ((v = optval(arg, "--registry-password-file"))) {
+			if (!*v)
+				goto empty;
+			free(o->regpassfile);
+			o->regpassfile = userpath(v);
+			return true;
+		}
+		if ((v = optval(arg, "--registry-password-env"))) {
+			if (!*v)
+				goto empty;
+			if (strspn(v, ENVCHARS) != strlen(v) || (*v >= '0' && *v <= '9')) {
+				warn("%s: --registry-password-env=%s: expected the name of an environment variable (letters, digits and '_', not starting with a digit)", cmd, v);
+				return false;
+			}
+			return setstr(&o->regpassenv, v);
+		}
+		if ((v = optval(arg, "--tag"))) {
+			if (!imagetagok(v)) {
+				warn("%s: --tag=%s: a tag is up to 128 letters, digits, '_', '.' and '-', not starting with '.' or '-'", cmd, v);
+				return false;
+			}
+			return setstr(&o->tag, v);
+		}
+		if ((v = optval(arg, "--jobs"))) {
+			errno = 0;
+			o->jobs = strtol(v, &end, 10);
+			if (!*v || *end || errno || o->jobs < 1 || o->jobs > 1024) {
+				warn("%s: --jobs=%s: expected a number from 1 to 1024", cmd, v);
+				return false;
+			}
+			return true;
+		}
+		if ((v = optval(arg, "--imagegen"))) {
+			if (!*v)
+				goto empty;
+			free(o->imagegen);
+			o->imagegen = strchr(v, '/') ? userpath(v) : xstrdup(v);
+			return true;
+		}
+		if ((v = optval(arg, "--templates"))) {
+			if (!*v)
+				goto empty;
+			free(o->templates);
+			o->templates = userpath(v);
+			return true;
+		}
+	}
+	if (strcmp(arg, "--insecure-registry") == 0) {
+		o->insecure = true;
+		return true;
+	}
+	if (strcmp(arg, "-o") == 0) {
+		if (!next) {
+			warn("%s: -o needs a file name", cmd);
+			return false;
+		}
+		*used = 2;
+		if (!linevalue(cmd, "-o", next))
+			return false;
+		free(o->output);
+		o->output = userpath(next);
+		return true;
+	}
+	warn("%s: unknown option '%s'; '%s %s --help' lists the options", cmd, arg, argv0, cmd);
+	return false;
+empty:
+	warn("%s: %s needs a value", cmd, arg);
+	return false;
+badref:
+	warn("%s: %s: expected host[:port], optionally followed by /namespace (localhost:5000/cache)", cmd, arg);
+	return false;
+}
+
+/* read FILE's lines as options */
+static bool
+argsfile(struct opts *o, const char *cmd, const char *file)
+{
+	struct buf b = {0};
+	struct strlist lines = {0};
+	char *s, *e;
+	size_t i;
+	int used;
+	bool ok = true;
+
+	if (!readfile(file, &b)) {
+		warn("%s: --args-file=%s: cannot read:", cmd, file);
+		return false;
+	}
+	bufterm(&b);
+	for (s = b.data; *s; s = *e ? e + 1 : e) {
+		e = strchr(s, '\n');
+		if (!e)
+			e = s + strlen(s);
+		if (e > s)
+			strlisttake(&lines, xstrndup(s, (size_t)(e - s)));
+	}
+	for (i = 0; ok && i < lines.n; i += (size_t)used) {
+		if (strncmp(lines.s[i], "--args-file=", 12) == 0) {
+			warn("%s: %s: --args-file cannot be nested", cmd, file);
+			ok = false;
+			break;
+		}
+		ok = option(o, cmd, lines.s[i], i + 1 < lines.n ? lines.s[i + 1] : NULL, &used);
+	}
+	strlistfree(&lines);
+	buffree(&b);
+	return ok;
+}
+
+/* the path of the running imagegen, absolute, or "imagegen" when unknown */
+static char *
+selfpath(void)
+{
+	char p[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", p, sizeof(p) - 1);
+
+	if (n <= 0)
+		return xstrdup(strchr(argv0, '/') ? argv0 : "imagegen");
+	p[n] = '\0';
+	return xstrdup(p);
+}
+
+
+/*
+ * the registry settings the options leave unset, from the configuration's
+ * docker-registry-info section (OpenPAI layout); false after a message
+ */
+static bool
+registryfromconfig(struct opts *o)
+{
+	struct registryinfo ri;
+	const char *key = NULL, *val = NULL, *want = NULL;
+	bool found;
+
+	if (!o->config || (o->registry && o->namespace && o->tag && o->reguser))
+		return true;
+	if (!registryinfoload(o->config, &ri, &found)) {
+		warn("%s: error: cannot read its docker-registry-info section", o->config);
+		return false;
+	}
+	if (!found)
+		return true;
+	if (!o->registry && ri.domain && !regdomainok(ri.domain)) {
+		key = "docker-registry-domain";
+		val = ri.domain;
+		want = "host or host:port, or 'public' for Docker Hub";
+	} else if (!o->namespace && ri.namespace && !regpathok(ri.namespace)) {
+		key = "docker-namespace";
+		val = ri.namespace;
+		want = "lowercase letters and digits joined by '.', '_', '__' or '-', parts separated by '/'";
+	}
+	if (key) {
+		warn("%s: error: docker-registry-info.%s '%s' is not valid; expected %s", o->config, key, val, want);
+		delregistryinfo(&ri);
+		return false;
+	}
+	if (!o->registry && ri.domain) {
+		o->registry = xstrdup(ri.domain);
+		o->fromcfg |= FROMCFG_REGISTRY;
+	}
+	if (!o->namespace && ri.namespace) {
+		o->namespace = xstrdup(ri.namespace);
+		o->fromcfg |= FROMCFG_NAMESPACE;
+	}
+	if (!o->tag && ri.tag) {
+		if (!imagetagok(ri.tag)) {
+			warn("%s: error: docker-registry-info.docker-tag '%s' is not valid; expected up to 128 letters, digits, '_', '.' and '-', not starting with '.' or '-'",
+			    o->config, ri.tag);
+			delregistryinfo(&ri);
+			return false;
+		}
+		o->tag = xstrdup(ri.tag);
+		o->fromcfg |= FROMCFG_TAG;
+	}
+	if (!o->reguser && ri.user) {
+		o->reguser = xstrdup(ri.user);
+		o->fromcfg |= FROMCFG_USER;
+		/* the password stays in the configuration; push reads it at run time */
+		if (ri.passfile)
+			o->regpassfile = xstrdup(ri.passfile);
+		else if (ri.passenv)
+			o->regpassenv = xstrdup(ri.passenv);
+		else if (ri.password)
+			o->regpassconfig = xstrdup(o->config);
+	}
+	delregistryinfo(&ri);
+	return true;
+}
+
+int
+optsparse(struct opts *o, int argc, char **argv)
+{
+	const char *cmd = argv[0], *v;
+	int i, used;
+	long n;
+
+	for (i = 1; i < argc; i += used) {
+		used = 1;
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			usage(stdout, cmd);
+			return -1;
+		}
+		if ((v = optval(argv[i], "--args-file"))) {
+			if (!argsfile(o, cmd, v))
+				return 2;
+			continue;
+		}
+		if (!option(o, cmd, argv[i], i + 1 < argc ? argv[i + 1] : NULL, &used))
+			return 2;
+	}
+	if (o->images.n == 0) {
+		warn("%s: no images root; give one with --images=DIR", cmd);
+		return 2;
+	}
+	if (!registryfromconfig(o))
+		return 1;
+	if ((o->regpassfile || o->regpassenv) && !o->reguser) {
+		warn("%s: a registry password needs --registry-user", cmd);
+		return 2;
+	}
+	if (o->reguser && (o->regpassfile != NULL) + (o->regpassenv != NULL) + (o->regpassconfig != NULL) != 1) {
+		warn("%s: --registry-user needs one of --registry-password-file or --registry-password-env%s", cmd,
+		    o->fromcfg & FROMCFG_USER ? " (docker-registry-info has docker-username but no docker-password)" : "");
+		return 2;
+	}
+	if (!o->engine)
+		o->engine = xstrdup("docker");
+	if (!o->tag)
+		o->tag = xstrdup("latest");
+	if (!o->imagegen)
+		o->imagegen = selfpath();
+	if (!o->templates)
+		o->templates = xstrdup(IMAGEGEN_TEMPLATEDIR);
+	if (!o->output)
+		o->output = xstrdup("build.ninja");
+	if (o->jobs == 0) {
+		n = sysconf(_SC_NPROCESSORS_ONLN);
+		o->jobs = n > 0 ? n : 1;
+	}
+	return 0;
+}
+
+void
+optsrecord(const struct opts *o, struct buf *b)
+{
+	size_t i;
+
+	for (i = 0; i < o->images.n; i++)
+		bufprintf(b, "--images=%s\n", o->images.s[i]);
+	if (o->config)
+		bufprintf(b, "--config=%s\n", o->config);
+	bufprintf(b, "--engine=%s\n", o->engine);
+	/* what came from docker-registry-info is read again from the config on regeneration */
+	if (o->registry && !(o->fromcfg & FROMCFG_REGISTRY))
+		bufprintf(b, "--registry=%s\n", o->registry);
+	if (o->namespace && !(o->fromcfg & FROMCFG_NAMESPACE))
+		bufprintf(b, "--namespace=%s\n", o->namespace);
+	if (!(o->fromcfg & FROMCFG_TAG))
+		bufprintf(b, "--tag=%s\n", o->tag);
+	if (o->cache)
+		bufprintf(b, "--cache-registry=%s\n", o->cache);
+	if (o->layercache)
+		bufprintf(b, "--layer-cache=%s\n", o->layercache);
+	if (o->builder)
+		bufprintf(b, "--builder=%s\n", o->builder);
+	if (o->insecure)
+		bufadds(b, "--insecure-registry\n");
+	if (o->reguser && !(o->fromcfg & FROMCFG_USER)) {
+		bufprintf(b, "--registry-user=%s\n", o->reguser);
+		if (o->regpassfile)
+			bufprintf(b, "--registry-password-file=%s\n", o->regpassfile);
+		if (o->regpassenv)
+			bufprintf(b, "--registry-password-env=%s\n", o->regpassenv);
+	}
+	bufprintf(b, "--jobs=%ld\n", o->jobs);
+	bufprintf(b, "--imagegen=%s\n", o->imagegen);
+	bufprintf(b, "--templates=%s\n", o->templates);
+	bufprintf(b, "-o\n%s\n", o->output);
+}
+

@@ -1,0 +1,54 @@
+#ifndef IMAGEGEN_OPTS_H
+#define IMAGEGEN_OPTS_H
+
+#include <stdbool.h>
+
+#include "util.h"
+#include "walk.h"
+
+/* where generate records its arguments, in the build directory */
+#define ARGSFILE ".imagegen/generate.args"
+
+/* the options shared by generate, list, graph and check */
+struct opts {
+	struct strlist images; /* images roots, canonical, in the order given */
+	char *config;
+	char *engine;
+	char *registry;
+	char *namespace;
+	char *tag;
+	char *cache;       /* cache registry: REF/<name>:<input digest> */
+	char *layercache;  /* the engine's layer cache: REF/<name> */
+	char *builder;     /* buildx builder */
+	char *reguser;     /* registry login: user, and where the password is read at run time */
+	char *regpassfile;
+	char *regpassenv;
+	char *regpassconfig; /* the config holding docker-registry-info.docker-password */
+	unsigned fromcfg;  /* FROMCFG_* bits: settings taken from docker-registry-info, not recorded */
+	bool insecure;     /* registries over plain http */
+	char *imagegen;
+	char *templates;
+	char *output;
+	long jobs;
+};
+
+/* bits of opts.fromcfg */
+enum {
+	FROMCFG_REGISTRY = 1,
+	FROMCFG_NAMESPACE = 2,
+	FROMCFG_TAG = 4,
+	FROMCFG_USER = 8,
+};
+
+/*
+ * parses the options of argv[0] (generate, list, graph or check) into o,
+ * filling defaults and what docker-registry-info gives; 0 to go on, else
+ * the exit status (-1 after --help)
+ */
+int optsparse(struct opts *o, int argc, char **argv);
+/* the effective options, one a line, as --args-file reads them */
+void optsrecord(const struct opts *o, struct buf *b);
+/* frees what optsparse allocated */
+void optsfree(struct opts *o);
+
+#endif
