@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
+#include <nettle/sha2.h>
 
 #include "cli.h"
 #include "digest.h"
@@ -61,11 +61,12 @@ tohex(const unsigned char *md, char out[DIGESTLEN])
 void
 sha256hex(const void *data, size_t len, char out[DIGESTLEN])
 {
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int n;
+	unsigned char md[SHA256_DIGEST_SIZE];
+	struct sha256_ctx ctx;
 
-	if (!EVP_Digest(data, len, md, &n, EVP_sha256(), NULL) || n != 32)
-		fatal("sha256 failed");
+	sha256_init(&ctx);
+	sha256_update(&ctx, len, data);
+	sha256_digest(&ctx, sizeof(md), md);
 	tohex(md, out);
 }
 
@@ -111,14 +112,14 @@ walk(const char *root, const char *rel, struct paths *out, struct diag *d)
 
 /* a record field: the bytes, then a NUL */
 static void
-field(EVP_MD_CTX *md, const char *s)
+field(struct sha256_ctx *md, const char *s)
 {
-	EVP_DigestUpdate(md, s, strlen(s) + 1);
+	sha256_update(md, strlen(s) + 1, (const uint8_t *)s);
 }
 
 /* the strings v sorted, each as a record "kind\0value\0" */
 static void
-sortedfields(EVP_MD_CTX *md, const char *kind, const char **v, size_t n)
+sortedfields(struct sha256_ctx *md, const char *kind, const char **v, size_t n)
 {
 	const char **s;
 	size_t i;
@@ -137,7 +138,7 @@ sortedfields(EVP_MD_CTX *md, const char *kind, const char **v, size_t n)
 
 /* hashes one context entry: "d\0mode\0path\0", "l\0path\0target\0" or "f\0mode\0size\0path\0" and the bytes */
 static bool
-hashentry(EVP_MD_CTX *md, const char *root, const char *rel, struct diag *d)
+hashentry(struct sha256_ctx *md, const char *root, const char *rel, struct diag *d)
 {
 	struct stat st;
 	char *full, num[32], tmp[65536];
@@ -192,7 +193,7 @@ hashentry(EVP_MD_CTX *md, const char *root, const char *rel, struct diag *d)
 				continue;
 			if (n <= 0)
 				break;
-			EVP_DigestUpdate(md, tmp, (size_t)n);
+			sha256_update(md, (size_t)n, (const uint8_t *)tmp);
 			total += n;
 		}
 		if (n < 0)
@@ -214,10 +215,9 @@ out:
 bool
 inputdigest(const struct digestin *in, char out[DIGESTLEN], struct diag *d)
 {
-	unsigned char res[EVP_MAX_MD_SIZE];
-	unsigned int n;
+	unsigned char res[SHA256_DIGEST_SIZE];
+	struct sha256_ctx ctx, *md = &ctx;
 	struct paths p = {0};
-	EVP_MD_CTX *md;
 	size_t i;
 	bool ok;
 
@@ -227,9 +227,7 @@ inputdigest(const struct digestin *in, char out[DIGESTLEN], struct diag *d)
 	}
 	if (p.n)
 		qsort(p.v, p.n, sizeof(p.v[0]), strptrcmp);
-	md = EVP_MD_CTX_new();
-	if (!md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL))
-		fatal("sha256 failed");
+	sha256_init(md);
 	field(md, DIGESTVERSION);
 	field(md, "file");
 	field(md, in->file);
@@ -243,9 +241,7 @@ inputdigest(const struct digestin *in, char out[DIGESTLEN], struct diag *d)
 	ok = true;
 	for (i = 0; i < p.n; i++)
 		ok = hashentry(md, in->ctxdir, p.v[i], d) && ok;
-	if (!EVP_DigestFinal_ex(md, res, &n) || n != 32)
-		fatal("sha256 failed");
-	EVP_MD_CTX_free(md);
+	sha256_digest(md, sizeof(res), res);
 	delpaths(&p);
 	if (ok)
 		tohex(res, out);
