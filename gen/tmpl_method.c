@@ -526,7 +526,8 @@ strmethod(struct ev *ev, const struct node *n, struct value s, const char *m, st
 			fmtpad(&b, d, len, w < 0 ? 0 : (size_t)w, '=', "0", 1, sl);
 		} else if (m[0] == 'c') {
 			/* Python's center puts the odd space on the right... unless width and len are both odd */
-			size_t cp = vlength(s), total = (size_t)w > cp ? (size_t)w - cp : 0, left = total / 2 + (total & (size_t)w & 1);
+			size_t cp = vlength(s), width = w < 0 ? 0 : (size_t)w;
+			size_t total = width > cp ? width - cp : 0, left = total / 2 + (total & width & 1);
 
 			for (i = 0; i < left; i++)
 				bufadd(&b, fill, filllen);
