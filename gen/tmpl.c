@@ -72,10 +72,10 @@ struct origin {
 	int line, col;
 };
 
+/* one YAML file merged into merged; b holds its text when already read, else it is read */
 static bool
-loadone(struct tenv *env, const char *path, struct value merged, struct origin **origins, size_t *norigins)
+loadone(struct tenv *env, const char *path, struct buf b, struct value merged, struct origin **origins, size_t *norigins)
 {
-	struct buf b = {0};
 	struct value v;
 	struct cfgkey *keys;
 	size_t nkeys, i, k;
@@ -83,7 +83,7 @@ loadone(struct tenv *env, const char *path, struct value merged, struct origin *
 	struct value *prev;
 	char *file;
 
-	if (!readfile(path, &b)) {
+	if (!b.data && !readfile(path, &b)) {
 		warn("cannot read the configuration %s:", path);
 		return false;
 	}
@@ -146,10 +146,9 @@ loadfile(struct tenv *env, const char *path, struct value *merged, struct origin
 		warn("cannot read the configuration %s:", path);
 		return false;
 	}
-	if (!cfgbinis(b.data, b.len)) {
-		buffree(&b);
-		return loadone(env, path, *merged, origins, norigins);
-	}
+	bufterm(&b);
+	if (!cfgbinis(b.data, b.len))
+		return loadone(env, path, b, *merged, origins, norigins);
 	ok = cfgbinload(&env->arena, b.data, b.len, path, merged);
 	buffree(&b);
 	return ok;
@@ -190,7 +189,7 @@ tenvloadconfig(struct tenv *env, const char *path)
 		}
 		for (k = 0; k < n; k++) {
 			p = pathjoin(path, list[k]->d_name);
-			if (!loadone(env, p, merged, &origins, &norigins))
+			if (!loadone(env, p, (struct buf){0}, merged, &origins, &norigins))
 				ok = false;
 			free(p);
 			free(list[k]);
