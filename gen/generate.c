@@ -22,6 +22,8 @@
 #include "util.h"
 #include "walk.h"
 
+/* the compiled cluster configuration the render edges read */
+#define CONFIGBIN ".imagegen/config.bin"
 #define MANIFESTHEAD "# imagegen stage manifest 1\n"
 
 /* the stage manifest of one image */
@@ -93,12 +95,12 @@ stageedge(const struct node *nd, const char *ctx, struct buf *out)
 	free(stamp);
 }
 
-/* one render edge per R entry, each depending on the config files */
+/* one render edge per R entry, each reading the compiled config if there is one */
 static void
-renderedges(const struct node *nd, const char *ctx, const struct strlist *configs, struct buf *out)
+renderedges(const struct opts *o, const struct node *nd, const char *ctx, struct buf *out)
 {
 	struct ninjaedge e;
-	size_t i, k;
+	size_t i;
 
 	for (i = 0; i < nd->nent; i++) {
 		if (nd->ent[i].kind != 'R')
@@ -107,8 +109,8 @@ renderedges(const struct node *nd, const char *ctx, const struct strlist *config
 		e.rule = "render";
 		strlisttake(&e.out, pathjoin(ctx, nd->ent[i].dst));
 		strlistadd(&e.in, nd->ent[i].src);
-		for (k = 0; k < configs->n; k++)
-			strlistadd(&e.implicit, configs->s[k]);
+		if (o->config)
+			strlistadd(&e.implicit, CONFIGBIN);
 		ninjabuild(out, &e);
 		ninjaedgefree(&e);
 	}
@@ -276,7 +278,7 @@ pushedges(const struct opts *o, const struct node *nd, struct buf *out)
 
 /* the edges of one image: stage, render, digest, build, push, and the phony image name */
 static void
-imageedges(const struct opts *o, const struct node *nd, const struct strlist *configs, struct buf *out)
+imageedges(const struct opts *o, const struct node *nd, struct buf *out)
 {
 	struct ninjaedge e = {0};
 	char *ctx = xasprintf("ctx/%s", nd->img->name), *c;
@@ -286,7 +288,7 @@ imageedges(const struct opts *o, const struct node *nd, const struct strlist *co
 	ninjacomment(out, c);
 	free(c);
 	stageedge(nd, ctx, out);
-	renderedges(nd, ctx, configs, out);
+	renderedges(o, nd, ctx, out);
 	digestedge(nd, ctx, out);
 	buildedge(o, nd, ctx, out);
 	pushedges(o, nd, out);
@@ -404,7 +406,7 @@ overlaps(const struct tree *t, const struct opts *o, const char *path)
 	return treefind(t, path) || strcmp(path, "all") == 0 || strcmp(path, o->output) == 0 ||
 	    strcmp(path, "push") == 0 || strncmp(path, "push-", 5) == 0 || strncmp(path, "push/", 5) == 0 ||
 	    strncmp(path, "ctx/", 4) == 0 || strncmp(path, "img/", 4) == 0 || strncmp(path, "log/", 4) == 0 ||
-	    strncmp(path, ".imagegen/stage/", 16) == 0;
+	    strncmp(path, ".imagegen/stage/", 16) == 0 || strcmp(path, CONFIGBIN) == 0;
 }
 
 static int
@@ -487,8 +489,19 @@ generate(struct tree *t, const struct opts *o)
 		rc = 1;
 		goto out;
 	}
+	if (o->config) {
+		/* compiled once; every render edge reads it instead of the YAML */
+		bufaddc(&out, '\n');
+		memset(&e, 0, sizeof(e));
+		e.rule = "config";
+		strlistadd(&e.out, CONFIGBIN);
+		for (i = 0; i < configs.n; i++)
+			strlistadd(&e.in, configs.s[i]);
+		ninjabuild(&out, &e);
+		ninjaedgefree(&e);
+	}
 	for (i = 0; i < t->n; i++)
-		imageedges(o, &t->node[t->order[i]], &configs, &out);
+		imageedges(o, &t->node[t->order[i]], &out);
 
 	bufaddc(&out, '\n');
 	memset(&e, 0, sizeof(e));

@@ -11,6 +11,7 @@
 #endif
 
 int cmd_render(int argc, char **argv);
+int cmd_config(int argc, char **argv);
 
 /* subcommands, in the order --help lists them */
 const struct command commands[] = {
@@ -22,6 +23,7 @@ const struct command commands[] = {
 	{"build", cmd_build, "build one image with docker, podman or buildah"},
 	{"digest", cmd_digest, "compute or print an image's input digest"},
 	{"render", cmd_render, "render a Jinja2 template with the cluster configuration"},
+	{"config", cmd_config, "compile the cluster configuration for render -c"},
 	{"push", cmd_push, "push one image to its registry and record the digest"},
 	{"publish", cmd_publish, "move the release tag once every image is pushed"},
 	{NULL, NULL, NULL},

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cfgbin.h"
 #include "cfgyaml.h"
 #include "tmpl.h"
 #include "tmpl_ast.h"
@@ -71,10 +72,10 @@ struct origin {
 	int line, col;
 };
 
+/* one YAML file merged into merged; b holds its text when already read, else it is read */
 static bool
-loadone(struct tenv *env, const char *path, struct value merged, struct origin **origins, size_t *norigins)
+loadone(struct tenv *env, const char *path, struct buf b, struct value merged, struct origin **origins, size_t *norigins)
 {
-	struct buf b = {0};
 	struct value v;
 	struct cfgkey *keys;
 	size_t nkeys, i, k;
@@ -82,7 +83,7 @@ loadone(struct tenv *env, const char *path, struct value merged, struct origin *
 	struct value *prev;
 	char *file;
 
-	if (!readfile(path, &b)) {
+	if (!b.data && !readfile(path, &b)) {
 		warn("cannot read the configuration %s:", path);
 		return false;
 	}
@@ -134,6 +135,36 @@ loadone(struct tenv *env, const char *path, struct value merged, struct origin *
 	return ok;
 }
 
+/* a single file: a compiled configuration (by its magic) or YAML */
+static bool
+loadfile(struct tenv *env, const char *path, struct value *merged, struct origin **origins, size_t *norigins)
+{
+	struct buf b = {0};
+	bool ok;
+
+	if (!readfile(path, &b)) {
+		warn("cannot read the configuration %s:", path);
+		return false;
+	}
+	bufterm(&b);
+	if (!cfgbinis(b.data, b.len))
+		return loadone(env, path, b, *merged, origins, norigins);
+	ok = cfgbinload(&env->arena, b.data, b.len, path, merged);
+	buffree(&b);
+	return ok;
+}
+
+bool
+tenvcompileconfig(struct tenv *env, const char *path, struct buf *out)
+{
+	struct value *cc;
+
+	if (!tenvloadconfig(env, path))
+		return false;
+	cc = vdictget(env->vars.u.d, vstrz(&env->arena, "clusterconfig"));
+	return cc && cfgbinwrite(out, *cc, path);
+}
+
 bool
 tenvloadconfig(struct tenv *env, const char *path)
 {
@@ -158,18 +189,22 @@ tenvloadconfig(struct tenv *env, const char *path)
 		}
 		for (k = 0; k < n; k++) {
 			p = pathjoin(path, list[k]->d_name);
-			if (!loadone(env, p, merged, &origins, &norigins))
+			if (!loadone(env, p, (struct buf){0}, merged, &origins, &norigins))
 				ok = false;
 			free(p);
 			free(list[k]);
 		}
 		free(list);
 	} else {
-		ok = loadone(env, path, merged, &origins, &norigins);
+		ok = loadfile(env, path, &merged, &origins, &norigins);
 	}
 	free(origins);
 	if (!ok)
 		return false;
+	if (merged.type != VDICT) {
+		warn("%s: error: the compiled configuration does not hold a mapping; compile it again with imagegen config", path);
+		return false;
+	}
 	vdictset(&env->arena, env->vars.u.d, vstrz(&env->arena, "clusterconfig"), merged);
 	for (i = 0; i < merged.u.d->len; i++) {
 		if (merged.u.d->keys[i].type == VSTR)

@@ -31,12 +31,20 @@ void tenvsetstr(struct tenv *env, const char *name, const char *val);
 bool tenvsetyaml(struct tenv *env, const char *name, const char *text, const char *origin);
 
 /*
- * load the cluster configuration: a YAML file, or a directory whose *.yaml
+ * load the cluster configuration: a YAML file, a compiled configuration
+ * (imagegen config; recognised by its magic), or a directory whose *.yaml
  * and *.yml files are read in name order and merged at the top level.
  * Templates then see the whole as clusterconfig and each top-level key as
  * a variable of its own. Errors are printed with file:line:col; false then.
  */
 bool tenvloadconfig(struct tenv *env, const char *path);
+
+/*
+ * load the configuration at path as tenvloadconfig does and append it,
+ * compiled (gen/cfgbin.h), to out: tenvloadconfig reads that back without
+ * parsing YAML. false, with the errors printed, if it cannot be loaded.
+ */
+bool tenvcompileconfig(struct tenv *env, const char *path, struct buf *out);
 
 /*
  * render the template src (len bytes, named name in diagnostics), appending

@@ -7,10 +7,11 @@ two configurations: the suite's own ("small": four machines) and one
 grown from it ("large": hundreds of machines, nodes, services and
 virtual clusters, so the loops run hundreds of times).
 
-1. One process per template, as a build edge runs it:
-   imagegen render -c CONFIG TEMPLATE -o OUT against
-   python3 tests/templates/ref.py -c CONFIG TEMPLATE -o OUT
-   (hyperfine when installed, else a timing loop).
+1. One process per template: imagegen render -c CONFIG.yaml TEMPLATE
+   -o OUT, and imagegen render -c config.bin ... with the configuration
+   compiled once beforehand by imagegen config (as the build edges run
+   it), each against python3 tests/templates/ref.py -c CONFIG TEMPLATE
+   -o OUT (hyperfine when installed, else a timing loop).
 2. In one process: every template rendered in N passes, the configuration
    loaded once per pass; imagegen through tests/bench/tmpl_bench (the
    engine's public interface, tmpl.h), Python through jinja2 directly,
@@ -135,6 +136,14 @@ def main():
     large_path = os.path.join(WORK, "large.yaml")
     write(large_path, yaml.safe_dump(large_config(small, MACHINES), sort_keys=False))
     sets = [("small", small_path), ("large", large_path)]
+    # compiled once, as the .imagegen/config.bin edge of build.ninja does
+    compiled = {}
+    for setname, cfg in sets:
+        compiled[setname] = os.path.join(WORK, setname + ".config.bin")
+        p = run([IMAGEGEN, "config", "-c", cfg, "-o", compiled[setname]])
+        if p.returncode != 0:
+            sys.stderr.write(p.stderr.decode())
+            return 1
     hyper = shutil.which("hyperfine")
 
     print("bench: %d templates (%s), configs: small (%d machines), large (%d machines)" %
@@ -149,9 +158,11 @@ def main():
             base = os.path.join(WORK, setname, os.path.basename(t)[:-3])
             os.makedirs(os.path.dirname(base), exist_ok=True)
             a = run([IMAGEGEN, "render", "-c", cfg, t, "-o", base + ".imagegen"])
+            c = run([IMAGEGEN, "render", "-c", compiled[setname], t, "-o", base + ".compiled"])
             b = run([PYTHON, REF, "-c", cfg, t, "-o", base + ".jinja2"])
-            ok = a.returncode == 0 and b.returncode == 0 and \
-                open(base + ".imagegen", "rb").read() == open(base + ".jinja2", "rb").read()
+            ok = a.returncode == 0 and b.returncode == 0 and c.returncode == 0 and \
+                open(base + ".imagegen", "rb").read() == open(base + ".jinja2", "rb").read() and \
+                open(base + ".compiled", "rb").read() == open(base + ".jinja2", "rb").read()
             if not ok:
                 differ += 1
                 print("bench: note: %s with the %s config: imagegen and jinja2 disagree" %
@@ -161,31 +172,42 @@ def main():
         outbytes[setname] = total
     print("bench: outputs: small %d bytes, large %d bytes in all; %d of %d renders disagree" %
           (outbytes["small"], outbytes["large"], differ, 2 * len(templates)))
+    print("bench: configs: small %d bytes of YAML, compiled %d bytes; large %d bytes of YAML, compiled %d bytes" %
+          (os.path.getsize(small_path), os.path.getsize(compiled["small"]),
+           os.path.getsize(large_path), os.path.getsize(compiled["large"])))
 
     # 1. one process per template
-    print("\n1. one process per template (as a build edge runs it), %s, %d runs each" %
+    print("\n1. one process per template, %s, %d runs each; ms per template" %
           ("hyperfine" if hyper else "timing loop", RUNS))
-    print("%-6s %9s  %14s %12s  %14s %12s  %7s" %
-          ("config", "templates", "imagegen total", "per template", "jinja2 total", "per template", "ratio"))
-    grand = [0.0, 0.0, 0]
+    print("   imagegen -c yaml: render -c CONFIG.yaml, parsing the YAML in every process")
+    print("   imagegen -c bin:  render -c config.bin, as the build edges run it: compiled config")
+    print("%-6s %9s  %16s %7s  %16s %7s  %12s" %
+          ("config", "templates", "imagegen -c yaml", "ratio", "imagegen -c bin", "ratio", "jinja2"))
+    grand = [0.0, 0.0, 0.0, 0]
+
+    def row(name, n, ty, tb, tp):
+        print("%-6s %9d  %14.2fms %6.1fx  %14.2fms %6.1fx  %10.2fms" %
+              (name, n, 1000 * ty / n, tp / ty, 1000 * tb / n, tp / tb, 1000 * tp / n))
+
     for setname, cfg in sets:
-        ti = tp = 0.0
+        ty = tb = tp = 0.0
         for t in templates:
             base = os.path.join(WORK, setname, os.path.basename(t)[:-3])
             cmds = [[IMAGEGEN, "render", "-c", cfg, t, "-o", base + ".imagegen"],
+                    [IMAGEGEN, "render", "-c", compiled[setname], t, "-o", base + ".compiled"],
                     [PYTHON, REF, "-c", cfg, t, "-o", base + ".jinja2"]]
             means = (per_process_hyperfine(cmds, RUNS) if hyper else None) or per_process_loop(cmds, RUNS)
-            ti += means[0]
-            tp += means[1]
+            ty += means[0]
+            tb += means[1]
+            tp += means[2]
         n = len(templates)
-        print("%-6s %9d  %13.4fs %11.2fms  %13.4fs %11.2fms  %6.1fx" %
-              (setname, n, ti, 1000 * ti / n, tp, 1000 * tp / n, tp / ti))
-        grand[0] += ti
-        grand[1] += tp
-        grand[2] += n
-    print("%-6s %9d  %13.4fs %11.2fms  %13.4fs %11.2fms  %6.1fx" %
-          ("all", grand[2], grand[0], 1000 * grand[0] / grand[2], grand[1], 1000 * grand[1] / grand[2],
-           grand[1] / grand[0]))
+        row(setname, n, ty, tb, tp)
+        grand[0] += ty
+        grand[1] += tb
+        grand[2] += tp
+        grand[3] += n
+    row("all", grand[3], grand[0], grand[1], grand[2])
+    print("(ratio: jinja2's time over imagegen's, per process)")
 
     # 2. in one process
     print("\n2. in one process: %d passes, each loading the config and rendering every template" % PASSES)

@@ -8,7 +8,9 @@ of ref.py and of the jinja2/PyYAML versions. imagegen runs once per case, as
 a build edge runs it, several at a time. Outputs are compared byte for byte;
 where jinja2 fails, imagegen must fail too, name the template (or config)
 with file:line:col, show the template's line with a caret under the column
-on the next two lines, and write nothing.
+on the next two lines, and write nothing. A case with a config is rendered
+a second time with the config compiled by imagegen config (as build edges
+read it), and that must pass the same way.
 
 Cases come from cases/*.cases (hand-written, format below), from
 cases/NAME.j2 with cases/NAME.yaml as its config when present, from
@@ -316,10 +318,34 @@ def reference(work, case, paths):
 SENTINEL = b"left here before the render\n"
 
 
-def run_imagegen(work, wrap, imagegen, case, paths, timeout, fails):
+def run_both(work, wrap, imagegen, case, paths, timeout, fails):
+    """run_imagegen with the case's YAML config and, when it has one, again
+    with the config compiled by imagegen config, as build edges read it:
+    (result, result with the compiled config or None)"""
+    got = run_imagegen(work, wrap, imagegen, case, paths, timeout, fails)
+    if not paths.config:
+        return got, None
+    binpath = case.name + ".cfgbin"
+    try:
+        p = subprocess.run(wrap + [imagegen, "config", "-c", paths.config, "-o", binpath], cwd=work,
+                           stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           timeout=timeout)
+        status, stderr = p.returncode, p.stderr.decode("utf-8", "replace")
+    except subprocess.TimeoutExpired as e:
+        status, stderr = None, (e.stderr or b"").decode("utf-8", "replace")
+    if status != 0:
+        # judged as a failed render: the YAML error must name the config file
+        comp = dict(got)
+        comp.update(status=status, stderr=stderr, stdout="")
+        return got, comp
+    return got, run_imagegen(work, wrap, imagegen, case, paths, timeout, fails, binpath)
+
+
+def run_imagegen(work, wrap, imagegen, case, paths, timeout, fails, config=None):
     """run imagegen render on a case; case.mode "o" writes -o OUT, "stdout"
     prints, "rerun" renders twice to OUT and notes whether the second run
-    rewrote it; fails: jinja2 rejects the case"""
+    rewrote it; fails: jinja2 rejects the case; config: instead of the
+    case's own"""
     outpath = os.path.join(work, paths.out)
     try:
         os.remove(outpath)
@@ -329,8 +355,8 @@ def run_imagegen(work, wrap, imagegen, case, paths, timeout, fails):
         with open(outpath, "wb") as f:
             f.write(SENTINEL)
     cmd = wrap + [imagegen, "render"]
-    if paths.config:
-        cmd += ["-c", paths.config]
+    if config or paths.config:
+        cmd += ["-c", config or paths.config]
     for d in case.defines:
         cmd += ["-D", d]
     cmd += [paths.tmpl]
@@ -537,14 +563,15 @@ def main():
         print("templates: %d cases checked against jinja2 only, %d wrong" % (len(cases), len(bad)))
         return 1 if bad else 0
 
-    # imagegen, one process per case
-    results = {}
+    # imagegen, one process per case (and per case with a config, two more:
+    # imagegen config, and a render with the compiled config)
+    results, compiled = {}, {}
     with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
-        futs = {pool.submit(run_imagegen, work, wrap, imagegen, c, paths[c.name], timeout,
+        futs = {pool.submit(run_both, work, wrap, imagegen, c, paths[c.name], timeout,
                             not expected[c.name]["ok"]): c.name
                 for c in cases}
         for fut in concurrent.futures.as_completed(futs):
-            results[futs[fut]] = fut.result()
+            results[futs[fut]], compiled[futs[fut]] = fut.result()
     t2 = time.monotonic()
 
     failures = []
@@ -553,6 +580,10 @@ def main():
     for c in cases:
         exp, got = expected[c.name], results[c.name]
         why = judge(c, paths[c.name], exp, got)
+        if not why and compiled[c.name] is not None:
+            why = judge(c, paths[c.name], exp, compiled[c.name])
+            if why:
+                why = "with the config compiled by imagegen config: " + why
         if why:
             failures.append((c, why))
             continue
@@ -578,9 +609,10 @@ def main():
             for name, jl, gl in linediff:
                 print("  %s: jinja2 line %d, imagegen line %d" % (name, jl, gl))
     slow = max(results.values(), key=lambda r: r["time"]) if results else None
-    print("templates: %d cases (%d generated, %d errors in both), jinja2 %.2fs (%d rendered, rest cached), "
-          "imagegen %.2fs (%d jobs, slowest %.3fs)" %
-          (len(cases), sum(1 for c in cases if not c.strict), nerr, t1 - t0, nref, t2 - t1, jobs,
+    print("templates: %d cases (%d generated, %d errors in both; %d with a config, also rendered with it "
+          "compiled), jinja2 %.2fs (%d rendered, rest cached), imagegen %.2fs (%d jobs, slowest %.3fs)" %
+          (len(cases), sum(1 for c in cases if not c.strict), nerr,
+           sum(1 for r in compiled.values() if r is not None), t1 - t0, nref, t2 - t1, jobs,
            slow["time"] if slow else 0))
     print("templates: %d passed, %d failed" % (len(cases) - len(failures), len(failures)))
     return 1 if failures else 0

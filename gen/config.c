@@ -1,0 +1,73 @@
+#include "compat.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tmpl.h"
+#include "util.h"
+
+int cmd_config(int argc, char **argv);
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: %s config -c CONFIG -o OUT\n"
+	    "\n"
+	    "Compiles the cluster configuration for imagegen render -c, which then reads\n"
+	    "it without parsing YAML.\n"
+	    "  -c CONFIG        YAML file, or directory of *.yaml/*.yml files merged at the\n"
+	    "                   top level, as render -c takes it\n"
+	    "  -o OUT           write OUT, atomically and only when its content changes\n",
+	    argv0);
+}
+
+int
+cmd_config(int argc, char **argv)
+{
+	const char *config = NULL, *out = NULL, *arg, *val;
+	struct tenv *env;
+	struct buf b = {0};
+	int i, status = 1;
+
+	for (i = 1; i < argc; i++) {
+		arg = argv[i];
+		if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
+			usage(stdout);
+			return 0;
+		}
+		if (arg[0] != '-' || !arg[1] || !strchr("co", arg[1])) {
+			fprintf(stderr, "%s: config: unexpected argument '%s'\n", argv0, arg);
+			usage(stderr);
+			return 2;
+		}
+		val = arg[2] ? arg + 2 : (i + 1 < argc ? argv[++i] : NULL);
+		if (!val) {
+			fprintf(stderr, "%s: config: option -%c needs a value\n", argv0, arg[1]);
+			usage(stderr);
+			return 2;
+		}
+		if (arg[1] == 'c')
+			config = val;
+		else
+			out = val;
+	}
+	if (!config || !out) {
+		fprintf(stderr, "%s: config: both -c CONFIG and -o OUT are needed\n", argv0);
+		usage(stderr);
+		return 2;
+	}
+	env = mktenv();
+	if (!tenvcompileconfig(env, config, &b))
+		goto done;
+	if (writefile(out, b.data, b.len, 0644) < 0) {
+		warn("cannot write %s:", out);
+		goto done;
+	}
+	status = 0;
+done:
+	buffree(&b);
+	deltenv(env);
+	return status;
+}
