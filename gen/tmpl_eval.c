@@ -632,7 +632,10 @@ repeat(struct ev *ev, const struct node *n, struct value seq, int64_t k, struct 
 	int64_t i;
 	size_t j;
 
+	/* an empty sequence repeats to itself however large k is */
 	if (seq.type == VSTR) {
+		if (seq.u.s->len == 0)
+			k = 0;
 		if (k > 0 && seq.u.s->len && (uint64_t)k > MAXOUT / seq.u.s->len)
 			return everr(ev, n, "string repetition larger than %u MB", MAXOUT >> 20);
 		for (i = 0; i < k; i++)
@@ -643,6 +646,8 @@ repeat(struct ev *ev, const struct node *n, struct value seq, int64_t k, struct 
 	}
 	if (k > 0 && seq.u.l->len && (uint64_t)k > (1ULL << 22) / seq.u.l->len)
 		return everr(ev, n, "list repetition larger than %llu items", 1ULL << 22);
+	if (seq.u.l->len == 0)
+		k = 0;
 	*out = vlistnew(ev->a, 0, seq.type == VTUPLE);
 	for (i = 0; i < k; i++) {
 		for (j = 0; j < seq.u.l->len; j++)
