@@ -101,8 +101,6 @@ bool strformat(struct ev *ev, const struct node *n, struct value fmt, struct val
  * '<', '>', '^' or '=' (fill after the first signlen bytes)
  */
 void fmtpad(struct buf *b, const char *body, size_t len, size_t width, char align, const char *fill, size_t filllen, size_t signlen);
-/* append code point c as UTF-8; a value with bit 31 set is the raw byte c & 0xff */
-void putcp(struct buf *b, unsigned long c);
 /* fmt % args, Python's printf-style formatting */
 bool pyformatpct(struct ev *ev, const struct node *n, struct value fmt, struct value args, struct value *out);
 /*

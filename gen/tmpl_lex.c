@@ -167,27 +167,6 @@ skipws(struct lexer *l)
 		l->pos++;
 }
 
-/* append code point c as UTF-8 */
-static void
-pututf8(struct buf *b, unsigned long c)
-{
-	if (c < 0x80) {
-		bufaddc(b, (int)c);
-	} else if (c < 0x800) {
-		bufaddc(b, (int)(0xc0 | c >> 6));
-		bufaddc(b, (int)(0x80 | (c & 0x3f)));
-	} else if (c < 0x10000) {
-		bufaddc(b, (int)(0xe0 | c >> 12));
-		bufaddc(b, (int)(0x80 | (c >> 6 & 0x3f)));
-		bufaddc(b, (int)(0x80 | (c & 0x3f)));
-	} else {
-		bufaddc(b, (int)(0xf0 | c >> 18));
-		bufaddc(b, (int)(0x80 | (c >> 12 & 0x3f)));
-		bufaddc(b, (int)(0x80 | (c >> 6 & 0x3f)));
-		bufaddc(b, (int)(0x80 | (c & 0x3f)));
-	}
-}
-
 static int
 hexval(int c)
 {
@@ -241,7 +220,7 @@ lexstring(struct lexer *l)
 			for (nd = 0; nd < 3 && k < i && l->s[k] >= '0' && l->s[k] <= '7'; nd++, k++)
 				c = c * 8 + (unsigned long)(l->s[k] - '0');
 			k--;
-			pututf8(&l->tmp, c);
+			putcp(&l->tmp, c);
 			break;
 		case 'x': case 'u': case 'U':
 			nd = l->s[k] == 'x' ? 2 : l->s[k] == 'u' ? 4 : 8;
@@ -254,7 +233,7 @@ lexstring(struct lexer *l)
 			if (c > 0x10ffff)
 				return lexerr(l, k - 1, "illegal Unicode character in a \\U escape%s", "");
 			k += nd;
-			pututf8(&l->tmp, c);
+			putcp(&l->tmp, c);
 			break;
 		case 'N':
 			return lexerr(l, k - 1, "\\N{...} escapes are not supported in string literals; write the character itself%s", "");

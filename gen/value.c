@@ -797,3 +797,25 @@ vtostr(struct arena *a, struct value v)
 	buffree(&b);
 	return r;
 }
+
+void
+putcp(struct buf *b, unsigned long c)
+{
+	if (c & 0x80000000UL) {
+		bufaddc(b, (int)(c & 0xff));
+	} else if (c < 0x80) {
+		bufaddc(b, (int)c);
+	} else if (c < 0x800) {
+		bufaddc(b, (int)(0xc0 | c >> 6));
+		bufaddc(b, (int)(0x80 | (c & 0x3f)));
+	} else if (c < 0x10000) {
+		bufaddc(b, (int)(0xe0 | c >> 12));
+		bufaddc(b, (int)(0x80 | (c >> 6 & 0x3f)));
+		bufaddc(b, (int)(0x80 | (c & 0x3f)));
+	} else {
+		bufaddc(b, (int)(0xf0 | c >> 18));
+		bufaddc(b, (int)(0x80 | (c >> 12 & 0x3f)));
+		bufaddc(b, (int)(0x80 | (c >> 6 & 0x3f)));
+		bufaddc(b, (int)(0x80 | (c & 0x3f)));
+	}
+}

@@ -141,4 +141,7 @@ void vstrreprto(struct buf *b, const char *s, size_t n);
 /* str(v) as a string value (v itself when it is one) */
 struct value vtostr(struct arena *a, struct value v);
 
+/* append code point c as UTF-8; a value with bit 31 set is the raw byte c & 0xff */
+void putcp(struct buf *b, unsigned long c);
+
 #endif
