@@ -172,7 +172,7 @@ static bool
 writeiid(const struct buildcmd *c, const char *id)
 {
 	char *text = xasprintf("%s\n", id);
-	int r = writefile(c->iid, text, strlen(text), 0644);
+	int r = writefile(c->iid, text, strlen(text), 0666);
 
 	free(text);
 	if (r < 0) {

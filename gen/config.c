@@ -61,7 +61,7 @@ cmd_config(int argc, char **argv)
 	env = mktenv();
 	if (!tenvcompileconfig(env, config, &b))
 		goto done;
-	if (writefile(out, b.data, b.len, 0644) < 0) {
+	if (writefile(out, b.data, b.len, 0666) < 0) {
 		warn("cannot write %s:", out);
 		goto done;
 	}

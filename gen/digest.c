@@ -353,7 +353,7 @@ cmd_digest(int argc, char **argv)
 		goto out;
 	if (outpath) {
 		line = xasprintf("%s\n", digest);
-		if (writefile(outpath, line, strlen(line), 0644) < 0)
+		if (writefile(outpath, line, strlen(line), 0666) < 0)
 			warn("cannot write %s:", outpath);
 		else
 			rc = 0;

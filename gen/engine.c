@@ -447,7 +447,7 @@ openlog(const char *log, int *fd)
 	*fd = -1;
 	if (!log)
 		return true;
-	if (!mkdirparent(log) || (*fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0) {
+	if ((*fd = openwrite(log, O_CREAT | O_TRUNC, 0666)) < 0) {
 		warn("cannot create the log %s:", log);
 		return false;
 	}

@@ -347,7 +347,7 @@ findengine(struct pushcmd *c)
 static bool
 writestamp(const char *path, const struct buf *b)
 {
-	if (writefile(path, b->data, b->len, 0644) < 0) {
+	if (writefile(path, b->data, b->len, 0666) < 0) {
 		warn("cannot write %s:", path);
 		return false;
 	}

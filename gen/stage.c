@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -305,19 +306,19 @@ listdir(const char *path, struct pathset *s)
 	return true;
 }
 
-/* true if rel is "X.tmp" for an R entry X: the atomic write of another edge in flight */
+/* true if rel is a temporary file of an R entry X (".X.XXXXXX~" beside it): another edge's atomic write in flight */
 static bool
 isrendertmp(const struct manifest *m, const char *rel)
 {
 	const struct stageent *e;
-	size_t n = strlen(rel);
-	char *base;
+	const char *base = pathbase(rel);
+	char *x;
 
-	if (n < 5 || strcmp(rel + n - 4, ".tmp") != 0)
+	if (!istmpname(base))
 		return false;
-	base = xstrndup(rel, n - 4);
-	e = findent(m, base);
-	free(base);
+	x = xasprintf("%.*s%.*s", (int)(base - rel), rel, (int)(strlen(base) - 9), base + 1);
+	e = findent(m, x);
+	free(x);
 	return e && e->kind == 'R';
 }
 
@@ -378,9 +379,9 @@ prune(const struct manifest *m, const struct pathset *anc, const char *ctxdir, c
 	return ok;
 }
 
-/* the target of symlink path, owned by the caller; NULL (errno set) on failure */
+/* the target of symlink path (relative to dirfd), owned by the caller; NULL (errno set) on failure */
 static char *
-readlinkstr(const char *path)
+readlinkstrat(int dirfd, const char *path)
 {
 	size_t cap = 256;
 	char *s = NULL;
@@ -388,7 +389,7 @@ readlinkstr(const char *path)
 
 	for (;;) {
 		s = xreallocarray(s, cap, 1);
-		n = readlink(path, s, cap);
+		n = readlinkat(dirfd, path, s, cap);
 		if (n < 0) {
 			free(s);
 			return NULL;
@@ -401,35 +402,47 @@ readlinkstr(const char *path)
 	}
 }
 
-/* makes dst a symlink to target unless it already is one */
+/* makes dst a symlink to target unless it already is one; never follows a link on the way to dst */
 static bool
 copylink(const char *target, const char *dst)
 {
 	struct stat st;
-	char *tmp, *old;
-	bool same;
-	int err;
+	char *dir = pathdir(dst), *tmp = NULL, *old;
+	const char *base = pathbase(dst);
+	bool same, ok = false;
+	int dirfd, fd, err;
 
-	if (lstat(dst, &st) == 0 && S_ISLNK(st.st_mode)) {
-		old = readlinkstr(dst);
+	dirfd = diropen(dir, 0777);
+	free(dir);
+	if (dirfd < 0)
+		return false;
+	if (fstatat(dirfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode)) {
+		old = readlinkstrat(dirfd, base);
 		same = old && strcmp(old, target) == 0;
 		free(old);
-		if (same)
+		if (same) {
+			close(dirfd);
 			return true;
+		}
 	}
-	if (!mkdirparent(dst))
-		return false;
-	tmp = xasprintf("%s.tmp", dst);
-	unlink(tmp);
-	if (symlink(target, tmp) != 0 || rename(tmp, dst) != 0) {
+	/* a unique name taken with O_EXCL, then replaced by the link */
+	fd = tmpcreate(dirfd, base, 0600, &tmp);
+	if (fd < 0)
+		goto out;
+	close(fd);
+	if (unlinkat(dirfd, tmp, 0) != 0 || symlinkat(target, dirfd, tmp) != 0 || renameat(dirfd, tmp, dirfd, base) != 0) {
 		err = errno;
-		unlink(tmp);
-		free(tmp);
+		unlinkat(dirfd, tmp, 0);
 		errno = err;
-		return false;
+		goto out;
 	}
+	ok = true;
+out:
+	err = errno;
 	free(tmp);
-	return true;
+	close(dirfd);
+	errno = err;
+	return ok;
 }
 
 static bool
@@ -446,7 +459,7 @@ copyfile(const struct manifest *m, const struct stageent *e, const char *ctxdir,
 		goto out;
 	}
 	if (S_ISLNK(st.st_mode)) {
-		target = readlinkstr(e->src);
+		target = readlinkstrat(AT_FDCWD, e->src);
 		if (!target) {
 			diagerr(d, m->path, e->line, 0, "cannot read symlink '%s': %s", e->src, strerror(errno));
 			goto out;
@@ -466,7 +479,7 @@ copyfile(const struct manifest *m, const struct stageent *e, const char *ctxdir,
 		diagerr(d, m->path, e->line, 0, "cannot read source '%s': %s", e->src, strerror(errno));
 		goto out;
 	}
-	if (writefile(dst, data.data, data.len, st.st_mode & 07777) < 0) {
+	if (writefilemode(dst, data.data, data.len, st.st_mode & 07777) < 0) {
 		diagerr(d, m->path, e->line, 0, "cannot write '%s': %s", dst, strerror(errno));
 		goto out;
 	}
@@ -569,7 +582,7 @@ stagectx(const struct manifest *m, const char *ctxdir, const char *stamp, struct
 		bufaddc(&list, '\n');
 	}
 	bufterm(&list);
-	if (writefile(stamp, list.data, list.len, 0644) < 0) {
+	if (writefile(stamp, list.data, list.len, 0666) < 0) {
 		diagerr(d, stamp, 0, 0, "cannot write the stamp: %s", strerror(errno));
 		buffree(&list);
 		return false;

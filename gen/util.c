@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -274,38 +275,161 @@ readfile(const char *path, struct buf *b)
 	return true;
 }
 
-static bool
-samecontent(const char *path, const void *data, size_t len, mode_t mode)
+/* the process's umask, read once (umask cannot be read without setting it) */
+mode_t
+curumask(void)
 {
-	struct stat st;
-	struct buf old = {0};
-	bool same;
+	static mode_t mask = (mode_t)-1;
 
-	if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode))
+	if (mask == (mode_t)-1) {
+		mask = umask(022);
+		umask(mask);
+	}
+	return mask;
+}
+
+int
+diropen(const char *dir, mode_t mkmode)
+{
+	char *p, *s, *next;
+	int fd, sub, err;
+	struct stat st;
+
+	if (dir[0] == '/' || strcmp(dir, ".") == 0 || dir[0] == '\0') {
+		fd = open(dir[0] ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd >= 0 || errno != ENOENT || !mkmode || dir[0] != '/')
+			return fd;
+		/* an absolute path: only what is missing is created, following links as the user wrote them */
+		if (!mkdirp(dir, mkmode))
+			return -1;
+		return open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	}
+	fd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	p = xstrdup(dir);
+	for (s = p; s && *s; s = next) {
+		next = strchr(s, '/');
+		if (next)
+			*next++ = '\0';
+		if (*s == '\0' || strcmp(s, ".") == 0)
+			continue;
+		sub = openat(fd, s, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (sub < 0 && errno == ENOENT && mkmode) {
+			if (mkdirat(fd, s, mkmode) != 0 && errno != EEXIST)
+				goto fail;
+			sub = openat(fd, s, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		}
+		if (sub < 0) {
+			/* O_NOFOLLOW says ELOOP or ENOTDIR for a symlink: say ELOOP */
+			if ((errno == ENOTDIR || errno == ELOOP) && fstatat(fd, s, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+			    S_ISLNK(st.st_mode))
+				errno = ELOOP;
+			goto fail;
+		}
+		close(fd);
+		fd = sub;
+	}
+	free(p);
+	return fd;
+fail:
+	err = errno;
+	close(fd);
+	free(p);
+	errno = err;
+	return -1;
+}
+
+/* true if name in dirfd is a regular file with this mode and content */
+static bool
+samecontent(int dirfd, const char *name, const void *data, size_t len, mode_t mode)
+{
+	char tmp[65536];
+	const char *p = data;
+	struct stat st;
+	size_t want;
+	ssize_t n;
+	int fd;
+	bool same = false;
+
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
 		return false;
 	if ((st.st_mode & 07777) != (mode & 07777) || (size_t)st.st_size != len)
 		return false;
-	if (!readfile(path, &old))
+	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
 		return false;
-	same = old.len == len && (len == 0 || memcmp(old.data, data, len) == 0);
-	buffree(&old);
+	for (;;) {
+		want = len < sizeof(tmp) ? len : sizeof(tmp);
+		n = read(fd, tmp, want ? want : 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			break;
+		if (n == 0) {
+			same = len == 0;
+			break;
+		}
+		if ((size_t)n > len || memcmp(tmp, p, (size_t)n) != 0)
+			break;
+		p += n;
+		len -= (size_t)n;
+	}
+	close(fd);
 	return same;
 }
 
 int
-writefile(const char *path, const void *data, size_t len, mode_t mode)
+tmpcreate(int dirfd, const char *base, mode_t mode, char **name)
 {
-	char *tmp;
-	const char *p = data;
-	ssize_t n;
-	int fd, err;
+	static unsigned long seq;
+	unsigned long x;
+	int fd, i;
 
-	if (samecontent(path, data, len, mode))
-		return 0;
-	if (!mkdirparent(path))
+	for (i = 0; i < 1000; i++) {
+		/* unique among the processes writing at once; O_EXCL makes sure */
+		x = ((unsigned long)getpid() * 2654435761UL) ^ ((unsigned long)time(NULL) << 8) ^ (seq++ * 40503UL);
+		*name = xasprintf(".%s.%06lx~", base, x & 0xffffff);
+		fd = openat(dirfd, *name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode & 07777);
+		if (fd >= 0)
+			return fd;
+		free(*name);
+		*name = NULL;
+		if (errno != EEXIST)
+			return -1;
+	}
+	errno = EEXIST;
+	return -1;
+}
+
+bool
+istmpname(const char *name)
+{
+	size_t n = strlen(name);
+
+	/* ".BASE.XXXXXX~", as tmpcreate names them */
+	return n >= 10 && name[0] == '.' && name[n - 1] == '~' && name[n - 8] == '.' &&
+	    strspn(name + n - 7, "0123456789abcdef") == 6;
+}
+
+static int
+writeat(const char *path, const void *data, size_t len, mode_t mode, bool exact)
+{
+	char *dir = pathdir(path), *tmp = NULL;
+	const char *base = pathbase(path), *p = data;
+	mode_t want = exact ? mode & 07777 : mode & 0777 & ~curumask();
+	ssize_t n;
+	int dirfd, fd = -1, err;
+
+	dirfd = diropen(dir, 0777);
+	free(dir);
+	if (dirfd < 0)
 		return -1;
-	tmp = xasprintf("%s.tmp", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode & 07777);
+	if (samecontent(dirfd, base, data, len, want)) {
+		close(dirfd);
+		return 0;
+	}
+	fd = tmpcreate(dirfd, base, want, &tmp);
 	if (fd < 0)
 		goto fail;
 	while (len > 0) {
@@ -313,32 +437,60 @@ writefile(const char *path, const void *data, size_t len, mode_t mode)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			goto failfd;
+			goto fail;
 		}
 		p += n;
 		len -= (size_t)n;
 	}
-	/* the umask may have cut bits that the caller asked for */
-	if (fchmod(fd, mode & 07777) != 0)
-		goto failfd;
-	if (close(fd) != 0) {
-		fd = -1;
+	/* only an exact mode may hold bits the umask cut */
+	if (exact && fchmod(fd, want) != 0)
 		goto fail;
-	}
-	if (rename(tmp, path) != 0)
+	err = close(fd);
+	fd = -1;
+	if (err != 0 || renameat(dirfd, tmp, dirfd, base) != 0)
 		goto fail;
 	free(tmp);
+	close(dirfd);
 	return 1;
-failfd:
-	err = errno;
-	close(fd);
-	errno = err;
 fail:
 	err = errno;
-	unlink(tmp);
+	if (fd >= 0)
+		close(fd);
+	if (tmp)
+		unlinkat(dirfd, tmp, 0);
 	free(tmp);
+	close(dirfd);
 	errno = err;
 	return -1;
+}
+
+int
+writefile(const char *path, const void *data, size_t len, mode_t mode)
+{
+	return writeat(path, data, len, mode, false);
+}
+
+int
+writefilemode(const char *path, const void *data, size_t len, mode_t mode)
+{
+	return writeat(path, data, len, mode, true);
+}
+
+int
+openwrite(const char *path, int flags, mode_t mode)
+{
+	char *dir = pathdir(path);
+	int dirfd, fd, err;
+
+	dirfd = diropen(dir, 0777);
+	free(dir);
+	if (dirfd < 0)
+		return -1;
+	fd = openat(dirfd, pathbase(path), flags | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, mode);
+	err = errno;
+	close(dirfd);
+	errno = err;
+	return fd;
 }
 
 bool
@@ -346,7 +498,16 @@ mkdirp(const char *path, mode_t mode)
 {
 	char *p, *s;
 	struct stat st;
+	int fd;
 
+	if (path[0] != '/') {
+		/* a relative path is created without following a symlink */
+		fd = diropen(path, mode);
+		if (fd < 0)
+			return false;
+		close(fd);
+		return true;
+	}
 	if (stat(path, &st) == 0) {
 		if (S_ISDIR(st.st_mode))
 			return true;

@@ -57,11 +57,41 @@ void diagwarn(struct diag *d, const char *file, int line, int col, const char *f
 /* read a whole file into b (appending); false with errno set on failure */
 bool readfile(const char *path, struct buf *b);
 /*
- * write data to path atomically (path.tmp + rename) and only if the content
- * or the mode differs; creates parent directories. returns 1 if written,
- * 0 if unchanged, -1 on error (errno set, nothing changed).
+ * write data to path atomically (a uniquely named temporary file beside it,
+ * renamed into place) and only if the content or the mode differs; creates
+ * parent directories. The file gets mode less the umask, as open(2) gives
+ * it. A relative path is reached without following any symbolic link
+ * (diropen). returns 1 if written, 0 if unchanged, -1 on error (errno set,
+ * nothing changed).
  */
 int writefile(const char *path, const void *data, size_t len, mode_t mode);
+/* writefile with exactly this mode, umask or not: for copies that keep their source's mode */
+int writefilemode(const char *path, const void *data, size_t len, mode_t mode);
+/*
+ * open path for writing (flags: O_CREAT, O_TRUNC, O_APPEND...), reaching
+ * a relative path as diropen does and never following a symlink at the end
+ * either; creates parent directories. -1 with errno set on failure.
+ */
+int openwrite(const char *path, int flags, mode_t mode);
+/*
+ * a descriptor of directory dir. A relative dir is walked from the working
+ * directory one component at a time, following no symbolic link (ELOOP if
+ * one is met), so that nothing a tree or a staged context holds can send a
+ * write elsewhere; an absolute one is opened as the user wrote it. Missing
+ * directories are created with mkmode (less the umask) unless mkmode is 0.
+ * -1 with errno set on failure.
+ */
+int diropen(const char *dir, mode_t mkmode);
+/*
+ * create a new file in dirfd named ".BASE.XXXXXX~" (unique, O_EXCL) with
+ * mode less the umask; its name in *name (owned by the caller). The fd, or
+ * -1 with errno set.
+ */
+int tmpcreate(int dirfd, const char *base, mode_t mode, char **name);
+/* true if name has the form tmpcreate gives its files */
+bool istmpname(const char *name);
+/* the process's umask */
+mode_t curumask(void);
 /* mkdir -p; false with errno set on failure */
 bool mkdirp(const char *path, mode_t mode);
 /* mkdir -p of the directory part of path */

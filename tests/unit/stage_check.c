@@ -264,17 +264,19 @@ START_TEST(test_rendered)
 {
 	sources();
 	put("ctx/out/Dockerfile", "FROM scratch\n", 0644);
-	put("ctx/out/Dockerfile.tmp", "partial", 0644);
+	put("ctx/out/.Dockerfile.a1b2c3~", "partial", 0644);
+	put("ctx/out/Dockerfile.tmp", "not a temporary of render", 0644);
 	age("ctx/out/Dockerfile");
 	ck_assert(stage(BASIC, NULL));
 	assertfile("ctx/out/Dockerfile", "FROM scratch\n", 0644);
 	ck_assert(isold("ctx/out/Dockerfile"));
 	/* another edge's atomic write in flight is left alone too */
-	ck_assert(exists("ctx/out/Dockerfile.tmp"));
+	ck_assert(exists("ctx/out/.Dockerfile.a1b2c3~"));
+	ck_assert(!exists("ctx/out/Dockerfile.tmp"));
 	/* but a temporary next to a staged file is not */
-	put("ctx/sub/b.tmp", "x", 0644);
+	put("ctx/sub/.b.a1b2c3~", "x", 0644);
 	ck_assert(stage(BASIC, NULL));
-	ck_assert(!exists("ctx/sub/b.tmp"));
+	ck_assert(!exists("ctx/sub/.b.a1b2c3~"));
 }
 END_TEST
 

@@ -1,6 +1,8 @@
 #include "compat.h"
 
 #include <check.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,6 +112,115 @@ START_TEST(test_writefile)
 }
 END_TEST
 
+START_TEST(test_writefile_umask)
+{
+	char *p = pathjoin(dir, "m");
+	struct stat st;
+	mode_t old = umask(027);
+
+	/* the umask of this process, not the one the first call saw: read it anew */
+	ck_assert_int_eq(writefile(p, "x", 1, 0666), 1);
+	ck_assert_int_eq(stat(p, &st), 0);
+	/* the umask cuts what others may do, as open(2) would */
+	ck_assert_uint_eq(st.st_mode & 07777, 0640);
+	/* an exact mode keeps every bit asked for */
+	ck_assert_int_eq(writefilemode(p, "x", 1, 0666), 1);
+	ck_assert_int_eq(stat(p, &st), 0);
+	ck_assert_uint_eq(st.st_mode & 07777, 0666);
+	/* and a secret is for its owner only */
+	ck_assert_int_eq(writefile(p, "x", 1, 0600), 1);
+	ck_assert_int_eq(stat(p, &st), 0);
+	ck_assert_uint_eq(st.st_mode & 07777, 0600);
+	umask(old);
+	free(p);
+}
+END_TEST
+
+/* the names in dir, one string */
+static char *
+names(const char *d)
+{
+	char *cmd = xasprintf("ls -A '%s'", d), line[256];
+	struct buf b = {0};
+	FILE *f = popen(cmd, "r");
+
+	ck_assert_ptr_nonnull(f);
+	while (fgets(line, sizeof(line), f))
+		bufadds(&b, line);
+	pclose(f);
+	free(cmd);
+	bufterm(&b);
+	return b.data;
+}
+
+START_TEST(test_writefile_nofollow)
+{
+	char *out = pathjoin(dir, "outside"), *in = pathjoin(dir, "in"), *s, *p;
+	struct buf got = {0};
+	struct stat st;
+	int fd;
+
+	ck_assert_int_eq(mkdir(out, 0777), 0);
+	ck_assert_int_eq(mkdir(in, 0777), 0);
+	p = pathjoin(in, "link");
+	ck_assert_int_eq(symlink(out, p), 0);
+	free(p);
+	ck_assert_int_eq(chdir(in), 0);
+	/* a relative path through a symlinked directory: refused, nothing written there */
+	errno = 0;
+	ck_assert_int_eq(writefile("link/f", "x", 1, 0666), -1);
+	ck_assert_int_eq(errno, ELOOP);
+	ck_assert_int_ne(access("../outside/f", F_OK), 0);
+	ck_assert(!mkdirp("link/sub", 0777));
+	ck_assert_int_eq(errno, ELOOP);
+	ck_assert_int_lt(openwrite("link/log", O_CREAT | O_TRUNC, 0666), 0);
+	ck_assert_int_ne(access("../outside/log", F_OK), 0);
+	/* a symlink as the file itself is replaced, its target untouched */
+	ck_assert_int_eq(symlink("../outside/victim", "v"), 0);
+	ck_assert_int_eq(writefile("v", "new", 3, 0666), 1);
+	ck_assert_int_eq(lstat("v", &st), 0);
+	ck_assert(S_ISREG(st.st_mode));
+	ck_assert_int_ne(access("../outside/victim", F_OK), 0);
+	/* openwrite does not follow one either */
+	ck_assert_int_eq(symlink("../outside/victim2", "w"), 0);
+	fd = openwrite("w", O_CREAT | O_TRUNC, 0666);
+	ck_assert_int_lt(fd, 0);
+	ck_assert_int_ne(access("../outside/victim2", F_OK), 0);
+	/* a neighbour named like an old temporary file is never touched */
+	ck_assert_int_eq(writefile("conf.tmp", "mine", 4, 0666), 1);
+	ck_assert_int_eq(writefile("conf", "rendered", 8, 0666), 1);
+	ck_assert(readfile("conf.tmp", &got));
+	bufterm(&got);
+	ck_assert_str_eq(got.data, "mine");
+	/* and no temporary file is left */
+	s = names(".");
+	ck_assert_str_eq(s, "conf\nconf.tmp\nlink\nv\nw\n");
+	free(s);
+	buffree(&got);
+	ck_assert_int_eq(chdir("/"), 0);
+	free(out);
+	free(in);
+}
+END_TEST
+
+START_TEST(test_tmpname)
+{
+	char *name = NULL;
+	int fd = open(dir, O_RDONLY | O_DIRECTORY);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_ge(tmpcreate(fd, "conf", 0666, &name), 0);
+	ck_assert(istmpname(name));
+	ck_assert_int_eq(strncmp(name, ".conf.", 6), 0);
+	ck_assert(!istmpname("conf.tmp"));
+	ck_assert(!istmpname(".conf.12345~"));
+	ck_assert(!istmpname(".conf.12345g~"));
+	ck_assert(istmpname(".c.a1b2c3~"));
+	free(name);
+	close(fd);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -123,6 +234,9 @@ main(void)
 	tcase_add_test(tc, test_xasprintf);
 	tcase_add_test(tc, test_optval);
 	tcase_add_test(tc, test_writefile);
+	tcase_add_test(tc, test_writefile_umask);
+	tcase_add_test(tc, test_writefile_nofollow);
+	tcase_add_test(tc, test_tmpname);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
