@@ -214,8 +214,12 @@ addtemplates(struct tree *t, struct node *nd)
 			diagerr(&t->d, img->yaml, img->tmpl[i].line, img->tmpl[i].col,
 			    "template '%s' is listed but '%s' does not exist; add it or take '%s' out of template-list",
 			    img->tmpl[i].s, src, img->tmpl[i].s);
-		else
-			centryadd(nd, 'R', img->tmpl[i].s, src, 2);
+		else {
+			char *dst = pathcanon(img->tmpl[i].s);
+
+			centryadd(nd, 'R', dst, src, 2);
+			free(dst);
+		}
 		free(src);
 	}
 }
@@ -274,6 +278,71 @@ finddockerfile(struct tree *t, struct node *nd)
 		    "no Dockerfile: add Dockerfile (or dockerfile) to the image directory, list it in template-list, or name another file with the dockerfile key");
 }
 
+static int
+centrykeycmp(const void *key, const void *ent)
+{
+	return strcmp(key, ((const struct centry *)ent)->dst);
+}
+
+/* the template-list item that renders dst, or NULL */
+static const struct ystr *
+tmplitem(const struct image *img, const char *dst)
+{
+	size_t i;
+	char *c;
+	bool same;
+
+	for (i = 0; i < img->ntmpl; i++) {
+		c = pathcanon(img->tmpl[i].s);
+		same = strcmp(c, dst) == 0;
+		free(c);
+		if (same)
+			return &img->tmpl[i];
+	}
+	return NULL;
+}
+
+/*
+ * nothing may lie below a file or a symlink of the context: a rendered or
+ * copied file below a symlinked directory would be written through the
+ * link, outside the build directory. nd->ent is sorted by dst.
+ */
+static void
+checkbelow(struct tree *t, struct node *nd)
+{
+	const struct centry *e, *up;
+	const struct ystr *it;
+	char *p, *s;
+	size_t i;
+
+	for (i = 0; i < nd->nent; i++) {
+		e = &nd->ent[i];
+		p = xstrdup(e->dst);
+		up = NULL;
+		while (!up && (s = strrchr(p, '/'))) {
+			*s = '\0';
+			up = bsearch(p, nd->ent, nd->nent, sizeof(nd->ent[0]), centrykeycmp);
+			if (up && up->kind == 'D')
+				up = NULL;
+		}
+		if (up) {
+			struct stat st;
+			const char *what = up->src && lstat(up->src, &st) == 0 && S_ISLNK(st.st_mode) ? "a symbolic link" : "a file";
+
+			it = e->kind == 'R' ? tmplitem(nd->img, e->dst) : NULL;
+			if (it)
+				diagerr(&t->d, nd->img->yaml, it->line, it->col,
+				    "template '%s' lies below '%s', which is %s in the image's context (%s); a rendered file must lie in a real directory: move the template, or name the link's target",
+				    it->s, p, what, up->src);
+			else
+				diagerr(&t->d, e->src ? e->src : nd->img->yaml, 0, 0,
+				    "'%s' lies below '%s', which is %s in the image's context (%s); nothing can be staged below it: replace the link by a directory or move '%s'",
+				    e->dst, p, what, up->src, e->dst);
+		}
+		free(p);
+	}
+}
+
 /* the context of one image: image files, copy-list results, rendered files, minus .dockerignore */
 static void
 buildcontext(struct tree *t, struct node *nd)
@@ -293,6 +362,7 @@ buildcontext(struct tree *t, struct node *nd)
 	addcopies(t, nd);
 	addtemplates(t, nd);
 	centryuniq(nd);
+	checkbelow(t, nd);
 	finddockerfile(t, nd);
 	if (nd->dockerfile)
 		applyignore(t, nd);

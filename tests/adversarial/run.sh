@@ -1,0 +1,220 @@
+#!/bin/sh
+# shellcheck disable=SC2317 # cases are called through 'case_'
+# The adversarial suite: imagegen against a hostile local user and a
+# careless one. Each case builds a small tree in a temporary directory,
+# runs imagegen (and ninja where the case needs it) and asserts the exact
+# behaviour: the message and exit status, what was written and what was
+# not. docs/internals.md lists the cases and the promise each one keeps.
+#
+# Environment (set by 'make check-adversarial'): IMAGEGEN, SRCDIR, NINJA.
+# Prints one line per assertion and 'adversarial: N passed, N failed';
+# exits 1 on a failure. CASES='name ...' runs only those cases.
+
+set -u
+
+: "${IMAGEGEN:?IMAGEGEN must name the imagegen binary}"
+: "${SRCDIR:?SRCDIR must name the source tree}"
+NINJA=${NINJA:-ninja}
+
+pass=0
+fail=0
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/imagegen-adv.XXXXXX") || exit 1
+trap 'chmod -R u+rwx "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
+trap 'exit 130' INT TERM
+
+ok() {
+	pass=$((pass + 1))
+	printf 'ok   %s: %s\n' "$case" "$1"
+}
+
+nok() {
+	fail=$((fail + 1))
+	printf 'FAIL %s: %s\n' "$case" "$1"
+	if [ -s "$w/err" ]; then
+		sed 's/^/    stderr: /' "$w/err" | head -20
+	fi
+}
+
+# check DESCRIPTION COMMAND...: one assertion
+check() {
+	d=$1
+	shift
+	if "$@"; then ok "$d"; else nok "$d"; fi
+}
+
+# run CMD...: run with stdout in $w/out, stderr in $w/err, status in $rc
+run() {
+	"$@" >"$w/out" 2>"$w/err" </dev/null
+	rc=$?
+}
+
+status() { [ "$rc" -eq "$1" ]; }
+saysall() {
+	for re; do
+		grep -q -- "$re" "$w/err" || return 1
+	done
+}
+nofile() { [ ! -e "$1" ] && [ ! -L "$1" ]; }
+
+# mode FILE: its permission bits in octal
+mode() { stat -c %a "$1"; }
+
+# none_writable_by_others DIR: no file or directory under DIR (symlinks
+# aside) can be written by group or others
+none_writable_by_others() {
+	bad=$(find "$1" ! -type l -perm /022 -print | head -3)
+	[ -z "$bad" ] && return 0
+	printf '    writable by others: %s\n' "$bad"
+	return 1
+}
+
+# none_readable_by_others DIR: nothing under DIR can be read by group or others
+none_readable_by_others() {
+	bad=$(find "$1" ! -type l -perm /044 -print | head -3)
+	[ -z "$bad" ] && return 0
+	printf '    readable by others: %s\n' "$bad"
+	return 1
+}
+
+# newtree: a fresh work directory $w with src/images/a (FROM scratch, one
+# file, one template) and an empty build directory $w/build
+newtree() {
+	w=$tmp/$case
+	mkdir -p "$w/src/images/a" "$w/src/config" "$w/build"
+	printf 'FROM scratch\nCOPY . /\n' >"$w/src/images/a/Dockerfile"
+	printf 'data\n' >"$w/src/images/a/file"
+	printf 'template-list:\n  - conf\n' >"$w/src/images/a/image.yaml"
+	printf 'name={{ clusterconfig.name }}\n' >"$w/src/images/a/conf.template"
+	printf 'name: x\n' >"$w/src/config/cluster.yaml"
+}
+
+# gen ARGS...: imagegen generate in $w/build for the tree
+gen() {
+	run env -C "$w/build" "$IMAGEGEN" generate --templates="$SRCDIR/templates" --images=../src/images \
+		--config=../src/config/cluster.yaml --engine=podman "$@"
+}
+
+# nin TARGET...: ninja in the build directory
+nin() {
+	run "$NINJA" -C "$w/build" "$@"
+}
+
+# ---------------------------------------------------------------------
+# generated files honour the umask; nothing others may write
+
+case_umask022() {
+	newtree
+	(umask 022 && cd "$w/build" && "$IMAGEGEN" generate --templates="$SRCDIR/templates" --images=../src/images \
+		--config=../src/config/cluster.yaml --engine=podman >"$w/out" 2>"$w/err" &&
+		umask 022 && "$NINJA" img/a.digest >>"$w/out" 2>>"$w/err")
+	check "generate and the stage, render and digest edges succeed" test -f "$w/build/img/a.digest"
+	check "build.ninja is 0644 under umask 022" [ "$(mode "$w/build/build.ninja")" = 644 ]
+	check "generate.args is 0644 under umask 022" [ "$(mode "$w/build/.imagegen/generate.args")" = 644 ]
+	check "the stage list is 0644 under umask 022" [ "$(mode "$w/build/.imagegen/stage/a.list")" = 644 ]
+	check "no file of the build directory is writable by others" none_writable_by_others "$w/build"
+}
+
+case_umask077() {
+	newtree
+	(umask 077 && cd "$w/build" && "$IMAGEGEN" generate --templates="$SRCDIR/templates" --images=../src/images \
+		--config=../src/config/cluster.yaml --engine=podman >"$w/out" 2>"$w/err" &&
+		"$NINJA" img/a.digest >>"$w/out" 2>>"$w/err")
+	check "generate and the edges succeed under umask 077" test -f "$w/build/img/a.digest"
+	check "build.ninja is 0600 under umask 077" [ "$(mode "$w/build/build.ninja")" = 600 ]
+	check "the compiled configuration is 0600 under umask 077" [ "$(mode "$w/build/.imagegen/config.bin")" = 600 ]
+	check "the rendered file is 0600 under umask 077" [ "$(mode "$w/build/ctx/a/conf")" = 600 ]
+	# sources that others may read keep their mode in the context, as docker sends them
+	check "a staged file keeps its source's mode" [ "$(mode "$w/build/ctx/a/file")" = "$(mode "$w/src/images/a/file")" ]
+	find "$w/build" ! -type l ! -path "$w/build/ctx/a/*" ! -path "$w/build/ctx/a" -exec chmod go-rwx {} + 2>/dev/null
+	check "nothing generated can be read by others" none_readable_by_others "$w/build/.imagegen"
+}
+
+case_umask_rewrite() {
+	newtree
+	(umask 000 && cd "$w/build" && "$IMAGEGEN" generate --templates="$SRCDIR/templates" --images=../src/images --engine=podman \
+		--config=../src/config/cluster.yaml >/dev/null 2>&1)
+	check "under umask 000 build.ninja may be 0666" [ "$(mode "$w/build/build.ninja")" = 666 ]
+	(umask 022 && cd "$w/build" && "$IMAGEGEN" generate --templates="$SRCDIR/templates" --images=../src/images --engine=podman \
+		--config=../src/config/cluster.yaml >/dev/null 2>&1)
+	check "generate under umask 022 rewrites it 0644, content unchanged" [ "$(mode "$w/build/build.ninja")" = 644 ]
+}
+
+# ---------------------------------------------------------------------
+# no edge writes outside the build directory through a symlink
+
+case_template_below_symlink() {
+	newtree
+	mkdir -p "$w/outside"
+	ln -s "$w/outside" "$w/src/images/a/sub"
+	printf 'x\n' >"$w/outside/f.template"
+	printf 'template-list:\n  - conf\n  - sub/f\n' >"$w/src/images/a/image.yaml"
+	gen
+	check "generate refuses a template below a symlinked directory (exit 1)" status 1
+	check "the error names image.yaml:3:5, the template and the link" \
+		saysall "images/a/image.yaml:3:5: error: template 'sub/f' lies below 'sub', which is a symbolic link"
+	check "nothing is written outside the build directory" nofile "$w/outside/f"
+	check "no build.ninja is written" nofile "$w/build/build.ninja"
+}
+
+case_copy_below_symlink() {
+	newtree
+	mkdir -p "$w/outside" "$w/src/extra"
+	printf 'e\n' >"$w/src/extra/e"
+	ln -s "$w/outside" "$w/src/images/a/sub"
+	printf 'copy-list:\n  - src: extra/e\n    dst: images/a/sub\n' >"$w/src/images/a/image.yaml"
+	rm "$w/src/images/a/conf.template"
+	gen
+	check "generate refuses a copy-list result below a symlink (exit 1)" status 1
+	check "the error names the staged path and the link" saysall "'sub/e' lies below 'sub', which is a symbolic link"
+	check "nothing is written outside the build directory" nofile "$w/outside/e"
+}
+
+case_render_through_ctx_symlink() {
+	newtree
+	mkdir -p "$w/outside" "$w/build/ctx/a"
+	ln -s "$w/outside" "$w/build/ctx/a/sub"
+	printf 'x\n' >"$w/t.template"
+	run env -C "$w/build" "$IMAGEGEN" render -o ctx/a/sub/f "$w/t.template"
+	check "render refuses to write through a symlink of the build directory (exit 1)" status 1
+	check "the error names the output and says why" saysall "cannot write ctx/a/sub/f" "Too many levels of symbolic links"
+	check "nothing is written outside the build directory" nofile "$w/outside/f"
+}
+
+case_stage_replaces_ctx_symlink() {
+	newtree
+	mkdir -p "$w/outside" "$w/src/images/a/sub"
+	printf 'inner\n' >"$w/src/images/a/sub/inner"
+	gen
+	check "generate succeeds" status 0
+	# a symlink planted in the context where a directory of the tree goes
+	mkdir -p "$w/build/ctx/a"
+	ln -s "$w/outside" "$w/build/ctx/a/sub"
+	nin ctx/a.staged
+	check "stage succeeds" status 0
+	check "stage replaced the symlink by a directory" test -d "$w/build/ctx/a/sub" -a ! -L "$w/build/ctx/a/sub"
+	check "the staged file is in the context" test -f "$w/build/ctx/a/sub/inner"
+	check "nothing is written outside the build directory" nofile "$w/outside/inner"
+}
+
+case_log_symlink() {
+	newtree
+	mkdir -p "$w/outside" "$w/build/log"
+	ln -s "$w/outside/victim" "$w/build/log/a.log"
+	printf 'keep\n' >"$w/outside/victim"
+	mkdir -p "$w/shim"
+	printf '#!/bin/sh\nexit 3\n' >"$w/shim/podman"
+	chmod 755 "$w/shim/podman"
+	mkdir -p "$w/build/ctx/a"
+	printf 'FROM scratch\n' >"$w/build/ctx/a/Dockerfile"
+	run env -C "$w/build" PATH="$w/shim:$PATH" "$IMAGEGEN" build --engine=podman --name=a --file=Dockerfile \
+		--iid=img/a.iid --log=log/a.log ctx/a
+	check "a build whose log is a planted symlink fails" status 1
+	check "the file the symlink named is untouched" [ "$(cat "$w/outside/victim")" = keep ]
+}
+
+cases=${CASES:-$(sed -n 's/^case_\([a-z0-9_]*\)() {$/\1/p' "$0")}
+for case in $cases; do
+	"case_$case"
+done
+printf 'adversarial: %d passed, %d failed\n' "$pass" "$fail"
+[ "$fail" -eq 0 ]
