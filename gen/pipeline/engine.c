@@ -54,6 +54,9 @@ delargs(struct args *a)
 	a->n = a->cap = 0;
 }
 
+/* what a shell word may hold unquoted */
+#define SAFE "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:@%+,"
+
 void
 argsquote(const struct args *a, struct buf *b)
 {
@@ -64,7 +67,8 @@ argsquote(const struct args *a, struct buf *b)
 		if (i)
 			bufaddc(b, ' ');
 		s = a->v[i];
-		if (*s && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:=@%+,") == strlen(s)) {
+		/* '=' in the command word would make it an assignment */
+		if (*s && strspn(s, i ? SAFE "=" : SAFE) == strlen(s)) {
 			bufadds(b, s);
 			continue;
 		}

@@ -365,7 +365,10 @@ prelude(const struct opts *o, const char *rules, struct buf *out, struct diag *d
 	}
 	bufterm(&src);
 #define SETVAR(name, val) do { v.len = 0; escshellninja(&v, (val)); tenvsetstr(env, (name), v.data); } while (0)
-	SETVAR("imagegen", o->imagegen);
+	/* the command word of every edge: an unquoted NAME=VALUE there would be an assignment */
+	v.len = 0;
+	escshellcmdninja(&v, o->imagegen);
+	tenvsetstr(env, "imagegen", v.data);
 	SETVAR("engine", o->engine);
 	SETVAR("args", ARGSFILE);
 	if (o->config)

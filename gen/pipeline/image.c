@@ -189,17 +189,26 @@ ystrof(yaml_node_t *n)
 	return s;
 }
 
-/* a string value: a non-null scalar without NUL or newline; else an error naming what */
+/*
+ * a string value: a non-null scalar that build.ninja can hold (escvalbad:
+ * no NUL, newline, carriage return or other control character); else an
+ * error naming what
+ */
 static bool
 getstr(struct load *l, yaml_node_t *n, const char *what, struct ystr *out)
 {
+	const char *bad;
+
 	if (n->type != YAML_SCALAR_NODE || isnull(n)) {
 		loaderr(l, n, "%s must be a string, not %s", what, isnull(n) ? "null" : nodekind(n));
 		return false;
 	}
-	if (strlen((const char *)n->data.scalar.value) != n->data.scalar.length ||
-	    memchr(n->data.scalar.value, '\n', n->data.scalar.length)) {
-		loaderr(l, n, "%s must be one line of text without NUL or newline", what);
+	if (strlen((const char *)n->data.scalar.value) != n->data.scalar.length) {
+		loaderr(l, n, "%s holds a NUL byte (U+0000), which build.ninja cannot hold; remove it", what);
+		return false;
+	}
+	if ((bad = escvalbad((const char *)n->data.scalar.value))) {
+		loaderr(l, n, "%s %s", what, bad);
 		return false;
 	}
 	*out = ystrof(n);
@@ -427,9 +436,15 @@ loadmap(struct load *l, yaml_node_t *n, const char *what, struct ykv **v, size_t
 			ystrfree(&kv.key);
 			continue;
 		}
-		if (!getstr(l, val, "a value", &kv.val)) {
-			ystrfree(&kv.key);
-			continue;
+		{
+			char *w = xasprintf("the value of %s '%s'", what, kv.key.s);
+			bool got = getstr(l, val, w, &kv.val);
+
+			free(w);
+			if (!got) {
+				ystrfree(&kv.key);
+				continue;
+			}
 		}
 		*v = xreallocarray(*v, *nv + 1, sizeof(**v));
 		(*v)[(*nv)++] = kv;

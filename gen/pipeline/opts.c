@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "escape.h"
 #include "image.h"
 #include "opts.h"
 #include "registry.h"
@@ -95,20 +96,17 @@ setstr(char **slot, const char *val)
 #define WORDCHARS ENVCHARS ".-"
 
 /*
- * false after a message when the value of option opt holds a control
- * character: generate.args keeps one option a line, build.ninja one
- * variable a line
+ * false after a message when the value of option opt breaks the rule of
+ * every value that reaches build.ninja (escvalbad: no control character)
  */
 static bool
 linevalue(const char *cmd, const char *opt, const char *v)
 {
-	for (; *v; v++) {
-		if ((unsigned char)*v < 0x20 || *v == 0x7f) {
-			warn("%s: %.*s: a value cannot hold a newline, TAB or other control character", cmd, (int)strcspn(opt, "="), opt);
-			return false;
-		}
-	}
-	return true;
+	const char *bad = escvalbad(v);
+
+	if (bad)
+		warn("%s: %.*s: the value %s", cmd, (int)strcspn(opt, "="), opt, bad);
+	return !bad;
 }
 
 /* one option; false (after a message) on a usage error */
@@ -338,6 +336,25 @@ registryfromconfig(struct opts *o)
 		key = "docker-namespace";
 		val = ri.namespace;
 		want = "lowercase letters and digits joined by '.', '_', '__' or '-', parts separated by '/'";
+	}
+	/* the values that reach build.ninja follow its one rule */
+	if (!key && !o->reguser && ri.user && escvalbad(ri.user)) {
+		key = "docker-username";
+		val = ri.user;
+		want = escvalbad(ri.user);
+	} else if (!key && !o->reguser && ri.passfile && escpathbad(ri.passfile)) {
+		key = "docker-password-file";
+		val = ri.passfile;
+		want = escpathbad(ri.passfile);
+	} else if (!key && !o->reguser && ri.passenv && strspn(ri.passenv, ENVCHARS) != strlen(ri.passenv)) {
+		key = "docker-password-env";
+		val = ri.passenv;
+		want = "the name of an environment variable: letters, digits and '_'";
+	}
+	if (key && escvalbad(val)) {
+		warn("%s: error: docker-registry-info.%s %s", o->config, key, escvalbad(val));
+		delregistryinfo(&ri);
+		return false;
 	}
 	if (key) {
 		warn("%s: error: docker-registry-info.%s '%s' is not valid; expected %s", o->config, key, val, want);

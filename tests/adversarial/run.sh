@@ -212,6 +212,81 @@ case_log_symlink() {
 	check "the file the symlink named is untouched" [ "$(cat "$w/outside/victim")" = keep ]
 }
 
+# ---------------------------------------------------------------------
+# one rule for every value that reaches build.ninja (escape.c escvalbad)
+
+# badvalue YAML DESCRIPTION MESSAGE: image.yaml of a holds YAML; generate must refuse it with MESSAGE
+badvalue() {
+	newtree
+	printf '%s' "$1" >"$w/src/images/a/image.yaml"
+	gen
+	check "generate refuses $2 (exit 1)" status 1
+	check "the error says where and what: $3" saysall "$3"
+	check "no build.ninja is written" nofile "$w/build/build.ninja"
+}
+
+case_cr_in_build_arg() {
+	badvalue 'template-list: [conf]
+build-args:
+  A: "x\ry"
+' "a carriage return in a build arg" \
+	    "images/a/image.yaml:3:6: error: the value of build-args 'A' holds a carriage return (U+000D), which build.ninja cannot hold; remove it"
+}
+
+case_escape_in_label() {
+	badvalue 'labels:
+  "org.x": "\e[31mred"
+' "an escape character in a label" \
+	    "images/a/image.yaml:2:12: error: the value of labels 'org.x' holds an escape character (U+001B), which build.ninja cannot hold; remove it"
+}
+
+case_cr_in_label_name() {
+	badvalue 'labels:
+  "a\rb": x
+' "a carriage return in a label name" \
+	    "images/a/image.yaml:2:3: error: a label name holds a carriage return (U+000D)"
+}
+
+case_cr_in_tag() {
+	badvalue 'tags: ["v1\r"]
+' "a carriage return in a tag" \
+	    "images/a/image.yaml:1:8: error: a tag holds a carriage return (U+000D)"
+}
+
+case_tab_in_target() {
+	badvalue 'target: "a\tb"
+' "a TAB in the target" "images/a/image.yaml:1:9: error: target holds a TAB (U+0009)"
+}
+
+case_cr_in_registry_user() {
+	newtree
+	printf 'name: x\ndocker-registry-info:\n  docker-registry-domain: localhost:5000\n  docker-username: "me\\r"\n  docker-password: pw\n' \
+		>"$w/src/config/cluster.yaml"
+	gen
+	check "generate refuses a carriage return in docker-username (exit 1)" status 1
+	check "the error names the configuration and the key" \
+		saysall "cluster.yaml: error: docker-registry-info.docker-username holds a carriage return (U+000D)"
+	check "no build.ninja is written" nofile "$w/build/build.ninja"
+}
+
+case_cr_in_option() {
+	newtree
+	gen "--tag=$(printf 'v1\r')"
+	check "generate refuses a carriage return in an option (exit 2)" status 2
+	check "the error names the option and the character" saysall "--tag: the value holds a carriage return (U+000D)"
+}
+
+case_equals_in_command_word() {
+	newtree
+	mkdir -p "$w/bin"
+	ln -s "$IMAGEGEN" "$w/bin/ig=1"
+	PATH="$w/bin:$PATH" gen --imagegen=ig=1
+	check "generate accepts an imagegen named ig=1" status 0
+	PATH="$w/bin:$PATH" nin ctx/a.staged
+	check "ninja runs 'ig=1' as the command, not as an assignment" status 0
+	check "the context is staged" test -f "$w/build/ctx/a/file"
+}
+
 cases=${CASES:-$(sed -n 's/^case_\([a-z0-9_]*\)() {$/\1/p' "$0")}
 for case in $cases; do
 	"case_$case"
