@@ -311,7 +311,7 @@ build(struct buildcmd *c)
 	int logfd = -1, rc = 1, status;
 
 	if (stat(c->o.ctxdir, &st) != 0) {
-		fprintf(stderr, "%s: build: context directory %s: %s\n", argv0, c->o.ctxdir, strerror(errno));
+		fprintf(stderr, "%s: build: context directory %s: %s\n", argv0, c->o.ctxdir, errstr(errno));
 		return 1;
 	}
 	if (!S_ISDIR(st.st_mode)) {
@@ -321,7 +321,7 @@ build(struct buildcmd *c)
 	file = pathjoin(c->o.ctxdir, c->file ? c->file : "Dockerfile");
 	if (access(file, R_OK) != 0) {
 		fprintf(stderr, "%s: build: Dockerfile %s: %s; expected --file to name a file of the context\n",
-		    argv0, file, strerror(errno));
+		    argv0, file, errstr(errno));
 		free(file);
 		return 1;
 	}

@@ -83,7 +83,7 @@ walk(const char *root, const char *rel, struct paths *out, struct diag *d)
 	full = rel ? pathjoin(root, rel) : xstrdup(root);
 	dir = opendir(full);
 	if (!dir) {
-		diagerr(d, full, 0, 0, "cannot read the context directory: %s", strerror(errno));
+		diagerr(d, full, 0, 0, "cannot read the context directory: %s", errstr(errno));
 		free(full);
 		return false;
 	}
@@ -95,14 +95,14 @@ walk(const char *root, const char *rel, struct paths *out, struct diag *d)
 		free(full);
 		full = pathjoin(root, sub);
 		if (lstat(full, &st) != 0) {
-			diagerr(d, full, 0, 0, "cannot stat: %s", strerror(errno));
+			diagerr(d, full, 0, 0, "cannot stat: %s", errstr(errno));
 			ok = false;
 		} else if (S_ISDIR(st.st_mode)) {
 			ok = walk(root, sub, out, d) && ok;
 		}
 	}
 	if (errno != 0) {
-		diagerr(d, full, 0, 0, "cannot read the context directory: %s", strerror(errno));
+		diagerr(d, full, 0, 0, "cannot read the context directory: %s", errstr(errno));
 		ok = false;
 	}
 	closedir(dir);
@@ -150,7 +150,7 @@ hashentry(struct sha256_ctx *md, const char *root, const char *rel, struct diag 
 
 	full = pathjoin(root, rel);
 	if (lstat(full, &st) != 0) {
-		diagerr(d, full, 0, 0, "cannot stat: %s", strerror(errno));
+		diagerr(d, full, 0, 0, "cannot stat: %s", errstr(errno));
 		goto out;
 	}
 	snprintf(num, sizeof(num), "%04o", (unsigned)(st.st_mode & 07777));
@@ -164,7 +164,7 @@ hashentry(struct sha256_ctx *md, const char *root, const char *rel, struct diag 
 			link.data = xreallocarray(link.data, cap, 1);
 			n = readlink(full, link.data, cap);
 			if (n < 0) {
-				diagerr(d, full, 0, 0, "cannot read the symlink: %s", strerror(errno));
+				diagerr(d, full, 0, 0, "cannot read the symlink: %s", errstr(errno));
 				goto out;
 			}
 			if ((size_t)n < cap) {
@@ -177,9 +177,9 @@ hashentry(struct sha256_ctx *md, const char *root, const char *rel, struct diag 
 		field(md, link.data);
 		ok = true;
 	} else if (S_ISREG(st.st_mode)) {
-		fd = open(full, O_RDONLY | O_CLOEXEC);
+		fd = openregular(full, NULL);
 		if (fd < 0) {
-			diagerr(d, full, 0, 0, "cannot open: %s", strerror(errno));
+			diagerr(d, full, 0, 0, "cannot open: %s", errstr(errno));
 			goto out;
 		}
 		field(md, "f");
@@ -197,7 +197,7 @@ hashentry(struct sha256_ctx *md, const char *root, const char *rel, struct diag 
 			total += n;
 		}
 		if (n < 0)
-			diagerr(d, full, 0, 0, "cannot read: %s", strerror(errno));
+			diagerr(d, full, 0, 0, "cannot read: %s", errstr(errno));
 		else if (total != st.st_size)
 			diagerr(d, full, 0, 0, "changed while it was hashed; run the build again");
 		else

@@ -366,7 +366,7 @@ enginerun(const struct args *a, const char *input, struct buf *out, int outfd, i
 		if (outpipe[0] >= 0)
 			close(outpipe[0]);
 		execv(a->v[0], a->v);
-		fprintf(stderr, "%s: cannot run %s: %s\n", argv0, a->v[0], strerror(errno));
+		fprintf(stderr, "%s: cannot run %s: %s\n", argv0, a->v[0], errstr(errno));
 		_exit(127);
 	}
 	if (nullfd >= 0)

@@ -300,18 +300,24 @@ imageedges(const struct opts *o, const struct node *nd, struct buf *out)
 	free(ctx);
 }
 
-/* the cluster configuration files: the file, or the YAML files of the directory */
+/*
+ * the cluster configuration files: the file, or the files of the directory
+ * that the loader merges (tenvconfigname); a directory under such a name is
+ * an error, as the loader makes it
+ */
 static bool
 configfiles(const struct opts *o, struct strlist *files, struct strlist *dirs, struct diag *d)
 {
 	struct stat st;
-	struct strlist names = {0}, sub = {0};
-	size_t i, n;
+	struct walklist w = {0};
+	char *errpath, *p;
+	size_t i;
+	bool ok = true;
 
 	if (!o->config)
 		return true;
 	if (stat(o->config, &st) != 0) {
-		diagerr(d, o->config, 0, 0, "cannot read the configuration (--config): %s", strerror(errno));
+		diagerr(d, o->config, 0, 0, "cannot read the configuration (--config): %s", errstr(errno));
 		return false;
 	}
 	if (!S_ISDIR(st.st_mode)) {
@@ -319,33 +325,25 @@ configfiles(const struct opts *o, struct strlist *files, struct strlist *dirs, s
 		return true;
 	}
 	strlistadd(dirs, o->config);
-	if (!walkroot(o->config, &names, &sub)) {
-		diagerr(d, o->config, 0, 0, "cannot read the configuration directory: %s", strerror(errno));
+	if (!walktree(o->config, &w, &errpath)) {
+		diagerr(d, errpath, 0, 0, "cannot read the configuration directory: %s", errstr(errno));
+		free(errpath);
+		walkfree(&w);
 		return false;
 	}
-	strlistfree(&names);
-	strlistfree(&sub);
-	{
-		struct walklist w = {0};
-		char *errpath;
-
-		if (!walktree(o->config, &w, &errpath)) {
-			diagerr(d, errpath, 0, 0, "cannot read: %s", strerror(errno));
-			free(errpath);
-			walkfree(&w);
-			return false;
-		}
-		for (i = 0; i < w.n; i++) {
-			n = strlen(w.ent[i].path);
-			if (strchr(w.ent[i].path, '/') || S_ISDIR(w.ent[i].mode))
-				continue;
-			if ((n > 5 && strcmp(w.ent[i].path + n - 5, ".yaml") == 0) ||
-			    (n > 4 && strcmp(w.ent[i].path + n - 4, ".yml") == 0))
-				strlisttake(files, pathjoin(o->config, w.ent[i].path));
-		}
-		walkfree(&w);
+	for (i = 0; i < w.n; i++) {
+		if (strchr(w.ent[i].path, '/') || !tenvconfigname(w.ent[i].path))
+			continue;
+		p = pathjoin(o->config, w.ent[i].path);
+		if (stat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
+			diagerr(d, p, 0, 0, "is a directory; the *.yaml and *.yml files of a configuration directory are merged, so rename it or move it out");
+			ok = false;
+			free(p);
+		} else
+			strlisttake(files, p);
 	}
-	return true;
+	walkfree(&w);
+	return ok;
 }
 
 /* the rule prelude: templates/rules.ninja rendered with the settings */
@@ -359,7 +357,7 @@ prelude(const struct opts *o, const char *rules, struct buf *out, struct diag *d
 
 	if (!readfile(rules, &src)) {
 		diagerr(d, rules, 0, 0, "cannot read the rule prelude: %s; --templates=DIR names the directory holding rules.ninja",
-		    strerror(errno));
+		    errstr(errno));
 		deltenv(env);
 		return false;
 	}

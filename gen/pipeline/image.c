@@ -601,7 +601,7 @@ imageload(struct image *img, struct diag *d)
 	bool ok;
 
 	if (!readfile(img->yaml, &b)) {
-		diagerr(d, img->yaml, 0, 0, "cannot read: %s", strerror(errno));
+		diagerr(d, img->yaml, 0, 0, "cannot read: %s", errstr(errno));
 		buffree(&b);
 		return false;
 	}

@@ -335,7 +335,7 @@ prune(const struct manifest *m, const struct pathset *anc, const char *ctxdir, c
 
 	dir = rel ? pathjoin(ctxdir, rel) : xstrdup(ctxdir);
 	if (!listdir(dir, &names)) {
-		diagerr(d, dir, 0, 0, "cannot read directory: %s", strerror(errno));
+		diagerr(d, dir, 0, 0, "cannot read directory: %s", errstr(errno));
 		free(dir);
 		return false;
 	}
@@ -349,7 +349,7 @@ prune(const struct manifest *m, const struct pathset *anc, const char *ctxdir, c
 		if (lstat(full, &st) != 0) {
 			if (errno == ENOENT)
 				goto next;
-			diagerr(d, full, 0, 0, "cannot stat: %s", strerror(errno));
+			diagerr(d, full, 0, 0, "cannot stat: %s", errstr(errno));
 			ok = false;
 			goto next;
 		}
@@ -368,7 +368,7 @@ prune(const struct manifest *m, const struct pathset *anc, const char *ctxdir, c
 			goto fail;
 		goto next;
 	fail:
-		diagerr(d, full, 0, 0, "cannot remove: %s", strerror(errno));
+		diagerr(d, full, 0, 0, "cannot remove: %s", errstr(errno));
 		ok = false;
 	next:
 		free(full);
@@ -455,19 +455,19 @@ copyfile(const struct manifest *m, const struct stageent *e, const char *ctxdir,
 
 	dst = pathjoin(ctxdir, e->dst);
 	if (lstat(e->src, &st) != 0) {
-		diagerr(d, m->path, e->line, 0, "cannot stat source '%s': %s", e->src, strerror(errno));
+		diagerr(d, m->path, e->line, 0, "cannot stat source '%s': %s", e->src, errstr(errno));
 		goto out;
 	}
 	if (S_ISLNK(st.st_mode)) {
 		target = readlinkstrat(AT_FDCWD, e->src);
 		if (!target) {
-			diagerr(d, m->path, e->line, 0, "cannot read symlink '%s': %s", e->src, strerror(errno));
+			diagerr(d, m->path, e->line, 0, "cannot read symlink '%s': %s", e->src, errstr(errno));
 			goto out;
 		}
 		ok = copylink(target, dst);
 		free(target);
 		if (!ok)
-			diagerr(d, m->path, e->line, 0, "cannot create symlink '%s': %s", dst, strerror(errno));
+			diagerr(d, m->path, e->line, 0, "cannot create symlink '%s': %s", dst, errstr(errno));
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
@@ -476,11 +476,11 @@ copyfile(const struct manifest *m, const struct stageent *e, const char *ctxdir,
 		goto out;
 	}
 	if (!readfile(e->src, &data)) {
-		diagerr(d, m->path, e->line, 0, "cannot read source '%s': %s", e->src, strerror(errno));
+		diagerr(d, m->path, e->line, 0, "cannot read source '%s': %s", e->src, errstr(errno));
 		goto out;
 	}
 	if (writefilemode(dst, data.data, data.len, st.st_mode & 07777) < 0) {
-		diagerr(d, m->path, e->line, 0, "cannot write '%s': %s", dst, strerror(errno));
+		diagerr(d, m->path, e->line, 0, "cannot write '%s': %s", dst, errstr(errno));
 		goto out;
 	}
 	ok = true;
@@ -500,7 +500,7 @@ makedir(const struct manifest *m, const struct stageent *e, const char *ctxdir, 
 
 	dst = pathjoin(ctxdir, e->dst);
 	if (stat(e->src, &st) != 0) {
-		diagerr(d, m->path, e->line, 0, "cannot stat source '%s': %s", e->src, strerror(errno));
+		diagerr(d, m->path, e->line, 0, "cannot stat source '%s': %s", e->src, errstr(errno));
 		goto out;
 	}
 	if (!S_ISDIR(st.st_mode)) {
@@ -519,7 +519,7 @@ makedir(const struct manifest *m, const struct stageent *e, const char *ctxdir, 
 	ok = true;
 	goto out;
 fail:
-	diagerr(d, m->path, e->line, 0, "cannot create directory '%s': %s", dst, strerror(errno));
+	diagerr(d, m->path, e->line, 0, "cannot create directory '%s': %s", dst, errstr(errno));
 out:
 	free(dst);
 	return ok;
@@ -533,7 +533,7 @@ fixdir(const struct manifest *m, const struct stageent *e, const char *ctxdir, m
 	bool ok = true;
 
 	if (lstat(dst, &st) != 0 || ((st.st_mode & 07777) != mode && chmod(dst, mode) != 0)) {
-		diagerr(d, m->path, e->line, 0, "cannot set the mode of '%s': %s", dst, strerror(errno));
+		diagerr(d, m->path, e->line, 0, "cannot set the mode of '%s': %s", dst, errstr(errno));
 		ok = false;
 	}
 	free(dst);
@@ -550,7 +550,7 @@ stagectx(const struct manifest *m, const char *ctxdir, const char *stamp, struct
 	int nerr = d->nerr;
 
 	if (!mkdirp(ctxdir, 0777)) {
-		diagerr(d, ctxdir, 0, 0, "cannot create the context directory: %s", strerror(errno));
+		diagerr(d, ctxdir, 0, 0, "cannot create the context directory: %s", errstr(errno));
 		return false;
 	}
 	mkancestors(m, &anc);
@@ -583,7 +583,7 @@ stagectx(const struct manifest *m, const char *ctxdir, const char *stamp, struct
 	}
 	bufterm(&list);
 	if (writefile(stamp, list.data, list.len, 0666) < 0) {
-		diagerr(d, stamp, 0, 0, "cannot write the stamp: %s", strerror(errno));
+		diagerr(d, stamp, 0, 0, "cannot write the stamp: %s", errstr(errno));
 		buffree(&list);
 		return false;
 	}
@@ -610,7 +610,7 @@ cmd_stage(int argc, char **argv)
 		return 2;
 	}
 	if (!readfile(argv[1], &data)) {
-		diagerr(&d, argv[1], 0, 0, "cannot read the stage manifest: %s", strerror(errno));
+		diagerr(&d, argv[1], 0, 0, "cannot read the stage manifest: %s", errstr(errno));
 		return 1;
 	}
 	ok = manifestparse(&m, argv[1], data.data ? data.data : "", data.len, &d);

@@ -185,7 +185,7 @@ addcopies(struct tree *t, struct node *nd)
 				centryadd(nd, 'D', at, src, 1);
 				strlistadd(&nd->dirs, src);
 				if (!walktree(src, &w, &errpath)) {
-					diagerr(&t->d, errpath, 0, 0, "cannot read: %s", strerror(errno));
+					diagerr(&t->d, errpath, 0, 0, "cannot read: %s", errstr(errno));
 					free(errpath);
 				} else
 					addtree(t, nd, src, at, &w, 1);
@@ -235,7 +235,7 @@ applyignore(struct tree *t, struct node *nd)
 
 	if (!readfile(path, &b)) {
 		if (errno != ENOENT)
-			diagerr(&t->d, path, 0, 0, "cannot read: %s", strerror(errno));
+			diagerr(&t->d, path, 0, 0, "cannot read: %s", errstr(errno));
 		free(path);
 		return;
 	}
@@ -354,7 +354,7 @@ buildcontext(struct tree *t, struct node *nd)
 
 	strlistadd(&nd->dirs, nd->img->dir);
 	if (!walktree(nd->img->dir, &w, &errpath)) {
-		diagerr(&t->d, errpath, 0, 0, "cannot read: %s", strerror(errno));
+		diagerr(&t->d, errpath, 0, 0, "cannot read: %s", errstr(errno));
 		free(errpath);
 	} else
 		addtree(t, nd, nd->img->dir, ".", &w, 0);
@@ -444,7 +444,7 @@ linkdeps(struct tree *t, struct node *nd)
 	e = centryfind(nd, nd->dockerfile);
 	path = e->kind == 'R' ? xasprintf("%s/%s.template", img->dir, e->dst) : xstrdup(e->src);
 	if (!readfile(path, &b)) {
-		diagerr(&t->d, path, 0, 0, "cannot read: %s", strerror(errno));
+		diagerr(&t->d, path, 0, 0, "cannot read: %s", errstr(errno));
 		free(path);
 		return;
 	}
@@ -551,7 +551,7 @@ treeload(struct tree *t, const struct strlist *roots)
 
 		names.n = dirs.n = 0;
 		if (!walkroot(root, &names, &dirs)) {
-			diagerr(&t->d, root, 0, 0, "cannot read the images root: %s", strerror(errno));
+			diagerr(&t->d, root, 0, 0, "cannot read the images root: %s", errstr(errno));
 			continue;
 		}
 		strlistadd(&t->dirs, root);

@@ -14,6 +14,40 @@
 
 const char *argv0 = "imagegen";
 
+/* the kind of the last file openregular refused */
+static const char *refusedkind = "a special file";
+
+const char *
+filekind(mode_t mode)
+{
+	if (S_ISREG(mode))
+		return "a regular file";
+	if (S_ISDIR(mode))
+		return "a directory";
+	if (S_ISFIFO(mode))
+		return "a FIFO";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	if (S_ISCHR(mode))
+		return "a character device";
+	if (S_ISBLK(mode))
+		return "a block device";
+	if (S_ISLNK(mode))
+		return "a symbolic link";
+	return "a special file";
+}
+
+const char *
+errstr(int err)
+{
+	static char msg[64];
+
+	if (err != ENOTREGULAR)
+		return strerror(err);
+	snprintf(msg, sizeof(msg), "it is %s, not a regular file", refusedkind);
+	return msg;
+}
+
 static void
 vwarn(const char *fmt, va_list ap)
 {
@@ -24,7 +58,7 @@ vwarn(const char *fmt, va_list ap)
 	fprintf(stderr, "%s: ", argv0);
 	vfprintf(stderr, fmt, ap);
 	if (n > 0 && fmt[n - 1] == ':')
-		fprintf(stderr, " %s", strerror(err));
+		fprintf(stderr, " %s", errstr(err));
 	fputc('\n', stderr);
 }
 
@@ -246,6 +280,35 @@ diagwarn(struct diag *d, const char *file, int line, int col, const char *fmt, .
 		d->nwarn++;
 }
 
+int
+openregular(const char *path, struct stat *st)
+{
+	struct stat sb;
+	int fd, err, fl;
+
+	if (!st)
+		st = &sb;
+	/* O_NONBLOCK: opening a FIFO with no writer must not wait for one */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, st) != 0)
+		goto fail;
+	if (!S_ISREG(st->st_mode)) {
+		refusedkind = filekind(st->st_mode);
+		errno = S_ISDIR(st->st_mode) ? EISDIR : ENOTREGULAR;
+		goto fail;
+	}
+	if ((fl = fcntl(fd, F_GETFL)) < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0)
+		goto fail;
+	return fd;
+fail:
+	err = errno;
+	close(fd);
+	errno = err;
+	return -1;
+}
+
 bool
 readfile(const char *path, struct buf *b)
 {
@@ -253,7 +316,7 @@ readfile(const char *path, struct buf *b)
 	ssize_t n;
 	int fd, err;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = openregular(path, NULL);
 	if (fd < 0)
 		return false;
 	for (;;) {

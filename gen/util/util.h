@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #define LEN(a) (sizeof(a) / sizeof((a)[0]))
@@ -38,7 +39,7 @@ void bufvprintf(struct buf *b, const char *fmt, va_list ap);
 void bufterm(struct buf *b);
 void buffree(struct buf *b);
 
-/* print "argv0: message" to stderr; a format ending in ':' appends strerror(errno) */
+/* print "argv0: message" to stderr; a format ending in ':' appends errstr(errno) */
 void warn(const char *fmt, ...);
 /* like warn, then exit(1) */
 _Noreturn void fatal(const char *fmt, ...);
@@ -54,8 +55,30 @@ void diagerr(struct diag *d, const char *file, int line, int col, const char *fm
 /* same, as a warning */
 void diagwarn(struct diag *d, const char *file, int line, int col, const char *fmt, ...);
 
-/* read a whole file into b (appending); false with errno set on failure */
+/*
+ * errno of readfile for a file that is neither a regular file nor a
+ * directory (a FIFO, a socket, a device): reading it could block forever
+ * or never end, so it is not opened for reading at all. errstr says what
+ * the file was.
+ */
+#define ENOTREGULAR 0x4e52
+/* strerror(err), and for ENOTREGULAR what the file was: "it is a FIFO, not a regular file" */
+const char *errstr(int err);
+/* what kind of file st_mode is: "a FIFO", "a directory", "a socket", ... */
+const char *filekind(mode_t mode);
+/*
+ * read a whole file into b (appending); false with errno set on failure.
+ * Only a regular file is read: anything else fails with ENOTREGULAR (or
+ * EISDIR) before a byte is read, so that a FIFO cannot hang the caller.
+ */
 bool readfile(const char *path, struct buf *b);
+/*
+ * open path for reading (O_RDONLY | O_CLOEXEC) if it is a regular file,
+ * without blocking on a FIFO on the way: the descriptor, or -1 with errno
+ * set (ENOTREGULAR or EISDIR for what is not a regular file). st gets its
+ * status when not NULL.
+ */
+int openregular(const char *path, struct stat *st);
 /*
  * write data to path atomically (a uniquely named temporary file beside it,
  * renamed into place) and only if the content or the mode differs; creates

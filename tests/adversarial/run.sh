@@ -49,6 +49,8 @@ run() {
 }
 
 status() { [ "$rc" -eq "$1" ]; }
+# failed, and not by the timeout's SIGKILL
+failed_in_time() { [ "$rc" -ne 0 ] && [ "$rc" -ne 137 ]; }
 saysall() {
 	for re; do
 		grep -q -- "$re" "$w/err" || return 1
@@ -285,6 +287,128 @@ case_equals_in_command_word() {
 	PATH="$w/bin:$PATH" nin ctx/a.staged
 	check "ninja runs 'ig=1' as the command, not as an assignment" status 0
 	check "the context is staged" test -f "$w/build/ctx/a/file"
+}
+
+# ---------------------------------------------------------------------
+# special files: nothing that is not a regular file is read, nothing hangs
+
+# genfor SECONDS CMD ARGS...: imagegen CMD for the tree, killed after SECONDS
+timed() {
+	t=$1
+	shift
+	run timeout -s KILL "$t" "$@"
+}
+
+# fifocase WHAT PATH MESSAGE: PATH (in $w) made a FIFO; check and generate must fail at once saying MESSAGE
+fifocase() {
+	for sub in check generate; do
+		timed 10 env -C "$w/build" "$IMAGEGEN" $sub --templates="$SRCDIR/templates" --images=../src/images \
+			--config=../src/config/cluster.yaml --engine=podman
+		check "$sub with $1 a FIFO does not hang and fails (exit 1)" status 1
+		check "$sub says what the file is: $2" saysall "$2"
+	done
+	check "no build.ninja is written" nofile "$w/build/build.ninja"
+}
+
+case_fifo_image_yaml() {
+	newtree
+	rm "$w/src/images/a/image.yaml"
+	mkfifo "$w/src/images/a/image.yaml"
+	fifocase "image.yaml" "images/a/image.yaml: error: cannot read: it is a FIFO, not a regular file"
+}
+
+case_symlink_to_fifo_image_yaml() {
+	newtree
+	rm "$w/src/images/a/image.yaml"
+	mkfifo "$w/fifo"
+	ln -s ../../../fifo "$w/src/images/a/image.yaml"
+	fifocase "a symlink to" "images/a/image.yaml: error: cannot read: it is a FIFO, not a regular file"
+}
+
+case_fifo_dockerignore() {
+	newtree
+	mkfifo "$w/src/images/a/.dockerignore"
+	fifocase ".dockerignore" "images/a/.dockerignore: error: cannot read: it is a FIFO, not a regular file"
+}
+
+case_fifo_dockerfile() {
+	newtree
+	mkfifo "$w/fifo"
+	rm "$w/src/images/a/Dockerfile"
+	ln -s ../../../fifo "$w/src/images/a/Dockerfile"
+	fifocase "the Dockerfile (a symlink to)" "images/a/Dockerfile: error: cannot read: it is a FIFO, not a regular file"
+}
+
+case_fifo_config() {
+	newtree
+	rm "$w/src/config/cluster.yaml"
+	mkfifo "$w/src/config/cluster.yaml"
+	fifocase "--config" "cannot read the configuration ../src/config/cluster.yaml: it is a FIFO, not a regular file"
+	timed 10 env -C "$w/build" "$IMAGEGEN" render -c ../src/config/cluster.yaml ../src/images/a/conf.template
+	check "render -c with a FIFO configuration does not hang and fails (exit 1)" status 1
+	check "render says what the file is" saysall "cannot read the configuration ../src/config/cluster.yaml: it is a FIFO, not a regular file"
+}
+
+case_fifo_in_config_dir() {
+	newtree
+	mkfifo "$w/src/config/more.yaml"
+	for sub in check generate; do
+		timed 10 env -C "$w/build" "$IMAGEGEN" $sub --templates="$SRCDIR/templates" --images=../src/images \
+			--config=../src/config --engine=podman
+		check "$sub with a FIFO in the configuration directory does not hang (exit 1)" status 1
+		check "$sub says what the file is" saysall "more.yaml: it is a FIFO, not a regular file"
+	done
+}
+
+case_fifo_configure() {
+	newtree
+	mkfifo "$w/fifo.yaml"
+	# a make that installs the imagegen under test instead of compiling one
+	mkdir -p "$w/bin"
+	printf '#!/bin/sh\ncase "$1" in --version) exec make --version ;; esac\nmkdir -p gen && cp "%s" gen/imagegen\n' \
+		"$IMAGEGEN" >"$w/bin/make"
+	chmod 755 "$w/bin/make"
+	timed 120 env -C "$w/build" MAKE="$w/bin/make" "$SRCDIR/configure" --images=../src/images --config=../fifo.yaml --engine=podman
+	check "configure with a FIFO configuration does not hang and fails" failed_in_time
+	check "configure's output says what the file is" sh -c "cat '$w/out' '$w/err' '$w/build/config.log' 2>/dev/null | grep -q 'it is a FIFO, not a regular file'"
+}
+
+case_fifo_args_file() {
+	newtree
+	mkfifo "$w/args"
+	timed 10 env -C "$w/build" "$IMAGEGEN" generate --args-file=../args
+	check "generate --args-file=FIFO does not hang (exit 2)" status 2
+	check "it says what the file is" saysall "--args-file=../args: cannot read: it is a FIFO, not a regular file"
+}
+
+case_fifo_stage_manifest() {
+	newtree
+	mkfifo "$w/list"
+	timed 10 env -C "$w/build" "$IMAGEGEN" stage ../list ctx/a ctx/a.staged
+	check "stage with a FIFO manifest does not hang (exit 1)" status 1
+	check "it says what the file is" saysall "../list: error: cannot read the stage manifest: it is a FIFO, not a regular file"
+}
+
+case_config_dir_dotfiles() {
+	newtree
+	printf 'name: x\n' >"$w/src/config/cluster.yaml"
+	printf 'hidden: 1\n' >"$w/src/config/.old.yaml"
+	run env -C "$w/build" "$IMAGEGEN" generate --templates="$SRCDIR/templates" --images=../src/images \
+		--config=../src/config --engine=podman
+	check "generate with a configuration directory succeeds" status 0
+	check "its dot-files, which the loader never reads, are no input of the config edge" \
+		sh -c "! grep -q 'old.yaml' '$w/build/build.ninja'"
+	check "its YAML files are" grep -q 'config/cluster.yaml' "$w/build/build.ninja"
+}
+
+case_config_dir_yaml_directory() {
+	newtree
+	mkdir "$w/src/config/x.yaml"
+	run env -C "$w/build" "$IMAGEGEN" generate --templates="$SRCDIR/templates" --images=../src/images \
+		--config=../src/config --engine=podman --registry=localhost:5000
+	check "generate refuses a directory named x.yaml in the configuration directory (exit 1)" status 1
+	check "the error says it is a directory and what would be right" \
+		saysall "config/x.yaml: error: is a directory; the \*.yaml and \*.yml files of a configuration directory are merged, so rename it or move it out"
 }
 
 cases=${CASES:-$(sed -n 's/^case_\([a-z0-9_]*\)() {$/\1/p' "$0")}
