@@ -709,6 +709,22 @@ pathinside(const char *p)
 	return true;
 }
 
+void
+textpos(const char *text, size_t len, size_t off, int *line, int *col)
+{
+	size_t i;
+
+	*line = 1;
+	*col = 1;
+	for (i = 0; i < off && i < len; i++) {
+		if (text[i] == '\n') {
+			++*line;
+			*col = 1;
+		} else if (((unsigned char)text[i] & 0xc0) != 0x80)
+			++*col;
+	}
+}
+
 int
 strptrcmp(const void *a, const void *b)
 {

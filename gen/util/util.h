@@ -138,6 +138,16 @@ bool pathinside(const char *p);
 /* the value of a command-line argument "--opt=value" when arg is that option, else NULL */
 const char *optval(const char *arg, const char *opt);
 
+/* how deep YAML may nest (image.yaml, the cluster configuration): deeper is an error, not a slow parse */
+#define YAMLMAXDEPTH 500
+
+/*
+ * the 1-based line and column of byte offset off of text (len bytes), the
+ * column counted in UTF-8 characters as YAML counts it: where a reader
+ * error, which has an offset but no line, is reported
+ */
+void textpos(const char *text, size_t len, size_t off, int *line, int *col);
+
 /* qsort comparator for an array of char * */
 int strptrcmp(const void *a, const void *b);
 

@@ -411,6 +411,96 @@ case_config_dir_yaml_directory() {
 		saysall "config/x.yaml: error: is a directory; the \*.yaml and \*.yml files of a configuration directory are merged, so rename it or move it out"
 }
 
+# ---------------------------------------------------------------------
+# malformed and hostile YAML: an error at its line and column, at once
+
+# deep N OPEN CLOSE: N levels of OPEN ... CLOSE
+deep() {
+	awk -v n="$1" -v o="$2" -v c="$3" 'BEGIN { for (i = 0; i < n; i++) printf "%s", o; for (i = 0; i < n; i++) printf "%s", c }'
+}
+
+case_deep_image_yaml() {
+	newtree
+	{ printf 'tags: '; deep 100000 '[' ']'; echo; } >"$w/src/images/a/image.yaml"
+	timed 10 env -C "$w/build" "$IMAGEGEN" check --templates="$SRCDIR/templates" --images=../src/images --engine=podman
+	check "an image.yaml nested 100,000 levels deep is refused at once (exit 1 within 10 s)" status 1
+	check "the error names the line and column of the level too deep" \
+		saysall "images/a/image.yaml:1:506: error: YAML nested more than 500 levels deep"
+}
+
+case_deep_mapping_image_yaml() {
+	newtree
+	{ printf 'labels: '; deep 100000 '{a: ' '}'; echo; } >"$w/src/images/a/image.yaml"
+	timed 10 env -C "$w/build" "$IMAGEGEN" check --templates="$SRCDIR/templates" --images=../src/images --engine=podman
+	check "nested mappings 100,000 deep are refused at once (exit 1 within 10 s)" status 1
+	check "the error names the line and column" saysall "images/a/image.yaml:1:2005: error: YAML nested more than 500 levels deep"
+}
+
+case_deep_config() {
+	newtree
+	{ printf 'name: '; deep 100000 '[' ']'; echo; } >"$w/src/config/cluster.yaml"
+	timed 10 env -C "$w/build" "$IMAGEGEN" render -c ../src/config/cluster.yaml ../src/images/a/conf.template
+	check "a configuration nested 100,000 levels deep is refused at once (exit 1 within 10 s)" status 1
+	check "the error names the line and column" saysall "cluster.yaml:1:507: error: YAML nested more than 500 levels deep"
+}
+
+case_nul_in_image_yaml() {
+	newtree
+	printf 'tags:\n  - a\n  - "b\0"\n' >"$w/src/images/a/image.yaml"
+	gen
+	check "generate refuses a NUL byte in image.yaml (exit 1)" status 1
+	check "the error is at line 3, column 7, where the NUL is" \
+		saysall "images/a/image.yaml:3:7: error: malformed YAML: control characters are not allowed (U+0000)"
+}
+
+case_bad_utf8_in_image_yaml() {
+	newtree
+	printf 'tags:\n  - a\n  - b\377\n' >"$w/src/images/a/image.yaml"
+	gen
+	check "generate refuses invalid UTF-8 in image.yaml (exit 1)" status 1
+	check "the error is at line 3, column 6, where the byte is" \
+		saysall "images/a/image.yaml:3:6: error: malformed YAML: invalid leading UTF-8 octet (byte 0xff)"
+}
+
+case_bad_utf8_in_config() {
+	newtree
+	printf 'a: 1\nb: 2\nname: "x\377"\n' >"$w/src/config/cluster.yaml"
+	run env -C "$w/build" "$IMAGEGEN" render -c ../src/config/cluster.yaml ../src/images/a/conf.template
+	check "render refuses invalid UTF-8 in the configuration (exit 1)" status 1
+	check "the error is at line 3, column 9" saysall "cluster.yaml:3:9: error: invalid leading UTF-8 octet (byte 0xff)"
+}
+
+case_alias_bomb_image_yaml() {
+	newtree
+	{
+		printf 'a: &a ["x","x","x","x","x","x","x","x","x","x"]\n'
+		for l in b c d e f g h i j; do
+			p=$(printf 'abcdefghij' | sed "s/$l.*//" | tail -c 1)
+			printf '%s: &%s [*%s,*%s,*%s,*%s,*%s,*%s,*%s,*%s,*%s,*%s]\n' "$l" "$l" "$p" "$p" "$p" "$p" "$p" "$p" "$p" "$p" "$p" "$p"
+		done
+		printf 'tags: *j\n'
+	} >"$w/src/images/a/image.yaml"
+	timed 10 env -C "$w/build" "$IMAGEGEN" check --templates="$SRCDIR/templates" --images=../src/images --engine=podman
+	check "a billion-laughs image.yaml is refused at once (exit 1 within 10 s)" status 1
+	check "its first unknown key is named at its line" saysall "images/a/image.yaml:1:1: error: unknown key 'a'"
+	check "the aliased list is reported, not expanded" saysall "images/a/image.yaml:10:"
+}
+
+case_alias_bomb_config() {
+	newtree
+	{
+		printf 'a: &a ["x","x","x","x","x","x","x","x","x","x"]\n'
+		for l in b c d e f g h i j; do
+			p=$(printf 'abcdefghij' | sed "s/$l.*//" | tail -c 1)
+			printf '%s: &%s [*%s,*%s,*%s,*%s,*%s,*%s,*%s,*%s,*%s,*%s]\n' "$l" "$l" "$p" "$p" "$p" "$p" "$p" "$p" "$p" "$p" "$p" "$p"
+		done
+		printf 'name: x\n'
+	} >"$w/src/config/cluster.yaml"
+	timed 20 env -C "$w/build" "$IMAGEGEN" render -c ../src/config/cluster.yaml -o ../out ../src/images/a/conf.template
+	check "a billion-laughs configuration loads at once when nothing prints it (exit 0)" status 0
+	check "and the template renders" [ "$(cat "$w/out")" = "name=x" ]
+}
+
 cases=${CASES:-$(sed -n 's/^case_\([a-z0-9_]*\)() {$/\1/p' "$0")}
 for case in $cases; do
 	"case_$case"
