@@ -325,6 +325,12 @@ build(struct buildcmd *c)
 		free(file);
 		return 1;
 	}
+	/* one build of a context at a time, and no stage of it meanwhile (img/X.iid.engine is this build's) */
+	if (!bdlock(c->o.ctxdir, true)) {
+		fprintf(stderr, "%s: build: cannot lock %s in .imagegen/lock: %s\n", argv0, c->o.ctxdir, errstr(errno));
+		free(file);
+		return 1;
+	}
 	if (!enginefind(&c->e)) {
 		fprintf(stderr, "%s: build: the container engine '%s' is not in PATH; install it (Debian package %s) or choose another with --engine\n",
 		    argv0, c->e.kind == ENGINE_BUILDX ? "docker" : c->e.name, enginepkg(&c->e));

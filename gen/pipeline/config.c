@@ -1,8 +1,10 @@
 #include "compat.h"
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "tmpl.h"
 #include "util.h"
@@ -21,6 +23,34 @@ usage(FILE *f)
 	    "                   top level, as render -c takes it\n"
 	    "  -o OUT           write OUT, atomically and only when its content changes\n",
 	    argv0);
+}
+
+/* the configuration files (the edge's inputs) dated in the future are set to now (mtimefuture) */
+static void
+futureinputs(const char *config)
+{
+	struct dirent *de;
+	struct stat st;
+	DIR *dir;
+	char *p;
+
+	if (stat(config, &st) != 0)
+		return;
+	if (!S_ISDIR(st.st_mode)) {
+		mtimefuture(config, &st);
+		return;
+	}
+	if (!(dir = opendir(config)))
+		return;
+	while ((de = readdir(dir))) {
+		if (!tenvconfigname(de->d_name))
+			continue;
+		p = pathjoin(config, de->d_name);
+		if (lstat(p, &st) == 0)
+			mtimefuture(p, &st);
+		free(p);
+	}
+	closedir(dir);
 }
 
 int
@@ -61,6 +91,7 @@ cmd_config(int argc, char **argv)
 	env = mktenv();
 	if (!tenvcompileconfig(env, config, &b))
 		goto done;
+	futureinputs(config);
 	if (writefile(out, b.data, b.len, 0666) < 0) {
 		warn("cannot write %s:", out);
 		goto done;

@@ -77,14 +77,14 @@ walk(const char *root, const char *rel, struct paths *out, struct diag *d)
 	struct dirent *de;
 	struct stat st;
 	DIR *dir;
-	char *full, *sub;
+	char *dirpath, *full, *sub;
 	bool ok = true;
 
-	full = rel ? pathjoin(root, rel) : xstrdup(root);
-	dir = opendir(full);
+	dirpath = rel ? pathjoin(root, rel) : xstrdup(root);
+	dir = opendir(dirpath);
 	if (!dir) {
-		diagerr(d, full, 0, 0, "cannot read the context directory: %s", errstr(errno));
-		free(full);
+		diagerr(d, dirpath, 0, 0, "cannot read the context directory: %s", errstr(errno));
+		free(dirpath);
 		return false;
 	}
 	while ((errno = 0, de = readdir(dir))) {
@@ -92,7 +92,6 @@ walk(const char *root, const char *rel, struct paths *out, struct diag *d)
 			continue;
 		sub = rel ? pathjoin(rel, de->d_name) : xstrdup(de->d_name);
 		pathsadd(out, sub);
-		free(full);
 		full = pathjoin(root, sub);
 		if (lstat(full, &st) != 0) {
 			diagerr(d, full, 0, 0, "cannot stat: %s", errstr(errno));
@@ -100,13 +99,15 @@ walk(const char *root, const char *rel, struct paths *out, struct diag *d)
 		} else if (S_ISDIR(st.st_mode)) {
 			ok = walk(root, sub, out, d) && ok;
 		}
+		free(full);
 	}
+	/* the directory being read, not its last entry */
 	if (errno != 0) {
-		diagerr(d, full, 0, 0, "cannot read the context directory: %s", errstr(errno));
+		diagerr(d, dirpath, 0, 0, "cannot read the context directory: %s", errstr(errno));
 		ok = false;
 	}
 	closedir(dir);
-	free(full);
+	free(dirpath);
 	return ok;
 }
 
@@ -349,6 +350,11 @@ cmd_digest(int argc, char **argv)
 	}
 	in.deps = (const char **)deps;
 	in.ndeps = ndeps;
+	/* no stage or build of the context while it is read */
+	if (outpath && !bdlock(in.ctxdir, false)) {
+		warn("cannot lock %s in .imagegen/lock:", in.ctxdir);
+		goto out;
+	}
 	if (!inputdigest(&in, digest, &d))
 		goto out;
 	if (outpath) {

@@ -36,6 +36,7 @@ centryadd(struct node *nd, char kind, const char *dst, const char *src, int prio
 	e->dst = xstrdup(dst);
 	e->src = src ? xstrdup(src) : NULL;
 	e->prio = prio;
+	e->link = false;
 }
 
 static int
@@ -110,8 +111,10 @@ addtree(struct tree *t, struct node *nd, const char *src, const char *dst, const
 		if (S_ISDIR(w->ent[i].mode)) {
 			centryadd(nd, 'D', d, s, prio);
 			strlistadd(&nd->dirs, s);
-		} else if (S_ISREG(w->ent[i].mode) || S_ISLNK(w->ent[i].mode))
+		} else if (S_ISREG(w->ent[i].mode) || S_ISLNK(w->ent[i].mode)) {
 			centryadd(nd, 'F', d, s, prio);
+			nd->ent[nd->nent - 1].link = S_ISLNK(w->ent[i].mode);
+		}
 		else
 			diagwarn(&t->d, s, 0, 0, "not a regular file, symlink or directory; left out of the context");
 		free(s);
@@ -190,8 +193,10 @@ addcopies(struct tree *t, struct node *nd)
 				} else
 					addtree(t, nd, src, at, &w, 1);
 				walkfree(&w);
-			} else
+			} else {
 				centryadd(nd, 'F', at, src, 1);
+				nd->ent[nd->nent - 1].link = S_ISLNK(st.st_mode);
+			}
 			free(at);
 		}
 		free(src);

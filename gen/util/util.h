@@ -84,12 +84,19 @@ int openregular(const char *path, struct stat *st);
  * renamed into place) and only if the content or the mode differs; creates
  * parent directories. The file gets mode less the umask, as open(2) gives
  * it. A relative path is reached without following any symbolic link
- * (diropen). returns 1 if written, 0 if unchanged, -1 on error (errno set,
- * nothing changed).
+ * (diropen). Stale temporary files of path (tmpstale) are removed first.
+ * returns 1 if written, 0 if unchanged, -1 on error (errno set, nothing
+ * changed).
  */
 int writefile(const char *path, const void *data, size_t len, mode_t mode);
-/* writefile with exactly this mode, umask or not: for copies that keep their source's mode */
-int writefilemode(const char *path, const void *data, size_t len, mode_t mode);
+/*
+ * writefile with the content read from srcfd (from its current offset to
+ * its end) in bounded buffers, never whole in memory, and exactly this mode,
+ * umask or not: for staged copies, which keep their source's mode. Leaves
+ * other temporary files alone (stage prunes its context itself). -2 (errno
+ * set) when reading srcfd failed, -1 when writing path did.
+ */
+int writefilefd(const char *path, int srcfd, mode_t mode);
 /*
  * open path for writing (flags: O_CREAT, O_TRUNC, O_APPEND...), reaching
  * a relative path as diropen does and never following a symlink at the end
@@ -106,13 +113,36 @@ int openwrite(const char *path, int flags, mode_t mode);
  */
 int diropen(const char *dir, mode_t mkmode);
 /*
- * create a new file in dirfd named ".BASE.XXXXXX~" (unique, O_EXCL) with
- * mode less the umask; its name in *name (owned by the caller). The fd, or
- * -1 with errno set.
+ * create a new file in dirfd named ".BASE.XXXXXX~" (unique, O_EXCL), open
+ * for writing and write-locked (fcntl) for as long as the descriptor is
+ * open: a temporary file in flight. Its name in *name (owned by the
+ * caller). The fd, or -1 with errno set.
  */
 int tmpcreate(int dirfd, const char *base, mode_t mode, char **name);
 /* true if name has the form tmpcreate gives its files */
 bool istmpname(const char *name);
+/*
+ * if name in dirfd is a temporary file that no process holds (its writer
+ * was killed), remove it: true if it is gone, false if it is in flight or
+ * cannot be removed (errno set)
+ */
+bool tmpstale(int dirfd, const char *name);
+/*
+ * a lock on the build directory (the working directory) for key (a context
+ * directory, an output file): exclusive for a writer, shared for a reader.
+ * Edges of one ninja run lock different keys and never wait for each
+ * other; a second run in the same build directory does, after saying which
+ * process holds the key. The locks are byte ranges of .imagegen/lock, held
+ * until the process exits. false with errno set if it cannot be taken.
+ */
+bool bdlock(const char *key, bool exclusive);
+/*
+ * when st (of path) holds a modification time in the future, warn and set
+ * it to now: ninja would record the future time for an edge whose output
+ * did not change, and miss every later edit until the clock passes it.
+ * true if it was in the future.
+ */
+bool mtimefuture(const char *path, const struct stat *st);
 /* the process's umask */
 mode_t curumask(void);
 /* mkdir -p; false with errno set on failure */

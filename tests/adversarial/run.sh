@@ -57,6 +57,19 @@ saysall() {
 	done
 }
 nofile() { [ ! -e "$1" ] && [ ! -L "$1" ]; }
+# saysall_out RE...: every RE is in the standard output or error
+saysall_out() {
+	for re; do
+		cat "$w/out" "$w/err" | grep -q -- "$re" || return 1
+	done
+}
+# no_temps DIR: no temporary file of imagegen (.NAME.XXXXXX~) under DIR
+no_temps() {
+	bad=$(find "$1" -name '.*.[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]~' -print | head -3)
+	[ -z "$bad" ] && return 0
+	printf '    left: %s\n' "$bad"
+	return 1
+}
 
 # mode FILE: its permission bits in octal
 mode() { stat -c %a "$1"; }
@@ -499,6 +512,182 @@ case_alias_bomb_config() {
 	timed 20 env -C "$w/build" "$IMAGEGEN" render -c ../src/config/cluster.yaml -o ../out ../src/images/a/conf.template
 	check "a billion-laughs configuration loads at once when nothing prints it (exit 0)" status 0
 	check "and the template renders" [ "$(cat "$w/out")" = "name=x" ]
+}
+
+# ---------------------------------------------------------------------
+# staging: bounded memory, symlinks as they are, one writer at a time
+
+# sanitized: true when imagegen runs under AddressSanitizer, which cannot live under a small ulimit -v
+sanitized() { nm "$IMAGEGEN" 2>/dev/null | grep -q __asan_init; }
+
+case_stage_big_file_small_memory() {
+	newtree
+	truncate -s 200M "$w/src/images/a/big"
+	gen
+	check "generate succeeds" status 0
+	if sanitized; then
+		ok "skipped under AddressSanitizer: the memory limit"
+		return
+	fi
+	# 96 MB of address space for a 200 MB file: only a streamed copy fits
+	run sh -c "ulimit -v 98304 && cd '$w/build' && '$NINJA' ctx/a.staged img/a.digest"
+	check "stage and digest copy a 200 MB file under a 96 MB memory limit" status 0
+	check "the staged copy is whole" [ "$(stat -c %s "$w/build/ctx/a/big")" = 209715200 ]
+	check "and equal to its source" cmp -s "$w/src/images/a/big" "$w/build/ctx/a/big"
+}
+
+case_dangling_symlink() {
+	newtree
+	ln -s /nonexistent/target "$w/src/images/a/dangling"
+	ln -s loop "$w/src/images/a/loop"
+	gen
+	check "generate accepts a dangling symlink and a symlink loop" status 0
+	nin img/a.digest
+	check "ninja stages and digests the context" status 0
+	check "the dangling symlink is staged as the link itself" [ "$(readlink "$w/build/ctx/a/dangling")" = /nonexistent/target ]
+	check "so is the loop" [ "$(readlink "$w/build/ctx/a/loop")" = loop ]
+	nin img/a.digest
+	check "a second ninja has no work to do" saysall_out "no work to do"
+	d1=$(cat "$w/build/img/a.digest")
+	rm "$w/src/images/a/dangling"
+	ln -s /elsewhere "$w/src/images/a/dangling"
+	nin img/a.digest
+	check "a changed link target is staged again" [ "$(readlink "$w/build/ctx/a/dangling")" = /elsewhere ]
+	check "and changes the digest" [ "$(cat "$w/build/img/a.digest")" != "$d1" ]
+}
+
+case_concurrent_stage() {
+	newtree
+	truncate -s 200M "$w/src/images/a/big"
+	gen
+	check "generate succeeds" status 0
+	(cd "$w/build" && exec "$IMAGEGEN" stage .imagegen/stage/a.list ctx/a ctx/a.staged) >"$w/out1" 2>"$w/err1" &
+	a=$!
+	# stop the first stage while its copy of big is in flight
+	n=0
+	while ! ls -a "$w/build/ctx/a" 2>/dev/null | grep -q '^\.big\..*~$' && [ $n -lt 20000 ]; do n=$((n + 1)); done
+	kill -STOP $a
+	(cd "$w/build" && exec "$IMAGEGEN" stage .imagegen/stage/a.list ctx/a ctx/a.staged) >"$w/out" 2>"$w/err" &
+	b=$!
+	sleep 1
+	check "a second stage of the context waits, and says who holds it" \
+		saysall "ctx/a is in use by another imagegen (pid $a) in this build directory; waiting for it"
+	kill -CONT $a
+	wait $a
+	ra=$?
+	wait $b
+	rc=$?
+	check "the first stage succeeds" [ "$ra" -eq 0 ]
+	check "so does the second" status 0
+	check "the staged copy is whole" cmp -s "$w/src/images/a/big" "$w/build/ctx/a/big"
+	check "no temporary file is left" no_temps "$w/build"
+}
+
+case_concurrent_ninja() {
+	newtree
+	truncate -s 100M "$w/src/images/a/big"
+	gen
+	check "generate succeeds" status 0
+	"$NINJA" -C "$w/build" img/a.digest >"$w/out1" 2>"$w/err1" &
+	a=$!
+	nin img/a.digest
+	wait $a
+	ra=$?
+	check "two ninja runs in one build directory at once both succeed" [ "$ra" -eq 0 ] && [ "$rc" -eq 0 ]
+	check "the context is whole" cmp -s "$w/src/images/a/big" "$w/build/ctx/a/big"
+	check "no temporary file is left" no_temps "$w/build"
+	d1=$(cat "$w/build/img/a.digest")
+	rm -rf "$w/build/ctx" "$w/build/img"
+	nin img/a.digest
+	check "and the digest is the one a single run gives" [ "$(cat "$w/build/img/a.digest")" = "$d1" ]
+}
+
+case_future_mtime_source() {
+	newtree
+	gen
+	nin ctx/a.staged
+	touch -d '+1 hour' "$w/src/images/a/file"
+	nin ctx/a.staged
+	check "stage warns about a source dated in the future, naming it" \
+		saysall_out "images/a/file: warning: modification time 3.6e+03 s in the future"
+	sleep 1
+	printf 'edited\n' >"$w/src/images/a/file"
+	nin ctx/a.staged
+	check "the next real edit of that file is staged" [ "$(cat "$w/build/ctx/a/file")" = edited ]
+}
+
+case_future_mtime_template() {
+	newtree
+	gen
+	nin ctx/a/conf
+	touch -d '+1 hour' "$w/src/images/a/conf.template"
+	nin ctx/a/conf
+	check "render warns about a template dated in the future" saysall_out "images/a/conf.template: warning: modification time"
+	sleep 1
+	printf 'edited\n' >"$w/src/images/a/conf.template"
+	nin ctx/a/conf
+	check "the next edit of the template is rendered" [ "$(cat "$w/build/ctx/a/conf")" = edited ]
+}
+
+case_future_mtime_image_yaml() {
+	newtree
+	gen
+	nin ctx/a.staged
+	touch -d '+1 hour' "$w/src/images/a/image.yaml"
+	nin ctx/a.staged
+	check "the regeneration warns about an image.yaml dated in the future" saysall_out "images/a/image.yaml: warning: modification time"
+	sleep 1
+	printf 'template-list: []\n' >"$w/src/images/a/image.yaml"
+	nin ctx/a.staged
+	check "its next edit regenerates build.ninja" sh -c "! grep -q 'ctx/a/conf:' '$w/build/build.ninja'"
+}
+
+case_future_mtime_config() {
+	newtree
+	gen
+	nin ctx/a/conf
+	touch -d '+1 hour' "$w/src/config/cluster.yaml"
+	nin ctx/a/conf
+	sleep 1
+	printf 'name: y\n' >"$w/src/config/cluster.yaml"
+	nin ctx/a/conf
+	check "the next edit of a configuration dated in the future is rendered" [ "$(cat "$w/build/ctx/a/conf")" = name=y ]
+}
+
+case_neighbour_named_tmp() {
+	newtree
+	printf 'mine\n' >"$w/src/images/a/conf.tmp"
+	gen
+	nin ctx/a.staged ctx/a/conf
+	check "the template renders" [ "$(cat "$w/build/ctx/a/conf")" = name=x ]
+	check "a neighbour conf.tmp reaches the context unchanged" [ "$(cat "$w/build/ctx/a/conf.tmp")" = mine ]
+	nin ctx/a/conf ctx/a.staged
+	check "and stays so" [ "$(cat "$w/build/ctx/a/conf.tmp")" = mine ]
+}
+
+# leftover NAME: a temporary file of NAME as a killed writer leaves it (unlocked)
+leftover() {
+	printf 'partial' >"$(dirname "$1")/.$(basename "$1").a1b2c3~"
+}
+
+case_killed_writers_leftovers() {
+	newtree
+	gen
+	nin img/a.digest
+	d1=$(cat "$w/build/img/a.digest")
+	# what a SIGKILL at each writer leaves: its temporary file, and its output not yet replaced
+	leftover "$w/build/ctx/a/conf"
+	leftover "$w/build/ctx/a/file"
+	leftover "$w/build/img/a.digest"
+	rm "$w/build/img/a.digest"
+	leftover "$w/build/build.ninja"
+	leftover "$w/build/.imagegen/stage/a.list"
+	leftover "$w/build/.imagegen/config.bin"
+	touch "$w/src/images/a/conf.template" "$w/src/images/a/file" "$w/src/images/a/image.yaml" "$w/src/config/cluster.yaml"
+	nin img/a.digest
+	check "the next ninja succeeds" status 0
+	check "it leaves no temporary file anywhere in the build directory" no_temps "$w/build"
+	check "and converges to the same digest" [ "$(cat "$w/build/img/a.digest")" = "$d1" ]
 }
 
 cases=${CASES:-$(sed -n 's/^case_\([a-z0-9_]*\)() {$/\1/p' "$0")}
