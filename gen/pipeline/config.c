@@ -92,7 +92,12 @@ cmd_config(int argc, char **argv)
 	if (!tenvcompileconfig(env, config, &b))
 		goto done;
 	futureinputs(config);
-	if (writefile(out, b.data, b.len, 0666) < 0) {
+	/*
+	 * private build state, for its owner only: the configuration may hold
+	 * a registry password (docker-registry-info.docker-password), and the
+	 * templates must see the configuration as written
+	 */
+	if (writefile(out, b.data, b.len, 0600) < 0) {
 		warn("cannot write %s:", out);
 		goto done;
 	}

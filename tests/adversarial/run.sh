@@ -690,6 +690,27 @@ case_killed_writers_leftovers() {
 	check "and converges to the same digest" [ "$(cat "$w/build/img/a.digest")" = "$d1" ]
 }
 
+# ---------------------------------------------------------------------
+# secrets: never in a file others can read, never in a generated file or a command line
+
+case_secret_config_bin() {
+	newtree
+	printf 'name: x\ndocker-registry-info:\n  docker-registry-domain: localhost:5000\n  docker-username: me\n  docker-password: s3cr3t-pw\n' \
+		>"$w/src/config/cluster.yaml"
+	chmod 600 "$w/src/config/cluster.yaml"
+	(umask 022 && cd "$w/build" && "$IMAGEGEN" generate --templates="$SRCDIR/templates" --images=../src/images \
+		--config=../src/config/cluster.yaml --engine=podman >"$w/out" 2>"$w/err" && "$NINJA" ctx/a/conf >>"$w/out" 2>>"$w/err")
+	check "generate and the config edge succeed under umask 022" test -f "$w/build/.imagegen/config.bin"
+	check "the compiled configuration holding the password is 0600" [ "$(mode "$w/build/.imagegen/config.bin")" = 600 ]
+	check "no other file of the build directory holds the password" \
+		sh -c "! grep -rl --exclude=config.bin 's3cr3t-pw' '$w/build'"
+	# an old config.bin left readable by others is made private on the next run
+	chmod 644 "$w/build/.imagegen/config.bin"
+	touch "$w/src/config/cluster.yaml"
+	(umask 022 && "$NINJA" -C "$w/build" ctx/a/conf >"$w/out" 2>"$w/err")
+	check "a readable one from before is rewritten 0600" [ "$(mode "$w/build/.imagegen/config.bin")" = 600 ]
+}
+
 cases=${CASES:-$(sed -n 's/^case_\([a-z0-9_]*\)() {$/\1/p' "$0")}
 for case in $cases; do
 	"case_$case"
