@@ -126,7 +126,7 @@ registryinfoload(const char *config, struct registryinfo *ri, bool *found)
 		}
 		/* a value holding a newline runs into the next line, which then names no key */
 		if (!tab || !nl || i == LEN(infokeys)) {
-			warn("%s: docker-registry-info: a value is not a single line; expected host, namespace, tag, user and password on one line each",
+			error("%s: docker-registry-info: a value is not a single line; expected host, namespace, tag, user and password on one line each",
 			    config);
 			delregistryinfo(ri);
 			goto out;
