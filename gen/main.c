@@ -10,9 +10,6 @@
 #define IMAGEGEN_VERSION "0.1.0"
 #endif
 
-int cmd_render(int argc, char **argv);
-int cmd_config(int argc, char **argv);
-
 /* subcommands, in the order --help lists them */
 const struct command commands[] = {
 	{"generate", cmd_generate, "write build.ninja for an image tree"},

@@ -192,7 +192,7 @@ readdigest(struct buildcmd *c)
 		return false;
 	}
 	c->digest = imageidnorm(b.data ? b.data : "", b.len);
-	buffree(&b);
+	delbuf(&b);
 	if (!c->digest) {
 		error("%s: not an input digest; expected one line 'sha256:<64 hex digits>' (imagegen digest writes it)", c->digestpath);
 		return false;
@@ -238,7 +238,7 @@ imageid(struct buildcmd *c, const char *ref, int logfd)
 	if (enginelogrun(&a, logfd, NULL, &out) == 0)
 		id = imageidnorm(out.data ? out.data : "", out.len);
 	delargs(&a);
-	buffree(&out);
+	delbuf(&out);
 	return id;
 }
 
@@ -259,7 +259,7 @@ cachepull(struct buildcmd *c, const char *ref, int logfd)
 	delargs(&a);
 	/* podman and buildah print the ID; docker prints the name, so ask */
 	id = st == 0 ? imageidnorm(out.data ? out.data : "", out.len) : NULL;
-	buffree(&out);
+	delbuf(&out);
 	if (st != 0)
 		return NULL;
 	if (!id)
@@ -406,7 +406,7 @@ out:
 	if (logfd >= 0)
 		close(logfd);
 	fflush(stdout);
-	buffree(&idtext);
+	delbuf(&idtext);
 	free(id);
 	free(cacheref);
 	free(lcrepo);

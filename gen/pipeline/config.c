@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "tmpl.h"
 #include "util.h"
 
@@ -67,7 +68,7 @@ cmd_config(int argc, char **argv)
 	}
 	status = 0;
 done:
-	buffree(&b);
+	delbuf(&b);
 	deltenv(env);
 	return status;
 }

@@ -268,7 +268,7 @@ readdigestfile(const char *path)
 		return NULL;
 	}
 	s = imageidnorm(b.data ? b.data : "", b.len);
-	buffree(&b);
+	delbuf(&b);
 	if (!s)
 		error("%s:1: not a digest; expected one line 'sha256:<64 hex digits>'", path);
 	return s;

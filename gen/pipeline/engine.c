@@ -481,7 +481,7 @@ enginelogrun(const struct args *a, int logfd, const char *input, struct buf *out
 	argsquote(a, &b);
 	bufaddc(&b, '\n');
 	writeall(fd, b.data, b.len);
-	buffree(&b);
+	delbuf(&b);
 	/* without a log the output goes to stderr, which keeps stdout for imagegen's own report */
 	st = enginerun(a, input, out, fd, logfd);
 	if (out && out->len > start)
@@ -503,7 +503,7 @@ showlogtail(const char *log)
 		return;
 	}
 	if (b.len == 0) {
-		buffree(&b);
+		delbuf(&b);
 		return;
 	}
 	s = b.data;
@@ -516,5 +516,5 @@ showlogtail(const char *log)
 	fputs(s, stderr);
 	if (b.data[b.len - 1] != '\n')
 		fputc('\n', stderr);
-	buffree(&b);
+	delbuf(&b);
 }

@@ -92,7 +92,7 @@ stageedge(const struct node *nd, const char *ctx, struct plan *pl)
 	escshell(&b, stamp);
 	edgeflags(&e, "stamp", &b);
 	planedge(pl, &e);
-	buffree(&b);
+	delbuf(&b);
 	free(stamp);
 }
 
@@ -200,7 +200,7 @@ digestedge(const struct node *nd, const char *ctx, struct plan *pl)
 	edgeflags(&e, "prereqs", &b);
 	buildflags(nd, ctx, &e, &b);
 	planedge(pl, &e);
-	buffree(&b);
+	delbuf(&b);
 }
 
 /* the build edge: the image ID from the staged and rendered files, the dependencies' IDs and the digest */
@@ -232,7 +232,7 @@ buildedge(const struct opts *o, const struct node *nd, const char *ctx, struct p
 	escshell(&b, log);
 	edgeflags(&e, "log", &b);
 	planedge(pl, &e);
-	buffree(&b);
+	delbuf(&b);
 	free(digest);
 	free(log);
 }
@@ -268,7 +268,7 @@ pushedges(const struct opts *o, const struct node *nd, struct plan *pl)
 	strlisttake(&e.out, xasprintf("push-%s", img->name));
 	strlisttake(&e.in, xasprintf("push/%s.pushed", img->name));
 	planedge(pl, &e);
-	buffree(&b);
+	delbuf(&b);
 	free(repo);
 }
 
@@ -327,7 +327,7 @@ configfiles(const struct opts *o, struct strlist *files, struct strlist *dirs, s
 		if (!walktree(o->config, &w, &errpath)) {
 			errorat(d, errpath, 0, 0, "cannot read: %s", strerror(errno));
 			free(errpath);
-			walkfree(&w);
+			delwalklist(&w);
 			return false;
 		}
 		for (i = 0; i < w.n; i++) {
@@ -338,7 +338,7 @@ configfiles(const struct opts *o, struct strlist *files, struct strlist *dirs, s
 			    (n > 4 && strcmp(w.ent[i].path + n - 4, ".yml") == 0))
 				strlisttake(files, pathjoin(o->config, w.ent[i].path));
 		}
-		walkfree(&w);
+		delwalklist(&w);
 	}
 	return true;
 }
@@ -389,8 +389,8 @@ prelude(const struct opts *o, const char *rules, struct buf *out, struct diag *d
 	if (ok && out->len && out->data[out->len - 1] != '\n')
 		bufaddc(out, '\n');
 	deltenv(env);
-	buffree(&src);
-	buffree(&v);
+	delbuf(&src);
+	delbuf(&v);
 	return ok;
 }
 
@@ -567,8 +567,8 @@ generate(struct tree *t, const struct opts *o)
 out:
 	free(rules);
 	planfree(&p);
-	buffree(&out);
-	buffree(&b);
+	delbuf(&out);
+	delbuf(&b);
 	strlistfree(&configs);
 	strlistfree(&regen);
 	strlistfree(&manifests);
@@ -633,7 +633,7 @@ run(int argc, char **argv)
 
 	rc = optsparse(&o, argc, argv);
 	if (rc) {
-		optsfree(&o);
+		delopts(&o);
 		return rc < 0 ? 0 : rc;
 	}
 	t.registry = o.registry;
@@ -650,8 +650,8 @@ run(int argc, char **argv)
 		rc = 1;
 	if (t.d.nerr)
 		error("%d error%s", t.d.nerr, t.d.nerr == 1 ? "" : "s");
-	treefree(&t);
-	optsfree(&o);
+	deltree(&t);
+	delopts(&o);
 	return rc;
 }
 

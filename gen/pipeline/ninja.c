@@ -58,7 +58,7 @@ paths(struct line *l, const struct strlist *p)
 		escninjapath(&w, p->s[i]);
 		word(l, w.data, w.len);
 	}
-	buffree(&w);
+	delbuf(&w);
 }
 
 void

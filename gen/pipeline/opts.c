@@ -22,7 +22,7 @@
 #endif
 
 void
-optsfree(struct opts *o)
+delopts(struct opts *o)
 {
 	strlistfree(&o->images);
 	free(o->config);
@@ -293,7 +293,7 @@ argsfile(struct opts *o, const char *cmd, const char *file)
 		ok = option(o, cmd, lines.s[i], i + 1 < lines.n ? lines.s[i + 1] : NULL, &used);
 	}
 	strlistfree(&lines);
-	buffree(&b);
+	delbuf(&b);
 	return ok;
 }
 

@@ -49,6 +49,6 @@ int optsparse(struct opts *o, int argc, char **argv);
 /* the effective options, one a line, as --args-file reads them */
 void optsrecord(const struct opts *o, struct buf *b);
 /* frees what optsparse allocated */
-void optsfree(struct opts *o);
+void delopts(struct opts *o);
 
 #endif

@@ -104,6 +104,6 @@ planfree(struct plan *p)
 		strlistfree(&p->item[i].names);
 	}
 	free(p->item);
-	buffree(&p->prelude);
+	delbuf(&p->prelude);
 	memset(p, 0, sizeof(*p));
 }

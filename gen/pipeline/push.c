@@ -129,7 +129,7 @@ readid(const char *path, const char *what)
 		return NULL;
 	}
 	s = imageidnorm(b.data ? b.data : "", b.len);
-	buffree(&b);
+	delbuf(&b);
 	if (!s)
 		errorat(NULL, path, 1, 0, "not an %s; expected one line 'sha256:<64 hex digits>'", what);
 	return s;
@@ -190,7 +190,7 @@ readstamp(const char *path, struct pushed **v, size_t *n, bool loud)
 		if (!parsepushed(s, (size_t)(nl - s), &(*v)[*n])) {
 			if (loud)
 				errorat(NULL, path, line, 0, "malformed push stamp; expected '<image id> <repository>@<manifest digest>'");
-			buffree(&b);
+			delbuf(&b);
 			while (*n > 0)
 				delpushed(&(*v)[--*n]);
 			free(*v);
@@ -199,7 +199,7 @@ readstamp(const char *path, struct pushed **v, size_t *n, bool loud)
 		}
 		++*n;
 	}
-	buffree(&b);
+	delbuf(&b);
 	return *n > 0;
 }
 
@@ -250,7 +250,7 @@ login(struct pushcmd *c, const char *ref)
 	delargs(&a);
 	/* the password is not kept around longer than needed */
 	memset(pw.data, 0, pw.len);
-	buffree(&pw);
+	delbuf(&pw);
 	if (st != 0) {
 		if (c->log)
 			showlogtail(c->log);
@@ -326,8 +326,8 @@ out:
 	if (tmp)
 		unlink(tmp);
 	free(tmp);
-	buffree(&out);
-	buffree(&text);
+	delbuf(&out);
+	delbuf(&text);
 	return manifest;
 }
 
@@ -392,7 +392,7 @@ push(struct pushcmd *c)
 out:
 	if (c->logfd >= 0)
 		close(c->logfd);
-	buffree(&stamp);
+	delbuf(&stamp);
 	free(id);
 	free(digest);
 	free(dst);
@@ -473,7 +473,7 @@ out:
 	free(set);
 	free(old);
 	free(lastlogin);
-	buffree(&stamp);
+	delbuf(&stamp);
 	return rc;
 }
 

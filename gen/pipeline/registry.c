@@ -138,8 +138,8 @@ registryinfoload(const char *config, struct registryinfo *ri, bool *found)
 out:
 	if (out.data)
 		memset(out.data, 0, out.len);
-	buffree(&out);
-	buffree(&keys);
+	delbuf(&out);
+	delbuf(&keys);
 	deltenv(env);
 	return ok;
 }

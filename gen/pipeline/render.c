@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cli.h"
 #include "tmpl.h"
 #include "util.h"
 
@@ -48,7 +49,7 @@ check(int argc, char **argv)
 		if (!tmplcheck(argv[i], b.data ? b.data : "", b.len))
 			status = 1;
 	}
-	buffree(&b);
+	delbuf(&b);
 	return status;
 }
 
@@ -164,8 +165,8 @@ cmd_render(int argc, char **argv)
 	}
 	status = 0;
 done:
-	buffree(&src);
-	buffree(&res);
+	delbuf(&src);
+	delbuf(&res);
 	free(defs);
 	deltenv(env);
 	return status;

@@ -485,7 +485,7 @@ copyfile(const struct manifest *m, const struct stageent *e, const char *ctxdir,
 	}
 	ok = true;
 out:
-	buffree(&data);
+	delbuf(&data);
 	free(dst);
 	return ok;
 }
@@ -584,10 +584,10 @@ stagectx(const struct manifest *m, const char *ctxdir, const char *stamp, struct
 	bufterm(&list);
 	if (writefile(stamp, list.data, list.len, 0666) < 0) {
 		errorat(d, stamp, 0, 0, "cannot write the stamp: %s", strerror(errno));
-		buffree(&list);
+		delbuf(&list);
 		return false;
 	}
-	buffree(&list);
+	delbuf(&list);
 	return true;
 }
 
@@ -614,7 +614,7 @@ cmd_stage(int argc, char **argv)
 		return 1;
 	}
 	ok = manifestparse(&m, argv[1], data.data ? data.data : "", data.len, &d);
-	buffree(&data);
+	delbuf(&data);
 	if (ok)
 		ok = stagectx(&m, argv[2], argv[3], &d);
 	delmanifest(&m);

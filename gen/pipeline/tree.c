@@ -189,7 +189,7 @@ addcopies(struct tree *t, struct node *nd)
 					free(errpath);
 				} else
 					addtree(t, nd, src, at, &w, 1);
-				walkfree(&w);
+				delwalklist(&w);
 			} else
 				centryadd(nd, 'F', at, src, 1);
 			free(at);
@@ -249,8 +249,8 @@ applyignore(struct tree *t, struct node *nd)
 			nd->ent[j++] = nd->ent[i];
 	}
 	nd->nent = j;
-	difree(&di);
-	buffree(&b);
+	deldockerignore(&di);
+	delbuf(&b);
 }
 
 static void
@@ -358,7 +358,7 @@ buildcontext(struct tree *t, struct node *nd)
 		free(errpath);
 	} else
 		addtree(t, nd, nd->img->dir, ".", &w, 0);
-	walkfree(&w);
+	delwalklist(&w);
 	addcopies(t, nd);
 	addtemplates(t, nd);
 	centryuniq(nd);
@@ -473,12 +473,12 @@ linkdeps(struct tree *t, struct node *nd)
 	}
 	strlisttake(&nd->scanned, path);
 	strlistuniq(&nd->deps);
-	dffree(&refs);
-	buffree(&b);
+	deldfrefs(&refs);
+	delbuf(&b);
 }
 
 void
-treefree(struct tree *t)
+deltree(struct tree *t)
 {
 	size_t i, j;
 

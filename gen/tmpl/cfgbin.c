@@ -363,9 +363,9 @@ cfgbinload(struct arena *a, const char *data, size_t len, const char *origin, st
 			goto done;
 		}
 		if (kind == CBDICT) {
-			r.cont[i] = vdictnew(a);
+			r.cont[i] = vdict(a);
 		} else if (kind == CBLIST || kind == CBTUPLE) {
-			r.cont[i] = vlistnew(a, lens[i], kind == CBTUPLE);
+			r.cont[i] = vlist(a, lens[i], kind == CBTUPLE);
 		} else {
 			corrupt(&r, "unknown container kind");
 			goto done;

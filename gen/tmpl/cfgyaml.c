@@ -369,7 +369,7 @@ sequence(struct loader *l, yaml_event_t *start, struct value *out)
 	yaml_event_t ev;
 	struct value item;
 
-	*out = vlistnew(l->a, 0, false);
+	*out = vlist(l->a, 0, false);
 	setanchor(l, start->data.sequence_start.anchor, *out);
 	for (;;) {
 		if (!next(l, &ev))
@@ -415,8 +415,8 @@ mapping(struct loader *l, yaml_event_t *start, struct value *out)
 	bool ismerge, top = l->depth == 1;
 	yaml_mark_t km;
 
-	own = vdictnew(l->a);
-	*out = vdictnew(l->a);
+	own = vdict(l->a);
+	*out = vdict(l->a);
 	setanchor(l, start->data.mapping_start.anchor, *out);
 	for (;;) {
 		if (!next(l, &ev))

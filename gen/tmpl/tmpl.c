@@ -26,7 +26,7 @@ mktenv(void)
 {
 	struct tenv *env = xcalloc(1, sizeof(*env));
 
-	env->vars = vdictnew(&env->arena);
+	env->vars = vdict(&env->arena);
 	return env;
 }
 
@@ -35,7 +35,7 @@ deltenv(struct tenv *env)
 {
 	if (!env)
 		return;
-	arenafree(&env->arena);
+	delarena(&env->arena);
 	free(env);
 }
 
@@ -89,10 +89,10 @@ loadone(struct tenv *env, const char *path, struct buf b, struct value merged, s
 	}
 	file = astrndup(&env->arena, path, strlen(path));
 	if (!cfgyamlparse(&env->arena, b.data ? b.data : "", b.len, file, &v, &keys, &nkeys)) {
-		buffree(&b);
+		delbuf(&b);
 		return false;
 	}
-	buffree(&b);
+	delbuf(&b);
 	if (v.type == VNONE)
 		return true;
 	if (v.type != VDICT) {
@@ -121,7 +121,7 @@ loadone(struct tenv *env, const char *path, struct buf b, struct value merged, s
 			vstrto(&kb, key);
 			errorat(NULL, path, line, col, "the key '%s' is also defined at %s:%d:%d; each top-level key must come from one file",
 			    kb.data ? kb.data : "", (*origins)[j].file, (*origins)[j].line, (*origins)[j].col);
-			buffree(&kb);
+			delbuf(&kb);
 			ok = false;
 			continue;
 		}
@@ -150,7 +150,7 @@ loadfile(struct tenv *env, const char *path, struct value *merged, struct origin
 	if (!cfgbinis(b.data, b.len))
 		return loadone(env, path, b, *merged, origins, norigins);
 	ok = cfgbinload(&env->arena, b.data, b.len, path, merged);
-	buffree(&b);
+	delbuf(&b);
 	return ok;
 }
 
@@ -168,7 +168,7 @@ tenvcompileconfig(struct tenv *env, const char *path, struct buf *out)
 bool
 tenvloadconfig(struct tenv *env, const char *path)
 {
-	struct value merged = vdictnew(&env->arena);
+	struct value merged = vdict(&env->arena);
 	struct origin *origins = NULL;
 	size_t norigins = 0, i;
 	struct dirent **list;
@@ -231,6 +231,6 @@ tmplcheck(const char *name, const char *src, size_t len)
 	bool ok;
 
 	ok = tmplparse(&a, name, src, len, &t);
-	arenafree(&a);
+	delarena(&a);
 	return ok;
 }

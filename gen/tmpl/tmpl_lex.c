@@ -566,7 +566,7 @@ tmpllex(struct arena *a, const struct tsrc *ts, struct token **toks, size_t *nto
 			break;
 		}
 	}
-	buffree(&l.tmp);
+	delbuf(&l.tmp);
 	if (!ok) {
 		free(l.toks);
 		return false;

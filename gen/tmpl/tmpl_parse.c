@@ -290,7 +290,7 @@ parseprimary(struct parser *p)
 			bufadd(&b, t->val.u.s->data, t->val.u.s->len);
 		}
 		n->val = vstrn(p->a, b.data, b.len);
-		buffree(&b);
+		delbuf(&b);
 		return n;
 	case TINT:
 	case TFLOAT:
@@ -381,7 +381,7 @@ dottedname(struct parser *p)
 		advance(p);
 		t = cur(p);
 		if (t->type != TNAME) {
-			buffree(&b);
+			delbuf(&b);
 			return unexpected(p, "a name");
 		}
 		advance(p);
@@ -389,7 +389,7 @@ dottedname(struct parser *p)
 		bufadds(&b, t->text);
 	}
 	s = astrndup(p->a, b.data, b.len);
-	buffree(&b);
+	delbuf(&b);
 	return s;
 }
 
@@ -1244,7 +1244,7 @@ parsebody(struct parser *p, const char *const *ends, size_t nends)
 			fail(p, &(struct token){.line = p->open[p->nopen - 1].line, .col = p->open[p->nopen - 1].col},
 			    "unexpected end of template: this '%s' is never closed; expected %s before the end",
 			    p->open[p->nopen - 1].name, want.data);
-			buffree(&want);
+			delbuf(&want);
 			return NULL;
 		default:
 			return unexpected(p, "template data or a tag");

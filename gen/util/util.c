@@ -162,7 +162,7 @@ bufterm(struct buf *b)
 }
 
 void
-buffree(struct buf *b)
+delbuf(struct buf *b)
 {
 	free(b->data);
 	b->data = NULL;

@@ -38,7 +38,7 @@ void bufprintf(struct buf *b, const char *fmt, ...) PRINTF(2, 3);
 void bufvprintf(struct buf *b, const char *fmt, va_list ap) PRINTF(2, 0);
 /* make data non-NULL and NUL-terminated */
 void bufterm(struct buf *b);
-void buffree(struct buf *b);
+void delbuf(struct buf *b);
 
 /*
  * diagnostics: the one family every module reports through, on stderr.

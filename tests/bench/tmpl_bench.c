@@ -92,9 +92,9 @@ main(int argc, char **argv)
 	t1 = now();
 	printf("passes %ld templates %d seconds %.6f bytes %zu\n", passes, n, t1 - t0, first.len);
 	for (i = 0; i < n; i++)
-		buffree(&srcs[i].text);
+		delbuf(&srcs[i].text);
 	free(srcs);
-	buffree(&first);
-	buffree(&out);
+	delbuf(&first);
+	delbuf(&out);
 	return 0;
 }

@@ -14,7 +14,7 @@ START_TEST(test_comment)
 	ninjacomment(&b, "one\ntwo");
 	bufterm(&b);
 	ck_assert_str_eq(b.data, "# one\n# two\n");
-	buffree(&b);
+	delbuf(&b);
 }
 END_TEST
 
@@ -40,7 +40,7 @@ START_TEST(test_edge)
 	    "  flags = --x='a b'\n"
 	    "  lead = $ $ x\n");
 	edgefree(&e);
-	buffree(&b);
+	delbuf(&b);
 }
 END_TEST
 
@@ -65,7 +65,7 @@ START_TEST(test_wrap)
 		ck_assert(line == b.data || strncmp(line, "    ", 4) == 0);
 	}
 	edgefree(&e);
-	buffree(&b);
+	delbuf(&b);
 }
 END_TEST
 
@@ -92,7 +92,7 @@ START_TEST(test_write)
 	    "rule r\n  command = x $in\n"
 	    "\n# a comment\nbuild o: r i\ndefault o\n");
 	planfree(&p);
-	buffree(&b);
+	delbuf(&b);
 }
 END_TEST
 

@@ -57,7 +57,7 @@ getf(const char *fmt, ...)
 	bufvprintf(&b, fmt, ap);
 	va_end(ap);
 	s = get(b.data);
-	buffree(&b);
+	delbuf(&b);
 	return s;
 }
 
@@ -73,7 +73,7 @@ sh(const char *fmt, ...)
 	bufvprintf(&b, fmt, ap);
 	va_end(ap);
 	st = system(b.data);
-	buffree(&b);
+	delbuf(&b);
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
@@ -89,7 +89,7 @@ shout(const char *fmt, ...)
 	va_end(ap);
 	bufadds(&b, " > sh.out");
 	ck_assert_msg(system(b.data) == 0, "failed: %s", b.data);
-	buffree(&b);
+	delbuf(&b);
 	return get("sh.out");
 }
 
