@@ -230,9 +230,14 @@ login(struct pushcmd *c, const char *ref)
 
 		if (!registryinfoload(c->passconfig, &ri, &found))
 			return false;
-		if (!found || !ri.password) {
-			fprintf(stderr, "%s: %s: no docker-registry-info.docker-password; expected the registry password there\n",
+		if (!found) {
+			fprintf(stderr, "%s: %s: no registry section (cluster.docker-registry-info, cluster.docker-registry or docker-registry-info); expected the registry password there\n",
 			    argv0, c->passconfig);
+			return false;
+		}
+		if (!ri.password) {
+			diagerr(NULL, ri.file, ri.line, ri.col, "%s has no %s; expected the registry password there", ri.section,
+			    ri.keys[REG_PASSWORD]);
 			delregistryinfo(&ri);
 			return false;
 		}
