@@ -16,6 +16,7 @@
 #include "image.h"
 #include "ninja.h"
 #include "opts.h"
+#include "plan.h"
 #include "registry.h"
 #include "tmpl.h"
 #include "tree.h"
@@ -43,7 +44,7 @@ manifest(const struct node *nd, struct buf *b)
 	}
 }
 
-/* "--flag=value" words, each a shell word in a ninja value, joined by spaces */
+/* "--flag=value" words, each a shell word, joined by spaces */
 static void
 addflag(struct buf *b, const char *flag, const char *val)
 {
@@ -51,26 +52,27 @@ addflag(struct buf *b, const char *flag, const char *val)
 
 	if (b->len)
 		bufaddc(b, ' ');
-	escshellninja(b, w);
+	escshell(b, w);
 	free(w);
 }
 
+/* b (shell words) becomes variable name of e; b is empty after */
 static void
-edgeflags(struct ninjaedge *e, const char *name, struct buf *b)
+edgeflags(struct edge *e, const char *name, struct buf *b)
 {
 	bufterm(b);
 	/* an unset variable expands to nothing: leave empty ones out */
 	if (b->len)
-		ninjaedgevar(e, name, b->data);
+		edgevar(e, name, b->data);
 	b->len = 0;
 	b->data[0] = '\0';
 }
 
 /* the stage edge: every F entry and the stamp, from the manifest and the F sources */
 static void
-stageedge(const struct node *nd, const char *ctx, struct buf *out)
+stageedge(const struct node *nd, const char *ctx, struct plan *pl)
 {
-	struct ninjaedge e = {0};
+	struct edge e = {0};
 	struct buf b = {0};
 	char *stamp = xasprintf("%s.staged", ctx);
 	size_t i;
@@ -85,21 +87,20 @@ stageedge(const struct node *nd, const char *ctx, struct buf *out)
 	strlistadd(&e.out, stamp);
 	strlisttake(&e.in, xasprintf(".imagegen/stage/%s.list", nd->img->name));
 	strlistuniq(&e.implicit);
-	escshellninja(&b, ctx);
+	escshell(&b, ctx);
 	edgeflags(&e, "ctx", &b);
-	escshellninja(&b, stamp);
+	escshell(&b, stamp);
 	edgeflags(&e, "stamp", &b);
-	ninjabuild(out, &e);
-	ninjaedgefree(&e);
+	planedge(pl, &e);
 	buffree(&b);
 	free(stamp);
 }
 
 /* one render edge per R entry, each reading the compiled config if there is one */
 static void
-renderedges(const struct opts *o, const struct node *nd, const char *ctx, struct buf *out)
+renderedges(const struct opts *o, const struct node *nd, const char *ctx, struct plan *pl)
 {
-	struct ninjaedge e;
+	struct edge e;
 	size_t i;
 
 	for (i = 0; i < nd->nent; i++) {
@@ -111,8 +112,7 @@ renderedges(const struct opts *o, const struct node *nd, const char *ctx, struct
 		strlistadd(&e.in, nd->ent[i].src);
 		if (o->config)
 			strlistadd(&e.implicit, CONFIGBIN);
-		ninjabuild(out, &e);
-		ninjaedgefree(&e);
+		planedge(pl, &e);
 	}
 }
 
@@ -157,7 +157,7 @@ kvflags(const char *flag, const struct ykv *kv, size_t n, struct buf *b)
 
 /* the variables the digest and build edges share: file, build args, labels, target, ctx, name */
 static void
-buildflags(const struct node *nd, const char *ctx, struct ninjaedge *e, struct buf *b)
+buildflags(const struct node *nd, const char *ctx, struct edge *e, struct buf *b)
 {
 	const struct image *img = nd->img;
 
@@ -170,17 +170,17 @@ buildflags(const struct node *nd, const char *ctx, struct ninjaedge *e, struct b
 	if (img->target.s)
 		addflag(b, "target", img->target.s);
 	edgeflags(e, "target", b);
-	escshellninja(b, ctx);
+	escshell(b, ctx);
 	edgeflags(e, "ctx", b);
-	escshellninja(b, img->name);
+	escshell(b, img->name);
 	edgeflags(e, "name", b);
 }
 
 /* the input digest edge: the staged context, the build settings, the prerequisites' digests */
 static void
-digestedge(const struct node *nd, const char *ctx, struct buf *out)
+digestedge(const struct node *nd, const char *ctx, struct plan *pl)
 {
-	struct ninjaedge e = {0};
+	struct edge e = {0};
 	struct buf b = {0};
 	char *p;
 	size_t i;
@@ -199,17 +199,16 @@ digestedge(const struct node *nd, const char *ctx, struct buf *out)
 	}
 	edgeflags(&e, "prereqs", &b);
 	buildflags(nd, ctx, &e, &b);
-	ninjabuild(out, &e);
-	ninjaedgefree(&e);
+	planedge(pl, &e);
 	buffree(&b);
 }
 
 /* the build edge: the image ID from the staged and rendered files, the dependencies' IDs and the digest */
 static void
-buildedge(const struct opts *o, const struct node *nd, const char *ctx, struct buf *out)
+buildedge(const struct opts *o, const struct node *nd, const char *ctx, struct plan *pl)
 {
 	const struct image *img = nd->img;
-	struct ninjaedge e = {0};
+	struct edge e = {0};
 	struct buf b = {0};
 	char *log = xasprintf("log/%s.log", img->name);
 	char *digest = xasprintf("img/%s.digest", img->name);
@@ -225,15 +224,14 @@ buildedge(const struct opts *o, const struct node *nd, const char *ctx, struct b
 	for (i = 0; i < nd->deps.n; i++)
 		strlisttake(&e.implicit, xasprintf("img/%s.iid", nd->deps.s[i]));
 	strlistadd(&e.implicit, digest);
-	escshellninja(&b, digest);
+	escshell(&b, digest);
 	edgeflags(&e, "digest", &b);
 	tagflags(o, img, &b);
 	edgeflags(&e, "tags", &b);
 	buildflags(nd, ctx, &e, &b);
-	escshellninja(&b, log);
+	escshell(&b, log);
 	edgeflags(&e, "log", &b);
-	ninjabuild(out, &e);
-	ninjaedgefree(&e);
+	planedge(pl, &e);
 	buffree(&b);
 	free(digest);
 	free(log);
@@ -241,10 +239,10 @@ buildedge(const struct opts *o, const struct node *nd, const char *ctx, struct b
 
 /* with a registry: the push edge (by a staging tag) and the phony push-<img> */
 static void
-pushedges(const struct opts *o, const struct node *nd, struct buf *out)
+pushedges(const struct opts *o, const struct node *nd, struct plan *pl)
 {
 	const struct image *img = nd->img;
-	struct ninjaedge e = {0};
+	struct edge e = {0};
 	struct buf b = {0};
 	char *repo = regrepo(o->registry, o->namespace, img->name), *p;
 
@@ -254,49 +252,46 @@ pushedges(const struct opts *o, const struct node *nd, struct buf *out)
 	strlisttake(&e.out, xasprintf("push/%s.pushed", img->name));
 	strlisttake(&e.in, xasprintf("img/%s.iid", img->name));
 	strlisttake(&e.implicit, xasprintf("img/%s.digest", img->name));
-	escshellninja(&b, repo);
+	escshell(&b, repo);
 	edgeflags(&e, "repo", &b);
 	p = xasprintf("img/%s.digest", img->name);
-	escshellninja(&b, p);
+	escshell(&b, p);
 	free(p);
 	edgeflags(&e, "digest", &b);
 	p = xasprintf("log/%s.push.log", img->name);
-	escshellninja(&b, p);
+	escshell(&b, p);
 	free(p);
 	edgeflags(&e, "log", &b);
-	ninjabuild(out, &e);
-	ninjaedgefree(&e);
+	planedge(pl, &e);
 	memset(&e, 0, sizeof(e));
 	e.rule = "phony";
 	strlisttake(&e.out, xasprintf("push-%s", img->name));
 	strlisttake(&e.in, xasprintf("push/%s.pushed", img->name));
-	ninjabuild(out, &e);
-	ninjaedgefree(&e);
+	planedge(pl, &e);
 	buffree(&b);
 	free(repo);
 }
 
 /* the edges of one image: stage, render, digest, build, push, and the phony image name */
 static void
-imageedges(const struct opts *o, const struct node *nd, struct buf *out)
+imageedges(const struct opts *o, const struct node *nd, struct plan *pl)
 {
-	struct ninjaedge e = {0};
+	struct edge e = {0};
 	char *ctx = xasprintf("ctx/%s", nd->img->name), *c;
 
-	bufaddc(out, '\n');
+	planblank(pl);
 	c = xasprintf("image %s (%s)", nd->img->name, nd->img->dir);
-	ninjacomment(out, c);
+	plancomment(pl, c);
 	free(c);
-	stageedge(nd, ctx, out);
-	renderedges(o, nd, ctx, out);
-	digestedge(nd, ctx, out);
-	buildedge(o, nd, ctx, out);
-	pushedges(o, nd, out);
+	stageedge(nd, ctx, pl);
+	renderedges(o, nd, ctx, pl);
+	digestedge(nd, ctx, pl);
+	buildedge(o, nd, ctx, pl);
+	pushedges(o, nd, pl);
 	e.rule = "phony";
 	strlistadd(&e.out, nd->img->name);
 	strlisttake(&e.in, xasprintf("img/%s.iid", nd->img->name));
-	ninjabuild(out, &e);
-	ninjaedgefree(&e);
+	planedge(pl, &e);
 	free(ctx);
 }
 
@@ -467,12 +462,76 @@ sources(struct tree *t, const struct opts *o, const char *rules, struct strlist 
 	return t->d.nerr == 0;
 }
 
+/*
+ * the whole graph: the config edge, every image's edges in build order,
+ * all and the default, push and publish, and the regeneration edge with
+ * its inputs (regen) and its other outputs (manifests)
+ */
+static void
+graphplan(const struct tree *t, const struct opts *o, const struct strlist *configs,
+    const struct strlist *regen, const struct strlist *manifests, struct plan *pl)
+{
+	struct edge e = {0};
+	char *c;
+	size_t i;
+
+	if (o->config) {
+		/* compiled once; every render edge reads it instead of the YAML */
+		planblank(pl);
+		e.rule = "config";
+		strlistadd(&e.out, CONFIGBIN);
+		for (i = 0; i < configs->n; i++)
+			strlistadd(&e.in, configs->s[i]);
+		planedge(pl, &e);
+	}
+	for (i = 0; i < t->n; i++)
+		imageedges(o, &t->node[t->order[i]], pl);
+
+	planblank(pl);
+	e.rule = "phony";
+	strlistadd(&e.out, "all");
+	for (i = 0; i < t->n; i++)
+		strlistadd(&e.in, t->node[i].img->name);
+	planedge(pl, &e);
+	plandefault(pl, "all");
+	if (o->registry && *o->registry) {
+		planblank(pl);
+		plancomment(pl, "push: every image by a staging tag, then the release tag on all of them");
+		e.rule = "publish";
+		strlistadd(&e.out, "push/published");
+		for (i = 0; i < t->n; i++)
+			strlisttake(&e.in, xasprintf("push/%s.pushed", t->node[i].img->name));
+		planedge(pl, &e);
+		e.rule = "phony";
+		strlistadd(&e.out, "push");
+		strlistadd(&e.in, "push/published");
+		planedge(pl, &e);
+	}
+
+	planblank(pl);
+	c = xasprintf("regeneration: %s follows the image tree", o->output);
+	plancomment(pl, c);
+	free(c);
+	e.rule = "regen";
+	strlistadd(&e.out, o->output);
+	for (i = 0; i < manifests->n; i++)
+		strlistadd(&e.implicitout, manifests->s[i]);
+	for (i = 0; i < regen->n; i++)
+		strlistadd(&e.implicit, regen->s[i]);
+	planedge(pl, &e);
+	for (i = 0; i < regen->n; i++) {
+		e.rule = "phony";
+		strlistadd(&e.out, regen->s[i]);
+		planedge(pl, &e);
+	}
+}
+
 static int
 generate(struct tree *t, const struct opts *o)
 {
+	struct plan p = {0};
 	struct buf out = {0}, b = {0};
 	struct strlist configs = {0}, regen = {0}, manifests = {0};
-	struct ninjaedge e = {0};
 	char *rules;
 	size_t i;
 	int rc = 0;
@@ -482,79 +541,20 @@ generate(struct tree *t, const struct opts *o)
 		rc = 1;
 		goto out;
 	}
-
-	bufadds(&out, "# generated by imagegen generate; edit the image tree, not this file\n");
-	bufadds(&out, "ninja_required_version = 1.7\n\n");
-	if (!prelude(o, rules, &out, &t->d)) {
+	if (!prelude(o, rules, &p.prelude, &t->d)) {
 		rc = 1;
 		goto out;
 	}
-	if (o->config) {
-		/* compiled once; every render edge reads it instead of the YAML */
-		bufaddc(&out, '\n');
-		memset(&e, 0, sizeof(e));
-		e.rule = "config";
-		strlistadd(&e.out, CONFIGBIN);
-		for (i = 0; i < configs.n; i++)
-			strlistadd(&e.in, configs.s[i]);
-		ninjabuild(&out, &e);
-		ninjaedgefree(&e);
-	}
-	for (i = 0; i < t->n; i++)
-		imageedges(o, &t->node[t->order[i]], &out);
-
-	bufaddc(&out, '\n');
-	memset(&e, 0, sizeof(e));
-	e.rule = "phony";
-	strlistadd(&e.out, "all");
-	for (i = 0; i < t->n; i++)
-		strlistadd(&e.in, t->node[i].img->name);
-	ninjabuild(&out, &e);
-	ninjaedgefree(&e);
-	bufadds(&out, "default all\n");
-	if (o->registry && *o->registry) {
-		bufadds(&out, "\n# push: every image by a staging tag, then the release tag on all of them\n");
-		memset(&e, 0, sizeof(e));
-		e.rule = "publish";
-		strlistadd(&e.out, "push/published");
-		for (i = 0; i < t->n; i++)
-			strlisttake(&e.in, xasprintf("push/%s.pushed", t->node[i].img->name));
-		ninjabuild(&out, &e);
-		ninjaedgefree(&e);
-		memset(&e, 0, sizeof(e));
-		e.rule = "phony";
-		strlistadd(&e.out, "push");
-		strlistadd(&e.in, "push/published");
-		ninjabuild(&out, &e);
-		ninjaedgefree(&e);
-	}
-
-	bufadds(&out, "\n# regeneration: build.ninja follows the image tree\n");
-	memset(&e, 0, sizeof(e));
-	e.rule = "regen";
-	strlistadd(&e.out, o->output);
 	for (i = 0; i < t->n; i++)
 		strlisttake(&manifests, xasprintf(".imagegen/stage/%s.list", t->node[i].img->name));
-	for (i = 0; i < manifests.n; i++)
-		strlistadd(&e.implicitout, manifests.s[i]);
-	for (i = 0; i < regen.n; i++)
-		strlistadd(&e.implicit, regen.s[i]);
-	ninjabuild(&out, &e);
-	ninjaedgefree(&e);
-	for (i = 0; i < regen.n; i++) {
-		memset(&e, 0, sizeof(e));
-		e.rule = "phony";
-		strlistadd(&e.out, regen.s[i]);
-		ninjabuild(&out, &e);
-		ninjaedgefree(&e);
-	}
+	graphplan(t, o, &configs, &regen, &manifests, &p);
+	ninjawrite(&p, &out);
 
 	/*
 	 * the arguments (an input of the regeneration edge) first, then its
 	 * outputs: the manifests and build.ninja last, so that none is older
 	 * than an input and a fresh build.ninja is clean
 	 */
-	b.len = 0;
 	optsrecord(o, &b);
 	rc |= writeout(ARGSFILE, &b);
 	for (i = 0; i < t->n; i++) {
@@ -566,6 +566,7 @@ generate(struct tree *t, const struct opts *o)
 		rc |= writeout(o->output, &out);
 out:
 	free(rules);
+	planfree(&p);
 	buffree(&out);
 	buffree(&b);
 	strlistfree(&configs);
