@@ -62,6 +62,6 @@ main(int argc, char **argv)
 		if (strcmp(argv[1], c->name) == 0)
 			return c->run(argc - 1, argv + 1);
 	}
-	fprintf(stderr, "%s: unknown command '%s'; '%s --help' lists the commands\n", argv0, argv[1], argv0);
+	error("unknown command '%s'; '%s --help' lists the commands", argv[1], argv0);
 	return 2;
 }

@@ -306,7 +306,7 @@ configfiles(const struct opts *o, struct strlist *files, struct strlist *dirs, s
 	if (!o->config)
 		return true;
 	if (stat(o->config, &st) != 0) {
-		diagerr(d, o->config, 0, 0, "cannot read the configuration (--config): %s", strerror(errno));
+		errorat(d, o->config, 0, 0, "cannot read the configuration (--config): %s", strerror(errno));
 		return false;
 	}
 	if (!S_ISDIR(st.st_mode)) {
@@ -315,7 +315,7 @@ configfiles(const struct opts *o, struct strlist *files, struct strlist *dirs, s
 	}
 	strlistadd(dirs, o->config);
 	if (!walkroot(o->config, &names, &sub)) {
-		diagerr(d, o->config, 0, 0, "cannot read the configuration directory: %s", strerror(errno));
+		errorat(d, o->config, 0, 0, "cannot read the configuration directory: %s", strerror(errno));
 		return false;
 	}
 	strlistfree(&names);
@@ -325,7 +325,7 @@ configfiles(const struct opts *o, struct strlist *files, struct strlist *dirs, s
 		char *errpath;
 
 		if (!walktree(o->config, &w, &errpath)) {
-			diagerr(d, errpath, 0, 0, "cannot read: %s", strerror(errno));
+			errorat(d, errpath, 0, 0, "cannot read: %s", strerror(errno));
 			free(errpath);
 			walkfree(&w);
 			return false;
@@ -353,7 +353,7 @@ prelude(const struct opts *o, const char *rules, struct buf *out, struct diag *d
 	bool ok;
 
 	if (!readfile(rules, &src)) {
-		diagerr(d, rules, 0, 0, "cannot read the rule prelude: %s; --templates=DIR names the directory holding rules.ninja",
+		errorat(d, rules, 0, 0, "cannot read the rule prelude: %s; --templates=DIR names the directory holding rules.ninja",
 		    strerror(errno));
 		deltenv(env);
 		return false;
@@ -409,7 +409,7 @@ writeout(const char *path, struct buf *b)
 {
 	bufterm(b);
 	if (writefile(path, b->data, b->len, 0666) < 0) {
-		warn("cannot write %s:", path);
+		error("cannot write %s:", path);
 		return 1;
 	}
 	return 0;
@@ -448,15 +448,15 @@ sources(struct tree *t, const struct opts *o, const char *rules, struct strlist 
 	strlistuniq(regen);
 	for (i = 0; i < regen->n; i++) {
 		if ((bad = escpathbad(regen->s[i])))
-			diagerr(&t->d, regen->s[i], 0, 0, "%s", bad);
+			errorat(&t->d, regen->s[i], 0, 0, "%s", bad);
 		else if (overlaps(t, o, regen->s[i]))
-			diagerr(&t->d, regen->s[i], 0, 0, overlap, o->output);
+			errorat(&t->d, regen->s[i], 0, 0, overlap, o->output);
 	}
 	for (i = 0; i < t->n; i++) {
 		for (j = 0; j < t->node[i].nent; j++) {
 			src = t->node[i].ent[j].src;
 			if (t->node[i].ent[j].kind == 'F' && !strlisthas(regen, src) && overlaps(t, o, src))
-				diagerr(&t->d, src, 0, 0, overlap, o->output);
+				errorat(&t->d, src, 0, 0, overlap, o->output);
 		}
 	}
 	return t->d.nerr == 0;
@@ -649,7 +649,7 @@ run(int argc, char **argv)
 	else if (!checksources(&t, &o))
 		rc = 1;
 	if (t.d.nerr)
-		fprintf(stderr, "%s: %d error%s\n", argv0, t.d.nerr, t.d.nerr == 1 ? "" : "s");
+		error("%d error%s", t.d.nerr, t.d.nerr == 1 ? "" : "s");
 	treefree(&t);
 	optsfree(&o);
 	return rc;

@@ -138,18 +138,14 @@ struct load {
 	int nerr;
 };
 
-static void
+static void PRINTF(3, 4)
 loaderr(struct load *l, yaml_node_t *n, const char *fmt, ...)
 {
 	va_list ap;
-	char *msg;
 
 	va_start(ap, fmt);
-	msg = xvasprintf(fmt, ap);
+	verrorat(l->d, l->file, n ? (int)n->start_mark.line + 1 : 0, n ? (int)n->start_mark.column + 1 : 0, fmt, ap);
 	va_end(ap);
-	diagerr(l->d, l->file, n ? (int)n->start_mark.line + 1 : 0, n ? (int)n->start_mark.column + 1 : 0,
-	    "%s", msg);
-	free(msg);
 	l->nerr++;
 }
 
@@ -264,7 +260,7 @@ loadprereq(struct load *l, yaml_node_t *n)
 		struct ystr *p = &l->img->prereq[i];
 
 		if (!imagenameok(p->s)) {
-			diagerr(l->d, l->file, p->line, p->col,
+			errorat(l->d, l->file, p->line, p->col,
 			    "prerequisite '%s' is not a valid image name; image names are lowercase letters and digits joined by '.', '_', '__' or '-'",
 			    p->s);
 			l->nerr++;
@@ -446,7 +442,7 @@ loadtags(struct load *l, yaml_node_t *n)
 		struct ystr *t = &l->img->tag[i];
 
 		if (!imagetagok(t->s)) {
-			diagerr(l->d, l->file, t->line, t->col,
+			errorat(l->d, l->file, t->line, t->col,
 			    "tag '%s' is not valid; a tag is up to 128 letters, digits, '_', '.' and '-', not starting with '.' or '-'",
 			    t->s);
 			l->nerr++;
@@ -537,10 +533,10 @@ parseerr(struct load *l, yaml_parser_t *p)
 	if (p->error == YAML_MEMORY_ERROR)
 		fatal("%s: out of memory reading YAML", l->file);
 	if (p->context)
-		diagerr(l->d, l->file, (int)m.line + 1, (int)m.column + 1, "malformed YAML: %s %s (line %d)",
+		errorat(l->d, l->file, (int)m.line + 1, (int)m.column + 1, "malformed YAML: %s %s (line %d)",
 		    p->problem, p->context, (int)p->context_mark.line + 1);
 	else
-		diagerr(l->d, l->file, (int)m.line + 1, (int)m.column + 1, "malformed YAML: %s",
+		errorat(l->d, l->file, (int)m.line + 1, (int)m.column + 1, "malformed YAML: %s",
 		    p->problem ? p->problem : "cannot read");
 	l->nerr++;
 }
@@ -586,7 +582,7 @@ imageload(struct image *img, struct diag *d)
 	bool ok;
 
 	if (!readfile(img->yaml, &b)) {
-		diagerr(d, img->yaml, 0, 0, "cannot read: %s", strerror(errno));
+		errorat(d, img->yaml, 0, 0, "cannot read: %s", strerror(errno));
 		buffree(&b);
 		return false;
 	}

@@ -104,7 +104,7 @@ linevalue(const char *cmd, const char *opt, const char *v)
 {
 	for (; *v; v++) {
 		if ((unsigned char)*v < 0x20 || *v == 0x7f) {
-			warn("%s: %.*s: a value cannot hold a newline, TAB or other control character", cmd, (int)strcspn(opt, "="), opt);
+			error("%s: %.*s: a value cannot hold a newline, TAB or other control character", cmd, (int)strcspn(opt, "="), opt);
 			return false;
 		}
 	}
@@ -137,21 +137,21 @@ option(struct opts *o, const char *cmd, const char *arg, const char *next, int *
 		}
 		if ((v = optval(arg, "--engine"))) {
 			if (strcmp(v, "docker") && strcmp(v, "podman") && strcmp(v, "buildah") && strcmp(v, "buildx")) {
-				warn("%s: --engine=%s: the engine must be docker, podman, buildah or buildx", cmd, v);
+				error("%s: --engine=%s: the engine must be docker, podman, buildah or buildx", cmd, v);
 				return false;
 			}
 			return setstr(&o->engine, v);
 		}
 		if ((v = optval(arg, "--registry"))) {
 			if (*v && !regdomainok(v)) {
-				warn("%s: --registry=%s: expected a registry host or host:port (registry.example.com:5000), or 'public' for Docker Hub", cmd, v);
+				error("%s: --registry=%s: expected a registry host or host:port (registry.example.com:5000), or 'public' for Docker Hub", cmd, v);
 				return false;
 			}
 			return setstr(&o->registry, v);
 		}
 		if ((v = optval(arg, "--namespace"))) {
 			if (*v && !regpathok(v)) {
-				warn("%s: --namespace=%s: expected lowercase letters and digits joined by '.', '_', '__' or '-', parts separated by '/'", cmd, v);
+				error("%s: --namespace=%s: expected lowercase letters and digits joined by '.', '_', '__' or '-', parts separated by '/'", cmd, v);
 				return false;
 			}
 			return setstr(&o->namespace, v);
@@ -174,7 +174,7 @@ option(struct opts *o, const char *cmd, const char *arg, const char *next, int *
 			if (!*v)
 				goto empty;
 			if (strspn(v, WORDCHARS) != strlen(v)) {
-				warn("%s: --builder=%s: a builder name is letters, digits, '_', '.' and '-'", cmd, v);
+				error("%s: --builder=%s: a builder name is letters, digits, '_', '.' and '-'", cmd, v);
 				return false;
 			}
 			return setstr(&o->builder, v);
@@ -183,7 +183,7 @@ option(struct opts *o, const char *cmd, const char *arg, const char *next, int *
 			if (!*v)
 				goto empty;
 			if (strpbrk(v, " $'\"\\")) {
-				warn("%s: --registry-user=%s: a user name holds no space, quote, backslash or '$'", cmd, v);
+				error("%s: --registry-user=%s: a user name holds no space, quote, backslash or '$'", cmd, v);
 				return false;
 			}
 			return setstr(&o->reguser, v);
@@ -199,14 +199,14 @@ option(struct opts *o, const char *cmd, const char *arg, const char *next, int *
 			if (!*v)
 				goto empty;
 			if (strspn(v, ENVCHARS) != strlen(v) || (*v >= '0' && *v <= '9')) {
-				warn("%s: --registry-password-env=%s: expected the name of an environment variable (letters, digits and '_', not starting with a digit)", cmd, v);
+				error("%s: --registry-password-env=%s: expected the name of an environment variable (letters, digits and '_', not starting with a digit)", cmd, v);
 				return false;
 			}
 			return setstr(&o->regpassenv, v);
 		}
 		if ((v = optval(arg, "--tag"))) {
 			if (!imagetagok(v)) {
-				warn("%s: --tag=%s: a tag is up to 128 letters, digits, '_', '.' and '-', not starting with '.' or '-'", cmd, v);
+				error("%s: --tag=%s: a tag is up to 128 letters, digits, '_', '.' and '-', not starting with '.' or '-'", cmd, v);
 				return false;
 			}
 			return setstr(&o->tag, v);
@@ -215,7 +215,7 @@ option(struct opts *o, const char *cmd, const char *arg, const char *next, int *
 			errno = 0;
 			o->jobs = strtol(v, &end, 10);
 			if (!*v || *end || errno || o->jobs < 1 || o->jobs > 1024) {
-				warn("%s: --jobs=%s: expected a number from 1 to 1024", cmd, v);
+				error("%s: --jobs=%s: expected a number from 1 to 1024", cmd, v);
 				return false;
 			}
 			return true;
@@ -241,7 +241,7 @@ option(struct opts *o, const char *cmd, const char *arg, const char *next, int *
 	}
 	if (strcmp(arg, "-o") == 0) {
 		if (!next) {
-			warn("%s: -o needs a file name", cmd);
+			error("%s: -o needs a file name", cmd);
 			return false;
 		}
 		*used = 2;
@@ -251,13 +251,13 @@ option(struct opts *o, const char *cmd, const char *arg, const char *next, int *
 		o->output = userpath(next);
 		return true;
 	}
-	warn("%s: unknown option '%s'; '%s %s --help' lists the options", cmd, arg, argv0, cmd);
+	error("%s: unknown option '%s'; '%s %s --help' lists the options", cmd, arg, argv0, cmd);
 	return false;
 empty:
-	warn("%s: %s needs a value", cmd, arg);
+	error("%s: %s needs a value", cmd, arg);
 	return false;
 badref:
-	warn("%s: %s: expected host[:port], optionally followed by /namespace (localhost:5000/cache)", cmd, arg);
+	error("%s: %s: expected host[:port], optionally followed by /namespace (localhost:5000/cache)", cmd, arg);
 	return false;
 }
 
@@ -273,7 +273,7 @@ argsfile(struct opts *o, const char *cmd, const char *file)
 	bool ok = true;
 
 	if (!readfile(file, &b)) {
-		warn("%s: --args-file=%s: cannot read:", cmd, file);
+		error("%s: --args-file=%s: cannot read:", cmd, file);
 		return false;
 	}
 	bufterm(&b);
@@ -286,7 +286,7 @@ argsfile(struct opts *o, const char *cmd, const char *file)
 	}
 	for (i = 0; ok && i < lines.n; i += (size_t)used) {
 		if (strncmp(lines.s[i], "--args-file=", 12) == 0) {
-			warn("%s: %s: --args-file cannot be nested", cmd, file);
+			error("%s: %s: --args-file cannot be nested", cmd, file);
 			ok = false;
 			break;
 		}
@@ -315,14 +315,14 @@ selfpath(void)
 static void
 badsetting(const struct registryinfo *ri, int k, const char *val, const char *want)
 {
-	diagerr(NULL, ri->file, ri->kline[k], ri->kcol[k], "%s.%s '%s' is not valid; expected %s", ri->section, ri->keys[k], val, want);
+	errorat(NULL, ri->file, ri->kline[k], ri->kcol[k], "%s.%s '%s' is not valid; expected %s", ri->section, ri->keys[k], val, want);
 }
 
 /* reports setting k of ri as missing */
 static void
 nosetting(const struct registryinfo *ri, int k, const char *opt, const char *example)
 {
-	diagerr(NULL, ri->file, ri->line, ri->col, "%s has no %s; OpenPAI needs %s, %s and %s there to name the images (%s: %s), or give %s",
+	errorat(NULL, ri->file, ri->line, ri->col, "%s has no %s; OpenPAI needs %s, %s and %s there to name the images (%s: %s), or give %s",
 	    ri->section, ri->keys[k], ri->keys[REG_DOMAIN], ri->keys[REG_NAMESPACE], ri->keys[REG_TAG], ri->keys[k], example, opt);
 }
 
@@ -421,17 +421,17 @@ optsparse(struct opts *o, int argc, char **argv)
 			return 2;
 	}
 	if (o->images.n == 0) {
-		warn("%s: no images root; give one with --images=DIR", cmd);
+		error("%s: no images root; give one with --images=DIR", cmd);
 		return 2;
 	}
 	if (!registryfromconfig(o))
 		return 1;
 	if ((o->regpassfile || o->regpassenv) && !o->reguser) {
-		warn("%s: a registry password needs --registry-user", cmd);
+		error("%s: a registry password needs --registry-user", cmd);
 		return 2;
 	}
 	if (o->reguser && (o->regpassfile != NULL) + (o->regpassenv != NULL) + (o->regpassconfig != NULL) != 1) {
-		warn("%s: --registry-user needs one of --registry-password-file or --registry-password-env%s", cmd,
+		error("%s: --registry-user needs one of --registry-password-file or --registry-password-env%s", cmd,
 		    o->fromcfg & FROMCFG_USER ?  " (the registry section of the configuration has a user name but no password)" : "");
 		return 2;
 	}

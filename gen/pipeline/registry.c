@@ -158,7 +158,7 @@ readform(struct tenv *env, size_t f, struct registryinfo *ri)
 	ri->line = pos.line;
 	ri->col = pos.col;
 	if (got != TF_MAPPING) {
-		diagerr(NULL, pos.file, pos.line, pos.col, "%s is %s; expected a mapping of %s, %s and %s%s", ri->section, kindname(got),
+		errorat(NULL, pos.file, pos.line, pos.col, "%s is %s; expected a mapping of %s, %s and %s%s", ri->section, kindname(got),
 		    ri->keys[REG_DOMAIN], ri->keys[REG_NAMESPACE], ri->keys[REG_TAG],
 		    got == TF_NONE ? " (are all its keys commented out?)" : "");
 		return false;
@@ -171,7 +171,7 @@ readform(struct tenv *env, size_t f, struct registryinfo *ri)
 		ri->kline[k] = pos.line;
 		ri->kcol[k] = pos.col;
 		if (got != TF_SCALAR) {
-			diagerr(NULL, pos.file, pos.line, pos.col, "%s.%s is %s; expected a single value", ri->section, ri->keys[k], kindname(got));
+			errorat(NULL, pos.file, pos.line, pos.col, "%s.%s is %s; expected a single value", ri->section, ri->keys[k], kindname(got));
 			return false;
 		}
 		for (i = 0; val[i]; i++) {
@@ -180,7 +180,7 @@ readform(struct tenv *env, size_t f, struct registryinfo *ri)
 		}
 		if (val[i]) {
 			/* the value may be the password: it is not printed */
-			diagerr(NULL, pos.file, pos.line, pos.col, "%s.%s holds a newline or other control character; expected one line",
+			errorat(NULL, pos.file, pos.line, pos.col, "%s.%s holds a newline or other control character; expected one line",
 			    ri->section, ri->keys[k]);
 			memset(val, 0, strlen(val));
 			free(val);

@@ -27,10 +27,14 @@ struct loader {
 	int depth;
 };
 
-static bool
-yerr(struct loader *l, yaml_mark_t m, const char *fmt, const char *arg)
+static bool PRINTF(3, 4)
+yerr(struct loader *l, yaml_mark_t m, const char *fmt, ...)
 {
-	diagerr(NULL, l->origin, (int)m.line + 1, (int)m.column + 1, fmt, arg);
+	va_list ap;
+
+	va_start(ap, fmt);
+	verrorat(NULL, l->origin, (int)m.line + 1, (int)m.column + 1, fmt, ap);
+	va_end(ap);
 	return false;
 }
 
@@ -288,11 +292,11 @@ next(struct loader *l, yaml_event_t *ev)
 {
 	if (!yaml_parser_parse(&l->parser, ev)) {
 		if (l->parser.context)
-			diagerr(NULL, l->origin, (int)l->parser.problem_mark.line + 1, (int)l->parser.problem_mark.column + 1,
+			errorat(NULL, l->origin, (int)l->parser.problem_mark.line + 1, (int)l->parser.problem_mark.column + 1,
 			    "%s %s begun at line %d, column %d", l->parser.problem ? l->parser.problem : "invalid YAML",
 			    l->parser.context, (int)l->parser.context_mark.line + 1, (int)l->parser.context_mark.column + 1);
 		else
-			diagerr(NULL, l->origin, (int)l->parser.problem_mark.line + 1, (int)l->parser.problem_mark.column + 1,
+			errorat(NULL, l->origin, (int)l->parser.problem_mark.line + 1, (int)l->parser.problem_mark.column + 1,
 			    "%s", l->parser.problem ? l->parser.problem : "invalid YAML");
 		return false;
 	}
@@ -503,13 +507,13 @@ node(struct loader *l, yaml_event_t *ev, struct value *out)
 	case YAML_SEQUENCE_START_EVENT:
 	case YAML_MAPPING_START_EVENT:
 		if (l->depth > 500)
-			return yerr(l, ev->start_mark, "YAML nested too deeply%s", "");
+			return yerr(l, ev->start_mark, "YAML nested too deeply");
 		l->depth++;
 		ok = ev->type == YAML_SEQUENCE_START_EVENT ? sequence(l, ev, out) : mapping(l, ev, out);
 		l->depth--;
 		return ok;
 	default:
-		return yerr(l, ev->start_mark, "unexpected YAML event%s", "");
+		return yerr(l, ev->start_mark, "unexpected YAML event");
 	}
 }
 
@@ -535,7 +539,7 @@ cfgyamlparse(struct arena *a, const char *text, size_t len, const char *origin,
 		}
 		if (ev.type == YAML_DOCUMENT_START_EVENT) {
 			if (doc) {
-				yerr(&l, ev.start_mark, "expected a single document in the stream, but found another document%s", "");
+				yerr(&l, ev.start_mark, "expected a single document in the stream, but found another document");
 				yaml_event_delete(&ev);
 				goto out;
 			}

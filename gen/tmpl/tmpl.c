@@ -122,7 +122,7 @@ loadone(struct tenv *env, const char *path, struct buf b, struct value merged, s
 	char *file;
 
 	if (!b.data && !readfile(path, &b)) {
-		warn("cannot read the configuration %s:", path);
+		error("cannot read the configuration %s:", path);
 		return false;
 	}
 	file = astrndup(&env->arena, path, strlen(path));
@@ -134,7 +134,7 @@ loadone(struct tenv *env, const char *path, struct buf b, struct value merged, s
 	if (v.type == VNONE)
 		return true;
 	if (v.type != VDICT) {
-		diagerr(NULL, path, 1, 1, "the configuration must be a mapping of names to values, not a %s", v.type == VLIST ? "list" : "scalar");
+		errorat(NULL, path, 1, 1, "the configuration must be a mapping of names to values, not a %s", v.type == VLIST ? "list" : "scalar");
 		return false;
 	}
 	for (k = 0; k < nkeys; k++) {
@@ -161,7 +161,7 @@ loadone(struct tenv *env, const char *path, struct buf b, struct value merged, s
 					break;
 			}
 			vstrto(&kb, key);
-			diagerr(NULL, path, line, col, "the key '%s' is also defined at %s:%d:%d; each top-level key must come from one file",
+			errorat(NULL, path, line, col, "the key '%s' is also defined at %s:%d:%d; each top-level key must come from one file",
 			    kb.data ? kb.data : "", (*origins)[j].file, (*origins)[j].line, (*origins)[j].col);
 			buffree(&kb);
 			ok = false;
@@ -186,7 +186,7 @@ loadfile(struct tenv *env, const char *path, struct value *merged, struct origin
 	bool ok;
 
 	if (!readfile(path, &b)) {
-		warn("cannot read the configuration %s:", path);
+		error("cannot read the configuration %s:", path);
 		return false;
 	}
 	bufterm(&b);
@@ -221,14 +221,14 @@ tenvloadconfig(struct tenv *env, const char *path)
 	char *p;
 
 	if (stat(path, &st) != 0) {
-		warn("cannot read the configuration %s:", path);
+		error("cannot read the configuration %s:", path);
 		return false;
 	}
 	env->cfgpath = astrndup(&env->arena, path, strlen(path));
 	if (S_ISDIR(st.st_mode)) {
 		n = scandir(path, &list, yamlname, alphasort);
 		if (n < 0) {
-			warn("cannot list the configuration directory %s:", path);
+			error("cannot list the configuration directory %s:", path);
 			return false;
 		}
 		for (k = 0; k < n; k++) {
@@ -246,7 +246,7 @@ tenvloadconfig(struct tenv *env, const char *path)
 	if (!ok)
 		return false;
 	if (merged.type != VDICT) {
-		warn("%s: error: the compiled configuration does not hold a mapping; compile it again with imagegen config", path);
+		errorat(NULL, path, 0, 0, "the compiled configuration does not hold a mapping; compile it again with imagegen config");
 		return false;
 	}
 	vdictset(&env->arena, env->vars.u.d, vstrz(&env->arena, "clusterconfig"), merged);

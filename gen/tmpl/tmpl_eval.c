@@ -20,16 +20,13 @@ struct scope {
 bool
 everr(struct ev *ev, const struct node *n, const char *fmt, ...)
 {
-	struct buf b = {0};
 	va_list ap;
 
 	if (ev->failed)
 		return false;
 	va_start(ap, fmt);
-	bufvprintf(&b, fmt, ap);
+	vtmplerr(ev->ts, n ? n->line : 0, n ? n->col : 0, fmt, ap);
 	va_end(ap);
-	tmplerr(ev->ts, n ? n->line : 0, n ? n->col : 0, "%s", b.data);
-	buffree(&b);
 	ev->failed = true;
 	return false;
 }

@@ -21,6 +21,20 @@ intof(struct value v)
 	return v.type == VINT ? v.u.i : v.u.b;
 }
 
+/* C's %.*CONV of f (%#.*CONV when alt) into out, for CONV one of eEfFgG */
+static void
+cfloat(char *out, size_t n, char conv, bool alt, int pr, double f)
+{
+	switch (conv) {
+	case 'e': snprintf(out, n, alt ? "%#.*e" : "%.*e", pr, f); break;
+	case 'E': snprintf(out, n, alt ? "%#.*E" : "%.*E", pr, f); break;
+	case 'f': snprintf(out, n, alt ? "%#.*f" : "%.*f", pr, f); break;
+	case 'F': snprintf(out, n, alt ? "%#.*F" : "%.*F", pr, f); break;
+	case 'G': snprintf(out, n, alt ? "%#.*G" : "%.*G", pr, f); break;
+	default: snprintf(out, n, alt ? "%#.*g" : "%.*g", pr, f); break;
+	}
+}
+
 void
 fmtpad(struct buf *b, const char *body, size_t len, size_t width, char align, const char *fill, size_t filllen, size_t signlen)
 {
@@ -197,8 +211,6 @@ formatspec(struct ev *ev, const struct node *n, struct buf *b, struct value v, c
 	}
 	if ((isint(v) || v.type == VFLOAT) && (!type || strchr("eEfFgG%", type))) {
 		double f = v.type == VFLOAT ? v.u.f : (double)intof(v);
-		char fmt[16];
-		int k = 0;
 
 		if (f < 0 || (f == 0 && signbit(f))) {
 			bufaddc(&body, '-');
@@ -215,11 +227,7 @@ formatspec(struct ev *ev, const struct node *n, struct buf *b, struct value v, c
 
 			if (t == '%')
 				f *= 100;
-			fmt[k++] = '%';
-			if (alt)
-				fmt[k++] = '#';
-			snprintf(fmt + k, sizeof(fmt) - (size_t)k, ".*%c", t == '%' ? 'f' : t);
-			snprintf(tmp, sizeof(tmp), fmt, pr, f);
+			cfloat(tmp, sizeof(tmp), t == '%' ? 'f' : t, alt, pr, f);
 			if (grouping && (t == 'f' || t == 'F')) {
 				char *dot = strchr(tmp, '.');
 				size_t intlen = dot ? (size_t)(dot - tmp) : strlen(tmp);

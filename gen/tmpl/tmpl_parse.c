@@ -92,19 +92,16 @@ describe(struct token *t, char *buf, size_t n)
 		snprintf(buf, n, "%s", tokname(t->type));
 }
 
-static void *
+static void * PRINTF(3, 4)
 fail(struct parser *p, struct token *t, const char *fmt, ...)
 {
-	struct buf b = {0};
 	va_list ap;
 
 	if (p->failed)
 		return NULL;
 	va_start(ap, fmt);
-	bufvprintf(&b, fmt, ap);
+	vtmplerr(p->ts, t->line, t->col, fmt, ap);
 	va_end(ap);
-	tmplerr(p->ts, t->line, t->col, "%s", b.data);
-	buffree(&b);
 	p->failed = true;
 	return NULL;
 }

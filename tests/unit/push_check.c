@@ -46,7 +46,7 @@ get(const char *path)
 }
 
 /* the content of the file named by the format */
-static char *
+static char * PRINTF(1, 2)
 getf(const char *fmt, ...)
 {
 	struct buf b = {0};
@@ -62,7 +62,7 @@ getf(const char *fmt, ...)
 }
 
 /* runs a shell command (test plumbing only); returns its exit status */
-static int
+static int PRINTF(1, 2)
 sh(const char *fmt, ...)
 {
 	struct buf b = {0};
@@ -78,7 +78,7 @@ sh(const char *fmt, ...)
 }
 
 /* the stdout of a shell command that must succeed */
-static char *
+static char * PRINTF(1, 2)
 shout(const char *fmt, ...)
 {
 	struct buf b = {0};
