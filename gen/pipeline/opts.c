@@ -1,6 +1,6 @@
 /*
  * the options of imagegen generate, list, graph and check: parsing,
- * --args-file, the registry settings of docker-registry-info, recording
+ * --args-file, the registry settings of the configuration, recording
  */
 #include "compat.h"
 
@@ -311,38 +311,64 @@ selfpath(void)
 }
 
 
+/* reports setting k of ri as not valid */
+static void
+badsetting(const struct registryinfo *ri, int k, const char *val, const char *want)
+{
+	errorat(NULL, ri->file, ri->kline[k], ri->kcol[k], "%s.%s '%s' is not valid; expected %s", ri->section, ri->keys[k], val, want);
+}
+
+/* reports setting k of ri as missing */
+static void
+nosetting(const struct registryinfo *ri, int k, const char *opt, const char *example)
+{
+	errorat(NULL, ri->file, ri->line, ri->col, "%s has no %s; OpenPAI needs %s, %s and %s there to name the images (%s: %s), or give %s",
+	    ri->section, ri->keys[k], ri->keys[REG_DOMAIN], ri->keys[REG_NAMESPACE], ri->keys[REG_TAG], ri->keys[k], example, opt);
+}
+
 /*
  * the registry settings the options leave unset, from the configuration's
- * docker-registry-info section (OpenPAI layout); false after a message
+ * registry section (registryinfoload); false after a message
  */
 static bool
 registryfromconfig(struct opts *o)
 {
 	struct registryinfo ri;
-	const char *key = NULL, *val = NULL, *want = NULL;
-	bool found;
+	bool found, ok = false;
 
 	if (!o->config || (o->registry && o->namespace && o->tag && o->reguser))
 		return true;
-	if (!registryinfoload(o->config, &ri, &found)) {
-		errorat(NULL, o->config, 0, 0, "cannot read its docker-registry-info section");
+	if (!registryinfoload(o->config, &ri, &found))
 		return false;
-	}
 	if (!found)
 		return true;
 	if (!o->registry && ri.domain && !regdomainok(ri.domain)) {
-		key = "docker-registry-domain";
-		val = ri.domain;
-		want = "host or host:port, or 'public' for Docker Hub";
-	} else if (!o->namespace && ri.namespace && !regpathok(ri.namespace)) {
-		key = "docker-namespace";
-		val = ri.namespace;
-		want = "lowercase letters and digits joined by '.', '_', '__' or '-', parts separated by '/'";
+		badsetting(&ri, REG_DOMAIN, ri.domain, "host or host:port, or 'public' for Docker Hub");
+		goto out;
 	}
-	if (key) {
-		errorat(NULL, o->config, 0, 0, "docker-registry-info.%s '%s' is not valid; expected %s", key, val, want);
-		delregistryinfo(&ri);
-		return false;
+	if (!o->namespace && ri.namespace && !regpathok(ri.namespace)) {
+		badsetting(&ri, REG_NAMESPACE, ri.namespace,
+		    "lowercase letters and digits joined by '.', '_', '__' or '-', parts separated by '/'");
+		goto out;
+	}
+	if (!o->tag && ri.tag && !imagetagok(ri.tag)) {
+		badsetting(&ri, REG_TAG, ri.tag, "up to 128 letters, digits, '_', '.' and '-', not starting with '.' or '-'");
+		goto out;
+	}
+	/* OpenPAI's build stops without these (a KeyError); imagegen says where */
+	if (ri.openpai) {
+		if (!o->registry && !ri.domain) {
+			nosetting(&ri, REG_DOMAIN, "--registry", "docker.io, or public for Docker Hub");
+			goto out;
+		}
+		if (!o->namespace && !ri.namespace) {
+			nosetting(&ri, REG_NAMESPACE, "--namespace", "openpai");
+			goto out;
+		}
+		if (!o->tag && !ri.tag) {
+			nosetting(&ri, REG_TAG, "--tag", "v0.6.1");
+			goto out;
+		}
 	}
 	if (!o->registry && ri.domain) {
 		o->registry = xstrdup(ri.domain);
@@ -353,13 +379,6 @@ registryfromconfig(struct opts *o)
 		o->fromcfg |= FROMCFG_NAMESPACE;
 	}
 	if (!o->tag && ri.tag) {
-		if (!imagetagok(ri.tag)) {
-			errorat(NULL, o->config, 0, 0,
-			    "docker-registry-info.docker-tag '%s' is not valid; expected up to 128 letters, digits, '_', '.' and '-', not starting with '.' or '-'",
-			    ri.tag);
-			delregistryinfo(&ri);
-			return false;
-		}
 		o->tag = xstrdup(ri.tag);
 		o->fromcfg |= FROMCFG_TAG;
 	}
@@ -374,8 +393,10 @@ registryfromconfig(struct opts *o)
 		else if (ri.password)
 			o->regpassconfig = xstrdup(o->config);
 	}
+	ok = true;
+out:
 	delregistryinfo(&ri);
-	return true;
+	return ok;
 }
 
 int
@@ -411,7 +432,7 @@ optsparse(struct opts *o, int argc, char **argv)
 	}
 	if (o->reguser && (o->regpassfile != NULL) + (o->regpassenv != NULL) + (o->regpassconfig != NULL) != 1) {
 		error("%s: --registry-user needs one of --registry-password-file or --registry-password-env%s", cmd,
-		    o->fromcfg & FROMCFG_USER ? " (docker-registry-info has docker-username but no docker-password)" : "");
+		    o->fromcfg & FROMCFG_USER ?  " (the registry section of the configuration has a user name but no password)" : "");
 		return 2;
 	}
 	if (!o->engine)
@@ -441,7 +462,7 @@ optsrecord(const struct opts *o, struct buf *b)
 	if (o->config)
 		bufprintf(b, "--config=%s\n", o->config);
 	bufprintf(b, "--engine=%s\n", o->engine);
-	/* what came from docker-registry-info is read again from the config on regeneration */
+	/* what came from the configuration's registry section is read again from the config on regeneration */
 	if (o->registry && !(o->fromcfg & FROMCFG_REGISTRY))
 		bufprintf(b, "--registry=%s\n", o->registry);
 	if (o->namespace && !(o->fromcfg & FROMCFG_NAMESPACE))

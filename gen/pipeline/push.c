@@ -229,8 +229,14 @@ login(struct pushcmd *c, const char *ref)
 
 		if (!registryinfoload(c->passconfig, &ri, &found))
 			return false;
-		if (!found || !ri.password) {
-			error("%s: no docker-registry-info.docker-password; expected the registry password there", c->passconfig);
+		if (!found) {
+			error("%s: no registry section (cluster.docker-registry-info, cluster.docker-registry or docker-registry-info); expected the registry password there",
+			    c->passconfig);
+			return false;
+		}
+		if (!ri.password) {
+			errorat(NULL, ri.file, ri.line, ri.col, "%s has no %s; expected the registry password there", ri.section,
+			    ri.keys[REG_PASSWORD]);
 			delregistryinfo(&ri);
 			return false;
 		}

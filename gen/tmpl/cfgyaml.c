@@ -388,7 +388,7 @@ sequence(struct loader *l, yaml_event_t *start, struct value *out)
 }
 
 static void
-addkey(struct loader *l, struct value k, yaml_mark_t m)
+addkey(struct loader *l, const struct vdict *in, struct value k, yaml_mark_t m)
 {
 	if (l->nkeys == l->capkeys) {
 		struct cfgkey *nk;
@@ -399,6 +399,7 @@ addkey(struct loader *l, struct value k, yaml_mark_t m)
 			memcpy(nk, l->keys, l->nkeys * sizeof(*nk));
 		l->keys = nk;
 	}
+	l->keys[l->nkeys].in = in;
 	l->keys[l->nkeys].key = k;
 	l->keys[l->nkeys].line = (int)m.line + 1;
 	l->keys[l->nkeys].col = (int)m.column + 1;
@@ -412,7 +413,7 @@ mapping(struct loader *l, yaml_event_t *start, struct value *out)
 	struct value k, v, own, merge = {0};
 	struct value *subs = NULL;
 	size_t i, j, nsubs = 0;
-	bool ismerge, top = l->depth == 1;
+	bool ismerge;
 	yaml_mark_t km;
 
 	own = vdict(l->a);
@@ -433,6 +434,8 @@ mapping(struct loader *l, yaml_event_t *start, struct value *out)
 			return false;
 		}
 		yaml_event_delete(&ev);
+		if (!ismerge && vhashable(k))
+			addkey(l, out->u.d, k, km);
 		if (!next(l, &ev))
 			return false;
 		if (!node(l, &ev, &v)) {
@@ -467,8 +470,6 @@ mapping(struct loader *l, yaml_event_t *start, struct value *out)
 			free(subs);
 			return yerr(l, km, "found unhashable key (a %s); mapping keys must be scalars", k.type == VLIST ? "sequence" : "mapping");
 		}
-		if (top)
-			addkey(l, k, km);
 		vdictset(l->a, own.u.d, k, v);
 	}
 	/* merged pairs first, in PyYAML's order, then the mapping's own */

@@ -140,13 +140,32 @@ START_TEST(test_keys)
 	size_t n;
 	const char *text = "# head\nfirst: 1\nsecond:\n  inner: 2\n  third: 3\n";
 
+	const char *merged = "base: &b\n  x: 1\nover:\n  <<: *b\n  y: 2\n";
+
 	ck_assert(cfgyamlparse(&a, text, strlen(text), "t", &v, &keys, &n));
-	ck_assert_uint_eq(n, 2);
+	/* every key of every mapping, in document order, with the dict holding it */
+	ck_assert_uint_eq(n, 4);
 	ck_assert_str_eq(keys[0].key.u.s->data, "first");
+	ck_assert_ptr_eq(keys[0].in, v.u.d);
 	ck_assert_int_eq(keys[0].line, 2);
 	ck_assert_int_eq(keys[0].col, 1);
 	ck_assert_str_eq(keys[1].key.u.s->data, "second");
+	ck_assert_ptr_eq(keys[1].in, v.u.d);
 	ck_assert_int_eq(keys[1].line, 3);
+	ck_assert_str_eq(keys[2].key.u.s->data, "inner");
+	ck_assert_ptr_eq(keys[2].in, v.u.d->vals[1].u.d);
+	ck_assert_int_eq(keys[2].line, 4);
+	ck_assert_int_eq(keys[2].col, 3);
+	ck_assert_str_eq(keys[3].key.u.s->data, "third");
+	ck_assert_int_eq(keys[3].line, 5);
+	/* a merged key keeps the position it has where it is written */
+	ck_assert(cfgyamlparse(&a, merged, strlen(merged), "t", &v, &keys, &n));
+	ck_assert_uint_eq(n, 4);
+	ck_assert_str_eq(keys[1].key.u.s->data, "x");
+	ck_assert_ptr_eq(keys[1].in, v.u.d->vals[0].u.d);
+	ck_assert_str_eq(keys[3].key.u.s->data, "y");
+	ck_assert_ptr_eq(keys[3].in, v.u.d->vals[1].u.d);
+	ck_assert_int_eq(keys[3].line, 5);
 	delarena(&a);
 }
 END_TEST

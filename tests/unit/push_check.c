@@ -500,6 +500,20 @@ START_TEST(test_push_errors)
 	ck_assert_ptr_null(strstr(s, "s3cret"));
 	free(s);
 	ck_assert_int_eq(access("push/fromconfig.pushed", F_OK), 0);
+	/* OpenPAI's configuration directory: cluster.docker-registry-info of services-configuration.yaml */
+	ck_assert_int_eq(mkdir("paiconf", 0700), 0);
+	put("paiconf/services-configuration.yaml", "cluster:\n  docker-registry-info:\n    docker-namespace: ns\n"
+	    "    docker-registry-domain: x\n    docker-tag: t\n    docker-username: bob\n    docker-password: s3cret\n", 0600);
+	ck_assert_int_eq(unlink("auth.json"), 0);
+	put("auth.json", "{}\n", 0600);
+	ck_assert_int_eq(runv(cmd_push, "push", "--engine=podman", "--insecure", "--iid=img/base.iid",
+	    (opt = xasprintf("--repo=127.0.0.1:%d/ns/frompai", port)), "--user=bob", "--password-config=paiconf",
+	    "--log=log/push.log", "-o", "push/frompai.pushed", NULL), 0);
+	free(opt);
+	s = get("log/push.log");
+	ck_assert_ptr_null(strstr(s, "s3cret"));
+	free(s);
+	ck_assert_int_eq(access("push/frompai.pushed", F_OK), 0);
 	/* an unreachable registry: the error names it, no stamp */
 	fflush(stderr);
 	saved = dup(2);
