@@ -14,26 +14,13 @@
 /* the length of the digest prefix in the tag <name>:<prefix> */
 #define DIGESTTAG 16
 
-/* a growable array of borrowed strings */
-struct strs {
-	const char **v;
-	size_t n;
-};
-
 struct buildcmd {
 	struct engine e;
 	struct buildopts o;
-	struct strs tags, buildargs, labels, cachefrom, cacheto;
+	struct strvec tags, buildargs, labels, cachefrom, cacheto;
 	const char *enginename, *file, *iid, *log, *digestpath, *cache, *layercache;
 	char *digest; /* "sha256:<hex>" read from digestpath */
 };
-
-static void
-strsadd(struct strs *s, const char *v)
-{
-	s->v = xreallocarray(s->v, s->n + 1, sizeof(s->v[0]));
-	s->v[s->n++] = v;
-}
 
 static void
 usage(FILE *f)
@@ -63,7 +50,7 @@ needkv(const char *opt, const char *v)
 	const char *eq = strchr(v, '=');
 
 	if (!eq || eq == v) {
-		fprintf(stderr, "%s: build: %s '%s' is not KEY=VALUE\n", argv0, opt, v);
+		error("build: %s '%s' is not KEY=VALUE", opt, v);
 		return false;
 	}
 	return true;
@@ -88,17 +75,17 @@ parseargs(struct buildcmd *c, int argc, char **argv)
 		} else if ((v = optval(a, "--name"))) {
 			c->o.name = v;
 		} else if ((v = optval(a, "--tag"))) {
-			strsadd(&c->tags, v);
+			strvecadd(&c->tags, v);
 		} else if ((v = optval(a, "--file"))) {
 			c->file = v;
 		} else if ((v = optval(a, "--build-arg"))) {
 			if (!needkv("--build-arg", v))
 				return 2;
-			strsadd(&c->buildargs, v);
+			strvecadd(&c->buildargs, v);
 		} else if ((v = optval(a, "--label"))) {
 			if (!needkv("--label", v))
 				return 2;
-			strsadd(&c->labels, v);
+			strvecadd(&c->labels, v);
 		} else if ((v = optval(a, "--target"))) {
 			c->o.target = v;
 		} else if ((v = optval(a, "--iid"))) {
@@ -112,38 +99,38 @@ parseargs(struct buildcmd *c, int argc, char **argv)
 		} else if ((v = optval(a, "--layer-cache"))) {
 			c->layercache = v;
 		} else if ((v = optval(a, "--cache-from"))) {
-			strsadd(&c->cachefrom, v);
+			strvecadd(&c->cachefrom, v);
 		} else if ((v = optval(a, "--cache-to"))) {
-			strsadd(&c->cacheto, v);
+			strvecadd(&c->cacheto, v);
 		} else if (strcmp(a, "--insecure") == 0) {
 			c->e.insecure = true;
 		} else if (a[0] == '-' && a[1] != '\0') {
-			fprintf(stderr, "%s: build: unknown option '%s'\n", argv0, a);
+			error("build: unknown option '%s'", a);
 			usage(stderr);
 			return 2;
 		} else if (!c->o.ctxdir) {
 			c->o.ctxdir = a;
 		} else {
-			fprintf(stderr, "%s: build: more than one context directory ('%s' and '%s')\n", argv0, c->o.ctxdir, a);
+			error("build: more than one context directory ('%s' and '%s')", c->o.ctxdir, a);
 			return 2;
 		}
 	}
 	if (!c->o.ctxdir || !c->enginename || !c->iid) {
-		fprintf(stderr, "%s: build: %s is required\n", argv0,
+		error("build: %s is required",
 		    !c->o.ctxdir ? "CTXDIR" : !c->enginename ? "--engine" : "--iid");
 		usage(stderr);
 		return 2;
 	}
 	if (!engineparse(&c->e, c->enginename)) {
-		fprintf(stderr, "%s: build: unknown engine '%s'; expected docker, podman, buildah or buildx\n", argv0, c->enginename);
+		error("build: unknown engine '%s'; expected docker, podman, buildah or buildx", c->enginename);
 		return 2;
 	}
 	if (c->cache && (!c->o.name || !c->digestpath)) {
-		fprintf(stderr, "%s: build: --cache needs --name and --digest\n", argv0);
+		error("build: --cache needs --name and --digest");
 		return 2;
 	}
 	if (c->layercache && !c->o.name) {
-		fprintf(stderr, "%s: build: --layer-cache needs --name\n", argv0);
+		error("build: --layer-cache needs --name");
 		return 2;
 	}
 	return 0;
@@ -160,10 +147,9 @@ failed(const struct buildcmd *c, const char *what, int st)
 {
 	if (c->log) {
 		showlogtail(c->log);
-		fprintf(stderr, "%s: %s of %s failed (%s exit status %d); the full log is %s\n",
-		    argv0, what, imgname(c), c->e.name, st, c->log);
+		error("%s of %s failed (%s exit status %d); the full log is %s", what, imgname(c), c->e.name, st, c->log);
 	} else {
-		fprintf(stderr, "%s: %s of %s failed (%s exit status %d)\n", argv0, what, imgname(c), c->e.name, st);
+		error("%s of %s failed (%s exit status %d)", what, imgname(c), c->e.name, st);
 	}
 }
 
@@ -176,7 +162,7 @@ writeiid(const struct buildcmd *c, const char *id)
 
 	free(text);
 	if (r < 0) {
-		warn("cannot write %s:", c->iid);
+		error("cannot write %s:", c->iid);
 		return false;
 	}
 	return true;
@@ -189,14 +175,13 @@ readdigest(struct buildcmd *c)
 	struct buf b = {0};
 
 	if (!readfile(c->digestpath, &b)) {
-		warn("cannot read the input digest %s:", c->digestpath);
+		error("cannot read the input digest %s:", c->digestpath);
 		return false;
 	}
 	c->digest = imageidnorm(b.data ? b.data : "", b.len);
-	buffree(&b);
+	delbuf(&b);
 	if (!c->digest) {
-		fprintf(stderr, "%s: %s: not an input digest; expected one line 'sha256:<64 hex digits>' (imagegen digest writes it)\n",
-		    argv0, c->digestpath);
+		error("%s: not an input digest; expected one line 'sha256:<64 hex digits>' (imagegen digest writes it)", c->digestpath);
 		return false;
 	}
 	return true;
@@ -206,7 +191,7 @@ readdigest(struct buildcmd *c)
 static bool
 tagall(struct buildcmd *c, const char *id, int logfd)
 {
-	struct args a = {0};
+	struct strvec a = {0};
 	const char **names;
 	size_t i, n = c->o.ntags + 1;
 	int st = 0;
@@ -218,7 +203,7 @@ tagall(struct buildcmd *c, const char *id, int logfd)
 	for (i = 0; i < n && st == 0;) {
 		i += enginetagmany(&c->e, id, names + i, n - i, &a);
 		st = enginelogrun(&a, logfd, NULL, NULL);
-		delargs(&a);
+		delstrvec(&a);
 	}
 	free(names);
 	if (st != 0) {
@@ -232,15 +217,15 @@ tagall(struct buildcmd *c, const char *id, int logfd)
 static char *
 imageid(struct buildcmd *c, const char *ref, int logfd)
 {
-	struct args a = {0};
+	struct strvec a = {0};
 	struct buf out = {0};
 	char *id = NULL;
 
 	engineimageid(&c->e, ref, &a);
 	if (enginelogrun(&a, logfd, NULL, &out) == 0)
 		id = imageidnorm(out.data ? out.data : "", out.len);
-	delargs(&a);
-	buffree(&out);
+	delstrvec(&a);
+	delbuf(&out);
 	return id;
 }
 
@@ -251,23 +236,23 @@ imageid(struct buildcmd *c, const char *ref, int logfd)
 static char *
 cachepull(struct buildcmd *c, const char *ref, int logfd)
 {
-	struct args a = {0};
+	struct strvec a = {0};
 	struct buf out = {0};
 	char *id;
 	int st;
 
 	enginepull(&c->e, ref, &a);
 	st = enginelogrun(&a, logfd, NULL, &out);
-	delargs(&a);
+	delstrvec(&a);
 	/* podman and buildah print the ID; docker prints the name, so ask */
 	id = st == 0 ? imageidnorm(out.data ? out.data : "", out.len) : NULL;
-	buffree(&out);
+	delbuf(&out);
 	if (st != 0)
 		return NULL;
 	if (!id)
 		id = imageid(c, ref, logfd);
 	if (!id) {
-		fprintf(stderr, "%s: %s: pulled %s but the engine reports no image ID for it\n", argv0, imgname(c), ref);
+		error("%s: pulled %s but the engine reports no image ID for it", imgname(c), ref);
 		return NULL;
 	}
 	if (!tagall(c, id, logfd)) {
@@ -281,90 +266,85 @@ cachepull(struct buildcmd *c, const char *ref, int logfd)
 static void
 cachepush(struct buildcmd *c, const char *local, const char *ref, int logfd)
 {
-	struct args a = {0};
+	struct strvec a = {0};
 	int st;
 
 	if (c->e.kind == ENGINE_DOCKER || c->e.kind == ENGINE_BUILDX) {
 		enginetag(&c->e, local, ref, &a);
 		st = enginelogrun(&a, logfd, NULL, NULL);
-		delargs(&a);
+		delstrvec(&a);
 		if (st != 0) {
-			warn("%s: cannot tag %s for the cache (exit status %d); see %s", imgname(c), ref, st, c->log ? c->log : "above");
+			warning("%s: cannot tag %s for the cache (exit status %d); see %s", imgname(c), ref, st, c->log ? c->log : "above");
 			return;
 		}
 	}
 	enginepush(&c->e, local, ref, NULL, &a);
 	st = enginelogrun(&a, logfd, NULL, NULL);
-	delargs(&a);
+	delstrvec(&a);
 	if (st != 0)
-		warn("%s: cannot push %s to the cache registry (exit status %d); see %s", imgname(c), ref, st, c->log ? c->log : "above");
+		warning("%s: cannot push %s to the cache registry (exit status %d); see %s", imgname(c), ref, st, c->log ? c->log : "above");
 }
 
 static int
 build(struct buildcmd *c)
 {
-	struct args a = {0};
+	struct strvec a = {0};
 	struct buf idtext = {0};
 	struct stat st;
-	char *file, *tmp, *id = NULL, *digesttag = NULL, *label = NULL, *cacheref = NULL;
+	char *file, *tmp, *id = NULL, *cacheref = NULL;
 	char *lcrepo = NULL, *lcfrom = NULL, *lcto = NULL;
 	int logfd = -1, rc = 1, status;
 
 	if (stat(c->o.ctxdir, &st) != 0) {
-		fprintf(stderr, "%s: build: context directory %s: %s\n", argv0, c->o.ctxdir, errstr(errno));
+		error("build: context directory %s: %s", c->o.ctxdir, errstr(errno));
 		return 1;
 	}
 	if (!S_ISDIR(st.st_mode)) {
-		fprintf(stderr, "%s: build: context %s is not a directory; expected the staged context ctx/<image>\n", argv0, c->o.ctxdir);
+		error("build: context %s is not a directory; expected the staged context ctx/<image>", c->o.ctxdir);
 		return 1;
 	}
 	file = pathjoin(c->o.ctxdir, c->file ? c->file : "Dockerfile");
 	if (access(file, R_OK) != 0) {
-		fprintf(stderr, "%s: build: Dockerfile %s: %s; expected --file to name a file of the context\n",
-		    argv0, file, errstr(errno));
+		error("build: Dockerfile %s: %s; expected --file to name a file of the context", file, errstr(errno));
 		free(file);
 		return 1;
 	}
 	/* one build of a context at a time, and no stage of it meanwhile (img/X.iid.engine is this build's) */
 	if (!bdlock(c->o.ctxdir, true)) {
-		fprintf(stderr, "%s: build: cannot lock %s in .imagegen/lock: %s\n", argv0, c->o.ctxdir, errstr(errno));
+		error("build: cannot lock %s in .imagegen/lock: %s", c->o.ctxdir, errstr(errno));
 		free(file);
 		return 1;
 	}
 	if (!enginefind(&c->e)) {
-		fprintf(stderr, "%s: build: the container engine '%s' is not in PATH; install it (Debian package %s) or choose another with --engine\n",
-		    argv0, c->e.kind == ENGINE_BUILDX ? "docker" : c->e.name, enginepkg(&c->e));
+		error("build: the container engine '%s' is not in PATH; install it (Debian package %s) or choose another with --engine", c->e.kind == ENGINE_BUILDX ? "docker" : c->e.name, enginepkg(&c->e));
 		free(file);
 		return 1;
 	}
 	if (c->digestpath) {
 		if (!readdigest(c))
 			goto out;
-		if (c->o.name) {
-			digesttag = xasprintf("%s:%.*s", c->o.name, DIGESTTAG, c->digest + 7);
-			strsadd(&c->tags, digesttag);
-		}
-		label = xasprintf("org.imagegen.digest=%s", c->digest);
-		strsadd(&c->labels, label);
+		if (c->o.name)
+			strvecaddf(&c->tags, "%s:%.*s", c->o.name, DIGESTTAG, c->digest + 7);
+		strvecaddf(&c->labels, "org.imagegen.digest=%s", c->digest);
 	}
 	if (c->layercache) {
 		lcrepo = xasprintf("%s/%s", c->layercache, c->o.name);
 		enginelayercache(&c->e, lcrepo, &lcfrom, &lcto);
 		if (lcfrom)
-			strsadd(&c->cachefrom, lcfrom);
+			strvectake(&c->cachefrom, lcfrom);
 		if (lcto)
-			strsadd(&c->cacheto, lcto);
+			strvectake(&c->cacheto, lcto);
 	}
 	c->o.file = file;
-	c->o.tags = c->tags.v;
+	c->o.tags = (const char **)c->tags.v;
 	c->o.ntags = c->tags.n;
-	c->o.buildargs = c->buildargs.v;
+	c->o.buildargs = (const char **)c->buildargs.v;
 	c->o.nbuildargs = c->buildargs.n;
-	c->o.labels = c->labels.v;
+	c->o.labels = (const char **)c->labels.v;
 	c->o.nlabels = c->labels.n;
-	c->o.cachefrom = c->cachefrom.v;
+	c->o.cachefrom = (const char **)c->cachefrom.v;
 	c->o.ncachefrom = c->cachefrom.n;
-	c->o.cacheto = c->cacheto.v;
+	c->o.cacheto = (const char **)c->cacheto.v;
 	c->o.ncacheto = c->cacheto.n;
 	if (!openlog(c->log, &logfd))
 		goto out;
@@ -381,7 +361,7 @@ build(struct buildcmd *c)
 	}
 	tmp = xasprintf("%s.engine", c->iid);
 	if (!mkdirparent(tmp)) {
-		warn("cannot create the directory of %s:", c->iid);
+		error("cannot create the directory of %s:", c->iid);
 		free(tmp);
 		goto out;
 	}
@@ -389,7 +369,7 @@ build(struct buildcmd *c)
 	c->o.iidfile = tmp;
 	enginebuild(&c->e, &c->o, &a);
 	status = enginelogrun(&a, logfd, NULL, NULL);
-	delargs(&a);
+	delstrvec(&a);
 	if (status != 0) {
 		if (status > 0)
 			failed(c, "build", status);
@@ -398,7 +378,7 @@ build(struct buildcmd *c)
 		goto out;
 	}
 	if (!readfile(tmp, &idtext) || !(id = imageidnorm(idtext.data ? idtext.data : "", idtext.len))) {
-		fprintf(stderr, "%s: %s: the engine wrote no image ID to %s; expected sha256:<hex>\n", argv0, imgname(c), tmp);
+		error("%s: the engine wrote no image ID to %s; expected sha256:<hex>", imgname(c), tmp);
 		unlink(tmp);
 		free(tmp);
 		goto out;
@@ -416,14 +396,10 @@ out:
 	if (logfd >= 0)
 		close(logfd);
 	fflush(stdout);
-	buffree(&idtext);
+	delbuf(&idtext);
 	free(id);
 	free(cacheref);
 	free(lcrepo);
-	free(lcfrom);
-	free(lcto);
-	free(digesttag);
-	free(label);
 	free(file);
 	return rc;
 }
@@ -438,11 +414,11 @@ cmd_build(int argc, char **argv)
 	rc = parseargs(&c, argc, argv);
 	if (rc == 0)
 		rc = build(&c);
-	free(c.tags.v);
-	free(c.buildargs.v);
-	free(c.labels.v);
-	free(c.cachefrom.v);
-	free(c.cacheto.v);
+	delstrvec(&c.tags);
+	delstrvec(&c.buildargs);
+	delstrvec(&c.labels);
+	delstrvec(&c.cachefrom);
+	delstrvec(&c.cacheto);
 	free(c.digest);
 	delengine(&c.e);
 	return rc;

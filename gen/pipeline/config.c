@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cli.h"
 #include "tmpl.h"
 #include "util.h"
 
@@ -68,13 +69,13 @@ cmd_config(int argc, char **argv)
 			return 0;
 		}
 		if (arg[0] != '-' || !arg[1] || !strchr("co", arg[1])) {
-			fprintf(stderr, "%s: config: unexpected argument '%s'\n", argv0, arg);
+			error("config: unexpected argument '%s'", arg);
 			usage(stderr);
 			return 2;
 		}
 		val = arg[2] ? arg + 2 : (i + 1 < argc ? argv[++i] : NULL);
 		if (!val) {
-			fprintf(stderr, "%s: config: option -%c needs a value\n", argv0, arg[1]);
+			error("config: option -%c needs a value", arg[1]);
 			usage(stderr);
 			return 2;
 		}
@@ -84,7 +85,7 @@ cmd_config(int argc, char **argv)
 			out = val;
 	}
 	if (!config || !out) {
-		fprintf(stderr, "%s: config: both -c CONFIG and -o OUT are needed\n", argv0);
+		error("config: both -c CONFIG and -o OUT are needed");
 		usage(stderr);
 		return 2;
 	}
@@ -98,12 +99,12 @@ cmd_config(int argc, char **argv)
 	 * templates must see the configuration as written
 	 */
 	if (writefile(out, b.data, b.len, 0600) < 0) {
-		warn("cannot write %s:", out);
+		error("cannot write %s:", out);
 		goto done;
 	}
 	status = 0;
 done:
-	buffree(&b);
+	delbuf(&b);
 	deltenv(env);
 	return status;
 }

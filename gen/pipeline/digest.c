@@ -19,31 +19,6 @@
 /* first record of the hashed stream; bump it when the stream's layout changes */
 #define DIGESTVERSION "imagegen input digest 1"
 
-struct paths {
-	char **v;
-	size_t n, cap;
-};
-
-static void
-pathsadd(struct paths *p, char *s)
-{
-	if (p->n == p->cap) {
-		p->cap = p->cap ? p->cap * 2 : 64;
-		p->v = xreallocarray(p->v, p->cap, sizeof(p->v[0]));
-	}
-	p->v[p->n++] = s;
-}
-
-static void
-delpaths(struct paths *p)
-{
-	size_t i;
-
-	for (i = 0; i < p->n; i++)
-		free(p->v[i]);
-	free(p->v);
-}
-
 static void
 tohex(const unsigned char *md, char out[DIGESTLEN])
 {
@@ -72,7 +47,7 @@ sha256hex(const void *data, size_t len, char out[DIGESTLEN])
 
 /* every path below dir (relative to root), not following symlinks */
 static bool
-walk(const char *root, const char *rel, struct paths *out, struct diag *d)
+walk(const char *root, const char *rel, struct strvec *out, struct diag *d)
 {
 	struct dirent *de;
 	struct stat st;
@@ -83,7 +58,7 @@ walk(const char *root, const char *rel, struct paths *out, struct diag *d)
 	dirpath = rel ? pathjoin(root, rel) : xstrdup(root);
 	dir = opendir(dirpath);
 	if (!dir) {
-		diagerr(d, dirpath, 0, 0, "cannot read the context directory: %s", errstr(errno));
+		errorat(d, dirpath, 0, 0, "cannot read the context directory: %s", errstr(errno));
 		free(dirpath);
 		return false;
 	}
@@ -91,10 +66,10 @@ walk(const char *root, const char *rel, struct paths *out, struct diag *d)
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
 		sub = rel ? pathjoin(rel, de->d_name) : xstrdup(de->d_name);
-		pathsadd(out, sub);
+		strvectake(out, sub);
 		full = pathjoin(root, sub);
 		if (lstat(full, &st) != 0) {
-			diagerr(d, full, 0, 0, "cannot stat: %s", errstr(errno));
+			errorat(d, full, 0, 0, "cannot stat: %s", errstr(errno));
 			ok = false;
 		} else if (S_ISDIR(st.st_mode)) {
 			ok = walk(root, sub, out, d) && ok;
@@ -103,7 +78,7 @@ walk(const char *root, const char *rel, struct paths *out, struct diag *d)
 	}
 	/* the directory being read, not its last entry */
 	if (errno != 0) {
-		diagerr(d, dirpath, 0, 0, "cannot read the context directory: %s", errstr(errno));
+		errorat(d, dirpath, 0, 0, "cannot read the context directory: %s", errstr(errno));
 		ok = false;
 	}
 	closedir(dir);
@@ -151,7 +126,7 @@ hashentry(struct sha256_ctx *md, const char *root, const char *rel, struct diag 
 
 	full = pathjoin(root, rel);
 	if (lstat(full, &st) != 0) {
-		diagerr(d, full, 0, 0, "cannot stat: %s", errstr(errno));
+		errorat(d, full, 0, 0, "cannot stat: %s", errstr(errno));
 		goto out;
 	}
 	snprintf(num, sizeof(num), "%04o", (unsigned)(st.st_mode & 07777));
@@ -165,7 +140,7 @@ hashentry(struct sha256_ctx *md, const char *root, const char *rel, struct diag 
 			link.data = xreallocarray(link.data, cap, 1);
 			n = readlink(full, link.data, cap);
 			if (n < 0) {
-				diagerr(d, full, 0, 0, "cannot read the symlink: %s", errstr(errno));
+				errorat(d, full, 0, 0, "cannot read the symlink: %s", errstr(errno));
 				goto out;
 			}
 			if ((size_t)n < cap) {
@@ -180,7 +155,7 @@ hashentry(struct sha256_ctx *md, const char *root, const char *rel, struct diag 
 	} else if (S_ISREG(st.st_mode)) {
 		fd = openregular(full, NULL);
 		if (fd < 0) {
-			diagerr(d, full, 0, 0, "cannot open: %s", errstr(errno));
+			errorat(d, full, 0, 0, "cannot open: %s", errstr(errno));
 			goto out;
 		}
 		field(md, "f");
@@ -198,14 +173,14 @@ hashentry(struct sha256_ctx *md, const char *root, const char *rel, struct diag 
 			total += n;
 		}
 		if (n < 0)
-			diagerr(d, full, 0, 0, "cannot read: %s", errstr(errno));
+			errorat(d, full, 0, 0, "cannot read: %s", errstr(errno));
 		else if (total != st.st_size)
-			diagerr(d, full, 0, 0, "changed while it was hashed; run the build again");
+			errorat(d, full, 0, 0, "changed while it was hashed; run the build again");
 		else
 			ok = true;
 		close(fd);
 	} else {
-		diagerr(d, full, 0, 0, "is neither a file, a directory nor a symlink; a build context holds only those");
+		errorat(d, full, 0, 0, "is neither a file, a directory nor a symlink; a build context holds only those");
 	}
 out:
 	free(link.data);
@@ -218,16 +193,15 @@ inputdigest(const struct digestin *in, char out[DIGESTLEN], struct diag *d)
 {
 	unsigned char res[SHA256_DIGEST_SIZE];
 	struct sha256_ctx ctx, *md = &ctx;
-	struct paths p = {0};
+	struct strvec p = {0};
 	size_t i;
 	bool ok;
 
 	if (!walk(in->ctxdir, NULL, &p, d)) {
-		delpaths(&p);
+		delstrvec(&p);
 		return false;
 	}
-	if (p.n)
-		qsort(p.v, p.n, sizeof(p.v[0]), strptrcmp);
+	strvecuniq(&p);
 	sha256_init(md);
 	field(md, DIGESTVERSION);
 	field(md, "file");
@@ -243,7 +217,7 @@ inputdigest(const struct digestin *in, char out[DIGESTLEN], struct diag *d)
 	for (i = 0; i < p.n; i++)
 		ok = hashentry(md, in->ctxdir, p.v[i], d) && ok;
 	sha256_digest(md, sizeof(res), res);
-	delpaths(&p);
+	delstrvec(&p);
 	if (ok)
 		tohex(res, out);
 	return ok;
@@ -265,13 +239,13 @@ readdigestfile(const char *path)
 	char *s;
 
 	if (!readfile(path, &b)) {
-		warn("cannot read the digest %s:", path);
+		error("cannot read the digest %s:", path);
 		return NULL;
 	}
 	s = imageidnorm(b.data ? b.data : "", b.len);
-	buffree(&b);
+	delbuf(&b);
 	if (!s)
-		fprintf(stderr, "%s: %s:1: not a digest; expected one line 'sha256:<64 hex digits>'\n", argv0, path);
+		error("%s:1: not a digest; expected one line 'sha256:<64 hex digits>'", path);
 	return s;
 }
 
@@ -313,7 +287,7 @@ cmd_digest(int argc, char **argv)
 		} else if (strcmp(argv[i], "-o") == 0 && i + 1 < (size_t)argc) {
 			outpath = argv[++i];
 		} else if (argv[i][0] == '-') {
-			fprintf(stderr, "%s: digest: unknown option '%s'\n", argv0, argv[i]);
+			error("digest: unknown option '%s'", argv[i]);
 			usage(stderr);
 			rc = 2;
 			goto out;
@@ -328,8 +302,8 @@ cmd_digest(int argc, char **argv)
 	if (image && !in.ctxdir && !outpath && ndeps == 0) {
 		path = xasprintf("img/%s.digest", image);
 		if (access(path, F_OK) != 0 && errno == ENOENT) {
-			fprintf(stderr, "%s: digest: %s does not exist; run imagegen digest in the build directory, "
-			    "name an image of its build.ninja, and build the digest first (ninja %s)\n", argv0, path, path);
+			error("digest: %s does not exist; run imagegen digest in the build directory, "
+			    "name an image of its build.ninja, and build the digest first (ninja %s)", path, path);
 			free(path);
 			goto out;
 		}
@@ -343,7 +317,7 @@ cmd_digest(int argc, char **argv)
 		goto out;
 	}
 	if (!in.ctxdir || image) {
-		fprintf(stderr, "%s: digest: %s\n", argv0, image ? "IMAGE takes no options" : "--ctx is required");
+		error("digest: %s", image ? "IMAGE takes no options" : "--ctx is required");
 		usage(stderr);
 		rc = 2;
 		goto out;
@@ -352,7 +326,7 @@ cmd_digest(int argc, char **argv)
 	in.ndeps = ndeps;
 	/* no stage or build of the context while it is read */
 	if (outpath && !bdlock(in.ctxdir, false)) {
-		warn("cannot lock %s in .imagegen/lock:", in.ctxdir);
+		error("cannot lock %s in .imagegen/lock:", in.ctxdir);
 		goto out;
 	}
 	if (!inputdigest(&in, digest, &d))
@@ -360,7 +334,7 @@ cmd_digest(int argc, char **argv)
 	if (outpath) {
 		line = xasprintf("%s\n", digest);
 		if (writefile(outpath, line, strlen(line), 0666) < 0)
-			warn("cannot write %s:", outpath);
+			error("cannot write %s:", outpath);
 		else
 			rc = 0;
 		free(line);

@@ -125,13 +125,27 @@ escshell(struct buf *b, const char *s)
 }
 
 void
+escshellwords(struct buf *b, const struct strvec *sv)
+{
+	size_t i;
+
+	for (i = 0; i < sv->n; i++) {
+		if (i)
+			bufaddc(b, ' ');
+		/* '=' in the command word would make it an assignment */
+		shellword(b, sv->v[i], i == 0);
+	}
+	bufterm(b);
+}
+
+void
 escshellninja(struct buf *b, const char *s)
 {
 	struct buf w = {0};
 
 	shellword(&w, s, false);
 	escninjaval(b, w.data);
-	buffree(&w);
+	delbuf(&w);
 }
 
 void
@@ -141,5 +155,5 @@ escshellcmdninja(struct buf *b, const char *s)
 
 	shellword(&w, s, true);
 	escninjaval(b, w.data);
-	buffree(&w);
+	delbuf(&w);
 }

@@ -16,6 +16,7 @@
 #include "image.h"
 #include "ninja.h"
 #include "opts.h"
+#include "plan.h"
 #include "registry.h"
 #include "tmpl.h"
 #include "tree.h"
@@ -43,7 +44,7 @@ manifest(const struct node *nd, struct buf *b)
 	}
 }
 
-/* "--flag=value" words, each a shell word in a ninja value, joined by spaces */
+/* "--flag=value" words, each a shell word, joined by spaces */
 static void
 addflag(struct buf *b, const char *flag, const char *val)
 {
@@ -51,26 +52,27 @@ addflag(struct buf *b, const char *flag, const char *val)
 
 	if (b->len)
 		bufaddc(b, ' ');
-	escshellninja(b, w);
+	escshell(b, w);
 	free(w);
 }
 
+/* b (shell words) becomes variable name of e; b is empty after */
 static void
-edgeflags(struct ninjaedge *e, const char *name, struct buf *b)
+edgeflags(struct edge *e, const char *name, struct buf *b)
 {
 	bufterm(b);
 	/* an unset variable expands to nothing: leave empty ones out */
 	if (b->len)
-		ninjaedgevar(e, name, b->data);
+		edgevar(e, name, b->data);
 	b->len = 0;
 	b->data[0] = '\0';
 }
 
 /* the stage edge: every F entry and the stamp, from the manifest and the F sources */
 static void
-stageedge(const struct node *nd, const char *ctx, struct buf *out)
+stageedge(const struct node *nd, const char *ctx, struct plan *pl)
 {
-	struct ninjaedge e = {0};
+	struct edge e = {0};
 	struct buf b = {0};
 	char *stamp = xasprintf("%s.staged", ctx);
 	size_t i;
@@ -85,30 +87,29 @@ stageedge(const struct node *nd, const char *ctx, struct buf *out)
 			 * input and an output never built. The directory holding the
 			 * link changes with it, and the stamp records its target.
 			 */
-			strlisttake(&e.implicit, pathdir(nd->ent[i].src));
+			strvectake(&e.implicit, pathdir(nd->ent[i].src));
 			continue;
 		}
-		strlisttake(&e.out, pathjoin(ctx, nd->ent[i].dst));
-		strlistadd(&e.implicit, nd->ent[i].src);
+		strvectake(&e.out, pathjoin(ctx, nd->ent[i].dst));
+		strvecadd(&e.implicit, nd->ent[i].src);
 	}
-	strlistadd(&e.out, stamp);
-	strlisttake(&e.in, xasprintf(".imagegen/stage/%s.list", nd->img->name));
-	strlistuniq(&e.implicit);
-	escshellninja(&b, ctx);
+	strvecadd(&e.out, stamp);
+	strvectake(&e.in, xasprintf(".imagegen/stage/%s.list", nd->img->name));
+	strvecuniq(&e.implicit);
+	escshell(&b, ctx);
 	edgeflags(&e, "ctx", &b);
-	escshellninja(&b, stamp);
+	escshell(&b, stamp);
 	edgeflags(&e, "stamp", &b);
-	ninjabuild(out, &e);
-	ninjaedgefree(&e);
-	buffree(&b);
+	planedge(pl, &e);
+	delbuf(&b);
 	free(stamp);
 }
 
 /* one render edge per R entry, each reading the compiled config if there is one */
 static void
-renderedges(const struct opts *o, const struct node *nd, const char *ctx, struct buf *out)
+renderedges(const struct opts *o, const struct node *nd, const char *ctx, struct plan *pl)
 {
-	struct ninjaedge e;
+	struct edge e;
 	size_t i;
 
 	for (i = 0; i < nd->nent; i++) {
@@ -116,12 +117,11 @@ renderedges(const struct opts *o, const struct node *nd, const char *ctx, struct
 			continue;
 		memset(&e, 0, sizeof(e));
 		e.rule = "render";
-		strlisttake(&e.out, pathjoin(ctx, nd->ent[i].dst));
-		strlistadd(&e.in, nd->ent[i].src);
+		strvectake(&e.out, pathjoin(ctx, nd->ent[i].dst));
+		strvecadd(&e.in, nd->ent[i].src);
 		if (o->config)
-			strlistadd(&e.implicit, CONFIGBIN);
-		ninjabuild(out, &e);
-		ninjaedgefree(&e);
+			strvecadd(&e.implicit, CONFIGBIN);
+		planedge(pl, &e);
 	}
 }
 
@@ -166,7 +166,7 @@ kvflags(const char *flag, const struct ykv *kv, size_t n, struct buf *b)
 
 /* the variables the digest and build edges share: file, build args, labels, target, ctx, name */
 static void
-buildflags(const struct node *nd, const char *ctx, struct ninjaedge *e, struct buf *b)
+buildflags(const struct node *nd, const char *ctx, struct edge *e, struct buf *b)
 {
 	const struct image *img = nd->img;
 
@@ -179,133 +179,128 @@ buildflags(const struct node *nd, const char *ctx, struct ninjaedge *e, struct b
 	if (img->target.s)
 		addflag(b, "target", img->target.s);
 	edgeflags(e, "target", b);
-	escshellninja(b, ctx);
+	escshell(b, ctx);
 	edgeflags(e, "ctx", b);
-	escshellninja(b, img->name);
+	escshell(b, img->name);
 	edgeflags(e, "name", b);
 }
 
 /* the input digest edge: the staged context, the build settings, the prerequisites' digests */
 static void
-digestedge(const struct node *nd, const char *ctx, struct buf *out)
+digestedge(const struct node *nd, const char *ctx, struct plan *pl)
 {
-	struct ninjaedge e = {0};
+	struct edge e = {0};
 	struct buf b = {0};
 	char *p;
 	size_t i;
 
 	e.rule = "digest";
-	strlisttake(&e.out, xasprintf("img/%s.digest", nd->img->name));
-	strlisttake(&e.implicit, xasprintf("%s.staged", ctx));
+	strvectake(&e.out, xasprintf("img/%s.digest", nd->img->name));
+	strvectake(&e.implicit, xasprintf("%s.staged", ctx));
 	for (i = 0; i < nd->nent; i++) {
 		if (nd->ent[i].kind != 'D' && !nd->ent[i].link)
-			strlisttake(&e.implicit, pathjoin(ctx, nd->ent[i].dst));
+			strvectake(&e.implicit, pathjoin(ctx, nd->ent[i].dst));
 	}
 	for (i = 0; i < nd->deps.n; i++) {
-		p = xasprintf("img/%s.digest", nd->deps.s[i]);
+		p = xasprintf("img/%s.digest", nd->deps.v[i]);
 		addflag(&b, "dep", p);
-		strlisttake(&e.implicit, p);
+		strvectake(&e.implicit, p);
 	}
 	edgeflags(&e, "prereqs", &b);
 	buildflags(nd, ctx, &e, &b);
-	ninjabuild(out, &e);
-	ninjaedgefree(&e);
-	buffree(&b);
+	planedge(pl, &e);
+	delbuf(&b);
 }
 
 /* the build edge: the image ID from the staged and rendered files, the dependencies' IDs and the digest */
 static void
-buildedge(const struct opts *o, const struct node *nd, const char *ctx, struct buf *out)
+buildedge(const struct opts *o, const struct node *nd, const char *ctx, struct plan *pl)
 {
 	const struct image *img = nd->img;
-	struct ninjaedge e = {0};
+	struct edge e = {0};
 	struct buf b = {0};
 	char *log = xasprintf("log/%s.log", img->name);
 	char *digest = xasprintf("img/%s.digest", img->name);
 	size_t i;
 
 	e.rule = "build";
-	strlisttake(&e.out, xasprintf("img/%s.iid", img->name));
-	strlisttake(&e.implicit, xasprintf("%s.staged", ctx));
+	strvectake(&e.out, xasprintf("img/%s.iid", img->name));
+	strvectake(&e.implicit, xasprintf("%s.staged", ctx));
 	for (i = 0; i < nd->nent; i++) {
 		if (nd->ent[i].kind != 'D' && !nd->ent[i].link)
-			strlisttake(&e.implicit, pathjoin(ctx, nd->ent[i].dst));
+			strvectake(&e.implicit, pathjoin(ctx, nd->ent[i].dst));
 	}
 	for (i = 0; i < nd->deps.n; i++)
-		strlisttake(&e.implicit, xasprintf("img/%s.iid", nd->deps.s[i]));
-	strlistadd(&e.implicit, digest);
-	escshellninja(&b, digest);
+		strvectake(&e.implicit, xasprintf("img/%s.iid", nd->deps.v[i]));
+	strvecadd(&e.implicit, digest);
+	escshell(&b, digest);
 	edgeflags(&e, "digest", &b);
 	tagflags(o, img, &b);
 	edgeflags(&e, "tags", &b);
 	buildflags(nd, ctx, &e, &b);
-	escshellninja(&b, log);
+	escshell(&b, log);
 	edgeflags(&e, "log", &b);
-	ninjabuild(out, &e);
-	ninjaedgefree(&e);
-	buffree(&b);
+	planedge(pl, &e);
+	delbuf(&b);
 	free(digest);
 	free(log);
 }
 
 /* with a registry: the push edge (by a staging tag) and the phony push-<img> */
 static void
-pushedges(const struct opts *o, const struct node *nd, struct buf *out)
+pushedges(const struct opts *o, const struct node *nd, struct plan *pl)
 {
 	const struct image *img = nd->img;
-	struct ninjaedge e = {0};
+	struct edge e = {0};
 	struct buf b = {0};
 	char *repo = regrepo(o->registry, o->namespace, img->name), *p;
 
 	if (!repo)
 		return;
 	e.rule = "push";
-	strlisttake(&e.out, xasprintf("push/%s.pushed", img->name));
-	strlisttake(&e.in, xasprintf("img/%s.iid", img->name));
-	strlisttake(&e.implicit, xasprintf("img/%s.digest", img->name));
-	escshellninja(&b, repo);
+	strvectake(&e.out, xasprintf("push/%s.pushed", img->name));
+	strvectake(&e.in, xasprintf("img/%s.iid", img->name));
+	strvectake(&e.implicit, xasprintf("img/%s.digest", img->name));
+	escshell(&b, repo);
 	edgeflags(&e, "repo", &b);
 	p = xasprintf("img/%s.digest", img->name);
-	escshellninja(&b, p);
+	escshell(&b, p);
 	free(p);
 	edgeflags(&e, "digest", &b);
 	p = xasprintf("log/%s.push.log", img->name);
-	escshellninja(&b, p);
+	escshell(&b, p);
 	free(p);
 	edgeflags(&e, "log", &b);
-	ninjabuild(out, &e);
-	ninjaedgefree(&e);
+	planedge(pl, &e);
 	memset(&e, 0, sizeof(e));
 	e.rule = "phony";
-	strlisttake(&e.out, xasprintf("push-%s", img->name));
-	strlisttake(&e.in, xasprintf("push/%s.pushed", img->name));
-	ninjabuild(out, &e);
-	ninjaedgefree(&e);
-	buffree(&b);
+	strvectake(&e.out, xasprintf("push-%s", img->name));
+	strvectake(&e.in, xasprintf("push/%s.pushed", img->name));
+	planedge(pl, &e);
+	delbuf(&b);
 	free(repo);
 }
 
 /* the edges of one image: stage, render, digest, build, push, and the phony image name */
 static void
-imageedges(const struct opts *o, const struct node *nd, struct buf *out)
+imageedges(const struct opts *o, const struct node *nd, struct plan *pl)
 {
-	struct ninjaedge e = {0};
+	struct edge e = {0};
 	char *ctx = xasprintf("ctx/%s", nd->img->name), *c;
 
-	bufaddc(out, '\n');
+	planblank(pl);
 	c = xasprintf("image %s (%s)", nd->img->name, nd->img->dir);
-	ninjacomment(out, c);
+	plancomment(pl, c);
 	free(c);
-	stageedge(nd, ctx, out);
-	renderedges(o, nd, ctx, out);
-	digestedge(nd, ctx, out);
-	buildedge(o, nd, ctx, out);
-	pushedges(o, nd, out);
+	stageedge(nd, ctx, pl);
+	renderedges(o, nd, ctx, pl);
+	digestedge(nd, ctx, pl);
+	buildedge(o, nd, ctx, pl);
+	pushedges(o, nd, pl);
 	e.rule = "phony";
-	strlistadd(&e.out, nd->img->name);
-	strlisttake(&e.in, xasprintf("img/%s.iid", nd->img->name));
-	ninjabuild(out, &e);
-	ninjaedgefree(&e);
+	strvecadd(&e.out, nd->img->name);
+	strvectake(&e.in, xasprintf("img/%s.iid", nd->img->name));
+	planedge(pl, &e);
 	free(ctx);
 }
 
@@ -315,7 +310,7 @@ imageedges(const struct opts *o, const struct node *nd, struct buf *out)
  * an error, as the loader makes it
  */
 static bool
-configfiles(const struct opts *o, struct strlist *files, struct strlist *dirs, struct diag *d)
+configfiles(const struct opts *o, struct strvec *files, struct strvec *dirs, struct diag *d)
 {
 	struct stat st;
 	struct walklist w = {0};
@@ -326,18 +321,18 @@ configfiles(const struct opts *o, struct strlist *files, struct strlist *dirs, s
 	if (!o->config)
 		return true;
 	if (stat(o->config, &st) != 0) {
-		diagerr(d, o->config, 0, 0, "cannot read the configuration (--config): %s", errstr(errno));
+		errorat(d, o->config, 0, 0, "cannot read the configuration (--config): %s", errstr(errno));
 		return false;
 	}
 	if (!S_ISDIR(st.st_mode)) {
-		strlistadd(files, o->config);
+		strvecadd(files, o->config);
 		return true;
 	}
-	strlistadd(dirs, o->config);
+	strvecadd(dirs, o->config);
 	if (!walktree(o->config, &w, &errpath)) {
-		diagerr(d, errpath, 0, 0, "cannot read the configuration directory: %s", errstr(errno));
+		errorat(d, errpath, 0, 0, "cannot read the configuration directory: %s", errstr(errno));
 		free(errpath);
-		walkfree(&w);
+		delwalklist(&w);
 		return false;
 	}
 	for (i = 0; i < w.n; i++) {
@@ -345,13 +340,13 @@ configfiles(const struct opts *o, struct strlist *files, struct strlist *dirs, s
 			continue;
 		p = pathjoin(o->config, w.ent[i].path);
 		if (stat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
-			diagerr(d, p, 0, 0, "is a directory; the *.yaml and *.yml files of a configuration directory are merged, so rename it or move it out");
+			errorat(d, p, 0, 0, "is a directory; the *.yaml and *.yml files of a configuration directory are merged, so rename it or move it out");
 			ok = false;
 			free(p);
 		} else
-			strlisttake(files, p);
+			strvectake(files, p);
 	}
-	walkfree(&w);
+	delwalklist(&w);
 	return ok;
 }
 
@@ -365,7 +360,7 @@ prelude(const struct opts *o, const char *rules, struct buf *out, struct diag *d
 	bool ok;
 
 	if (!readfile(rules, &src)) {
-		diagerr(d, rules, 0, 0, "cannot read the rule prelude: %s; --templates=DIR names the directory holding rules.ninja",
+		errorat(d, rules, 0, 0, "cannot read the rule prelude: %s; --templates=DIR names the directory holding rules.ninja",
 		    errstr(errno));
 		deltenv(env);
 		return false;
@@ -404,8 +399,8 @@ prelude(const struct opts *o, const char *rules, struct buf *out, struct diag *d
 	if (ok && out->len && out->data[out->len - 1] != '\n')
 		bufaddc(out, '\n');
 	deltenv(env);
-	buffree(&src);
-	buffree(&v);
+	delbuf(&src);
+	delbuf(&v);
 	return ok;
 }
 
@@ -424,7 +419,7 @@ writeout(const char *path, struct buf *b)
 {
 	bufterm(b);
 	if (writefile(path, b->data, b->len, 0666) < 0) {
-		warn("cannot write %s:", path);
+		error("cannot write %s:", path);
 		return 1;
 	}
 	return 0;
@@ -436,7 +431,7 @@ writeout(const char *path, struct buf *b)
  * build.ninja can hold and not to be a target as well. false on an error.
  */
 static bool
-sources(struct tree *t, const struct opts *o, const char *rules, struct strlist *configs, struct strlist *regen)
+sources(struct tree *t, const struct opts *o, const char *rules, struct strvec *configs, struct strvec *regen)
 {
 	size_t i, j;
 	const char *bad, *src;
@@ -446,43 +441,107 @@ sources(struct tree *t, const struct opts *o, const char *rules, struct strlist 
 	if (!configfiles(o, configs, regen, &t->d))
 		return false;
 	for (i = 0; i < t->n; i++) {
-		strlistadd(regen, t->node[i].img->yaml);
+		strvecadd(regen, t->node[i].img->yaml);
 		for (j = 0; j < t->node[i].scanned.n; j++)
-			strlistadd(regen, t->node[i].scanned.s[j]);
+			strvecadd(regen, t->node[i].scanned.v[j]);
 		for (j = 0; j < t->node[i].dirs.n; j++)
-			strlistadd(regen, t->node[i].dirs.s[j]);
+			strvecadd(regen, t->node[i].dirs.v[j]);
 	}
 	for (i = 0; i < t->dirs.n; i++)
-		strlistadd(regen, t->dirs.s[i]);
+		strvecadd(regen, t->dirs.v[i]);
 	for (i = 0; i < configs->n; i++)
-		strlistadd(regen, configs->s[i]);
-	strlistadd(regen, ARGSFILE);
+		strvecadd(regen, configs->v[i]);
+	strvecadd(regen, ARGSFILE);
 	if (strchr(o->imagegen, '/'))
-		strlistadd(regen, o->imagegen);
-	strlistadd(regen, rules);
-	strlistuniq(regen);
+		strvecadd(regen, o->imagegen);
+	strvecadd(regen, rules);
+	strvecuniq(regen);
 	for (i = 0; i < regen->n; i++) {
-		if ((bad = escpathbad(regen->s[i])))
-			diagerr(&t->d, regen->s[i], 0, 0, "%s", bad);
-		else if (overlaps(t, o, regen->s[i]))
-			diagerr(&t->d, regen->s[i], 0, 0, overlap, o->output);
+		if ((bad = escpathbad(regen->v[i])))
+			errorat(&t->d, regen->v[i], 0, 0, "%s", bad);
+		else if (overlaps(t, o, regen->v[i]))
+			errorat(&t->d, regen->v[i], 0, 0, overlap, o->output);
 	}
 	for (i = 0; i < t->n; i++) {
 		for (j = 0; j < t->node[i].nent; j++) {
 			src = t->node[i].ent[j].src;
-			if (t->node[i].ent[j].kind == 'F' && !strlisthas(regen, src) && overlaps(t, o, src))
-				diagerr(&t->d, src, 0, 0, overlap, o->output);
+			if (t->node[i].ent[j].kind == 'F' && !strvechas(regen, src) && overlaps(t, o, src))
+				errorat(&t->d, src, 0, 0, overlap, o->output);
 		}
 	}
 	return t->d.nerr == 0;
 }
 
+/*
+ * the whole graph: the config edge, every image's edges in build order,
+ * all and the default, push and publish, and the regeneration edge with
+ * its inputs (regen) and its other outputs (manifests)
+ */
+static void
+graphplan(const struct tree *t, const struct opts *o, const struct strvec *configs,
+    const struct strvec *regen, const struct strvec *manifests, struct plan *pl)
+{
+	struct edge e = {0};
+	char *c;
+	size_t i;
+
+	if (o->config) {
+		/* compiled once; every render edge reads it instead of the YAML */
+		planblank(pl);
+		e.rule = "config";
+		strvecadd(&e.out, CONFIGBIN);
+		for (i = 0; i < configs->n; i++)
+			strvecadd(&e.in, configs->v[i]);
+		planedge(pl, &e);
+	}
+	for (i = 0; i < t->n; i++)
+		imageedges(o, &t->node[t->order[i]], pl);
+
+	planblank(pl);
+	e.rule = "phony";
+	strvecadd(&e.out, "all");
+	for (i = 0; i < t->n; i++)
+		strvecadd(&e.in, t->node[i].img->name);
+	planedge(pl, &e);
+	plandefault(pl, "all");
+	if (o->registry && *o->registry) {
+		planblank(pl);
+		plancomment(pl, "push: every image by a staging tag, then the release tag on all of them");
+		e.rule = "publish";
+		strvecadd(&e.out, "push/published");
+		for (i = 0; i < t->n; i++)
+			strvectake(&e.in, xasprintf("push/%s.pushed", t->node[i].img->name));
+		planedge(pl, &e);
+		e.rule = "phony";
+		strvecadd(&e.out, "push");
+		strvecadd(&e.in, "push/published");
+		planedge(pl, &e);
+	}
+
+	planblank(pl);
+	c = xasprintf("regeneration: %s follows the image tree", o->output);
+	plancomment(pl, c);
+	free(c);
+	e.rule = "regen";
+	strvecadd(&e.out, o->output);
+	for (i = 0; i < manifests->n; i++)
+		strvecadd(&e.implicitout, manifests->v[i]);
+	for (i = 0; i < regen->n; i++)
+		strvecadd(&e.implicit, regen->v[i]);
+	planedge(pl, &e);
+	for (i = 0; i < regen->n; i++) {
+		e.rule = "phony";
+		strvecadd(&e.out, regen->v[i]);
+		planedge(pl, &e);
+	}
+}
+
 static int
 generate(struct tree *t, const struct opts *o)
 {
+	struct plan p = {0};
 	struct buf out = {0}, b = {0};
-	struct strlist configs = {0}, regen = {0}, manifests = {0};
-	struct ninjaedge e = {0};
+	struct strvec configs = {0}, regen = {0}, manifests = {0};
 	char *rules;
 	size_t i;
 	int rc = 0;
@@ -494,7 +553,7 @@ generate(struct tree *t, const struct opts *o)
 	}
 	/* one generate in a build directory at a time */
 	if (!bdlock(o->output, true)) {
-		warn("cannot lock %s in .imagegen/lock:", o->output);
+		error("cannot lock %s in .imagegen/lock:", o->output);
 		rc = 1;
 		goto out;
 	}
@@ -502,98 +561,41 @@ generate(struct tree *t, const struct opts *o)
 	for (i = 0; i < regen.n; i++) {
 		struct stat st;
 
-		if (lstat(regen.s[i], &st) == 0)
-			mtimefuture(regen.s[i], &st);
+		if (lstat(regen.v[i], &st) == 0)
+			mtimefuture(regen.v[i], &st);
 	}
 
-	bufadds(&out, "# generated by imagegen generate; edit the image tree, not this file\n");
-	bufadds(&out, "ninja_required_version = 1.7\n\n");
-	if (!prelude(o, rules, &out, &t->d)) {
+	if (!prelude(o, rules, &p.prelude, &t->d)) {
 		rc = 1;
 		goto out;
 	}
-	if (o->config) {
-		/* compiled once; every render edge reads it instead of the YAML */
-		bufaddc(&out, '\n');
-		memset(&e, 0, sizeof(e));
-		e.rule = "config";
-		strlistadd(&e.out, CONFIGBIN);
-		for (i = 0; i < configs.n; i++)
-			strlistadd(&e.in, configs.s[i]);
-		ninjabuild(&out, &e);
-		ninjaedgefree(&e);
-	}
 	for (i = 0; i < t->n; i++)
-		imageedges(o, &t->node[t->order[i]], &out);
-
-	bufaddc(&out, '\n');
-	memset(&e, 0, sizeof(e));
-	e.rule = "phony";
-	strlistadd(&e.out, "all");
-	for (i = 0; i < t->n; i++)
-		strlistadd(&e.in, t->node[i].img->name);
-	ninjabuild(&out, &e);
-	ninjaedgefree(&e);
-	bufadds(&out, "default all\n");
-	if (o->registry && *o->registry) {
-		bufadds(&out, "\n# push: every image by a staging tag, then the release tag on all of them\n");
-		memset(&e, 0, sizeof(e));
-		e.rule = "publish";
-		strlistadd(&e.out, "push/published");
-		for (i = 0; i < t->n; i++)
-			strlisttake(&e.in, xasprintf("push/%s.pushed", t->node[i].img->name));
-		ninjabuild(&out, &e);
-		ninjaedgefree(&e);
-		memset(&e, 0, sizeof(e));
-		e.rule = "phony";
-		strlistadd(&e.out, "push");
-		strlistadd(&e.in, "push/published");
-		ninjabuild(&out, &e);
-		ninjaedgefree(&e);
-	}
-
-	bufadds(&out, "\n# regeneration: build.ninja follows the image tree\n");
-	memset(&e, 0, sizeof(e));
-	e.rule = "regen";
-	strlistadd(&e.out, o->output);
-	for (i = 0; i < t->n; i++)
-		strlisttake(&manifests, xasprintf(".imagegen/stage/%s.list", t->node[i].img->name));
-	for (i = 0; i < manifests.n; i++)
-		strlistadd(&e.implicitout, manifests.s[i]);
-	for (i = 0; i < regen.n; i++)
-		strlistadd(&e.implicit, regen.s[i]);
-	ninjabuild(&out, &e);
-	ninjaedgefree(&e);
-	for (i = 0; i < regen.n; i++) {
-		memset(&e, 0, sizeof(e));
-		e.rule = "phony";
-		strlistadd(&e.out, regen.s[i]);
-		ninjabuild(&out, &e);
-		ninjaedgefree(&e);
-	}
+		strvectake(&manifests, xasprintf(".imagegen/stage/%s.list", t->node[i].img->name));
+	graphplan(t, o, &configs, &regen, &manifests, &p);
+	ninjawrite(&p, &out);
 
 	/*
 	 * the arguments (an input of the regeneration edge) first, then its
 	 * outputs: the manifests and build.ninja last, so that none is older
 	 * than an input and a fresh build.ninja is clean
 	 */
-	b.len = 0;
 	optsrecord(o, &b);
 	rc |= writeout(ARGSFILE, &b);
 	for (i = 0; i < t->n; i++) {
 		b.len = 0;
 		manifest(&t->node[i], &b);
-		rc |= writeout(manifests.s[i], &b);
+		rc |= writeout(manifests.v[i], &b);
 	}
 	if (rc == 0)
 		rc |= writeout(o->output, &out);
 out:
 	free(rules);
-	buffree(&out);
-	buffree(&b);
-	strlistfree(&configs);
-	strlistfree(&regen);
-	strlistfree(&manifests);
+	planfree(&p);
+	delbuf(&out);
+	delbuf(&b);
+	delstrvec(&configs);
+	delstrvec(&regen);
+	delstrvec(&manifests);
 	return rc;
 }
 
@@ -607,7 +609,7 @@ list(const struct tree *t)
 		nd = &t->node[t->order[i]];
 		fputs(nd->img->name, stdout);
 		for (j = 0; j < nd->deps.n; j++)
-			printf("%s %s", j ? "" : ":", nd->deps.s[j]);
+			printf("%s %s", j ? "" : ":", nd->deps.v[j]);
 		putchar('\n');
 	}
 }
@@ -626,7 +628,7 @@ graph(const struct tree *t)
 	for (i = 0; i < t->n; i++) {
 		nd = &t->node[t->order[i]];
 		for (j = 0; j < nd->deps.n; j++)
-			printf("\t\"%s\" -> \"%s\";\n", nd->deps.s[j], nd->img->name);
+			printf("\t\"%s\" -> \"%s\";\n", nd->deps.v[j], nd->img->name);
 	}
 	puts("}");
 }
@@ -635,12 +637,12 @@ graph(const struct tree *t)
 static bool
 checksources(struct tree *t, const struct opts *o)
 {
-	struct strlist configs = {0}, regen = {0};
+	struct strvec configs = {0}, regen = {0};
 	char *rules = pathjoin(o->templates, "rules.ninja");
 	bool ok = sources(t, o, rules, &configs, &regen);
 
-	strlistfree(&configs);
-	strlistfree(&regen);
+	delstrvec(&configs);
+	delstrvec(&regen);
 	free(rules);
 	return ok;
 }
@@ -655,7 +657,7 @@ run(int argc, char **argv)
 
 	rc = optsparse(&o, argc, argv);
 	if (rc) {
-		optsfree(&o);
+		delopts(&o);
 		return rc < 0 ? 0 : rc;
 	}
 	t.registry = o.registry;
@@ -671,9 +673,9 @@ run(int argc, char **argv)
 	else if (!checksources(&t, &o))
 		rc = 1;
 	if (t.d.nerr)
-		fprintf(stderr, "%s: %d error%s\n", argv0, t.d.nerr, t.d.nerr == 1 ? "" : "s");
-	treefree(&t);
-	optsfree(&o);
+		error("%d error%s", t.d.nerr, t.d.nerr == 1 ? "" : "s");
+	deltree(&t);
+	delopts(&o);
 	return rc;
 }
 

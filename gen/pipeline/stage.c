@@ -14,11 +14,6 @@
 #include "util.h"
 
 /* a path set: sorted array of strings, searched by bsearch */
-struct pathset {
-	char **v;
-	size_t n;
-};
-
 static int
 entcmp(const void *a, const void *b)
 {
@@ -42,50 +37,18 @@ findent(const struct manifest *m, const char *dst)
 	return bsearch(dst, m->ent, m->nent, sizeof(m->ent[0]), entkeycmp);
 }
 
-static bool
-inset(const struct pathset *s, const char *p)
-{
-	return s->n > 0 && bsearch(&p, s->v, s->n, sizeof(s->v[0]), strptrcmp) != NULL;
-}
-
-static void
-delset(struct pathset *s)
-{
-	size_t i;
-
-	for (i = 0; i < s->n; i++)
-		free(s->v[i]);
-	free(s->v);
-}
-
 /* every proper ancestor directory of every entry, sorted, without duplicates */
 static void
-mkancestors(const struct manifest *m, struct pathset *s)
+mkancestors(const struct manifest *m, struct strvec *s)
 {
-	size_t i, j, cap = 0;
 	const char *p;
+	size_t i;
 
-	s->v = NULL;
-	s->n = 0;
 	for (i = 0; i < m->nent; i++) {
-		for (p = m->ent[i].dst; (p = strchr(p, '/')); p++) {
-			if (s->n == cap) {
-				cap = cap ? cap * 2 : 16;
-				s->v = xreallocarray(s->v, cap, sizeof(s->v[0]));
-			}
-			s->v[s->n++] = xstrndup(m->ent[i].dst, (size_t)(p - m->ent[i].dst));
-		}
+		for (p = m->ent[i].dst; (p = strchr(p, '/')); p++)
+			strvectake(s, xstrndup(m->ent[i].dst, (size_t)(p - m->ent[i].dst)));
 	}
-	if (s->n == 0)
-		return;
-	qsort(s->v, s->n, sizeof(s->v[0]), strptrcmp);
-	for (i = 1, j = 1; i < s->n; i++) {
-		if (strcmp(s->v[i], s->v[j - 1]) == 0)
-			free(s->v[i]);
-		else
-			s->v[j++] = s->v[i];
-	}
-	s->n = j;
+	strvecuniq(s);
 }
 
 /* checks one dst field; col is where it starts on the line */
@@ -96,15 +59,15 @@ checkdst(const char *path, int line, int col, const char *dst, struct diag *d)
 	bool ok = true;
 
 	if (*dst == '\0') {
-		diagerr(d, path, line, col, "empty destination; expected a path relative to the context");
+		errorat(d, path, line, col, "empty destination; expected a path relative to the context");
 		return false;
 	}
 	canon = pathcanon(dst);
 	if (!pathinside(canon) || strcmp(canon, ".") == 0) {
-		diagerr(d, path, line, col, "destination '%s' is not inside the context; expected a relative path below it", dst);
+		errorat(d, path, line, col, "destination '%s' is not inside the context; expected a relative path below it", dst);
 		ok = false;
 	} else if (strcmp(canon, dst) != 0) {
-		diagerr(d, path, line, col, "destination '%s' is not canonical; expected '%s'", dst, canon);
+		errorat(d, path, line, col, "destination '%s' is not canonical; expected '%s'", dst, canon);
 		ok = false;
 	}
 	free(canon);
@@ -121,7 +84,7 @@ parseline(struct manifest *m, const char *path, int line, char *s, struct diag *
 
 	for (;;) {
 		if (n == (int)LEN(field)) {
-			diagerr(d, path, line, col[n - 1], "too many TAB-separated fields");
+			errorat(d, path, line, col[n - 1], "too many TAB-separated fields");
 			return false;
 		}
 		field[n] = p;
@@ -133,13 +96,13 @@ parseline(struct manifest *m, const char *path, int line, char *s, struct diag *
 		*p++ = '\0';
 	}
 	if (strlen(field[0]) != 1 || !strchr("FDR", field[0][0])) {
-		diagerr(d, path, line, 1, "unknown entry kind '%s'; expected F, D or R followed by a TAB", field[0]);
+		errorat(d, path, line, 1, "unknown entry kind '%s'; expected F, D or R followed by a TAB", field[0]);
 		return false;
 	}
 	e.kind = field[0][0];
 	want = e.kind == 'R' ? 2 : 3;
 	if (n != want) {
-		diagerr(d, path, line, n > want ? col[want] : 1,
+		errorat(d, path, line, n > want ? col[want] : 1,
 		    "%c entry has %d TAB-separated fields; expected %d (%s)", e.kind, n, want,
 		    want == 2 ? "R, dst" : e.kind == 'F' ? "F, dst, src" : "D, dst, src");
 		return false;
@@ -147,7 +110,7 @@ parseline(struct manifest *m, const char *path, int line, char *s, struct diag *
 	if (!checkdst(path, line, col[1], field[1], d))
 		return false;
 	if (want == 3 && *field[2] == '\0') {
-		diagerr(d, path, line, col[2], "empty source; expected a path relative to the build directory");
+		errorat(d, path, line, col[2], "empty source; expected a path relative to the build directory");
 		return false;
 	}
 	e.dst = xstrdup(field[1]);
@@ -169,7 +132,7 @@ checkset(const struct manifest *m, struct diag *d)
 
 	for (i = 1; i < m->nent; i++) {
 		if (strcmp(m->ent[i].dst, m->ent[i - 1].dst) == 0) {
-			diagerr(d, m->path, m->ent[i].line, 0, "destination '%s' is already named on line %d; expected each destination once",
+			errorat(d, m->path, m->ent[i].line, 0, "destination '%s' is already named on line %d; expected each destination once",
 			    m->ent[i].dst, m->ent[i - 1].line);
 			ok = false;
 		}
@@ -181,7 +144,7 @@ checkset(const struct manifest *m, struct diag *d)
 			*s = '\0';
 			up = findent(m, p);
 			if (up && up->kind != 'D') {
-				diagerr(d, m->path, e->line, 0, "'%s' lies below '%s', which line %d names as a %s; expected a D entry there",
+				errorat(d, m->path, e->line, 0, "'%s' lies below '%s', which line %d names as a %s; expected a D entry there",
 				    e->dst, p, up->line, up->kind == 'F' ? "file" : "rendered file");
 				ok = false;
 				break;
@@ -209,10 +172,10 @@ manifestparse(struct manifest *m, const char *path, const char *data, size_t len
 		lineno++;
 		line = xstrndup(s, (size_t)(nl - s));
 		if (strlen(line) != (size_t)(nl - s)) {
-			diagerr(d, path, lineno, 0, "NUL byte in the manifest; expected text");
+			errorat(d, path, lineno, 0, "NUL byte in the manifest; expected text");
 		} else if (lineno == 1) {
 			if (strcmp(line, STAGE_HEADER) != 0)
-				diagerr(d, path, 1, 1, "not a stage manifest; expected the first line to be '%s'", STAGE_HEADER);
+				errorat(d, path, 1, 1, "not a stage manifest; expected the first line to be '%s'", STAGE_HEADER);
 		} else if (line[0] != '\0' && line[0] != '#') {
 			parseline(m, path, lineno, line, d);
 		}
@@ -220,7 +183,7 @@ manifestparse(struct manifest *m, const char *path, const char *data, size_t len
 		s = nl + 1;
 	}
 	if (lineno == 0)
-		diagerr(d, path, 0, 0, "empty file; expected the line '%s' first", STAGE_HEADER);
+		errorat(d, path, 0, 0, "empty file; expected the line '%s' first", STAGE_HEADER);
 	if (m->nent > 1)
 		qsort(m->ent, m->nent, sizeof(m->ent[0]), entcmp);
 	if (d->nerr == nerr)
@@ -276,33 +239,25 @@ removetree(const char *path)
 
 /* the names in a directory, sorted; false (errno set) if it cannot be read */
 static bool
-listdir(const char *path, struct pathset *s)
+listdir(const char *path, struct strvec *s)
 {
 	struct dirent *de;
 	DIR *dir;
-	size_t cap = 0;
 
-	s->v = NULL;
-	s->n = 0;
 	dir = opendir(path);
 	if (!dir)
 		return false;
 	while ((errno = 0, de = readdir(dir))) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
-		if (s->n == cap) {
-			cap = cap ? cap * 2 : 16;
-			s->v = xreallocarray(s->v, cap, sizeof(s->v[0]));
-		}
-		s->v[s->n++] = xstrdup(de->d_name);
+		strvecadd(s, de->d_name);
 	}
 	if (errno != 0) {
 		closedir(dir);
 		return false;
 	}
 	closedir(dir);
-	if (s->n)
-		qsort(s->v, s->n, sizeof(s->v[0]), strptrcmp);
+	strvecuniq(s);
 	return true;
 }
 
@@ -340,10 +295,10 @@ isrendertmp(const struct manifest *m, const char *ctxdir, const char *rel)
 
 /* removes from ctxdir/rel (a directory) everything that the manifest does not name */
 static bool
-prune(const struct manifest *m, const struct pathset *anc, const char *ctxdir, const char *rel, struct diag *d)
+prune(const struct manifest *m, const struct strvec *anc, const char *ctxdir, const char *rel, struct diag *d)
 {
 	const struct stageent *e;
-	struct pathset names;
+	struct strvec names = {0};
 	struct stat st;
 	char *dir, *sub, *full;
 	size_t i;
@@ -351,7 +306,8 @@ prune(const struct manifest *m, const struct pathset *anc, const char *ctxdir, c
 
 	dir = rel ? pathjoin(ctxdir, rel) : xstrdup(ctxdir);
 	if (!listdir(dir, &names)) {
-		diagerr(d, dir, 0, 0, "cannot read directory: %s", errstr(errno));
+		errorat(d, dir, 0, 0, "cannot read directory: %s", errstr(errno));
+		delstrvec(&names);
 		free(dir);
 		return false;
 	}
@@ -365,12 +321,12 @@ prune(const struct manifest *m, const struct pathset *anc, const char *ctxdir, c
 		if (lstat(full, &st) != 0) {
 			if (errno == ENOENT)
 				goto next;
-			diagerr(d, full, 0, 0, "cannot stat: %s", errstr(errno));
+			errorat(d, full, 0, 0, "cannot stat: %s", errstr(errno));
 			ok = false;
 			goto next;
 		}
 		isdir = S_ISDIR(st.st_mode);
-		if ((e && e->kind == 'D') || inset(anc, sub)) {
+		if ((e && e->kind == 'D') || strvechas(anc, sub)) {
 			if (isdir)
 				ok = prune(m, anc, ctxdir, sub, d) && ok;
 			else if (unlink(full) != 0)
@@ -384,13 +340,13 @@ prune(const struct manifest *m, const struct pathset *anc, const char *ctxdir, c
 			goto fail;
 		goto next;
 	fail:
-		diagerr(d, full, 0, 0, "cannot remove: %s", errstr(errno));
+		errorat(d, full, 0, 0, "cannot remove: %s", errstr(errno));
 		ok = false;
 	next:
 		free(full);
 		free(sub);
 	}
-	delset(&names);
+	delstrvec(&names);
 	free(dir);
 	return ok;
 }
@@ -471,38 +427,38 @@ copyfile(const struct manifest *m, const struct stageent *e, const char *ctxdir,
 
 	dst = pathjoin(ctxdir, e->dst);
 	if (lstat(e->src, &st) != 0) {
-		diagerr(d, m->path, e->line, 0, "cannot stat source '%s': %s", e->src, errstr(errno));
+		errorat(d, m->path, e->line, 0, "cannot stat source '%s': %s", e->src, errstr(errno));
 		goto out;
 	}
 	mtimefuture(e->src, &st);
 	if (S_ISLNK(st.st_mode)) {
 		target = readlinkstrat(AT_FDCWD, e->src);
 		if (!target) {
-			diagerr(d, m->path, e->line, 0, "cannot read symlink '%s': %s", e->src, errstr(errno));
+			errorat(d, m->path, e->line, 0, "cannot read symlink '%s': %s", e->src, errstr(errno));
 			goto out;
 		}
 		ok = copylink(target, dst);
 		free(target);
 		if (!ok)
-			diagerr(d, m->path, e->line, 0, "cannot create symlink '%s': %s", dst, errstr(errno));
+			errorat(d, m->path, e->line, 0, "cannot create symlink '%s': %s", dst, errstr(errno));
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		diagerr(d, m->path, e->line, 0, "source '%s' is %s; an F entry needs a regular file or a symlink",
+		errorat(d, m->path, e->line, 0, "source '%s' is %s; an F entry needs a regular file or a symlink",
 		    e->src, S_ISDIR(st.st_mode) ? "a directory (use a D entry)" : filekind(st.st_mode));
 		goto out;
 	}
 	/* streamed in bounded buffers: a file of any size costs the same memory */
 	if ((fd = openregular(e->src, &st)) < 0) {
-		diagerr(d, m->path, e->line, 0, "cannot read source '%s': %s", e->src, errstr(errno));
+		errorat(d, m->path, e->line, 0, "cannot read source '%s': %s", e->src, errstr(errno));
 		goto out;
 	}
 	r = writefilefd(dst, fd, st.st_mode & 07777);
 	close(fd);
 	if (r == -2)
-		diagerr(d, m->path, e->line, 0, "cannot read source '%s': %s", e->src, errstr(errno));
+		errorat(d, m->path, e->line, 0, "cannot read source '%s': %s", e->src, errstr(errno));
 	else if (r < 0)
-		diagerr(d, m->path, e->line, 0, "cannot write '%s': %s", dst, errstr(errno));
+		errorat(d, m->path, e->line, 0, "cannot write '%s': %s", dst, errstr(errno));
 	else
 		ok = true;
 out:
@@ -520,11 +476,11 @@ makedir(const struct manifest *m, const struct stageent *e, const char *ctxdir, 
 
 	dst = pathjoin(ctxdir, e->dst);
 	if (stat(e->src, &st) != 0) {
-		diagerr(d, m->path, e->line, 0, "cannot stat source '%s': %s", e->src, errstr(errno));
+		errorat(d, m->path, e->line, 0, "cannot stat source '%s': %s", e->src, errstr(errno));
 		goto out;
 	}
 	if (!S_ISDIR(st.st_mode)) {
-		diagerr(d, m->path, e->line, 0, "source '%s' is not a directory; a D entry needs one (use F for files)", e->src);
+		errorat(d, m->path, e->line, 0, "source '%s' is not a directory; a D entry needs one (use F for files)", e->src);
 		goto out;
 	}
 	*mode = st.st_mode & 07777;
@@ -540,7 +496,7 @@ makedir(const struct manifest *m, const struct stageent *e, const char *ctxdir, 
 	ok = true;
 	goto out;
 fail:
-	diagerr(d, m->path, e->line, 0, "cannot create directory '%s': %s", dst, errstr(errno));
+	errorat(d, m->path, e->line, 0, "cannot create directory '%s': %s", dst, errstr(errno));
 out:
 	free(dst);
 	return ok;
@@ -554,7 +510,7 @@ fixdir(const struct manifest *m, const struct stageent *e, const char *ctxdir, m
 	bool ok = true;
 
 	if (lstat(dst, &st) != 0 || ((st.st_mode & 07777) != mode && chmod(dst, mode) != 0)) {
-		diagerr(d, m->path, e->line, 0, "cannot set the mode of '%s': %s", dst, errstr(errno));
+		errorat(d, m->path, e->line, 0, "cannot set the mode of '%s': %s", dst, errstr(errno));
 		ok = false;
 	}
 	free(dst);
@@ -590,19 +546,19 @@ stamplink(struct buf *b, const char *ctxdir, const char *dst)
 bool
 stagectx(const struct manifest *m, const char *ctxdir, const char *stamp, struct diag *d)
 {
-	struct pathset anc;
+	struct strvec anc = {0};
 	struct buf list = {0};
 	mode_t *modes;
 	size_t i;
 	int nerr = d->nerr;
 
 	if (!mkdirp(ctxdir, 0777)) {
-		diagerr(d, ctxdir, 0, 0, "cannot create the context directory: %s", errstr(errno));
+		errorat(d, ctxdir, 0, 0, "cannot create the context directory: %s", errstr(errno));
 		return false;
 	}
 	mkancestors(m, &anc);
 	prune(m, &anc, ctxdir, NULL, d);
-	delset(&anc);
+	delstrvec(&anc);
 	if (d->nerr != nerr)
 		return false;
 	modes = xcalloc(m->nent, sizeof(modes[0]));
@@ -632,11 +588,11 @@ stagectx(const struct manifest *m, const char *ctxdir, const char *stamp, struct
 	}
 	bufterm(&list);
 	if (writefile(stamp, list.data, list.len, 0666) < 0) {
-		diagerr(d, stamp, 0, 0, "cannot write the stamp: %s", errstr(errno));
-		buffree(&list);
+		errorat(d, stamp, 0, 0, "cannot write the stamp: %s", errstr(errno));
+		delbuf(&list);
 		return false;
 	}
-	buffree(&list);
+	delbuf(&list);
 	return true;
 }
 
@@ -659,14 +615,14 @@ cmd_stage(int argc, char **argv)
 		return 2;
 	}
 	if (!readfile(argv[1], &data)) {
-		diagerr(&d, argv[1], 0, 0, "cannot read the stage manifest: %s", errstr(errno));
+		errorat(&d, argv[1], 0, 0, "cannot read the stage manifest: %s", errstr(errno));
 		return 1;
 	}
 	ok = manifestparse(&m, argv[1], data.data ? data.data : "", data.len, &d);
-	buffree(&data);
+	delbuf(&data);
 	/* one stage of a context at a time, and none while it is digested or built */
 	if (ok && !bdlock(argv[2], true)) {
-		diagerr(&d, argv[2], 0, 0, "cannot lock the context in .imagegen/lock: %s", errstr(errno));
+		errorat(&d, argv[2], 0, 0, "cannot lock the context in .imagegen/lock: %s", errstr(errno));
 		ok = false;
 	}
 	if (ok)

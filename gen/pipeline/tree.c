@@ -110,13 +110,13 @@ addtree(struct tree *t, struct node *nd, const char *src, const char *dst, const
 		d = pathjoin(dst, w->ent[i].path);
 		if (S_ISDIR(w->ent[i].mode)) {
 			centryadd(nd, 'D', d, s, prio);
-			strlistadd(&nd->dirs, s);
+			strvecadd(&nd->dirs, s);
 		} else if (S_ISREG(w->ent[i].mode) || S_ISLNK(w->ent[i].mode)) {
 			centryadd(nd, 'F', d, s, prio);
 			nd->ent[nd->nent - 1].link = S_ISLNK(w->ent[i].mode);
 		}
 		else
-			diagwarn(&t->d, s, 0, 0, "not a regular file, symlink or directory; left out of the context");
+			warningat(&t->d, s, 0, 0, "not a regular file, symlink or directory; left out of the context");
 		free(s);
 		free(d);
 	}
@@ -157,7 +157,7 @@ addcopies(struct tree *t, struct node *nd)
 
 		dst = pathcanon(c->dst.s);
 		if (strncmp(dst, rel, n) != 0 || (dst[n] != '\0' && dst[n] != '/')) {
-			diagerr(&t->d, img->yaml, c->dst.line, c->dst.col,
+			errorat(&t->d, img->yaml, c->dst.line, c->dst.col,
 			    "copy-list dst '%s' is outside the image directory; dst is relative to the project root '%s', so it must start with '%s/'",
 			    c->dst.s, nd->projroot, rel);
 			free(dst);
@@ -174,25 +174,25 @@ addcopies(struct tree *t, struct node *nd)
 		}
 		base = pathbase(src);
 		if (lstat(src, &st) != 0) {
-			diagerr(&t->d, img->yaml, c->src.line, c->src.col,
+			errorat(&t->d, img->yaml, c->src.line, c->src.col,
 			    "copy-list src '%s' does not exist (looked for '%s'; src is relative to the project root '%s')",
 			    c->src.s, src, nd->projroot);
 		} else if (strcmp(base, ".") == 0 || strcmp(base, "..") == 0 || strcmp(base, "/") == 0 || !*base) {
-			diagerr(&t->d, img->yaml, c->src.line, c->src.col,
+			errorat(&t->d, img->yaml, c->src.line, c->src.col,
 			    "copy-list src '%s' must name a file or a directory, not '%s'", c->src.s, src);
 		} else {
 			at = pathjoin(sub, base);
 			pdir = pathdir(src);
-			strlisttake(&nd->dirs, pdir);
+			strvectake(&nd->dirs, pdir);
 			if (S_ISDIR(st.st_mode)) {
 				centryadd(nd, 'D', at, src, 1);
-				strlistadd(&nd->dirs, src);
+				strvecadd(&nd->dirs, src);
 				if (!walktree(src, &w, &errpath)) {
-					diagerr(&t->d, errpath, 0, 0, "cannot read: %s", errstr(errno));
+					errorat(&t->d, errpath, 0, 0, "cannot read: %s", errstr(errno));
 					free(errpath);
 				} else
 					addtree(t, nd, src, at, &w, 1);
-				walkfree(&w);
+				delwalklist(&w);
 			} else {
 				centryadd(nd, 'F', at, src, 1);
 				nd->ent[nd->nent - 1].link = S_ISLNK(st.st_mode);
@@ -216,7 +216,7 @@ addtemplates(struct tree *t, struct node *nd)
 	for (i = 0; i < img->ntmpl; i++) {
 		src = xasprintf("%s/%s.template", img->dir, img->tmpl[i].s);
 		if (stat(src, &st) != 0 || !S_ISREG(st.st_mode))
-			diagerr(&t->d, img->yaml, img->tmpl[i].line, img->tmpl[i].col,
+			errorat(&t->d, img->yaml, img->tmpl[i].line, img->tmpl[i].col,
 			    "template '%s' is listed but '%s' does not exist; add it or take '%s' out of template-list",
 			    img->tmpl[i].s, src, img->tmpl[i].s);
 		else {
@@ -240,11 +240,11 @@ applyignore(struct tree *t, struct node *nd)
 
 	if (!readfile(path, &b)) {
 		if (errno != ENOENT)
-			diagerr(&t->d, path, 0, 0, "cannot read: %s", errstr(errno));
+			errorat(&t->d, path, 0, 0, "cannot read: %s", errstr(errno));
 		free(path);
 		return;
 	}
-	strlisttake(&nd->scanned, path);
+	strvectake(&nd->scanned, path);
 	diparse(&di, b.data ? b.data : "", b.len);
 	for (i = 0, j = 0; i < nd->nent; i++) {
 		if (strcmp(nd->ent[i].dst, nd->dockerfile) != 0 && diexcluded(&di, nd->ent[i].dst)) {
@@ -254,8 +254,8 @@ applyignore(struct tree *t, struct node *nd)
 			nd->ent[j++] = nd->ent[i];
 	}
 	nd->nent = j;
-	difree(&di);
-	buffree(&b);
+	deldockerignore(&di);
+	delbuf(&b);
 }
 
 static void
@@ -267,7 +267,7 @@ finddockerfile(struct tree *t, struct node *nd)
 		struct centry *e = centryfind(nd, img->dockerfile.s);
 
 		if (!e || e->kind == 'D')
-			diagerr(&t->d, img->yaml, img->dockerfile.line, img->dockerfile.col,
+			errorat(&t->d, img->yaml, img->dockerfile.line, img->dockerfile.col,
 			    "dockerfile '%s' is neither a file of the image directory, a template-list output nor a copy-list result",
 			    img->dockerfile.s);
 		else
@@ -279,7 +279,7 @@ finddockerfile(struct tree *t, struct node *nd)
 	else if (centryfind(nd, "dockerfile") && centryfind(nd, "dockerfile")->kind != 'D')
 		nd->dockerfile = xstrdup("dockerfile");
 	else
-		diagerr(&t->d, img->dir, 0, 0,
+		errorat(&t->d, img->dir, 0, 0,
 		    "no Dockerfile: add Dockerfile (or dockerfile) to the image directory, list it in template-list, or name another file with the dockerfile key");
 }
 
@@ -336,11 +336,11 @@ checkbelow(struct tree *t, struct node *nd)
 
 			it = e->kind == 'R' ? tmplitem(nd->img, e->dst) : NULL;
 			if (it)
-				diagerr(&t->d, nd->img->yaml, it->line, it->col,
+				errorat(&t->d, nd->img->yaml, it->line, it->col,
 				    "template '%s' lies below '%s', which is %s in the image's context (%s); a rendered file must lie in a real directory: move the template, or name the link's target",
 				    it->s, p, what, up->src);
 			else
-				diagerr(&t->d, e->src ? e->src : nd->img->yaml, 0, 0,
+				errorat(&t->d, e->src ? e->src : nd->img->yaml, 0, 0,
 				    "'%s' lies below '%s', which is %s in the image's context (%s); nothing can be staged below it: replace the link by a directory or move '%s'",
 				    e->dst, p, what, up->src, e->dst);
 		}
@@ -357,13 +357,13 @@ buildcontext(struct tree *t, struct node *nd)
 	size_t i;
 	const char *bad;
 
-	strlistadd(&nd->dirs, nd->img->dir);
+	strvecadd(&nd->dirs, nd->img->dir);
 	if (!walktree(nd->img->dir, &w, &errpath)) {
-		diagerr(&t->d, errpath, 0, 0, "cannot read: %s", errstr(errno));
+		errorat(&t->d, errpath, 0, 0, "cannot read: %s", errstr(errno));
 		free(errpath);
 	} else
 		addtree(t, nd, nd->img->dir, ".", &w, 0);
-	walkfree(&w);
+	delwalklist(&w);
 	addcopies(t, nd);
 	addtemplates(t, nd);
 	centryuniq(nd);
@@ -373,7 +373,7 @@ buildcontext(struct tree *t, struct node *nd)
 		applyignore(t, nd);
 	for (i = 0; i < nd->nent; i++) {
 		if ((bad = escpathbad(nd->ent[i].dst)) || (nd->ent[i].src && (bad = escpathbad(nd->ent[i].src))))
-			diagerr(&t->d, nd->ent[i].src ? nd->ent[i].src : nd->ent[i].dst, 0, 0, "%s", bad);
+			errorat(&t->d, nd->ent[i].src ? nd->ent[i].src : nd->ent[i].dst, 0, 0, "%s", bad);
 	}
 }
 
@@ -435,21 +435,21 @@ linkdeps(struct tree *t, struct node *nd)
 	for (i = 0; i < img->nprereq; i++) {
 		dep = treefind(t, img->prereq[i].s);
 		if (!dep)
-			diagerr(&t->d, img->yaml, img->prereq[i].line, img->prereq[i].col,
+			errorat(&t->d, img->yaml, img->prereq[i].line, img->prereq[i].col,
 			    "prerequisite '%s' is not an image of the tree; the images are the directories holding image.yaml under %s",
 			    img->prereq[i].s, img->root);
 		else if (dep == nd)
-			diagerr(&t->d, img->yaml, img->prereq[i].line, img->prereq[i].col,
+			errorat(&t->d, img->yaml, img->prereq[i].line, img->prereq[i].col,
 			    "image '%s' lists itself as prerequisite; a dependency cycle: %s -> %s", img->name, img->name, img->name);
 		else
-			strlistadd(&nd->deps, dep->img->name);
+			strvecadd(&nd->deps, dep->img->name);
 	}
 	if (!nd->dockerfile)
 		return;
 	e = centryfind(nd, nd->dockerfile);
 	path = e->kind == 'R' ? xasprintf("%s/%s.template", img->dir, e->dst) : xstrdup(e->src);
 	if (!readfile(path, &b)) {
-		diagerr(&t->d, path, 0, 0, "cannot read: %s", errstr(errno));
+		errorat(&t->d, path, 0, 0, "cannot read: %s", errstr(errno));
 		free(path);
 		return;
 	}
@@ -461,10 +461,10 @@ linkdeps(struct tree *t, struct node *nd)
 		for (j = 0; j < img->nprereq && strcmp(img->prereq[j].s, dep->img->name) != 0; j++)
 			;
 		if (j == img->nprereq)
-			diagwarn(&t->d, path, refs.v[i].line, refs.v[i].col,
+			warningat(&t->d, path, refs.v[i].line, refs.v[i].col,
 			    "%s names '%s', an image of the tree that prerequisite does not list; add it to prerequisite in %s",
 			    refs.v[i].copyfrom ? "--from" : "FROM", refs.v[i].ref, img->yaml);
-		strlistadd(&nd->deps, dep->img->name);
+		strvecadd(&nd->deps, dep->img->name);
 	}
 	for (i = 0; refs.nunknown == 0 && i < img->nprereq; i++) {
 		for (j = 0; j < refs.n; j++) {
@@ -473,17 +473,17 @@ linkdeps(struct tree *t, struct node *nd)
 				break;
 		}
 		if (j == refs.n && treefind(t, img->prereq[i].s))
-			diagwarn(&t->d, img->yaml, img->prereq[i].line, img->prereq[i].col,
+			warningat(&t->d, img->yaml, img->prereq[i].line, img->prereq[i].col,
 			    "prerequisite '%s' is named by no FROM or COPY --from of %s", img->prereq[i].s, path);
 	}
-	strlisttake(&nd->scanned, path);
-	strlistuniq(&nd->deps);
-	dffree(&refs);
-	buffree(&b);
+	strvectake(&nd->scanned, path);
+	strvecuniq(&nd->deps);
+	deldfrefs(&refs);
+	delbuf(&b);
 }
 
 void
-treefree(struct tree *t)
+deltree(struct tree *t)
 {
 	size_t i, j;
 
@@ -497,16 +497,16 @@ treefree(struct tree *t)
 		free(nd->ent);
 		free(nd->dockerfile);
 		free(nd->projroot);
-		strlistfree(&nd->deps);
-		strlistfree(&nd->scanned);
-		strlistfree(&nd->dirs);
+		delstrvec(&nd->deps);
+		delstrvec(&nd->scanned);
+		delstrvec(&nd->dirs);
 		delimage(nd->img);
 	}
 	free(t->node);
 	free(t->names);
 	free(t->order);
 	delgraph(t->g);
-	strlistfree(&t->dirs);
+	delstrvec(&t->dirs);
 }
 
 static int
@@ -534,39 +534,39 @@ cycleerr(struct tree *t, const char *cycle)
 			break;
 	}
 	if (nd && i < nd->img->nprereq)
-		diagerr(&t->d, nd->img->yaml, nd->img->prereq[i].line, nd->img->prereq[i].col,
+		errorat(&t->d, nd->img->yaml, nd->img->prereq[i].line, nd->img->prereq[i].col,
 		    "dependency cycle: %s; an image cannot be built on itself", cycle);
 	else
-		diagerr(&t->d, nd ? nd->img->yaml : NULL, 0, 0, "dependency cycle: %s; an image cannot be built on itself",
+		errorat(&t->d, nd ? nd->img->yaml : NULL, 0, 0, "dependency cycle: %s; an image cannot be built on itself",
 		    cycle);
 	free(first);
 	free(second);
 }
 
 bool
-treeload(struct tree *t, const struct strlist *roots)
+treeload(struct tree *t, const struct strvec *roots)
 {
-	struct strlist names = {0}, dirs = {0};
-	struct strlist cycles = {0};
+	struct strvec names = {0}, dirs = {0};
+	struct strvec cycles = {0};
 	size_t i, j;
 	char *dir;
 
 	for (i = 0; i < roots->n; i++) {
-		const char *root = roots->s[i];
+		const char *root = roots->v[i];
 
 		names.n = dirs.n = 0;
 		if (!walkroot(root, &names, &dirs)) {
-			diagerr(&t->d, root, 0, 0, "cannot read the images root: %s", errstr(errno));
+			errorat(&t->d, root, 0, 0, "cannot read the images root: %s", errstr(errno));
 			continue;
 		}
-		strlistadd(&t->dirs, root);
+		strvecadd(&t->dirs, root);
 		for (j = 0; j < dirs.n; j++)
-			strlisttake(&t->dirs, pathjoin(root, dirs.s[j]));
+			strvectake(&t->dirs, pathjoin(root, dirs.v[j]));
 		for (j = 0; j < names.n; j++) {
-			dir = pathjoin(root, names.s[j]);
+			dir = pathjoin(root, names.v[j]);
 			t->node = xreallocarray(t->node, t->n + 1, sizeof(t->node[0]));
 			memset(&t->node[t->n], 0, sizeof(t->node[0]));
-			t->node[t->n].img = mkimage(names.s[j], dir, root);
+			t->node[t->n].img = mkimage(names.v[j], dir, root);
 			t->node[t->n].projroot = pathjoin(root, "..");
 			{
 				char *c = pathcanon(t->node[t->n].projroot);
@@ -577,8 +577,8 @@ treeload(struct tree *t, const struct strlist *roots)
 			t->n++;
 			free(dir);
 		}
-		strlistfree(&names);
-		strlistfree(&dirs);
+		delstrvec(&names);
+		delstrvec(&dirs);
 	}
 	if (t->n > 0)
 		qsort(t->node, t->n, sizeof(t->node[0]), nodecmp);
@@ -586,12 +586,12 @@ treeload(struct tree *t, const struct strlist *roots)
 		struct node *nd = &t->node[i];
 
 		if (!imagenameok(nd->img->name)) {
-			diagerr(&t->d, nd->img->dir, 0, 0,
+			errorat(&t->d, nd->img->dir, 0, 0,
 			    "'%s' is not a valid image name; an image directory's name must be lowercase letters and digits joined by '.', '_', '__' or '-'",
 			    nd->img->name);
 		}
 		if (i > 0 && strcmp(t->node[i - 1].img->name, nd->img->name) == 0) {
-			diagerr(&t->d, nd->img->dir, 0, 0, "image '%s' is also %s; image names must be unique across the images roots",
+			errorat(&t->d, nd->img->dir, 0, 0, "image '%s' is also %s; image names must be unique across the images roots",
 			    nd->img->name, t->node[i - 1].img->dir);
 		}
 		imageload(nd->img, &t->d);
@@ -606,14 +606,14 @@ treeload(struct tree *t, const struct strlist *roots)
 	t->g = mkgraph(t->n, t->names);
 	for (i = 0; i < t->n; i++) {
 		for (j = 0; j < t->node[i].deps.n; j++)
-			graphadd(t->g, i, (size_t)(treefind(t, t->node[i].deps.s[j]) - t->node));
+			graphadd(t->g, i, (size_t)(treefind(t, t->node[i].deps.v[j]) - t->node));
 	}
 	t->order = xcalloc(t->n, sizeof(t->order[0]));
 	if (!graphorder(t->g, t->order, &cycles)) {
 		for (i = 0; i < cycles.n; i++)
-			cycleerr(t, cycles.s[i]);
+			cycleerr(t, cycles.v[i]);
 	}
-	strlistfree(&cycles);
-	strlistuniq(&t->dirs);
+	delstrvec(&cycles);
+	strvecuniq(&t->dirs);
 	return t->d.nerr == 0;
 }

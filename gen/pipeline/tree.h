@@ -31,9 +31,9 @@ struct node {
 	struct centry *ent;
 	size_t nent, capent;
 	char *dockerfile; /* context path of the Dockerfile */
-	struct strlist deps; /* names of the tree images it depends on */
-	struct strlist scanned; /* files read at generate time: regeneration inputs */
-	struct strlist dirs; /* directories walked: regeneration inputs */
+	struct strvec deps; /* names of the tree images it depends on */
+	struct strvec scanned; /* files read at generate time: regeneration inputs */
+	struct strvec dirs; /* directories walked: regeneration inputs */
 };
 
 /* the loaded tree */
@@ -43,7 +43,7 @@ struct tree {
 	char **names;
 	struct graph *g;
 	size_t *order;
-	struct strlist dirs; /* images roots and their subdirectories */
+	struct strvec dirs; /* images roots and their subdirectories */
 	const char *registry, *namespace; /* borrowed: how FROM may name a tree image */
 	struct diag d;
 };
@@ -54,9 +54,9 @@ struct tree {
  * order the images. Every problem is reported through t->d and the walk
  * goes on; false if there was an error.
  */
-bool treeload(struct tree *t, const struct strlist *roots);
+bool treeload(struct tree *t, const struct strvec *roots);
 /* free everything treeload allocated */
-void treefree(struct tree *t);
+void deltree(struct tree *t);
 
 /* the image named name, or NULL */
 struct node *treefind(const struct tree *t, const char *name);

@@ -49,41 +49,6 @@ errstr(int err)
 	return msg;
 }
 
-static void
-vwarn(const char *fmt, va_list ap)
-{
-	size_t n;
-	int err = errno;
-
-	n = strlen(fmt);
-	fprintf(stderr, "%s: ", argv0);
-	vfprintf(stderr, fmt, ap);
-	if (n > 0 && fmt[n - 1] == ':')
-		fprintf(stderr, " %s", errstr(err));
-	fputc('\n', stderr);
-}
-
-void
-warn(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vwarn(fmt, ap);
-	va_end(ap);
-}
-
-_Noreturn void
-fatal(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vwarn(fmt, ap);
-	va_end(ap);
-	exit(1);
-}
-
 void *
 xmalloc(size_t n)
 {
@@ -232,16 +197,83 @@ bufterm(struct buf *b)
 }
 
 void
-buffree(struct buf *b)
+strvectake(struct strvec *sv, char *s)
+{
+	if (sv->n + 2 > sv->cap) {
+		sv->cap = sv->cap ? sv->cap * 2 : 8;
+		sv->v = xreallocarray(sv->v, sv->cap, sizeof(sv->v[0]));
+	}
+	sv->v[sv->n++] = s;
+	sv->v[sv->n] = NULL;
+}
+
+void
+strvecadd(struct strvec *sv, const char *s)
+{
+	strvectake(sv, xstrdup(s));
+}
+
+void
+strvecaddf(struct strvec *sv, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	strvectake(sv, xvasprintf(fmt, ap));
+	va_end(ap);
+}
+
+void
+strvecuniq(struct strvec *sv)
+{
+	size_t i, j;
+
+	if (sv->n == 0)
+		return;
+	qsort(sv->v, sv->n, sizeof(sv->v[0]), strptrcmp);
+	for (i = 1, j = 1; i < sv->n; i++) {
+		if (strcmp(sv->v[i], sv->v[j - 1]) == 0)
+			free(sv->v[i]);
+		else
+			sv->v[j++] = sv->v[i];
+	}
+	sv->n = j;
+	sv->v[j] = NULL;
+}
+
+bool
+strvechas(const struct strvec *sv, const char *s)
+{
+	return sv->n > 0 && bsearch(&s, sv->v, sv->n, sizeof(sv->v[0]), strptrcmp) != NULL;
+}
+
+void
+delstrvec(struct strvec *sv)
+{
+	size_t i;
+
+	for (i = 0; i < sv->n; i++)
+		free(sv->v[i]);
+	free(sv->v);
+	sv->v = NULL;
+	sv->n = sv->cap = 0;
+}
+
+void
+delbuf(struct buf *b)
 {
 	free(b->data);
 	b->data = NULL;
 	b->len = b->cap = 0;
 }
 
-static void
+/* "argv0: [file[:line[:col]]: ][kind: ]message", and errstr when fmt ends in ':' */
+static void PRINTF(5, 0)
 vdiag(const char *kind, const char *file, int line, int col, const char *fmt, va_list ap)
 {
+	size_t n = strlen(fmt);
+	int err = errno;
+
 	fprintf(stderr, "%s: ", argv0);
 	if (file) {
 		fputs(file, stderr);
@@ -252,25 +284,75 @@ vdiag(const char *kind, const char *file, int line, int col, const char *fmt, va
 		}
 		fputs(": ", stderr);
 	}
-	fprintf(stderr, "%s: ", kind);
+	if (kind)
+		fprintf(stderr, "%s: ", kind);
 	vfprintf(stderr, fmt, ap);
+	if (n > 0 && fmt[n - 1] == ':')
+		fprintf(stderr, " %s", errstr(err));
 	fputc('\n', stderr);
 }
 
 void
-diagerr(struct diag *d, const char *file, int line, int col, const char *fmt, ...)
+error(const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	vdiag("error", file, line, col, fmt, ap);
+	vdiag(NULL, NULL, 0, 0, fmt, ap);
 	va_end(ap);
+}
+
+void
+warning(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vdiag("warning", NULL, 0, 0, fmt, ap);
+	va_end(ap);
+}
+
+void
+note(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vdiag("note", NULL, 0, 0, fmt, ap);
+	va_end(ap);
+}
+
+_Noreturn void
+fatal(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vdiag(NULL, NULL, 0, 0, fmt, ap);
+	va_end(ap);
+	exit(1);
+}
+
+void
+verrorat(struct diag *d, const char *file, int line, int col, const char *fmt, va_list ap)
+{
+	vdiag("error", file, line, col, fmt, ap);
 	if (d)
 		d->nerr++;
 }
 
 void
-diagwarn(struct diag *d, const char *file, int line, int col, const char *fmt, ...)
+errorat(struct diag *d, const char *file, int line, int col, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	verrorat(d, file, line, col, fmt, ap);
+	va_end(ap);
+}
+
+void
+warningat(struct diag *d, const char *file, int line, int col, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -279,6 +361,27 @@ diagwarn(struct diag *d, const char *file, int line, int col, const char *fmt, .
 	va_end(ap);
 	if (d)
 		d->nwarn++;
+}
+
+void
+noteat(const char *file, int line, int col, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vdiag("note", file, line, col, fmt, ap);
+	va_end(ap);
+}
+
+_Noreturn void
+fatalat(const char *file, int line, int col, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vdiag("error", file, line, col, fmt, ap);
+	va_end(ap);
+	exit(1);
 }
 
 int
@@ -737,9 +840,9 @@ bdlock(const char *key, bool exclusive)
 	}
 	held = fl;
 	if (fcntl(lockfd, F_GETLK, &held) == 0 && held.l_type != F_UNLCK)
-		warn("%s is in use by another imagegen (pid %ld) in this build directory; waiting for it", canon, (long)held.l_pid);
+		warning("%s is in use by another imagegen (pid %ld) in this build directory; waiting for it", canon, (long)held.l_pid);
 	else
-		warn("%s is in use by another imagegen in this build directory; waiting for it", canon);
+		warning("%s is in use by another imagegen in this build directory; waiting for it", canon);
 	free(canon);
 	while (fcntl(lockfd, F_SETLKW, &fl) != 0) {
 		if (errno != EINTR)
@@ -763,10 +866,10 @@ mtimefuture(const char *path, const struct stat *st)
 	ts[0].tv_nsec = UTIME_OMIT;
 	ts[1] = now;
 	if (utimensat(AT_FDCWD, path, ts, AT_SYMLINK_NOFOLLOW) == 0)
-		diagwarn(NULL, path, 0, 0, "modification time %.3g s in the future (is the clock right?); set to the current time so that its next change is built",
+		warningat(NULL, path, 0, 0, "modification time %.3g s in the future (is the clock right?); set to the current time so that its next change is built",
 		    ahead);
 	else
-		diagwarn(NULL, path, 0, 0, "modification time %.3g s in the future (is the clock right?), and it cannot be set to the current time (%s): its changes are not seen until the clock passes it",
+		warningat(NULL, path, 0, 0, "modification time %.3g s in the future (is the clock right?), and it cannot be set to the current time (%s): its changes are not seen until the clock passes it",
 		    ahead, errstr(errno));
 	return true;
 }

@@ -280,7 +280,7 @@ case_cr_in_registry_user() {
 	gen
 	check "generate refuses a carriage return in docker-username (exit 1)" status 1
 	check "the error names the configuration and the key" \
-		saysall "cluster.yaml: error: docker-registry-info.docker-username holds a carriage return (U+000D)"
+		saysall "cluster.yaml:4:3: error: docker-registry-info.docker-username holds a carriage return (U+000D)"
 	check "no build.ninja is written" nofile "$w/build/build.ninja"
 }
 

@@ -28,6 +28,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		free(repo);
 	}
-	dffree(&refs);
+	deldfrefs(&refs);
 	return 0;
 }

@@ -39,6 +39,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		free(path);
 	}
-	difree(&di);
+	deldockerignore(&di);
 	return 0;
 }

@@ -59,7 +59,7 @@ START_TEST(test_bufprintf)
 		ck_assert_uint_eq(b.len, (size_t)snprintf(NULL, 0, "%zu:", i) + i);
 		ck_assert_int_eq(b.data[b.len - 1], 'x');
 	}
-	buffree(&b);
+	delbuf(&b);
 }
 END_TEST
 
@@ -107,7 +107,7 @@ START_TEST(test_writefile)
 	bufterm(&got);
 	ck_assert_str_eq(got.data, "two\n");
 	ck_assert_int_ne(access(tmp, F_OK), 0);
-	buffree(&got);
+	delbuf(&got);
 	free(tmp);
 	free(p);
 }
@@ -181,7 +181,7 @@ START_TEST(test_writefilefd)
 	got.len = 0;
 	ck_assert(readfile(p, &got));
 	ck_assert_uint_eq(got.len, 199999);
-	buffree(&got);
+	delbuf(&got);
 	free(p);
 }
 END_TEST
@@ -334,7 +334,7 @@ START_TEST(test_writefile_nofollow)
 	s = names(".");
 	ck_assert_str_eq(s, "conf\nconf.tmp\nlink\nv\nw\n");
 	free(s);
-	buffree(&got);
+	delbuf(&got);
 	ck_assert_int_eq(chdir("/"), 0);
 	free(out);
 	free(in);
@@ -359,6 +359,27 @@ START_TEST(test_tmpname)
 }
 END_TEST
 
+START_TEST(test_strvec)
+{
+	struct strvec l = {0};
+
+	strvecadd(&l, "b");
+	strvecadd(&l, "a");
+	strvectake(&l, xstrdup("b"));
+	strvecaddf(&l, "%s%d", "c", 1);
+	ck_assert_ptr_null(l.v[l.n]);
+	strvecuniq(&l);
+	ck_assert_uint_eq(l.n, 3);
+	ck_assert_str_eq(l.v[0], "a");
+	ck_assert_str_eq(l.v[2], "c1");
+	ck_assert_ptr_null(l.v[l.n]);
+	ck_assert(strvechas(&l, "b"));
+	ck_assert(!strvechas(&l, "c"));
+	delstrvec(&l);
+	ck_assert_uint_eq(l.n, 0);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -377,6 +398,7 @@ main(void)
 	tcase_add_test(tc, test_tmpname);
 	tcase_add_test(tc, test_writefilefd);
 	tcase_add_test(tc, test_tmpstale);
+	tcase_add_test(tc, test_strvec);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
