@@ -40,7 +40,7 @@ struct writer {
 	struct buf *b;
 	struct alias *alias;
 	size_t nalias;
-	struct strlist targets; /* every output and phony name, sorted */
+	struct strvec targets; /* every output and phony name, sorted */
 	const char *imagegen;
 	size_t col;
 };
@@ -105,17 +105,17 @@ endline(struct writer *w)
 
 /* the prerequisites a file edge names: a phony name stands for its inputs (make would run a .PHONY one every time) */
 static void
-resolve(const struct writer *w, const struct strlist *in, struct strlist *out, int depth)
+resolve(const struct writer *w, const struct strvec *in, struct strvec *out, int depth)
 {
 	const struct edge *a;
 	size_t i;
 
 	for (i = 0; i < in->n; i++) {
-		if (depth < 64 && (a = aliasfind(w, in->s[i]))) {
+		if (depth < 64 && (a = aliasfind(w, in->v[i]))) {
 			resolve(w, &a->in, out, depth + 1);
 			resolve(w, &a->implicit, out, depth + 1);
 		} else {
-			strlistadd(out, in->s[i]);
+			strvecadd(out, in->v[i]);
 		}
 	}
 }
@@ -171,13 +171,13 @@ runedge(struct writer *w, const struct edge *e)
 {
 	const struct rule *r = planrule(w->p, e->rule);
 	const struct pool *pool = r->pool ? planpool(w->p, r->pool) : NULL;
-	struct strlist pre = {0}, oo = {0};
+	struct strvec pre = {0}, oo = {0};
 	struct buf cmdline = {0};
 	char *cmd = ninjaexpand(w->p, r, e, r->command), *desc, *base, *stamp, *tmp, *dir;
 	char hash[DIGESTLEN];
 	size_t i;
 
-	base = stampbase(e->out.s[e->out.n - 1]);
+	base = stampbase(e->out.v[e->out.n - 1]);
 	if (r->generator) {
 		/* the regeneration: its command never changes what it makes */
 		stamp = xstrdup(base);
@@ -194,12 +194,12 @@ runedge(struct writer *w, const struct edge *e)
 	resolve(w, &e->in, &pre, 0);
 	resolve(w, &e->implicit, &pre, 0);
 	for (i = 0; i < pre.n; i++)
-		pathword(w, pre.s[i], false);
+		pathword(w, pre.v[i], false);
 	resolve(w, &e->orderonly, &oo, 0);
 	if (oo.n) {
 		word(w, "|", 1);
 		for (i = 0; i < oo.n; i++)
-			pathword(w, oo.s[i], false);
+			pathword(w, oo.v[i], false);
 	}
 	endline(w);
 
@@ -237,17 +237,17 @@ runedge(struct writer *w, const struct edge *e)
 	bufaddc(w->b, '\n');
 
 	for (i = 0; i < e->out.n; i++)
-		pathword(w, e->out.s[i], true);
+		pathword(w, e->out.v[i], true);
 	for (i = 0; i < e->implicitout.n; i++)
-		pathword(w, e->implicitout.s[i], true);
+		pathword(w, e->implicitout.v[i], true);
 	bufaddc(w->b, ':');
 	w->col++;
 	pathword(w, stamp, false);
 	bufadds(w->b, " ;");
 	endline(w);
 
-	strlistfree(&pre);
-	strlistfree(&oo);
+	delstrvec(&pre);
+	delstrvec(&oo);
 	delbuf(&cmdline);
 	free(cmd);
 	free(desc);
@@ -265,7 +265,7 @@ phonyedge(struct writer *w, const struct edge *e)
 	if (!e->in.n && !e->implicit.n && !e->orderonly.n) {
 		/* a source: missing, it makes its dependents run */
 		for (i = 0; i < e->out.n; i++)
-			pathword(w, e->out.s[i], true);
+			pathword(w, e->out.v[i], true);
 		bufadds(w->b, ": ;");
 		endline(w);
 		return;
@@ -273,20 +273,20 @@ phonyedge(struct writer *w, const struct edge *e)
 	bufadds(w->b, ".PHONY:");
 	w->col = 7;
 	for (i = 0; i < e->out.n; i++)
-		pathword(w, e->out.s[i], true);
+		pathword(w, e->out.v[i], true);
 	endline(w);
 	for (i = 0; i < e->out.n; i++)
-		pathword(w, e->out.s[i], true);
+		pathword(w, e->out.v[i], true);
 	bufaddc(w->b, ':');
 	w->col++;
 	for (i = 0; i < e->in.n; i++)
-		pathword(w, e->in.s[i], false);
+		pathword(w, e->in.v[i], false);
 	for (i = 0; i < e->implicit.n; i++)
-		pathword(w, e->implicit.s[i], false);
+		pathword(w, e->implicit.v[i], false);
 	if (e->orderonly.n) {
 		word(w, "|", 1);
 		for (i = 0; i < e->orderonly.n; i++)
-			pathword(w, e->orderonly.s[i], false);
+			pathword(w, e->orderonly.v[i], false);
 	}
 	endline(w);
 }
@@ -294,9 +294,9 @@ phonyedge(struct writer *w, const struct edge *e)
 bool
 makecheck(const struct plan *p, struct diag *d)
 {
-	struct strlist targets = {0}, bad = {0}, badsrc = {0};
-	const struct strlist *lists[5];
-	const struct strlist *report;
+	struct strvec targets = {0}, bad = {0}, badsrc = {0};
+	const struct strvec *lists[5];
+	const struct strvec *report;
 	const struct edge *e;
 	size_t i, j, k;
 	int nerr = d->nerr;
@@ -306,16 +306,16 @@ makecheck(const struct plan *p, struct diag *d)
 			continue;
 		e = &p->item[i].edge;
 		for (j = 0; j < e->out.n; j++)
-			strlistadd(&targets, e->out.s[j]);
+			strvecadd(&targets, e->out.v[j]);
 		for (j = 0; j < e->implicitout.n; j++)
-			strlistadd(&targets, e->implicitout.s[j]);
+			strvecadd(&targets, e->implicitout.v[j]);
 	}
-	strlistuniq(&targets);
+	strvecuniq(&targets);
 	for (i = 0; i < p->n; i++) {
 		if (p->item[i].kind == PLANDEFAULT) {
 			for (j = 0; j < p->item[i].names.n; j++) {
-				if (escmakebad(p->item[i].names.s[j]))
-					strlistadd(&bad, p->item[i].names.s[j]);
+				if (escmakebad(p->item[i].names.v[j]))
+					strvecadd(&bad, p->item[i].names.v[j]);
 			}
 		}
 		if (p->item[i].kind != PLANEDGE)
@@ -328,20 +328,20 @@ makecheck(const struct plan *p, struct diag *d)
 		lists[4] = &e->orderonly;
 		for (k = 0; k < LEN(lists); k++) {
 			for (j = 0; j < lists[k]->n; j++) {
-				if (!escmakebad(lists[k]->s[j]))
+				if (!escmakebad(lists[k]->v[j]))
 					continue;
-				strlistadd(strlisthas(&targets, lists[k]->s[j]) ? &bad : &badsrc, lists[k]->s[j]);
+				strvecadd(strvechas(&targets, lists[k]->v[j]) ? &bad : &badsrc, lists[k]->v[j]);
 			}
 		}
 	}
-	strlistuniq(&bad);
-	strlistuniq(&badsrc);
+	strvecuniq(&bad);
+	strvecuniq(&badsrc);
 	report = badsrc.n ? &badsrc : &bad;
 	for (i = 0; i < report->n; i++)
-		errorat(d, report->s[i], 0, 0, "%s", escmakebad(report->s[i]));
-	strlistfree(&targets);
-	strlistfree(&bad);
-	strlistfree(&badsrc);
+		errorat(d, report->v[i], 0, 0, "%s", escmakebad(report->v[i]));
+	delstrvec(&targets);
+	delstrvec(&bad);
+	delstrvec(&badsrc);
 	return d->nerr == nerr;
 }
 
@@ -349,10 +349,10 @@ bool
 makewrite(const struct plan *p, const char *imagegen, struct buf *b, struct diag *d)
 {
 	struct writer w = {0};
-	struct strlist sources = {0}, defaults = {0};
+	struct strvec sources = {0}, defaults = {0};
 	const struct planitem *it;
 	const struct edge *e;
-	const struct strlist *lists[3];
+	const struct strvec *lists[3];
 	size_t i, j, k;
 
 	if (!makecheck(p, d))
@@ -371,24 +371,24 @@ makewrite(const struct plan *p, const char *imagegen, struct buf *b, struct diag
 		it = &p->item[i];
 		if (it->kind == PLANDEFAULT) {
 			for (j = 0; j < it->names.n; j++)
-				strlistadd(&defaults, it->names.s[j]);
+				strvecadd(&defaults, it->names.v[j]);
 		}
 		if (it->kind != PLANEDGE)
 			continue;
 		e = &it->edge;
 		for (j = 0; j < e->out.n; j++)
-			strlistadd(&w.targets, e->out.s[j]);
+			strvecadd(&w.targets, e->out.v[j]);
 		for (j = 0; j < e->implicitout.n; j++)
-			strlistadd(&w.targets, e->implicitout.s[j]);
+			strvecadd(&w.targets, e->implicitout.v[j]);
 		if (isphony(e) && (e->in.n || e->implicit.n || e->orderonly.n)) {
 			for (j = 0; j < e->out.n; j++) {
 				w.alias = xreallocarray(w.alias, w.nalias + 1, sizeof(w.alias[0]));
-				w.alias[w.nalias].name = e->out.s[j];
+				w.alias[w.nalias].name = e->out.v[j];
 				w.alias[w.nalias++].e = e;
 			}
 		}
 	}
-	strlistuniq(&w.targets);
+	strvecuniq(&w.targets);
 	if (w.nalias)
 		qsort(w.alias, w.nalias, sizeof(w.alias[0]), aliascmp);
 
@@ -404,7 +404,7 @@ makewrite(const struct plan *p, const char *imagegen, struct buf *b, struct diag
 		bufadds(b, "ifeq ($(.DEFAULT_GOAL),)\n.DEFAULT_GOAL :=");
 		for (i = 0; i < defaults.n; i++) {
 			bufaddc(b, ' ');
-			escmaketarget(b, defaults.s[i]);
+			escmaketarget(b, defaults.v[i]);
 		}
 		bufadds(b, "\nendif\n");
 	}
@@ -442,24 +442,24 @@ makewrite(const struct plan *p, const char *imagegen, struct buf *b, struct diag
 		lists[2] = &e->orderonly;
 		for (k = 0; k < LEN(lists); k++) {
 			for (j = 0; j < lists[k]->n; j++) {
-				if (!strlisthas(&w.targets, lists[k]->s[j]))
-					strlistadd(&sources, lists[k]->s[j]);
+				if (!strvechas(&w.targets, lists[k]->v[j]))
+					strvecadd(&sources, lists[k]->v[j]);
 			}
 		}
 	}
-	strlistuniq(&sources);
+	strvecuniq(&sources);
 	if (sources.n) {
 		bufadds(b, "\n# sources: a missing one makes its dependents run, as a changed one does\n");
 		for (i = 0; i < sources.n; i++) {
-			pathword(&w, sources.s[i], true);
+			pathword(&w, sources.v[i], true);
 			bufadds(b, ": ;");
 			endline(&w);
 		}
 	}
 	bufterm(b);
-	strlistfree(&sources);
-	strlistfree(&defaults);
-	strlistfree(&w.targets);
+	delstrvec(&sources);
+	delstrvec(&defaults);
+	delstrvec(&w.targets);
 	free(w.alias);
 	return true;
 }

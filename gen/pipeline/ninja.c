@@ -49,14 +49,14 @@ word(struct line *l, const char *w, size_t n)
 }
 
 static void
-paths(struct line *l, const struct strlist *p)
+paths(struct line *l, const struct strvec *p)
 {
 	struct buf w = {0};
 	size_t i;
 
 	for (i = 0; i < p->n; i++) {
 		w.len = 0;
-		escninjapath(&w, p->s[i]);
+		escninjapath(&w, p->v[i]);
 		word(l, w.data, w.len);
 	}
 	delbuf(&w);
@@ -88,8 +88,8 @@ ninjabuild(struct buf *b, const struct edge *e)
 	}
 	bufaddc(b, '\n');
 	for (i = 0; i + 1 < e->var.n; i += 2) {
-		bufprintf(b, "  %s = ", e->var.s[i]);
-		escninjaval(b, e->var.s[i + 1]);
+		bufprintf(b, "  %s = ", e->var.v[i]);
+		escninjaval(b, e->var.v[i + 1]);
 		bufaddc(b, '\n');
 	}
 }
@@ -119,7 +119,7 @@ ninjawrite(const struct plan *p, struct buf *b)
 			bufadds(b, "default");
 			for (j = 0; j < it->names.n; j++) {
 				bufaddc(b, ' ');
-				escninjapath(b, it->names.s[j]);
+				escninjapath(b, it->names.v[j]);
 			}
 			bufaddc(b, '\n');
 			break;
@@ -150,21 +150,21 @@ static bool expand(struct scope *sc, const char *text, struct buf *out, const ch
 
 /* paths as shell words joined by spaces, as ninja gives $in and $out */
 static void
-shellpaths(const struct strlist *l, struct buf *out)
+shellpaths(const struct strvec *l, struct buf *out)
 {
 	size_t i;
 
 	for (i = 0; i < l->n; i++) {
 		if (i)
 			bufaddc(out, ' ');
-		escshell(out, l->s[i]);
+		escshell(out, l->v[i]);
 	}
 }
 
 static bool
 lookup(struct scope *sc, const char *name, size_t n, struct buf *out, const char **err)
 {
-	const struct strlist *v;
+	const struct strvec *v;
 	size_t i;
 	bool ok;
 
@@ -179,8 +179,8 @@ lookup(struct scope *sc, const char *name, size_t n, struct buf *out, const char
 	if (sc->e) {
 		v = &sc->e->var;
 		for (i = 0; i + 1 < v->n; i += 2) {
-			if (strlen(v->s[i]) == n && memcmp(v->s[i], name, n) == 0) {
-				bufadds(out, v->s[i + 1]);
+			if (strlen(v->v[i]) == n && memcmp(v->v[i], name, n) == 0) {
+				bufadds(out, v->v[i + 1]);
 				return true;
 			}
 		}
@@ -188,12 +188,12 @@ lookup(struct scope *sc, const char *name, size_t n, struct buf *out, const char
 	if (sc->r) {
 		v = &sc->r->var;
 		for (i = 0; i + 1 < v->n; i += 2) {
-			if (strlen(v->s[i]) == n && memcmp(v->s[i], name, n) == 0) {
+			if (strlen(v->v[i]) == n && memcmp(v->v[i], name, n) == 0) {
 				if (++sc->depth > 16) {
 					*err = "the rule's bindings refer to each other in a cycle";
 					return false;
 				}
-				ok = expand(sc, v->s[i + 1], out, err);
+				ok = expand(sc, v->v[i + 1], out, err);
 				sc->depth--;
 				return ok;
 			}
@@ -201,8 +201,8 @@ lookup(struct scope *sc, const char *name, size_t n, struct buf *out, const char
 	}
 	v = &sc->p->var;
 	for (i = 0; i + 1 < v->n; i += 2) {
-		if (strlen(v->s[i]) == n && memcmp(v->s[i], name, n) == 0) {
-			bufadds(out, v->s[i + 1]);
+		if (strlen(v->v[i]) == n && memcmp(v->v[i], name, n) == 0) {
+			bufadds(out, v->v[i + 1]);
 			return true;
 		}
 	}
@@ -268,24 +268,24 @@ ninjaexpand(const struct plan *p, const struct rule *r, const struct edge *e, co
 
 /* set pairs name = val in l, replacing an earlier value */
 static void
-setpair(struct strlist *l, const char *name, size_t n, char *val)
+setpair(struct strvec *l, const char *name, size_t n, char *val)
 {
 	size_t i;
 
 	for (i = 0; i + 1 < l->n; i += 2) {
-		if (strlen(l->s[i]) == n && memcmp(l->s[i], name, n) == 0) {
-			free(l->s[i + 1]);
-			l->s[i + 1] = val;
+		if (strlen(l->v[i]) == n && memcmp(l->v[i], name, n) == 0) {
+			free(l->v[i + 1]);
+			l->v[i + 1] = val;
 			return;
 		}
 	}
-	strlisttake(l, xstrndup(name, n));
-	strlisttake(l, val);
+	strvectake(l, xstrndup(name, n));
+	strvectake(l, val);
 }
 
 /* the logical lines of text: "$" and a newline join a line with the next, less its indentation */
 static void
-logicallines(const char *text, struct strlist *lines, int **linenos)
+logicallines(const char *text, struct strvec *lines, int **linenos)
 {
 	struct buf l = {0};
 	const char *s = text;
@@ -302,7 +302,7 @@ logicallines(const char *text, struct strlist *lines, int **linenos)
 				s++;
 		} else if (*s == '\n') {
 			bufterm(&l);
-			strlistadd(lines, l.data);
+			strvecadd(lines, l.data);
 			*linenos = xreallocarray(*linenos, lines->n, sizeof(**linenos));
 			(*linenos)[lines->n - 1] = start;
 			l.len = 0;
@@ -314,7 +314,7 @@ logicallines(const char *text, struct strlist *lines, int **linenos)
 	}
 	if (l.len) {
 		bufterm(&l);
-		strlistadd(lines, l.data);
+		strvecadd(lines, l.data);
 		*linenos = xreallocarray(*linenos, lines->n, sizeof(**linenos));
 		(*linenos)[lines->n - 1] = start;
 	}
@@ -324,7 +324,7 @@ logicallines(const char *text, struct strlist *lines, int **linenos)
 bool
 ninjaprelude(struct plan *p, const char *file, struct diag *d)
 {
-	struct strlist lines = {0};
+	struct strvec lines = {0};
 	int *linenos = NULL;
 	struct rule *r = NULL;
 	struct pool *pl = NULL;
@@ -338,7 +338,7 @@ ninjaprelude(struct plan *p, const char *file, struct diag *d)
 	bufterm(&p->prelude);
 	logicallines(p->prelude.data, &lines, &linenos);
 	for (i = 0; i < lines.n; i++) {
-		s = lines.s[i];
+		s = lines.v[i];
 		line = linenos[i];
 		for (indent = 0; s[indent] == ' '; indent++)
 			;
@@ -415,8 +415,8 @@ ninjaprelude(struct plan *p, const char *file, struct diag *d)
 		r = &p->rule[i];
 		r->command = r->description = NULL;
 		for (n = 0; n + 1 < r->var.n; n += 2) {
-			name = r->var.s[n];
-			s = r->var.s[n + 1];
+			name = r->var.v[n];
+			s = r->var.v[n + 1];
 			if (strcmp(name, "command") == 0)
 				r->command = s;
 			else if (strcmp(name, "description") == 0)
@@ -435,7 +435,7 @@ ninjaprelude(struct plan *p, const char *file, struct diag *d)
 		else if (r->pool && strcmp(r->pool, "console") != 0 && !planpool(p, r->pool))
 			errorat(d, file, 0, 0, "rule %s uses the pool %s, which the prelude does not define", r->name, r->pool);
 	}
-	strlistfree(&lines);
+	delstrvec(&lines);
 	free(linenos);
 	delbuf(&v);
 	return d->nerr == nerr;

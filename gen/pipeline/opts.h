@@ -11,7 +11,7 @@
 
 /* the options shared by generate, list, graph and check */
 struct opts {
-	struct strlist images; /* images roots, canonical, in the order given */
+	struct strvec images; /* images roots, canonical, in the order given */
 	char *config;
 	char *engine;
 	char *registry;

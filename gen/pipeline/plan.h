@@ -20,8 +20,8 @@
  */
 struct edge {
 	const char *rule; /* a rule of the prelude, or "phony"; a string that outlives the plan */
-	struct strlist out, implicitout, in, implicit, orderonly;
-	struct strlist var; /* pairs: name, value */
+	struct strvec out, implicitout, in, implicit, orderonly;
+	struct strvec var; /* pairs: name, value */
 };
 
 enum planitemkind {
@@ -35,7 +35,7 @@ struct planitem {
 	enum planitemkind kind;
 	struct edge edge;     /* PLANEDGE */
 	char *text;           /* PLANCOMMENT */
-	struct strlist names; /* PLANDEFAULT */
+	struct strvec names; /* PLANDEFAULT */
 };
 
 /*
@@ -44,7 +44,7 @@ struct planitem {
  */
 struct rule {
 	char *name;
-	struct strlist var; /* pairs: binding name, text as written */
+	struct strvec var; /* pairs: binding name, text as written */
 	const char *command, *description; /* in var; description may be NULL */
 	char *pool; /* NULL for none */
 	bool restat, generator;
@@ -64,7 +64,7 @@ struct plan {
 	 */
 	struct buf prelude;
 	/* the prelude read back (ninjaprelude): values, rules, pools */
-	struct strlist var; /* pairs: name, value (shell text) */
+	struct strvec var; /* pairs: name, value (shell text) */
 	struct rule *rule;
 	size_t nrule;
 	struct pool *pool;
