@@ -711,6 +711,30 @@ case_secret_config_bin() {
 	check "a readable one from before is rewritten 0600" [ "$(mode "$w/build/.imagegen/config.bin")" = 600 ]
 }
 
+# ---------------------------------------------------------------------
+# the engine: nothing it leaves behind blocks imagegen
+
+case_engine_background_process() {
+	newtree
+	mkdir -p "$w/shim" "$w/build/img"
+	# a docker whose push leaves a process in the background holding its standard output
+	cat >"$w/shim/docker" <<EOF
+#!/bin/sh
+case "\$1" in
+tag) exit 0 ;;
+push) sleep 60 & echo \$! >"$w/bgpid"; echo "v: digest: sha256:$(printf '%064d' 0) size: 1"; exit 0 ;;
+esac
+exit 1
+EOF
+	chmod 755 "$w/shim/docker"
+	printf 'sha256:%064d\n' 1 >"$w/build/img/a.iid"
+	timed 20 env -C "$w/build" PATH="$w/shim:$PATH" "$IMAGEGEN" push --engine=docker --iid=img/a.iid \
+		--repo=localhost:5000/a -o push/a.pushed
+	[ -s "$w/bgpid" ] && kill "$(cat "$w/bgpid")" 2>/dev/null
+	check "push returns when the engine exits, whatever it left running (exit 0 within 20 s)" status 0
+	check "and records the manifest digest the engine printed" grep -q "localhost:5000/a@sha256:$(printf '%064d' 0)" "$w/build/push/a.pushed"
+}
+
 cases=${CASES:-$(sed -n 's/^case_\([a-z0-9_]*\)() {$/\1/p' "$0")}
 for case in $cases; do
 	"case_$case"
