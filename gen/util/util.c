@@ -944,6 +944,40 @@ mkdirparent(const char *path)
 }
 
 char *
+dirreal(const char *dir)
+{
+	char *buf = NULL;
+	size_t cap = 256;
+	int here, err = 0;
+
+	here = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (here < 0)
+		return NULL;
+	if (chdir(dir) != 0) {
+		err = errno;
+		goto out;
+	}
+	for (;;) {
+		buf = xreallocarray(buf, cap, 1);
+		if (getcwd(buf, cap))
+			break;
+		if (errno != ERANGE) {
+			err = errno;
+			free(buf);
+			buf = NULL;
+			break;
+		}
+		cap *= 2;
+	}
+	if (fchdir(here) != 0)
+		fatal("cannot return to the working directory:");
+out:
+	close(here);
+	errno = err;
+	return buf;
+}
+
+char *
 pathjoin(const char *a, const char *b)
 {
 	size_t n = strlen(a);

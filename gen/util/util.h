@@ -193,6 +193,12 @@ bool mkdirp(const char *path, mode_t mode);
 /* mkdir -p of the directory part of path */
 bool mkdirparent(const char *path);
 
+/*
+ * the absolute path of directory dir with every symbolic link resolved
+ * (what realpath(3) gives, within POSIX: the working directory is changed
+ * to it and back); NULL with errno set. Owned by the caller.
+ */
+char *dirreal(const char *dir);
 /* a/b, with no doubled slash; owned by the caller */
 char *pathjoin(const char *a, const char *b);
 /*

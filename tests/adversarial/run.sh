@@ -19,7 +19,14 @@ NINJA=${NINJA:-ninja}
 pass=0
 fail=0
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/imagegen-adv.XXXXXX") || exit 1
-trap 'chmod -R u+rwx "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
+cleanup() {
+	if [ -n "${CONTAINERS_STORAGE_CONF:-}" ]; then
+		podman rmi -a -f >/dev/null 2>&1
+	fi
+	chmod -R u+rwx "$tmp" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 ok() {
@@ -89,6 +96,24 @@ none_readable_by_others() {
 	[ -z "$bad" ] && return 0
 	printf '    readable by others: %s\n' "$bad"
 	return 1
+}
+
+# podmanstore: a private podman image store for the cases that build for
+# real (vfs driver, BUILDAH_ISOLATION=chroot); false if podman cannot
+# build here, and the case then asserts less
+podmanstore() {
+	command -v podman >/dev/null 2>&1 || return 1
+	if [ -z "${CONTAINERS_STORAGE_CONF:-}" ]; then
+		mkdir -p "$tmp/podman/graph" "$tmp/podman/run" "$tmp/podman/tmp"
+		printf '[storage]\ndriver = "vfs"\ngraphroot = "%s"\nrunroot = "%s"\n' \
+			"$tmp/podman/graph" "$tmp/podman/run" >"$tmp/podman/storage.conf"
+		printf '[engine]\ntmp_dir = "%s"\n' "$tmp/podman/tmp" >"$tmp/podman/containers.conf"
+		CONTAINERS_STORAGE_CONF=$tmp/podman/storage.conf
+		CONTAINERS_CONF=$tmp/podman/containers.conf
+		BUILDAH_ISOLATION=chroot
+		export CONTAINERS_STORAGE_CONF CONTAINERS_CONF BUILDAH_ISOLATION
+	fi
+	podman info >/dev/null 2>&1
 }
 
 # newtree: a fresh work directory $w with src/images/a (FROM scratch, one
@@ -733,6 +758,89 @@ EOF
 	[ -s "$w/bgpid" ] && kill "$(cat "$w/bgpid")" 2>/dev/null
 	check "push returns when the engine exits, whatever it left running (exit 0 within 20 s)" status 0
 	check "and records the manifest digest the engine printed" grep -q "localhost:5000/a@sha256:$(printf '%064d' 0)" "$w/build/push/a.pushed"
+}
+
+# ---------------------------------------------------------------------
+# odd places: the build directory in the tree, paths too long
+
+case_builddir_in_image_dir() {
+	newtree
+	mkdir -p "$w/src/images/a/build"
+	run env -C "$w/src/images/a/build" "$IMAGEGEN" generate --templates="$SRCDIR/templates" --images=../.. --engine=podman
+	check "generate refuses a build directory inside an image directory (exit 1)" status 1
+	check "the error says why and what would be right" \
+		saysall "../../a: error: the build directory $w/src/images/a/build lies inside this image directory" \
+		"configure in a directory outside the images roots, or exclude 'build' in ../../a/.dockerignore"
+	check "nothing is written" nofile "$w/src/images/a/build/build.ninja"
+	printf 'build\n' >"$w/src/images/a/.dockerignore"
+	run env -C "$w/src/images/a/build" "$IMAGEGEN" generate --templates="$SRCDIR/templates" --images=../.. --engine=podman \
+		--config=../../../config/cluster.yaml
+	check "one that .dockerignore excludes is accepted" status 0
+	check "and nothing of it is staged" sh -c "! grep -q 'build' '$w/src/images/a/build/.imagegen/stage/a.list'"
+	run "$NINJA" -C "$w/src/images/a/build" img/a.digest
+	check "ninja builds the context there" status 0
+	run "$NINJA" -C "$w/src/images/a/build" img/a.digest
+	check "and a second ninja has no work to do (no regeneration)" saysall_out "no work to do"
+	check "the context does not nest" nofile "$w/src/images/a/build/ctx/a/build"
+}
+
+case_builddir_is_image_dir() {
+	newtree
+	run env -C "$w/src/images/a" "$IMAGEGEN" generate --templates="$SRCDIR/templates" --images=.. --engine=podman
+	check "generate refuses the image directory itself as build directory (exit 1)" status 1
+	check "the error says so" saysall "../a: error: the build directory is this image directory"
+	check "nothing is written" nofile "$w/src/images/a/build.ninja"
+}
+
+case_builddir_in_images_root() {
+	newtree
+	mkdir -p "$w/src/images/build"
+	run env -C "$w/src/images/build" "$IMAGEGEN" generate --templates="$SRCDIR/templates" --images=.. --engine=podman
+	check "generate refuses a build directory inside an images root (exit 1)" status 1
+	check "the error says why" saysall "..: error: the build directory $w/src/images/build lies inside this images root"
+	check "nothing is written" nofile "$w/src/images/build/build.ninja"
+}
+
+case_path_too_long() {
+	newtree
+	# a directory of the image deeper than PATH_MAX
+	"${PYTHON:-python3}" -c 'import os, sys
+os.chdir(sys.argv[1])
+for i in range(45):
+    os.mkdir("%0100d" % i)
+    os.chdir("%0100d" % i)
+open("f", "w").write("x")' "$w/src/images/a"
+	run env -C "$w/build" "$IMAGEGEN" check --templates="$SRCDIR/templates" --images=../src/images --engine=podman
+	check "check fails on a path longer than PATH_MAX (exit 1)" status 1
+	check "it says the name is too long" saysall "error: cannot read: File name too long"
+	check "and nothing false after it: no 'no Dockerfile'" sh -c "! grep -q 'no Dockerfile' '$w/err'"
+	check "one error in all" saysall "imagegen: 1 error"
+	"${PYTHON:-python3}" -c 'import shutil, sys, os
+os.chdir(sys.argv[1])
+shutil.rmtree("%0100d" % 0)' "$w/src/images/a"
+}
+
+case_dockerignore_excludes_dockerfile() {
+	newtree
+	printf '*\n!file\n' >"$w/src/images/a/.dockerignore"
+	gen
+	nin ctx/a.staged
+	check "the context holds the Dockerfile" test -f "$w/build/ctx/a/Dockerfile"
+	check "and .dockerignore, which the engine applies again, so that COPY sees neither" \
+		test -f "$w/build/ctx/a/.dockerignore"
+	check "and what it lets through" test -f "$w/build/ctx/a/file"
+	check "not what it excludes" nofile "$w/build/ctx/a/conf"
+	if podmanstore; then
+		nin img/a.iid
+		check "podman builds it" status 0
+		run podman image save "$(cat "$w/build/img/a.iid")" -o "$w/a.tar"
+		mkdir -p "$w/x"
+		tar -xf "$w/a.tar" -C "$w/x"
+		for l in "$w"/x/*/layer.tar "$w"/x/blobs/sha256/*; do tar -tf "$l" 2>/dev/null; done | sed 's|^\./||' | sort -u >"$w/files"
+		check "the image holds file" grep -qx file "$w/files"
+		check "the image holds no Dockerfile, as when docker builds the directory" sh -c "! grep -qx Dockerfile '$w/files'"
+		check "nor .dockerignore" sh -c "! grep -qx .dockerignore '$w/files'"
+	fi
 }
 
 cases=${CASES:-$(sed -n 's/^case_\([a-z0-9_]*\)() {$/\1/p' "$0")}
