@@ -843,6 +843,103 @@ case_dockerignore_excludes_dockerfile() {
 	fi
 }
 
+# ---------------------------------------------------------------------
+# odd names: any valid image name works, or is refused at generate time
+
+# image NAME: one more image (FROM scratch) in the tree
+image() {
+	mkdir -p "$w/src/images/$1"
+	printf 'FROM scratch\n' >"$w/src/images/$1/Dockerfile"
+	printf '{}\n' >"$w/src/images/$1/image.yaml"
+}
+
+# clash NAME MESSAGE [OPTION...]: an image NAME beside a; generate refuses it saying MESSAGE
+clash() {
+	newtree
+	image "$1"
+	n=$1
+	m=$2
+	shift 2
+	gen "$@"
+	check "generate refuses an image named $n (exit 1)" status 1
+	check "the error names both makers and the path" saysall "$m"
+	check "no build.ninja is written" nofile "$w/build/build.ninja"
+}
+
+case_name_all() {
+	clash all "images/all: error: build.ninja itself and image 'all' (../src/images/all) would both make 'all'; rename the image directory 'all'"
+}
+
+case_name_build_ninja() {
+	clash build.ninja "images/build.ninja: error: build.ninja itself and image 'build.ninja' (../src/images/build.ninja) would both make 'build.ninja'"
+}
+
+case_name_push() {
+	clash push "error: build.ninja itself and image 'push' (../src/images/push) would both make 'push'" --registry=localhost:5000
+}
+
+case_name_push_a() {
+	clash push-a "error: image 'a' (../src/images/a) and image 'push-a' (../src/images/push-a) would both make 'push-a'" --registry=localhost:5000
+}
+
+case_name_staged() {
+	clash a.staged "image 'a.staged' (../src/images/a.staged) would make 'ctx/a.staged/Dockerfile' below 'ctx/a.staged', which image 'a' (../src/images/a) makes as a file"
+}
+
+case_name_push_log() {
+	clash a.push "image 'a' (../src/images/a) and image 'a.push' (../src/images/a.push) would both make 'log/a.push.log'" --registry=localhost:5000
+}
+
+case_name_publish() {
+	clash publish "build.ninja itself and image 'publish' (../src/images/publish) would both make 'log/publish.log'" --registry=localhost:5000
+}
+
+case_names_that_work() {
+	newtree
+	for n in push-x all-images pushed ctx img log a.push2 a.b a--b a__b 0; do image "$n"; done
+	gen --registry=localhost:5000
+	check "valid names that clash with nothing are accepted" status 0
+	nin img/ctx.digest img/log.digest img/0.digest
+	check "and build" status 0
+}
+
+# ---------------------------------------------------------------------
+# no stale state: what a removed image leaves is removed
+
+case_removed_image() {
+	newtree
+	image b
+	printf 'b\n' >"$w/src/images/b/data"
+	gen
+	nin img/a.digest img/b.digest
+	check "two images are staged and digested" test -f "$w/build/img/b.digest"
+	mkdir -p "$w/build/log" "$w/build/push"
+	printf 'log\n' >"$w/build/log/b.log"
+	printf 'other\n' >"$w/build/log/keep-me"
+	rm -rf "$w/src/images/b"
+	nin img/a.digest
+	check "ninja regenerates after the image is removed" status 0
+	check "its context is removed" nofile "$w/build/ctx/b"
+	check "its stamp is removed" nofile "$w/build/ctx/b.staged"
+	check "its digest is removed" nofile "$w/build/img/b.digest"
+	check "its log is removed" nofile "$w/build/log/b.log"
+	check "its stage manifest is removed" nofile "$w/build/.imagegen/stage/b.list"
+	check "the other image's files stay" test -f "$w/build/ctx/a/file" -a -f "$w/build/img/a.digest" -a -f "$w/build/.imagegen/stage/a.list"
+	check "and so does a file imagegen did not make" test -f "$w/build/log/keep-me"
+}
+
+case_renamed_image() {
+	newtree
+	gen
+	nin img/a.digest
+	mv "$w/src/images/a" "$w/src/images/c"
+	nin img/c.digest
+	check "ninja builds the renamed image" status 0
+	check "the old name's context is removed" nofile "$w/build/ctx/a"
+	check "the old name's digest is removed" nofile "$w/build/img/a.digest"
+	check "the new one is there" test -f "$w/build/ctx/c/file"
+}
+
 cases=${CASES:-$(sed -n 's/^case_\([a-z0-9_]*\)() {$/\1/p' "$0")}
 for case in $cases; do
 	"case_$case"
