@@ -26,7 +26,7 @@
 void
 delopts(struct opts *o)
 {
-	strlistfree(&o->images);
+	delstrvec(&o->images);
 	free(o->config);
 	free(o->configmodel);
 	free(o->engine);
@@ -50,8 +50,9 @@ usage(FILE *f, const char *cmd)
 {
 	fprintf(f, "usage: %s %s --images=DIR [--images=DIR...] [OPTIONS]\n", argv0, cmd);
 	if (strcmp(cmd, "generate") == 0)
-		fputs("\nwrites build.ninja, the stage manifests under .imagegen/stage/ and\n"
-		    ".imagegen/generate.args into the current directory (the build directory).\n", f);
+		fputs("\nwrites build.ninja (with --backend=make, the GNU Makefile images.mk), the\n"
+		    "stage manifests under .imagegen/stage/ and .imagegen/generate.args into the\n"
+		    "current directory (the build directory).\n", f);
 	else if (strcmp(cmd, "list") == 0)
 		fputs("\nprints the images in build order, each followed by the images it depends on.\n", f);
 	else if (strcmp(cmd, "graph") == 0)
@@ -78,7 +79,8 @@ usage(FILE *f, const char *cmd)
 	    "  --jobs=N              how many engine builds run at once (default: the number of CPUs)\n"
 	    "  --imagegen=PATH       the imagegen that build.ninja runs (default: this one)\n"
 	    "  --templates=DIR       where rules.ninja is (default " IMAGEGEN_TEMPLATEDIR ")\n"
-	    "  -o FILE               the file to write (default build.ninja)\n"
+	    "  --backend=ninja|make  write build.ninja for ninja (default) or a GNU Makefile for make\n"
+	    "  -o FILE               the file to write (default build.ninja; images.mk with --backend=make)\n"
 	    "  --args-file=FILE      read these options from FILE, one a line\n"
 	    "  -Wno-NAME             do not print the warning NAME (-WNAME prints it again):\n"
 	    "                        from-unlisted, prerequisite-unused, undefined, special-file\n", f);
@@ -133,7 +135,7 @@ option(struct opts *o, const char *cmd, const char *arg, const char *next, int *
 		if ((v = optval(arg, "--images"))) {
 			if (!*v)
 				goto empty;
-			strlisttake(&o->images, userpath(v));
+			strvectake(&o->images, userpath(v));
 			return true;
 		}
 		if ((v = optval(arg, "--config"))) {
@@ -244,6 +246,14 @@ option(struct opts *o, const char *cmd, const char *arg, const char *next, int *
 			o->imagegen = strchr(v, '/') ? userpath(v) : xstrdup(v);
 			return true;
 		}
+		if ((v = optval(arg, "--backend"))) {
+			if (strcmp(v, "ninja") != 0 && strcmp(v, "make") != 0) {
+				error("%s: --backend=%s: the backend must be ninja or make", cmd, v);
+				return false;
+			}
+			o->make = strcmp(v, "make") == 0;
+			return true;
+		}
 		if ((v = optval(arg, "--templates"))) {
 			if (!*v)
 				goto empty;
@@ -297,7 +307,7 @@ static bool
 argsfile(struct opts *o, const char *cmd, const char *file)
 {
 	struct buf b = {0};
-	struct strlist lines = {0};
+	struct strvec lines = {0};
 	char *s, *e;
 	size_t i;
 	int used;
@@ -313,17 +323,17 @@ argsfile(struct opts *o, const char *cmd, const char *file)
 		if (!e)
 			e = s + strlen(s);
 		if (e > s)
-			strlisttake(&lines, xstrndup(s, (size_t)(e - s)));
+			strvectake(&lines, xstrndup(s, (size_t)(e - s)));
 	}
 	for (i = 0; ok && i < lines.n; i += (size_t)used) {
-		if (strncmp(lines.s[i], "--args-file=", 12) == 0) {
+		if (strncmp(lines.v[i], "--args-file=", 12) == 0) {
 			error("%s: %s: --args-file cannot be nested", cmd, file);
 			ok = false;
 			break;
 		}
-		ok = option(o, cmd, lines.s[i], i + 1 < lines.n ? lines.s[i + 1] : NULL, &used);
+		ok = option(o, cmd, lines.v[i], i + 1 < lines.n ? lines.v[i + 1] : NULL, &used);
 	}
-	strlistfree(&lines);
+	delstrvec(&lines);
 	delbuf(&b);
 	return ok;
 }
@@ -479,7 +489,7 @@ optsparse(struct opts *o, int argc, char **argv)
 	if (!o->templates)
 		o->templates = xstrdup(IMAGEGEN_TEMPLATEDIR);
 	if (!o->output)
-		o->output = xstrdup("build.ninja");
+		o->output = xstrdup(o->make ? "images.mk" : "build.ninja");
 	if (o->jobs == 0) {
 		n = sysconf(_SC_NPROCESSORS_ONLN);
 		o->jobs = n > 0 ? n : 1;
@@ -494,7 +504,7 @@ optsrecord(const struct opts *o, struct buf *b)
 	unsigned w;
 
 	for (i = 0; i < o->images.n; i++)
-		bufprintf(b, "--images=%s\n", o->images.s[i]);
+		bufprintf(b, "--images=%s\n", o->images.v[i]);
 	if (o->config)
 		bufprintf(b, "--config=%s\n", o->config);
 	if (o->configmodel)
@@ -529,6 +539,8 @@ optsrecord(const struct opts *o, struct buf *b)
 	bufprintf(b, "--jobs=%ld\n", o->jobs);
 	bufprintf(b, "--imagegen=%s\n", o->imagegen);
 	bufprintf(b, "--templates=%s\n", o->templates);
+	if (o->make)
+		bufadds(b, "--backend=make\n");
 	bufprintf(b, "-o\n%s\n", o->output);
 }
 

@@ -11,7 +11,7 @@
 
 /* the options shared by generate, list, graph and check */
 struct opts {
-	struct strlist images; /* images roots, canonical, in the order given */
+	struct strvec images; /* images roots, canonical, in the order given */
 	char *config;
 	char *configmodel; /* --config-model as given; NULL: auto */
 	char *engine;
@@ -32,6 +32,7 @@ struct opts {
 	char *templates;
 	char *output;
 	long jobs;
+	bool make;         /* --backend=make: a GNU Makefile instead of build.ninja */
 };
 
 /* bits of opts.fromcfg */
