@@ -51,6 +51,12 @@ const char *tmodelname(enum tmodel m);
 extern const char tmodelnames[];
 /* the model TMODEL_AUTO stands for with the configuration at path */
 enum tmodel tmodelfor(const char *path);
+/*
+ * true if name, an entry of a configuration directory, is one that
+ * tenvloadconfig merges: *.yaml or *.yml, not starting with '.'. What is
+ * not a regular file under such a name is an error, not skipped.
+ */
+bool tenvconfigname(const char *name);
 
 /*
  * load the cluster configuration at path with a model: a YAML file, a
