@@ -740,31 +740,13 @@ filterlast(struct fcall *c, struct value *out)
 	return endof(c, false, out);
 }
 
+/* lower, upper, capitalize, title (jinja2's, which differs from str.title) */
 static bool
-filterlower(struct fcall *c, struct value *out)
+filtercase(struct fcall *c, struct value *out)
 {
-	*out = casemap(c->ev, instr(c), 'l');
-	return true;
-}
+	const char *m = c->name;
 
-static bool
-filterupper(struct fcall *c, struct value *out)
-{
-	*out = casemap(c->ev, instr(c), 'u');
-	return true;
-}
-
-static bool
-filtercapitalize(struct fcall *c, struct value *out)
-{
-	*out = casemap(c->ev, instr(c), 'c');
-	return true;
-}
-
-static bool
-filtertitle(struct fcall *c, struct value *out)
-{
-	*out = casemap(c->ev, instr(c), 'T');
+	*out = casemap(c->ev, instr(c), m[0] == 'l' ? 'l' : m[0] == 'u' ? 'u' : m[0] == 'c' ? 'c' : 'T');
 	return true;
 }
 
@@ -1176,7 +1158,7 @@ static const struct filterdef {
 } filters[] = {
 	{"abs", filterabs, 0, {0}},
 	{"attr", filterattr, 1, {"name"}},
-	{"capitalize", filtercapitalize, 0, {0}},
+	{"capitalize", filtercase, 0, {0}},
 	{"center", filtercenter, 1, {"width"}},
 	{"count", filterlength, 0, {0}},
 	{"d", filterdefault, 2, {"default_value", "boolean"}},
@@ -1195,7 +1177,7 @@ static const struct filterdef {
 	{"last", filterlast, 0, {0}},
 	{"length", filterlength, 0, {0}},
 	{"list", filterlist, 0, {0}},
-	{"lower", filterlower, 0, {0}},
+	{"lower", filtercase, 0, {0}},
 	{"map", filtermap, -1, {0}},
 	{"max", filtermax, 2, {"case_sensitive", "attribute"}},
 	{"min", filtermin, 2, {"case_sensitive", "attribute"}},
@@ -1210,11 +1192,11 @@ static const struct filterdef {
 	{"sort", filtersort, 3, {"reverse", "case_sensitive", "attribute"}},
 	{"string", filterstring, 0, {0}},
 	{"sum", filtersum, 2, {"attribute", "start"}},
-	{"title", filtertitle, 0, {0}},
+	{"title", filtercase, 0, {0}},
 	{"tojson", filtertojson, 1, {"indent"}},
 	{"trim", filtertrim, 1, {"chars"}},
 	{"unique", filterunique, 2, {"case_sensitive", "attribute"}},
-	{"upper", filterupper, 0, {0}},
+	{"upper", filtercase, 0, {0}},
 	{"wordcount", filterwordcount, 0, {0}},
 };
 
