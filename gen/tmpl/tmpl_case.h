@@ -1,13 +1,14 @@
 #ifndef IMAGEGEN_TMPL_CASE_H
 #define IMAGEGEN_TMPL_CASE_H
 
-/* Unicode case mapping as Python's str methods do it, through the C.UTF-8 locale (tmpl_case.c) */
+/* Unicode case mapping as Python's str methods do it, with its full mappings (tmpl_case.c, tmpl_casetab.h) */
 
 #include "tmpl_ev.h"
 
 /*
  * s with its case mapped as Python's str methods do: 'u' upper, 'l' lower,
- * 's' swapcase, 't' title (str.title), 'T' title (jinja2's filter), 'c' capitalize
+ * 'f' casefold, 's' swapcase, 't' title (str.title), 'T' title (jinja2's
+ * filter), 'c' capitalize
  */
 struct value casemap(struct ev *ev, struct value s, int mode);
 /* Python's str.islower ('l') / str.isupper ('u') */

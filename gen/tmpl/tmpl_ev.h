@@ -11,7 +11,6 @@
  * (expressions and statements).
  */
 
-#include <locale.h>
 
 #include "tmpl_ast.h"
 
@@ -26,8 +25,6 @@ struct ev {
 	int macdepth;	/* macro calls in progress */
 	struct vstr *keybuf;	/* scratch key for looking names up in vars */
 	size_t steps;	/* loop iterations so far, bounded by MAXSTEPS */
-	locale_t loc;	/* C.UTF-8 for Unicode case mapping, made on first use */
-	bool locdone;
 	bool failed;
 	int *nwarn;	/* when not NULL: warn where {{ }} prints an undefined value, and count it here */
 };
@@ -40,7 +37,9 @@ struct kwarg {
 
 /* bounds that stop runaway templates with an error instead of exhausting the machine */
 #define MAXSTEPS 5000000	/* loop iterations in one rendering */
-#define MAXOUT (256u << 20)	/* bytes of output, and of one string */
+#define MAXOUT VSTRMAX	/* bytes of output, and of one string (256 MB) */
+#define MAXITEMS (1u << 22)	/* items of one list (4 Mi) */
+#define MAXMEM (1024u << 20)	/* bytes of values one rendering holds (1 GB) */
 
 /* report an error at node n (once per rendering); always false */
 bool everr(struct ev *ev, const struct node *n, const char *fmt, ...) PRINTF(3, 4);

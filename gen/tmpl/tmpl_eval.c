@@ -459,7 +459,7 @@ evaltest(struct ev *ev, const struct node *n, struct value *out)
 }
 
 static bool
-eval(struct ev *ev, const struct node *n, struct value *out)
+eval1(struct ev *ev, const struct node *n, struct value *out)
 {
 	struct value a, b, parts[3];
 	size_t i;
@@ -617,6 +617,23 @@ eval(struct ev *ev, const struct node *n, struct value *out)
 	}
 }
 
+/*
+ * evaluate n, and bound what it made as the output is bounded: a string
+ * longer than MAXOUT or a list of more than MAXITEMS items is an error at
+ * n, naming the limit, instead of the machine's memory running out later
+ */
+static bool
+eval(struct ev *ev, const struct node *n, struct value *out)
+{
+	if (!eval1(ev, n, out))
+		return false;
+	if (out->type == VSTR && out->u.s->len > MAXOUT)
+		return everr(ev, n, "this makes a string larger than %u MB, the limit of one value", MAXOUT >> 20);
+	if ((out->type == VLIST || out->type == VTUPLE) && out->u.l->len > MAXITEMS)
+		return everr(ev, n, "this makes a %s of more than %u items, the limit of one value", vtypename(*out), MAXITEMS);
+	return true;
+}
+
 static bool
 execfor(struct ev *ev, const struct node *n)
 {
@@ -674,7 +691,7 @@ execfiltered(struct ev *ev, const struct node *n, struct value *out)
 {
 	struct buf *save = ev->out, tmp = {0};
 	struct value v;
-	const struct node *f, *chain[32];
+	const struct node *f, **chain;
 	size_t nf = 0;
 	bool ok;
 
@@ -687,7 +704,12 @@ execfiltered(struct ev *ev, const struct node *n, struct value *out)
 	}
 	v = strval(ev, tmp.data ? tmp.data : "", tmp.len);
 	delbuf(&tmp);
-	for (f = n->c; f && nf < LEN(chain); f = f->a)
+	/* every filter of the chain, innermost first, however many */
+	for (f = n->c; f; f = f->a)
+		nf++;
+	chain = aalloc(ev->a, (nf ? nf : 1) * sizeof(chain[0]));
+	nf = 0;
+	for (f = n->c; f; f = f->a)
 		chain[nf++] = f;
 	while (nf > 0) {
 		if (!evalfilter(ev, chain[--nf], v, &v))
@@ -702,12 +724,14 @@ exec(struct ev *ev, struct node **body, size_t n)
 {
 	const struct node *s;
 	struct value v;
-	struct value vals[32];
+	struct value *vals;
 	struct scope sc;
 	size_t i, k;
 
 	for (i = 0; i < n; i++) {
 		s = body[i];
+		if (ev->a->total > MAXMEM)
+			return everr(ev, s, "the rendering holds more than %u MB of values, the limit of one rendering", MAXMEM >> 20);
 		switch (s->kind) {
 		case NDATA:
 			bufadd(ev->out, s->val.u.s->data, s->val.u.s->len);
@@ -731,6 +755,9 @@ exec(struct ev *ev, struct node **body, size_t n)
 			default:
 				vstrto(ev->out, v);
 			}
+			/* vstrto stops past VSTRMAX: a value that prints longer is too large for the output */
+			if (ev->out->len > MAXOUT)
+				return everr(ev, s, "the output is larger than %u MB", MAXOUT >> 20);
 			break;
 		case NIF:
 			for (;;) {
@@ -781,8 +808,7 @@ exec(struct ev *ev, struct node **body, size_t n)
 			scopeset(ev, ev->sc, s->name, v);
 			break;
 		case NWITH:
-			if (s->b->n > LEN(vals))
-				return everr(ev, s, "too many assignments in one 'with'");
+			vals = aalloc(ev->a, (s->b->n ? s->b->n : 1) * sizeof(vals[0]));
 			for (k = 0; k < s->b->n; k++) {
 				if (!eval(ev, s->b->v[k]->b, &vals[k]))
 					return false;
@@ -823,7 +849,5 @@ tmplevalwarn(struct arena *a, const struct tmpl *t, struct value vars, struct bu
 
 	bufterm(out);
 	ok = exec(&ev, t->body->v, t->body->n);
-	if (ev.loc)
-		freelocale(ev.loc);
 	return ok;
 }

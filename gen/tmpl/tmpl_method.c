@@ -440,7 +440,7 @@ strcasem(struct mcall *c, struct value *out)
 {
 	const char *m = c->name;
 
-	*out = casemap(c->ev, c->self, !strcmp(m, "casefold") ? 'l' : m[0]);
+	*out = casemap(c->ev, c->self, !strcmp(m, "casefold") ? 'f' : m[0]);
 	return true;
 }
 
@@ -755,6 +755,8 @@ listextend(struct mcall *c, struct value *out)
 	if (c->args[0].type == VUNDEF)
 		return undeferr(c->ev, c->n, c->args[0]);
 	len = src->len;
+	if (l->len + len > MAXITEMS)
+		return everr(c->ev, c->n, "extending the list past %u items, the limit of one value", MAXITEMS);
 	for (k = 0; k < len; k++)
 		vlistpush(c->ev->a, l, src->v[k]);
 	*out = vnone();

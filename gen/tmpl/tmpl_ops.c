@@ -115,8 +115,8 @@ repeat(struct ev *ev, const struct node *n, struct value seq, int64_t k, struct 
 		delbuf(&b);
 		return true;
 	}
-	if (k > 0 && seq.u.l->len && (uint64_t)k > (1ULL << 22) / seq.u.l->len)
-		return everr(ev, n, "list repetition larger than %llu items", 1ULL << 22);
+	if (k > 0 && seq.u.l->len && (uint64_t)k > MAXITEMS / seq.u.l->len)
+		return everr(ev, n, "list repetition larger than %u items, the limit of one value", MAXITEMS);
 	if (seq.u.l->len == 0)
 		k = 0;
 	*out = vlist(ev->a, 0, seq.type == VTUPLE);
@@ -241,6 +241,8 @@ binop(struct ev *ev, const struct node *n, int op, struct value a, struct value 
 		}
 		if ((a.type == VLIST || a.type == VTUPLE) && a.type == b.type &&
 		    (a.type != VLIST || (a.u.l->view == VIEWNONE && b.u.l->view == VIEWNONE))) {
+			if (a.u.l->len + b.u.l->len > MAXITEMS)
+				return everr(ev, n, "%s concatenation larger than %u items, the limit of one value", vtypename(a), MAXITEMS);
 			*out = vlist(ev->a, a.u.l->len + b.u.l->len, a.type == VTUPLE);
 			for (i = 0; i < a.u.l->len; i++)
 				vlistpush(ev->a, out->u.l, a.u.l->v[i]);

@@ -26,6 +26,7 @@ aalloc(struct arena *a, size_t n)
 	if (n > a->left) {
 		sz = n > ACHUNK / 4 ? n : ACHUNK;
 		c = xmalloc(sizeof(*c) + sz);
+		a->total += sizeof(*c) + sz;
 		c->next = a->chunks;
 		a->chunks = c;
 		/* a big block gets a chunk of its own; small ones go on in the current */
@@ -72,6 +73,7 @@ delarena(struct arena *a)
 	a->chunks = NULL;
 	a->next = NULL;
 	a->left = 0;
+	a->total = 0;
 }
 
 struct value
@@ -712,6 +714,9 @@ vto(struct buf *b, struct value v, bool repr, const struct seen *up)
 	struct seen here = {v.u.p, up};
 	size_t i;
 
+	/* past VSTRMAX nothing more is written */
+	if (b->len > VSTRMAX)
+		return;
 	switch (v.type) {
 	case VUNDEF:
 		if (repr)
@@ -759,7 +764,7 @@ vto(struct buf *b, struct value v, bool repr, const struct seen *up)
 			break;
 		}
 		bufaddc(b, v.type == VLIST ? '[' : '(');
-		for (i = 0; i < v.u.l->len; i++) {
+		for (i = 0; i < v.u.l->len && b->len <= VSTRMAX; i++) {
 			if (i)
 				bufadds(b, ", ");
 			vto(b, v.u.l->v[i], true, &here);
@@ -774,7 +779,7 @@ vto(struct buf *b, struct value v, bool repr, const struct seen *up)
 			break;
 		}
 		bufaddc(b, '{');
-		for (i = 0; i < v.u.d->len; i++) {
+		for (i = 0; i < v.u.d->len && b->len <= VSTRMAX; i++) {
 			if (i)
 				bufadds(b, ", ");
 			vto(b, v.u.d->keys[i], true, &here);

@@ -19,7 +19,15 @@ struct arena {
 	struct achunk *chunks;
 	char *next;
 	size_t left;
+	size_t total; /* bytes taken from malloc so far */
 };
+
+/*
+ * the longest text vstrto and vreprto write: past it they stop, so that
+ * printing a value reached through many aliases (a billion laughs) costs
+ * bounded memory and time; the caller finds the text too long and says so
+ */
+#define VSTRMAX (256u << 20)
 
 /* n bytes from the arena, aligned for any value; never NULL */
 void *aalloc(struct arena *a, size_t n);

@@ -940,6 +940,74 @@ case_renamed_image() {
 	check "the new one is there" test -f "$w/build/ctx/c/file"
 }
 
+# ---------------------------------------------------------------------
+# templates that loop or explode: an error at the template's line, at once
+
+# explode NAME TEMPLATE MESSAGE [CONFIG]: render TEMPLATE; it must fail within 60 s saying MESSAGE, writing nothing
+explode() {
+	newtree
+	printf '%s\n' "$2" >"$w/t.j2"
+	printf 'keep\n' >"$w/out.txt"
+	if [ -n "${4:-}" ]; then
+		timed 60 sh -c "ulimit -v 4000000 2>/dev/null; exec '$IMAGEGEN' render -c '$4' -o '$w/out.txt' '$w/t.j2'"
+	else
+		timed 60 sh -c "ulimit -v 4000000 2>/dev/null; exec '$IMAGEGEN' render -o '$w/out.txt' '$w/t.j2'"
+	fi
+	check "$1: render fails with an error, not the machine's memory (exit 1 within 60 s)" status 1
+	check "$1: the error names the line and the limit: $3" saysall "$3"
+	check "$1: the output file is left as it was" [ "$(cat "$w/out.txt")" = keep ]
+}
+
+case_template_list_doubling() {
+	explode "a list doubled 40 times" \
+		'{% set ns = namespace(x=[1]) %}{% for i in range(40) %}{% set ns.x = ns.x + ns.x %}{% endfor %}{{ ns.x|length }}' \
+		"t.j2:1:75: error: list concatenation larger than 4194304 items, the limit of one value"
+}
+
+case_template_extend_doubling() {
+	explode "a list extended by itself" \
+		'{% set x = [1] %}{% for i in range(40) %}{{ x.extend(x) }}{% endfor %}' \
+		"t.j2:1:53: error: extending the list past 4194304 items, the limit of one value"
+}
+
+case_template_string_doubling() {
+	explode "a string doubled past 256 MB" \
+		'{% set s = ("x" * 10000000) * 14 %}{{ s ~ s }}' \
+		"t.j2:1:41: error: string larger than 256 MB"
+}
+
+case_template_billion_laughs() {
+	newtree
+	{
+		printf 'a: &a ["xxxxxxxxxx","x","x","x","x","x","x","x","x","x"]\n'
+		p=a
+		for l in b c d e f g h i j; do
+			printf '%s: &%s [*%s,*%s,*%s,*%s,*%s,*%s,*%s,*%s,*%s,*%s]\n' "$l" "$l" "$p" "$p" "$p" "$p" "$p" "$p" "$p" "$p" "$p" "$p"
+			p=$l
+		done
+	} >"$w/bomb.yaml"
+	explode "printing a billion-laughs configuration" 'x
+{{ j }}' "t.j2:2:1: error: the output is larger than 256 MB" "$w/bomb.yaml"
+}
+
+case_template_endless_loop() {
+	explode "a loop without end" \
+		'{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}' \
+		"t.j2:1:32: error: the template runs more than 5000000 loop iterations"
+}
+
+case_template_recursion() {
+	explode "a macro calling itself without end" \
+		'{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}{{ f(0) }}' \
+		"t.j2:1:"
+}
+
+case_template_memory() {
+	explode "many large lists kept" \
+		'{% set ns = namespace(l=[]) %}{% set s = "x" * 10000000 %}{% for i in range(100) %}{% set ns.l = ns.l + [(s ~ i) * 20] %}{% endfor %}' \
+		"error: the rendering holds more than 1024 MB of values, the limit of one rendering"
+}
+
 cases=${CASES:-$(sed -n 's/^case_\([a-z0-9_]*\)() {$/\1/p' "$0")}
 for case in $cases; do
 	"case_$case"
