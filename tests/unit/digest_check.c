@@ -1,6 +1,11 @@
+/* RTLD_NEXT, for the readdir below */
+#define _GNU_SOURCE 1
 #include "compat.h"
 
 #include <check.h>
+#include <dirent.h>
+#include <dlfcn.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -249,6 +254,61 @@ START_TEST(test_errors)
 }
 END_TEST
 
+/*
+ * readdir as the digest calls it: after failafter entries of a directory
+ * stream it fails with EIO, as a disk error would, while failafter >= 0
+ */
+static int failafter = -1;
+
+struct dirent *
+readdir(DIR *dir)
+{
+	static struct dirent *(*real)(DIR *);
+
+	if (!real)
+		*(void **)&real = dlsym(RTLD_NEXT, "readdir");
+	if (failafter == 0) {
+		errno = EIO;
+		return NULL;
+	}
+	if (failafter > 0)
+		failafter--;
+	return real(dir);
+}
+
+/* a directory that cannot be read to its end is named in the error, not its last entry */
+START_TEST(test_readdir_error)
+{
+	struct digestin in = {0};
+	struct diag d = {0};
+	char out[DIGESTLEN];
+	int fd, saved;
+	struct buf err = {0};
+
+	ck_assert(mkdirp("ctx/sub", 0755));
+	put("ctx/sub/a", "a", 0644);
+	put("ctx/sub/b", "b", 0644);
+	in.ctxdir = "ctx";
+	in.file = "Dockerfile";
+	fflush(stderr);
+	saved = dup(2);
+	fd = open("err.txt", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	dup2(fd, 2);
+	close(fd);
+	/* "ctx": ".", "..", "sub" (whose walk reads its own 3 entries), then the failure */
+	failafter = 7;
+	ck_assert(!inputdigest(&in, out, &d));
+	failafter = -1;
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	ck_assert(readfile("err.txt", &err));
+	bufterm(&err);
+	ck_assert_msg(strstr(err.data, "imagegen: ctx: error: cannot read the context directory: Input/output error"), "%s", err.data);
+	delbuf(&err);
+}
+END_TEST
+
 static int
 run(char **argv)
 {
@@ -375,6 +435,7 @@ main(void)
 	tcase_add_test(tc, test_sensitivity);
 	tcase_add_test(tc, test_framing);
 	tcase_add_test(tc, test_errors);
+	tcase_add_test(tc, test_readdir_error);
 	tcase_add_test(tc, test_command);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
