@@ -181,7 +181,7 @@ readdigest(struct buildcmd *c)
 	c->digest = imageidnorm(b.data ? b.data : "", b.len);
 	delbuf(&b);
 	if (!c->digest) {
-		error("%s: not an input digest; expected one line 'sha256:<64 hex digits>' (imagegen digest writes it)", c->digestpath);
+		error("%s: not an input digest; expected one line 'sha256:<64 hex digits>' (imagegen digest writes it)%s", c->digestpath, STATEHINT);
 		return false;
 	}
 	return true;

@@ -245,7 +245,7 @@ readdigestfile(const char *path)
 	s = imageidnorm(b.data ? b.data : "", b.len);
 	delbuf(&b);
 	if (!s)
-		error("%s:1: not a digest; expected one line 'sha256:<64 hex digits>'", path);
+		error("%s:1: not a digest; expected one line 'sha256:<64 hex digits>'%s", path, STATEHINT);
 	return s;
 }
 

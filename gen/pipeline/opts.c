@@ -308,7 +308,7 @@ argsfile(struct opts *o, const char *cmd, const char *file)
 	struct strvec lines = {0};
 	char *s, *e;
 	size_t i;
-	int used;
+	int used, n, *lineno = NULL;
 	bool ok = true;
 
 	if (!readfile(file, &b)) {
@@ -316,12 +316,15 @@ argsfile(struct opts *o, const char *cmd, const char *file)
 		return false;
 	}
 	bufterm(&b);
-	for (s = b.data; *s; s = *e ? e + 1 : e) {
+	for (s = b.data, n = 1; *s; s = *e ? e + 1 : e, n++) {
 		e = strchr(s, '\n');
 		if (!e)
 			e = s + strlen(s);
-		if (e > s)
+		if (e > s) {
 			strvectake(&lines, xstrndup(s, (size_t)(e - s)));
+			lineno = xreallocarray(lineno, lines.n, sizeof(lineno[0]));
+			lineno[lines.n - 1] = n;
+		}
 	}
 	for (i = 0; ok && i < lines.n; i += (size_t)used) {
 		if (strncmp(lines.v[i], "--args-file=", 12) == 0) {
@@ -330,7 +333,11 @@ argsfile(struct opts *o, const char *cmd, const char *file)
 			break;
 		}
 		ok = option(o, cmd, lines.v[i], i + 1 < lines.n ? lines.v[i + 1] : NULL, &used);
+		if (!ok)
+			noteat(file, lineno[i], 0,
+			    "the option is read from here; configure (or imagegen generate) records these options: run it again to record them anew");
 	}
+	free(lineno);
 	delstrvec(&lines);
 	delbuf(&b);
 	return ok;

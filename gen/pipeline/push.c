@@ -131,7 +131,7 @@ readid(const char *path, const char *what)
 	s = imageidnorm(b.data ? b.data : "", b.len);
 	delbuf(&b);
 	if (!s)
-		errorat(NULL, path, 1, 0, "not an %s; expected one line 'sha256:<64 hex digits>'", what);
+		errorat(NULL, path, 1, 0, "not an %s; expected one line 'sha256:<64 hex digits>'%s", what, STATEHINT);
 	return s;
 }
 
@@ -189,7 +189,7 @@ readstamp(const char *path, struct pushed **v, size_t *n, bool loud)
 		*v = xreallocarray(*v, *n + 1, sizeof((*v)[0]));
 		if (!parsepushed(s, (size_t)(nl - s), &(*v)[*n])) {
 			if (loud)
-				errorat(NULL, path, line, 0, "malformed push stamp; expected '<image id> <repository>@<manifest digest>'");
+				errorat(NULL, path, line, 0, "malformed push stamp; expected '<image id> <repository>@<manifest digest>'%s", STATEHINT);
 			delbuf(&b);
 			while (*n > 0)
 				delpushed(&(*v)[--*n]);

@@ -175,7 +175,7 @@ manifestparse(struct manifest *m, const char *path, const char *data, size_t len
 			errorat(d, path, lineno, 0, "NUL byte in the manifest; expected text");
 		} else if (lineno == 1) {
 			if (strcmp(line, STAGE_HEADER) != 0)
-				errorat(d, path, 1, 1, "not a stage manifest; expected the first line to be '%s'", STAGE_HEADER);
+				errorat(d, path, 1, 1, "not a stage manifest; expected the first line to be '%s'%s", STAGE_HEADER, STATEHINT);
 		} else if (line[0] != '\0' && line[0] != '#') {
 			parseline(m, path, lineno, line, d);
 		}

@@ -242,7 +242,7 @@ struct cbin {
 static bool
 corrupt(struct cbin *r, const char *what)
 {
-	errorat(NULL, r->origin, 0, 0, "malformed compiled configuration: %s; compile it again with imagegen config", what);
+	errorat(NULL, r->origin, 0, 0, "malformed compiled configuration: %s%s (or compile it again with imagegen config)", what, STATEHINT);
 	return false;
 }
 

@@ -167,6 +167,13 @@ loadfile(struct tenv *env, const char *path, struct value *merged, struct origin
 		return false;
 	}
 	bufterm(&b);
+	/* a .bin file is a compiled one (imagegen config writes .imagegen/config.bin): not YAML */
+	if (!cfgbinis(b.data, b.len) && strlen(path) > 4 && strcmp(path + strlen(path) - 4, ".bin") == 0) {
+		errorat(NULL, path, 0, 0, "not a configuration compiled by imagegen config (it does not start with 'imagegen-config')%s",
+		    STATEHINT);
+		delbuf(&b);
+		return false;
+	}
 	if (!cfgbinis(b.data, b.len))
 		return loadone(env, path, b, *merged, origins, norigins);
 	ok = cfgbinload(&env->arena, b.data, b.len, path, merged, &name);

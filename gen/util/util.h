@@ -223,6 +223,9 @@ bool pathinside(const char *p);
 /* the value of a command-line argument "--opt=value" when arg is that option, else NULL */
 const char *optval(const char *arg, const char *opt);
 
+/* what the message about a corrupt file of the build directory ends with: the way to rebuild it */
+#define STATEHINT "; it is build state: remove it and run ninja again"
+
 /* how deep YAML may nest (image.yaml, the cluster configuration): deeper is an error, not a slow parse */
 #define YAMLMAXDEPTH 500
 

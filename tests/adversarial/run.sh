@@ -1008,6 +1008,80 @@ case_template_memory() {
 		"error: the rendering holds more than 1024 MB of values, the limit of one rendering"
 }
 
+# ---------------------------------------------------------------------
+# corrupted build state: an error naming the file and the way to rebuild it
+
+# built: a tree generated and built up to the digest, with a configuration
+built() {
+	newtree
+	gen
+	nin img/a.digest
+}
+
+case_corrupt_config_bin() {
+	built
+	printf 'garbage\n' >"$w/build/.imagegen/config.bin"
+	touch "$w/src/images/a/conf.template"
+	nin img/a.digest
+	check "a render with a garbage config.bin fails" [ "$rc" -ne 0 ]
+	check "saying what the file is not and what to do" \
+		saysall_out ".imagegen/config.bin: error: not a configuration compiled by imagegen config (it does not start with 'imagegen-config'); it is build state: remove it and run ninja again"
+	rm "$w/build/.imagegen/config.bin"
+	nin img/a.digest
+	check "once removed, the next ninja compiles it again and succeeds" status 0
+}
+
+case_truncated_config_bin() {
+	built
+	head -c 20 "$w/build/.imagegen/config.bin" >"$w/cb" && cat "$w/cb" >"$w/build/.imagegen/config.bin"
+	touch "$w/src/images/a/conf.template"
+	nin img/a.digest
+	check "a render with a truncated config.bin fails" [ "$rc" -ne 0 ]
+	check "saying it is truncated and what to do" \
+		saysall_out ".imagegen/config.bin: error: malformed compiled configuration: truncated; it is build state: remove it and run ninja again"
+}
+
+case_corrupt_stage_manifest() {
+	built
+	printf 'F\tx\n' >"$w/build/.imagegen/stage/a.list"
+	touch "$w/src/images/a/file"
+	nin img/a.digest
+	check "stage with a corrupt manifest fails" [ "$rc" -ne 0 ]
+	check "naming the manifest, its line and what to do" \
+		saysall_out ".imagegen/stage/a.list:1:1: error: not a stage manifest; expected the first line to be '# imagegen stage manifest 1'; it is build state: remove it and run ninja again"
+	check "and touching nothing of the context" test -f "$w/build/ctx/a/file"
+	rm "$w/build/.imagegen/stage/a.list"
+	nin img/a.digest
+	check "once removed, the next ninja regenerates it and succeeds" status 0
+}
+
+case_corrupt_generate_args() {
+	built
+	printf -- '--bogus\n' >>"$w/build/.imagegen/generate.args"
+	touch "$w/src/images/a/image.yaml"
+	nin img/a.digest
+	check "the regeneration with a corrupt generate.args fails" [ "$rc" -ne 0 ]
+	check "naming the option, the file and its line" saysall_out "generate: unknown option '--bogus'" \
+		".imagegen/generate.args:10: note: the option is read from here"
+	check "build.ninja is left as it was" grep -q "build img/a.digest" "$w/build/build.ninja"
+}
+
+case_corrupt_digest() {
+	built
+	printf 'nonsense\n' >"$w/build/img/a.digest"
+	run env -C "$w/build" "$IMAGEGEN" digest a
+	check "imagegen digest with a corrupt digest file fails (exit 1)" status 1
+	check "naming it and what to do" saysall "img/a.digest:1: not a digest; expected one line 'sha256:<64 hex digits>'; it is build state: remove it and run ninja again"
+}
+
+case_corrupt_lock() {
+	built
+	printf 'anything at all\n' >"$w/build/.imagegen/lock"
+	touch "$w/src/images/a/file"
+	nin img/a.digest
+	check "the lock file's content does not matter" status 0
+}
+
 cases=${CASES:-$(sed -n 's/^case_\([a-z0-9_]*\)() {$/\1/p' "$0")}
 for case in $cases; do
 	"case_$case"
