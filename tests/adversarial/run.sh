@@ -19,7 +19,11 @@ NINJA=${NINJA:-ninja}
 pass=0
 fail=0
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/imagegen-adv.XXXXXX") || exit 1
+mounts=
 cleanup() {
+	for m in $mounts; do
+		umount "$m" 2>/dev/null
+	done
 	if [ -n "${CONTAINERS_STORAGE_CONF:-}" ]; then
 		podman rmi -a -f >/dev/null 2>&1
 	fi
@@ -1080,6 +1084,137 @@ case_corrupt_lock() {
 	touch "$w/src/images/a/file"
 	nin img/a.digest
 	check "the lock file's content does not matter" status 0
+}
+
+# ---------------------------------------------------------------------
+# kills at several points of a build: the next ninja converges
+
+# stopat FILEGLOB PID: wait until FILEGLOB exists under the build directory, then stop PID
+stopwhen() {
+	n=0
+	while [ -z "$(find "$w/build" -name "$1" 2>/dev/null | head -1)" ] && [ $n -lt 20000 ]; do n=$((n + 1)); done
+	kill -STOP "$2" 2>/dev/null
+}
+
+case_kill_stage_midcopy() {
+	newtree
+	truncate -s 100M "$w/src/images/a/big"
+	gen
+	nin img/a.digest
+	d1=$(cat "$w/build/img/a.digest")
+	rm -rf "$w/build/ctx"
+	(cd "$w/build" && exec "$IMAGEGEN" stage .imagegen/stage/a.list ctx/a ctx/a.staged) >/dev/null 2>&1 &
+	a=$!
+	stopwhen '.big.*~' $a
+	kill -KILL $a
+	wait $a 2>/dev/null
+	check "a stage killed in the middle of a copy leaves its temporary file" \
+		sh -c "find '$w/build/ctx' -name '.big.*~' | grep -q ."
+	nin img/a.digest
+	check "the next ninja succeeds" status 0
+	check "and removes it" no_temps "$w/build"
+	check "the context is whole" cmp -s "$w/src/images/a/big" "$w/build/ctx/a/big"
+	check "and the digest is the same" [ "$(cat "$w/build/img/a.digest")" = "$d1" ]
+}
+
+case_kill_ninja_midstage() {
+	newtree
+	truncate -s 100M "$w/src/images/a/big"
+	gen
+	nin img/a.digest
+	d1=$(cat "$w/build/img/a.digest")
+	rm -rf "$w/build/ctx" "$w/build/img"
+	# ninja and its edges in a process group of their own, killed together
+	setsid "$NINJA" -C "$w/build" img/a.digest >/dev/null 2>&1 &
+	a=$!
+	stopwhen '.big.*~' $a
+	kill -KILL -$a 2>/dev/null
+	wait $a 2>/dev/null
+	nin img/a.digest
+	check "after ninja and its stage are killed together, the next ninja succeeds" status 0
+	check "no temporary file is left" no_temps "$w/build"
+	check "the digest is the same" [ "$(cat "$w/build/img/a.digest")" = "$d1" ]
+}
+
+case_kill_build() {
+	newtree
+	mkdir -p "$w/shim"
+	printf '#!/bin/sh\necho $$ >"%s/engine.pid"\nexec sleep 60\n' "$w" >"$w/shim/podman"
+	chmod 755 "$w/shim/podman"
+	gen
+	PATH="$w/shim:$PATH" setsid "$NINJA" -C "$w/build" img/a.iid >/dev/null 2>&1 &
+	a=$!
+	n=0
+	while [ ! -s "$w/engine.pid" ] && [ $n -lt 200 ]; do sleep 0.05; n=$((n + 1)); done
+	kill -KILL -$a 2>/dev/null
+	wait $a 2>/dev/null
+	check "a build killed while the engine runs records no image ID" nofile "$w/build/img/a.iid"
+	# an engine that builds: writes an ID to --iidfile
+	printf '#!/bin/sh\nwhile [ $# -gt 0 ]; do [ "$1" = --iidfile ] && printf "sha256:%%064d\\n" 7 >"$2"; shift; done\n' >"$w/shim/podman"
+	PATH="$w/shim:$PATH" nin img/a.iid
+	check "the next ninja builds it" status 0
+	check "and records the ID" grep -q "sha256:$(printf '%064d' 7)" "$w/build/img/a.iid"
+	check "no temporary file is left" no_temps "$w/build"
+	check "nor the engine's ID file" sh -c "! ls '$w/build/img/' | grep -q engine"
+}
+
+# ---------------------------------------------------------------------
+# disk full, read-only build directory
+
+# smallfs DIR SIZE: a tmpfs of SIZE at DIR; false where mounting is not allowed
+smallfs() {
+	mkdir -p "$1"
+	mount -t tmpfs -o "size=$2" tmpfs "$1" 2>/dev/null || return 1
+	mounts="$mounts $1"
+}
+
+case_disk_full() {
+	newtree
+	if ! smallfs "$w/build" 2m; then
+		ok "skipped: no tmpfs can be mounted here"
+		return
+	fi
+	head -c 3000000 /dev/zero >"$w/src/images/a/big"
+	gen
+	nin img/a.digest
+	check "staging a file larger than the disk fails" [ "$rc" -ne 0 ]
+	check "naming the file and the cause" saysall_out "cannot write 'ctx/a/big': No space left on device"
+	check "leaving no temporary file to fill the disk" no_temps "$w/build"
+	rm "$w/src/images/a/big"
+	nin img/a.digest
+	check "once the file is gone, the next ninja succeeds" status 0
+	check "and the context is right" test -f "$w/build/ctx/a/file" -a ! -e "$w/build/ctx/a/big"
+}
+
+case_readonly_builddir() {
+	newtree
+	if [ "$(id -u)" -eq 0 ]; then
+		if ! smallfs "$w/build" 16m; then
+			ok "skipped: no tmpfs can be mounted here"
+			return
+		fi
+	fi
+	gen
+	nin img/a.digest
+	d1=$(cat "$w/build/img/a.digest")
+	printf 'changed\n' >"$w/src/images/a/file"
+	if [ "$(id -u)" -eq 0 ]; then
+		mount -o remount,ro "$w/build"
+	else
+		chmod -R a-w "$w/build"
+	fi
+	nin img/a.digest
+	check "ninja in a read-only build directory fails" [ "$rc" -ne 0 ]
+	check "saying which file cannot be written and why" saysall_out "Read-only file system\|Permission denied"
+	check "and changes nothing" [ "$(cat "$w/build/img/a.digest")" = "$d1" ]
+	if [ "$(id -u)" -eq 0 ]; then
+		mount -o remount,rw "$w/build"
+	else
+		chmod -R u+w "$w/build"
+	fi
+	nin img/a.digest
+	check "once writable again, the next ninja succeeds" status 0
+	check "with the change" [ "$(cat "$w/build/ctx/a/file")" = changed ]
 }
 
 cases=${CASES:-$(sed -n 's/^case_\([a-z0-9_]*\)() {$/\1/p' "$0")}
