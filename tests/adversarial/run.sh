@@ -1217,6 +1217,120 @@ case_readonly_builddir() {
 	check "with the change" [ "$(cat "$w/build/ctx/a/file")" = changed ]
 }
 
+# ---------------------------------------------------------------------
+# a registry that is down; secrets by file and by environment
+
+case_registry_down() {
+	newtree
+	# a port nothing listens on
+	port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+	mkdir -p "$w/shim"
+	printf '#!/bin/sh\nwhile [ $# -gt 0 ]; do [ "$1" = --iidfile ] && printf "sha256:%%064d\\n" 3 >"$2"; shift; done\n' >"$w/shim/podman.build"
+	if ! podmanstore; then
+		ok "skipped: podman cannot run here"
+		return
+	fi
+	gen --registry=127.0.0.1:$port --insecure-registry
+	timed 300 "$NINJA" -C "$w/build" push
+	check "a push to a registry that is down fails" [ "$rc" -ne 0 ]
+	check "saying which push failed and where its log is" saysall_out "push of a to 127.0.0.1:$port/a:" "failed (podman exit status" "the full log is log/a.push.log"
+	check "the log says why" grep -qi "connection refused\|dial tcp" "$w/build/log/a.push.log"
+	check "nothing is recorded as pushed" nofile "$w/build/push/a.pushed"
+	check "the image is built all the same" test -s "$w/build/img/a.iid"
+	timed 300 "$NINJA" -C "$w/build" push
+	check "the next ninja tries the push again (and fails again)" saysall_out "push of a to 127.0.0.1:$port/a:"
+}
+
+# secretpush HOW...: push through a shim engine that logs its arguments and standard input
+secretpush() {
+	mkdir -p "$w/shim" "$w/build/img"
+	cat >"$w/shim/podman" <<EOF
+#!/bin/sh
+echo "ARGV \$*" >>"$w/engine.log"
+if [ "\$1" = login ]; then echo "STDIN \$(cat)" >>"$w/engine.log"; fi
+for a; do case "\$a" in *.manifest) printf 'sha256:%064d\n' 5 >"\$a" ;; esac; done
+exit 0
+EOF
+	chmod 755 "$w/shim/podman"
+	printf 'sha256:%064d\n' 1 >"$w/build/img/a.iid"
+	printf 'sha256:%064d\n' 2 >"$w/build/img/a.digest"
+	run env -C "$w/build" PATH="$w/shim:$PATH" "$@" "$IMAGEGEN" push --engine=podman --iid=img/a.iid --digest=img/a.digest \
+		--repo=localhost:5000/a --log=log/a.push.log --user=me $secretopt -o push/a.pushed
+}
+
+case_secret_by_file() {
+	newtree
+	printf 's3cr3t-file\n' >"$w/pw"
+	chmod 600 "$w/pw"
+	secretopt=--password-file=../pw
+	secretpush env
+	check "push with a password file succeeds" status 0
+	check "the engine logs in with the password on its standard input" grep -qx "STDIN s3cr3t-file" "$w/engine.log"
+	check "and never on a command line" sh -c "! grep '^ARGV' '$w/engine.log' | grep -q s3cr3t"
+	check "no file of the build directory holds it" sh -c "! grep -rq s3cr3t '$w/build'"
+	gen --registry=localhost:5000 --registry-user=me --registry-password-file=../pw
+	check "generate records the file's name, never its content" sh -c "grep -q 'password-file=../pw' '$w/build/build.ninja' && ! grep -rq s3cr3t '$w/build'"
+}
+
+case_secret_by_env() {
+	newtree
+	secretopt=--password-env=REG_PW
+	secretpush env REG_PW=s3cr3t-env
+	check "push with a password in the environment succeeds" status 0
+	check "the engine logs in with the password on its standard input" grep -qx "STDIN s3cr3t-env" "$w/engine.log"
+	check "and never on a command line" sh -c "! grep '^ARGV' '$w/engine.log' | grep -q s3cr3t"
+	check "no file of the build directory holds it" sh -c "! grep -rq s3cr3t '$w/build'"
+	secretpush env
+	check "a push already recorded needs no password: nothing to do (exit 0)" status 0
+	rm -f "$w/build/push/a.pushed"
+	secretpush env
+	check "an unset variable is an error (exit 1)" status 1
+	check "naming the variable" saysall "the environment variable REG_PW, which should hold the registry password, is not set"
+}
+
+# ---------------------------------------------------------------------
+# odd names and paths, symlinks out of the tree
+
+case_odd_file_names() {
+	newtree
+	for f in '-rf' '$(touch pwned)' 'a b' 'c:d' 'e$f' "q'uote" 'back`tick`' 'é' '*' '#hash' '~tilde' '[x]' ' lead'; do
+		printf '%s\n' "$f" >"$w/src/images/a/$f"
+	done
+	gen
+	check "generate accepts odd file names" status 0
+	nin img/a.digest
+	check "ninja stages and digests them" status 0
+	for f in '-rf' '$(touch pwned)' 'a b' 'c:d' 'e$f' "q'uote" 'back`tick`' 'é' '*' '#hash' '~tilde' '[x]' ' lead'; do
+		[ "$(cat "$w/build/ctx/a/$f" 2>/dev/null)" = "$f" ] || { nok "staged: $f"; continue; }
+	done
+	ok "every odd name is staged with its content"
+	check "no command hidden in a name ran" sh -c "! find '$w' -name pwned | grep -q ."
+	nin img/a.digest
+	check "a second ninja has no work to do" saysall_out "no work to do"
+}
+
+case_newline_in_file_name() {
+	newtree
+	printf 'x\n' >"$w/src/images/a/$(printf 'new\nline')"
+	gen
+	check "generate refuses a file name with a newline (exit 1)" status 1
+	check "saying why" saysall "the path holds a newline (U+000A), which build.ninja cannot hold"
+}
+
+case_symlink_out_of_tree() {
+	newtree
+	ln -s /etc/passwd "$w/src/images/a/passwd"
+	mkdir -p "$w/src/extra"
+	ln -s /etc/hostname "$w/src/extra/host"
+	printf 'template-list:\n  - conf\ncopy-list:\n  - src: extra/host\n    dst: images/a\n' >"$w/src/images/a/image.yaml"
+	gen
+	nin img/a.digest
+	check "a tree with symlinks out of it builds" status 0
+	check "the context holds the link itself, not what it points to" [ "$(readlink "$w/build/ctx/a/passwd")" = /etc/passwd ]
+	check "so does a copy-list link" [ "$(readlink "$w/build/ctx/a/host")" = /etc/hostname ]
+	check "no file's content was copied from outside" sh -c "! grep -rq root: '$w/build/ctx'"
+}
+
 cases=${CASES:-$(sed -n 's/^case_\([a-z0-9_]*\)() {$/\1/p' "$0")}
 for case in $cases; do
 	"case_$case"
