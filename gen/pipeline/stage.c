@@ -1,6 +1,5 @@
 #include "compat.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -12,6 +11,7 @@
 #include "cli.h"
 #include "stage.h"
 #include "util.h"
+#include "walk.h"
 
 /* a path set: sorted array of strings, searched by bsearch */
 static int
@@ -207,58 +207,30 @@ delmanifest(struct manifest *m)
 	m->path = NULL;
 }
 
-/* rm -rf path; false (errno set) on the first failure */
+/* remove path and, when it is a directory, everything under it; true if it is gone */
 static bool
 removetree(const char *path)
 {
+	struct walklist w = {0};
 	struct stat st;
-	struct dirent *de;
-	DIR *dir;
-	char *sub;
-	bool ok = true;
+	char *errpath, *sub;
+	size_t i;
+	bool ok;
 
 	if (lstat(path, &st) != 0)
 		return errno == ENOENT;
 	if (!S_ISDIR(st.st_mode))
 		return unlink(path) == 0 || errno == ENOENT;
-	dir = opendir(path);
-	if (!dir)
-		return false;
-	while (ok && (errno = 0, de = readdir(dir))) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		sub = pathjoin(path, de->d_name);
-		ok = removetree(sub);
+	ok = walktree(path, &w, &errpath);
+	free(errpath);
+	/* in reverse byte order every entry comes before the directories above it */
+	for (i = w.n; ok && i-- > 0;) {
+		sub = pathjoin(path, w.ent[i].path);
+		ok = (S_ISDIR(w.ent[i].mode) ? rmdir(sub) : unlink(sub)) == 0 || errno == ENOENT;
 		free(sub);
 	}
-	if (ok && errno != 0)
-		ok = false;
-	closedir(dir);
+	delwalklist(&w);
 	return ok && rmdir(path) == 0;
-}
-
-/* the names in a directory, sorted; false (errno set) if it cannot be read */
-static bool
-listdir(const char *path, struct strvec *s)
-{
-	struct dirent *de;
-	DIR *dir;
-
-	dir = opendir(path);
-	if (!dir)
-		return false;
-	while ((errno = 0, de = readdir(dir))) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		strvecadd(s, de->d_name);
-	}
-	if (errno != 0) {
-		closedir(dir);
-		return false;
-	}
-	closedir(dir);
-	strvecuniq(s);
-	return true;
 }
 
 /*
@@ -298,38 +270,33 @@ static bool
 prune(const struct manifest *m, const struct strvec *anc, const char *ctxdir, const char *rel, struct diag *d)
 {
 	const struct stageent *e;
-	struct strvec names = {0};
-	struct stat st;
+	struct walklist names = {0};
 	char *dir, *sub, *full;
 	size_t i;
 	bool ok = true, isdir;
 
 	dir = rel ? pathjoin(ctxdir, rel) : xstrdup(ctxdir);
-	if (!listdir(dir, &names)) {
-		errorat(d, dir, 0, 0, "cannot read directory: %s", errstr(errno));
-		delstrvec(&names);
+	if (!walkdir(dir, &names)) {
+		/* a directory that went away while it was pruned has nothing left to prune */
+		ok = rel && errno == ENOENT;
+		if (!ok)
+			errorat(d, dir, 0, 0, "cannot read directory: %s", errstr(errno));
+		delwalklist(&names);
 		free(dir);
-		return false;
+		return ok;
 	}
 	for (i = 0; i < names.n; i++) {
-		sub = rel ? pathjoin(rel, names.v[i]) : xstrdup(names.v[i]);
+		sub = rel ? pathjoin(rel, names.ent[i].path) : xstrdup(names.ent[i].path);
 		full = pathjoin(ctxdir, sub);
 		e = findent(m, sub);
 		/* first what another edge may be writing at this moment */
 		if ((e && e->kind == 'R') || (!e && isrendertmp(m, ctxdir, sub)))
 			goto next;
-		if (lstat(full, &st) != 0) {
-			if (errno == ENOENT)
-				goto next;
-			errorat(d, full, 0, 0, "cannot stat: %s", errstr(errno));
-			ok = false;
-			goto next;
-		}
-		isdir = S_ISDIR(st.st_mode);
+		isdir = S_ISDIR(names.ent[i].mode);
 		if ((e && e->kind == 'D') || strvechas(anc, sub)) {
 			if (isdir)
 				ok = prune(m, anc, ctxdir, sub, d) && ok;
-			else if (unlink(full) != 0)
+			else if (unlink(full) != 0 && errno != ENOENT)
 				goto fail;
 			goto next;
 		}
@@ -346,7 +313,7 @@ prune(const struct manifest *m, const struct strvec *anc, const char *ctxdir, co
 		free(full);
 		free(sub);
 	}
-	delstrvec(&names);
+	delwalklist(&names);
 	free(dir);
 	return ok;
 }
