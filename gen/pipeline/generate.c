@@ -41,10 +41,14 @@ manifest(const struct node *nd, struct buf *b)
 	bufadds(b, MANIFESTHEAD);
 	for (i = 0; i < nd->nent; i++) {
 		e = &nd->ent[i];
-		if (e->kind == 'R')
-			bufprintf(b, "R\t%s\n", e->dst);
-		else
-			bufprintf(b, "%c\t%s\t%s\n", e->kind, e->dst, e->src);
+		bufaddc(b, e->kind);
+		bufaddc(b, '\t');
+		bufadds(b, e->dst);
+		if (e->kind != 'R') {
+			bufaddc(b, '\t');
+			bufadds(b, e->src);
+		}
+		bufaddc(b, '\n');
 	}
 }
 
@@ -431,6 +435,31 @@ writeout(const char *path, struct buf *b)
 	return 0;
 }
 
+/* each image's stage manifest (paths: .imagegen/stage/NAME.list), the directory read once */
+static int
+writemanifests(struct tree *t, const struct strvec *paths, struct buf *b)
+{
+	struct wdir *w = NULL;
+	size_t i;
+	int rc = 0, err = 0;
+
+	if (t->n && !(w = mkwdir(".imagegen/stage")))
+		err = errno;
+	for (i = 0; i < t->n; i++) {
+		b->len = 0;
+		manifest(&t->node[i], b);
+		bufterm(b);
+		if (!w || wdirwrite(w, pathbase(paths->v[i]), b->data, b->len, 0666) < 0) {
+			if (!w)
+				errno = err;
+			error("cannot write %s:", paths->v[i]);
+			rc = 1;
+		}
+	}
+	delwdir(w);
+	return rc;
+}
+
 /*
  * the sources build.ninja names that no edge writes: the config files,
  * and the regeneration inputs (sorted); every one is checked to be a path
@@ -566,9 +595,15 @@ buildfile(struct tree *t, const struct opts *o, struct strvec *manifests, struct
 	}
 	for (i = 0; i < t->n; i++)
 		strvectake(manifests, xasprintf(".imagegen/stage/%s.list", t->node[i].img->name));
+	if (!o->make) {
+		/* written as it is made: build.ninja needs one pass in order */
+		ninjahead(&p, out);
+		p.sink = ninjaitem;
+		p.sinkout = out;
+	}
 	graphplan(t, o, &configs, &regen, manifests, &p);
 	if (!o->make)
-		ninjawrite(&p, out);
+		bufterm(out);
 	else if (!ninjaprelude(&p, rules, &t->d) || !makewrite(&p, o->imagegen, out, &t->d))
 		goto out;
 	ok = true;
@@ -585,7 +620,6 @@ generate(struct tree *t, const struct opts *o)
 {
 	struct buf out = {0}, b = {0};
 	struct strvec manifests = {0};
-	size_t i;
 	int rc = 0;
 
 	if (!buildfile(t, o, &manifests, &out)) {
@@ -605,11 +639,7 @@ generate(struct tree *t, const struct opts *o)
 	 */
 	optsrecord(o, &b);
 	rc |= writeout(ARGSFILE, &b);
-	for (i = 0; i < t->n; i++) {
-		b.len = 0;
-		manifest(&t->node[i], &b);
-		rc |= writeout(manifests.v[i], &b);
-	}
+	rc |= writemanifests(t, &manifests, &b);
 	if (rc == 0)
 		rc |= writeout(o->output, &out);
 out:

@@ -71,6 +71,13 @@ struct plan {
 	size_t npool;
 	struct planitem *item;
 	size_t n, cap;
+	/*
+	 * when set, each item goes to sink(sinkout, item) as it is added and
+	 * is freed, not kept: a writer that needs one pass in order (ninja)
+	 * keeps no graph in memory
+	 */
+	void (*sink)(struct buf *out, const struct planitem *it);
+	struct buf *sinkout;
 };
 
 /* set a variable of e to val (shell text); a value set twice keeps the last */
