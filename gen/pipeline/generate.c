@@ -5,6 +5,7 @@
  */
 #include "compat.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -582,6 +583,175 @@ graphplan(const struct tree *t, const struct opts *o, const struct strvec *confi
 	}
 }
 
+/* a path the plan writes, and the image whose edges write it (NULL: the build file's own) */
+struct target {
+	char *path, *owner;
+	bool phony; /* a name, not a file: nothing lies below it */
+};
+
+/* every path a plan writes, gathered an item at a time (clashadd) for clashes */
+struct targets {
+	struct target *v;
+	size_t n, cap;
+	char *owner; /* the image whose edges come now: the comment above them names it */
+};
+
+static void
+targetadd(struct targets *tg, const char *path, const char *owner, bool phony)
+{
+	if (tg->n == tg->cap) {
+		tg->cap = tg->cap ? 2 * tg->cap : 64;
+		tg->v = xreallocarray(tg->v, tg->cap, sizeof(tg->v[0]));
+	}
+	tg->v[tg->n].path = xstrdup(path);
+	tg->v[tg->n].owner = owner ? xstrndup(owner, strcspn(owner, " ")) : NULL;
+	tg->v[tg->n].phony = phony;
+	tg->n++;
+}
+
+/* the targets of one plan item, in the order the plan holds them */
+static void
+clashadd(struct targets *tg, const struct planitem *it)
+{
+	const struct strvec *lists[2];
+	size_t j, k;
+
+	if (it->kind == PLANBLANK) {
+		free(tg->owner);
+		tg->owner = NULL;
+	} else if (it->kind == PLANCOMMENT) {
+		free(tg->owner);
+		tg->owner = strncmp(it->text, "image ", 6) == 0 ? xstrdup(it->text + 6) : NULL;
+	} else if (it->kind == PLANEDGE) {
+		lists[0] = &it->edge.out;
+		lists[1] = &it->edge.implicitout;
+		for (k = 0; k < 2; k++) {
+			for (j = 0; j < lists[k]->n; j++)
+				targetadd(tg, lists[k]->v[j], tg->owner, strcmp(it->edge.rule, "phony") == 0);
+		}
+	}
+}
+
+/* what a plan written as it is made goes through: build.ninja's text, and its targets */
+struct ninjasink {
+	struct buf *out;
+	struct targets *tg;
+};
+
+static void
+ninjasinkitem(void *arg, const struct planitem *it)
+{
+	struct ninjasink *s = arg;
+
+	clashadd(s->tg, it);
+	ninjaitem(s->out, it);
+}
+
+static int
+targetcmp(const void *a, const void *b)
+{
+	const struct target *x = a, *y = b;
+	int c = strcmp(x->path, y->path);
+
+	return c ? c : (x->owner != NULL) - (y->owner != NULL);
+}
+
+/* "image 'a' (images/a)", or "the build file" */
+static char *
+ownername(const struct tree *t, const char *owner, const char *file)
+{
+	const struct node *nd = owner ? treefind(t, owner) : NULL;
+
+	if (nd)
+		return xasprintf("image '%s' (%s)", owner, nd->img->dir);
+	return xasprintf("%s itself", file);
+}
+
+/*
+ * every path the plan writes, once: two images (or an image and the build
+ * file's own targets, all, push, publish's log...) that would make one path
+ * are an error naming both, as is a file that another edge writes below;
+ * ninja and make would stop at them, and any valid image name works but
+ * these. false after the errors.
+ */
+static bool
+clashes(const struct tree *t, const struct opts *o, struct targets *tg, struct diag *d)
+{
+	struct target *v;
+	size_t n, i, lo, hi;
+	const char *own, *name;
+	char *a, *b, *sub;
+	int nerr = d->nerr;
+
+	/* the logs the edges write besides their outputs */
+	for (i = 0; i < t->n; i++) {
+		name = t->node[i].img->name;
+		a = xasprintf("log/%s.log", name);
+		targetadd(tg, a, name, false);
+		free(a);
+		if (o->registry && *o->registry) {
+			a = xasprintf("log/%s.push.log", name);
+			targetadd(tg, a, name, false);
+			free(a);
+		}
+	}
+	if (o->registry && *o->registry)
+		targetadd(tg, "log/publish.log", NULL, false);
+	v = tg->v;
+	n = tg->n;
+	if (n)
+		qsort(v, n, sizeof(v[0]), targetcmp);
+	for (i = 0; i < n; i++) {
+		if (i > 0 && strcmp(v[i].path, v[i - 1].path) == 0) {
+			a = ownername(t, v[i - 1].owner, o->output);
+			b = ownername(t, v[i].owner, o->output);
+			own = v[i].owner ? v[i].owner : v[i - 1].owner;
+			errorat(d, own ? treefind(t, own)->img->dir : NULL, 0, 0,
+			    "%s and %s would both make '%s'; rename the image directory '%s' (any other valid name works)",
+			    a, b, v[i].path, own ? own : "");
+			free(a);
+			free(b);
+			continue;
+		}
+		/* something written below this path, as if it were a directory */
+		sub = xasprintf("%s/", v[i].path);
+		for (lo = i + 1, hi = n; lo < hi;) {
+			size_t mid = (lo + hi) / 2;
+
+			if (strcmp(v[mid].path, sub) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo < n && !v[i].phony && strncmp(v[lo].path, sub, strlen(sub)) == 0 && (v[i].owner || v[lo].owner)) {
+			a = ownername(t, v[i].owner, o->output);
+			b = ownername(t, v[lo].owner, o->output);
+			own = v[lo].owner ? v[lo].owner : v[i].owner;
+			errorat(d, treefind(t, own)->img->dir, 0, 0,
+			    "%s would make '%s' below '%s', which %s makes as a file; rename the image directory '%s' (any other valid name works)",
+			    b, v[lo].path, v[i].path, a, own);
+			free(a);
+			free(b);
+		}
+		free(sub);
+	}
+	return d->nerr == nerr;
+}
+
+static void
+deltargets(struct targets *tg)
+{
+	size_t i;
+
+	for (i = 0; i < tg->n; i++) {
+		free(tg->v[i].path);
+		free(tg->v[i].owner);
+	}
+	free(tg->v);
+	free(tg->owner);
+	memset(tg, 0, sizeof(*tg));
+}
+
 /*
  * the generated file for the tree into out, and the path of each image's
  * stage manifest into manifests; false after reporting through t->d
@@ -591,6 +761,8 @@ buildfile(struct tree *t, const struct opts *o, struct strvec *manifests, struct
 {
 	struct plan p = {0};
 	struct strvec configs = {0}, regen = {0};
+	struct targets tg = {0};
+	struct ninjasink sink = {out, &tg};
 	char *rules = pathjoin(o->templates, "rules.ninja");
 	size_t i;
 	bool ok = false;
@@ -609,10 +781,14 @@ buildfile(struct tree *t, const struct opts *o, struct strvec *manifests, struct
 	if (!o->make) {
 		/* written as it is made: build.ninja needs one pass in order */
 		ninjahead(&p, out);
-		p.sink = ninjaitem;
-		p.sinkout = out;
+		p.sink = ninjasinkitem;
+		p.sinkarg = &sink;
 	}
 	graphplan(t, o, &configs, &regen, manifests, &p);
+	for (i = 0; i < p.n; i++)
+		clashadd(&tg, &p.item[i]);
+	if (!clashes(t, o, &tg, &t->d))
+		goto out;
 	if (!o->make)
 		bufterm(out);
 	else if (!ninjaprelude(&p, rules, &t->d) || !makewrite(&p, o->imagegen, out, &t->d))
@@ -621,9 +797,75 @@ buildfile(struct tree *t, const struct opts *o, struct strvec *manifests, struct
 out:
 	free(rules);
 	delplan(&p);
+	deltargets(&tg);
 	delstrvec(&configs);
 	delstrvec(&regen);
 	return ok;
+}
+
+/* what the build directory holds for an image, as "DIR\tSUFFIX": ctx/NAME, ctx/NAME.staged, img/NAME.iid... */
+static const char *const imagefiles[] = {
+	"ctx\t", "ctx\t.staged", "img\t.iid", "img\t.iid.engine", "img\t.digest", "img\t.built", "img\t.failed",
+	"img\t.tags", "log\t.log", "log\t.push.log", "push\t.pushed", "push\t.pushed.manifest", ".imagegen/stage\t.list",
+};
+
+/* the i-th path imagefiles gives for image name; owned by the caller */
+static char *
+imagefile(const char *name, size_t i)
+{
+	const char *tab = strchr(imagefiles[i], '\t');
+
+	return xasprintf("%.*s/%s%s", (int)(tab - imagefiles[i]), imagefiles[i], name, tab + 1);
+}
+
+/*
+ * what the build directory still holds of images that left the tree (a
+ * stage manifest without an image) is removed: the context, the stamps,
+ * the logs, the manifest; never a path an image of the tree uses. Each
+ * context is locked first, as stage locks it.
+ */
+static void
+removegone(const struct tree *t)
+{
+	struct strvec names = {0}, keep = {0};
+	DIR *dir;
+	struct dirent *de;
+	size_t i, k, n;
+	char *name, *p;
+
+	if (!(dir = opendir(".imagegen/stage")))
+		return;
+	while ((de = readdir(dir))) {
+		n = strlen(de->d_name);
+		if (n > 5 && strcmp(de->d_name + n - 5, ".list") == 0 && de->d_name[0] != '.')
+			strvectake(&names, xstrndup(de->d_name, n - 5));
+	}
+	closedir(dir);
+	for (i = 0; i < t->n; i++) {
+		for (k = 0; k < LEN(imagefiles); k++)
+			strvectake(&keep, imagefile(t->node[i].img->name, k));
+	}
+	strvecuniq(&keep);
+	for (i = 0; i < names.n; i++) {
+		name = names.v[i];
+		if (treefind(t, name) || !imagenameok(name))
+			continue;
+		p = xasprintf("ctx/%s", name);
+		if (!bdlock(p, true)) {
+			error("cannot lock %s in .imagegen/lock:", p);
+			free(p);
+			continue;
+		}
+		free(p);
+		for (k = 0; k < LEN(imagefiles); k++) {
+			p = imagefile(name, k);
+			if (!strvechas(&keep, p) && !rmtree(p))
+				error("cannot remove %s, which image '%s' left behind:", p, name);
+			free(p);
+		}
+	}
+	delstrvec(&names);
+	delstrvec(&keep);
 }
 
 static int
@@ -653,6 +895,8 @@ generate(struct tree *t, const struct opts *o)
 	rc |= writemanifests(t, &manifests, &b);
 	if (rc == 0)
 		rc |= writeout(o->output, &out);
+	if (rc == 0)
+		removegone(t);
 out:
 	delbuf(&out);
 	delbuf(&b);

@@ -80,7 +80,7 @@ added(struct plan *p)
 {
 	if (!p->sink)
 		return;
-	p->sink(p->sinkout, &p->item[p->n - 1]);
+	p->sink(p->sinkarg, &p->item[p->n - 1]);
 	delitem(&p->item[--p->n]);
 }
 

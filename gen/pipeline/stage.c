@@ -207,32 +207,6 @@ delmanifest(struct manifest *m)
 	m->path = NULL;
 }
 
-/* remove path and, when it is a directory, everything under it; true if it is gone */
-static bool
-removetree(const char *path)
-{
-	struct walklist w = {0};
-	struct stat st;
-	char *errpath, *sub;
-	size_t i;
-	bool ok;
-
-	if (lstat(path, &st) != 0)
-		return errno == ENOENT;
-	if (!S_ISDIR(st.st_mode))
-		return unlink(path) == 0 || errno == ENOENT;
-	ok = walktree(path, &w, &errpath);
-	free(errpath);
-	/* in reverse byte order every entry comes before the directories above it */
-	for (i = w.n; ok && i-- > 0;) {
-		sub = pathjoin(path, w.ent[i].path);
-		ok = (S_ISDIR(w.ent[i].mode) ? rmdir(sub) : unlink(sub)) == 0 || errno == ENOENT;
-		free(sub);
-	}
-	delwalklist(&w);
-	return ok && rmdir(path) == 0;
-}
-
 /*
  * true if rel is a temporary file of an R entry X (".X.XXXXXX~" beside it)
  * that a render edge is writing at this moment; one whose writer was
@@ -303,7 +277,7 @@ prune(const struct manifest *m, const struct strvec *anc, const char *ctxdir, co
 		/* an F entry stays unless it is a directory where a file must be */
 		if (e && !isdir)
 			goto next;
-		if (!removetree(full))
+		if (!rmtree(full))
 			goto fail;
 		goto next;
 	fail:

@@ -97,7 +97,7 @@ START_TEST(test_write)
 END_TEST
 
 static void
-tobuf(struct buf *out, const struct planitem *it)
+tobuf(void *out, const struct planitem *it)
 {
 	ninjaitem(out, it);
 }
@@ -114,7 +114,7 @@ START_TEST(test_sink)
 	bufadds(&q.prelude, "rule r\n  command = x $in\n");
 	ninjahead(&q, &b);
 	q.sink = tobuf;
-	q.sinkout = &b;
+	q.sinkarg = &b;
 	for (k = 0; k < 2; k++) {
 		struct plan *pl = k ? &q : &p;
 
