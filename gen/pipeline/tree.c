@@ -36,6 +36,7 @@ centryadd(struct node *nd, char kind, const char *dst, const char *src, int prio
 	e->dst = xstrdup(dst);
 	e->src = src ? xstrdup(src) : NULL;
 	e->prio = prio;
+	e->link = false;
 }
 
 static int
@@ -110,8 +111,10 @@ addtree(struct tree *t, struct node *nd, const char *src, const char *dst, const
 		if (S_ISDIR(w->ent[i].mode)) {
 			centryadd(nd, 'D', d, s, prio);
 			strvecadd(&nd->dirs, s);
-		} else if (S_ISREG(w->ent[i].mode) || S_ISLNK(w->ent[i].mode))
+		} else if (S_ISREG(w->ent[i].mode) || S_ISLNK(w->ent[i].mode)) {
 			centryadd(nd, 'F', d, s, prio);
+			nd->ent[nd->nent - 1].link = S_ISLNK(w->ent[i].mode);
+		}
 		else
 			warningat(&t->d, s, 0, 0, "not a regular file, symlink or directory; left out of the context");
 		free(s);
@@ -185,13 +188,15 @@ addcopies(struct tree *t, struct node *nd)
 				centryadd(nd, 'D', at, src, 1);
 				strvecadd(&nd->dirs, src);
 				if (!walktree(src, &w, &errpath)) {
-					errorat(&t->d, errpath, 0, 0, "cannot read: %s", strerror(errno));
+					errorat(&t->d, errpath, 0, 0, "cannot read: %s", errstr(errno));
 					free(errpath);
 				} else
 					addtree(t, nd, src, at, &w, 1);
 				delwalklist(&w);
-			} else
+			} else {
 				centryadd(nd, 'F', at, src, 1);
+				nd->ent[nd->nent - 1].link = S_ISLNK(st.st_mode);
+			}
 			free(at);
 		}
 		free(src);
@@ -235,7 +240,7 @@ applyignore(struct tree *t, struct node *nd)
 
 	if (!readfile(path, &b)) {
 		if (errno != ENOENT)
-			errorat(&t->d, path, 0, 0, "cannot read: %s", strerror(errno));
+			errorat(&t->d, path, 0, 0, "cannot read: %s", errstr(errno));
 		free(path);
 		return;
 	}
@@ -354,7 +359,7 @@ buildcontext(struct tree *t, struct node *nd)
 
 	strvecadd(&nd->dirs, nd->img->dir);
 	if (!walktree(nd->img->dir, &w, &errpath)) {
-		errorat(&t->d, errpath, 0, 0, "cannot read: %s", strerror(errno));
+		errorat(&t->d, errpath, 0, 0, "cannot read: %s", errstr(errno));
 		free(errpath);
 	} else
 		addtree(t, nd, nd->img->dir, ".", &w, 0);
@@ -444,7 +449,7 @@ linkdeps(struct tree *t, struct node *nd)
 	e = centryfind(nd, nd->dockerfile);
 	path = e->kind == 'R' ? xasprintf("%s/%s.template", img->dir, e->dst) : xstrdup(e->src);
 	if (!readfile(path, &b)) {
-		errorat(&t->d, path, 0, 0, "cannot read: %s", strerror(errno));
+		errorat(&t->d, path, 0, 0, "cannot read: %s", errstr(errno));
 		free(path);
 		return;
 	}
@@ -551,7 +556,7 @@ treeload(struct tree *t, const struct strvec *roots)
 
 		names.n = dirs.n = 0;
 		if (!walkroot(root, &names, &dirs)) {
-			errorat(&t->d, root, 0, 0, "cannot read the images root: %s", strerror(errno));
+			errorat(&t->d, root, 0, 0, "cannot read the images root: %s", errstr(errno));
 			continue;
 		}
 		strvecadd(&t->dirs, root);
