@@ -171,7 +171,7 @@ runedge(struct writer *w, const struct edge *e)
 {
 	const struct rule *r = planrule(w->p, e->rule);
 	const struct pool *pool = r->pool ? planpool(w->p, r->pool) : NULL;
-	struct strvec pre = {0}, oo = {0};
+	struct strvec pre = {0}, oo = {0}, cmdword = {0};
 	struct buf cmdline = {0};
 	char *cmd = ninjaexpand(w->p, r, e, r->command), *desc, *base, *stamp, *tmp, *dir;
 	char hash[DIGESTLEN];
@@ -215,7 +215,10 @@ runedge(struct writer *w, const struct edge *e)
 	bufadds(w->b, " && \\\n\t");
 	if (pool) {
 		/* at most depth commands of the pool at once, by a lock every make and every job shares */
-		recipeword(w->b, w->imagegen);
+		strvecadd(&cmdword, w->imagegen);
+		escshellwords(&cmdline, &cmdword);
+		escmakerecipe(w->b, cmdline.data);
+		cmdline.len = 0;
 		bufprintf(w->b, " pool --lock=%s/%s.lock --depth=%ld ", MAKEPOOLDIR, pool->name, pool->depth);
 		recipeword(w->b, cmd);
 	} else {
@@ -248,6 +251,7 @@ runedge(struct writer *w, const struct edge *e)
 
 	delstrvec(&pre);
 	delstrvec(&oo);
+	delstrvec(&cmdword);
 	delbuf(&cmdline);
 	free(cmd);
 	free(desc);

@@ -210,6 +210,21 @@ START_TEST(test_refuse)
 }
 END_TEST
 
+/* the imagegen that runs a pool is the command word: quoted when it holds '=' too */
+START_TEST(test_poolword)
+{
+	struct plan p = {0};
+	struct buf b = {0};
+	struct diag d = {0};
+
+	sample(&p, "a");
+	ck_assert(makewrite(&p, "x=y/imagegen", &b, &d));
+	ck_assert_ptr_nonnull(strstr(b.data, "\t'x=y/imagegen' pool --lock="));
+	delbuf(&b);
+	delplan(&p);
+}
+END_TEST
+
 START_TEST(test_regenstamp)
 {
 	char *s = makeregenstamp("images.mk");
@@ -291,6 +306,7 @@ main(void)
 	tcase_add_test(tc, test_rules);
 	tcase_add_test(tc, test_command_hash);
 	tcase_add_test(tc, test_refuse);
+	tcase_add_test(tc, test_poolword);
 	tcase_add_test(tc, test_regenstamp);
 	tcase_add_test(tc, test_pool);
 	tcase_set_timeout(tc, 20);
