@@ -26,6 +26,7 @@
 #include "tree.h"
 #include "util.h"
 #include "walk.h"
+#include "warn.h"
 
 /* the compiled cluster configuration the render edges read */
 #define CONFIGBIN ".imagegen/config.bin"
@@ -377,10 +378,20 @@ prelude(const struct opts *o, const char *rules, struct buf *out, struct diag *d
 	tenvsetstr(env, "imagegen", v.data);
 	SETVAR("engine", o->engine);
 	SETVAR("args", ARGSFILE);
-	if (o->config)
+	if (o->config) {
+		enum tmodel m = TMODEL_AUTO;
+
 		SETVAR("config", o->config);
-	else
+		/* auto is settled now, so that the config edge and configure's summary say which model is in use */
+		if (o->configmodel)
+			tmodelbyname(o->configmodel, &m);
+		if (m == TMODEL_AUTO)
+			m = tmodelfor(o->config);
+		SETVAR("configmodel", tmodelname(m));
+	} else {
 		tenvsetstr(env, "config", "");
+		tenvsetstr(env, "configmodel", "");
+	}
 	/* the optional settings: empty strings are false in the template's if */
 	tenvsetstr(env, "registry", o->registry && *o->registry ? "1" : "");
 	SETVAR("tag", o->tag);
@@ -678,6 +689,49 @@ checksources(struct tree *t, const struct opts *o)
 }
 
 /*
+ * the configuration loads (with its model) and every template of the tree
+ * renders with it, as the config and render edges will: what fails there
+ * fails here, with file:line:col, before any engine runs; and {{ }}
+ * printing an undefined value, which renders as nothing, is a warning
+ * (-Wundefined)
+ */
+static void
+checktemplates(struct tree *t, const struct opts *o)
+{
+	struct tenv *env = mktenv();
+	struct buf src = {0};
+	enum tmodel model = TMODEL_AUTO;
+	const struct centry *e;
+	bool cfgok = true;
+	int nwarn = 0;
+	size_t i, j;
+
+	if (o->configmodel)
+		tmodelbyname(o->configmodel, &model);
+	if (o->config)
+		cfgok = tenvload(env, o->config, model, &t->d);
+	for (i = 0; i < t->n; i++) {
+		for (j = 0; j < t->node[i].nent; j++) {
+			e = &t->node[i].ent[j];
+			if (e->kind != 'R')
+				continue;
+			src.len = 0;
+			if (!readfile(e->src, &src)) {
+				errorat(&t->d, e->src, 0, 0, "cannot read the template: %s", strerror(errno));
+				continue;
+			}
+			/* without the configuration a template can still be parsed */
+			if (cfgok ? !tmplrendercheck(env, e->src, src.data ? src.data : "", src.len,
+			    t->nowarn & W_UNDEFINED ? NULL : &nwarn) : !tmplcheck(e->src, src.data ? src.data : "", src.len))
+				t->d.nerr++;
+		}
+	}
+	t->d.nwarn += nwarn;
+	delbuf(&src);
+	deltenv(env);
+}
+
+/*
  * with --backend=make, the stamp of the regeneration edge (make.c) says
  * that generate ran with the inputs as they were at t0, when it started:
  * its time is t0 less 10 ms, so that an input changed while generate ran
@@ -733,8 +787,12 @@ run(int argc, char **argv)
 	}
 	t.registry = o.registry;
 	t.namespace = o.namespace;
+	t.nowarn = o.nowarn;
 	clock_gettime(CLOCK_REALTIME, &t0);
-	if (!treeload(&t, &o.images))
+	treeload(&t, &o.images);
+	if (strcmp(cmd, "generate") == 0 || strcmp(cmd, "check") == 0)
+		checktemplates(&t, &o);
+	if (t.d.nerr)
 		rc = 1;
 	else if (strcmp(cmd, "generate") == 0)
 		rc = generate(&t, &o);

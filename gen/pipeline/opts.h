@@ -13,6 +13,7 @@
 struct opts {
 	struct strvec images; /* images roots, canonical, in the order given */
 	char *config;
+	char *configmodel; /* --config-model as given; NULL: auto */
 	char *engine;
 	char *registry;
 	char *namespace;
@@ -26,6 +27,7 @@ struct opts {
 	char *regpassconfig; /* the config whose registry section holds the password */
 	unsigned fromcfg;  /* FROMCFG_* bits: settings taken from the configuration's registry section, not recorded */
 	bool insecure;     /* registries over plain http */
+	unsigned nowarn;   /* warnings silenced by -Wno-NAME (warn.h) */
 	char *imagegen;
 	char *templates;
 	char *output;

@@ -21,6 +21,7 @@
 #include "tree.h"
 #include "util.h"
 #include "walk.h"
+#include "warn.h"
 
 static void
 centryadd(struct node *nd, char kind, const char *dst, const char *src, int prio)
@@ -116,7 +117,7 @@ addtree(struct tree *t, struct node *nd, const char *src, const char *dst, const
 			nd->ent[nd->nent - 1].link = S_ISLNK(w->ent[i].mode);
 		}
 		else
-			warningat(&t->d, s, 0, 0, "not a regular file, symlink or directory; left out of the context");
+			warnat(&t->d, t->nowarn, W_SPECIAL_FILE, s, 0, 0, "not a regular file, symlink or directory; left out of the context");
 		free(s);
 		free(d);
 	}
@@ -460,8 +461,9 @@ linkdeps(struct tree *t, struct node *nd)
 			continue;
 		for (j = 0; j < img->nprereq && strcmp(img->prereq[j].s, dep->img->name) != 0; j++)
 			;
-		if (j == img->nprereq)
-			warningat(&t->d, path, refs.v[i].line, refs.v[i].col,
+		/* without a prerequisite key the Dockerfile alone gives the order, as in paictl v0.7 */
+		if (j == img->nprereq && img->hasprereq)
+			warnat(&t->d, t->nowarn, W_FROM_UNLISTED, path, refs.v[i].line, refs.v[i].col,
 			    "%s names '%s', an image of the tree that prerequisite does not list; add it to prerequisite in %s",
 			    refs.v[i].copyfrom ? "--from" : "FROM", refs.v[i].ref, img->yaml);
 		strvecadd(&nd->deps, dep->img->name);
@@ -473,7 +475,7 @@ linkdeps(struct tree *t, struct node *nd)
 				break;
 		}
 		if (j == refs.n && treefind(t, img->prereq[i].s))
-			warningat(&t->d, img->yaml, img->prereq[i].line, img->prereq[i].col,
+			warnat(&t->d, t->nowarn, W_PREREQ_UNUSED, img->yaml, img->prereq[i].line, img->prereq[i].col,
 			    "prerequisite '%s' is named by no FROM or COPY --from of %s", img->prereq[i].s, path);
 	}
 	strvectake(&nd->scanned, path);
@@ -543,6 +545,65 @@ cycleerr(struct tree *t, const char *cycle)
 	free(second);
 }
 
+/* the first ROOT/SERVICE/build/NAME.dockerfile of OpenPAI's later layout under root, or NULL */
+static char *
+laterlayout(const char *root)
+{
+	struct strvec names = {0}, dirs = {0};
+	struct walklist w = {0};
+	char *b, *errpath = NULL, *found = NULL;
+	size_t i, j, n;
+
+	if (!walkroot(root, &names, &dirs))
+		return NULL;
+	for (i = 0; !found && i < dirs.n; i++) {
+		b = xasprintf("%s/%s/build", root, dirs.v[i]);
+		if (walktree(b, &w, &errpath)) {
+			for (j = 0; j < w.n && !found; j++) {
+				n = strlen(w.ent[j].path);
+				if (!strchr(w.ent[j].path, '/') && S_ISREG(w.ent[j].mode) && n > 11 &&
+				    strcmp(w.ent[j].path + n - 11, ".dockerfile") == 0)
+					found = pathjoin(b, w.ent[j].path);
+			}
+		}
+		free(errpath);
+		errpath = NULL;
+		delwalklist(&w);
+		free(b);
+	}
+	delstrvec(&names);
+	delstrvec(&dirs);
+	return found;
+}
+
+/* no image under any root: an error naming them, and OpenPAI's later layout when that is what they hold */
+static void
+noimages(struct tree *t, const struct strvec *roots)
+{
+	struct buf b = {0};
+	char *later = NULL;
+	size_t i;
+
+	for (i = 0; i < roots->n; i++) {
+		bufprintf(&b, "%s%s", i ? ", " : "", roots->v[i]);
+		if (!later)
+			later = laterlayout(roots->v[i]);
+	}
+	bufterm(&b);
+	if (later)
+		errorat(&t->d, NULL, 0, 0,
+		    "no images under %s: an image is a subdirectory holding image.yaml, and there is none; %s was found: "
+		    "this is OpenPAI's later layout (src/SERVICE/build/NAME.dockerfile, built by build/pai_build.py), not paictl's",
+		    b.data, later);
+	else
+		errorat(&t->d, NULL, 0, 0,
+		    "no images under %s: an image is a subdirectory holding image.yaml, and there is none; "
+		    "give the directory whose subdirectories are the images with --images=DIR",
+		    b.data);
+	free(later);
+	delbuf(&b);
+}
+
 bool
 treeload(struct tree *t, const struct strvec *roots)
 {
@@ -580,6 +641,8 @@ treeload(struct tree *t, const struct strvec *roots)
 		delstrvec(&names);
 		delstrvec(&dirs);
 	}
+	if (t->n == 0 && t->d.nerr == 0)
+		noimages(t, roots);
 	if (t->n > 0)
 		qsort(t->node, t->n, sizeof(t->node[0]), nodecmp);
 	for (i = 0; i < t->n; i++) {
