@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -23,9 +24,10 @@ struct strs {
 struct buildcmd {
 	struct engine e;
 	struct buildopts o;
-	struct strs tags, buildargs, labels, cachefrom, cacheto;
+	struct strs tags, buildargs, labels, cachefrom, cacheto, deps;
 	const char *enginename, *file, *iid, *log, *digestpath, *cache, *layercache;
 	char *digest; /* "sha256:<hex>" read from digestpath */
+	struct timespec t0; /* when the build started, for the result line */
 };
 
 static void
@@ -47,7 +49,12 @@ usage(FILE *f)
 	    "  --build-arg=K=V     (repeatable)\n"
 	    "  --label=K=V         (repeatable)\n"
 	    "  --target=STAGE\n"
-	    "  --iid=PATH          image ID, rewritten only when it changes\n"
+	    "  --network=MODE      the network of RUN steps (none, host, ...)\n"
+	    "  --iid=PATH          image ID, rewritten only when it changes; PATH.built records\n"
+	    "                      what it was built from\n"
+	    "  --dep=IIDFILE       the image ID of a prerequisite (repeatable): with --digest,\n"
+	    "                      the engine is not run when the digest and these IDs are\n"
+	    "                      those of the last build and the image is still there\n"
 	    "  --log=PATH          the engine's output, shown when the build fails\n"
 	    "  --digest=PATH       input digest: tag NAME:<prefix>, label org.imagegen.digest\n"
 	    "  --cache=REF         cache registry: pull REF/NAME:<digest> instead of building\n"
@@ -101,6 +108,10 @@ parseargs(struct buildcmd *c, int argc, char **argv)
 			strsadd(&c->labels, v);
 		} else if ((v = optval(a, "--target"))) {
 			c->o.target = v;
+		} else if ((v = optval(a, "--network"))) {
+			c->o.network = v;
+		} else if ((v = optval(a, "--dep"))) {
+			strsadd(&c->deps, v);
 		} else if ((v = optval(a, "--iid"))) {
 			c->iid = v;
 		} else if ((v = optval(a, "--log"))) {
@@ -155,16 +166,78 @@ imgname(const struct buildcmd *c)
 	return c->o.name ? c->o.name : c->o.ctxdir;
 }
 
+/* PATH with its ".iid" ending (if any) replaced by ext: img/X.iid -> img/X.built */
+static char *
+sibling(const char *iid, const char *ext)
+{
+	size_t n = strlen(iid);
+
+	if (n > 4 && strcmp(iid + n - 4, ".iid") == 0)
+		n -= 4;
+	return xasprintf("%.*s%s", (int)n, iid, ext);
+}
+
+/* seconds since the build started */
+static double
+elapsed(const struct buildcmd *c)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - c->t0.tv_sec) + (double)(t.tv_nsec - c->t0.tv_nsec) / 1e9;
+}
+
+/* PATH.failed beside the image ID: the last run of this build failed (imagegen status reads it) */
+static void
+markfailed(const struct buildcmd *c, const char *what, int st)
+{
+	char *path = sibling(c->iid, ".failed");
+	char *text = xasprintf("%s %s exit status %d\n", what, c->e.name, st);
+
+	if (writefile(path, text, strlen(text), 0666) < 0)
+		warn("cannot write %s:", path);
+	free(text);
+	free(path);
+}
+
+/* the last run succeeded: no PATH.failed */
+static void
+clearfailed(const struct buildcmd *c)
+{
+	char *path = sibling(c->iid, ".failed");
+
+	if (unlink(path) != 0 && errno != ENOENT)
+		warn("cannot remove %s:", path);
+	free(path);
+}
+
+/*
+ * podman refuses a short name it cannot resolve ("short-name ... did not
+ * resolve to an alias and no unqualified-search registries are defined"):
+ * say how to fix it
+ */
+static void
+shortnamehint(const char *log)
+{
+	struct buf b = {0};
+
+	if (readfile(log, &b) && (bufterm(&b), strstr(b.data, "short-name")) && strstr(b.data, "unqualified-search"))
+		fprintf(stderr, "%s: hint: podman resolves a short name such as 'FROM ubuntu' only through "
+		    "unqualified-search-registries in /etc/containers/registries.conf; write the name in full "
+		    "(docker.io/library/ubuntu) or add: unqualified-search-registries = [\"docker.io\"]\n", argv0);
+	buffree(&b);
+}
+
 static void
 failed(const struct buildcmd *c, const char *what, int st)
 {
-	if (c->log) {
+	if (c->log)
 		showlogtail(c->log);
-		fprintf(stderr, "%s: %s of %s failed (%s exit status %d); the full log is %s\n",
-		    argv0, what, imgname(c), c->e.name, st, c->log);
-	} else {
+	markfailed(c, what, st);
+	if (strcmp(what, "build") != 0)
 		fprintf(stderr, "%s: %s of %s failed (%s exit status %d)\n", argv0, what, imgname(c), c->e.name, st);
-	}
+	fflush(stdout);
+	fprintf(stderr, "%s: FAILED after %.1f s%s%s\n", imgname(c), elapsed(c), c->log ? ", see " : "", c->log ? c->log : "");
 }
 
 /* writes id to --iid if it differs */
@@ -202,6 +275,79 @@ readdigest(struct buildcmd *c)
 	return true;
 }
 
+/*
+ * what the image is built from, as the record beside the image ID holds
+ * it: the input digest and each prerequisite's image ID; NULL when a
+ * prerequisite's ID cannot be read
+ */
+static char *
+inputsrecord(const struct buildcmd *c)
+{
+	struct buf b = {0}, t = {0};
+	char *id;
+	size_t i;
+
+	bufprintf(&b, "digest %s\n", c->digest);
+	for (i = 0; i < c->deps.n; i++) {
+		t.len = 0;
+		if (!readfile(c->deps.v[i], &t) || !(id = imageidnorm(t.data ? t.data : "", t.len))) {
+			buffree(&t);
+			buffree(&b);
+			return NULL;
+		}
+		bufprintf(&b, "dep %s\n", id);
+		free(id);
+	}
+	buffree(&t);
+	bufterm(&b);
+	return b.data;
+}
+
+static char *imageid(struct buildcmd *c, const char *ref, int logfd);
+
+/*
+ * the ID of the image the last build made when it was made from the
+ * same inputs and the engine still has it under the image's name; NULL
+ * when the engine has to build
+ */
+static char *
+uptodate(struct buildcmd *c, const char *inputs)
+{
+	struct buf rec = {0};
+	char *path, *id = NULL, *have;
+	size_t n = strlen(inputs);
+
+	if (!c->o.name)
+		return NULL;
+	path = sibling(c->iid, ".built");
+	if (readfile(path, &rec) && rec.len > n + 3 && memcmp(rec.data, inputs, n) == 0 &&
+	    memcmp(rec.data + n, "id ", 3) == 0)
+		id = imageidnorm(rec.data + n + 3, rec.len - n - 3);
+	free(path);
+	buffree(&rec);
+	if (!id)
+		return NULL;
+	have = imageid(c, c->o.name, -2);
+	if (!have || strcmp(have, id) != 0) {
+		free(id);
+		id = NULL;
+	}
+	free(have);
+	return id;
+}
+
+/* records what the image id was built from */
+static void
+writerecord(const struct buildcmd *c, const char *inputs, const char *id)
+{
+	char *path = sibling(c->iid, ".built"), *text = xasprintf("%sid %s\n", inputs, id);
+
+	if (writefile(path, text, strlen(text), 0666) < 0)
+		warn("cannot write %s:", path);
+	free(text);
+	free(path);
+}
+
 /* tags image id with every name the build would have given it */
 static bool
 tagall(struct buildcmd *c, const char *id, int logfd)
@@ -237,7 +383,8 @@ imageid(struct buildcmd *c, const char *ref, int logfd)
 	char *id = NULL;
 
 	engineimageid(&c->e, ref, &a);
-	if (enginelogrun(&a, logfd, NULL, &out) == 0)
+	/* logfd -2: no log, and nothing on stderr either */
+	if ((logfd == -2 ? enginequiet(&a, &out) : enginelogrun(&a, logfd, NULL, &out)) == 0)
 		id = imageidnorm(out.data ? out.data : "", out.len);
 	delargs(&a);
 	buffree(&out);
@@ -307,9 +454,10 @@ build(struct buildcmd *c)
 	struct buf idtext = {0};
 	struct stat st;
 	char *file, *tmp, *id = NULL, *digesttag = NULL, *label = NULL, *cacheref = NULL;
-	char *lcrepo = NULL, *lcfrom = NULL, *lcto = NULL;
+	char *lcrepo = NULL, *lcfrom = NULL, *lcto = NULL, *inputs = NULL;
 	int logfd = -1, rc = 1, status;
 
+	clock_gettime(CLOCK_MONOTONIC, &c->t0);
 	if (stat(c->o.ctxdir, &st) != 0) {
 		fprintf(stderr, "%s: build: context directory %s: %s\n", argv0, c->o.ctxdir, strerror(errno));
 		return 1;
@@ -360,6 +508,14 @@ build(struct buildcmd *c)
 	c->o.ncachefrom = c->cachefrom.n;
 	c->o.cacheto = c->cacheto.v;
 	c->o.ncacheto = c->cacheto.n;
+	if (c->digest && (inputs = inputsrecord(c)) && (id = uptodate(c, inputs))) {
+		if (writeiid(c, id)) {
+			clearfailed(c);
+			printf("%s: up to date (inputs unchanged)\n", c->o.name);
+			rc = 0;
+		}
+		goto out;
+	}
 	if (!openlog(c->log, &logfd))
 		goto out;
 	if (c->cache) {
@@ -367,7 +523,10 @@ build(struct buildcmd *c)
 		id = cachepull(c, cacheref, logfd);
 		if (id) {
 			if (writeiid(c, id)) {
-				printf("%s: pulled %s\n", c->o.name, cacheref);
+				if (inputs)
+					writerecord(c, inputs, id);
+				clearfailed(c);
+				printf("%s: pulled from %s in %.1f s (%.19s)\n", c->o.name, c->cache, elapsed(c), id);
 				rc = 0;
 			}
 			goto out;
@@ -383,10 +542,11 @@ build(struct buildcmd *c)
 	c->o.iidfile = tmp;
 	enginebuild(&c->e, &c->o, &a);
 	status = enginelogrun(&a, logfd, NULL, NULL);
+	if (status != 0 && c->e.kind == ENGINE_PODMAN && c->log)
+		shortnamehint(c->log);
 	delargs(&a);
 	if (status != 0) {
-		if (status > 0)
-			failed(c, "build", status);
+		failed(c, "build", status);
 		unlink(tmp);
 		free(tmp);
 		goto out;
@@ -395,6 +555,7 @@ build(struct buildcmd *c)
 		fprintf(stderr, "%s: %s: the engine wrote no image ID to %s; expected sha256:<hex>\n", argv0, imgname(c), tmp);
 		unlink(tmp);
 		free(tmp);
+		markfailed(c, "build", 0);
 		goto out;
 	}
 	unlink(tmp);
@@ -402,8 +563,10 @@ build(struct buildcmd *c)
 	if (cacheref)
 		cachepush(c, c->o.name, cacheref, logfd);
 	if (writeiid(c, id)) {
-		if (c->cache)
-			printf("%s: built\n", c->o.name);
+		if (inputs)
+			writerecord(c, inputs, id);
+		clearfailed(c);
+		printf("%s: built in %.1f s (%.19s)\n", imgname(c), elapsed(c), id);
 		rc = 0;
 	}
 out:
@@ -418,6 +581,7 @@ out:
 	free(lcto);
 	free(digesttag);
 	free(label);
+	free(inputs);
 	free(file);
 	return rc;
 }
@@ -437,6 +601,7 @@ cmd_build(int argc, char **argv)
 	free(c.labels.v);
 	free(c.cachefrom.v);
 	free(c.cacheto.v);
+	free(c.deps.v);
 	free(c.digest);
 	delengine(&c.e);
 	return rc;

@@ -227,6 +227,8 @@ enginebuild(const struct engine *e, const struct buildopts *o, struct args *a)
 		argsadd(a, "--target");
 		argsadd(a, o->target);
 	}
+	if (o->network)
+		argsaddf(a, "--network=%s", o->network);
 	for (i = 0; i < o->ncachefrom; i++)
 		argsaddf(a, "--cache-from=%s", o->cachefrom[i]);
 	/* the classic docker builder has no --cache-to */
@@ -419,6 +421,17 @@ fail:
 	}
 	errno = err;
 	return -1;
+}
+
+int
+enginequiet(const struct args *a, struct buf *out)
+{
+	int nullfd = open("/dev/null", O_WRONLY | O_CLOEXEC), st;
+
+	st = enginerun(a, NULL, out, -1, nullfd);
+	if (nullfd >= 0)
+		close(nullfd);
+	return st;
 }
 
 char *
