@@ -1,7 +1,8 @@
 /*
- * imagegen generate, list, graph, check: the files generate writes from
- * the loaded tree (tree.c): build.ninja, the stage manifests and the
- * recorded arguments (options in opts.c).
+ * imagegen generate, reconfigure, list, graph, check, status: the files
+ * generate writes from the loaded tree (tree.c): build.ninja, the stage
+ * manifests and the recorded arguments (options in opts.c); list, graph
+ * and status print what report.c makes of the tree.
  */
 #include "compat.h"
 
@@ -17,6 +18,7 @@
 #include "ninja.h"
 #include "opts.h"
 #include "registry.h"
+#include "report.h"
 #include "tmpl.h"
 #include "tree.h"
 #include "util.h"
@@ -116,29 +118,17 @@ renderedges(const struct opts *o, const struct node *nd, const char *ctx, struct
 	}
 }
 
-/* the --tag flags: name:tag per image.yaml tag, and the registry forms */
+/* the --tag flags of the tag edge */
 static void
 tagflags(const struct opts *o, const struct image *img, struct buf *b)
 {
-	char *repo = regrepo(o->registry, o->namespace, img->name), *p;
+	struct strlist names = {0};
 	size_t i;
 
-	for (i = 0; i < img->ntag; i++) {
-		p = xasprintf("%s:%s", img->name, img->tag[i].s);
-		addflag(b, "tag", p);
-		free(p);
-	}
-	if (repo) {
-		p = xasprintf("%s:%s", repo, o->tag);
-		addflag(b, "tag", p);
-		free(p);
-		for (i = 0; i < img->ntag; i++) {
-			p = xasprintf("%s:%s", repo, img->tag[i].s);
-			addflag(b, "tag", p);
-			free(p);
-		}
-	}
-	free(repo);
+	optsnames(o, img, &names);
+	for (i = 0; i < names.n; i++)
+		addflag(b, "tag", names.s[i]);
+	strlistfree(&names);
 }
 
 /* "--flag=key=value" for each pair */
@@ -155,24 +145,26 @@ kvflags(const char *flag, const struct ykv *kv, size_t n, struct buf *b)
 	}
 }
 
-/* the variables the digest and build edges share: file, build args, labels, target, ctx, name */
+/* the flags the digest and build edges share: file, build args, labels, target */
 static void
-buildflags(const struct node *nd, const char *ctx, struct ninjaedge *e, struct buf *b)
+buildflags(const struct node *nd, struct buf *b)
 {
 	const struct image *img = nd->img;
 
 	addflag(b, "file", nd->dockerfile);
-	edgeflags(e, "file", b);
 	kvflags("build-arg", img->buildarg, img->nbuildarg, b);
-	edgeflags(e, "buildargs", b);
 	kvflags("label", img->label, img->nlabel, b);
-	edgeflags(e, "labels", b);
 	if (img->target.s)
 		addflag(b, "target", img->target.s);
-	edgeflags(e, "target", b);
+}
+
+/* the ctx and name variables of an edge */
+static void
+ctxname(const struct node *nd, const char *ctx, struct ninjaedge *e, struct buf *b)
+{
 	escshellninja(b, ctx);
 	edgeflags(e, "ctx", b);
-	escshellninja(b, img->name);
+	escshellninja(b, nd->img->name);
 	edgeflags(e, "name", b);
 }
 
@@ -192,23 +184,38 @@ digestedge(const struct node *nd, const char *ctx, struct buf *out)
 		if (nd->ent[i].kind != 'D')
 			strlisttake(&e.implicit, pathjoin(ctx, nd->ent[i].dst));
 	}
+	buildflags(nd, &b);
 	for (i = 0; i < nd->deps.n; i++) {
 		p = xasprintf("img/%s.digest", nd->deps.s[i]);
 		addflag(&b, "dep", p);
 		strlisttake(&e.implicit, p);
 	}
-	edgeflags(&e, "prereqs", &b);
-	buildflags(nd, ctx, &e, &b);
+	edgeflags(&e, "args", &b);
+	ctxname(nd, ctx, &e, &b);
 	ninjabuild(out, &e);
 	ninjaedgefree(&e);
 	buffree(&b);
 }
 
-/* the build edge: the image ID from the staged and rendered files, the dependencies' IDs and the digest */
+/* true when the image has names beyond its own: a tag edge gives them */
+static bool
+hasnames(const struct opts *o, const struct image *img)
+{
+	return img->ntag > 0 || (o->registry && *o->registry);
+}
+
+/*
+ * the build edge: the image ID from the staged and rendered files, the
+ * dependencies' IDs and the digest. Names are not inputs: the image is
+ * tagged with its bare name only (so FROM finds it), its other names
+ * come from the tag edge, and the prerequisites' tag edges run first (a
+ * Dockerfile may name them by their registry form).
+ */
 static void
-buildedge(const struct opts *o, const struct node *nd, const char *ctx, struct buf *out)
+buildedge(const struct opts *o, const struct tree *t, const struct node *nd, const char *ctx, struct buf *out)
 {
 	const struct image *img = nd->img;
+	const struct node *dep;
 	struct ninjaedge e = {0};
 	struct buf b = {0};
 	char *log = xasprintf("log/%s.log", img->name);
@@ -222,14 +229,23 @@ buildedge(const struct opts *o, const struct node *nd, const char *ctx, struct b
 		if (nd->ent[i].kind != 'D')
 			strlisttake(&e.implicit, pathjoin(ctx, nd->ent[i].dst));
 	}
-	for (i = 0; i < nd->deps.n; i++)
+	for (i = 0; i < nd->deps.n; i++) {
 		strlisttake(&e.implicit, xasprintf("img/%s.iid", nd->deps.s[i]));
+		if ((dep = treefind(t, nd->deps.s[i])) && hasnames(o, dep->img))
+			strlisttake(&e.orderonly, xasprintf("img/%s.tags", nd->deps.s[i]));
+	}
 	strlistadd(&e.implicit, digest);
-	escshellninja(&b, digest);
-	edgeflags(&e, "digest", &b);
-	tagflags(o, img, &b);
-	edgeflags(&e, "tags", &b);
-	buildflags(nd, ctx, &e, &b);
+	addflag(&b, "name", img->name);
+	buildflags(nd, &b);
+	addflag(&b, "digest", digest);
+	for (i = 0; i < nd->deps.n; i++) {
+		char *p = xasprintf("img/%s.iid", nd->deps.s[i]);
+
+		addflag(&b, "dep", p);
+		free(p);
+	}
+	edgeflags(&e, "args", &b);
+	ctxname(nd, ctx, &e, &b);
 	escshellninja(&b, log);
 	edgeflags(&e, "log", &b);
 	ninjabuild(out, &e);
@@ -237,6 +253,33 @@ buildedge(const struct opts *o, const struct node *nd, const char *ctx, struct b
 	buffree(&b);
 	free(digest);
 	free(log);
+}
+
+/* the tag edge: every name of the image but its own, given to the built image; no engine build */
+static void
+tagedge(const struct opts *o, const struct node *nd, struct buf *out)
+{
+	const struct image *img = nd->img;
+	struct ninjaedge e = {0};
+	struct buf b = {0};
+	char *p;
+
+	if (!hasnames(o, img))
+		return;
+	e.rule = "tag";
+	strlisttake(&e.out, xasprintf("img/%s.tags", img->name));
+	strlisttake(&e.in, xasprintf("img/%s.iid", img->name));
+	addflag(&b, "name", img->name);
+	tagflags(o, img, &b);
+	p = xasprintf("log/%s.tag.log", img->name);
+	addflag(&b, "log", p);
+	free(p);
+	edgeflags(&e, "args", &b);
+	escshellninja(&b, img->name);
+	edgeflags(&e, "name", &b);
+	ninjabuild(out, &e);
+	ninjaedgefree(&e);
+	buffree(&b);
 }
 
 /* with a registry: the push edge (by a staging tag) and the phony push-<img> */
@@ -278,7 +321,7 @@ pushedges(const struct opts *o, const struct node *nd, struct buf *out)
 
 /* the edges of one image: stage, render, digest, build, push, and the phony image name */
 static void
-imageedges(const struct opts *o, const struct node *nd, struct buf *out)
+imageedges(const struct opts *o, const struct tree *t, const struct node *nd, struct buf *out)
 {
 	struct ninjaedge e = {0};
 	char *ctx = xasprintf("ctx/%s", nd->img->name), *c;
@@ -290,11 +333,14 @@ imageedges(const struct opts *o, const struct node *nd, struct buf *out)
 	stageedge(nd, ctx, out);
 	renderedges(o, nd, ctx, out);
 	digestedge(nd, ctx, out);
-	buildedge(o, nd, ctx, out);
+	buildedge(o, t, nd, ctx, out);
+	tagedge(o, nd, out);
 	pushedges(o, nd, out);
 	e.rule = "phony";
 	strlistadd(&e.out, nd->img->name);
 	strlisttake(&e.in, xasprintf("img/%s.iid", nd->img->name));
+	if (hasnames(o, nd->img))
+		strlisttake(&e.in, xasprintf("img/%s.tags", nd->img->name));
 	ninjabuild(out, &e);
 	ninjaedgefree(&e);
 	free(ctx);
@@ -348,6 +394,20 @@ configfiles(const struct opts *o, struct strlist *files, struct strlist *dirs, s
 	return true;
 }
 
+/* " --flag=value" as a shell word in a ninja value, when val is set */
+static void
+regflag(struct buf *b, const char *flag, const char *val)
+{
+	char *w;
+
+	if (!val)
+		return;
+	w = xasprintf("--%s=%s", flag, val);
+	bufaddc(b, ' ');
+	escshellninja(b, w);
+	free(w);
+}
+
 /* the rule prelude: templates/rules.ninja rendered with the settings */
 static bool
 prelude(const struct opts *o, const char *rules, struct buf *out, struct diag *d)
@@ -380,12 +440,19 @@ prelude(const struct opts *o, const char *rules, struct buf *out, struct diag *d
 	SETOPT("cache", o->cache);
 	SETOPT("layercache", o->layercache);
 	SETOPT("builder", o->builder);
-	SETOPT("reguser", o->reguser);
-	SETOPT("regpassfile", o->regpassfile);
-	SETOPT("regpassenv", o->regpassenv);
-	SETOPT("regpassconfig", o->regpassconfig);
+	SETOPT("network", o->network);
 #undef SETOPT
 #undef SETVAR
+	/* the flags of push and publish, each with its leading space */
+	v.len = 0;
+	if (o->insecure)
+		bufadds(&v, " --insecure");
+	regflag(&v, "user", o->reguser);
+	regflag(&v, "password-file", o->regpassfile);
+	regflag(&v, "password-env", o->regpassenv);
+	regflag(&v, "password-config", o->regpassconfig);
+	bufterm(&v);
+	tenvsetstr(env, "registryflags", v.data);
 	snprintf(jobs, sizeof(jobs), "%ld", o->jobs);
 	tenvsetstr(env, "jobs", jobs);
 	ok = tmplrender(env, rules, src.data, src.len, out);
@@ -501,7 +568,7 @@ generate(struct tree *t, const struct opts *o)
 		ninjaedgefree(&e);
 	}
 	for (i = 0; i < t->n; i++)
-		imageedges(o, &t->node[t->order[i]], &out);
+		imageedges(o, t, &t->node[t->order[i]], &out);
 
 	bufaddc(&out, '\n');
 	memset(&e, 0, sizeof(e));
@@ -574,40 +641,6 @@ out:
 	return rc;
 }
 
-static void
-list(const struct tree *t)
-{
-	size_t i, j;
-	const struct node *nd;
-
-	for (i = 0; i < t->n; i++) {
-		nd = &t->node[t->order[i]];
-		fputs(nd->img->name, stdout);
-		for (j = 0; j < nd->deps.n; j++)
-			printf("%s %s", j ? "" : ":", nd->deps.s[j]);
-		putchar('\n');
-	}
-}
-
-static void
-graph(const struct tree *t)
-{
-	size_t i, j;
-	const struct node *nd;
-
-	puts("digraph images {");
-	for (i = 0; i < t->n; i++) {
-		nd = &t->node[t->order[i]];
-		printf("\t\"%s\";\n", nd->img->name);
-	}
-	for (i = 0; i < t->n; i++) {
-		nd = &t->node[t->order[i]];
-		for (j = 0; j < nd->deps.n; j++)
-			printf("\t\"%s\" -> \"%s\";\n", nd->deps.s[j], nd->img->name);
-	}
-	puts("}");
-}
-
 /* what generate checks beyond the tree, for imagegen check */
 static bool
 checksources(struct tree *t, const struct opts *o)
@@ -639,12 +672,14 @@ run(int argc, char **argv)
 	t.namespace = o.namespace;
 	if (!treeload(&t, &o.images))
 		rc = 1;
-	else if (strcmp(cmd, "generate") == 0)
+	else if (strcmp(cmd, "generate") == 0 || strcmp(cmd, "reconfigure") == 0)
 		rc = generate(&t, &o);
 	else if (strcmp(cmd, "list") == 0)
-		list(&t);
+		reportlist(&t, &o);
 	else if (strcmp(cmd, "graph") == 0)
-		graph(&t);
+		reportgraph(&t, &o);
+	else if (strcmp(cmd, "status") == 0)
+		rc = reportstatus(&t, &o);
 	else if (!checksources(&t, &o))
 		rc = 1;
 	if (t.d.nerr)
@@ -674,6 +709,18 @@ cmd_graph(int argc, char **argv)
 
 int
 cmd_check(int argc, char **argv)
+{
+	return run(argc, argv);
+}
+
+int
+cmd_status(int argc, char **argv)
+{
+	return run(argc, argv);
+}
+
+int
+cmd_reconfigure(int argc, char **argv)
 {
 	return run(argc, argv);
 }

@@ -16,6 +16,8 @@
 #   manifests.expect      the stage manifests, each after a "== NAME" line
 #   generate.args.expect  the recorded arguments (.imagegen/generate.args)
 #   list.expect, graph.expect   output of imagegen list / graph (optional)
+#   list.json.expect, graph.json.expect   the same with --json (optional;
+#                         checked to be valid JSON with python3 when it is there)
 # Every build.ninja written is also run through "ninja -n", which must
 # find it valid and clean (no regeneration right after generate), a
 # second generate, and one replaying .imagegen/generate.args as the
@@ -71,7 +73,7 @@ run() {
 	else
 		set -- --images=../src/images
 	fi
-	(cd "${rundir:-$work/build}" && "$IMAGEGEN" "$cmd" --imagegen=imagegen --templates=../templates --jobs=2 "$@")
+	(cd "${rundir:-$work/build}" && "$IMAGEGEN" "$cmd" --imagegen=imagegen --templates=../templates --jobs=2 "$@" ${json:+--json})
 }
 
 for case in "$SRCDIR"/tests/golden/*/; do
@@ -156,6 +158,20 @@ for case in "$SRCDIR"/tests/golden/*/; do
 		if [ -f "$case/graph.expect" ] || [ "${UPDATE:-}" = 1 ]; then
 			run graph >"$work/graph" 2>/dev/null || fail "imagegen graph failed"
 			compare "$work/graph" "$case/graph.expect"
+		fi
+		for c in list graph; do
+			[ -f "$case/$c.json.expect" ] || continue
+			json=1 run "$c" >"$work/$c.json" 2>/dev/null || fail "imagegen $c --json failed"
+			compare "$work/$c.json" "$case/$c.json.expect"
+			if command -v python3 >/dev/null 2>&1 && ! python3 -m json.tool "$work/$c.json" >/dev/null 2>&1; then
+				fail "imagegen $c --json is not valid JSON"
+			fi
+		done
+		json=
+		# in the build directory, with no options, list reads .imagegen/generate.args
+		if [ -f "$case/list.expect" ] && [ -z "${UPDATE:-}" ]; then
+			(cd "$work/build" && "$IMAGEGEN" list) >"$work/list.noargs" 2>/dev/null || fail "imagegen list with no options failed in the build directory"
+			cmp -s "$work/list.noargs" "$case/list.expect" || fail "imagegen list with no options differs from list.expect"
 		fi
 	else
 		[ ! -e "${rundir:-$work/build}/build.ninja" ] || fail "build.ninja written despite errors"
