@@ -37,6 +37,10 @@ int cmd_build(int argc, char **argv);
 int cmd_digest(int argc, char **argv);
 /* give a built image its names, without building (tag.c) */
 int cmd_tag(int argc, char **argv);
+/* render a template with the cluster configuration (render.c) */
+int cmd_render(int argc, char **argv);
+/* compile the cluster configuration for render -c (config.c) */
+int cmd_config(int argc, char **argv);
 /* push one image to its repository, by a staging tag (push.c) */
 int cmd_push(int argc, char **argv);
 /* move the human tag of every pushed image (push.c) */

@@ -1,8 +1,7 @@
 /*
- * imagegen generate, reconfigure, list, graph, check, status: the files
- * generate writes from the loaded tree (tree.c): build.ninja, the stage
- * manifests and the recorded arguments (options in opts.c); list, graph
- * and status print what report.c makes of the tree.
+ * imagegen generate, list, graph, check: the files generate writes from
+ * the loaded tree (tree.c): build.ninja, the stage manifests and the
+ * recorded arguments (options in opts.c).
  */
 #include "compat.h"
 
@@ -17,6 +16,7 @@
 #include "image.h"
 #include "ninja.h"
 #include "opts.h"
+#include "plan.h"
 #include "registry.h"
 #include "report.h"
 #include "tmpl.h"
@@ -45,7 +45,7 @@ manifest(const struct node *nd, struct buf *b)
 	}
 }
 
-/* "--flag=value" words, each a shell word in a ninja value, joined by spaces */
+/* "--flag=value" words, each a shell word, joined by spaces */
 static void
 addflag(struct buf *b, const char *flag, const char *val)
 {
@@ -53,26 +53,27 @@ addflag(struct buf *b, const char *flag, const char *val)
 
 	if (b->len)
 		bufaddc(b, ' ');
-	escshellninja(b, w);
+	escshell(b, w);
 	free(w);
 }
 
+/* b (shell words) becomes variable name of e; b is empty after */
 static void
-edgeflags(struct ninjaedge *e, const char *name, struct buf *b)
+edgeflags(struct edge *e, const char *name, struct buf *b)
 {
 	bufterm(b);
 	/* an unset variable expands to nothing: leave empty ones out */
 	if (b->len)
-		ninjaedgevar(e, name, b->data);
+		edgevar(e, name, b->data);
 	b->len = 0;
 	b->data[0] = '\0';
 }
 
 /* the stage edge: every F entry and the stamp, from the manifest and the F sources */
 static void
-stageedge(const struct node *nd, const char *ctx, struct buf *out)
+stageedge(const struct node *nd, const char *ctx, struct plan *pl)
 {
-	struct ninjaedge e = {0};
+	struct edge e = {0};
 	struct buf b = {0};
 	char *stamp = xasprintf("%s.staged", ctx);
 	size_t i;
@@ -87,21 +88,20 @@ stageedge(const struct node *nd, const char *ctx, struct buf *out)
 	strlistadd(&e.out, stamp);
 	strlisttake(&e.in, xasprintf(".imagegen/stage/%s.list", nd->img->name));
 	strlistuniq(&e.implicit);
-	escshellninja(&b, ctx);
+	escshell(&b, ctx);
 	edgeflags(&e, "ctx", &b);
-	escshellninja(&b, stamp);
+	escshell(&b, stamp);
 	edgeflags(&e, "stamp", &b);
-	ninjabuild(out, &e);
-	ninjaedgefree(&e);
-	buffree(&b);
+	planedge(pl, &e);
+	delbuf(&b);
 	free(stamp);
 }
 
 /* one render edge per R entry, each reading the compiled config if there is one */
 static void
-renderedges(const struct opts *o, const struct node *nd, const char *ctx, struct buf *out)
+renderedges(const struct opts *o, const struct node *nd, const char *ctx, struct plan *pl)
 {
-	struct ninjaedge e;
+	struct edge e;
 	size_t i;
 
 	for (i = 0; i < nd->nent; i++) {
@@ -113,8 +113,7 @@ renderedges(const struct opts *o, const struct node *nd, const char *ctx, struct
 		strlistadd(&e.in, nd->ent[i].src);
 		if (o->config)
 			strlistadd(&e.implicit, CONFIGBIN);
-		ninjabuild(out, &e);
-		ninjaedgefree(&e);
+		planedge(pl, &e);
 	}
 }
 
@@ -160,19 +159,19 @@ buildflags(const struct node *nd, struct buf *b)
 
 /* the ctx and name variables of an edge */
 static void
-ctxname(const struct node *nd, const char *ctx, struct ninjaedge *e, struct buf *b)
+ctxname(const struct node *nd, const char *ctx, struct edge *e, struct buf *b)
 {
-	escshellninja(b, ctx);
+	escshell(b, ctx);
 	edgeflags(e, "ctx", b);
-	escshellninja(b, nd->img->name);
+	escshell(b, nd->img->name);
 	edgeflags(e, "name", b);
 }
 
 /* the input digest edge: the staged context, the build settings, the prerequisites' digests */
 static void
-digestedge(const struct node *nd, const char *ctx, struct buf *out)
+digestedge(const struct node *nd, const char *ctx, struct plan *pl)
 {
-	struct ninjaedge e = {0};
+	struct edge e = {0};
 	struct buf b = {0};
 	char *p;
 	size_t i;
@@ -192,9 +191,8 @@ digestedge(const struct node *nd, const char *ctx, struct buf *out)
 	}
 	edgeflags(&e, "args", &b);
 	ctxname(nd, ctx, &e, &b);
-	ninjabuild(out, &e);
-	ninjaedgefree(&e);
-	buffree(&b);
+	planedge(pl, &e);
+	delbuf(&b);
 }
 
 /* true when the image has names beyond its own: a tag edge gives them */
@@ -212,14 +210,14 @@ hasnames(const struct opts *o, const struct image *img)
  * Dockerfile may name them by their registry form).
  */
 static void
-buildedge(const struct opts *o, const struct tree *t, const struct node *nd, const char *ctx, struct buf *out)
+buildedge(const struct opts *o, const struct tree *t, const struct node *nd, const char *ctx, struct plan *pl)
 {
 	const struct image *img = nd->img;
 	const struct node *dep;
-	struct ninjaedge e = {0};
+	struct edge e = {0};
 	struct buf b = {0};
 	char *log = xasprintf("log/%s.log", img->name);
-	char *digest = xasprintf("img/%s.digest", img->name);
+	char *digest = xasprintf("img/%s.digest", img->name), *p;
 	size_t i;
 
 	e.rule = "build";
@@ -239,28 +237,26 @@ buildedge(const struct opts *o, const struct tree *t, const struct node *nd, con
 	buildflags(nd, &b);
 	addflag(&b, "digest", digest);
 	for (i = 0; i < nd->deps.n; i++) {
-		char *p = xasprintf("img/%s.iid", nd->deps.s[i]);
-
+		p = xasprintf("img/%s.iid", nd->deps.s[i]);
 		addflag(&b, "dep", p);
 		free(p);
 	}
 	edgeflags(&e, "args", &b);
 	ctxname(nd, ctx, &e, &b);
-	escshellninja(&b, log);
+	escshell(&b, log);
 	edgeflags(&e, "log", &b);
-	ninjabuild(out, &e);
-	ninjaedgefree(&e);
-	buffree(&b);
+	planedge(pl, &e);
+	delbuf(&b);
 	free(digest);
 	free(log);
 }
 
 /* the tag edge: every name of the image but its own, given to the built image; no engine build */
 static void
-tagedge(const struct opts *o, const struct node *nd, struct buf *out)
+tagedge(const struct opts *o, const struct node *nd, struct plan *pl)
 {
 	const struct image *img = nd->img;
-	struct ninjaedge e = {0};
+	struct edge e = {0};
 	struct buf b = {0};
 	char *p;
 
@@ -275,19 +271,18 @@ tagedge(const struct opts *o, const struct node *nd, struct buf *out)
 	addflag(&b, "log", p);
 	free(p);
 	edgeflags(&e, "args", &b);
-	escshellninja(&b, img->name);
+	escshell(&b, img->name);
 	edgeflags(&e, "name", &b);
-	ninjabuild(out, &e);
-	ninjaedgefree(&e);
-	buffree(&b);
+	planedge(pl, &e);
+	delbuf(&b);
 }
 
 /* with a registry: the push edge (by a staging tag) and the phony push-<img> */
 static void
-pushedges(const struct opts *o, const struct node *nd, struct buf *out)
+pushedges(const struct opts *o, const struct node *nd, struct plan *pl)
 {
 	const struct image *img = nd->img;
-	struct ninjaedge e = {0};
+	struct edge e = {0};
 	struct buf b = {0};
 	char *repo = regrepo(o->registry, o->namespace, img->name), *p;
 
@@ -297,52 +292,49 @@ pushedges(const struct opts *o, const struct node *nd, struct buf *out)
 	strlisttake(&e.out, xasprintf("push/%s.pushed", img->name));
 	strlisttake(&e.in, xasprintf("img/%s.iid", img->name));
 	strlisttake(&e.implicit, xasprintf("img/%s.digest", img->name));
-	escshellninja(&b, repo);
+	escshell(&b, repo);
 	edgeflags(&e, "repo", &b);
 	p = xasprintf("img/%s.digest", img->name);
-	escshellninja(&b, p);
+	escshell(&b, p);
 	free(p);
 	edgeflags(&e, "digest", &b);
 	p = xasprintf("log/%s.push.log", img->name);
-	escshellninja(&b, p);
+	escshell(&b, p);
 	free(p);
 	edgeflags(&e, "log", &b);
-	ninjabuild(out, &e);
-	ninjaedgefree(&e);
+	planedge(pl, &e);
 	memset(&e, 0, sizeof(e));
 	e.rule = "phony";
 	strlisttake(&e.out, xasprintf("push-%s", img->name));
 	strlisttake(&e.in, xasprintf("push/%s.pushed", img->name));
-	ninjabuild(out, &e);
-	ninjaedgefree(&e);
-	buffree(&b);
+	planedge(pl, &e);
+	delbuf(&b);
 	free(repo);
 }
 
-/* the edges of one image: stage, render, digest, build, push, and the phony image name */
+/* the edges of one image: stage, render, digest, build, tag, push, and the phony image name */
 static void
-imageedges(const struct opts *o, const struct tree *t, const struct node *nd, struct buf *out)
+imageedges(const struct opts *o, const struct tree *t, const struct node *nd, struct plan *pl)
 {
-	struct ninjaedge e = {0};
+	struct edge e = {0};
 	char *ctx = xasprintf("ctx/%s", nd->img->name), *c;
 
-	bufaddc(out, '\n');
+	planblank(pl);
 	c = xasprintf("image %s (%s)", nd->img->name, nd->img->dir);
-	ninjacomment(out, c);
+	plancomment(pl, c);
 	free(c);
-	stageedge(nd, ctx, out);
-	renderedges(o, nd, ctx, out);
-	digestedge(nd, ctx, out);
-	buildedge(o, t, nd, ctx, out);
-	tagedge(o, nd, out);
-	pushedges(o, nd, out);
+	stageedge(nd, ctx, pl);
+	renderedges(o, nd, ctx, pl);
+	digestedge(nd, ctx, pl);
+	buildedge(o, t, nd, ctx, pl);
+	tagedge(o, nd, pl);
+	pushedges(o, nd, pl);
 	e.rule = "phony";
 	strlistadd(&e.out, nd->img->name);
 	strlisttake(&e.in, xasprintf("img/%s.iid", nd->img->name));
 	if (hasnames(o, nd->img))
 		strlisttake(&e.in, xasprintf("img/%s.tags", nd->img->name));
-	ninjabuild(out, &e);
-	ninjaedgefree(&e);
+	planedge(pl, &e);
 	free(ctx);
 }
 
@@ -357,7 +349,7 @@ configfiles(const struct opts *o, struct strlist *files, struct strlist *dirs, s
 	if (!o->config)
 		return true;
 	if (stat(o->config, &st) != 0) {
-		diagerr(d, o->config, 0, 0, "cannot read the configuration (--config): %s", strerror(errno));
+		errorat(d, o->config, 0, 0, "cannot read the configuration (--config): %s", strerror(errno));
 		return false;
 	}
 	if (!S_ISDIR(st.st_mode)) {
@@ -366,7 +358,7 @@ configfiles(const struct opts *o, struct strlist *files, struct strlist *dirs, s
 	}
 	strlistadd(dirs, o->config);
 	if (!walkroot(o->config, &names, &sub)) {
-		diagerr(d, o->config, 0, 0, "cannot read the configuration directory: %s", strerror(errno));
+		errorat(d, o->config, 0, 0, "cannot read the configuration directory: %s", strerror(errno));
 		return false;
 	}
 	strlistfree(&names);
@@ -376,9 +368,9 @@ configfiles(const struct opts *o, struct strlist *files, struct strlist *dirs, s
 		char *errpath;
 
 		if (!walktree(o->config, &w, &errpath)) {
-			diagerr(d, errpath, 0, 0, "cannot read: %s", strerror(errno));
+			errorat(d, errpath, 0, 0, "cannot read: %s", strerror(errno));
 			free(errpath);
-			walkfree(&w);
+			delwalklist(&w);
 			return false;
 		}
 		for (i = 0; i < w.n; i++) {
@@ -389,12 +381,12 @@ configfiles(const struct opts *o, struct strlist *files, struct strlist *dirs, s
 			    (n > 4 && strcmp(w.ent[i].path + n - 4, ".yml") == 0))
 				strlisttake(files, pathjoin(o->config, w.ent[i].path));
 		}
-		walkfree(&w);
+		delwalklist(&w);
 	}
 	return true;
 }
 
-/* " --flag=value" as a shell word in a ninja value, when val is set */
+/* " --flag=value" as a shell word in a ninja value (for the prelude), when val is set */
 static void
 regflag(struct buf *b, const char *flag, const char *val)
 {
@@ -418,7 +410,7 @@ prelude(const struct opts *o, const char *rules, struct buf *out, struct diag *d
 	bool ok;
 
 	if (!readfile(rules, &src)) {
-		diagerr(d, rules, 0, 0, "cannot read the rule prelude: %s; --templates=DIR names the directory holding rules.ninja",
+		errorat(d, rules, 0, 0, "cannot read the rule prelude: %s; --templates=DIR names the directory holding rules.ninja",
 		    strerror(errno));
 		deltenv(env);
 		return false;
@@ -461,8 +453,8 @@ prelude(const struct opts *o, const char *rules, struct buf *out, struct diag *d
 	if (ok && out->len && out->data[out->len - 1] != '\n')
 		bufaddc(out, '\n');
 	deltenv(env);
-	buffree(&src);
-	buffree(&v);
+	delbuf(&src);
+	delbuf(&v);
 	return ok;
 }
 
@@ -481,7 +473,7 @@ writeout(const char *path, struct buf *b)
 {
 	bufterm(b);
 	if (writefile(path, b->data, b->len, 0666) < 0) {
-		warn("cannot write %s:", path);
+		error("cannot write %s:", path);
 		return 1;
 	}
 	return 0;
@@ -520,26 +512,90 @@ sources(struct tree *t, const struct opts *o, const char *rules, struct strlist 
 	strlistuniq(regen);
 	for (i = 0; i < regen->n; i++) {
 		if ((bad = escpathbad(regen->s[i])))
-			diagerr(&t->d, regen->s[i], 0, 0, "%s", bad);
+			errorat(&t->d, regen->s[i], 0, 0, "%s", bad);
 		else if (overlaps(t, o, regen->s[i]))
-			diagerr(&t->d, regen->s[i], 0, 0, overlap, o->output);
+			errorat(&t->d, regen->s[i], 0, 0, overlap, o->output);
 	}
 	for (i = 0; i < t->n; i++) {
 		for (j = 0; j < t->node[i].nent; j++) {
 			src = t->node[i].ent[j].src;
 			if (t->node[i].ent[j].kind == 'F' && !strlisthas(regen, src) && overlaps(t, o, src))
-				diagerr(&t->d, src, 0, 0, overlap, o->output);
+				errorat(&t->d, src, 0, 0, overlap, o->output);
 		}
 	}
 	return t->d.nerr == 0;
 }
 
+/*
+ * the whole graph: the config edge, every image's edges in build order,
+ * all and the default, push and publish, and the regeneration edge with
+ * its inputs (regen) and its other outputs (manifests)
+ */
+static void
+graphplan(const struct tree *t, const struct opts *o, const struct strlist *configs,
+    const struct strlist *regen, const struct strlist *manifests, struct plan *pl)
+{
+	struct edge e = {0};
+	char *c;
+	size_t i;
+
+	if (o->config) {
+		/* compiled once; every render edge reads it instead of the YAML */
+		planblank(pl);
+		e.rule = "config";
+		strlistadd(&e.out, CONFIGBIN);
+		for (i = 0; i < configs->n; i++)
+			strlistadd(&e.in, configs->s[i]);
+		planedge(pl, &e);
+	}
+	for (i = 0; i < t->n; i++)
+		imageedges(o, t, &t->node[t->order[i]], pl);
+
+	planblank(pl);
+	e.rule = "phony";
+	strlistadd(&e.out, "all");
+	for (i = 0; i < t->n; i++)
+		strlistadd(&e.in, t->node[i].img->name);
+	planedge(pl, &e);
+	plandefault(pl, "all");
+	if (o->registry && *o->registry) {
+		planblank(pl);
+		plancomment(pl, "push: every image by a staging tag, then the release tag on all of them");
+		e.rule = "publish";
+		strlistadd(&e.out, "push/published");
+		for (i = 0; i < t->n; i++)
+			strlisttake(&e.in, xasprintf("push/%s.pushed", t->node[i].img->name));
+		planedge(pl, &e);
+		e.rule = "phony";
+		strlistadd(&e.out, "push");
+		strlistadd(&e.in, "push/published");
+		planedge(pl, &e);
+	}
+
+	planblank(pl);
+	c = xasprintf("regeneration: %s follows the image tree", o->output);
+	plancomment(pl, c);
+	free(c);
+	e.rule = "regen";
+	strlistadd(&e.out, o->output);
+	for (i = 0; i < manifests->n; i++)
+		strlistadd(&e.implicitout, manifests->s[i]);
+	for (i = 0; i < regen->n; i++)
+		strlistadd(&e.implicit, regen->s[i]);
+	planedge(pl, &e);
+	for (i = 0; i < regen->n; i++) {
+		e.rule = "phony";
+		strlistadd(&e.out, regen->s[i]);
+		planedge(pl, &e);
+	}
+}
+
 static int
 generate(struct tree *t, const struct opts *o)
 {
+	struct plan p = {0};
 	struct buf out = {0}, b = {0};
 	struct strlist configs = {0}, regen = {0}, manifests = {0};
-	struct ninjaedge e = {0};
 	char *rules;
 	size_t i;
 	int rc = 0;
@@ -549,79 +605,20 @@ generate(struct tree *t, const struct opts *o)
 		rc = 1;
 		goto out;
 	}
-
-	bufadds(&out, "# generated by imagegen generate; edit the image tree, not this file\n");
-	bufadds(&out, "ninja_required_version = 1.7\n\n");
-	if (!prelude(o, rules, &out, &t->d)) {
+	if (!prelude(o, rules, &p.prelude, &t->d)) {
 		rc = 1;
 		goto out;
 	}
-	if (o->config) {
-		/* compiled once; every render edge reads it instead of the YAML */
-		bufaddc(&out, '\n');
-		memset(&e, 0, sizeof(e));
-		e.rule = "config";
-		strlistadd(&e.out, CONFIGBIN);
-		for (i = 0; i < configs.n; i++)
-			strlistadd(&e.in, configs.s[i]);
-		ninjabuild(&out, &e);
-		ninjaedgefree(&e);
-	}
-	for (i = 0; i < t->n; i++)
-		imageedges(o, t, &t->node[t->order[i]], &out);
-
-	bufaddc(&out, '\n');
-	memset(&e, 0, sizeof(e));
-	e.rule = "phony";
-	strlistadd(&e.out, "all");
-	for (i = 0; i < t->n; i++)
-		strlistadd(&e.in, t->node[i].img->name);
-	ninjabuild(&out, &e);
-	ninjaedgefree(&e);
-	bufadds(&out, "default all\n");
-	if (o->registry && *o->registry) {
-		bufadds(&out, "\n# push: every image by a staging tag, then the release tag on all of them\n");
-		memset(&e, 0, sizeof(e));
-		e.rule = "publish";
-		strlistadd(&e.out, "push/published");
-		for (i = 0; i < t->n; i++)
-			strlisttake(&e.in, xasprintf("push/%s.pushed", t->node[i].img->name));
-		ninjabuild(&out, &e);
-		ninjaedgefree(&e);
-		memset(&e, 0, sizeof(e));
-		e.rule = "phony";
-		strlistadd(&e.out, "push");
-		strlistadd(&e.in, "push/published");
-		ninjabuild(&out, &e);
-		ninjaedgefree(&e);
-	}
-
-	bufadds(&out, "\n# regeneration: build.ninja follows the image tree\n");
-	memset(&e, 0, sizeof(e));
-	e.rule = "regen";
-	strlistadd(&e.out, o->output);
 	for (i = 0; i < t->n; i++)
 		strlisttake(&manifests, xasprintf(".imagegen/stage/%s.list", t->node[i].img->name));
-	for (i = 0; i < manifests.n; i++)
-		strlistadd(&e.implicitout, manifests.s[i]);
-	for (i = 0; i < regen.n; i++)
-		strlistadd(&e.implicit, regen.s[i]);
-	ninjabuild(&out, &e);
-	ninjaedgefree(&e);
-	for (i = 0; i < regen.n; i++) {
-		memset(&e, 0, sizeof(e));
-		e.rule = "phony";
-		strlistadd(&e.out, regen.s[i]);
-		ninjabuild(&out, &e);
-		ninjaedgefree(&e);
-	}
+	graphplan(t, o, &configs, &regen, &manifests, &p);
+	ninjawrite(&p, &out);
 
 	/*
 	 * the arguments (an input of the regeneration edge) first, then its
 	 * outputs: the manifests and build.ninja last, so that none is older
 	 * than an input and a fresh build.ninja is clean
 	 */
-	b.len = 0;
 	optsrecord(o, &b);
 	rc |= writeout(ARGSFILE, &b);
 	for (i = 0; i < t->n; i++) {
@@ -633,8 +630,9 @@ generate(struct tree *t, const struct opts *o)
 		rc |= writeout(o->output, &out);
 out:
 	free(rules);
-	buffree(&out);
-	buffree(&b);
+	planfree(&p);
+	delbuf(&out);
+	delbuf(&b);
 	strlistfree(&configs);
 	strlistfree(&regen);
 	strlistfree(&manifests);
@@ -665,7 +663,7 @@ run(int argc, char **argv)
 
 	rc = optsparse(&o, argc, argv);
 	if (rc) {
-		optsfree(&o);
+		delopts(&o);
 		return rc < 0 ? 0 : rc;
 	}
 	t.registry = o.registry;
@@ -683,9 +681,9 @@ run(int argc, char **argv)
 	else if (!checksources(&t, &o))
 		rc = 1;
 	if (t.d.nerr)
-		fprintf(stderr, "%s: %d error%s\n", argv0, t.d.nerr, t.d.nerr == 1 ? "" : "s");
-	treefree(&t);
-	optsfree(&o);
+		error("%d error%s", t.d.nerr, t.d.nerr == 1 ? "" : "s");
+	deltree(&t);
+	delopts(&o);
 	return rc;
 }
 

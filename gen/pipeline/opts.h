@@ -24,8 +24,8 @@ struct opts {
 	char *reguser;     /* registry login: user, and where the password is read at run time */
 	char *regpassfile;
 	char *regpassenv;
-	char *regpassconfig; /* the config holding docker-registry-info.docker-password */
-	unsigned fromcfg;  /* FROMCFG_* bits: settings taken from docker-registry-info, not recorded */
+	char *regpassconfig; /* the config whose registry section holds the password */
+	unsigned fromcfg;  /* FROMCFG_* bits: settings taken from the configuration's registry section, not recorded */
 	bool insecure;     /* registries over plain http */
 	bool json;         /* list, graph: JSON output */
 	bool frombase;     /* the images came from .imagegen/generate.args */
@@ -46,7 +46,7 @@ enum {
 /*
  * parses the options of argv[0] (generate, list, graph, check, status,
  * reconfigure, watch) into o, filling defaults and what
- * docker-registry-info gives; in a build directory, when no --images or
+ * the configuration's registry section gives; in a build directory, when no --images or
  * --args-file is given (always for reconfigure), the options recorded in
  * .imagegen/generate.args come first and those given replace them. 0 to
  * go on, else the exit status (-1 after --help)
@@ -62,6 +62,6 @@ struct image;
  */
 void optsnames(const struct opts *o, const struct image *img, struct strlist *names);
 /* frees what optsparse allocated */
-void optsfree(struct opts *o);
+void delopts(struct opts *o);
 
 #endif

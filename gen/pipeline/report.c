@@ -113,7 +113,7 @@ readid(const char *path)
 
 	if (readfile(path, &b))
 		s = imageidnorm(b.data ? b.data : "", b.len);
-	buffree(&b);
+	delbuf(&b);
 	return s;
 }
 
@@ -195,7 +195,7 @@ listjson(const struct tree *t, const struct opts *o)
 	}
 	bufadds(&b, t->n ? "\n  ]\n}\n" : "]\n}\n");
 	fwrite(b.data, 1, b.len, stdout);
-	buffree(&b);
+	delbuf(&b);
 }
 
 void
@@ -243,7 +243,7 @@ reportgraph(const struct tree *t, const struct opts *o)
 		}
 		bufadds(&b, k ? "\n  ]\n}\n" : "]\n}\n");
 		fwrite(b.data, 1, b.len, stdout);
-		buffree(&b);
+		delbuf(&b);
 		return;
 	}
 	puts("digraph images {");
@@ -319,8 +319,8 @@ samefile(const char *src, const char *dst)
 	if (!S_ISREG(b.st_mode) || a.st_size != b.st_size || (a.st_mode & 07777) != (b.st_mode & 07777))
 		return false;
 	same = readfile(src, &x) && readfile(dst, &y) && x.len == y.len && (x.len == 0 || memcmp(x.data, y.data, x.len) == 0);
-	buffree(&x);
-	buffree(&y);
+	delbuf(&x);
+	delbuf(&y);
 	return same;
 }
 
@@ -363,8 +363,8 @@ stagedset(const struct node *nd)
 	}
 out:
 	free(path);
-	buffree(&b);
-	buffree(&want);
+	delbuf(&b);
+	delbuf(&want);
 	strlistfree(&dsts);
 	return why;
 }
@@ -394,9 +394,9 @@ rendered(const struct node *nd, const struct centry *e, struct tenv *env)
 	if (!readfile(dst, &have) || have.len != out.len || (out.len && memcmp(have.data, out.data, out.len) != 0))
 		why = xasprintf("%s changed", tpath);
 out:
-	buffree(&src);
-	buffree(&out);
-	buffree(&have);
+	delbuf(&src);
+	delbuf(&out);
+	delbuf(&have);
 	free(tpath);
 	free(dst);
 	return why;
@@ -566,7 +566,7 @@ imagestatus(const struct tree *t, const struct node *nd, struct imgstatus *all, 
 	if (s->why)
 		s->st = STALE;
 out:
-	buffree(&fb);
+	delbuf(&fb);
 	free(rec);
 	free(iid);
 	free(iidpath);
@@ -595,7 +595,7 @@ tagnote(const struct opts *o, const struct node *nd)
 	} else if (want.n) {
 		note = xstrdup("not tagged yet: ninja tags it, no build");
 	}
-	buffree(&b);
+	delbuf(&b);
 	free(path);
 	strlistfree(&want);
 	return note;

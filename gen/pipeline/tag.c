@@ -59,7 +59,7 @@ parseargs(struct tagcmd *c, int argc, char **argv)
 			c->name = v;
 		} else if ((v = optval(a, "--tag"))) {
 			if (!*v) {
-				fprintf(stderr, "%s: tag: --tag needs a name\n", argv0);
+				error("tag: --tag needs a name");
 				return 2;
 			}
 			c->tags[c->ntags++] = v;
@@ -68,17 +68,17 @@ parseargs(struct tagcmd *c, int argc, char **argv)
 		} else if (strcmp(a, "-o") == 0 && i + 1 < argc) {
 			c->out = argv[++i];
 		} else {
-			fprintf(stderr, "%s: tag: unknown argument '%s'; '%s tag --help' lists the options\n", argv0, a, argv0);
+			error("tag: unknown argument '%s'; '%s tag --help' lists the options", a, argv0);
 			return 2;
 		}
 	}
 	if (!c->enginename || !c->iid || !c->out) {
-		fprintf(stderr, "%s: tag: %s is required\n", argv0, !c->enginename ? "--engine" : !c->iid ? "--iid" : "-o STAMP");
+		error("tag: %s is required", !c->enginename ? "--engine" : !c->iid ? "--iid" : "-o STAMP");
 		usage(stderr);
 		return 2;
 	}
 	if (!engineparse(&c->e, c->enginename)) {
-		fprintf(stderr, "%s: tag: unknown engine '%s'; expected docker, podman, buildah or buildx\n", argv0, c->enginename);
+		error("tag: unknown engine '%s'; expected docker, podman, buildah or buildx", c->enginename);
 		return 2;
 	}
 	return 0;
@@ -113,13 +113,13 @@ tag(struct tagcmd *c)
 	const char *name = c->name ? c->name : c->iid;
 
 	if (!readfile(c->iid, &idtext)) {
-		warn("tag: cannot read the image ID %s:", c->iid);
+		error("tag: cannot read the image ID %s:", c->iid);
 		return 1;
 	}
 	id = imageidnorm(idtext.data ? idtext.data : "", idtext.len);
-	buffree(&idtext);
+	delbuf(&idtext);
 	if (!id) {
-		fprintf(stderr, "%s: %s:1: not an image ID; expected one line 'sha256:<64 hex digits>'\n", argv0, c->iid);
+		error("%s:1: not an image ID; expected one line 'sha256:<64 hex digits>'", c->iid);
 		return 1;
 	}
 	if (!readfile(c->out, &old))
@@ -134,8 +134,8 @@ tag(struct tagcmd *c)
 	bufterm(&stamp);
 	if (n > 0) {
 		if (!enginefind(&c->e)) {
-			fprintf(stderr, "%s: tag: the container engine '%s' is not in PATH; install it (Debian package %s)\n",
-			    argv0, c->e.kind == ENGINE_BUILDX ? "docker" : c->e.name, enginepkg(&c->e));
+			error("tag: the container engine '%s' is not in PATH; install it (Debian package %s)",
+			    c->e.kind == ENGINE_BUILDX ? "docker" : c->e.name, enginepkg(&c->e));
 			goto out;
 		}
 		if (!openlog(c->log, &logfd))
@@ -147,7 +147,7 @@ tag(struct tagcmd *c)
 			if (st != 0) {
 				if (st > 0 && c->log)
 					showlogtail(c->log);
-				fprintf(stderr, "%s: %s: FAILED to tag %s (%s exit status %d)%s%s\n", argv0, name, todo[i], c->e.name, st,
+				error("%s: FAILED to tag %s (%s exit status %d)%s%s", name, todo[i], c->e.name, st,
 				    c->log ? "; see " : "", c->log ? c->log : "");
 				goto out;
 			}
@@ -157,7 +157,7 @@ tag(struct tagcmd *c)
 		bufterm(&done);
 	}
 	if (writefile(c->out, stamp.data, stamp.len, 0666) < 0) {
-		warn("tag: cannot write %s:", c->out);
+		error("tag: cannot write %s:", c->out);
 		goto out;
 	}
 	if (n > 0)
@@ -169,9 +169,9 @@ out:
 	fflush(stdout);
 	free(todo);
 	free(id);
-	buffree(&old);
-	buffree(&stamp);
-	buffree(&done);
+	delbuf(&old);
+	delbuf(&stamp);
+	delbuf(&done);
 	return rc;
 }
 

@@ -81,7 +81,7 @@ watchdir(struct watcher *wt, const char *dir)
 
 	if (wd < 0) {
 		if (errno != ENOENT && errno != ENOTDIR)
-			warn("watch: cannot watch %s:", dir);
+			error("watch: cannot watch %s:", dir);
 		return;
 	}
 	for (i = 0; i < wt->n; i++) {
@@ -149,7 +149,7 @@ watchtree(struct watcher *wt, const struct opts *o)
 	}
 	if (o->config)
 		watchpath(wt, o->config);
-	treefree(&t);
+	deltree(&t);
 	return ok;
 }
 
@@ -224,12 +224,12 @@ runninja(char **targets, int ntargets)
 	pid = fork();
 	if (pid == 0) {
 		execvp(argv[0], argv);
-		fprintf(stderr, "%s: watch: cannot run %s: %s (Debian package: ninja-build)\n", argv0, argv[0], strerror(errno));
+		error("watch: cannot run %s: %s (Debian package: ninja-build)", argv[0], strerror(errno));
 		_exit(127);
 	}
 	free(argv);
 	if (pid < 0) {
-		warn("watch: cannot start ninja:");
+		error("watch: cannot start ninja:");
 		return -1;
 	}
 	child = pid;
@@ -268,7 +268,7 @@ cmd_watch(int argc, char **argv)
 			errno = 0;
 			debounce = strtol(v, &end, 10);
 			if (!*v || *end || errno || debounce < 0 || debounce > 60000) {
-				fprintf(stderr, "%s: watch: --debounce=%s: expected milliseconds from 0 to 60000\n", argv0, v);
+				error("watch: --debounce=%s: expected milliseconds from 0 to 60000", v);
 				rc = 2;
 				goto out;
 			}
@@ -279,7 +279,7 @@ cmd_watch(int argc, char **argv)
 		}
 	}
 	if (access("build.ninja", F_OK) != 0) {
-		fprintf(stderr, "%s: watch: no build.ninja here; run watch in a build directory (where configure ran)\n", argv0);
+		error("watch: no build.ninja here; run watch in a build directory (where configure ran)");
 		rc = 1;
 		goto out;
 	}
@@ -290,7 +290,7 @@ cmd_watch(int argc, char **argv)
 	}
 	wt.fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	if (wt.fd < 0) {
-		warn("watch: inotify:");
+		error("watch: inotify:");
 		rc = 1;
 		goto out;
 	}
@@ -346,9 +346,9 @@ out:
 	for (i = 0; (size_t)i < wt.n; i++)
 		free(wt.w[i].path);
 	free(wt.w);
-	buffree(&first);
+	delbuf(&first);
 	free(targets);
 	free(treeargs);
-	optsfree(&o);
+	delopts(&o);
 	return rc;
 }

@@ -218,7 +218,7 @@ cp "$out" "$tmp/gitlab-branch.log"
 # the next job: a fresh checkout, with what GitLab's cache kept
 ctxgl bbbbbbb main
 project "$tmp/gl2"
-cp -R "$tmp/gl1/.containers" "$tmp/gl1/build" "$tmp/gl2/"
+cp -Rp "$tmp/gl1/.containers" "$tmp/gl1/build" "$tmp/gl2/" # as GitLab restores its cache: times kept
 sed -i "s|$tmp/gl1|$tmp/gl2|g" "$tmp/gl2/.containers/storage.conf"
 recipe gitlab gitlab-ci.yml "$tmp/gl2" "$tmp/gitlab.json"
 rc=$?
