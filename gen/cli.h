@@ -35,6 +35,8 @@ int cmd_stage(int argc, char **argv);
 int cmd_build(int argc, char **argv);
 /* compute an image's input digest (digest.c) */
 int cmd_digest(int argc, char **argv);
+/* look an image up in the cache registry by its input digest (build.c) */
+int cmd_pull(int argc, char **argv);
 /* give a built image its names, without building (tag.c) */
 int cmd_tag(int argc, char **argv);
 /* render a template with the cluster configuration (render.c) */

@@ -24,6 +24,7 @@ const struct command commands[] = {
 	{"digest", cmd_digest, "compute or print an image's input digest"},
 	{"render", cmd_render, "render a Jinja2 template with the cluster configuration"},
 	{"config", cmd_config, "compile the cluster configuration for render -c"},
+	{"pull", cmd_pull, "look an image up in the cache registry by its input digest"},
 	{"tag", cmd_tag, "give a built image its names and record them, without building"},
 	{"push", cmd_push, "push one image to its registry and record the digest"},
 	{"publish", cmd_publish, "move the release tag once every image is pushed"},

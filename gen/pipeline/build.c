@@ -26,6 +26,7 @@ struct buildcmd {
 	struct buildopts o;
 	struct strs tags, buildargs, labels, cachefrom, cacheto, deps;
 	const char *enginename, *file, *iid, *log, *digestpath, *cache, *layercache;
+	const char *pulled; /* the pull edge's stamp: "<digest> <image id>" or "<digest> -" */
 	char *digest; /* "sha256:<hex>" read from digestpath */
 	struct timespec t0; /* when the build started, for the result line */
 };
@@ -57,7 +58,10 @@ usage(FILE *f)
 	    "                      those of the last build and the image is still there\n"
 	    "  --log=PATH          the engine's output, shown when the build fails\n"
 	    "  --digest=PATH       input digest: tag NAME:<prefix>, label org.imagegen.digest\n"
-	    "  --cache=REF         cache registry: pull REF/NAME:<digest> instead of building\n"
+	    "  --cache=REF         cache registry: pull REF/NAME:<digest> instead of building,\n"
+	    "                      push it there after a build\n"
+	    "  --pulled=STAMP      what imagegen pull found in the cache: its image, when it is\n"
+	    "                      the one of the digest, is taken instead of a build\n"
 	    "  --layer-cache=REF   the engine's layer cache in REF/NAME (--cache-from/--cache-to)\n"
 	    "  --cache-from=REF    passed to the engine (repeatable)\n"
 	    "  --cache-to=REF      passed to the engine where supported (repeatable)\n"
@@ -120,6 +124,8 @@ parseargs(struct buildcmd *c, int argc, char **argv)
 			c->digestpath = v;
 		} else if ((v = optval(a, "--cache"))) {
 			c->cache = v;
+		} else if ((v = optval(a, "--pulled"))) {
+			c->pulled = v;
 		} else if ((v = optval(a, "--layer-cache"))) {
 			c->layercache = v;
 		} else if ((v = optval(a, "--cache-from"))) {
@@ -423,6 +429,122 @@ cachepull(struct buildcmd *c, const char *ref, int logfd)
 	return id;
 }
 
+/* the image the pull edge found for the current digest, or NULL */
+static char *
+pulledid(const struct buildcmd *c)
+{
+	struct buf b = {0};
+	char *id = NULL;
+	size_t n = strlen(c->digest);
+
+	if (readfile(c->pulled, &b) && b.len > n + 1 && memcmp(b.data, c->digest, n) == 0 && b.data[n] == ' ')
+		id = imageidnorm(b.data + n + 1, b.len - n - 1);
+	delbuf(&b);
+	return id;
+}
+
+/*
+ * imagegen pull: looks the image up in the cache registry by its input
+ * digest, before its build edge runs, so that ninja's status line says
+ * PULL while it pulls. Writes "<digest> <image id>", or "<digest> -" when
+ * the cache does not hold it, and only when that changes.
+ */
+int
+cmd_pull(int argc, char **argv)
+{
+	struct buildcmd c;
+	struct buf old = {0};
+	const char *v, *out = NULL;
+	char *ref = NULL, *id = NULL, *text = NULL;
+	int i, rc = 1, logfd = -1;
+
+	memset(&c, 0, sizeof(c));
+	clock_gettime(CLOCK_MONOTONIC, &c.t0);
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			printf("usage: %s pull --engine=ENGINE --cache=REF --name=NAME --digest=DIGESTFILE [--insecure]\n"
+			    "                [--log=LOG] -o STAMP\n"
+			    "\n"
+			    "pulls REF/NAME:<input digest> when the cache registry holds it and records\n"
+			    "'<digest> <image id>' in STAMP, or '<digest> -' when it does not; imagegen\n"
+			    "build --pulled=STAMP then takes the image instead of building it.\n", argv0);
+			return 0;
+		} else if ((v = optval(argv[i], "--engine"))) {
+			c.enginename = v;
+		} else if ((v = optval(argv[i], "--cache"))) {
+			c.cache = v;
+		} else if ((v = optval(argv[i], "--name"))) {
+			c.o.name = v;
+		} else if ((v = optval(argv[i], "--digest"))) {
+			c.digestpath = v;
+		} else if ((v = optval(argv[i], "--log"))) {
+			c.log = v;
+		} else if (strcmp(argv[i], "--insecure") == 0) {
+			c.e.insecure = true;
+		} else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) {
+			out = argv[++i];
+		} else {
+			error("pull: unknown argument '%s'; '%s pull --help' lists the options", argv[i], argv0);
+			return 2;
+		}
+	}
+	if (!c.enginename || !c.cache || !c.o.name || !c.digestpath || !out) {
+		error("pull: --engine, --cache, --name, --digest and -o are required");
+		return 2;
+	}
+	if (!engineparse(&c.e, c.enginename)) {
+		error("pull: unknown engine '%s'; expected docker, podman, buildah or buildx", c.enginename);
+		return 2;
+	}
+	if (!readdigest(&c))
+		goto out;
+	/* the stamp is about this digest already: the lookup is done */
+	if (readfile(out, &old) && old.len > strlen(c.digest) && memcmp(old.data, c.digest, strlen(c.digest)) == 0 &&
+	    old.data[strlen(c.digest)] == ' ') {
+		rc = 0;
+		goto out;
+	}
+	if (!enginefind(&c.e)) {
+		error("pull: the container engine '%s' is not in PATH; install it (Debian package %s)",
+		    c.e.kind == ENGINE_BUILDX ? "docker" : c.e.name, enginepkg(&c.e));
+		goto out;
+	}
+	if (!openlog(c.log, &logfd))
+		goto out;
+	ref = xasprintf("%s/%s:%s", c.cache, c.o.name, c.digest + 7);
+	{
+		struct args a = {0};
+		struct buf o = {0};
+		int st;
+
+		enginepull(&c.e, ref, &a);
+		st = enginelogrun(&a, logfd, NULL, &o);
+		delargs(&a);
+		if (st == 0 && !(id = imageidnorm(o.data ? o.data : "", o.len)))
+			id = imageid(&c, ref, logfd);
+		delbuf(&o);
+	}
+	text = xasprintf("%s %s\n", c.digest, id ? id : "-");
+	if (writefile(out, text, strlen(text), 0666) < 0) {
+		error("pull: cannot write %s:", out);
+		goto out;
+	}
+	if (id)
+		printf("%s: pulled from %s in %.1f s (%.19s)\n", c.o.name, c.cache, elapsed(&c), id);
+	rc = 0;
+out:
+	if (logfd >= 0)
+		close(logfd);
+	fflush(stdout);
+	delbuf(&old);
+	free(ref);
+	free(id);
+	free(text);
+	free(c.digest);
+	delengine(&c.e);
+	return rc;
+}
+
 /* pushes the digest tag to the cache; a failure is reported, not fatal */
 static void
 cachepush(struct buildcmd *c, const char *local, const char *ref, int logfd)
@@ -505,6 +627,21 @@ build(struct buildcmd *c)
 	c->o.ncachefrom = c->cachefrom.n;
 	c->o.cacheto = c->cacheto.v;
 	c->o.ncacheto = c->cacheto.n;
+	if (c->digest && c->pulled && (id = pulledid(c))) {
+		/* the pull edge found it in the cache (and said so): give it its names */
+		if (openlog(c->log, &logfd) && tagall(c, id, logfd) && writeiid(c, id)) {
+			if ((inputs = inputsrecord(c)))
+				writerecord(c, inputs, id);
+			clearfailed(c);
+			rc = 0;
+			goto out;
+		}
+		if (logfd >= 0)
+			close(logfd);
+		logfd = -1;
+		free(id);
+		id = NULL;
+	}
 	if (c->digest && (inputs = inputsrecord(c)) && (id = uptodate(c, inputs))) {
 		if (writeiid(c, id)) {
 			clearfailed(c);
@@ -515,8 +652,10 @@ build(struct buildcmd *c)
 	}
 	if (!openlog(c->log, &logfd))
 		goto out;
-	if (c->cache) {
+	if (c->cache)
 		cacheref = xasprintf("%s/%s:%s", c->cache, c->o.name, c->digest + 7);
+	/* with a pull edge, the cache was looked up already */
+	if (c->cache && !c->pulled) {
 		id = cachepull(c, cacheref, logfd);
 		if (id) {
 			if (writeiid(c, id)) {

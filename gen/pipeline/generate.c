@@ -236,6 +236,11 @@ buildedge(const struct opts *o, const struct tree *t, const struct node *nd, con
 	addflag(&b, "name", img->name);
 	buildflags(nd, &b);
 	addflag(&b, "digest", digest);
+	if (o->cache) {
+		p = xasprintf("img/%s.pulled", img->name);
+		addflag(&b, "pulled", p);
+		strlisttake(&e.implicit, p);
+	}
 	for (i = 0; i < nd->deps.n; i++) {
 		p = xasprintf("img/%s.iid", nd->deps.s[i]);
 		addflag(&b, "dep", p);
@@ -249,6 +254,37 @@ buildedge(const struct opts *o, const struct tree *t, const struct node *nd, con
 	delbuf(&b);
 	free(digest);
 	free(log);
+}
+
+/*
+ * with a cache registry: the pull edge, which looks the image up by its
+ * input digest before the build edge runs (ninja's status line says PULL)
+ */
+static void
+pulledge(const struct opts *o, const struct node *nd, struct plan *pl)
+{
+	const struct image *img = nd->img;
+	struct edge e = {0};
+	struct buf b = {0};
+	char *p;
+
+	if (!o->cache)
+		return;
+	e.rule = "pull";
+	strlisttake(&e.out, xasprintf("img/%s.pulled", img->name));
+	strlisttake(&e.in, xasprintf("img/%s.digest", img->name));
+	addflag(&b, "name", img->name);
+	p = xasprintf("img/%s.digest", img->name);
+	addflag(&b, "digest", p);
+	free(p);
+	p = xasprintf("log/%s.pull.log", img->name);
+	addflag(&b, "log", p);
+	free(p);
+	edgeflags(&e, "args", &b);
+	escshell(&b, img->name);
+	edgeflags(&e, "name", &b);
+	planedge(pl, &e);
+	delbuf(&b);
 }
 
 /* the tag edge: every name of the image but its own, given to the built image; no engine build */
@@ -326,6 +362,7 @@ imageedges(const struct opts *o, const struct tree *t, const struct node *nd, st
 	stageedge(nd, ctx, pl);
 	renderedges(o, nd, ctx, pl);
 	digestedge(nd, ctx, pl);
+	pulledge(o, nd, pl);
 	buildedge(o, t, nd, ctx, pl);
 	tagedge(o, nd, pl);
 	pushedges(o, nd, pl);
