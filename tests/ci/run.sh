@@ -204,23 +204,26 @@ ctxgl() {
 EOF
 }
 ctxgl aaaaaaa feature
-project "$tmp/gl1"
-recipe gitlab gitlab-ci.yml "$tmp/gl1" "$tmp/gitlab.json"
+project "$tmp/gl"
+recipe gitlab gitlab-ci.yml "$tmp/gl" "$tmp/gitlab.json"
 rc=$?
 check "gitlab: the job's script passes on a branch" test $rc -eq 0
 [ $rc -eq 0 ] || sed 's/^/    /' "$out"
 check "gitlab: the password never shows in the log" sh -c '! grep -q "$1" "$2"' - "$password" "$out"
 check "gitlab: every image was built" test "$(grep -c ': built in ' "$out")" -eq 4
-check "gitlab: the image store is in the project directory" test -d "$tmp/gl1/.containers/storage"
+check "gitlab: the image store is in the project directory" test -d "$tmp/gl/.containers/storage"
 check "gitlab: the cache registry holds web by its input digest" test "$(tags group/project/imagegen-cache/web | wc -c)" -eq 65
 check "gitlab: a branch pushes no release" test -z "$(tags group/project/web)"
 cp "$out" "$tmp/gitlab-branch.log"
-# the next job: a fresh checkout, with what GitLab's cache kept
+# the next job: a fresh checkout in the same place ($CI_PROJECT_DIR), with
+# what GitLab's cache kept, restored as GitLab restores it (times kept)
+mkdir "$tmp/glcache"
+cp -Rp "$tmp/gl/.containers" "$tmp/gl/build" "$tmp/glcache/"
+rm -rf "$tmp/gl"
 ctxgl bbbbbbb main
-project "$tmp/gl2"
-cp -Rp "$tmp/gl1/.containers" "$tmp/gl1/build" "$tmp/gl2/" # as GitLab restores its cache: times kept
-sed -i "s|$tmp/gl1|$tmp/gl2|g" "$tmp/gl2/.containers/storage.conf"
-recipe gitlab gitlab-ci.yml "$tmp/gl2" "$tmp/gitlab.json"
+project "$tmp/gl"
+cp -Rp "$tmp/glcache/.containers" "$tmp/glcache/build" "$tmp/gl/"
+recipe gitlab gitlab-ci.yml "$tmp/gl" "$tmp/gitlab.json"
 rc=$?
 check "gitlab: the job's script passes on main" test $rc -eq 0
 [ $rc -eq 0 ] || sed 's/^/    /' "$out"
