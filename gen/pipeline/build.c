@@ -15,28 +15,15 @@
 /* the length of the digest prefix in the tag <name>:<prefix> */
 #define DIGESTTAG 16
 
-/* a growable array of borrowed strings */
-struct strs {
-	const char **v;
-	size_t n;
-};
-
 struct buildcmd {
 	struct engine e;
 	struct buildopts o;
-	struct strs tags, buildargs, labels, cachefrom, cacheto, deps;
+	struct strvec tags, buildargs, labels, cachefrom, cacheto, deps;
 	const char *enginename, *file, *iid, *log, *digestpath, *cache, *layercache;
 	const char *pulled; /* the pull edge's stamp: "<digest> <image id>" or "<digest> -" */
 	char *digest; /* "sha256:<hex>" read from digestpath */
 	struct timespec t0; /* when the build started, for the result line */
 };
-
-static void
-strsadd(struct strs *s, const char *v)
-{
-	s->v = xreallocarray(s->v, s->n + 1, sizeof(s->v[0]));
-	s->v[s->n++] = v;
-}
 
 static void
 usage(FILE *f)
@@ -99,23 +86,23 @@ parseargs(struct buildcmd *c, int argc, char **argv)
 		} else if ((v = optval(a, "--name"))) {
 			c->o.name = v;
 		} else if ((v = optval(a, "--tag"))) {
-			strsadd(&c->tags, v);
+			strvecadd(&c->tags, v);
 		} else if ((v = optval(a, "--file"))) {
 			c->file = v;
 		} else if ((v = optval(a, "--build-arg"))) {
 			if (!needkv("--build-arg", v))
 				return 2;
-			strsadd(&c->buildargs, v);
+			strvecadd(&c->buildargs, v);
 		} else if ((v = optval(a, "--label"))) {
 			if (!needkv("--label", v))
 				return 2;
-			strsadd(&c->labels, v);
+			strvecadd(&c->labels, v);
 		} else if ((v = optval(a, "--target"))) {
 			c->o.target = v;
 		} else if ((v = optval(a, "--network"))) {
 			c->o.network = v;
 		} else if ((v = optval(a, "--dep"))) {
-			strsadd(&c->deps, v);
+			strvecadd(&c->deps, v);
 		} else if ((v = optval(a, "--iid"))) {
 			c->iid = v;
 		} else if ((v = optval(a, "--log"))) {
@@ -129,9 +116,9 @@ parseargs(struct buildcmd *c, int argc, char **argv)
 		} else if ((v = optval(a, "--layer-cache"))) {
 			c->layercache = v;
 		} else if ((v = optval(a, "--cache-from"))) {
-			strsadd(&c->cachefrom, v);
+			strvecadd(&c->cachefrom, v);
 		} else if ((v = optval(a, "--cache-to"))) {
-			strsadd(&c->cacheto, v);
+			strvecadd(&c->cacheto, v);
 		} else if (strcmp(a, "--insecure") == 0) {
 			c->e.insecure = true;
 		} else if (a[0] == '-' && a[1] != '\0') {
@@ -357,7 +344,7 @@ writerecord(const struct buildcmd *c, const char *inputs, const char *id)
 static bool
 tagall(struct buildcmd *c, const char *id, int logfd)
 {
-	struct args a = {0};
+	struct strvec a = {0};
 	const char **names;
 	size_t i, n = c->o.ntags + 1;
 	int st = 0;
@@ -369,7 +356,7 @@ tagall(struct buildcmd *c, const char *id, int logfd)
 	for (i = 0; i < n && st == 0;) {
 		i += enginetagmany(&c->e, id, names + i, n - i, &a);
 		st = enginelogrun(&a, logfd, NULL, NULL);
-		delargs(&a);
+		delstrvec(&a);
 	}
 	free(names);
 	if (st != 0) {
@@ -383,7 +370,7 @@ tagall(struct buildcmd *c, const char *id, int logfd)
 static char *
 imageid(struct buildcmd *c, const char *ref, int logfd)
 {
-	struct args a = {0};
+	struct strvec a = {0};
 	struct buf out = {0};
 	char *id = NULL;
 
@@ -391,7 +378,7 @@ imageid(struct buildcmd *c, const char *ref, int logfd)
 	/* logfd -2: no log, and nothing on stderr either */
 	if ((logfd == -2 ? enginequiet(&a, &out) : enginelogrun(&a, logfd, NULL, &out)) == 0)
 		id = imageidnorm(out.data ? out.data : "", out.len);
-	delargs(&a);
+	delstrvec(&a);
 	delbuf(&out);
 	return id;
 }
@@ -403,14 +390,14 @@ imageid(struct buildcmd *c, const char *ref, int logfd)
 static char *
 cachepull(struct buildcmd *c, const char *ref, int logfd)
 {
-	struct args a = {0};
+	struct strvec a = {0};
 	struct buf out = {0};
 	char *id;
 	int st;
 
 	enginepull(&c->e, ref, &a);
 	st = enginelogrun(&a, logfd, NULL, &out);
-	delargs(&a);
+	delstrvec(&a);
 	/* podman and buildah print the ID; docker prints the name, so ask */
 	id = st == 0 ? imageidnorm(out.data ? out.data : "", out.len) : NULL;
 	delbuf(&out);
@@ -513,13 +500,13 @@ cmd_pull(int argc, char **argv)
 		goto out;
 	ref = xasprintf("%s/%s:%s", c.cache, c.o.name, c.digest + 7);
 	{
-		struct args a = {0};
+		struct strvec a = {0};
 		struct buf o = {0};
 		int st;
 
 		enginepull(&c.e, ref, &a);
 		st = enginelogrun(&a, logfd, NULL, &o);
-		delargs(&a);
+		delstrvec(&a);
 		if (st == 0 && !(id = imageidnorm(o.data ? o.data : "", o.len)))
 			id = imageid(&c, ref, logfd);
 		delbuf(&o);
@@ -549,13 +536,13 @@ out:
 static void
 cachepush(struct buildcmd *c, const char *local, const char *ref, int logfd)
 {
-	struct args a = {0};
+	struct strvec a = {0};
 	int st;
 
 	if (c->e.kind == ENGINE_DOCKER || c->e.kind == ENGINE_BUILDX) {
 		enginetag(&c->e, local, ref, &a);
 		st = enginelogrun(&a, logfd, NULL, NULL);
-		delargs(&a);
+		delstrvec(&a);
 		if (st != 0) {
 			warning("%s: cannot tag %s for the cache (exit status %d); see %s", imgname(c), ref, st, c->log ? c->log : "above");
 			return;
@@ -563,7 +550,7 @@ cachepush(struct buildcmd *c, const char *local, const char *ref, int logfd)
 	}
 	enginepush(&c->e, local, ref, NULL, &a);
 	st = enginelogrun(&a, logfd, NULL, NULL);
-	delargs(&a);
+	delstrvec(&a);
 	if (st != 0)
 		warning("%s: cannot push %s to the cache registry (exit status %d); see %s", imgname(c), ref, st, c->log ? c->log : "above");
 }
@@ -571,10 +558,10 @@ cachepush(struct buildcmd *c, const char *local, const char *ref, int logfd)
 static int
 build(struct buildcmd *c)
 {
-	struct args a = {0};
+	struct strvec a = {0};
 	struct buf idtext = {0};
 	struct stat st;
-	char *file, *tmp, *id = NULL, *digesttag = NULL, *label = NULL, *cacheref = NULL;
+	char *file, *tmp, *id = NULL, *cacheref = NULL;
 	char *lcrepo = NULL, *lcfrom = NULL, *lcto = NULL, *inputs = NULL;
 	int logfd = -1, rc = 1, status;
 
@@ -601,31 +588,28 @@ build(struct buildcmd *c)
 	if (c->digestpath) {
 		if (!readdigest(c))
 			goto out;
-		if (c->o.name) {
-			digesttag = xasprintf("%s:%.*s", c->o.name, DIGESTTAG, c->digest + 7);
-			strsadd(&c->tags, digesttag);
-		}
-		label = xasprintf("org.imagegen.digest=%s", c->digest);
-		strsadd(&c->labels, label);
+		if (c->o.name)
+			strvecaddf(&c->tags, "%s:%.*s", c->o.name, DIGESTTAG, c->digest + 7);
+		strvecaddf(&c->labels, "org.imagegen.digest=%s", c->digest);
 	}
 	if (c->layercache) {
 		lcrepo = xasprintf("%s/%s", c->layercache, c->o.name);
 		enginelayercache(&c->e, lcrepo, &lcfrom, &lcto);
 		if (lcfrom)
-			strsadd(&c->cachefrom, lcfrom);
+			strvectake(&c->cachefrom, lcfrom);
 		if (lcto)
-			strsadd(&c->cacheto, lcto);
+			strvectake(&c->cacheto, lcto);
 	}
 	c->o.file = file;
-	c->o.tags = c->tags.v;
+	c->o.tags = (const char **)c->tags.v;
 	c->o.ntags = c->tags.n;
-	c->o.buildargs = c->buildargs.v;
+	c->o.buildargs = (const char **)c->buildargs.v;
 	c->o.nbuildargs = c->buildargs.n;
-	c->o.labels = c->labels.v;
+	c->o.labels = (const char **)c->labels.v;
 	c->o.nlabels = c->labels.n;
-	c->o.cachefrom = c->cachefrom.v;
+	c->o.cachefrom = (const char **)c->cachefrom.v;
 	c->o.ncachefrom = c->cachefrom.n;
-	c->o.cacheto = c->cacheto.v;
+	c->o.cacheto = (const char **)c->cacheto.v;
 	c->o.ncacheto = c->cacheto.n;
 	if (c->digest && c->pulled && (id = pulledid(c))) {
 		/* the pull edge found it in the cache (and said so): give it its names */
@@ -680,7 +664,7 @@ build(struct buildcmd *c)
 	status = enginelogrun(&a, logfd, NULL, NULL);
 	if (status != 0 && c->e.kind == ENGINE_PODMAN && c->log)
 		shortnamehint(c->log);
-	delargs(&a);
+	delstrvec(&a);
 	if (status != 0) {
 		failed(c, "build", status);
 		unlink(tmp);
@@ -713,10 +697,6 @@ out:
 	free(id);
 	free(cacheref);
 	free(lcrepo);
-	free(lcfrom);
-	free(lcto);
-	free(digesttag);
-	free(label);
 	free(inputs);
 	free(file);
 	return rc;
@@ -732,12 +712,12 @@ cmd_build(int argc, char **argv)
 	rc = parseargs(&c, argc, argv);
 	if (rc == 0)
 		rc = build(&c);
-	free(c.tags.v);
-	free(c.buildargs.v);
-	free(c.labels.v);
-	free(c.cachefrom.v);
-	free(c.cacheto.v);
-	free(c.deps.v);
+	delstrvec(&c.tags);
+	delstrvec(&c.buildargs);
+	delstrvec(&c.labels);
+	delstrvec(&c.cachefrom);
+	delstrvec(&c.cacheto);
+	delstrvec(&c.deps);
 	free(c.digest);
 	delengine(&c.e);
 	return rc;

@@ -6,14 +6,18 @@
 #include "compat.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "escape.h"
 #include "image.h"
+#include "make.h"
 #include "ninja.h"
 #include "opts.h"
 #include "plan.h"
@@ -81,13 +85,13 @@ stageedge(const struct node *nd, const char *ctx, struct plan *pl)
 	e.rule = "stage";
 	for (i = 0; i < nd->nent; i++) {
 		if (nd->ent[i].kind == 'F') {
-			strlisttake(&e.out, pathjoin(ctx, nd->ent[i].dst));
-			strlistadd(&e.implicit, nd->ent[i].src);
+			strvectake(&e.out, pathjoin(ctx, nd->ent[i].dst));
+			strvecadd(&e.implicit, nd->ent[i].src);
 		}
 	}
-	strlistadd(&e.out, stamp);
-	strlisttake(&e.in, xasprintf(".imagegen/stage/%s.list", nd->img->name));
-	strlistuniq(&e.implicit);
+	strvecadd(&e.out, stamp);
+	strvectake(&e.in, xasprintf(".imagegen/stage/%s.list", nd->img->name));
+	strvecuniq(&e.implicit);
 	escshell(&b, ctx);
 	edgeflags(&e, "ctx", &b);
 	escshell(&b, stamp);
@@ -109,10 +113,10 @@ renderedges(const struct opts *o, const struct node *nd, const char *ctx, struct
 			continue;
 		memset(&e, 0, sizeof(e));
 		e.rule = "render";
-		strlisttake(&e.out, pathjoin(ctx, nd->ent[i].dst));
-		strlistadd(&e.in, nd->ent[i].src);
+		strvectake(&e.out, pathjoin(ctx, nd->ent[i].dst));
+		strvecadd(&e.in, nd->ent[i].src);
 		if (o->config)
-			strlistadd(&e.implicit, CONFIGBIN);
+			strvecadd(&e.implicit, CONFIGBIN);
 		planedge(pl, &e);
 	}
 }
@@ -121,13 +125,13 @@ renderedges(const struct opts *o, const struct node *nd, const char *ctx, struct
 static void
 tagflags(const struct opts *o, const struct image *img, struct buf *b)
 {
-	struct strlist names = {0};
+	struct strvec names = {0};
 	size_t i;
 
 	optsnames(o, img, &names);
 	for (i = 0; i < names.n; i++)
-		addflag(b, "tag", names.s[i]);
-	strlistfree(&names);
+		addflag(b, "tag", names.v[i]);
+	delstrvec(&names);
 }
 
 /* "--flag=key=value" for each pair */
@@ -177,17 +181,17 @@ digestedge(const struct node *nd, const char *ctx, struct plan *pl)
 	size_t i;
 
 	e.rule = "digest";
-	strlisttake(&e.out, xasprintf("img/%s.digest", nd->img->name));
-	strlisttake(&e.implicit, xasprintf("%s.staged", ctx));
+	strvectake(&e.out, xasprintf("img/%s.digest", nd->img->name));
+	strvectake(&e.implicit, xasprintf("%s.staged", ctx));
 	for (i = 0; i < nd->nent; i++) {
 		if (nd->ent[i].kind != 'D')
-			strlisttake(&e.implicit, pathjoin(ctx, nd->ent[i].dst));
+			strvectake(&e.implicit, pathjoin(ctx, nd->ent[i].dst));
 	}
 	buildflags(nd, &b);
 	for (i = 0; i < nd->deps.n; i++) {
-		p = xasprintf("img/%s.digest", nd->deps.s[i]);
+		p = xasprintf("img/%s.digest", nd->deps.v[i]);
 		addflag(&b, "dep", p);
-		strlisttake(&e.implicit, p);
+		strvectake(&e.implicit, p);
 	}
 	edgeflags(&e, "args", &b);
 	ctxname(nd, ctx, &e, &b);
@@ -221,28 +225,28 @@ buildedge(const struct opts *o, const struct tree *t, const struct node *nd, con
 	size_t i;
 
 	e.rule = "build";
-	strlisttake(&e.out, xasprintf("img/%s.iid", img->name));
-	strlisttake(&e.implicit, xasprintf("%s.staged", ctx));
+	strvectake(&e.out, xasprintf("img/%s.iid", img->name));
+	strvectake(&e.implicit, xasprintf("%s.staged", ctx));
 	for (i = 0; i < nd->nent; i++) {
 		if (nd->ent[i].kind != 'D')
-			strlisttake(&e.implicit, pathjoin(ctx, nd->ent[i].dst));
+			strvectake(&e.implicit, pathjoin(ctx, nd->ent[i].dst));
 	}
 	for (i = 0; i < nd->deps.n; i++) {
-		strlisttake(&e.implicit, xasprintf("img/%s.iid", nd->deps.s[i]));
-		if ((dep = treefind(t, nd->deps.s[i])) && hasnames(o, dep->img))
-			strlisttake(&e.orderonly, xasprintf("img/%s.tags", nd->deps.s[i]));
+		strvectake(&e.implicit, xasprintf("img/%s.iid", nd->deps.v[i]));
+		if ((dep = treefind(t, nd->deps.v[i])) && hasnames(o, dep->img))
+			strvectake(&e.orderonly, xasprintf("img/%s.tags", nd->deps.v[i]));
 	}
-	strlistadd(&e.implicit, digest);
+	strvecadd(&e.implicit, digest);
 	addflag(&b, "name", img->name);
 	buildflags(nd, &b);
 	addflag(&b, "digest", digest);
 	if (o->cache) {
 		p = xasprintf("img/%s.pulled", img->name);
 		addflag(&b, "pulled", p);
-		strlisttake(&e.implicit, p);
+		strvectake(&e.implicit, p);
 	}
 	for (i = 0; i < nd->deps.n; i++) {
-		p = xasprintf("img/%s.iid", nd->deps.s[i]);
+		p = xasprintf("img/%s.iid", nd->deps.v[i]);
 		addflag(&b, "dep", p);
 		free(p);
 	}
@@ -271,8 +275,8 @@ pulledge(const struct opts *o, const struct node *nd, struct plan *pl)
 	if (!o->cache)
 		return;
 	e.rule = "pull";
-	strlisttake(&e.out, xasprintf("img/%s.pulled", img->name));
-	strlisttake(&e.in, xasprintf("img/%s.digest", img->name));
+	strvectake(&e.out, xasprintf("img/%s.pulled", img->name));
+	strvectake(&e.in, xasprintf("img/%s.digest", img->name));
 	addflag(&b, "name", img->name);
 	p = xasprintf("img/%s.digest", img->name);
 	addflag(&b, "digest", p);
@@ -299,8 +303,8 @@ tagedge(const struct opts *o, const struct node *nd, struct plan *pl)
 	if (!hasnames(o, img))
 		return;
 	e.rule = "tag";
-	strlisttake(&e.out, xasprintf("img/%s.tags", img->name));
-	strlisttake(&e.in, xasprintf("img/%s.iid", img->name));
+	strvectake(&e.out, xasprintf("img/%s.tags", img->name));
+	strvectake(&e.in, xasprintf("img/%s.iid", img->name));
 	addflag(&b, "name", img->name);
 	tagflags(o, img, &b);
 	p = xasprintf("log/%s.tag.log", img->name);
@@ -325,9 +329,9 @@ pushedges(const struct opts *o, const struct node *nd, struct plan *pl)
 	if (!repo)
 		return;
 	e.rule = "push";
-	strlisttake(&e.out, xasprintf("push/%s.pushed", img->name));
-	strlisttake(&e.in, xasprintf("img/%s.iid", img->name));
-	strlisttake(&e.implicit, xasprintf("img/%s.digest", img->name));
+	strvectake(&e.out, xasprintf("push/%s.pushed", img->name));
+	strvectake(&e.in, xasprintf("img/%s.iid", img->name));
+	strvectake(&e.implicit, xasprintf("img/%s.digest", img->name));
 	escshell(&b, repo);
 	edgeflags(&e, "repo", &b);
 	p = xasprintf("img/%s.digest", img->name);
@@ -341,8 +345,8 @@ pushedges(const struct opts *o, const struct node *nd, struct plan *pl)
 	planedge(pl, &e);
 	memset(&e, 0, sizeof(e));
 	e.rule = "phony";
-	strlisttake(&e.out, xasprintf("push-%s", img->name));
-	strlisttake(&e.in, xasprintf("push/%s.pushed", img->name));
+	strvectake(&e.out, xasprintf("push-%s", img->name));
+	strvectake(&e.in, xasprintf("push/%s.pushed", img->name));
 	planedge(pl, &e);
 	delbuf(&b);
 	free(repo);
@@ -367,20 +371,20 @@ imageedges(const struct opts *o, const struct tree *t, const struct node *nd, st
 	tagedge(o, nd, pl);
 	pushedges(o, nd, pl);
 	e.rule = "phony";
-	strlistadd(&e.out, nd->img->name);
-	strlisttake(&e.in, xasprintf("img/%s.iid", nd->img->name));
+	strvecadd(&e.out, nd->img->name);
+	strvectake(&e.in, xasprintf("img/%s.iid", nd->img->name));
 	if (hasnames(o, nd->img))
-		strlisttake(&e.in, xasprintf("img/%s.tags", nd->img->name));
+		strvectake(&e.in, xasprintf("img/%s.tags", nd->img->name));
 	planedge(pl, &e);
 	free(ctx);
 }
 
 /* the cluster configuration files: the file, or the YAML files of the directory */
 static bool
-configfiles(const struct opts *o, struct strlist *files, struct strlist *dirs, struct diag *d)
+configfiles(const struct opts *o, struct strvec *files, struct strvec *dirs, struct diag *d)
 {
 	struct stat st;
-	struct strlist names = {0}, sub = {0};
+	struct strvec names = {0}, sub = {0};
 	size_t i, n;
 
 	if (!o->config)
@@ -390,16 +394,16 @@ configfiles(const struct opts *o, struct strlist *files, struct strlist *dirs, s
 		return false;
 	}
 	if (!S_ISDIR(st.st_mode)) {
-		strlistadd(files, o->config);
+		strvecadd(files, o->config);
 		return true;
 	}
-	strlistadd(dirs, o->config);
+	strvecadd(dirs, o->config);
 	if (!walkroot(o->config, &names, &sub)) {
 		errorat(d, o->config, 0, 0, "cannot read the configuration directory: %s", strerror(errno));
 		return false;
 	}
-	strlistfree(&names);
-	strlistfree(&sub);
+	delstrvec(&names);
+	delstrvec(&sub);
 	{
 		struct walklist w = {0};
 		char *errpath;
@@ -416,7 +420,7 @@ configfiles(const struct opts *o, struct strlist *files, struct strlist *dirs, s
 				continue;
 			if ((n > 5 && strcmp(w.ent[i].path + n - 5, ".yaml") == 0) ||
 			    (n > 4 && strcmp(w.ent[i].path + n - 4, ".yml") == 0))
-				strlisttake(files, pathjoin(o->config, w.ent[i].path));
+				strvectake(files, pathjoin(o->config, w.ent[i].path));
 		}
 		delwalklist(&w);
 	}
@@ -502,7 +506,9 @@ overlaps(const struct tree *t, const struct opts *o, const char *path)
 	return treefind(t, path) || strcmp(path, "all") == 0 || strcmp(path, o->output) == 0 ||
 	    strcmp(path, "push") == 0 || strncmp(path, "push-", 5) == 0 || strncmp(path, "push/", 5) == 0 ||
 	    strncmp(path, "ctx/", 4) == 0 || strncmp(path, "img/", 4) == 0 || strncmp(path, "log/", 4) == 0 ||
-	    strncmp(path, ".imagegen/stage/", 16) == 0 || strcmp(path, CONFIGBIN) == 0;
+	    strncmp(path, ".imagegen/stage/", 16) == 0 || strcmp(path, CONFIGBIN) == 0 ||
+	    strncmp(path, MAKESTAMPDIR "/", strlen(MAKESTAMPDIR) + 1) == 0 ||
+	    strncmp(path, MAKEPOOLDIR "/", strlen(MAKEPOOLDIR) + 1) == 0;
 }
 
 static int
@@ -522,7 +528,7 @@ writeout(const char *path, struct buf *b)
  * build.ninja can hold and not to be a target as well. false on an error.
  */
 static bool
-sources(struct tree *t, const struct opts *o, const char *rules, struct strlist *configs, struct strlist *regen)
+sources(struct tree *t, const struct opts *o, const char *rules, struct strvec *configs, struct strvec *regen)
 {
 	size_t i, j;
 	const char *bad, *src;
@@ -532,31 +538,31 @@ sources(struct tree *t, const struct opts *o, const char *rules, struct strlist 
 	if (!configfiles(o, configs, regen, &t->d))
 		return false;
 	for (i = 0; i < t->n; i++) {
-		strlistadd(regen, t->node[i].img->yaml);
+		strvecadd(regen, t->node[i].img->yaml);
 		for (j = 0; j < t->node[i].scanned.n; j++)
-			strlistadd(regen, t->node[i].scanned.s[j]);
+			strvecadd(regen, t->node[i].scanned.v[j]);
 		for (j = 0; j < t->node[i].dirs.n; j++)
-			strlistadd(regen, t->node[i].dirs.s[j]);
+			strvecadd(regen, t->node[i].dirs.v[j]);
 	}
 	for (i = 0; i < t->dirs.n; i++)
-		strlistadd(regen, t->dirs.s[i]);
+		strvecadd(regen, t->dirs.v[i]);
 	for (i = 0; i < configs->n; i++)
-		strlistadd(regen, configs->s[i]);
-	strlistadd(regen, ARGSFILE);
+		strvecadd(regen, configs->v[i]);
+	strvecadd(regen, ARGSFILE);
 	if (strchr(o->imagegen, '/'))
-		strlistadd(regen, o->imagegen);
-	strlistadd(regen, rules);
-	strlistuniq(regen);
+		strvecadd(regen, o->imagegen);
+	strvecadd(regen, rules);
+	strvecuniq(regen);
 	for (i = 0; i < regen->n; i++) {
-		if ((bad = escpathbad(regen->s[i])))
-			errorat(&t->d, regen->s[i], 0, 0, "%s", bad);
-		else if (overlaps(t, o, regen->s[i]))
-			errorat(&t->d, regen->s[i], 0, 0, overlap, o->output);
+		if ((bad = escpathbad(regen->v[i])))
+			errorat(&t->d, regen->v[i], 0, 0, "%s", bad);
+		else if (overlaps(t, o, regen->v[i]))
+			errorat(&t->d, regen->v[i], 0, 0, overlap, o->output);
 	}
 	for (i = 0; i < t->n; i++) {
 		for (j = 0; j < t->node[i].nent; j++) {
 			src = t->node[i].ent[j].src;
-			if (t->node[i].ent[j].kind == 'F' && !strlisthas(regen, src) && overlaps(t, o, src))
+			if (t->node[i].ent[j].kind == 'F' && !strvechas(regen, src) && overlaps(t, o, src))
 				errorat(&t->d, src, 0, 0, overlap, o->output);
 		}
 	}
@@ -569,8 +575,8 @@ sources(struct tree *t, const struct opts *o, const char *rules, struct strlist 
  * its inputs (regen) and its other outputs (manifests)
  */
 static void
-graphplan(const struct tree *t, const struct opts *o, const struct strlist *configs,
-    const struct strlist *regen, const struct strlist *manifests, struct plan *pl)
+graphplan(const struct tree *t, const struct opts *o, const struct strvec *configs,
+    const struct strvec *regen, const struct strvec *manifests, struct plan *pl)
 {
 	struct edge e = {0};
 	char *c;
@@ -580,9 +586,9 @@ graphplan(const struct tree *t, const struct opts *o, const struct strlist *conf
 		/* compiled once; every render edge reads it instead of the YAML */
 		planblank(pl);
 		e.rule = "config";
-		strlistadd(&e.out, CONFIGBIN);
+		strvecadd(&e.out, CONFIGBIN);
 		for (i = 0; i < configs->n; i++)
-			strlistadd(&e.in, configs->s[i]);
+			strvecadd(&e.in, configs->v[i]);
 		planedge(pl, &e);
 	}
 	for (i = 0; i < t->n; i++)
@@ -590,22 +596,22 @@ graphplan(const struct tree *t, const struct opts *o, const struct strlist *conf
 
 	planblank(pl);
 	e.rule = "phony";
-	strlistadd(&e.out, "all");
+	strvecadd(&e.out, "all");
 	for (i = 0; i < t->n; i++)
-		strlistadd(&e.in, t->node[i].img->name);
+		strvecadd(&e.in, t->node[i].img->name);
 	planedge(pl, &e);
 	plandefault(pl, "all");
 	if (o->registry && *o->registry) {
 		planblank(pl);
 		plancomment(pl, "push: every image by a staging tag, then the release tag on all of them");
 		e.rule = "publish";
-		strlistadd(&e.out, "push/published");
+		strvecadd(&e.out, "push/published");
 		for (i = 0; i < t->n; i++)
-			strlisttake(&e.in, xasprintf("push/%s.pushed", t->node[i].img->name));
+			strvectake(&e.in, xasprintf("push/%s.pushed", t->node[i].img->name));
 		planedge(pl, &e);
 		e.rule = "phony";
-		strlistadd(&e.out, "push");
-		strlistadd(&e.in, "push/published");
+		strvecadd(&e.out, "push");
+		strvecadd(&e.in, "push/published");
 		planedge(pl, &e);
 	}
 
@@ -614,80 +620,145 @@ graphplan(const struct tree *t, const struct opts *o, const struct strlist *conf
 	plancomment(pl, c);
 	free(c);
 	e.rule = "regen";
-	strlistadd(&e.out, o->output);
+	strvecadd(&e.out, o->output);
 	for (i = 0; i < manifests->n; i++)
-		strlistadd(&e.implicitout, manifests->s[i]);
+		strvecadd(&e.implicitout, manifests->v[i]);
 	for (i = 0; i < regen->n; i++)
-		strlistadd(&e.implicit, regen->s[i]);
+		strvecadd(&e.implicit, regen->v[i]);
 	planedge(pl, &e);
 	for (i = 0; i < regen->n; i++) {
 		e.rule = "phony";
-		strlistadd(&e.out, regen->s[i]);
+		strvecadd(&e.out, regen->v[i]);
 		planedge(pl, &e);
 	}
+}
+
+/*
+ * the generated file for the tree into out, and the path of each image's
+ * stage manifest into manifests; false after reporting through t->d
+ */
+static bool
+buildfile(struct tree *t, const struct opts *o, struct strvec *manifests, struct buf *out)
+{
+	struct plan p = {0};
+	struct strvec configs = {0}, regen = {0};
+	char *rules = pathjoin(o->templates, "rules.ninja");
+	size_t i;
+	bool ok = false;
+
+	if (!sources(t, o, rules, &configs, &regen) || !prelude(o, rules, &p.prelude, &t->d))
+		goto out;
+	for (i = 0; i < t->n; i++)
+		strvectake(manifests, xasprintf(".imagegen/stage/%s.list", t->node[i].img->name));
+	graphplan(t, o, &configs, &regen, manifests, &p);
+	if (!o->make)
+		ninjawrite(&p, out);
+	else if (!ninjaprelude(&p, rules, &t->d) || !makewrite(&p, o->imagegen, out, &t->d))
+		goto out;
+	ok = true;
+out:
+	free(rules);
+	delplan(&p);
+	delstrvec(&configs);
+	delstrvec(&regen);
+	return ok;
 }
 
 static int
 generate(struct tree *t, const struct opts *o)
 {
-	struct plan p = {0};
 	struct buf out = {0}, b = {0};
-	struct strlist configs = {0}, regen = {0}, manifests = {0};
-	char *rules;
+	struct strvec manifests = {0};
 	size_t i;
 	int rc = 0;
 
-	rules = pathjoin(o->templates, "rules.ninja");
-	if (!sources(t, o, rules, &configs, &regen)) {
+	if (!buildfile(t, o, &manifests, &out)) {
 		rc = 1;
 		goto out;
 	}
-	if (!prelude(o, rules, &p.prelude, &t->d)) {
-		rc = 1;
-		goto out;
-	}
-	for (i = 0; i < t->n; i++)
-		strlisttake(&manifests, xasprintf(".imagegen/stage/%s.list", t->node[i].img->name));
-	graphplan(t, o, &configs, &regen, &manifests, &p);
-	ninjawrite(&p, &out);
-
 	/*
 	 * the arguments (an input of the regeneration edge) first, then its
-	 * outputs: the manifests and build.ninja last, so that none is older
-	 * than an input and a fresh build.ninja is clean
+	 * outputs: the manifests and the generated file last, so that none is
+	 * older than an input and a fresh one is clean
 	 */
 	optsrecord(o, &b);
 	rc |= writeout(ARGSFILE, &b);
 	for (i = 0; i < t->n; i++) {
 		b.len = 0;
 		manifest(&t->node[i], &b);
-		rc |= writeout(manifests.s[i], &b);
+		rc |= writeout(manifests.v[i], &b);
 	}
 	if (rc == 0)
 		rc |= writeout(o->output, &out);
 out:
-	free(rules);
-	planfree(&p);
 	delbuf(&out);
 	delbuf(&b);
-	strlistfree(&configs);
-	strlistfree(&regen);
-	strlistfree(&manifests);
+	delstrvec(&manifests);
 	return rc;
 }
 
-/* what generate checks beyond the tree, for imagegen check */
+/* what generate checks beyond the tree, for imagegen check (which needs no rules.ninja) */
 static bool
 checksources(struct tree *t, const struct opts *o)
 {
-	struct strlist configs = {0}, regen = {0};
+	struct plan p = {0};
+	struct strvec configs = {0}, regen = {0}, manifests = {0};
 	char *rules = pathjoin(o->templates, "rules.ninja");
+	size_t i;
 	bool ok = sources(t, o, rules, &configs, &regen);
 
-	strlistfree(&configs);
-	strlistfree(&regen);
+	if (ok && o->make) {
+		for (i = 0; i < t->n; i++)
+			strvectake(&manifests, xasprintf(".imagegen/stage/%s.list", t->node[i].img->name));
+		graphplan(t, o, &configs, &regen, &manifests, &p);
+		ok = makecheck(&p, &t->d);
+	}
+	delplan(&p);
+	delstrvec(&configs);
+	delstrvec(&regen);
+	delstrvec(&manifests);
 	free(rules);
 	return ok;
+}
+
+/*
+ * with --backend=make, the stamp of the regeneration edge (make.c) says
+ * that generate ran with the inputs as they were at t0, when it started:
+ * its time is t0 less 10 ms, so that an input changed while generate ran
+ * is newer whatever the granularity of the file system's clock (an input
+ * changed just before is then read again once, to no effect), or the
+ * time of .imagegen/generate.args, the input generate writes itself
+ */
+static int
+regenstamp(const struct opts *o, struct timespec t0)
+{
+	char *stamp = makeregenstamp(o->output);
+	struct timespec ts[2];
+	struct stat st;
+	int fd, rc = 0;
+
+	if (t0.tv_nsec >= 10 * 1000 * 1000) {
+		t0.tv_nsec -= 10 * 1000 * 1000;
+	} else {
+		t0.tv_sec--;
+		t0.tv_nsec += 990 * 1000 * 1000;
+	}
+	if (stat(ARGSFILE, &st) == 0 && (st.st_mtim.tv_sec > t0.tv_sec ||
+	    (st.st_mtim.tv_sec == t0.tv_sec && st.st_mtim.tv_nsec > t0.tv_nsec)))
+		t0 = st.st_mtim;
+	ts[0] = ts[1] = t0;
+	if (!mkdirparent(stamp) || (fd = openwrite(stamp, O_CREAT | O_TRUNC, 0666)) < 0) {
+		error("cannot write %s:", stamp);
+		rc = 1;
+	} else {
+		if (futimens(fd, ts) != 0) {
+			error("cannot set the time of %s:", stamp);
+			rc = 1;
+		}
+		close(fd);
+	}
+	free(stamp);
+	return rc;
 }
 
 static int
@@ -695,6 +766,7 @@ run(int argc, char **argv)
 {
 	struct opts o = {0};
 	struct tree t = {0};
+	struct timespec t0;
 	int rc;
 	const char *cmd = argv[0];
 
@@ -705,6 +777,7 @@ run(int argc, char **argv)
 	}
 	t.registry = o.registry;
 	t.namespace = o.namespace;
+	clock_gettime(CLOCK_REALTIME, &t0);
 	if (!treeload(&t, &o.images))
 		rc = 1;
 	else if (strcmp(cmd, "generate") == 0 || strcmp(cmd, "reconfigure") == 0)
@@ -717,6 +790,8 @@ run(int argc, char **argv)
 		rc = reportstatus(&t, &o);
 	else if (!checksources(&t, &o))
 		rc = 1;
+	if (rc == 0 && o.make && strcmp(cmd, "generate") == 0)
+		rc = regenstamp(&o, t0);
 	if (t.d.nerr)
 		error("%d error%s", t.d.nerr, t.d.nerr == 1 ? "" : "s");
 	deltree(&t);

@@ -24,7 +24,7 @@
 void
 delopts(struct opts *o)
 {
-	strlistfree(&o->images);
+	delstrvec(&o->images);
 	free(o->config);
 	free(o->engine);
 	free(o->registry);
@@ -61,8 +61,9 @@ static const struct {
 	const char *what;
 } cmds[] = {
 	{"generate", C_GENERATE, "--images=DIR [--images=DIR...] [OPTIONS]",
-	    "writes build.ninja, the stage manifests under .imagegen/stage/ and\n"
-	    ".imagegen/generate.args into the current directory (the build directory).\n"
+	    "writes build.ninja (with --backend=make, the GNU Makefile images.mk), the\n"
+	    "stage manifests under .imagegen/stage/ and .imagegen/generate.args into the\n"
+	    "current directory (the build directory).\n"
 	    "In a build directory, with no --images, it reads .imagegen/generate.args\n"
 	    "first: the options given replace the recorded ones."},
 	{"list", C_LIST, "[--images=DIR...] [OPTIONS]",
@@ -117,7 +118,8 @@ static const struct {
 	{"--jobs", BUILD, "  --jobs=N              how many engine builds run at once (default: the number of CPUs)\n"},
 	{"--imagegen", BUILD, "  --imagegen=PATH       the imagegen that build.ninja runs (default: this one)\n"},
 	{"--templates", BUILD | C_CHECK, "  --templates=DIR       where rules.ninja is (default " IMAGEGEN_TEMPLATEDIR ")\n"},
-	{"-o", C_GENERATE, "  -o FILE               the file to write (default build.ninja)\n"},
+	{"--backend", BUILD, "  --backend=ninja|make  write build.ninja for ninja (default) or a GNU Makefile for make\n"},
+	{"-o", C_GENERATE, "  -o FILE               the file to write (default build.ninja; images.mk with --backend=make)\n"},
 	{"--json", C_LIST | C_GRAPH, "  --json                machine-readable output (JSON)\n"},
 	{"--args-file", TREE & ~C_RECONFIGURE, "  --args-file=FILE      read these options from FILE, one a line (default in a build\n"
 	    "                        directory: .imagegen/generate.args, when no --images is given)\n"},
@@ -218,7 +220,7 @@ option(struct opts *o, const char *cmd, const char *arg, const char *next, int *
 		if ((v = optval(arg, "--images"))) {
 			if (!*v)
 				goto empty;
-			strlisttake(&o->images, userpath(v));
+			strvectake(&o->images, userpath(v));
 			return true;
 		}
 		if ((v = optval(arg, "--config"))) {
@@ -329,6 +331,14 @@ option(struct opts *o, const char *cmd, const char *arg, const char *next, int *
 			o->imagegen = strchr(v, '/') ? userpath(v) : xstrdup(v);
 			return true;
 		}
+		if ((v = optval(arg, "--backend"))) {
+			if (strcmp(v, "ninja") != 0 && strcmp(v, "make") != 0) {
+				error("%s: --backend=%s: the backend must be ninja or make", cmd, v);
+				return false;
+			}
+			o->make = strcmp(v, "make") == 0;
+			return true;
+		}
 		if ((v = optval(arg, "--templates"))) {
 			if (!*v)
 				goto empty;
@@ -372,7 +382,7 @@ static bool
 argsfile(struct opts *o, const char *cmd, const char *file)
 {
 	struct buf b = {0};
-	struct strlist lines = {0};
+	struct strvec lines = {0};
 	char *s, *e;
 	size_t i;
 	int used;
@@ -388,17 +398,17 @@ argsfile(struct opts *o, const char *cmd, const char *file)
 		if (!e)
 			e = s + strlen(s);
 		if (e > s)
-			strlisttake(&lines, xstrndup(s, (size_t)(e - s)));
+			strvectake(&lines, xstrndup(s, (size_t)(e - s)));
 	}
 	for (i = 0; ok && i < lines.n; i += (size_t)used) {
-		if (strncmp(lines.s[i], "--args-file=", 12) == 0) {
+		if (strncmp(lines.v[i], "--args-file=", 12) == 0) {
 			error("%s: %s: --args-file cannot be nested", cmd, file);
 			ok = false;
 			break;
 		}
-		ok = option(o, cmd, lines.s[i], i + 1 < lines.n ? lines.s[i + 1] : NULL, &used);
+		ok = option(o, cmd, lines.v[i], i + 1 < lines.n ? lines.v[i + 1] : NULL, &used);
 	}
-	strlistfree(&lines);
+	delstrvec(&lines);
 	delbuf(&b);
 	return ok;
 }
@@ -553,7 +563,7 @@ optsparse(struct opts *o, int argc, char **argv)
 		}
 		/* the images given replace the recorded ones */
 		if (o->frombase && optval(argv[i], "--images")) {
-			strlistfree(&o->images);
+			delstrvec(&o->images);
 			o->frombase = false;
 		}
 		if (!option(o, cmd, argv[i], i + 1 < argc ? argv[i + 1] : NULL, &used))
@@ -583,7 +593,7 @@ optsparse(struct opts *o, int argc, char **argv)
 	if (!o->templates)
 		o->templates = xstrdup(IMAGEGEN_TEMPLATEDIR);
 	if (!o->output)
-		o->output = xstrdup("build.ninja");
+		o->output = xstrdup(o->make ? "images.mk" : "build.ninja");
 	if (o->jobs == 0) {
 		n = sysconf(_SC_NPROCESSORS_ONLN);
 		o->jobs = n > 0 ? n : 1;
@@ -597,7 +607,7 @@ optsrecord(const struct opts *o, struct buf *b)
 	size_t i;
 
 	for (i = 0; i < o->images.n; i++)
-		bufprintf(b, "--images=%s\n", o->images.s[i]);
+		bufprintf(b, "--images=%s\n", o->images.v[i]);
 	if (o->config)
 		bufprintf(b, "--config=%s\n", o->config);
 	bufprintf(b, "--engine=%s\n", o->engine);
@@ -628,22 +638,39 @@ optsrecord(const struct opts *o, struct buf *b)
 	bufprintf(b, "--jobs=%ld\n", o->jobs);
 	bufprintf(b, "--imagegen=%s\n", o->imagegen);
 	bufprintf(b, "--templates=%s\n", o->templates);
+	if (o->make)
+		bufadds(b, "--backend=make\n");
 	bufprintf(b, "-o\n%s\n", o->output);
 }
 
 
+/* takes name into names unless it is there already (a tag of image.yaml may be --tag too) */
+static void
+addname(struct strvec *names, char *name)
+{
+	size_t i;
+
+	for (i = 0; i < names->n; i++) {
+		if (strcmp(names->v[i], name) == 0) {
+			free(name);
+			return;
+		}
+	}
+	strvectake(names, name);
+}
+
 void
-optsnames(const struct opts *o, const struct image *img, struct strlist *names)
+optsnames(const struct opts *o, const struct image *img, struct strvec *names)
 {
 	char *repo = regrepo(o->registry, o->namespace, img->name);
 	size_t i;
 
 	for (i = 0; i < img->ntag; i++)
-		strlisttake(names, xasprintf("%s:%s", img->name, img->tag[i].s));
+		addname(names, xasprintf("%s:%s", img->name, img->tag[i].s));
 	if (repo) {
-		strlisttake(names, xasprintf("%s:%s", repo, o->tag));
+		addname(names, xasprintf("%s:%s", repo, o->tag));
 		for (i = 0; i < img->ntag; i++)
-			strlisttake(names, xasprintf("%s:%s", repo, img->tag[i].s));
+			addname(names, xasprintf("%s:%s", repo, img->tag[i].s));
 	}
 	free(repo);
 }

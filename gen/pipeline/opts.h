@@ -11,7 +11,7 @@
 
 /* the options shared by generate, list, graph, check, status, reconfigure and watch */
 struct opts {
-	struct strlist images; /* images roots, canonical, in the order given */
+	struct strvec images; /* images roots, canonical, in the order given */
 	char *config;
 	char *engine;
 	char *registry;
@@ -33,6 +33,7 @@ struct opts {
 	char *templates;
 	char *output;
 	long jobs;
+	bool make;         /* --backend=make: a GNU Makefile instead of build.ninja */
 };
 
 /* bits of opts.fromcfg */
@@ -60,7 +61,7 @@ struct image;
  * tag of image.yaml, then REGISTRY[/NAMESPACE]/NAME:TAG and the registry
  * form of each image.yaml tag
  */
-void optsnames(const struct opts *o, const struct image *img, struct strlist *names);
+void optsnames(const struct opts *o, const struct image *img, struct strvec *names);
 /* frees what optsparse allocated */
 void delopts(struct opts *o);
 

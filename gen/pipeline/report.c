@@ -92,14 +92,14 @@ jsonkv(struct buf *b, const char *key, const struct ykv *kv, size_t n)
 
 /* "KEY": ["a", "b"] */
 static void
-jsonlist(struct buf *b, const char *key, const struct strlist *l)
+jsonlist(struct buf *b, const char *key, const struct strvec *l)
 {
 	size_t i;
 
 	bufprintf(b, ",\n      \"%s\": [", key);
 	for (i = 0; i < l->n; i++) {
 		bufadds(b, i ? ", " : "");
-		jsonstr(b, l->s[i]);
+		jsonstr(b, l->v[i]);
 	}
 	bufaddc(b, ']');
 }
@@ -119,9 +119,9 @@ readid(const char *path)
 
 /* every name of the image: its bare name, then what the tag edge gives it */
 static void
-allnames(const struct opts *o, const struct image *img, struct strlist *names)
+allnames(const struct opts *o, const struct image *img, struct strvec *names)
 {
-	strlistadd(names, img->name);
+	strvecadd(names, img->name);
 	optsnames(o, img, names);
 }
 
@@ -129,7 +129,7 @@ static void
 listjson(const struct tree *t, const struct opts *o)
 {
 	struct buf b = {0};
-	struct strlist l = {0};
+	struct strvec l = {0};
 	const struct node *nd;
 	const struct centry *e;
 	char *p, *s;
@@ -178,7 +178,7 @@ listjson(const struct tree *t, const struct opts *o)
 		jsonornull(&b, nd->img->target.s);
 		allnames(o, nd->img, &l);
 		jsonlist(&b, "names", &l);
-		strlistfree(&l);
+		delstrvec(&l);
 		p = xasprintf("img/%s.digest", nd->img->name);
 		s = readid(p);
 		free(p);
@@ -212,7 +212,7 @@ reportlist(const struct tree *t, const struct opts *o)
 		nd = &t->node[t->order[i]];
 		fputs(nd->img->name, stdout);
 		for (j = 0; j < nd->deps.n; j++)
-			printf("%s %s", j ? "" : ":", nd->deps.s[j]);
+			printf("%s %s", j ? "" : ":", nd->deps.v[j]);
 		putchar('\n');
 	}
 }
@@ -235,7 +235,7 @@ reportgraph(const struct tree *t, const struct opts *o)
 			nd = &t->node[t->order[i]];
 			for (j = 0; j < nd->deps.n; j++) {
 				bufadds(&b, k++ ? ",\n    {\"from\": " : "\n    {\"from\": ");
-				jsonstr(&b, nd->deps.s[j]);
+				jsonstr(&b, nd->deps.v[j]);
 				bufadds(&b, ", \"to\": ");
 				jsonstr(&b, nd->img->name);
 				bufaddc(&b, '}');
@@ -254,7 +254,7 @@ reportgraph(const struct tree *t, const struct opts *o)
 	for (i = 0; i < t->n; i++) {
 		nd = &t->node[t->order[i]];
 		for (j = 0; j < nd->deps.n; j++)
-			printf("\t\"%s\" -> \"%s\";\n", nd->deps.s[j], nd->img->name);
+			printf("\t\"%s\" -> \"%s\";\n", nd->deps.v[j], nd->img->name);
 	}
 	puts("}");
 }
@@ -329,7 +329,7 @@ static char *
 stagedset(const struct node *nd)
 {
 	struct buf b = {0}, want = {0};
-	struct strlist dsts = {0};
+	struct strvec dsts = {0};
 	char *path = xasprintf("ctx/%s.staged", nd->img->name), *why = NULL;
 	size_t i;
 
@@ -338,16 +338,16 @@ stagedset(const struct node *nd)
 		goto out;
 	}
 	for (i = 0; i < nd->nent; i++)
-		strlistadd(&dsts, nd->ent[i].dst);
-	strlistuniq(&dsts);
+		strvecadd(&dsts, nd->ent[i].dst);
+	strvecuniq(&dsts);
 	for (i = 0; i < dsts.n; i++)
-		bufprintf(&want, "%s\n", dsts.s[i]);
+		bufprintf(&want, "%s\n", dsts.v[i]);
 	bufterm(&b);
 	bufterm(&want);
 	if (strcmp(b.data, want.data) != 0) {
 		/* the first path in one list and not in the other */
 		for (i = 0; i < dsts.n && !why; i++) {
-			char *line = xasprintf("%s\n", dsts.s[i]);
+			char *line = xasprintf("%s\n", dsts.v[i]);
 			size_t n = strlen(line);
 			const char *p = b.data;
 			bool found = false;
@@ -355,7 +355,7 @@ stagedset(const struct node *nd)
 			for (; p && *p && !found; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
 				found = strncmp(p, line, n) == 0;
 			if (!found)
-				why = xasprintf("%s is new in the context", dsts.s[i]);
+				why = xasprintf("%s is new in the context", dsts.v[i]);
 			free(line);
 		}
 		if (!why)
@@ -365,7 +365,7 @@ out:
 	free(path);
 	delbuf(&b);
 	delbuf(&want);
-	strlistfree(&dsts);
+	delstrvec(&dsts);
 	return why;
 }
 
@@ -421,7 +421,7 @@ ctxdigest(const struct node *nd, const struct imgstatus *all, const struct tree 
 	for (i = 0; i < nd->img->nlabel; i++)
 		labels[i] = xasprintf("%s=%s", nd->img->label[i].key.s, nd->img->label[i].val.s);
 	for (i = 0; i < nd->deps.n; i++) {
-		dep = treefind(t, nd->deps.s[i]);
+		dep = treefind(t, nd->deps.v[i]);
 		deps[i] = dep ? all[dep - t->node].digest : NULL;
 		if (!deps[i])
 			ok = false;
@@ -549,17 +549,17 @@ imagestatus(const struct tree *t, const struct node *nd, struct imgstatus *all, 
 		s->why = xstrdup(v ? "the input digest changed (build settings in image.yaml or a prerequisite)" : "no record of what it was built from");
 	free(v);
 	for (i = 0; i < nd->deps.n && !s->why; i++) {
-		dep = treefind(t, nd->deps.s[i]);
+		dep = treefind(t, nd->deps.v[i]);
 		if (dep && all[dep - t->node].st != UPTODATE) {
-			s->why = xasprintf("its prerequisite %s is not up to date", nd->deps.s[i]);
+			s->why = xasprintf("its prerequisite %s is not up to date", nd->deps.v[i]);
 			break;
 		}
-		p = xasprintf("img/%s.iid", nd->deps.s[i]);
+		p = xasprintf("img/%s.iid", nd->deps.v[i]);
 		v = readid(p);
 		free(p);
 		dst = recfield(rec, "dep", i);
 		if (v && dst && strcmp(v, dst) != 0)
-			s->why = xasprintf("its prerequisite %s was rebuilt", nd->deps.s[i]);
+			s->why = xasprintf("its prerequisite %s was rebuilt", nd->deps.v[i]);
 		free(v);
 		free(dst);
 	}
@@ -577,7 +577,7 @@ out:
 static char *
 tagnote(const struct opts *o, const struct node *nd)
 {
-	struct strlist want = {0};
+	struct strvec want = {0};
 	struct buf b = {0};
 	char *path = xasprintf("img/%s.tags", nd->img->name), *note = NULL;
 	size_t i;
@@ -586,10 +586,10 @@ tagnote(const struct opts *o, const struct node *nd)
 	if (want.n && readfile(path, &b)) {
 		bufterm(&b);
 		for (i = 0; i < want.n && !note; i++) {
-			char *needle = xasprintf(" %s\n", want.s[i]);
+			char *needle = xasprintf(" %s\n", want.v[i]);
 
 			if (!strstr(b.data, needle))
-				note = xasprintf("to tag %s: ninja tags it, no build", want.s[i]);
+				note = xasprintf("to tag %s: ninja tags it, no build", want.v[i]);
 			free(needle);
 		}
 	} else if (want.n) {
@@ -597,7 +597,7 @@ tagnote(const struct opts *o, const struct node *nd)
 	}
 	delbuf(&b);
 	free(path);
-	strlistfree(&want);
+	delstrvec(&want);
 	return note;
 }
 
@@ -608,7 +608,7 @@ reportstatus(const struct tree *t, const struct opts *o)
 	static const char *const colour[] = {"\033[32m", "\033[33m", "\033[33m", "\033[31m"};
 	struct imgstatus *all = xcalloc(t->n + 1, sizeof(*all));
 	struct tenv *env = mktenv();
-	struct strlist names = {0};
+	struct strvec names = {0};
 	const struct node *nd;
 	const struct imgstatus *s;
 	size_t i, j, width = 4, count[4] = {0};
@@ -633,8 +633,8 @@ reportstatus(const struct tree *t, const struct opts *o)
 		    colours ? "\033[0m" : "", s->digest ? s->digest : "(no digest yet)");
 		allnames(o, nd->img, &names);
 		for (j = 0; j < names.n; j++)
-			printf("%s%s", j ? ", " : "  ", names.s[j]);
-		strlistfree(&names);
+			printf("%s%s", j ? ", " : "  ", names.v[j]);
+		delstrvec(&names);
 		if (s->why)
 			printf("  (%s)", s->why);
 		else if (s->st == UPTODATE && (note = tagnote(o, nd))) {

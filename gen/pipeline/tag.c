@@ -105,7 +105,7 @@ static int
 tag(struct tagcmd *c)
 {
 	struct buf idtext = {0}, old = {0}, stamp = {0}, done = {0};
-	struct args a = {0};
+	struct strvec a = {0};
 	const char **todo;
 	char *id = NULL;
 	size_t i, n = 0, k;
@@ -143,7 +143,7 @@ tag(struct tagcmd *c)
 		for (i = 0; i < n; i += k) {
 			k = enginetagmany(&c->e, id, todo + i, n - i, &a);
 			st = enginelogrun(&a, logfd, NULL, NULL);
-			delargs(&a);
+			delstrvec(&a);
 			if (st != 0) {
 				if (st > 0 && c->log)
 					showlogtail(c->log);

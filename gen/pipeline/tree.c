@@ -109,7 +109,7 @@ addtree(struct tree *t, struct node *nd, const char *src, const char *dst, const
 		d = pathjoin(dst, w->ent[i].path);
 		if (S_ISDIR(w->ent[i].mode)) {
 			centryadd(nd, 'D', d, s, prio);
-			strlistadd(&nd->dirs, s);
+			strvecadd(&nd->dirs, s);
 		} else if (S_ISREG(w->ent[i].mode) || S_ISLNK(w->ent[i].mode))
 			centryadd(nd, 'F', d, s, prio);
 		else
@@ -181,10 +181,10 @@ addcopies(struct tree *t, struct node *nd)
 		} else {
 			at = pathjoin(sub, base);
 			pdir = pathdir(src);
-			strlisttake(&nd->dirs, pdir);
+			strvectake(&nd->dirs, pdir);
 			if (S_ISDIR(st.st_mode)) {
 				centryadd(nd, 'D', at, src, 1);
-				strlistadd(&nd->dirs, src);
+				strvecadd(&nd->dirs, src);
 				if (!walktree(src, &w, &errpath)) {
 					errorat(&t->d, errpath, 0, 0, "cannot read: %s", strerror(errno));
 					free(errpath);
@@ -240,7 +240,7 @@ applyignore(struct tree *t, struct node *nd)
 		free(path);
 		return;
 	}
-	strlisttake(&nd->scanned, path);
+	strvectake(&nd->scanned, path);
 	diparse(&di, b.data ? b.data : "", b.len);
 	for (i = 0, j = 0; i < nd->nent; i++) {
 		if (strcmp(nd->ent[i].dst, nd->dockerfile) != 0 && diexcluded(&di, nd->ent[i].dst)) {
@@ -353,7 +353,7 @@ buildcontext(struct tree *t, struct node *nd)
 	size_t i;
 	const char *bad;
 
-	strlistadd(&nd->dirs, nd->img->dir);
+	strvecadd(&nd->dirs, nd->img->dir);
 	if (!walktree(nd->img->dir, &w, &errpath)) {
 		errorat(&t->d, errpath, 0, 0, "cannot read: %s", strerror(errno));
 		free(errpath);
@@ -438,7 +438,7 @@ linkdeps(struct tree *t, struct node *nd)
 			errorat(&t->d, img->yaml, img->prereq[i].line, img->prereq[i].col,
 			    "image '%s' lists itself as prerequisite; a dependency cycle: %s -> %s", img->name, img->name, img->name);
 		else
-			strlistadd(&nd->deps, dep->img->name);
+			strvecadd(&nd->deps, dep->img->name);
 	}
 	if (!nd->dockerfile)
 		return;
@@ -460,7 +460,7 @@ linkdeps(struct tree *t, struct node *nd)
 			warningat(&t->d, path, refs.v[i].line, refs.v[i].col,
 			    "%s names '%s', an image of the tree that prerequisite does not list; add it to prerequisite in %s",
 			    refs.v[i].copyfrom ? "--from" : "FROM", refs.v[i].ref, img->yaml);
-		strlistadd(&nd->deps, dep->img->name);
+		strvecadd(&nd->deps, dep->img->name);
 	}
 	for (i = 0; refs.nunknown == 0 && i < img->nprereq; i++) {
 		for (j = 0; j < refs.n; j++) {
@@ -472,8 +472,8 @@ linkdeps(struct tree *t, struct node *nd)
 			warningat(&t->d, img->yaml, img->prereq[i].line, img->prereq[i].col,
 			    "prerequisite '%s' is named by no FROM or COPY --from of %s", img->prereq[i].s, path);
 	}
-	strlisttake(&nd->scanned, path);
-	strlistuniq(&nd->deps);
+	strvectake(&nd->scanned, path);
+	strvecuniq(&nd->deps);
 	deldfrefs(&refs);
 	delbuf(&b);
 }
@@ -493,16 +493,16 @@ deltree(struct tree *t)
 		free(nd->ent);
 		free(nd->dockerfile);
 		free(nd->projroot);
-		strlistfree(&nd->deps);
-		strlistfree(&nd->scanned);
-		strlistfree(&nd->dirs);
+		delstrvec(&nd->deps);
+		delstrvec(&nd->scanned);
+		delstrvec(&nd->dirs);
 		delimage(nd->img);
 	}
 	free(t->node);
 	free(t->names);
 	free(t->order);
 	delgraph(t->g);
-	strlistfree(&t->dirs);
+	delstrvec(&t->dirs);
 }
 
 static int
@@ -540,29 +540,29 @@ cycleerr(struct tree *t, const char *cycle)
 }
 
 bool
-treeload(struct tree *t, const struct strlist *roots)
+treeload(struct tree *t, const struct strvec *roots)
 {
-	struct strlist names = {0}, dirs = {0};
-	struct strlist cycles = {0};
+	struct strvec names = {0}, dirs = {0};
+	struct strvec cycles = {0};
 	size_t i, j;
 	char *dir;
 
 	for (i = 0; i < roots->n; i++) {
-		const char *root = roots->s[i];
+		const char *root = roots->v[i];
 
 		names.n = dirs.n = 0;
 		if (!walkroot(root, &names, &dirs)) {
 			errorat(&t->d, root, 0, 0, "cannot read the images root: %s", strerror(errno));
 			continue;
 		}
-		strlistadd(&t->dirs, root);
+		strvecadd(&t->dirs, root);
 		for (j = 0; j < dirs.n; j++)
-			strlisttake(&t->dirs, pathjoin(root, dirs.s[j]));
+			strvectake(&t->dirs, pathjoin(root, dirs.v[j]));
 		for (j = 0; j < names.n; j++) {
-			dir = pathjoin(root, names.s[j]);
+			dir = pathjoin(root, names.v[j]);
 			t->node = xreallocarray(t->node, t->n + 1, sizeof(t->node[0]));
 			memset(&t->node[t->n], 0, sizeof(t->node[0]));
-			t->node[t->n].img = mkimage(names.s[j], dir, root);
+			t->node[t->n].img = mkimage(names.v[j], dir, root);
 			t->node[t->n].projroot = pathjoin(root, "..");
 			{
 				char *c = pathcanon(t->node[t->n].projroot);
@@ -573,8 +573,8 @@ treeload(struct tree *t, const struct strlist *roots)
 			t->n++;
 			free(dir);
 		}
-		strlistfree(&names);
-		strlistfree(&dirs);
+		delstrvec(&names);
+		delstrvec(&dirs);
 	}
 	if (t->n > 0)
 		qsort(t->node, t->n, sizeof(t->node[0]), nodecmp);
@@ -602,14 +602,14 @@ treeload(struct tree *t, const struct strlist *roots)
 	t->g = mkgraph(t->n, t->names);
 	for (i = 0; i < t->n; i++) {
 		for (j = 0; j < t->node[i].deps.n; j++)
-			graphadd(t->g, i, (size_t)(treefind(t, t->node[i].deps.s[j]) - t->node));
+			graphadd(t->g, i, (size_t)(treefind(t, t->node[i].deps.v[j]) - t->node));
 	}
 	t->order = xcalloc(t->n, sizeof(t->order[0]));
 	if (!graphorder(t->g, t->order, &cycles)) {
 		for (i = 0; i < cycles.n; i++)
-			cycleerr(t, cycles.s[i]);
+			cycleerr(t, cycles.v[i]);
 	}
-	strlistfree(&cycles);
-	strlistuniq(&t->dirs);
+	delstrvec(&cycles);
+	strvecuniq(&t->dirs);
 	return t->d.nerr == 0;
 }

@@ -30,9 +30,9 @@ struct node {
 	struct centry *ent;
 	size_t nent, capent;
 	char *dockerfile; /* context path of the Dockerfile */
-	struct strlist deps; /* names of the tree images it depends on */
-	struct strlist scanned; /* files read at generate time: regeneration inputs */
-	struct strlist dirs; /* directories walked: regeneration inputs */
+	struct strvec deps; /* names of the tree images it depends on */
+	struct strvec scanned; /* files read at generate time: regeneration inputs */
+	struct strvec dirs; /* directories walked: regeneration inputs */
 };
 
 /* the loaded tree */
@@ -42,7 +42,7 @@ struct tree {
 	char **names;
 	struct graph *g;
 	size_t *order;
-	struct strlist dirs; /* images roots and their subdirectories */
+	struct strvec dirs; /* images roots and their subdirectories */
 	const char *registry, *namespace; /* borrowed: how FROM may name a tree image */
 	struct diag d;
 };
@@ -53,7 +53,7 @@ struct tree {
  * order the images. Every problem is reported through t->d and the walk
  * goes on; false if there was an error.
  */
-bool treeload(struct tree *t, const struct strlist *roots);
+bool treeload(struct tree *t, const struct strvec *roots);
 /* free everything treeload allocated */
 void deltree(struct tree *t);
 

@@ -133,15 +133,15 @@ watchtree(struct watcher *wt, const struct opts *o)
 		close(saved);
 	}
 	for (i = 0; i < o->images.n; i++)
-		watchdir(wt, o->images.s[i]);
+		watchdir(wt, o->images.v[i]);
 	for (i = 0; i < t.dirs.n; i++)
-		watchdir(wt, t.dirs.s[i]);
+		watchdir(wt, t.dirs.v[i]);
 	for (i = 0; i < t.n; i++) {
 		watchdir(wt, t.node[i].img->dir);
 		for (j = 0; j < t.node[i].dirs.n; j++)
-			watchdir(wt, t.node[i].dirs.s[j]);
+			watchdir(wt, t.node[i].dirs.v[j]);
 		for (j = 0; j < t.node[i].scanned.n; j++)
-			watchpath(wt, t.node[i].scanned.s[j]);
+			watchpath(wt, t.node[i].scanned.v[j]);
 		for (j = 0; j < t.node[i].nent; j++) {
 			if (t.node[i].ent[j].src)
 				watchpath(wt, t.node[i].ent[j].src);

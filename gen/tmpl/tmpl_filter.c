@@ -7,7 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tmpl_case.h"
 #include "tmpl_ev.h"
+#include "tmpl_filter.h"
+#include "tmpl_format.h"
+#include "tmpl_method.h"
+#include "tmpl_ops.h"
 
 enum {
 	FABS, FATTR, FCAPITALIZE, FCENTER, FCOUNT, FD, FDEFAULT, FDICTSORT, FE, FESCAPE,
@@ -75,18 +80,6 @@ bool
 tmplfiltermissing(const char *name)
 {
 	return findname(missingfilters, LEN(missingfilters), name) >= 0;
-}
-
-static bool
-isint(struct value v)
-{
-	return v.type == VINT || v.type == VBOOL;
-}
-
-static int64_t
-intof(struct value v)
-{
-	return v.type == VINT ? v.u.i : v.u.b;
 }
 
 static struct value
@@ -404,7 +397,7 @@ static bool
 fint(struct ev *ev, const struct node *n, struct value v, struct value *slots, struct value *out)
 {
 	struct value def = NOTGIVEN(slots[0]) ? vint(0) : slots[0];
-	int64_t base = NOTGIVEN(slots[1]) ? 10 : isint(slots[1]) ? intof(slots[1]) : -1, i;
+	int64_t base = NOTGIVEN(slots[1]) ? 10 : visint(slots[1]) ? vintof(slots[1]) : -1, i;
 	bool overflow;
 	double f;
 
@@ -413,7 +406,7 @@ fint(struct ev *ev, const struct node *n, struct value v, struct value *slots, s
 	switch (v.type) {
 	case VINT:
 	case VBOOL:
-		*out = vint(intof(v));
+		*out = vint(vintof(v));
 		return true;
 	case VFLOAT:
 		if (isnan(v.u.f))
@@ -457,8 +450,8 @@ ffloat(struct ev *ev, struct value v, struct value *slots, struct value *out)
 		*out = v;
 		return true;
 	}
-	if (isint(v)) {
-		*out = vfloat((double)intof(v));
+	if (visint(v)) {
+		*out = vfloat((double)vintof(v));
 		return true;
 	}
 	if (v.type == VSTR && parsefloat(v.u.s->data, v.u.s->len, &f)) {
@@ -487,8 +480,8 @@ findent(struct ev *ev, const struct node *n, struct value v, struct value *slots
 		bufadds(&ind, "    ");
 	} else if (slots[0].type == VSTR) {
 		bufadd(&ind, slots[0].u.s->data, slots[0].u.s->len);
-	} else if (isint(slots[0])) {
-		for (i = 0; i < intof(slots[0]) && i < 100000; i++)
+	} else if (visint(slots[0])) {
+		for (i = 0; i < vintof(slots[0]) && i < 100000; i++)
 			bufaddc(&ind, ' ');
 	} else {
 		return everr(ev, n, "indent width must be an int or a str, not %s", vtypename(slots[0]));
@@ -526,7 +519,7 @@ findent(struct ev *ev, const struct node *n, struct value v, struct value *slots
 static bool
 fround(struct ev *ev, const struct node *n, struct value v, struct value *slots, struct value *out)
 {
-	int64_t prec = NOTGIVEN(slots[0]) ? 0 : isint(slots[0]) ? intof(slots[0]) : 0;
+	int64_t prec = NOTGIVEN(slots[0]) ? 0 : visint(slots[0]) ? vintof(slots[0]) : 0;
 	const char *method = NOTGIVEN(slots[1]) ? "common" : slots[1].type == VSTR ? slots[1].u.s->data : "";
 	double f, m;
 	char buf[400];
@@ -535,14 +528,14 @@ fround(struct ev *ev, const struct node *n, struct value v, struct value *slots,
 		return everr(ev, n, "method must be common, ceil or floor");
 	if (v.type == VUNDEF)
 		return undeferr(ev, n, v);
-	if (!isint(v) && v.type != VFLOAT)
+	if (!visint(v) && v.type != VFLOAT)
 		return everr(ev, n, "type %s doesn't define __round__ method", vtypename(v));
-	f = v.type == VFLOAT ? v.u.f : (double)intof(v);
+	f = vfloatof(v);
 	if (prec < -300 || prec > 300)
 		return everr(ev, n, "round precision %lld out of range", (long long)prec);
 	if (!strcmp(method, "common")) {
-		if (isint(v) && prec >= 0) {
-			*out = v.type == VINT ? v : vint(intof(v));
+		if (visint(v) && prec >= 0) {
+			*out = v.type == VINT ? v : vint(vintof(v));
 			return true;
 		}
 		if (prec >= 0 && isfinite(f)) {
@@ -552,7 +545,7 @@ fround(struct ev *ev, const struct node *n, struct value v, struct value *slots,
 			m = pow(10, (double)-prec);
 			*out = vfloat(nearbyint(f / m) * m);
 		}
-		if (isint(v))
+		if (visint(v))
 			*out = vint((int64_t)out->u.f);
 		return true;
 	}
@@ -857,10 +850,10 @@ callfilter(struct ev *ev, const struct node *n, int id, struct value in,
 	case FABS:
 		if (in.type == VUNDEF)
 			return undeferr(ev, n, in);
-		if (isint(in)) {
-			if (intof(in) == INT64_MIN)
+		if (visint(in)) {
+			if (vintof(in) == INT64_MIN)
 				return everr(ev, n, "integer overflow: the result does not fit in 64 bits");
-			*out = vint(intof(in) < 0 ? -intof(in) : intof(in));
+			*out = vint(vintof(in) < 0 ? -vintof(in) : vintof(in));
 		} else if (in.type == VFLOAT) {
 			*out = vfloat(fabs(in.u.f));
 		} else {
@@ -870,7 +863,7 @@ callfilter(struct ev *ev, const struct node *n, int id, struct value in,
 	case FINDENT:
 		return findent(ev, n, in, s, out);
 	case FTOJSON:
-		if (!tojson(ev, n, &b, in, NOTGIVEN(s[0]) || s[0].type == VNONE ? -1 : isint(s[0]) ? (int)intof(s[0]) : 0, 0)) {
+		if (!tojson(ev, n, &b, in, NOTGIVEN(s[0]) || s[0].type == VNONE ? -1 : visint(s[0]) ? (int)vintof(s[0]) : 0, 0)) {
 			delbuf(&b);
 			return false;
 		}

@@ -6,18 +6,192 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tmpl_case.h"
 #include "tmpl_ev.h"
+#include "tmpl_format.h"
+#include "tmpl_method.h"
+#include "tmpl_ops.h"
+
+static const char *const strmethods[] = {
+	"upper", "lower", "strip", "lstrip", "rstrip", "split", "rsplit", "startswith",
+	"endswith", "replace", "join", "format", "title", "capitalize", "find", "count",
+	"splitlines", "isdigit", "isalpha", "isalnum", "isspace", "isupper", "islower",
+	"zfill", "ljust", "rjust", "center", "index", "rfind", "partition", "rpartition",
+	"swapcase", "casefold", "isnumeric", "isdecimal", "isidentifier", "istitle",
+	"removeprefix", "removesuffix", "expandtabs", "encode",
+};
+static const char *const listmethods[] = {
+	"append", "extend", "pop", "insert", "index", "count", "remove", "reverse",
+	"sort", "copy", "clear",
+};
+static const char *const dictmethods[] = {
+	"items", "keys", "values", "get", "update", "pop", "copy", "setdefault",
+	"clear", "popitem",
+};
 
 static bool
-isint(struct value v)
+inlist(const char *const *l, size_t n, const char *name)
 {
-	return v.type == VINT || v.type == VBOOL;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (!strcmp(l[i], name))
+			return true;
+	}
+	return false;
 }
 
-static int64_t
-intof(struct value v)
+/* obj.name as a bound method, if obj's type has it */
+static bool
+method(struct ev *ev, struct value obj, const char *name, struct value *out)
 {
-	return v.type == VINT ? v.u.i : v.u.b;
+	bool ok;
+
+	switch (obj.type) {
+	case VSTR:
+		ok = inlist(strmethods, LEN(strmethods), name);
+		break;
+	case VLIST:
+		ok = obj.u.l->view == VIEWNONE && inlist(listmethods, LEN(listmethods), name);
+		break;
+	case VTUPLE:
+	case VRANGE:
+		ok = !strcmp(name, "index") || !strcmp(name, "count");
+		break;
+	case VDICT:
+		ok = inlist(dictmethods, LEN(dictmethods), name);
+		break;
+	case VLOOP:
+		ok = !strcmp(name, "cycle") || !strcmp(name, "changed");
+		break;
+	default:
+		ok = false;
+	}
+	if (!ok)
+		return false;
+	out->type = VMETHOD;
+	out->u.m = aalloc(ev->a, sizeof(*out->u.m));
+	out->u.m->self = obj;
+	out->u.m->name = name;
+	return true;
+}
+
+static bool
+loopattr(struct ev *ev, struct loopstate *ls, const char *name, struct value *out)
+{
+	size_t n = ls->items->len, i = ls->index0;
+
+	(void)ev;
+	if (!strcmp(name, "index"))
+		*out = vint((int64_t)i + 1);
+	else if (!strcmp(name, "index0"))
+		*out = vint((int64_t)i);
+	else if (!strcmp(name, "revindex"))
+		*out = vint((int64_t)(n - i));
+	else if (!strcmp(name, "revindex0"))
+		*out = vint((int64_t)(n - i - 1));
+	else if (!strcmp(name, "first"))
+		*out = vbool(i == 0);
+	else if (!strcmp(name, "last"))
+		*out = vbool(i + 1 == n);
+	else if (!strcmp(name, "length"))
+		*out = vint((int64_t)n);
+	else if (!strcmp(name, "depth"))
+		*out = vint(1);
+	else if (!strcmp(name, "depth0"))
+		*out = vint(0);
+	else if (!strcmp(name, "previtem"))
+		*out = i > 0 ? ls->items->v[i - 1] : vundef(ev->a, "there is no previous item");
+	else if (!strcmp(name, "nextitem"))
+		*out = i + 1 < n ? ls->items->v[i + 1] : vundef(ev->a, "there is no next item");
+	else
+		return false;
+	return true;
+}
+
+bool
+getattrv(struct ev *ev, const struct node *n, struct value obj, const char *name, struct value *out)
+{
+	struct value *p, key;
+
+	if (obj.type == VUNDEF)
+		return undeferr(ev, n, obj);
+	if (method(ev, obj, name, out))
+		return true;
+	key = strval(ev, name, strlen(name));
+	if ((obj.type == VDICT || obj.type == VNS) && (p = vdictget(obj.u.d, key))) {
+		*out = *p;
+		return true;
+	}
+	if (obj.type == VLOOP && loopattr(ev, obj.u.p, name, out))
+		return true;
+	*out = undefattr(ev, obj, key);
+	return true;
+}
+
+bool
+getitemv(struct ev *ev, const struct node *n, struct value obj, struct value key, struct value *out)
+{
+	struct value *p;
+	int64_t i, len;
+	size_t off, end;
+
+	if (obj.type == VUNDEF)
+		return undeferr(ev, n, obj);
+	switch (obj.type) {
+	case VDICT:
+		if (!vhashable(key))
+			return everr(ev, n, "unhashable type: '%s'", vtypename(key));
+		if ((p = vdictget(obj.u.d, key))) {
+			*out = *p;
+			return true;
+		}
+		break;
+	case VLIST:
+	case VTUPLE:
+	case VRANGE:
+		if (obj.type == VLIST && obj.u.l->view != VIEWNONE)
+			break;	/* views cannot be indexed */
+		if (visint(key)) {
+			i = vintof(key);
+			len = (int64_t)obj.u.l->len;
+			if (i < 0)
+				i += len;
+			if (i >= 0 && i < len) {
+				*out = obj.u.l->v[i];
+				return true;
+			}
+		}
+		break;
+	case VSTR:
+		if (visint(key)) {
+			i = vintof(key);
+			len = (int64_t)u8len(obj.u.s->data, obj.u.s->len);
+			if (i < 0)
+				i += len;
+			if (i >= 0 && i < len) {
+				off = u8off(obj.u.s->data, obj.u.s->len, (size_t)i);
+				end = u8off(obj.u.s->data, obj.u.s->len, (size_t)i + 1);
+				*out = strval(ev, obj.u.s->data + off, end - off);
+				return true;
+			}
+		}
+		break;
+	default:
+		break;
+	}
+	if (key.type == VSTR) {
+		if (obj.type == VNS && (p = vdictget(obj.u.d, key))) {
+			*out = *p;
+			return true;
+		}
+		if (method(ev, obj, key.u.s->data, out))
+			return true;
+		if (obj.type == VLOOP && loopattr(ev, obj.u.p, key.u.s->data, out))
+			return true;
+	}
+	*out = undefattr(ev, obj, key);
+	return true;
 }
 
 static bool
@@ -311,22 +485,6 @@ nargscheck(struct ev *ev, const struct node *n, const char *name, size_t nargs, 
 	return true;
 }
 
-/* the byte offset of code point ci of the string s (its length past the end) */
-static size_t
-u8offset(struct value s, size_t ci)
-{
-	size_t i, k = 0;
-
-	for (i = 0; i < s.u.s->len; i++) {
-		if (((unsigned char)s.u.s->data[i] & 0xc0) != 0x80) {
-			if (k == ci)
-				return i;
-			k++;
-		}
-	}
-	return s.u.s->len;
-}
-
 static bool
 strmethod(struct ev *ev, const struct node *n, struct value s, const char *m, struct value *args, size_t nargs, struct kwarg *kw, size_t nkw, struct value *out)
 {
@@ -364,9 +522,9 @@ strmethod(struct ev *ev, const struct node *n, struct value s, const char *m, st
 				return everr(ev, n, "empty separator");
 		}
 		if (!NOTGIVEN(slots[1])) {
-			if (!isint(slots[1]))
+			if (!visint(slots[1]))
 				return everr(ev, n, "'%s' object cannot be interpreted as an integer", vtypename(slots[1]));
-			max = intof(slots[1]);
+			max = vintof(slots[1]);
 		}
 		*out = strsplit(ev, s, NOTGIVEN(slots[0]) ? vnone() : slots[0], max, m[0] == 'r');
 		return true;
@@ -383,9 +541,9 @@ strmethod(struct ev *ev, const struct node *n, struct value s, const char *m, st
 
 			if (args[i].type == VNONE)
 				continue;
-			if (!isint(args[i]))
+			if (!visint(args[i]))
 				return everr(ev, n, "slice indices must be integers or None, not %s", vtypename(args[i]));
-			k = intof(args[i]);
+			k = vintof(args[i]);
 			if (k < 0)
 				k = k + cp < 0 ? 0 : k + cp;
 			if (i == 1)
@@ -398,7 +556,7 @@ strmethod(struct ev *ev, const struct node *n, struct value s, const char *m, st
 			return true;
 		}
 		if (nargs > 1) {
-			sub = strval(ev, s.u.s->data + u8offset(s, (size_t)lo), u8offset(s, (size_t)(hi < lo ? lo : hi)) - u8offset(s, (size_t)lo));
+			sub = strval(ev, s.u.s->data + u8off(s.u.s->data, s.u.s->len, (size_t)lo), u8off(s.u.s->data, s.u.s->len, (size_t)(hi < lo ? lo : hi)) - u8off(s.u.s->data, s.u.s->len, (size_t)lo));
 		}
 		if (!prefixmatch(ev, n, m, sub, args[0], m[0] == 'e', &res))
 			return false;
@@ -411,9 +569,9 @@ strmethod(struct ev *ev, const struct node *n, struct value s, const char *m, st
 		if (!strarg(ev, n, m, args[0], 0) || !strarg(ev, n, m, args[1], 1))
 			return false;
 		if (nargs == 3) {
-			if (!isint(args[2]))
+			if (!visint(args[2]))
 				return everr(ev, n, "'%s' object cannot be interpreted as an integer", vtypename(args[2]));
-			max = intof(args[2]);
+			max = vintof(args[2]);
 		}
 		*out = strreplace(ev, s, args[0], args[1], max);
 		return true;
@@ -507,9 +665,9 @@ strmethod(struct ev *ev, const struct node *n, struct value s, const char *m, st
 
 		if (!nargscheck(ev, n, m, nargs, nkw, 1, m[0] == 'z' ? 1 : 2))
 			return false;
-		if (!isint(args[0]))
+		if (!visint(args[0]))
 			return everr(ev, n, "'%s' object cannot be interpreted as an integer", vtypename(args[0]));
-		w = intof(args[0]);
+		w = vintof(args[0]);
 		if (w > 100000)
 			return everr(ev, n, "width %lld too large", (long long)w);
 		if (nargs == 2) {
@@ -605,7 +763,7 @@ listmethod(struct ev *ev, const struct node *n, struct value self, const char *m
 	if (!strcmp(m, "pop")) {
 		if (!nargscheck(ev, n, m, nargs, nkw, 0, 1))
 			return false;
-		k = nargs ? (isint(args[0]) ? intof(args[0]) : INT64_MAX) : -1;
+		k = nargs ? (visint(args[0]) ? vintof(args[0]) : INT64_MAX) : -1;
 		if (k == INT64_MAX)
 			return everr(ev, n, "'%s' object cannot be interpreted as an integer", vtypename(args[0]));
 		if (len == 0)
@@ -622,9 +780,9 @@ listmethod(struct ev *ev, const struct node *n, struct value self, const char *m
 	if (!strcmp(m, "insert")) {
 		if (!nargscheck(ev, n, m, nargs, nkw, 2, 2))
 			return false;
-		if (!isint(args[0]))
+		if (!visint(args[0]))
 			return everr(ev, n, "'%s' object cannot be interpreted as an integer", vtypename(args[0]));
-		k = intof(args[0]);
+		k = vintof(args[0]);
 		if (k < 0)
 			k += len;
 		if (k < 0)

@@ -5,12 +5,14 @@
 # store, docker's classic builder and docker BuildKit on a private dockerd
 # this script starts and stops itself (DOCKER_HOST names it; a daemon of
 # the user's is never touched). For each engine the incremental cases are
-# counted in engine invocations; with docker, the examples/shell tree adds
-# images with RUN steps on a busybox base made offline.
+# counted in engine invocations; with podman they run again with configure
+# --backend=make and make, and a table compares the two; with docker, the
+# examples/shell tree adds images with RUN steps on a busybox base made
+# offline.
 #
 # Environment (set by 'make check-integration'): SRCDIR (the source tree),
 # IMAGEGEN (a built imagegen, for the engine-independent cases), PYTHON
-# (python3 with jinja2 and yaml), NINJA. IMAGEGEN_TEST_ENGINES chooses the
+# (python3 with jinja2 and yaml), NINJA, MAKE. IMAGEGEN_TEST_ENGINES chooses the
 # engines (default "podman docker docker-buildkit"); IMAGEGEN_TEST_DOCKER
 # the docker client (default /usr/bin/docker, Debian's, when it is there:
 # another one first in PATH may not speak to Debian's dockerd);
@@ -23,7 +25,10 @@ set -u
 SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 PYTHON=${PYTHON:-/usr/bin/python3}
 NINJA=${NINJA:-ninja}
+MAKE=${MAKE:-make}
 TMPDIR=${TMPDIR:-/tmp}
+# the make runs of the tests start afresh, whatever make runs the tests
+unset MAKEFLAGS MFLAGS MAKELEVEL
 
 pass=0
 fail=0
@@ -189,47 +194,54 @@ check "ninja hbase would build hadoop-run first" \
 
 # --- helpers for the build steps ------------------------------------------------
 
-# the engine itself, not the shim that counts what build.ninja runs
+# the engine itself, not the shim that counts what the build runs
 eng() {
 	"$realeng" "$@"
 }
 
-# ninja ARGS...: run ninja in the build directory ($bdir, default $build)
-# with explanations, output in $out
-runninja() {
+# runbuild ARGS...: run the build tool of $backend in $build, output in $out
+# (ninja with explanations; make through the GNUmakefile configure wrote)
+runbuild() {
 	: >"$englog"
 	t0=$(now)
-	(cd "${bdir:-$build}" && "$NINJA" -d explain "$@") >"$out" 2>&1
+	if [ "$backend" = ninja ]; then
+		(cd "${bdir:-$build}" && "$NINJA" -d explain "$@") >"$out" 2>&1
+	else
+		(cd "${bdir:-$build}" && "$MAKE" "$@") >"$out" 2>&1
+	fi
 	rc=$?
 	t1=$(now)
 	ms=$((t1 - t0))
 	return $rc
 }
 
-# the images the engine built during the last runninja, sorted, space-separated
+# the images the engine built during the last runbuild, sorted, space-separated
 built() {
 	awk '$1 == "build" || $1 == "bud" { print $2 }' "$englog" | sort | tr '\n' ' ' | sed 's/ $//'
 }
 
-# invocations of the engine during the last runninja
+# invocations of the engine during the last runbuild
 invocations() {
 	wc -l <"$englog" | tr -d ' '
 }
 
-# expect_built DESCRIPTION "IMAGES": exactly those images were built
+# expect_built CASE "IMAGES": exactly those images were built; the count
+# goes to the table printed at the end
 expect_built() {
 	b=$(built)
 	if [ "$b" = "$2" ]; then
-		ok "$1: built [$b]"
+		ok "$backend: $1: built [$b]"
 	else
-		nok "$1: built [$b], expected [$2]"
+		nok "$backend: $1: built [$b], expected [$2]"
 		sed 's/^/    /' "$out"
 	fi
-	figure "$ename: $1: $(invocations) engine invocations, built [$b], $ms ms"
+	printf '%s\t%s\t%s\t%s\n' "$1" "$(printf '%s' "$b" | wc -w | tr -d ' ')" "$(invocations)" "$ms" >>"$tmp/cases.$ename.$backend"
+	figure "$ename $backend: $1: $(invocations) engine invocations, built [$b], $ms ms"
 }
 
+# the generated file was regenerated during the last runbuild
 regenerated() {
-	grep -q 'explain: .*build\.ninja' "$out"
+	grep -q "REGENERATE $gen" "$out"
 }
 
 # imgfile IMAGE PATH DEST: copy PATH out of IMAGE to DEST
@@ -296,9 +308,16 @@ with open(sys.argv[3], "w") as f:
 ' "$tree/config.yaml" "$1" "$2"
 }
 
-# lastrun OUTPUT: "start end" of OUTPUT's newest entry in .ninja_log
+# lastrun IMAGE: "start end" in ms of IMAGE's last engine build: from
+# .ninja_log, or for make from the step's stamp (made as the step starts)
+# and the image ID file (written as it ends)
 lastrun() {
-	awk -F '\t' -v o="$1" '$4 == o { s = $1; e = $2 } END { if (s != "") print s, e }' "$build/.ninja_log"
+	if [ "$backend" = ninja ]; then
+		awk -F '\t' -v o="img/$1.iid" '$4 == o { s = $1; e = $2 } END { if (s != "") print s, e }' "$build/.ninja_log"
+	else
+		set -- "$build"/.imagegen/ran/img/"$1".iid.* "$build/img/$1.iid"
+		[ $# -eq 2 ] && [ -f "$1" ] && echo "$(date -r "$1" +%s%3N) $(date -r "$2" +%s%3N)"
+	fi
 }
 
 # touch a file so that its mtime is surely newer than the outputs'
@@ -307,200 +326,197 @@ edit() {
 	"$@"
 }
 
-# --- the incremental suite, once per engine ----------------------------------------
+# the images, as the engine sees them, hold what the tree says
+contents() {
+	for i in base middle tools web; do
+		check "$backend: img/$i.iid holds the ID of image $i" iidmatches "$i"
+	done
+	I=$tree/images
+	check "$backend: base holds its staged files" imghas base /etc/imagegen-release "$I/base/rootfs/etc/imagegen-release"
+	check "$backend: base holds its nested files" imghas base /usr/share/base/README "$I/base/rootfs/usr/share/base/README"
+	check "$backend: middle holds its own files" imghas middle /etc/app/defaults.conf "$I/middle/etc/app/defaults.conf"
+	check "$backend: middle holds base's files" imghas middle /etc/imagegen-release "$I/base/rootfs/etc/imagegen-release"
+	check "$backend: middle is built on base (layers)" onbase base middle
+	check "$backend: web is built on middle (layers)" onbase middle web
+	check "$backend: tools is built on base (layers)" onbase base tools
+	check "$backend: web's label comes from the rendered Dockerfile" test "$(label web org.example.cluster)" = demo
 
-# suite: the default example with the engine of $ename ($engine, $engargs)
-suite() {
-tree=$tmp/$ename/tree
-build=$tmp/$ename/build
-englog=$tmp/$ename/engine.log
-shim=$tmp/$ename/shim
-I=$tree/images
-mkdir -p "$build" "$shim"
-cp -R "$SRCDIR/examples" "$tree"
+	pyrender "$I/web/web.conf.template" "$tmp/web.conf.expect"
+	pyrender "$I/web/dockerfile.template" "$tmp/dockerfile.expect"
+	check "$backend: web holds web.conf rendered as jinja2 renders it" imghas web /etc/web/web.conf "$tmp/web.conf.expect"
+	check "$backend: ctx/web/dockerfile is rendered as jinja2 renders it" cmp -s "$build/ctx/web/dockerfile" "$tmp/dockerfile.expect"
+	check "$backend: web holds the files its rendered Dockerfile copies" imghas web /srv/status/index.html "$I/web/site/status/index.html"
+	check "$backend: web holds middle's files" imghas web /etc/app/defaults.conf "$I/middle/etc/app/defaults.conf"
+	check "$backend: web holds base's files" imghas web /etc/imagegen-release "$I/base/rootfs/etc/imagegen-release"
 
-# the engine the build edges find first in PATH: it logs the subcommand and
-# the image (the context directory's name), then runs the real engine
-cat >"$shim/$engine" <<EOF
-#!/bin/sh
-last=
-for a; do last=\$a; done
-last=\${last%/}
-printf '%s %s\n' "\$1" "\${last##*/}" >>'$englog'
-exec '$realeng' "\$@"
-EOF
-chmod 755 "$shim/$engine"
-PATH=$shim:$origpath
-export PATH
+	check "$backend: tools holds a copy-list directory (src lands inside dst)" imghas tools /opt/scripts/check-health "$tree/shared/scripts/check-health"
+	check "$backend: tools holds a copy-list file" imghas tools /etc/motd.txt "$tree/shared/motd.txt"
+	check "$backend: copy-list keeps the executable mode" test "$(imgmode tools /opt/scripts/check-health)" = "-rwxr-xr-x"
+	check "$backend: tools holds its own files" imghas tools /usr/local/bin/tool-info "$I/tools/bin/tool-info"
+	check "$backend: .dockerignore '**/*.md' keeps bin/USAGE.md out of the image" imglacks tools /usr/local/bin/USAGE.md
+	check "$backend: .dockerignore 'bin/drafts' keeps the directory out of the image" imglacks tools /usr/local/bin/drafts
+	check "$backend: .dockerignore keeps bin/USAGE.md out of the staged context" test ! -e "$build/ctx/tools/bin/USAGE.md"
+	check "$backend: the staged context holds no image.yaml" test ! -e "$build/ctx/web/image.yaml"
+	check "$backend: the staged context holds no template source" test ! -e "$build/ctx/web/web.conf.template"
+}
 
-# out of tree, paths relative to the build directory, counted engine
-touch "$tmp/stamp"
-sleep 1
-t0=$(now)
-# shellcheck disable=SC2086 # $engargs is a list of options
-(cd "$build" && "$SRCDIR/configure" --images=../tree/images --config=../tree/config.yaml \
-	--engine="$engine" $engargs --jobs=2 >"$out" 2>&1)
-rc=$?
-t1=$(now)
-check "configure (out of tree, relative paths) succeeds" test $rc -eq 0
-if [ $rc -ne 0 ] || [ ! -f "$build/build.ninja" ]; then
-	sed 's/^/    /' "$out"
-	nok "configure wrote build.ninja; the remaining tests need it"
-	return
-fi
-figure "$ename: configure (compiles imagegen, generates): $((t1 - t0)) ms"
-check "configure prints the engine in its summary" grep -q "engine: *$engine" "$out"
+# nothing to do: ninja -n says so; make -n prints no command (right
+# after a build whose steps all wrote their outputs; see docs/guide.md)
+uptodate() {
+	if [ "$backend" = ninja ]; then
+		(cd "$build" && "$NINJA" -n) >"$out" 2>&1 && grep -q "no work to do" "$out"
+	else
+		(cd "$build" && "$MAKE" -n) >"$out" 2>&1 && ! grep -qv "^make.*: Nothing to be done" "$out"
+	fi
+}
 
-# --- the first build ------------------------------------------------------------
+# a run that ran no step: ninja's and make's own words
+ranothing() {
+	if [ "$backend" = ninja ]; then
+		grep -q "no work to do" "$out"
+	else
+		grep -q "Nothing to be done for 'all'" "$out" && ! grep -qv "Nothing to be done" "$out"
+	fi
+}
 
-runninja
-rc=$?
-check "ninja builds the default example" test $rc -eq 0
-[ $rc -eq 0 ] || sed 's/^/    /' "$out"
-expect_built "full build" "base middle tools web"
-figure "$ename: full build wall time: $ms ms"
-check "nothing was written into the source tree" untouched "$SRCDIR"
-check "nothing was written into the image tree" untouched "$tree"
-for i in base middle tools web; do
-	check "img/$i.iid holds the ID of image $i" iidmatches "$i"
-done
+# incremental: the example tree in $tree built in $build with $backend,
+# then every incremental case, each counted in engine builds
+incremental() {
+	I=$tree/images
 
-check "base holds its staged files" imghas base /etc/imagegen-release "$I/base/rootfs/etc/imagegen-release"
-check "base holds its nested files" imghas base /usr/share/base/README "$I/base/rootfs/usr/share/base/README"
-check "middle holds its own files" imghas middle /etc/app/defaults.conf "$I/middle/etc/app/defaults.conf"
-check "middle holds base's files" imghas middle /etc/imagegen-release "$I/base/rootfs/etc/imagegen-release"
-check "middle is built on base (layers)" onbase base middle
-check "web is built on middle (layers)" onbase middle web
-check "tools is built on base (layers)" onbase base tools
-check "web's label comes from the rendered Dockerfile" test "$(label web org.example.cluster)" = demo
+	runbuild
+	check "$backend builds the default example" test $rc -eq 0
+	[ $rc -eq 0 ] || sed 's/^/    /' "$out"
+	expect_built "full build" "base middle tools web"
+	figure "$ename $backend: full build wall time: $ms ms"
+	check "$backend: nothing was written into the source tree" untouched "$SRCDIR"
+	check "$backend: nothing was written into the image tree" untouched "$tree"
+	contents
 
-pyrender "$I/web/web.conf.template" "$tmp/web.conf.expect"
-pyrender "$I/web/dockerfile.template" "$tmp/dockerfile.expect"
-check "web holds web.conf rendered as jinja2 renders it" imghas web /etc/web/web.conf "$tmp/web.conf.expect"
-check "ctx/web/dockerfile is rendered as jinja2 renders it" cmp -s "$build/ctx/web/dockerfile" "$tmp/dockerfile.expect"
-check "web holds the files its rendered Dockerfile copies" imghas web /srv/status/index.html "$I/web/site/status/index.html"
-check "web holds middle's files" imghas web /etc/app/defaults.conf "$I/middle/etc/app/defaults.conf"
-check "web holds base's files" imghas web /etc/imagegen-release "$I/base/rootfs/etc/imagegen-release"
+	check "$backend: right after the build, a dry run has nothing to do" uptodate
+	runbuild
+	check "$backend: a second run runs nothing" test "$(invocations)" -eq 0
+	check "$backend: a second run says there is nothing to do" ranothing
+	expect_built "no-op" ""
 
-check "tools holds a copy-list directory (src lands inside dst)" imghas tools /opt/scripts/check-health "$tree/shared/scripts/check-health"
-check "tools holds a copy-list file" imghas tools /etc/motd.txt "$tree/shared/motd.txt"
-check "copy-list keeps the executable mode" test "$(imgmode tools /opt/scripts/check-health)" = "-rwxr-xr-x"
-check "tools holds its own files" imghas tools /usr/local/bin/tool-info "$I/tools/bin/tool-info"
-check ".dockerignore '**/*.md' keeps bin/USAGE.md out of the image" imglacks tools /usr/local/bin/USAGE.md
-check ".dockerignore 'bin/drafts' keeps the directory out of the image" imglacks tools /usr/local/bin/drafts
-check ".dockerignore keeps bin/USAGE.md out of the staged context" test ! -e "$build/ctx/tools/bin/USAGE.md"
-check "the staged context holds no image.yaml" test ! -e "$build/ctx/web/image.yaml"
-check "the staged context holds no template source" test ! -e "$build/ctx/web/web.conf.template"
+	edit touch "$I/tools/bin/tool-info"
+	runbuild
+	expect_built "touching a leaf's file without changing it" ""
 
-# --- incremental behaviour --------------------------------------------------------
+	edit append "$I/tools/bin/tool-info" "echo version 2"
+	runbuild
+	expect_built "changing a leaf's file" "tools"
+	check "$backend: the rebuilt leaf holds the new content" imghas tools /usr/local/bin/tool-info "$I/tools/bin/tool-info"
+	check "$backend: the rebuilt leaf is still on base" onbase base tools
 
-(cd "$build" && "$NINJA" -n) >"$out" 2>&1
-check "a second ninja -n has no work to do" grep -q "no work to do" "$out"
-runninja
-check "a second ninja runs nothing" test "$(invocations)" -eq 0
-figure "$ename: no-op ninja: $ms ms, $(invocations) engine invocations"
-check "a second ninja prints no work to do" grep -q "no work to do" "$out"
+	edit append "$I/base/rootfs/etc/imagegen-release" "CHANGE=1"
+	runbuild
+	expect_built "changing the base" "base middle tools web"
+	check "$backend: a dependent of the base holds the base's new file" imghas web /etc/imagegen-release "$I/base/rootfs/etc/imagegen-release"
+	check "$backend: web is on the new middle" onbase middle web
+	check "$backend: tools is on the new base" onbase base tools
 
-edit touch "$I/tools/bin/tool-info"
-runninja
-expect_built "touching a leaf's file without changing it" ""
+	edit append "$I/base/rootfs/etc/imagegen-release" "CHANGE=2"
+	runbuild base
+	expect_built "building base alone" "base"
+	runbuild
+	expect_built "then everything: base's dependents" "middle tools web"
 
-edit append "$I/tools/bin/tool-info" "echo version 2"
-runninja
-expect_built "changing a leaf's file" "tools"
-check "the rebuilt leaf holds the new content" imghas tools /usr/local/bin/tool-info "$I/tools/bin/tool-info"
-check "the rebuilt leaf is still on base" onbase base tools
+	edit sed -i 's/one block per site/one section per site/' "$I/web/web.conf.template"
+	runbuild
+	expect_built "a template edit that leaves the rendered file identical" ""
+	check "$backend: the render step ran for that edit" grep -q 'RENDER ctx/web/web.conf' "$out"
 
-edit append "$I/base/rootfs/etc/imagegen-release" "CHANGE=1"
-runninja
-expect_built "changing the base" "base middle tools web"
-check "a dependent of the base holds the base's new file" imghas web /etc/imagegen-release "$I/base/rootfs/etc/imagegen-release"
-check "web is on the new middle" onbase middle web
-check "tools is on the new base" onbase base tools
+	edit append "$tree/config.yaml" "unused:" "  key: 1"
+	runbuild
+	expect_built "a config edit no template reads" ""
 
-edit append "$I/base/rootfs/etc/imagegen-release" "CHANGE=2"
-runninja base
-expect_built "ninja base builds only base" "base"
-runninja
-expect_built "then ninja builds base's dependents" "middle tools web"
+	edit sed -i 's/workers: 4/workers: 8/' "$tree/config.yaml"
+	runbuild
+	expect_built "a config edit a template reads" "web"
+	pyrender "$I/web/web.conf.template" "$tmp/web.conf.expect"
+	check "$backend: web holds the re-rendered web.conf" imghas web /etc/web/web.conf "$tmp/web.conf.expect"
+	check "$backend: the re-rendered web.conf says workers = 8" grep -q "workers = 8" "$tmp/web.conf.expect"
 
-edit sed -i 's/one block per site/one section per site/' "$I/web/web.conf.template"
-runninja
-expect_built "a template edit that leaves the rendered file identical" ""
-check "the render step ran for that edit" grep -q 'explain: .*ctx/web/web.conf' "$out"
+	edit append "$I/middle/etc/app/extra.conf" "extra = 1"
+	runbuild
+	expect_built "adding a file to an image directory" "middle web"
+	check "$backend: adding a file regenerates $gen" regenerated
+	check "$backend: the new file is in $gen" grep -q "ctx/middle/etc/app/extra.conf" "$build/$gen"
+	check "$backend: the staged context follows the added file" cmp -s "$build/ctx/middle/etc/app/extra.conf" "$I/middle/etc/app/extra.conf"
+	check "$backend: the image holds the added file" imghas middle /etc/app/extra.conf "$I/middle/etc/app/extra.conf"
 
-edit append "$tree/config.yaml" "unused:" "  key: 1"
-runninja
-expect_built "a config edit no template reads" ""
+	edit rm "$I/middle/etc/app/extra.conf"
+	runbuild
+	expect_built "deleting a file from an image directory" "middle web"
+	check "$backend: deleting a file regenerates $gen" regenerated
+	check "$backend: the deleted file is gone from $gen" hasnone "$build/$gen" "ctx/middle/etc/app/extra.conf"
+	check "$backend: the staged context follows the deleted file" test ! -e "$build/ctx/middle/etc/app/extra.conf"
+	check "$backend: the image no longer holds the deleted file" imglacks middle /etc/app/extra.conf
 
-edit sed -i 's/workers: 4/workers: 8/' "$tree/config.yaml"
-runninja
-expect_built "a config edit a template reads" "web"
-pyrender "$I/web/web.conf.template" "$tmp/web.conf.expect"
-check "web holds the re-rendered web.conf" imghas web /etc/web/web.conf "$tmp/web.conf.expect"
-check "the re-rendered web.conf says workers = 8" grep -q "workers = 8" "$tmp/web.conf.expect"
+	edit append "$I/tools/image.yaml" "  - src: shared/motd.txt" "    dst: images/tools/opt"
+	runbuild
+	expect_built "adding a copy-list entry to image.yaml" "tools"
+	check "$backend: editing image.yaml regenerates $gen" regenerated
+	check "$backend: the staged context follows image.yaml" cmp -s "$build/ctx/tools/opt/motd.txt" "$tree/shared/motd.txt"
+	check "$backend: the image holds the new copy-list file" imghas tools /opt/motd.txt "$tree/shared/motd.txt"
 
-edit append "$I/middle/etc/app/extra.conf" "extra = 1"
-runninja
-expect_built "adding a file to an image directory" "middle web"
-check "adding a file regenerates build.ninja" regenerated
-check "the new file is in build.ninja" grep -q "ctx/middle/etc/app/extra.conf" "$build/build.ninja"
-check "the staged context follows the added file" cmp -s "$build/ctx/middle/etc/app/extra.conf" "$I/middle/etc/app/extra.conf"
-check "the image holds the added file" imghas middle /etc/app/extra.conf "$I/middle/etc/app/extra.conf"
+	edit append "$I/middle/image.yaml" "# a comment"
+	runbuild
+	expect_built "a comment added to image.yaml" ""
+	check "$backend: a comment in image.yaml regenerates $gen" regenerated
 
-edit rm "$I/middle/etc/app/extra.conf"
-runninja
-expect_built "deleting a file from an image directory" "middle web"
-check "deleting a file regenerates build.ninja" regenerated
-check "the deleted file is gone from build.ninja" hasnone "$build/build.ninja" "ctx/middle/etc/app/extra.conf"
-check "the staged context follows the deleted file" test ! -e "$build/ctx/middle/etc/app/extra.conf"
-check "the image no longer holds the deleted file" imglacks middle /etc/app/extra.conf
+	edit append "$I/web/image.yaml" "tags:" "  - v2"
+	runbuild
+	expect_built "a tag added to image.yaml (names are not inputs: no build)" ""
+	check "$backend: the tag edge gave the new tag" grep -q "^web: tagged web:v2" "$out"
+	check "$backend: the image has the new tag" eng image inspect web:v2 >/dev/null 2>&1
+	check "$backend: the tag names the image just built" test "$(eng image inspect --format '{{.Id}}' web:v2 2>/dev/null)" = "$(eng image inspect --format '{{.Id}}' web 2>/dev/null)"
 
-edit append "$I/tools/image.yaml" "  - src: shared/motd.txt" "    dst: images/tools/opt"
-runninja
-expect_built "adding a copy-list entry to image.yaml" "tools"
-check "editing image.yaml regenerates build.ninja" regenerated
-check "the staged context follows image.yaml" cmp -s "$build/ctx/tools/opt/motd.txt" "$tree/shared/motd.txt"
-check "the image holds the new copy-list file" imghas tools /opt/motd.txt "$tree/shared/motd.txt"
+	edit append "$I/web/site/docs/index.html" "<p>edited</p>"
+	append "$I/tools/bin/tool-info" "echo version 3"
+	runbuild -j2
+	expect_built "changing both leaves, -j2" "tools web"
+	w=$(lastrun web)
+	t=$(lastrun tools)
+	check "$backend: -j2 builds the two leaves at the same time (web $w, tools $t ms)" overlap
+	figure "$ename $backend -j2 on both leaves: web build [$w] ms, tools build [$t] ms, wall $ms ms"
 
-edit append "$I/middle/image.yaml" "# a comment"
-runninja
-expect_built "a comment added to image.yaml" ""
-check "a comment in image.yaml regenerates build.ninja" regenerated
+	# a failing engine build
+	iid_before=$(cat "$build/img/tools.iid" 2>/dev/null)
+	cp "$I/tools/Dockerfile" "$tmp/Dockerfile.tools"
+	edit append "$I/tools/Dockerfile" "COPY no-such-file /x"
+	runbuild
+	check "$backend: a failing engine build fails the run" test $rc -ne 0
+	check "$backend: the failure names the image and shows the engine's output" \
+		hasall "$out" "tools" "no-such-file"
+	check "$backend: a failing build leaves the image ID file alone" test "$(cat "$build/img/tools.iid" 2>/dev/null)" = "$iid_before"
+	check "$backend: the failure ends with the image's result line" grep -q "^tools: FAILED after [0-9.]* s, see log/tools.log" "$out"
+	(cd "$build" && "$build/gen/imagegen" status) >"$tmp/status" 2>&1
+	check "$backend: imagegen status says tools failed in the last run" grep -q "^tools  *FAILED .*see log/tools.log" "$tmp/status"
+	edit cp "$tmp/Dockerfile.tools" "$I/tools/Dockerfile"
+	runbuild
+	check "$backend: after the fix the run succeeds" test $rc -eq 0
+	expect_built "restoring the Dockerfile (the inputs of the last build: no build)" ""
+	check "$backend: the restored image is up to date" grep -q "^tools: up to date (inputs unchanged)" "$out"
+	check "$backend: the restored image ID is the one before the failure" test "$(cat "$build/img/tools.iid" 2>/dev/null)" = "$iid_before"
 
-edit append "$I/web/site/docs/index.html" "<p>edited</p>"
-append "$I/tools/bin/tool-info" "echo version 3"
-runninja -j2
-expect_built "changing both leaves, ninja -j2" "tools web"
-w=$(lastrun img/web.iid)
-t=$(lastrun img/tools.iid)
+	runbuild
+	check "$backend: at the end a run has nothing to do" ranothing
+	expect_built "no-op at the end" ""
+}
+
 overlap() {
 	# shellcheck disable=SC2086 # "start end" pairs
 	set -- $w $t
 	[ $# -eq 4 ] && [ "$1" -lt "$4" ] && [ "$3" -lt "$2" ]
 }
-check "ninja -j2 builds the two leaves at the same time (web $w, tools $t ms)" overlap
-figure "$ename: ninja -j2 on both leaves: web build [$w] ms, tools build [$t] ms, wall $ms ms"
 
-# a failing engine build
-iid_before=$(cat "$build/img/tools.iid" 2>/dev/null)
-cp "$I/tools/Dockerfile" "$tmp/Dockerfile.tools"
-edit append "$I/tools/Dockerfile" "COPY no-such-file /x"
-runninja
-check "a failing engine build fails ninja" test $rc -ne 0
-check "the failure names the image and shows the engine's output" \
-	hasall "$out" "tools" "no-such-file"
-check "a failing build leaves the image ID file alone" test "$(cat "$build/img/tools.iid" 2>/dev/null)" = "$iid_before"
-check "the failure ends with the image's result line" grep -q "^tools: FAILED after [0-9.]* s, see log/tools.log" "$out"
-(cd "$build" && "$build/gen/imagegen" status) >"$tmp/status" 2>&1
-check "imagegen status says tools failed in the last run" grep -q "^tools  *FAILED .*see log/tools.log" "$tmp/status"
-edit cp "$tmp/Dockerfile.tools" "$I/tools/Dockerfile"
-runninja
-check "after the fix ninja succeeds" test $rc -eq 0
-expect_built "restoring the Dockerfile (the inputs of the last build: no build)" ""
-check "the restored image is up to date" grep -q "^tools: up to date (inputs unchanged)" "$out"
-check "the restored image ID is the one before the failure" test "$(cat "$build/img/tools.iid" 2>/dev/null)" = "$iid_before"
-
+# daily: names are not inputs of builds (registry, tag, namespace), configure
+# again, status, list --json, graph --json and watch, in the ninja build
+# directory of $ename
+daily() {
+backend=ninja
 # --- names are not inputs of builds ------------------------------------------------
 
 imageid() {
@@ -512,26 +528,26 @@ tagged() {
 	a=$(imageid "$1") && [ -n "$a" ] && [ "$a" = "$(imageid "$2")" ]
 }
 
-# tags: how many engine tag commands the last runninja ran
+# tags: how many engine tag commands the last runbuild ran
 tags() {
 	awk '$1 == "tag"' "$englog" | wc -l | tr -d ' '
 }
 
 (cd "$build" && "$build/gen/imagegen" reconfigure --registry=localhost:5000 --namespace=it --tag=v1) >"$out" 2>&1
 check "imagegen reconfigure adds a registry in the build directory" test $? -eq 0
-runninja
+runbuild
 expect_built "adding a registry, namespace and tag" ""
 check "every image got its registry name" tagged localhost:5000/it/web:v1 web
 figure "$ename: adding a registry: $(tags) tag commands, $ms ms"
 (cd "$build" && "$build/gen/imagegen" reconfigure --tag=v2) >"$out" 2>&1
-runninja
+runbuild
 expect_built "changing the tag (imagegen reconfigure --tag=v2)" ""
-check "changing the tag re-tags every image, one engine tag each" test "$(tags)" -eq 4
-check "web has its new tag" tagged localhost:5000/it/web:v2 web
-check "tools has its new tag" tagged localhost:5000/it/tools:v2 tools
+for i in base middle tools web; do
+	check "changing the tag re-tags $i" tagged "localhost:5000/it/$i:v2" "$i"
+done
 figure "$ename: changing the tag: $(tags) tag commands, 0 builds, $ms ms"
 (cd "$build" && "$build/gen/imagegen" reconfigure --namespace=other) >"$out" 2>&1
-runninja
+runbuild
 expect_built "changing the namespace" ""
 check "base has its new namespace" tagged localhost:5000/other/base:v2 base
 # shellcheck disable=SC2086 # $engargs is a list of options
@@ -540,7 +556,7 @@ check "base has its new namespace" tagged localhost:5000/other/base:v2 base
 check "configure again in the build directory succeeds" test $? -eq 0
 check "configure again reuses gen/imagegen" grep -q "building gen/imagegen... up to date" "$out"
 check "configure prints no compiler line without V=1" hasnone "$out" "^cc \|^  CC "
-runninja
+runbuild
 expect_built "changing the tag by running configure again" ""
 check "middle has the tag configure gave" tagged localhost:5000/it/middle:v3 middle
 
@@ -554,7 +570,7 @@ edit append "$I/web/site/docs/index.html" "<p>status</p>"
 (cd "$build" && "$build/gen/imagegen" status) >"$out" 2>&1
 check "imagegen status exits 1 when an image is stale" test $? -eq 1
 check "imagegen status names the file that changed" grep -q "^web  *stale .*site/docs/index.html changed" "$out"
-runninja
+runbuild
 (cd "$build" && "$build/gen/imagegen" list --json) >"$tmp/list.json" 2>&1
 check "imagegen list --json with no options is valid JSON" "$PYTHON" -m json.tool "$tmp/list.json" >/dev/null
 check "list --json gives the full names, files and digest" "$PYTHON" -c '
@@ -601,9 +617,55 @@ check "imagegen watch built only tools" test "$(built)" = "tools tools"
 check "the image built under watch holds the new file" imghas tools /usr/local/bin/new-tool "$I/tools/bin/new-tool"
 [ "$fail" -eq "$failbefore" ] || sed 's/^/    watch: /' "$tmp/watch.out"
 
-(cd "$build" && "$NINJA" -n) >"$out" 2>&1
-check "at the end ninja -n has no work to do" grep -q "no work to do" "$out"
+}
 
+# suite: the default example with the engine of $ename ($engine, $engargs):
+# configure, every incremental case with ninja, then daily
+suite() {
+tree=$tmp/$ename/tree
+build=$tmp/$ename/build
+englog=$tmp/$ename/engine.log
+shim=$tmp/$ename/shim
+I=$tree/images
+mkdir -p "$build" "$shim"
+cp -R "$SRCDIR/examples" "$tree"
+
+# the engine the build edges find first in PATH: it logs the subcommand and
+# the image (the context directory's name), then runs the real engine
+cat >"$shim/$engine" <<EOF
+#!/bin/sh
+last=
+for a; do last=\$a; done
+last=\${last%/}
+printf '%s %s\n' "\$1" "\${last##*/}" >>'$englog'
+exec '$realeng' "\$@"
+EOF
+chmod 755 "$shim/$engine"
+PATH=$shim:$origpath
+export PATH
+
+# out of tree, paths relative to the build directory, counted engine
+touch "$tmp/stamp"
+sleep 1
+t0=$(now)
+# shellcheck disable=SC2086 # $engargs is a list of options
+(cd "$build" && "$SRCDIR/configure" --images=../tree/images --config=../tree/config.yaml \
+	--engine="$engine" $engargs --jobs=2 >"$out" 2>&1)
+rc=$?
+t1=$(now)
+check "configure (out of tree, relative paths) succeeds" test $rc -eq 0
+if [ $rc -ne 0 ] || [ ! -f "$build/build.ninja" ]; then
+	sed 's/^/    /' "$out"
+	nok "configure wrote build.ninja; the remaining tests need it"
+	return
+fi
+figure "$ename: configure (compiles imagegen, generates): $((t1 - t0)) ms"
+check "configure prints the engine in its summary" grep -q "engine: *$engine" "$out"
+
+backend=ninja
+gen=build.ninja
+incremental
+daily
 PATH=$origpath
 }
 
@@ -619,7 +681,8 @@ PATH=$shim:$origpath
 	--imagegen="$build/gen/imagegen" --templates="$SRCDIR/templates") >"$out" 2>&1
 check "generate on examples/shell succeeds" test $? -eq 0
 bdir=$sbuild
-runninja
+backend=ninja
+runbuild
 rc=$?
 check "ninja builds the images with RUN steps" test $rc -eq 0
 [ $rc -eq 0 ] || sed 's/^/    /' "$out"
@@ -630,21 +693,69 @@ check "the RUN steps ran: motd holds the banner greeter and motd wrote" imghas m
 echo 1 >"$tmp/lines.expect"
 check "a RUN step read a file of the context" imghas motd /etc/motd.lines "$tmp/lines.expect"
 check "motd is built on greeter (layers)" onbase greeter motd
-runninja
+runbuild
 expect_built "RUN steps: no-op" ""
 edit append "$S/motd/motd.txt" "A second line."
-runninja
+runbuild
 expect_built "RUN steps: a leaf edit" "motd"
 echo 2 >"$tmp/lines.expect"
 check "the rebuilt leaf ran its RUN step again" imghas motd /etc/motd.lines "$tmp/lines.expect"
 (cd "$sbuild" && "$build/gen/imagegen" reconfigure --tag=v2) >"$out" 2>&1
-runninja
+runbuild
 expect_built "RUN steps: a tag change" ""
 check "motd has its new tag" tagged localhost:5000/sh/motd:v2 motd
 edit append "$S/greeter/greet.sh" "# edited"
-runninja
+runbuild
 expect_built "RUN steps: editing the middle image" "greeter motd"
 bdir=
+PATH=$origpath
+}
+
+# makesuite: the same incremental cases with configure --backend=make and
+# make, and the engine builds of every case with each backend side by side
+makesuite() {
+PATH=$shim:$origpath
+
+# a fresh copy of the tree, configured with --backend=make
+backend="make"
+gen=images.mk
+tree=$tmp/$ename/tree-make
+build=$tmp/$ename/build-make
+cp -R "$SRCDIR/examples" "$tree"
+mkdir "$build"
+touch "$tmp/stamp"
+sleep 1
+(cd "$build" && "$SRCDIR/configure" --backend=make --images=../tree-make/images --config=../tree-make/config.yaml \
+	--engine=podman --jobs=2 >"$out" 2>&1)
+rc=$?
+check "configure --backend=make succeeds" test $rc -eq 0
+check "configure --backend=make writes GNUmakefile and images.mk, no build.ninja" \
+	test -f "$build/GNUmakefile" -a -f "$build/images.mk" -a ! -e "$build/build.ninja"
+if [ $rc -ne 0 ] || [ ! -f "$build/images.mk" ]; then
+	cat "$out"
+	nok "configure --backend=make wrote images.mk; the remaining tests need it"
+	return
+fi
+(cd "$build" && "$MAKE" -f Makefile -q gen/imagegen) >/dev/null 2>&1
+check "the build directory's Makefile still builds imagegen itself (make -f Makefile)" test $? -eq 0
+(cd "$build" && "$MAKE" -n install) >"$out" 2>&1
+check "make install in the build directory is imagegen's own" grep -q "cp -f gen/imagegen" "$out"
+(cd "$build" && "$MAKE" -n clean) >"$out" 2>&1
+check "make clean in the build directory is imagegen's own" grep -q "rm -f gen/imagegen" "$out"
+incremental
+
+incremental
+# engine builds of every case, ninja's and make's side by side
+printf '%-58s %11s %11s\n' "engine builds (and invocations) per case" ninja make
+while IFS="$(printf '\t')" read -r c nb ni _; do
+	m=$(awk -F '\t' -v c="$c" '$1 == c { print $2 " (" $3 ")"; exit }' "$tmp/cases.$ename.make")
+	printf '%-58s %11s %11s\n' "$c" "$nb ($ni)" "${m:--}"
+	[ "$nb ($ni)" = "$m" ] || nok "make and ninja differ on '$c': ninja $nb ($ni), make ${m:-none}"
+done <"$tmp/cases.$ename.ninja"
+printf '%-58s %11s %11s\n' "no-op wall time (ms)" \
+	"$(awk -F '\t' '$1 == "no-op" { print $4 }' "$tmp/cases.$ename.ninja")" \
+	"$(awk -F '\t' '$1 == "no-op" { print $4 }' "$tmp/cases.$ename.make")"
+
 PATH=$origpath
 }
 
@@ -664,6 +775,7 @@ for ename in $engines; do
 			continue
 		}
 		suite
+		makesuite
 		echo "# podman here cannot run RUN steps (no namespaces for it): examples/shell is built with docker"
 		podman_clean ;;
 	docker | docker-buildkit)
