@@ -744,7 +744,6 @@ check "make install in the build directory is imagegen's own" grep -q "cp -f gen
 check "make clean in the build directory is imagegen's own" grep -q "rm -f gen/imagegen" "$out"
 incremental
 
-incremental
 # engine builds of every case, ninja's and make's side by side
 printf '%-58s %11s %11s\n' "engine builds (and invocations) per case" ninja make
 while IFS="$(printf '\t')" read -r c nb ni _; do
