@@ -618,6 +618,37 @@ START_TEST(test_tag)
 }
 END_TEST
 
+/* podman's short-name error gets a note saying how to fix it */
+START_TEST(test_shortname_hint)
+{
+	char *argv[] = {"build", "--engine=podman", "--name=x", "--iid=img/x.iid", "--log=log/x.log", "ctx/x", NULL};
+	char *s;
+	int saved, fd;
+	FILE *f;
+
+	shimsetup("podman");
+	f = fopen("bin/podman", "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("#!/bin/sh\necho 'Error: creating build container: short-name \"ubuntu\" did not resolve to an alias "
+	    "and no unqualified-search registries are defined in \"/etc/containers/registries.conf\"' >&2\nexit 125\n", f);
+	fclose(f);
+	fflush(stderr);
+	saved = dup(2);
+	fd = open("err.txt", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	dup2(fd, 2);
+	close(fd);
+	ck_assert_int_eq(runbuild(argv), 1);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	s = get("err.txt");
+	ck_assert_ptr_nonnull(strstr(s, "imagegen: note: podman resolves a short name"));
+	ck_assert_ptr_nonnull(strstr(s, "unqualified-search-registries = [\"docker.io\"]"));
+	ck_assert_ptr_nonnull(strstr(s, "x: FAILED after "));
+	free(s);
+}
+END_TEST
+
 /* the failure report: the tail of the log and a line naming the image and the log */
 START_TEST(test_build_failure_report)
 {
@@ -796,6 +827,7 @@ main(void)
 	tcase_add_test(tc, test_layer_cache);
 	tcase_add_test(tc, test_build_failure_report);
 	tcase_add_test(tc, test_build_uptodate);
+	tcase_add_test(tc, test_shortname_hint);
 	tcase_add_test(tc, test_tag);
 	tcase_add_test(tc, test_build_errors);
 	suite_add_tcase(s, tc);
