@@ -34,6 +34,7 @@ pass=0
 fail=0
 figures=
 ename=
+cases=
 
 ok() {
 	pass=$((pass + 1))
@@ -235,7 +236,7 @@ expect_built() {
 		nok "$backend: $1: built [$b], expected [$2]"
 		sed 's/^/    /' "$out"
 	fi
-	printf '%s\t%s\t%s\t%s\n' "$1" "$(printf '%s' "$b" | wc -w | tr -d ' ')" "$(invocations)" "$ms" >>"$tmp/cases.$ename.$backend"
+	printf '%s\t%s\t%s\t%s\n' "$1" "$(printf '%s' "$b" | wc -w | tr -d ' ')" "$(invocations)" "$ms" >>"$tmp/cases.$ename.${cases:-$backend}"
 	figure "$ename $backend: $1: $(invocations) engine invocations, built [$b], $ms ms"
 }
 
@@ -517,6 +518,8 @@ overlap() {
 # directory of $ename
 daily() {
 backend=ninja
+# not in the table of ninja's and make's cases (make runs the incremental ones)
+cases=daily
 # --- names are not inputs of builds ------------------------------------------------
 
 imageid() {
@@ -616,6 +619,7 @@ check "imagegen watch stops on TERM and says so" grep -q "^watch: stopped" "$tmp
 check "imagegen watch built only tools" test "$(built)" = "tools tools"
 check "the image built under watch holds the new file" imghas tools /usr/local/bin/new-tool "$I/tools/bin/new-tool"
 [ "$fail" -eq "$failbefore" ] || sed 's/^/    watch: /' "$tmp/watch.out"
+cases=
 
 }
 
@@ -682,6 +686,7 @@ PATH=$shim:$origpath
 check "generate on examples/shell succeeds" test $? -eq 0
 bdir=$sbuild
 backend=ninja
+cases=shell
 runbuild
 rc=$?
 check "ninja builds the images with RUN steps" test $rc -eq 0
@@ -708,6 +713,7 @@ edit append "$S/greeter/greet.sh" "# edited"
 runbuild
 expect_built "RUN steps: editing the middle image" "greeter motd"
 bdir=
+cases=
 PATH=$origpath
 }
 
