@@ -27,6 +27,7 @@
 #include "tree.h"
 #include "util.h"
 #include "walk.h"
+#include "warn.h"
 
 /* the compiled cluster configuration the render edges read */
 #define CONFIGBIN ".imagegen/config.bin"
@@ -84,10 +85,19 @@ stageedge(const struct node *nd, const char *ctx, struct plan *pl)
 
 	e.rule = "stage";
 	for (i = 0; i < nd->nent; i++) {
-		if (nd->ent[i].kind == 'F') {
-			strvectake(&e.out, pathjoin(ctx, nd->ent[i].dst));
-			strvecadd(&e.implicit, nd->ent[i].src);
+		if (nd->ent[i].kind != 'F')
+			continue;
+		if (nd->ent[i].link) {
+			/*
+			 * ninja follows symlinks: a dangling one would be a missing
+			 * input and an output never built. The directory holding the
+			 * link changes with it, and the stamp records its target.
+			 */
+			strvectake(&e.implicit, pathdir(nd->ent[i].src));
+			continue;
 		}
+		strvectake(&e.out, pathjoin(ctx, nd->ent[i].dst));
+		strvecadd(&e.implicit, nd->ent[i].src);
 	}
 	strvecadd(&e.out, stamp);
 	strvectake(&e.in, xasprintf(".imagegen/stage/%s.list", nd->img->name));
@@ -184,7 +194,7 @@ digestedge(const struct node *nd, const char *ctx, struct plan *pl)
 	strvectake(&e.out, xasprintf("img/%s.digest", nd->img->name));
 	strvectake(&e.implicit, xasprintf("%s.staged", ctx));
 	for (i = 0; i < nd->nent; i++) {
-		if (nd->ent[i].kind != 'D')
+		if (nd->ent[i].kind != 'D' && !nd->ent[i].link)
 			strvectake(&e.implicit, pathjoin(ctx, nd->ent[i].dst));
 	}
 	buildflags(nd, &b);
@@ -228,7 +238,7 @@ buildedge(const struct opts *o, const struct tree *t, const struct node *nd, con
 	strvectake(&e.out, xasprintf("img/%s.iid", img->name));
 	strvectake(&e.implicit, xasprintf("%s.staged", ctx));
 	for (i = 0; i < nd->nent; i++) {
-		if (nd->ent[i].kind != 'D')
+		if (nd->ent[i].kind != 'D' && !nd->ent[i].link)
 			strvectake(&e.implicit, pathjoin(ctx, nd->ent[i].dst));
 	}
 	for (i = 0; i < nd->deps.n; i++) {
@@ -379,18 +389,24 @@ imageedges(const struct opts *o, const struct tree *t, const struct node *nd, st
 	free(ctx);
 }
 
-/* the cluster configuration files: the file, or the YAML files of the directory */
+/*
+ * the cluster configuration files: the file, or the files of the directory
+ * that the loader merges (tenvconfigname); a directory under such a name is
+ * an error, as the loader makes it
+ */
 static bool
 configfiles(const struct opts *o, struct strvec *files, struct strvec *dirs, struct diag *d)
 {
 	struct stat st;
-	struct strvec names = {0}, sub = {0};
-	size_t i, n;
+	struct walklist w = {0};
+	char *errpath, *p;
+	size_t i;
+	bool ok = true;
 
 	if (!o->config)
 		return true;
 	if (stat(o->config, &st) != 0) {
-		errorat(d, o->config, 0, 0, "cannot read the configuration (--config): %s", strerror(errno));
+		errorat(d, o->config, 0, 0, "cannot read the configuration (--config): %s", errstr(errno));
 		return false;
 	}
 	if (!S_ISDIR(st.st_mode)) {
@@ -398,33 +414,25 @@ configfiles(const struct opts *o, struct strvec *files, struct strvec *dirs, str
 		return true;
 	}
 	strvecadd(dirs, o->config);
-	if (!walkroot(o->config, &names, &sub)) {
-		errorat(d, o->config, 0, 0, "cannot read the configuration directory: %s", strerror(errno));
+	if (!walktree(o->config, &w, &errpath)) {
+		errorat(d, errpath, 0, 0, "cannot read the configuration directory: %s", errstr(errno));
+		free(errpath);
+		delwalklist(&w);
 		return false;
 	}
-	delstrvec(&names);
-	delstrvec(&sub);
-	{
-		struct walklist w = {0};
-		char *errpath;
-
-		if (!walktree(o->config, &w, &errpath)) {
-			errorat(d, errpath, 0, 0, "cannot read: %s", strerror(errno));
-			free(errpath);
-			delwalklist(&w);
-			return false;
-		}
-		for (i = 0; i < w.n; i++) {
-			n = strlen(w.ent[i].path);
-			if (strchr(w.ent[i].path, '/') || S_ISDIR(w.ent[i].mode))
-				continue;
-			if ((n > 5 && strcmp(w.ent[i].path + n - 5, ".yaml") == 0) ||
-			    (n > 4 && strcmp(w.ent[i].path + n - 4, ".yml") == 0))
-				strvectake(files, pathjoin(o->config, w.ent[i].path));
-		}
-		delwalklist(&w);
+	for (i = 0; i < w.n; i++) {
+		if (strchr(w.ent[i].path, '/') || !tenvconfigname(w.ent[i].path))
+			continue;
+		p = pathjoin(o->config, w.ent[i].path);
+		if (stat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
+			errorat(d, p, 0, 0, "is a directory; the *.yaml and *.yml files of a configuration directory are merged, so rename it or move it out");
+			ok = false;
+			free(p);
+		} else
+			strvectake(files, p);
 	}
-	return true;
+	delwalklist(&w);
+	return ok;
 }
 
 /* " --flag=value" as a shell word in a ninja value (for the prelude), when val is set */
@@ -452,19 +460,32 @@ prelude(const struct opts *o, const char *rules, struct buf *out, struct diag *d
 
 	if (!readfile(rules, &src)) {
 		errorat(d, rules, 0, 0, "cannot read the rule prelude: %s; --templates=DIR names the directory holding rules.ninja",
-		    strerror(errno));
+		    errstr(errno));
 		deltenv(env);
 		return false;
 	}
 	bufterm(&src);
 #define SETVAR(name, val) do { v.len = 0; escshellninja(&v, (val)); tenvsetstr(env, (name), v.data); } while (0)
-	SETVAR("imagegen", o->imagegen);
+	/* the command word of every edge: an unquoted NAME=VALUE there would be an assignment */
+	v.len = 0;
+	escshellcmdninja(&v, o->imagegen);
+	tenvsetstr(env, "imagegen", v.data);
 	SETVAR("engine", o->engine);
 	SETVAR("args", ARGSFILE);
-	if (o->config)
+	if (o->config) {
+		enum tmodel m = TMODEL_AUTO;
+
 		SETVAR("config", o->config);
-	else
+		/* auto is settled now, so that the config edge and configure's summary say which model is in use */
+		if (o->configmodel)
+			tmodelbyname(o->configmodel, &m);
+		if (m == TMODEL_AUTO)
+			m = tmodelfor(o->config);
+		SETVAR("configmodel", tmodelname(m));
+	} else {
 		tenvsetstr(env, "config", "");
+		tenvsetstr(env, "configmodel", "");
+	}
 	/* the optional settings: empty strings are false in the template's if */
 	tenvsetstr(env, "registry", o->registry && *o->registry ? "1" : "");
 	SETVAR("tag", o->tag);
@@ -648,6 +669,13 @@ buildfile(struct tree *t, const struct opts *o, struct strvec *manifests, struct
 
 	if (!sources(t, o, rules, &configs, &regen) || !prelude(o, rules, &p.prelude, &t->d))
 		goto out;
+	/* an input dated in the future would hide its later edits from the regeneration edge */
+	for (i = 0; i < regen.n; i++) {
+		struct stat st;
+
+		if (lstat(regen.v[i], &st) == 0)
+			mtimefuture(regen.v[i], &st);
+	}
 	for (i = 0; i < t->n; i++)
 		strvectake(manifests, xasprintf(".imagegen/stage/%s.list", t->node[i].img->name));
 	graphplan(t, o, &configs, &regen, manifests, &p);
@@ -673,6 +701,12 @@ generate(struct tree *t, const struct opts *o)
 	int rc = 0;
 
 	if (!buildfile(t, o, &manifests, &out)) {
+		rc = 1;
+		goto out;
+	}
+	/* one generate in a build directory at a time */
+	if (!bdlock(o->output, true)) {
+		error("cannot lock %s in .imagegen/lock:", o->output);
 		rc = 1;
 		goto out;
 	}
@@ -719,6 +753,49 @@ checksources(struct tree *t, const struct opts *o)
 	delstrvec(&manifests);
 	free(rules);
 	return ok;
+}
+
+/*
+ * the configuration loads (with its model) and every template of the tree
+ * renders with it, as the config and render edges will: what fails there
+ * fails here, with file:line:col, before any engine runs; and {{ }}
+ * printing an undefined value, which renders as nothing, is a warning
+ * (-Wundefined)
+ */
+static void
+checktemplates(struct tree *t, const struct opts *o)
+{
+	struct tenv *env = mktenv();
+	struct buf src = {0};
+	enum tmodel model = TMODEL_AUTO;
+	const struct centry *e;
+	bool cfgok = true;
+	int nwarn = 0;
+	size_t i, j;
+
+	if (o->configmodel)
+		tmodelbyname(o->configmodel, &model);
+	if (o->config)
+		cfgok = tenvload(env, o->config, model, &t->d);
+	for (i = 0; i < t->n; i++) {
+		for (j = 0; j < t->node[i].nent; j++) {
+			e = &t->node[i].ent[j];
+			if (e->kind != 'R')
+				continue;
+			src.len = 0;
+			if (!readfile(e->src, &src)) {
+				errorat(&t->d, e->src, 0, 0, "cannot read the template: %s", strerror(errno));
+				continue;
+			}
+			/* without the configuration a template can still be parsed */
+			if (cfgok ? !tmplrendercheck(env, e->src, src.data ? src.data : "", src.len,
+			    t->nowarn & W_UNDEFINED ? NULL : &nwarn) : !tmplcheck(e->src, src.data ? src.data : "", src.len))
+				t->d.nerr++;
+		}
+	}
+	t->d.nwarn += nwarn;
+	delbuf(&src);
+	deltenv(env);
 }
 
 /*
@@ -777,8 +854,12 @@ run(int argc, char **argv)
 	}
 	t.registry = o.registry;
 	t.namespace = o.namespace;
+	t.nowarn = o.nowarn;
 	clock_gettime(CLOCK_REALTIME, &t0);
-	if (!treeload(&t, &o.images))
+	treeload(&t, &o.images);
+	if (strcmp(cmd, "generate") == 0 || strcmp(cmd, "check") == 0)
+		checktemplates(&t, &o);
+	if (t.d.nerr)
 		rc = 1;
 	else if (strcmp(cmd, "generate") == 0 || strcmp(cmd, "reconfigure") == 0)
 		rc = generate(&t, &o);

@@ -11,11 +11,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "escape.h"
 #include "image.h"
 #include "opts.h"
 #include "registry.h"
+#include "tmpl.h"
 #include "util.h"
 #include "walk.h"
+#include "warn.h"
 
 #ifndef IMAGEGEN_TEMPLATEDIR
 #define IMAGEGEN_TEMPLATEDIR "/usr/local/share/imagegen/templates"
@@ -26,6 +29,7 @@ delopts(struct opts *o)
 {
 	delstrvec(&o->images);
 	free(o->config);
+	free(o->configmodel);
 	free(o->engine);
 	free(o->registry);
 	free(o->namespace);
@@ -103,6 +107,9 @@ static const struct {
 } optdocs[] = {
 	{"--images", TREE, "  --images=DIR          an images root: each subdirectory holding image.yaml is an image\n"},
 	{"--config", TREE, "  --config=FILE|DIR     the cluster configuration the templates see\n"},
+	{"--config-model", TREE, "  --config-model=MODEL  how it becomes clusterconfig: yaml, openpai (OpenPAI's object\n"
+	    "                        model, as paictl computes it; openpai-v0.5, openpai-v0.7) or auto\n"
+	    "                        (default: openpai for a directory holding OpenPAI's four files)\n"},
 	{"--engine", BUILD, "  --engine=ENGINE       docker, podman, buildah or buildx (default docker)\n"},
 	{"--builder", BUILD, "  --builder=NAME        the buildx builder that runs the builds (--engine=buildx)\n"},
 	{"--network", BUILD, "  --network=MODE        the network of RUN steps: none, host, ... (build --network)\n"},
@@ -121,6 +128,8 @@ static const struct {
 	{"--backend", BUILD, "  --backend=ninja|make  write build.ninja for ninja (default) or a GNU Makefile for make\n"},
 	{"-o", C_GENERATE, "  -o FILE               the file to write (default build.ninja; images.mk with --backend=make)\n"},
 	{"--json", C_LIST | C_GRAPH, "  --json                machine-readable output (JSON)\n"},
+	{"-W", TREE, "  -Wno-NAME             do not print the warning NAME (-WNAME prints it again):\n"
+	    "                        from-unlisted, prerequisite-unused, undefined, special-file\n"},
 	{"--args-file", TREE & ~C_RECONFIGURE, "  --args-file=FILE      read these options from FILE, one a line (default in a build\n"
 	    "                        directory: .imagegen/generate.args, when no --images is given)\n"},
 };
@@ -190,20 +199,17 @@ setstr(char **slot, const char *val)
 #define WORDCHARS ENVCHARS ".-"
 
 /*
- * false after a message when the value of option opt holds a control
- * character: generate.args keeps one option a line, build.ninja one
- * variable a line
+ * false after a message when the value of option opt breaks the rule of
+ * every value that reaches build.ninja (escvalbad: no control character)
  */
 static bool
 linevalue(const char *cmd, const char *opt, const char *v)
 {
-	for (; *v; v++) {
-		if ((unsigned char)*v < 0x20 || *v == 0x7f) {
-			error("%s: %.*s: a value cannot hold a newline, TAB or other control character", cmd, (int)strcspn(opt, "="), opt);
-			return false;
-		}
-	}
-	return true;
+	const char *bad = escvalbad(v);
+
+	if (bad)
+		error("%s: %.*s: the value %s", cmd, (int)strcspn(opt, "="), opt, bad);
+	return !bad;
 }
 
 /* one option; false (after a message) on a usage error */
@@ -229,6 +235,15 @@ option(struct opts *o, const char *cmd, const char *arg, const char *next, int *
 			free(o->config);
 			o->config = userpath(v);
 			return true;
+		}
+		if ((v = optval(arg, "--config-model"))) {
+			enum tmodel m;
+
+			if (!tmodelbyname(v, &m)) {
+				error("%s: --config-model=%s: the models are %s", cmd, v, tmodelnames);
+				return false;
+			}
+			return setstr(&o->configmodel, v);
 		}
 		if ((v = optval(arg, "--engine"))) {
 			if (strcmp(v, "docker") && strcmp(v, "podman") && strcmp(v, "buildah") && strcmp(v, "buildx")) {
@@ -347,6 +362,20 @@ option(struct opts *o, const char *cmd, const char *arg, const char *next, int *
 			return true;
 		}
 	}
+	if (strncmp(arg, "-W", 2) == 0) {
+		bool off = strncmp(arg, "-Wno-", 5) == 0;
+		unsigned w = warnbyname(arg + (off ? 5 : 2));
+
+		if (!w) {
+			error("%s: %s: no such warning; the warnings are %s", cmd, arg, warnnames);
+			return false;
+		}
+		if (off)
+			o->nowarn |= w;
+		else
+			o->nowarn &= ~w;
+		return true;
+	}
 	if (strcmp(arg, "--insecure-registry") == 0) {
 		o->insecure = true;
 		return true;
@@ -450,6 +479,7 @@ static bool
 registryfromconfig(struct opts *o)
 {
 	struct registryinfo ri;
+	const char *bad;
 	bool found, ok = false;
 
 	if (!o->config || (o->registry && o->namespace && o->tag && o->reguser))
@@ -469,6 +499,15 @@ registryfromconfig(struct opts *o)
 	}
 	if (!o->tag && ri.tag && !imagetagok(ri.tag)) {
 		badsetting(&ri, REG_TAG, ri.tag, "up to 128 letters, digits, '_', '.' and '-', not starting with '.' or '-'");
+		goto out;
+	}
+	if (!o->reguser && ri.user && ri.passenv && (strspn(ri.passenv, ENVCHARS) != strlen(ri.passenv) || !*ri.passenv)) {
+		badsetting(&ri, REG_PASSENV, ri.passenv, "the name of an environment variable: letters, digits and '_'");
+		goto out;
+	}
+	if (!o->reguser && ri.user && ri.passfile && (bad = escpathbad(ri.passfile))) {
+		errorat(NULL, ri.file, ri.kline[REG_PASSFILE], ri.kcol[REG_PASSFILE], "%s.%s: %s", ri.section,
+		    ri.keys[REG_PASSFILE], bad);
 		goto out;
 	}
 	/* OpenPAI's build stops without these (a KeyError); imagegen says where */
@@ -573,6 +612,10 @@ optsparse(struct opts *o, int argc, char **argv)
 		error("%s: no images root; give one with --images=DIR", cmd);
 		return 2;
 	}
+	if (o->configmodel && !o->config) {
+		error("%s: --config-model needs --config", cmd);
+		return 2;
+	}
 	if (!registryfromconfig(o))
 		return 1;
 	if ((o->regpassfile || o->regpassenv) && !o->reguser) {
@@ -605,11 +648,14 @@ void
 optsrecord(const struct opts *o, struct buf *b)
 {
 	size_t i;
+	unsigned w;
 
 	for (i = 0; i < o->images.n; i++)
 		bufprintf(b, "--images=%s\n", o->images.v[i]);
 	if (o->config)
 		bufprintf(b, "--config=%s\n", o->config);
+	if (o->configmodel)
+		bufprintf(b, "--config-model=%s\n", o->configmodel);
 	bufprintf(b, "--engine=%s\n", o->engine);
 	/* what came from the configuration's registry section is read again from the config on regeneration */
 	if (o->registry && !(o->fromcfg & FROMCFG_REGISTRY))
@@ -634,6 +680,10 @@ optsrecord(const struct opts *o, struct buf *b)
 			bufprintf(b, "--registry-password-file=%s\n", o->regpassfile);
 		if (o->regpassenv)
 			bufprintf(b, "--registry-password-env=%s\n", o->regpassenv);
+	}
+	for (w = 1; w && w <= o->nowarn; w <<= 1) {
+		if (o->nowarn & w)
+			bufprintf(b, "-Wno-%s\n", warnname(w));
 	}
 	bufprintf(b, "--jobs=%ld\n", o->jobs);
 	bufprintf(b, "--imagegen=%s\n", o->imagegen);

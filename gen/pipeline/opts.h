@@ -13,6 +13,7 @@
 struct opts {
 	struct strvec images; /* images roots, canonical, in the order given */
 	char *config;
+	char *configmodel; /* --config-model as given; NULL: auto */
 	char *engine;
 	char *registry;
 	char *namespace;
@@ -29,6 +30,7 @@ struct opts {
 	bool insecure;     /* registries over plain http */
 	bool json;         /* list, graph: JSON output */
 	bool frombase;     /* the images came from .imagegen/generate.args */
+	unsigned nowarn;   /* warnings silenced by -Wno-NAME (warn.h) */
 	char *imagegen;
 	char *templates;
 	char *output;

@@ -21,6 +21,7 @@
 #include "tree.h"
 #include "util.h"
 #include "walk.h"
+#include "warn.h"
 
 static void
 centryadd(struct node *nd, char kind, const char *dst, const char *src, int prio)
@@ -36,6 +37,7 @@ centryadd(struct node *nd, char kind, const char *dst, const char *src, int prio
 	e->dst = xstrdup(dst);
 	e->src = src ? xstrdup(src) : NULL;
 	e->prio = prio;
+	e->link = false;
 }
 
 static int
@@ -110,10 +112,12 @@ addtree(struct tree *t, struct node *nd, const char *src, const char *dst, const
 		if (S_ISDIR(w->ent[i].mode)) {
 			centryadd(nd, 'D', d, s, prio);
 			strvecadd(&nd->dirs, s);
-		} else if (S_ISREG(w->ent[i].mode) || S_ISLNK(w->ent[i].mode))
+		} else if (S_ISREG(w->ent[i].mode) || S_ISLNK(w->ent[i].mode)) {
 			centryadd(nd, 'F', d, s, prio);
+			nd->ent[nd->nent - 1].link = S_ISLNK(w->ent[i].mode);
+		}
 		else
-			warningat(&t->d, s, 0, 0, "not a regular file, symlink or directory; left out of the context");
+			warnat(&t->d, t->nowarn, W_SPECIAL_FILE, s, 0, 0, "not a regular file, symlink or directory; left out of the context");
 		free(s);
 		free(d);
 	}
@@ -186,13 +190,15 @@ addcopies(struct tree *t, struct node *nd)
 				centryadd(nd, 'D', at, src, 1);
 				strvecadd(&nd->dirs, src);
 				if (!walktree(src, &w, &errpath)) {
-					errorat(&t->d, errpath, 0, 0, "cannot read: %s", strerror(errno));
+					errorat(&t->d, errpath, 0, 0, "cannot read: %s", errstr(errno));
 					free(errpath);
 				} else
 					addtree(t, nd, src, at, &w, 1);
 				delwalklist(&w);
-			} else
+			} else {
 				centryadd(nd, 'F', at, src, 1);
+				nd->ent[nd->nent - 1].link = S_ISLNK(st.st_mode);
+			}
 			free(at);
 		}
 		free(src);
@@ -236,7 +242,7 @@ applyignore(struct tree *t, struct node *nd)
 
 	if (!readfile(path, &b)) {
 		if (errno != ENOENT)
-			errorat(&t->d, path, 0, 0, "cannot read: %s", strerror(errno));
+			errorat(&t->d, path, 0, 0, "cannot read: %s", errstr(errno));
 		free(path);
 		return;
 	}
@@ -355,7 +361,7 @@ buildcontext(struct tree *t, struct node *nd)
 
 	strvecadd(&nd->dirs, nd->img->dir);
 	if (!walktree(nd->img->dir, &w, &errpath)) {
-		errorat(&t->d, errpath, 0, 0, "cannot read: %s", strerror(errno));
+		errorat(&t->d, errpath, 0, 0, "cannot read: %s", errstr(errno));
 		free(errpath);
 	} else
 		addtree(t, nd, nd->img->dir, ".", &w, 0);
@@ -445,7 +451,7 @@ linkdeps(struct tree *t, struct node *nd)
 	e = centryfind(nd, nd->dockerfile);
 	path = e->kind == 'R' ? xasprintf("%s/%s.template", img->dir, e->dst) : xstrdup(e->src);
 	if (!readfile(path, &b)) {
-		errorat(&t->d, path, 0, 0, "cannot read: %s", strerror(errno));
+		errorat(&t->d, path, 0, 0, "cannot read: %s", errstr(errno));
 		free(path);
 		return;
 	}
@@ -456,8 +462,9 @@ linkdeps(struct tree *t, struct node *nd)
 			continue;
 		for (j = 0; j < img->nprereq && strcmp(img->prereq[j].s, dep->img->name) != 0; j++)
 			;
-		if (j == img->nprereq)
-			warningat(&t->d, path, refs.v[i].line, refs.v[i].col,
+		/* without a prerequisite key the Dockerfile alone gives the order, as in paictl v0.7 */
+		if (j == img->nprereq && img->hasprereq)
+			warnat(&t->d, t->nowarn, W_FROM_UNLISTED, path, refs.v[i].line, refs.v[i].col,
 			    "%s names '%s', an image of the tree that prerequisite does not list; add it to prerequisite in %s",
 			    refs.v[i].copyfrom ? "--from" : "FROM", refs.v[i].ref, img->yaml);
 		strvecadd(&nd->deps, dep->img->name);
@@ -469,7 +476,7 @@ linkdeps(struct tree *t, struct node *nd)
 				break;
 		}
 		if (j == refs.n && treefind(t, img->prereq[i].s))
-			warningat(&t->d, img->yaml, img->prereq[i].line, img->prereq[i].col,
+			warnat(&t->d, t->nowarn, W_PREREQ_UNUSED, img->yaml, img->prereq[i].line, img->prereq[i].col,
 			    "prerequisite '%s' is named by no FROM or COPY --from of %s", img->prereq[i].s, path);
 	}
 	strvectake(&nd->scanned, path);
@@ -539,6 +546,65 @@ cycleerr(struct tree *t, const char *cycle)
 	free(second);
 }
 
+/* the first ROOT/SERVICE/build/NAME.dockerfile of OpenPAI's later layout under root, or NULL */
+static char *
+laterlayout(const char *root)
+{
+	struct strvec names = {0}, dirs = {0};
+	struct walklist w = {0};
+	char *b, *errpath = NULL, *found = NULL;
+	size_t i, j, n;
+
+	if (!walkroot(root, &names, &dirs))
+		return NULL;
+	for (i = 0; !found && i < dirs.n; i++) {
+		b = xasprintf("%s/%s/build", root, dirs.v[i]);
+		if (walktree(b, &w, &errpath)) {
+			for (j = 0; j < w.n && !found; j++) {
+				n = strlen(w.ent[j].path);
+				if (!strchr(w.ent[j].path, '/') && S_ISREG(w.ent[j].mode) && n > 11 &&
+				    strcmp(w.ent[j].path + n - 11, ".dockerfile") == 0)
+					found = pathjoin(b, w.ent[j].path);
+			}
+		}
+		free(errpath);
+		errpath = NULL;
+		delwalklist(&w);
+		free(b);
+	}
+	delstrvec(&names);
+	delstrvec(&dirs);
+	return found;
+}
+
+/* no image under any root: an error naming them, and OpenPAI's later layout when that is what they hold */
+static void
+noimages(struct tree *t, const struct strvec *roots)
+{
+	struct buf b = {0};
+	char *later = NULL;
+	size_t i;
+
+	for (i = 0; i < roots->n; i++) {
+		bufprintf(&b, "%s%s", i ? ", " : "", roots->v[i]);
+		if (!later)
+			later = laterlayout(roots->v[i]);
+	}
+	bufterm(&b);
+	if (later)
+		errorat(&t->d, NULL, 0, 0,
+		    "no images under %s: an image is a subdirectory holding image.yaml, and there is none; %s was found: "
+		    "this is OpenPAI's later layout (src/SERVICE/build/NAME.dockerfile, built by build/pai_build.py), not paictl's",
+		    b.data, later);
+	else
+		errorat(&t->d, NULL, 0, 0,
+		    "no images under %s: an image is a subdirectory holding image.yaml, and there is none; "
+		    "give the directory whose subdirectories are the images with --images=DIR",
+		    b.data);
+	free(later);
+	delbuf(&b);
+}
+
 bool
 treeload(struct tree *t, const struct strvec *roots)
 {
@@ -552,7 +618,7 @@ treeload(struct tree *t, const struct strvec *roots)
 
 		names.n = dirs.n = 0;
 		if (!walkroot(root, &names, &dirs)) {
-			errorat(&t->d, root, 0, 0, "cannot read the images root: %s", strerror(errno));
+			errorat(&t->d, root, 0, 0, "cannot read the images root: %s", errstr(errno));
 			continue;
 		}
 		strvecadd(&t->dirs, root);
@@ -576,6 +642,8 @@ treeload(struct tree *t, const struct strvec *roots)
 		delstrvec(&names);
 		delstrvec(&dirs);
 	}
+	if (t->n == 0 && t->d.nerr == 0)
+		noimages(t, roots);
 	if (t->n > 0)
 		qsort(t->node, t->n, sizeof(t->node[0]), nodecmp);
 	for (i = 0; i < t->n; i++) {

@@ -21,6 +21,7 @@ struct centry {
 	char *dst; /* relative to ctx/<img> */
 	char *src; /* relative to the build directory; NULL for R */
 	int prio; /* image file 0 < copy-list 1 < rendered 2: the higher replaces the lower */
+	bool link; /* an F entry whose src is a symbolic link, staged as the link itself */
 };
 
 /* an image and everything generate works out about it */
@@ -44,6 +45,7 @@ struct tree {
 	size_t *order;
 	struct strvec dirs; /* images roots and their subdirectories */
 	const char *registry, *namespace; /* borrowed: how FROM may name a tree image */
+	unsigned nowarn; /* the warnings not to print (warn.h) */
 	struct diag d;
 };
 
