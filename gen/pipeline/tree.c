@@ -248,8 +248,14 @@ applyignore(struct tree *t, struct node *nd)
 	}
 	strvectake(&nd->scanned, path);
 	diparse(&di, b.data ? b.data : "", b.len);
+	/*
+	 * the Dockerfile and .dockerignore stay, as docker and podman send them
+	 * when they are excluded; the engine applies .dockerignore again, so
+	 * that COPY does not see them either
+	 */
 	for (i = 0, j = 0; i < nd->nent; i++) {
-		if (strcmp(nd->ent[i].dst, nd->dockerfile) != 0 && diexcluded(&di, nd->ent[i].dst)) {
+		if (strcmp(nd->ent[i].dst, nd->dockerfile) != 0 && strcmp(nd->ent[i].dst, ".dockerignore") != 0 &&
+		    diexcluded(&di, nd->ent[i].dst)) {
 			free(nd->ent[i].dst);
 			free(nd->ent[i].src);
 		} else
@@ -350,6 +356,69 @@ checkbelow(struct tree *t, struct node *nd)
 	}
 }
 
+/* true if path (resolved) is dir (resolved) or lies below it; *rel then points at the rest */
+static bool
+below(const char *path, const char *dir, const char **rel)
+{
+	size_t n = strlen(dir);
+
+	if (strncmp(path, dir, n) != 0 || (path[n] != '/' && path[n] != '\0' && strcmp(dir, "/") != 0))
+		return false;
+	*rel = path[n] == '/' ? path + n + 1 : path + n;
+	return true;
+}
+
+/*
+ * a build directory inside the image directory would be staged into the
+ * context, nesting one level deeper at every run: an error, unless the
+ * image's .dockerignore excludes it, and then its entries are left out of
+ * the walk (nothing of it is staged, and none of its directories is an
+ * input of build.ninja). false after an error.
+ */
+static bool
+leavebuilddir(struct tree *t, struct node *nd, struct walklist *w)
+{
+	struct dockerignore di = {0};
+	struct buf b = {0};
+	char *dir, *ign;
+	const char *rel;
+	size_t i, j, n;
+	bool excluded;
+
+	if (!t->builddir || !(dir = dirreal(nd->img->dir)))
+		return true;
+	if (!below(t->builddir, dir, &rel)) {
+		free(dir);
+		return true;
+	}
+	ign = pathjoin(nd->img->dir, ".dockerignore");
+	excluded = *rel && readfile(ign, &b) && (diparse(&di, b.data ? b.data : "", b.len), diexcluded(&di, rel));
+	deldockerignore(&di);
+	delbuf(&b);
+	free(ign);
+	if (!excluded) {
+		if (*rel)
+			errorat(&t->d, nd->img->dir, 0, 0,
+			    "the build directory %s lies inside this image directory: every run would stage it into the image's context, one level deeper each time; configure in a directory outside the images roots, or exclude '%s' in %s/.dockerignore",
+			    t->builddir, rel, nd->img->dir);
+		else
+			errorat(&t->d, nd->img->dir, 0, 0,
+			    "the build directory is this image directory: every run would stage the build directory into the image's context; configure in a directory outside the images roots");
+		free(dir);
+		return false;
+	}
+	n = strlen(rel);
+	for (i = 0, j = 0; i < w->n; i++) {
+		if (strncmp(w->ent[i].path, rel, n) == 0 && (w->ent[i].path[n] == '\0' || w->ent[i].path[n] == '/'))
+			free(w->ent[i].path);
+		else
+			w->ent[j++] = w->ent[i];
+	}
+	w->n = j;
+	free(dir);
+	return true;
+}
+
 /* the context of one image: image files, copy-list results, rendered files, minus .dockerignore */
 static void
 buildcontext(struct tree *t, struct node *nd)
@@ -361,10 +430,17 @@ buildcontext(struct tree *t, struct node *nd)
 
 	strvecadd(&nd->dirs, nd->img->dir);
 	if (!walktree(nd->img->dir, &w, &errpath)) {
+		/* nothing more to say of a context that could not be read whole (no false "no Dockerfile") */
 		errorat(&t->d, errpath, 0, 0, "cannot read: %s", errstr(errno));
 		free(errpath);
-	} else
-		addtree(t, nd, nd->img->dir, ".", &w, 0);
+		delwalklist(&w);
+		return;
+	}
+	if (!leavebuilddir(t, nd, &w)) {
+		delwalklist(&w);
+		return;
+	}
+	addtree(t, nd, nd->img->dir, ".", &w, 0);
 	delwalklist(&w);
 	addcopies(t, nd);
 	addtemplates(t, nd);
@@ -508,6 +584,7 @@ deltree(struct tree *t)
 	free(t->node);
 	free(t->names);
 	free(t->order);
+	free(t->builddir);
 	delgraph(t->g);
 	delstrvec(&t->dirs);
 }
@@ -544,6 +621,33 @@ cycleerr(struct tree *t, const char *cycle)
 		    cycle);
 	free(first);
 	free(second);
+}
+
+/*
+ * a build directory inside an images root but in no image directory
+ * (leavebuilddir sees to those): the root's subdirectories are inputs of
+ * build.ninja, and the build directory changes at every run
+ */
+static void
+insideroot(struct tree *t, const char *root, const struct strvec *images)
+{
+	char *dir, *first;
+	const char *rel;
+
+	if (!t->builddir || !(dir = dirreal(root)))
+		return;
+	if (below(t->builddir, dir, &rel)) {
+		first = xstrndup(rel, strcspn(rel, "/"));
+		if (!*rel)
+			errorat(&t->d, root, 0, 0,
+			    "the build directory is this images root: its directories are inputs of build.ninja, which would be generated again at every run; configure in a directory outside the images roots");
+		else if (!strvechas(images, first))
+			errorat(&t->d, root, 0, 0,
+			    "the build directory %s lies inside this images root: its directories are inputs of build.ninja, which would be generated again at every run; configure in a directory outside the images roots",
+			    t->builddir);
+		free(first);
+	}
+	free(dir);
 }
 
 /* the first ROOT/SERVICE/build/NAME.dockerfile of OpenPAI's later layout under root, or NULL */
@@ -613,6 +717,8 @@ treeload(struct tree *t, const struct strvec *roots)
 	size_t i, j;
 	char *dir;
 
+	/* the build directory (the working directory), resolved: it may not lie in an images root */
+	t->builddir = dirreal(".");
 	for (i = 0; i < roots->n; i++) {
 		const char *root = roots->v[i];
 
@@ -621,6 +727,7 @@ treeload(struct tree *t, const struct strvec *roots)
 			errorat(&t->d, root, 0, 0, "cannot read the images root: %s", errstr(errno));
 			continue;
 		}
+		insideroot(t, root, &names);
 		strvecadd(&t->dirs, root);
 		for (j = 0; j < dirs.n; j++)
 			strvectake(&t->dirs, pathjoin(root, dirs.v[j]));

@@ -45,6 +45,7 @@ struct tree {
 	size_t *order;
 	struct strvec dirs; /* images roots and their subdirectories */
 	const char *registry, *namespace; /* borrowed: how FROM may name a tree image */
+	char *builddir; /* the working directory, resolved; NULL if it cannot be */
 	unsigned nowarn; /* the warnings not to print (warn.h) */
 	struct diag d;
 };
