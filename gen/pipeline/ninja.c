@@ -9,6 +9,8 @@
 #include "util.h"
 
 enum { WIDTH = 78 };
+/* the most a binding may expand to: a command line, never megabytes */
+enum { EXPANDMAX = 1 << 20 };
 
 void
 ninjacomment(struct buf *b, const char *text)
@@ -218,6 +220,10 @@ expand(struct scope *sc, const char *text, struct buf *out, const char **err)
 	size_t n;
 
 	while (*s) {
+		if (out->len > EXPANDMAX) {
+			*err = "the rule's bindings expand to more than 1 MB";
+			return false;
+		}
 		if (*s != '$') {
 			bufaddc(out, *s++);
 			continue;
@@ -259,7 +265,7 @@ ninjaexpand(const struct plan *p, const struct rule *r, const struct edge *e, co
 	struct buf out = {0};
 	const char *err = NULL;
 
-	/* ninjaprelude checked every binding, so only a cycle can fail here */
+	/* ninjaprelude expanded every binding once: none can fail here */
 	if (!expand(&sc, text, &out, &err))
 		fatal("rule %s: %s", r ? r->name : "(top level)", err);
 	bufterm(&out);
@@ -329,6 +335,7 @@ ninjaprelude(struct plan *p, const char *file, struct diag *d)
 	struct rule *r = NULL;
 	struct pool *pl = NULL;
 	struct scope top = {p, NULL, NULL, 0};
+	struct edge none = {0};
 	struct buf v = {0};
 	const char *s, *name, *err;
 	char *end;
@@ -393,8 +400,8 @@ ninjaprelude(struct plan *p, const char *file, struct diag *d)
 			setpair(&p->var, name, n, xstrdup(v.data));
 		} else if (r) {
 			/* checked now, expanded per edge */
-			struct plan none = {0};
-			struct scope check = {&none, NULL, NULL, 0};
+			struct plan empty = {0};
+			struct scope check = {&empty, NULL, NULL, 0};
 
 			v.len = 0;
 			err = NULL;
@@ -428,6 +435,17 @@ ninjaprelude(struct plan *p, const char *file, struct diag *d)
 			else if (strcmp(name, "pool") == 0 && *s) {
 				free(r->pool);
 				r->pool = xstrdup(s);
+			}
+		}
+		for (n = 0; n + 1 < r->var.n; n += 2) {
+			/* a binding that refers to itself through others would never end */
+			struct scope check = {p, r, &none, 0};
+
+			v.len = 0;
+			err = NULL;
+			if (!expand(&check, r->var.v[n + 1], &v, &err)) {
+				errorat(d, file, 0, 0, "rule %s: %s: %s", r->name, r->var.v[n], err);
+				break;
 			}
 		}
 		if (!r->command)

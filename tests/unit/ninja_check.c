@@ -155,9 +155,13 @@ START_TEST(test_prelude_bad)
 	struct plan p = {0};
 	struct diag d = {0};
 
-	bufadds(&p.prelude, "a = $!\nbuild x: phony\nrule r\n  description = x\nrule s\n  command = x\n  pool = nope\n");
+	bufadds(&p.prelude, "a = $!\nbuild x: phony\nrule r\n  description = x\nrule s\n  command = x\n  pool = nope\n"
+	    "rule c\n  command = $a\n  a = x $command\n"
+	    "rule big\n  command = $a\n  a = $b$b$b$b$b$b$b$b\n  b = $c$c$c$c$c$c$c$c\n  c = $d$d$d$d$d$d$d$d\n"
+	    "  d = $e$e$e$e$e$e$e$e\n  e = $f$f$f$f$f$f$f$f\n  f = $g$g$g$g$g$g$g$g\n  g = $h$h$h$h$h$h$h$h\n"
+	    "  h = xxxxxxxxxxxxxxxx\n");
 	ck_assert(!ninjaprelude(&p, "rules.ninja", &d));
-	ck_assert_int_eq(d.nerr, 4);
+	ck_assert_int_eq(d.nerr, 6);
 	delplan(&p);
 }
 END_TEST
