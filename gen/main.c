@@ -10,8 +10,14 @@
 #define IMAGEGEN_VERSION "0.1.0"
 #endif
 
+struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+};
+
 /* subcommands, in the order --help lists them */
-const struct command commands[] = {
+static const struct command commands[] = {
 	{"generate", cmd_generate, "write build.ninja for an image tree"},
 	{"reconfigure", cmd_reconfigure, "change the recorded options of a build directory and regenerate"},
 	{"status", cmd_status, "say which images are up to date, stale, never built or failed"},
