@@ -12,52 +12,8 @@
 #include "cli.h"
 #include "engine.h"
 #include "escape.h"
+#include "unit.h"
 #include "util.h"
-
-static char tmpdir[64];
-static char olddir[4096];
-static char *oldpath;
-
-static void
-setup(void)
-{
-	/* with CK_FORK=no the tests share the environment */
-	if (!oldpath)
-		oldpath = xstrdup(getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin");
-	setenv("PATH", oldpath, 1);
-	strcpy(tmpdir, "/tmp/engine_check.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-	ck_assert_ptr_nonnull(getcwd(olddir, sizeof(olddir)));
-	ck_assert_int_eq(chdir(tmpdir), 0);
-}
-
-static void
-teardown(void)
-{
-	char *cmd;
-
-	ck_assert_int_eq(chdir(olddir), 0);
-	cmd = xasprintf("/bin/rm -rf %s", tmpdir);
-	ck_assert_int_eq(system(cmd), 0);
-	free(cmd);
-}
-
-static void
-put(const char *path, const char *text, mode_t mode)
-{
-	ck_assert_int_ge(writefile(path, text, strlen(text), mode), 0);
-}
-
-static char *
-get(const char *path)
-{
-	struct buf b = {0};
-
-	if (!readfile(path, &b))
-		return xstrdup("<missing>");
-	bufterm(&b);
-	return b.data;
-}
 
 /* the vector joined with spaces */
 static char *
@@ -329,6 +285,7 @@ static const char shim[] =
     "#!/bin/sh\n"
     "printf '%s\\n' \"$@\" >> \"$SHIMLOG\"\n"
     "echo '--' >> \"$SHIMLOG\"\n"
+    "if [ \"$1 $2\" = 'image inspect' ]; then [ \"${SHIMRC:-0}\" = 0 ] && echo \"sha256:${SHIMHAS:-$SHIMID}\"; exit \"${SHIMRC:-0}\"; fi\n"
     "echo \"engine output line\"\n"
     "echo \"engine error line\" >&2\n"
     "while [ $# -gt 0 ]; do\n"
@@ -359,14 +316,11 @@ shimsetup(const char *exe)
 	put("ctx/x/dockerfile", "FROM scratch\n", 0644);
 }
 
+/* imagegen build argv: the exit status */
 static int
 runbuild(char **argv)
 {
-	int argc = 0;
-
-	while (argv[argc])
-		argc++;
-	return cmd_build(argc, argv);
+	return runcmd(cmd_build, argv);
 }
 
 START_TEST(test_build_shim)
@@ -487,18 +441,149 @@ START_TEST(test_build_shim_buildx)
 }
 END_TEST
 
-/* the failure report: the tail of the log and a line naming the image and the log */
-START_TEST(test_build_failure_report)
+/* runs argv (NULL-terminated) through cmd with stdout in out.txt */
+static int
+runout(int (*cmd)(int, char **), char **argv)
+{
+	int argc = 0, saved, fd, rc;
+
+	while (argv[argc])
+		argc++;
+	fflush(stdout);
+	saved = dup(1);
+	fd = open("out.txt", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	dup2(fd, 1);
+	close(fd);
+	rc = cmd(argc, argv);
+	fflush(stdout);
+	dup2(saved, 1);
+	close(saved);
+	return rc;
+}
+
+/*
+ * a build whose digest and prerequisites' IDs are those of the last build,
+ * and whose image the engine still has, runs no engine build
+ */
+START_TEST(test_build_uptodate)
+{
+	char *argv[] = {"build", "--engine=docker", "--name=x", "--digest=img/x.digest", "--dep=img/b.iid",
+	    "--iid=img/x.iid", "--log=log/x.log", "ctx/x", NULL};
+	char *s;
+
+	shimsetup("docker");
+	put("img/x.digest", "sha256:" ID2 "\n", 0644);
+	put("img/b.iid", "sha256:" ID2 "\n", 0644);
+	ck_assert_int_eq(runout(cmd_build, argv), 0);
+	s = get("out.txt");
+	ck_assert_ptr_nonnull(strstr(s, "x: built in "));
+	ck_assert_ptr_nonnull(strstr(s, " s (sha256:111111111111)\n"));
+	free(s);
+	s = get("img/x.built");
+	ck_assert_str_eq(s, "digest sha256:" ID2 "\ndep sha256:" ID2 "\nid sha256:" ID1 "\n");
+	free(s);
+	unlink("shim.log");
+	/* the same inputs: one image inspect, no build */
+	ck_assert_int_eq(runout(cmd_build, argv), 0);
+	s = get("out.txt");
+	ck_assert_str_eq(s, "x: up to date (inputs unchanged)\n");
+	free(s);
+	s = get("shim.log");
+	ck_assert_str_eq(s, "image\ninspect\n--format\n{{.Id}}\nx\n--\n");
+	free(s);
+	/* the engine's x is another image: build */
+	setenv("SHIMHAS", ID2, 1);
+	ck_assert_int_eq(runout(cmd_build, argv), 0);
+	s = get("out.txt");
+	ck_assert_ptr_nonnull(strstr(s, "x: built in "));
+	free(s);
+	unsetenv("SHIMHAS");
+	/* a prerequisite was rebuilt: build */
+	put("img/b.iid", "sha256:" ID1 "\n", 0644);
+	ck_assert_int_eq(runout(cmd_build, argv), 0);
+	s = get("out.txt");
+	ck_assert_ptr_nonnull(strstr(s, "x: built in "));
+	free(s);
+	ck_assert_int_eq(runout(cmd_build, argv), 0);
+	s = get("out.txt");
+	ck_assert_str_eq(s, "x: up to date (inputs unchanged)\n");
+	free(s);
+	/* a new digest: build */
+	put("img/x.digest", "sha256:" ID1 "\n", 0644);
+	ck_assert_int_eq(runout(cmd_build, argv), 0);
+	s = get("out.txt");
+	ck_assert_ptr_nonnull(strstr(s, "x: built in "));
+	free(s);
+}
+END_TEST
+
+/* imagegen tag: names given once, recorded, only new ones given again; never a build */
+START_TEST(test_tag)
+{
+	char *argv[] = {"tag", "--engine=podman", "--iid=img/x.iid", "--name=x", "--tag=r/ns/x:v1", "--tag=x:extra",
+	    "-o", "img/x.tags", NULL};
+	char *argv2[] = {"tag", "--engine=podman", "--iid=img/x.iid", "--name=x", "--tag=r/ns/x:v2", "--tag=x:extra",
+	    "-o", "img/x.tags", NULL};
+	char *argd[] = {"tag", "--engine=docker", "--iid=img/x.iid", "--name=x", "--tag=r/ns/x:v2", "--tag=x:extra",
+	    "-o", "img/x.tags", NULL};
+	char *s;
+
+	shimsetup("podman");
+	put("img/x.iid", "sha256:" ID1 "\n", 0644);
+	ck_assert_int_eq(runout(cmd_tag, argv), 0);
+	s = get("shim.log");
+	ck_assert_str_eq(s, "tag\nsha256:" ID1 "\nr/ns/x:v1\nx:extra\n--\n");
+	free(s);
+	s = get("img/x.tags");
+	ck_assert_str_eq(s, "sha256:" ID1 " r/ns/x:v1\nsha256:" ID1 " x:extra\n");
+	free(s);
+	s = get("out.txt");
+	ck_assert_str_eq(s, "x: tagged r/ns/x:v1, x:extra\n");
+	free(s);
+	/* again: nothing runs, nothing is printed */
+	unlink("shim.log");
+	ck_assert_int_eq(runout(cmd_tag, argv), 0);
+	ck_assert_int_ne(access("shim.log", F_OK), 0);
+	s = get("out.txt");
+	ck_assert_str_eq(s, "");
+	free(s);
+	/* a new tag: only that name is given */
+	ck_assert_int_eq(runout(cmd_tag, argv2), 0);
+	s = get("shim.log");
+	ck_assert_str_eq(s, "tag\nsha256:" ID1 "\nr/ns/x:v2\n--\n");
+	free(s);
+	/* a new image: every name again, one command each with docker */
+	unlink("shim.log");
+	put("img/x.iid", "sha256:" ID2 "\n", 0644);
+	shimsetup("docker");
+	unlink("shim.log");
+	ck_assert_int_eq(runout(cmd_tag, argd), 0);
+	s = get("shim.log");
+	ck_assert_str_eq(s, "tag\nsha256:" ID2 "\nr/ns/x:v2\n--\ntag\nsha256:" ID2 "\nx:extra\n--\n");
+	free(s);
+	/* a failing engine: exit 1, the stamp stays */
+	setenv("SHIMRC", "1", 1);
+	put("img/x.iid", "sha256:" ID1 "\n", 0644);
+	ck_assert_int_eq(runout(cmd_tag, argd), 1);
+	s = get("img/x.tags");
+	ck_assert_ptr_nonnull(strstr(s, ID2));
+	free(s);
+}
+END_TEST
+
+/* podman's short-name error gets a note saying how to fix it */
+START_TEST(test_shortname_hint)
 {
 	char *argv[] = {"build", "--engine=podman", "--name=x", "--iid=img/x.iid", "--log=log/x.log", "ctx/x", NULL};
-	char *s, *p;
-	int saved, fd, n;
+	char *s;
+	int saved, fd;
 	FILE *f;
 
 	shimsetup("podman");
 	f = fopen("bin/podman", "w");
 	ck_assert_ptr_nonnull(f);
-	fputs("#!/bin/sh\ni=0\nwhile [ $i -lt 120 ]; do echo \"line $i\"; i=$((i+1)); done\nexit 7\n", f);
+	fputs("#!/bin/sh\necho 'Error: creating build container: short-name \"ubuntu\" did not resolve to an alias "
+	    "and no unqualified-search registries are defined in \"/etc/containers/registries.conf\"' >&2\nexit 125\n", f);
 	fclose(f);
 	fflush(stderr);
 	saved = dup(2);
@@ -510,15 +595,38 @@ START_TEST(test_build_failure_report)
 	dup2(saved, 2);
 	close(saved);
 	s = get("err.txt");
+	ck_assert_ptr_nonnull(strstr(s, "imagegen: note: podman resolves a short name"));
+	ck_assert_ptr_nonnull(strstr(s, "unqualified-search-registries = [\"docker.io\"]"));
+	ck_assert_ptr_nonnull(strstr(s, "x: FAILED after "));
+	free(s);
+}
+END_TEST
+
+/* the failure report: the tail of the log and a line naming the image and the log */
+START_TEST(test_build_failure_report)
+{
+	char *argv[] = {"build", "--engine=podman", "--name=x", "--iid=img/x.iid", "--log=log/x.log", "ctx/x", NULL};
+	const char *s, *p;
+	char *f;
+	int n;
+
+	shimsetup("podman");
+	put("bin/podman", "#!/bin/sh\ni=0\nwhile [ $i -lt 120 ]; do echo \"line $i\"; i=$((i+1)); done\nexit 7\n", 0755);
+	ck_assert_int_eq(runcapture(cmd_build, argv), 1);
+	s = captured;
 	ck_assert_ptr_nonnull(strstr(s, "line 119\n"));
 	ck_assert_ptr_nonnull(strstr(s, "line 70\n"));
 	ck_assert_ptr_null(strstr(s, "line 69\n"));
-	ck_assert_ptr_nonnull(strstr(s, "imagegen: build of x failed (podman exit status 7); the full log is log/x.log\n"));
+	ck_assert_ptr_nonnull(strstr(s, "\nx: FAILED after "));
+	ck_assert_ptr_nonnull(strstr(s, " s, see log/x.log\n"));
 	for (n = 0, p = s; (p = strchr(p, '\n')); p++)
 		n++;
 	ck_assert_int_eq(n, 51);
-	free(s);
 	ck_assert_int_ne(access("img/x.iid", F_OK), 0);
+	/* imagegen status reads that the last run failed */
+	f = get("img/x.failed");
+	ck_assert_str_eq(f, "build podman exit status 7\n");
+	free(f);
 }
 END_TEST
 
@@ -547,30 +655,11 @@ START_TEST(test_build_errors)
 END_TEST
 
 /* real podman with a private storage root, FROM scratch images */
-static char *
-podmanout(const char *cmd)
-{
-	char *full = xasprintf("podman %s > out.txt 2>/dev/null", cmd);
-	int rc = system(full);
-
-	free(full);
-	ck_assert_msg(rc == 0, "podman %s failed", cmd);
-	return get("out.txt");
-}
-
 static void
 podmansetup(void)
 {
-	char *conf;
-
-	setup();
-	conf = xasprintf("[storage]\ndriver = \"vfs\"\ngraphroot = \"%s/graph\"\nrunroot = \"%s/run\"\n", tmpdir, tmpdir);
-	put("storage.conf", conf, 0644);
-	free(conf);
-	conf = xasprintf("%s/storage.conf", tmpdir);
-	setenv("CONTAINERS_STORAGE_CONF", conf, 1);
-	free(conf);
-	setenv("BUILDAH_ISOLATION", "chroot", 1);
+	tmpsetup();
+	podmanstore("main");
 }
 
 
@@ -579,7 +668,7 @@ START_TEST(test_podman)
 	char *base[] = {"build", "--engine=podman", "--name=igbase", "--iid=img/base.iid", "--log=log/base.log", "ctx/base", NULL};
 	char *leaf[] = {"build", "--engine=podman", "--name=igleaf", "--tag=localhost/ns/igleaf:v1", "--file=dockerfile",
 	    "--build-arg=WHO=leaf", "--label=org.example=yes", "--iid=img/leaf.iid", "--log=log/leaf.log", "ctx/leaf", NULL};
-	char *s, *id, *c, *cmd;
+	char *s, *id, *c;
 	struct stat st;
 	struct timespec ts[2] = {{0, 0}, {0, 0}};
 
@@ -589,22 +678,18 @@ START_TEST(test_podman)
 	put("ctx/leaf/b", "leaf file\n", 0644);
 	ck_assert_int_eq(runbuild(base), 0);
 	id = get("img/base.iid");
-	s = podmanout("image inspect --format '{{.Id}}' igbase");
+	s = shout("podman image inspect --format '{{.Id}}' igbase 2>/dev/null");
 	ck_assert_str_eq(id + 7, s);
 	free(s);
 	ck_assert_int_eq(runbuild(leaf), 0);
-	s = podmanout("image inspect --format '{{index .Labels \"who\"}} {{index .Labels \"org.example\"}}' localhost/ns/igleaf:v1");
+	s = shout("podman image inspect --format '{{index .Labels \"who\"}} {{index .Labels \"org.example\"}}' localhost/ns/igleaf:v1 2>/dev/null");
 	ck_assert_str_eq(s, "leaf yes\n");
 	free(s);
 	/* the leaf holds its file and its base's */
-	c = podmanout("create igleaf /none");
+	c = shout("podman create igleaf /none 2>/dev/null");
 	c[strcspn(c, "\n")] = '\0';
-	cmd = xasprintf("cp %s:/a base.out", c);
-	free(podmanout(cmd));
-	free(cmd);
-	cmd = xasprintf("cp %s:/b leaf.out", c);
-	free(podmanout(cmd));
-	free(cmd);
+	free(shout("podman cp %s:/a base.out 2>/dev/null", c));
+	free(shout("podman cp %s:/b leaf.out 2>/dev/null", c));
 	free(c);
 	s = get("base.out");
 	ck_assert_str_eq(s, "base file\n");
@@ -644,10 +729,8 @@ main(void)
 	Suite *s = suite_create("engine");
 	TCase *tc = tcase_create("engine");
 	TCase *tp = tcase_create("podman");
-	SRunner *sr;
-	int nfail;
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, tmpsetup, tmpteardown);
 	tcase_add_test(tc, test_build_lines);
 	tcase_add_test(tc, test_registry_lines);
 	tcase_add_test(tc, test_imageidnorm);
@@ -659,16 +742,14 @@ main(void)
 	tcase_add_test(tc, test_build_shim_buildx);
 	tcase_add_test(tc, test_layer_cache);
 	tcase_add_test(tc, test_build_failure_report);
+	tcase_add_test(tc, test_build_uptodate);
+	tcase_add_test(tc, test_shortname_hint);
+	tcase_add_test(tc, test_tag);
 	tcase_add_test(tc, test_build_errors);
 	suite_add_tcase(s, tc);
-	tcase_add_checked_fixture(tp, podmansetup, teardown);
+	tcase_add_checked_fixture(tp, podmansetup, tmpteardown);
 	tcase_set_timeout(tp, 120);
 	tcase_add_test(tp, test_podman);
 	suite_add_tcase(s, tp);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nfail = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	free(oldpath);
-	return nfail == 0 ? 0 : 1;
+	return runsuite(s);
 }
