@@ -572,8 +572,22 @@ parseerr(struct load *l, yaml_parser_t *p, const char *text, size_t len)
 	l->nerr++;
 }
 
+/* an error at ev, and the read stopped, when tag does not fit a node of kind (yamltagfits) */
+static void
+tagerr(struct load *l, yaml_event_t *ev, const char *tag, char kind, bool *ok, bool *done)
+{
+	if (yamltagfits(tag, kind))
+		return;
+	errorat(l->d, l->file, (int)ev->start_mark.line + 1, (int)ev->start_mark.column + 1,
+	    "the tag %s is not one a safe YAML loader accepts; image.yaml holds strings, lists and mappings", tag);
+	l->nerr++;
+	*ok = false;
+	*done = true;
+}
+
 /*
- * false after an error when the text nests deeper than YAMLMAXDEPTH: the
+ * false after an error when a node has a tag a safe loader refuses
+ * (yamltagfits), or when the text nests deeper than YAMLMAXDEPTH: the
  * events are read and dropped, and the read stops at the first level too
  * deep, so that no nesting makes loading slow (libyaml's composer is
  * quadratic in the depth). Malformed YAML passes: the load reports it.
@@ -591,9 +605,16 @@ depthok(struct load *l, const char *text, size_t len)
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
 	while (!done && yaml_parser_parse(&parser, &ev)) {
 		switch (ev.type) {
+		case YAML_SCALAR_EVENT:
+			tagerr(l, &ev, (const char *)ev.data.scalar.tag, 's', &ok, &done);
+			break;
 		case YAML_SEQUENCE_START_EVENT:
 		case YAML_MAPPING_START_EVENT:
-			if (++depth > YAMLMAXDEPTH) {
+			if (ev.type == YAML_SEQUENCE_START_EVENT)
+				tagerr(l, &ev, (const char *)ev.data.sequence_start.tag, 'q', &ok, &done);
+			else
+				tagerr(l, &ev, (const char *)ev.data.mapping_start.tag, 'm', &ok, &done);
+			if (!done && ++depth > YAMLMAXDEPTH) {
 				errorat(l->d, l->file, (int)ev.start_mark.line + 1, (int)ev.start_mark.column + 1,
 				    "YAML nested more than %d levels deep; image.yaml needs three", YAMLMAXDEPTH);
 				l->nerr++;

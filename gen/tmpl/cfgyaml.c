@@ -501,6 +501,7 @@ mapping(struct loader *l, yaml_event_t *start, struct value *out)
 static bool
 node(struct loader *l, yaml_event_t *ev, struct value *out)
 {
+	const char *tag;
 	size_t i;
 	bool ok;
 
@@ -520,6 +521,10 @@ node(struct loader *l, yaml_event_t *ev, struct value *out)
 		return true;
 	case YAML_SEQUENCE_START_EVENT:
 	case YAML_MAPPING_START_EVENT:
+		tag = (const char *)(ev->type == YAML_SEQUENCE_START_EVENT ? ev->data.sequence_start.tag :
+		    ev->data.mapping_start.tag);
+		if (!yamltagfits(tag, ev->type == YAML_SEQUENCE_START_EVENT ? 'q' : 'm'))
+			return yerr(l, ev->start_mark, "the tag %s is not one a safe YAML loader accepts", tag);
 		if (l->depth > YAMLMAXDEPTH)
 			return yerr(l, ev->start_mark, "YAML nested more than %d levels deep", YAMLMAXDEPTH);
 		l->depth++;

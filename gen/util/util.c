@@ -1228,6 +1228,29 @@ textpos(const char *text, size_t len, size_t off, int *line, int *col)
 	}
 }
 
+bool
+yamltagfits(const char *tag, char kind)
+{
+	static const char *const scalar[] = {"str", "int", "float", "bool", "null"};
+	static const char pfx[] = "tag:yaml.org,2002:";
+	const char *t;
+	size_t i;
+
+	if (!tag || strcmp(tag, "!") == 0)
+		return true;
+	if (strncmp(tag, pfx, sizeof(pfx) - 1) != 0)
+		return false;
+	t = tag + sizeof(pfx) - 1;
+	if (kind == 'q')
+		return strcmp(t, "seq") == 0;
+	if (kind == 'm')
+		return strcmp(t, "map") == 0;
+	for (i = 0; i < sizeof(scalar) / sizeof(scalar[0]); i++)
+		if (strcmp(t, scalar[i]) == 0)
+			return true;
+	return false;
+}
+
 int
 strptrcmp(const void *a, const void *b)
 {

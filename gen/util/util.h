@@ -239,6 +239,16 @@ const char *optval(const char *arg, const char *opt);
 #define YAMLMAXDEPTH 500
 
 /*
+ * true if a YAML node of kind 's' (scalar), 'q' (sequence) or 'm'
+ * (mapping) may carry tag (NULL: none): the non-specific '!', or a tag of
+ * the core schema that a safe loader (PyYAML's safe_load) resolves for
+ * that kind (str, int, float, bool, null; seq; map). Any other
+ * (!!python/object/apply:..., !!binary, !custom, !!map on a list) is an
+ * error at its place, never a value read as if the tag were not there.
+ */
+bool yamltagfits(const char *tag, char kind);
+
+/*
  * the 1-based line and column of byte offset off of text (len bytes), the
  * column counted in UTF-8 characters as YAML counts it: where a reader
  * error, which has an offset but no line, is reported

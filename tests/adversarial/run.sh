@@ -543,6 +543,43 @@ case_alias_bomb_config() {
 	check "and the template renders" [ "$(cat "$w/out")" = "name=x" ]
 }
 
+case_python_tag_image_yaml() {
+	newtree
+	printf 'template-list:\n  - conf\nbuild-args:\n  A: !!python/object/apply:os.system ["touch %s/pwned"]\n' "$w" \
+		>"$w/src/images/a/image.yaml"
+	gen
+	check "generate refuses a Python tag in image.yaml (exit 1)" status 1
+	check "naming the tag at its place" \
+		saysall "images/a/image.yaml:4:6: error: the tag tag:yaml.org,2002:python/object/apply:os.system is not one a safe YAML loader accepts"
+	check "nothing ran" nofile "$w/pwned"
+	printf 'template-list:\n  - conf\nbuild-args:\n  A: !custom x\n' >"$w/src/images/a/image.yaml"
+	gen
+	check "nor any tag of its own (exit 1), read as if it were not there" status 1
+	check "naming it" saysall "images/a/image.yaml:4:6: error: the tag !custom is not one a safe YAML loader accepts"
+	printf 'template-list: !!seq\n  - conf\nbuild-args: !!map\n  A: !!str x\n  B: !!int 3\n' >"$w/src/images/a/image.yaml"
+	gen
+	check "the core schema's tags are accepted" status 0
+	check "and read as their values" grep -q -- '--build-arg=A=x --build-arg=B=3' "$w/build/build.ninja"
+}
+
+case_python_tag_config() {
+	newtree
+	printf 'name: x\nhook: !!python/object/apply:os.system ["touch %s/pwned"]\n' "$w" >"$w/src/config/cluster.yaml"
+	run env -C "$w/build" "$IMAGEGEN" render -c ../src/config/cluster.yaml -o ../rendered ../src/images/a/conf.template
+	check "render refuses a Python tag in the configuration (exit 1)" status 1
+	check "naming the tag at its place" \
+		saysall "cluster.yaml:2:7: error: the tag tag:yaml.org,2002:python/object/apply:os.system is not one a safe YAML loader accepts"
+	check "nothing ran" nofile "$w/pwned"
+	check "and nothing was rendered" nofile "$w/rendered"
+	printf 'name: x\nm: !!map {a: 1}\ns: !!seq [1]\n' >"$w/src/config/cluster.yaml"
+	run env -C "$w/build" "$IMAGEGEN" render -c ../src/config/cluster.yaml -o ../rendered ../src/images/a/conf.template
+	check "the core schema's collection tags are accepted" status 0
+	printf 'name: x\nm: !!seq {a: 1}\n' >"$w/src/config/cluster.yaml"
+	run env -C "$w/build" "$IMAGEGEN" render -c ../src/config/cluster.yaml -o ../rendered ../src/images/a/conf.template
+	check "a mapping tagged as a list is refused (exit 1)" status 1
+	check "at its place" saysall "cluster.yaml:2:4: error: the tag tag:yaml.org,2002:seq is not one a safe YAML loader accepts"
+}
+
 # ---------------------------------------------------------------------
 # staging: bounded memory, symlinks as they are, one writer at a time
 
