@@ -543,6 +543,33 @@ case_alias_bomb_config() {
 	check "and the template renders" [ "$(cat "$w/out")" = "name=x" ]
 }
 
+case_malformed_image_yaml() {
+	newtree
+	printf 'template-list:\n  - conf\nbuild-args:\n  A: [1, 2\n' >"$w/src/images/a/image.yaml"
+	gen
+	check "generate refuses an unclosed list in image.yaml (exit 1)" status 1
+	check "the error is where the reader stopped, saying what it expected" \
+		saysall "images/a/image.yaml:5:1: error: malformed YAML: did not find expected ',' or ']' while parsing a flow sequence (line 4)"
+	check "no build.ninja is written" nofile "$w/build/build.ninja"
+}
+
+case_tab_indent_image_yaml() {
+	newtree
+	printf 'template-list:\n\t- conf\n' >"$w/src/images/a/image.yaml"
+	gen
+	check "generate refuses a tab as indentation (exit 1)" status 1
+	check "at its line and column" \
+		saysall "images/a/image.yaml:2:1: error: malformed YAML: found character that cannot start any token"
+}
+
+case_duplicate_key_image_yaml() {
+	newtree
+	printf 'template-list:\n  - conf\ntags: [x]\ntags: [y]\n' >"$w/src/images/a/image.yaml"
+	gen
+	check "generate refuses a key given twice (exit 1), not the last one silently" status 1
+	check "naming both places" saysall "images/a/image.yaml:4:1: error: duplicate key 'tags' (first at line 3)"
+}
+
 case_python_tag_image_yaml() {
 	newtree
 	printf 'template-list:\n  - conf\nbuild-args:\n  A: !!python/object/apply:os.system ["touch %s/pwned"]\n' "$w" \
