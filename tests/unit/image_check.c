@@ -164,6 +164,10 @@ START_TEST(test_bad_values)
 	    "imagegen: src/x/image.yaml:1:8: error: tag '-bad' is not valid; a tag is up to 128 letters, digits, '_', '.' and '-', not starting with '.' or '-'\n");
 	FAILS("prerequisite: a\nprerequisite: b\n",
 	    "imagegen: src/x/image.yaml:2:1: error: duplicate key 'prerequisite' (first at line 1)\n");
+	FAILS("build-args:\n  A: !!python/name:os.system x\n",
+	    "imagegen: src/x/image.yaml:2:6: error: the tag tag:yaml.org,2002:python/name:os.system is not one a safe YAML loader accepts; image.yaml holds strings, lists and mappings\n");
+	FAILS("tags: !!map [a]\n",
+	    "imagegen: src/x/image.yaml:1:7: error: the tag tag:yaml.org,2002:map is not one a safe YAML loader accepts; image.yaml holds strings, lists and mappings\n");
 	FAILS("a: 1\n---\nb: 2\n",
 	    "imagegen: src/x/image.yaml:1:1: error: unknown key 'a'; image.yaml knows prerequisite, template-list, copy-list, dockerfile, build-args, labels, tags, target\n"
 	    "imagegen: src/x/image.yaml:3:1: error: image.yaml holds a second YAML document; it must hold one mapping\n");

@@ -345,6 +345,26 @@ START_TEST(test_strvec)
 }
 END_TEST
 
+/* the YAML tags a safe loader accepts, by the node's kind */
+START_TEST(test_yamltagfits)
+{
+	ck_assert(yamltagfits(NULL, 's'));
+	ck_assert(yamltagfits("!", 'm'));
+	ck_assert(yamltagfits("tag:yaml.org,2002:str", 's'));
+	ck_assert(yamltagfits("tag:yaml.org,2002:null", 's'));
+	ck_assert(yamltagfits("tag:yaml.org,2002:seq", 'q'));
+	ck_assert(yamltagfits("tag:yaml.org,2002:map", 'm'));
+	ck_assert(!yamltagfits("tag:yaml.org,2002:map", 'q'));
+	ck_assert(!yamltagfits("tag:yaml.org,2002:seq", 's'));
+	ck_assert(!yamltagfits("tag:yaml.org,2002:str", 'm'));
+	ck_assert(!yamltagfits("tag:yaml.org,2002:python/object/apply:os.system", 'q'));
+	ck_assert(!yamltagfits("tag:yaml.org,2002:binary", 's'));
+	ck_assert(!yamltagfits("tag:yaml.org,2002:", 's'));
+	ck_assert(!yamltagfits("!custom", 's'));
+	ck_assert(!yamltagfits("tag:yaml.org,2002:strx", 's'));
+}
+END_TEST
+
 /* many files into one directory: writefile's results, stale temporary files of each name removed */
 START_TEST(test_wdir)
 {
@@ -414,6 +434,7 @@ main(void)
 	tcase_add_test(tc, test_tmpstale);
 	tcase_add_test(tc, test_strvec);
 	tcase_add_test(tc, test_wdir);
+	tcase_add_test(tc, test_yamltagfits);
 	suite_add_tcase(s, tc);
 	return runsuite(s);
 }
