@@ -219,37 +219,49 @@ fi
 figure "configure (compiles imagegen, generates): $((t1 - t0)) ms"
 check "configure prints the engine in its summary" grep -q "engine: *podman" "$out"
 
-# the PAI-style example needs the network to build, not to generate or render
+# OpenPAI's paictl layout (examples/pai): its configuration directory read
+# through paictl's object model, its registry, the pre-build step; it
+# generates and renders offline, and the images whose bases are in the tree
+# build offline (drivers, on ubuntu, needs the network)
 mkdir "$tmp/pai"
-(cd "$tmp/pai" && "$build/gen/imagegen" generate --images=../tree/pai/src \
-	--config=../tree/pai/cluster-configuration.yaml --engine=podman \
+(cd "$tmp/pai" && "$build/gen/imagegen" generate --images=../tree/pai/pai-management/src \
+	--config=../tree/pai/cluster-configuration --engine=podman \
 	--imagegen="$build/gen/imagegen" --templates="$SRCDIR/templates" >"$out" 2>&1)
 check "imagegen generate on examples/pai succeeds offline" test $? -eq 0
-"$build/gen/imagegen" list --images="$tree/pai/src" >"$out" 2>&1
-check "imagegen list puts hadoop-run before hbase" \
-	test "$(tr '\n' '|' <"$out")" = "hadoop-run|hbase: hadoop-run|"
-(cd "$tmp/pai" && "$NINJA" ctx/hadoop-run/dockerfile ctx/hbase/hbase-site.xml >"$out" 2>&1)
-check "ninja renders the PAI templates offline" test $? -eq 0
-"$PYTHON" -c '
-import sys, jinja2, yaml
-cfg = yaml.safe_load(open(sys.argv[1]))
-ctx = dict(cfg, clusterconfig=cfg)
-for t, o in ((sys.argv[2], sys.argv[3]), (sys.argv[4], sys.argv[5])):
-    open(o, "w").write(jinja2.Template(open(t).read()).render(**ctx))
-' "$tree/pai/cluster-configuration.yaml" "$tree/pai/src/hadoop-run/dockerfile.template" \
-	"$tmp/hadoop-run.expect" "$tree/pai/src/hbase/hbase-site.xml.template" "$tmp/hbase-site.expect"
-check "hadoop-run's dockerfile is rendered as jinja2 renders it" \
-	cmp -s "$tmp/pai/ctx/hadoop-run/dockerfile" "$tmp/hadoop-run.expect"
-check "hbase-site.xml is rendered as jinja2 renders it" \
-	cmp -s "$tmp/pai/ctx/hbase/hbase-site.xml" "$tmp/hbase-site.expect"
-check "hadoop-run's dockerfile carries the configured Hadoop version" \
-	grep -q "HADOOP_VERSION=2.9.2" "$tmp/pai/ctx/hadoop-run/dockerfile"
-(cd "$tmp/pai" && "$NINJA" ctx/hadoop-run.staged >"$out" 2>&1)
-check "the copy-list scripts of hadoop-run are staged" \
-	cmp -s "$tmp/pai/ctx/hadoop-run/build/hadoop-scripts/start-service.sh" "$tree/pai/shared/hadoop-scripts/start-service.sh"
-(cd "$tmp/pai" && "$NINJA" -t commands hbase >"$out" 2>&1)
-check "ninja hbase would build hadoop-run first" \
-	before "$out" "build .*--name=hadoop-run" "build .*--name=hbase"
+check "with no warning: cleaning-image is ordered by its FROM line alone" test ! -s "$out"
+check "its configuration directory is read with the openpai model" \
+	grep -q -- "config -c ../tree/pai/cluster-configuration --config-model=openpai" "$tmp/pai/build.ninja"
+check "the push names come from cluster.docker-registry-info" \
+	grep -q "repo = localhost:5000/pai-example/hadoop-run" "$tmp/pai/build.ninja"
+"$build/gen/imagegen" list --images="$tree/pai/pai-management/src" >"$out" 2>&1
+check "imagegen list puts base-image first and orders the rest on it" \
+	test "$(tr '\n' '|' <"$out")" = "base-image|cleaning-image: base-image|drivers|hadoop-run: base-image|rest-server: base-image|zookeeper: base-image|"
+(cd "$tmp/pai" && "$NINJA" ctx/hadoop-run/dockerfile ctx/rest-server/dockerfile ctx/zookeeper/zoo.cfg \
+	ctx/drivers/dockerfile >"$out" 2>&1)
+check "ninja renders the templates offline" test $? -eq 0
+"$PYTHON" -B "$SRCDIR/tests/openpai/render.py" "$tree/pai/cluster-configuration" "$tmp/pai-expect" \
+	"$tree/pai/pai-management/src/hadoop-run/dockerfile.template" "$tree/pai/pai-management/src/rest-server/dockerfile.template" \
+	"$tree/pai/pai-management/src/zookeeper/zoo.cfg.template" "$tree/pai/pai-management/src/drivers/dockerfile.template" >"$out" 2>&1
+for f in hadoop-run/dockerfile rest-server/dockerfile zookeeper/zoo.cfg drivers/dockerfile; do
+	check "$f is what jinja2 renders with paictl's model" cmp -s "$tmp/pai/ctx/$f" "$tmp/pai-expect/$f"
+done
+check "hadoop-run's dockerfile carries the model's Hadoop version" \
+	grep -q "HADOOP_VERSION=hadoop-2.7.2" "$tmp/pai/ctx/hadoop-run/dockerfile"
+check "rest-server's dockerfile finds the master in the machine list" \
+	grep -q "MASTER_IP=192.168.10.1" "$tmp/pai/ctx/rest-server/dockerfile"
+: >"$englog"
+(cd "$tmp/pai" && "$NINJA" -k 0 base-image hadoop-run rest-server zookeeper cleaning-image >"$out" 2>&1)
+check "the images whose bases are in the tree build offline" test $? -eq 0
+check "the pre-build step ran before the images that stage its output" \
+	before "$out" "PREBUILD hadoop-run" "STAGE ctx/rest-server"
+check "hadoop-run holds the tarball the pre-build step made, unpacked" \
+	sh -c "podman create --name pai-hadoop hadoop-run >/dev/null && podman cp pai-hadoop:/usr/local/hadoop-2.7.2/bin/hadoop '$tmp/pai-hadoop' && podman rm pai-hadoop >/dev/null && grep -q 'Hadoop 2.7.2' '$tmp/pai-hadoop'"
+check "rest-server's environment holds the rendered values" \
+	sh -c "podman image inspect --format '{{.Config.Env}}' rest-server | grep -q 'SERVER_PORT=9186'"
+check "nothing was written into the example's sources" untouched "$tree/pai"
+(cd "$tmp/pai" && "$NINJA" -k 0 base-image hadoop-run rest-server zookeeper cleaning-image >"$out" 2>&1)
+check "a second ninja has nothing to do" grep -q "no work to do" "$out"
+podman rmi -f base-image hadoop-run rest-server zookeeper cleaning-image >/dev/null 2>&1
 
 # --- helpers for the build steps ------------------------------------------------
 
