@@ -237,6 +237,8 @@ addcopies(struct tree *t, struct node *nd)
 	const char *base;
 	const struct prestep *step;
 
+	if (img->ncopy == 0)
+		return;
 	rel = imgfromproj(img);
 	n = strlen(rel);
 	for (i = 0; i < img->ncopy; i++) {
