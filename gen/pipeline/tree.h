@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "graph.h"
 #include "image.h"
@@ -37,6 +38,12 @@ struct node {
 };
 
 /* the loaded tree */
+/* a file by its device and inode */
+struct fileid {
+	dev_t dev;
+	ino_t ino;
+};
+
 struct tree {
 	struct node *node; /* sorted by image name */
 	size_t n;
@@ -46,6 +53,8 @@ struct tree {
 	struct strvec dirs; /* images roots and their subdirectories */
 	const char *registry, *namespace; /* borrowed: how FROM may name a tree image */
 	char *builddir; /* the working directory, resolved; NULL if it cannot be */
+	struct fileid *up; /* builddir and each directory above it, up to "/" */
+	size_t nup;
 	unsigned nowarn; /* the warnings not to print (warn.h) */
 	struct diag d;
 };
