@@ -58,7 +58,12 @@ def run(cmd, cwd=None, env=None, out=None):
     rc = subprocess.call([RUNSTAT, stat] + cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
                          stdout=out or subprocess.DEVNULL, stderr=subprocess.STDOUT)
     if rc != 0:
-        raise Failed("%s failed (exit status %d) in %s" % (" ".join(cmd), rc, cwd or "."))
+        tail = ""
+        if out is not None:
+            out.flush()
+            with open(out.name, errors="replace") as f:
+                tail = ":\n" + "".join(f.readlines()[-20:])
+        raise Failed("%s failed (exit status %d) in %s%s" % (" ".join(cmd), rc, cwd or ".", tail))
     with open(stat) as f:
         wall, cpu, rss = f.read().split()
     return int(wall) / 1000, int(cpu) / 1000, int(rss)
@@ -131,7 +136,7 @@ def edges(path):
     return n
 
 
-def one(tmp, n, env):
+def one(tmp, n, env, imagegen):
     """the figures of one size"""
     src = os.path.join(tmp, "src-%d" % n)
     images = os.path.join(src, "images")
@@ -143,8 +148,8 @@ def one(tmp, n, env):
 
     bd = os.path.join(tmp, "build-%d" % n)
     os.makedirs(bd)
-    gen = [IMAGEGEN, "generate", "--images=" + images, "--config=" + os.path.join(src, "config.yaml"),
-           "--engine=podman", "--jobs=2", "--imagegen=" + IMAGEGEN,
+    gen = [imagegen, "generate", "--images=" + images, "--config=" + os.path.join(src, "config.yaml"),
+           "--engine=podman", "--jobs=2", "--imagegen=" + imagegen,
            "--templates=" + os.path.join(SRCDIR, "templates")]
     r["gen-first"] = run(gen, bd, env)
     r["gen"] = median(gen, bd, env)
@@ -194,10 +199,13 @@ def main():
     env["PATH"] = os.path.join(tmp, "stub") + os.pathsep + env.get("PATH", "")
     env.pop("MAKEFLAGS", None)
     syntree.stub(os.path.join(tmp, "stub"))
+    # a copy: the build edges run imagegen for minutes, while make may relink the original
+    imagegen = os.path.join(tmp, "imagegen")
+    shutil.copy2(IMAGEGEN, imagegen)
     rows = []
     try:
         for n in SCALE:
-            rows.append(one(tmp, n, env))
+            rows.append(one(tmp, n, env, imagegen))
             sys.stderr.write("bench-scale: %d images done\n" % n)
     except Failed as e:
         sys.exit("bench-scale: %s" % e)
