@@ -129,7 +129,8 @@ static const struct {
 	{"-o", C_GENERATE, "  -o FILE               the file to write (default build.ninja; images.mk with --backend=make)\n"},
 	{"--json", C_LIST | C_GRAPH, "  --json                machine-readable output (JSON)\n"},
 	{"-W", TREE, "  -Wno-NAME             do not print the warning NAME (-WNAME prints it again):\n"
-	    "                        from-unlisted, prerequisite-unused, undefined, special-file\n"},
+	    "                        from-unlisted, prerequisite-unused, undefined, special-file,\n"
+	    "                        registry-not-host\n"},
 	{"--args-file", TREE & ~C_RECONFIGURE, "  --args-file=FILE      read these options from FILE, one a line (default in a build\n"
 	    "                        directory: .imagegen/generate.args, when no --images is given)\n"},
 };
@@ -489,8 +490,19 @@ registryfromconfig(struct opts *o)
 	if (!found)
 		return true;
 	if (!o->registry && ri.domain && !regdomainok(ri.domain)) {
-		badsetting(&ri, REG_DOMAIN, ri.domain, "host or host:port, or 'public' for Docker Hub");
-		goto out;
+		/*
+		 * paictl names the images DOMAIN/NS/NAME whatever DOMAIN is; with no
+		 * '.' or ':' docker reads DOMAIN as the first part of a Docker Hub
+		 * path (OpenPAI's example configuration of 2018: your_registry_domain)
+		 */
+		if (strpbrk(ri.domain, ".:") || !imagenameok(ri.domain)) {
+			badsetting(&ri, REG_DOMAIN, ri.domain, "host or host:port, or 'public' for Docker Hub");
+			goto out;
+		}
+		warnat(NULL, o->nowarn, W_REGISTRY_NOT_HOST, ri.file, ri.kline[REG_DOMAIN], ri.kcol[REG_DOMAIN],
+		    "%s.%s '%s' is no registry host (host or host:port, or 'public'): the images are named "
+		    "%s/NAMESPACE/NAME as paictl names them, which docker reads as docker.io/%s/NAMESPACE/NAME",
+		    ri.section, ri.keys[REG_DOMAIN], ri.domain, ri.domain, ri.domain);
 	}
 	if (!o->namespace && ri.namespace && !regpathok(ri.namespace)) {
 		badsetting(&ri, REG_NAMESPACE, ri.namespace,

@@ -13,9 +13,10 @@ static const struct {
 	{"prerequisite-unused", W_PREREQ_UNUSED},
 	{"undefined", W_UNDEFINED},
 	{"special-file", W_SPECIAL_FILE},
+	{"registry-not-host", W_REGISTRY_NOT_HOST},
 };
 
-const char warnnames[] = "from-unlisted, prerequisite-unused, undefined, special-file";
+const char warnnames[] = "from-unlisted, prerequisite-unused, undefined, special-file, registry-not-host";
 
 unsigned
 warnbyname(const char *name)
