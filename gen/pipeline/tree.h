@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "graph.h"
 #include "image.h"
@@ -50,6 +51,12 @@ struct prestep {
 };
 
 /* the loaded tree */
+/* a file by its device and inode */
+struct fileid {
+	dev_t dev;
+	ino_t ino;
+};
+
 struct tree {
 	struct node *node; /* sorted by image name */
 	size_t n;
@@ -59,6 +66,8 @@ struct tree {
 	struct strvec dirs; /* images roots and their subdirectories */
 	const char *registry, *namespace; /* borrowed: how FROM may name a tree image */
 	char *builddir; /* the working directory, resolved; NULL if it cannot be */
+	struct fileid *up; /* builddir and each directory above it, up to "/" */
+	size_t nup;
 	unsigned nowarn; /* the warnings not to print (warn.h) */
 	struct prestep *pre; /* every pre-build step, by image, then in image.yaml order */
 	size_t npre;
