@@ -26,6 +26,60 @@
 #define CONFIGBIN ".imagegen/config.bin"
 #define MANIFESTHEAD "# imagegen stage manifest 1\n"
 
+/* true if a service of the tree has a hook */
+static bool
+hashooks(const struct tree *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->nsvc; i++) {
+		if (t->svc[i].pre || t->svc[i].post)
+			return true;
+	}
+	return false;
+}
+
+/* the pai-build service of an image, or NULL */
+static const struct service *
+nodesvc(const struct tree *t, const struct node *nd)
+{
+	return nd->service ? treefindsvc(t, nd->service) : NULL;
+}
+
+/* the stage manifest an image's stage edge reads: its service's pre hook writes it, or generate */
+static char *
+manifestpath(const struct tree *t, const struct node *nd)
+{
+	const struct service *s = nodesvc(t, nd);
+
+	if (s && s->pre)
+		return xasprintf("hook/%s/%s.list", s->name, nd->img->name);
+	return xasprintf(".imagegen/stage/%s.list", nd->img->name);
+}
+
+/*
+ * what an edge of a service must come after, as pai_build orders the
+ * services: the hooks and every image of each service it depends on; a
+ * changed pre hook stamp of those (implicit, when asked for) runs a pre
+ * hook again
+ */
+static void
+svcorder(const struct tree *t, const struct service *s, struct strlist *orderonly, struct strlist *implicit)
+{
+	const struct service *d;
+	size_t i, j;
+
+	for (i = 0; s && i < s->deps.n; i++) {
+		d = treefindsvc(t, s->deps.s[i]);
+		for (j = 0; j < d->images.n; j++)
+			strlisttake(orderonly, xasprintf("img/%s.iid", d->images.s[j]));
+		if (d->post)
+			strlisttake(orderonly, xasprintf("hook/%s/post", d->name));
+		if (d->pre)
+			strlisttake(implicit ? implicit : orderonly, xasprintf("hook/%s/pre", d->name));
+	}
+}
+
 /* the stage manifest of one image */
 static void
 manifest(const struct node *nd, struct buf *b)
@@ -66,24 +120,29 @@ edgeflags(struct ninjaedge *e, const char *name, struct buf *b)
 	b->data[0] = '\0';
 }
 
-/* the stage edge: every F entry and the stamp, from the manifest and the F sources */
+/*
+ * the stage edge: every F entry and the stamp, from the manifest and the
+ * F sources; after a pre hook, the stamp alone, from the manifest the hook
+ * wrote (it changes whenever what the hook left does)
+ */
 static void
-stageedge(const struct node *nd, const char *ctx, struct buf *out)
+stageedge(const struct tree *t, const struct node *nd, const char *ctx, struct buf *out)
 {
+	const struct service *s = nodesvc(t, nd);
 	struct ninjaedge e = {0};
 	struct buf b = {0};
 	char *stamp = xasprintf("%s.staged", ctx);
 	size_t i;
 
 	e.rule = "stage";
-	for (i = 0; i < nd->nent; i++) {
+	for (i = 0; !(s && s->pre) && i < nd->nent; i++) {
 		if (nd->ent[i].kind == 'F') {
 			strlisttake(&e.out, pathjoin(ctx, nd->ent[i].dst));
 			strlistadd(&e.implicit, nd->ent[i].src);
 		}
 	}
 	strlistadd(&e.out, stamp);
-	strlisttake(&e.in, xasprintf(".imagegen/stage/%s.list", nd->img->name));
+	strlisttake(&e.in, manifestpath(t, nd));
 	strlistuniq(&e.implicit);
 	escshellninja(&b, ctx);
 	edgeflags(&e, "ctx", &b);
@@ -177,8 +236,26 @@ buildflags(const struct node *nd, const char *ctx, struct ninjaedge *e, struct b
 }
 
 /* the input digest edge: the staged context, the build settings, the prerequisites' digests */
+/* the files of the staged context a digest or build edge reads */
 static void
-digestedge(const struct node *nd, const char *ctx, struct buf *out)
+ctxinputs(const struct tree *t, const struct node *nd, const char *ctx, struct strlist *implicit)
+{
+	const struct service *s = nodesvc(t, nd);
+	size_t i;
+
+	strlisttake(implicit, xasprintf("%s.staged", ctx));
+	if (s && s->pre) {
+		strlisttake(implicit, manifestpath(t, nd));
+		return;
+	}
+	for (i = 0; i < nd->nent; i++) {
+		if (nd->ent[i].kind != 'D')
+			strlisttake(implicit, pathjoin(ctx, nd->ent[i].dst));
+	}
+}
+
+static void
+digestedge(const struct tree *t, const struct node *nd, const char *ctx, struct buf *out)
 {
 	struct ninjaedge e = {0};
 	struct buf b = {0};
@@ -187,11 +264,7 @@ digestedge(const struct node *nd, const char *ctx, struct buf *out)
 
 	e.rule = "digest";
 	strlisttake(&e.out, xasprintf("img/%s.digest", nd->img->name));
-	strlisttake(&e.implicit, xasprintf("%s.staged", ctx));
-	for (i = 0; i < nd->nent; i++) {
-		if (nd->ent[i].kind != 'D')
-			strlisttake(&e.implicit, pathjoin(ctx, nd->ent[i].dst));
-	}
+	ctxinputs(t, nd, ctx, &e.implicit);
 	for (i = 0; i < nd->deps.n; i++) {
 		p = xasprintf("img/%s.digest", nd->deps.s[i]);
 		addflag(&b, "dep", p);
@@ -206,7 +279,7 @@ digestedge(const struct node *nd, const char *ctx, struct buf *out)
 
 /* the build edge: the image ID from the staged and rendered files, the dependencies' IDs and the digest */
 static void
-buildedge(const struct opts *o, const struct node *nd, const char *ctx, struct buf *out)
+buildedge(const struct tree *t, const struct opts *o, const struct node *nd, const char *ctx, struct buf *out)
 {
 	const struct image *img = nd->img;
 	struct ninjaedge e = {0};
@@ -217,13 +290,19 @@ buildedge(const struct opts *o, const struct node *nd, const char *ctx, struct b
 
 	e.rule = "build";
 	strlisttake(&e.out, xasprintf("img/%s.iid", img->name));
-	strlisttake(&e.implicit, xasprintf("%s.staged", ctx));
-	for (i = 0; i < nd->nent; i++) {
-		if (nd->ent[i].kind != 'D')
-			strlisttake(&e.implicit, pathjoin(ctx, nd->ent[i].dst));
-	}
+	ctxinputs(t, nd, ctx, &e.implicit);
 	for (i = 0; i < nd->deps.n; i++)
 		strlisttake(&e.implicit, xasprintf("img/%s.iid", nd->deps.s[i]));
+	/* after the post hooks of the services it is built on, as pai_build goes service by service */
+	svcorder(t, nodesvc(t, nd), &e.orderonly, NULL);
+	for (i = 0; i < e.orderonly.n; i++) {
+		if (strlisthas(&e.implicit, e.orderonly.s[i]) || strcmp(e.orderonly.s[i], e.out.s[0]) == 0) {
+			free(e.orderonly.s[i]);
+			e.orderonly.s[i] = e.orderonly.s[--e.orderonly.n];
+			i--;
+		}
+	}
+	strlistuniq(&e.orderonly);
 	strlistadd(&e.implicit, digest);
 	escshellninja(&b, digest);
 	edgeflags(&e, "digest", &b);
@@ -278,26 +357,150 @@ pushedges(const struct opts *o, const struct node *nd, struct buf *out)
 
 /* the edges of one image: stage, render, digest, build, push, and the phony image name */
 static void
-imageedges(const struct opts *o, const struct node *nd, struct buf *out)
+imageedges(const struct tree *t, const struct opts *o, const struct node *nd, struct buf *out)
 {
 	struct ninjaedge e = {0};
 	char *ctx = xasprintf("ctx/%s", nd->img->name), *c;
+	const struct service *own = treefindsvc(t, nd->img->name);
 
 	bufaddc(out, '\n');
-	c = xasprintf("image %s (%s)", nd->img->name, nd->img->dir);
+	if (nd->service)
+		c = xasprintf("image %s (%s/%s)", nd->img->name, nd->img->dir, nd->dockerfile);
+	else
+		c = xasprintf("image %s (%s)", nd->img->name, nd->img->dir);
 	ninjacomment(out, c);
 	free(c);
-	stageedge(nd, ctx, out);
+	stageedge(t, nd, ctx, out);
 	renderedges(o, nd, ctx, out);
-	digestedge(nd, ctx, out);
-	buildedge(o, nd, ctx, out);
+	digestedge(t, nd, ctx, out);
+	buildedge(t, o, nd, ctx, out);
 	pushedges(o, nd, out);
-	e.rule = "phony";
-	strlistadd(&e.out, nd->img->name);
-	strlisttake(&e.in, xasprintf("img/%s.iid", nd->img->name));
-	ninjabuild(out, &e);
-	ninjaedgefree(&e);
+	/* a service of the same name takes the name: it builds this image and the others of the service */
+	if (!(own && nd->service && strcmp(own->name, nd->service) == 0)) {
+		e.rule = "phony";
+		strlistadd(&e.out, nd->img->name);
+		strlisttake(&e.in, xasprintf("img/%s.iid", nd->img->name));
+		ninjabuild(out, &e);
+		ninjaedgefree(&e);
+	}
 	free(ctx);
+}
+
+/* the lines of .imagegen/hook/<service>.inputs: what the pre hook reads */
+static void
+hookinputs(const struct service *s, struct buf *b)
+{
+	size_t i;
+
+	bufprintf(b, "# what %s reads: when one of these changes, the hook runs again\n", s->pre);
+	for (i = 0; i < s->hookin.n; i++)
+		bufprintf(b, "%s\n", s->hookin.s[i]);
+}
+
+/* the hook edges of a pai-build service, its phony name and its rehook target */
+static void
+serviceedges(const struct tree *t, const struct service *s, struct buf *out)
+{
+	struct ninjaedge e = {0};
+	struct buf b = {0};
+	const struct node *img;
+	char *p;
+	size_t i;
+	int phase;
+
+	if (!s->pre && !s->post && s->images.n == 0)
+		return;
+	bufaddc(out, '\n');
+	p = xasprintf("service %s (%s)", s->name, s->dir);
+	ninjacomment(out, p);
+	free(p);
+	for (phase = 0; phase < 2; phase++) {
+		const char *script = phase == 0 ? s->pre : s->post, *name = phase == 0 ? "pre" : "post";
+
+		if (!script)
+			continue;
+		memset(&e, 0, sizeof(e));
+		e.rule = "hook";
+		strlisttake(&e.out, xasprintf("hook/%s/%s", s->name, name));
+		if (phase == 0) {
+			for (i = 0; i < s->images.n; i++)
+				strlisttake(&e.implicitout, xasprintf("hook/%s/%s.list", s->name, s->images.s[i]));
+			strlisttake(&e.in, xasprintf(".imagegen/hook/%s.inputs", s->name));
+			for (i = 0; i < s->hookin.n; i++)
+				strlistadd(&e.implicit, s->hookin.s[i]);
+			svcorder(t, s, &e.orderonly, &e.implicit);
+		} else {
+			strlistadd(&e.in, script);
+			for (i = 0; i < s->images.n; i++)
+				strlisttake(&e.implicit, xasprintf("img/%s.iid", s->images.s[i]));
+			if (s->pre)
+				strlisttake(&e.implicit, xasprintf("hook/%s/pre", s->name));
+			else
+				svcorder(t, s, &e.orderonly, &e.implicit);
+		}
+		strlistuniq(&e.implicit);
+		strlistuniq(&e.orderonly);
+		b.len = 0;
+		addflag(&b, "phase", name);
+		addflag(&b, "project", s->proj);
+		addflag(&b, "service", s->rel);
+		addflag(&b, "dir", p = xasprintf("hook/%s", s->name));
+		free(p);
+		addflag(&b, "log", p = xasprintf("log/hook/%s.%s.log", s->name, name));
+		free(p);
+		for (i = 0; i < s->deps.n; i++)
+			addflag(&b, "dep", treefindsvc(t, s->deps.s[i])->rel);
+		for (i = 0; phase == 0 && i < s->images.n; i++) {
+			img = treefind(t, s->images.s[i]);
+			addflag(&b, "image", p = xasprintf("%s=%s", img->img->name, img->dockerfile));
+			free(p);
+		}
+		if (phase == 1 && s->pre) {
+			bufaddc(&b, ' ');
+			bufadds(&b, "--reuse");
+		}
+		edgeflags(&e, "flags", &b);
+		p = xasprintf("%s %s", s->name, name);
+		escninjaval(&b, p);
+		free(p);
+		edgeflags(&e, "desc", &b);
+		ninjabuild(out, &e);
+		ninjaedgefree(&e);
+	}
+	/* ninja SERVICE: every image of the service and its hooks */
+	memset(&e, 0, sizeof(e));
+	e.rule = "phony";
+	if (!treefind(t, s->name) || strcmp(treefind(t, s->name)->service, s->name) == 0) {
+		strlistadd(&e.out, s->name);
+		for (i = 0; i < s->images.n; i++)
+			strlisttake(&e.in, xasprintf("img/%s.iid", s->images.s[i]));
+		if (s->pre)
+			strlisttake(&e.in, xasprintf("hook/%s/pre", s->name));
+		if (s->post)
+			strlisttake(&e.in, xasprintf("hook/%s/post", s->name));
+		ninjabuild(out, &e);
+	}
+	ninjaedgefree(&e);
+	if (s->pre || s->post) {
+		memset(&e, 0, sizeof(e));
+		e.rule = "rehook";
+		strlisttake(&e.out, xasprintf("rehook-%s", s->name));
+		b.len = 0;
+		if (s->pre) {
+			escshellninja(&b, p = xasprintf("hook/%s/pre", s->name));
+			free(p);
+		}
+		if (s->post) {
+			if (b.len)
+				bufaddc(&b, ' ');
+			escshellninja(&b, p = xasprintf("hook/%s/post", s->name));
+			free(p);
+		}
+		edgeflags(&e, "stamps", &b);
+		ninjabuild(out, &e);
+		ninjaedgefree(&e);
+	}
+	buffree(&b);
 }
 
 /* the cluster configuration files: the file, or the YAML files of the directory */
@@ -350,7 +553,7 @@ configfiles(const struct opts *o, struct strlist *files, struct strlist *dirs, s
 
 /* the rule prelude: templates/rules.ninja rendered with the settings */
 static bool
-prelude(const struct opts *o, const char *rules, struct buf *out, struct diag *d)
+prelude(const struct tree *t, const struct opts *o, const char *rules, struct buf *out, struct diag *d)
 {
 	struct tenv *env = mktenv();
 	struct buf src = {0}, v = {0};
@@ -386,6 +589,7 @@ prelude(const struct opts *o, const char *rules, struct buf *out, struct diag *d
 	SETOPT("regpassconfig", o->regpassconfig);
 #undef SETOPT
 #undef SETVAR
+	tenvsetstr(env, "hooks", hashooks(t) ? "1" : "");
 	snprintf(jobs, sizeof(jobs), "%ld", o->jobs);
 	tenvsetstr(env, "jobs", jobs);
 	ok = tmplrender(env, rules, src.data, src.len, out);
@@ -403,6 +607,9 @@ prelude(const struct opts *o, const char *rules, struct buf *out, struct diag *d
 static bool
 overlaps(const struct tree *t, const struct opts *o, const char *path)
 {
+	if (t->nsvc && (treefindsvc(t, path) || strcmp(path, "rehook") == 0 || strncmp(path, "rehook-", 7) == 0 ||
+	    strncmp(path, "hook/", 5) == 0 || strncmp(path, ".imagegen/hook/", 15) == 0))
+		return true;
 	return treefind(t, path) || strcmp(path, "all") == 0 || strcmp(path, o->output) == 0 ||
 	    strcmp(path, "push") == 0 || strncmp(path, "push-", 5) == 0 || strncmp(path, "push/", 5) == 0 ||
 	    strncmp(path, "ctx/", 4) == 0 || strncmp(path, "img/", 4) == 0 || strncmp(path, "log/", 4) == 0 ||
@@ -435,8 +642,11 @@ sources(struct tree *t, const struct opts *o, const char *rules, struct strlist 
 
 	if (!configfiles(o, configs, regen, &t->d))
 		return false;
+	for (i = 0; i < t->scanned.n; i++)
+		strlistadd(regen, t->scanned.s[i]);
 	for (i = 0; i < t->n; i++) {
-		strlistadd(regen, t->node[i].img->yaml);
+		if (t->node[i].img->yaml)
+			strlistadd(regen, t->node[i].img->yaml);
 		for (j = 0; j < t->node[i].scanned.n; j++)
 			strlistadd(regen, t->node[i].scanned.s[j]);
 		for (j = 0; j < t->node[i].dirs.n; j++)
@@ -471,10 +681,10 @@ static int
 generate(struct tree *t, const struct opts *o)
 {
 	struct buf out = {0}, b = {0};
-	struct strlist configs = {0}, regen = {0}, manifests = {0};
+	struct strlist configs = {0}, regen = {0}, manifests = {0}, hookins = {0};
 	struct ninjaedge e = {0};
 	char *rules;
-	size_t i;
+	size_t i, j;
 	int rc = 0;
 
 	rules = pathjoin(o->templates, "rules.ninja");
@@ -485,7 +695,7 @@ generate(struct tree *t, const struct opts *o)
 
 	bufadds(&out, "# generated by imagegen generate; edit the image tree, not this file\n");
 	bufadds(&out, "ninja_required_version = 1.7\n\n");
-	if (!prelude(o, rules, &out, &t->d)) {
+	if (!prelude(t, o, rules, &out, &t->d)) {
 		rc = 1;
 		goto out;
 	}
@@ -500,18 +710,62 @@ generate(struct tree *t, const struct opts *o)
 		ninjabuild(&out, &e);
 		ninjaedgefree(&e);
 	}
+	for (i = 0; i < t->nsvc; i++)
+		serviceedges(t, &t->svc[i], &out);
 	for (i = 0; i < t->n; i++)
-		imageedges(o, &t->node[t->order[i]], &out);
+		imageedges(t, o, &t->node[t->order[i]], &out);
 
 	bufaddc(&out, '\n');
 	memset(&e, 0, sizeof(e));
 	e.rule = "phony";
 	strlistadd(&e.out, "all");
 	for (i = 0; i < t->n; i++)
-		strlistadd(&e.in, t->node[i].img->name);
+		strlisttake(&e.in, xasprintf("img/%s.iid", t->node[i].img->name));
+	for (i = 0; i < t->nsvc; i++) {
+		if (t->svc[i].pre)
+			strlisttake(&e.in, xasprintf("hook/%s/pre", t->svc[i].name));
+		if (t->svc[i].post)
+			strlisttake(&e.in, xasprintf("hook/%s/post", t->svc[i].name));
+	}
+	if (t->nsvc == 0) {
+		/* the image-yaml layout names its images, as it always did */
+		for (i = 0; i < e.in.n; i++) {
+			free(e.in.s[i]);
+			e.in.s[i] = xstrdup(t->node[i].img->name);
+		}
+	}
 	ninjabuild(&out, &e);
 	ninjaedgefree(&e);
 	bufadds(&out, "default all\n");
+	if (hashooks(t)) {
+		bufadds(&out, "\n# ninja rehook: the next ninja runs every hook again\n");
+		memset(&e, 0, sizeof(e));
+		e.rule = "rehook";
+		strlistadd(&e.out, "rehook");
+		for (i = 0; i < t->nsvc; i++) {
+			if (t->svc[i].pre)
+				strlisttake(&e.var, xasprintf("hook/%s/pre", t->svc[i].name));
+			if (t->svc[i].post)
+				strlisttake(&e.var, xasprintf("hook/%s/post", t->svc[i].name));
+		}
+		{
+			struct buf v = {0};
+			struct strlist stamps = e.var;
+
+			memset(&e.var, 0, sizeof(e.var));
+			for (i = 0; i < stamps.n; i++) {
+				if (v.len)
+					bufaddc(&v, ' ');
+				escshellninja(&v, stamps.s[i]);
+			}
+			bufterm(&v);
+			ninjaedgevar(&e, "stamps", v.data);
+			buffree(&v);
+			strlistfree(&stamps);
+		}
+		ninjabuild(&out, &e);
+		ninjaedgefree(&e);
+	}
 	if (o->registry && *o->registry) {
 		bufadds(&out, "\n# push: every image by a staging tag, then the release tag on all of them\n");
 		memset(&e, 0, sizeof(e));
@@ -533,10 +787,20 @@ generate(struct tree *t, const struct opts *o)
 	memset(&e, 0, sizeof(e));
 	e.rule = "regen";
 	strlistadd(&e.out, o->output);
-	for (i = 0; i < t->n; i++)
-		strlisttake(&manifests, xasprintf(".imagegen/stage/%s.list", t->node[i].img->name));
+	for (i = 0; i < t->n; i++) {
+		const struct service *sv = nodesvc(t, &t->node[i]);
+
+		if (!(sv && sv->pre))
+			strlisttake(&manifests, xasprintf(".imagegen/stage/%s.list", t->node[i].img->name));
+	}
+	for (i = 0; i < t->nsvc; i++) {
+		if (t->svc[i].pre)
+			strlisttake(&hookins, xasprintf(".imagegen/hook/%s.inputs", t->svc[i].name));
+	}
 	for (i = 0; i < manifests.n; i++)
 		strlistadd(&e.implicitout, manifests.s[i]);
+	for (i = 0; i < hookins.n; i++)
+		strlistadd(&e.implicitout, hookins.s[i]);
 	for (i = 0; i < regen.n; i++)
 		strlistadd(&e.implicit, regen.s[i]);
 	ninjabuild(&out, &e);
@@ -557,10 +821,21 @@ generate(struct tree *t, const struct opts *o)
 	b.len = 0;
 	optsrecord(o, &b);
 	rc |= writeout(ARGSFILE, &b);
-	for (i = 0; i < t->n; i++) {
+	for (i = 0, j = 0; i < t->n; i++) {
+		const struct service *sv = nodesvc(t, &t->node[i]);
+
+		if (sv && sv->pre)
+			continue;
 		b.len = 0;
 		manifest(&t->node[i], &b);
-		rc |= writeout(manifests.s[i], &b);
+		rc |= writeout(manifests.s[j++], &b);
+	}
+	for (i = 0, j = 0; i < t->nsvc; i++) {
+		if (!t->svc[i].pre)
+			continue;
+		b.len = 0;
+		hookinputs(&t->svc[i], &b);
+		rc |= writeout(hookins.s[j++], &b);
 	}
 	if (rc == 0)
 		rc |= writeout(o->output, &out);
@@ -571,11 +846,12 @@ out:
 	strlistfree(&configs);
 	strlistfree(&regen);
 	strlistfree(&manifests);
+	strlistfree(&hookins);
 	return rc;
 }
 
 static void
-list(const struct tree *t)
+list(const struct tree *t, bool all)
 {
 	size_t i, j;
 	const struct node *nd;
@@ -587,6 +863,36 @@ list(const struct tree *t)
 			printf("%s %s", j ? "" : ":", nd->deps.s[j]);
 		putchar('\n');
 	}
+	for (i = 0; all && i < t->skipped.n; i++)
+		printf("# left out: %s\n", t->skipped.s[i]);
+}
+
+/* one line saying what the roots hold and how they are read */
+static void
+summary(const struct tree *t)
+{
+	size_t i, nsvc = 0, nhook = 0;
+
+	if (t->layout != LAYOUT_PAIBUILD) {
+		printf("%s: %zu image%s\n", layoutname(t->layout), t->n, t->n == 1 ? "" : "s");
+		return;
+	}
+	for (i = 0; i < t->nsvc; i++) {
+		nsvc += t->svc[i].images.n > 0;
+		nhook += t->svc[i].pre || t->svc[i].post;
+	}
+	printf("%s (", layoutname(t->layout));
+	if (strcmp(t->painame, "none") == 0)
+		fputs("every *.dockerfile, as pai_build before 1.0", stdout);
+	else if (strcmp(t->painame, "all") == 0)
+		fputs("every *.dockerfile, type dropped", stdout);
+	else
+		printf("type %s: *.common.dockerfile and *.%s.dockerfile, as pai_build 1.x", t->painame, t->painame);
+	printf("): %zu image%s in %zu service%s, %zu service%s with hooks", t->n, t->n == 1 ? "" : "s", nsvc,
+	    nsvc == 1 ? "" : "s", nhook, nhook == 1 ? "" : "s");
+	if (t->skipped.n)
+		printf(", %zu Dockerfile%s left out (imagegen list --all)", t->skipped.n, t->skipped.n == 1 ? "" : "s");
+	putchar('\n');
 }
 
 static void
@@ -637,16 +943,20 @@ run(int argc, char **argv)
 	}
 	t.registry = o.registry;
 	t.namespace = o.namespace;
+	t.layout = !o.layout ? LAYOUT_AUTO : strcmp(o.layout, "pai-build") == 0 ? LAYOUT_PAIBUILD : LAYOUT_IMAGEYAML;
+	t.paitype = o.paitype;
 	if (!treeload(&t, &o.images))
 		rc = 1;
 	else if (strcmp(cmd, "generate") == 0)
 		rc = generate(&t, &o);
 	else if (strcmp(cmd, "list") == 0)
-		list(&t);
+		list(&t, o.all);
 	else if (strcmp(cmd, "graph") == 0)
 		graph(&t);
 	else if (!checksources(&t, &o))
 		rc = 1;
+	if (rc == 0 && o.summary)
+		summary(&t);
 	if (t.d.nerr)
 		fprintf(stderr, "%s: %d error%s\n", argv0, t.d.nerr, t.d.nerr == 1 ? "" : "s");
 	treefree(&t);

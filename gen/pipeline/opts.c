@@ -25,6 +25,8 @@ void
 optsfree(struct opts *o)
 {
 	strlistfree(&o->images);
+	free(o->layout);
+	free(o->paitype);
 	free(o->config);
 	free(o->engine);
 	free(o->registry);
@@ -50,13 +52,20 @@ usage(FILE *f, const char *cmd)
 		fputs("\nwrites build.ninja, the stage manifests under .imagegen/stage/ and\n"
 		    ".imagegen/generate.args into the current directory (the build directory).\n", f);
 	else if (strcmp(cmd, "list") == 0)
-		fputs("\nprints the images in build order, each followed by the images it depends on.\n", f);
+		fputs("\nprints the images in build order, each followed by the images it depends on;\n"
+		    "with --all, then each Dockerfile the pai-build layout leaves out, and why.\n", f);
 	else if (strcmp(cmd, "graph") == 0)
 		fputs("\nprints the image graph in Graphviz dot; an arrow goes from an image to one built on it.\n", f);
 	else
 		fputs("\nchecks the image tree and reports every problem; writes nothing.\n", f);
 	fputs("\noptions:\n"
 	    "  --images=DIR          an images root: each subdirectory holding image.yaml is an image\n"
+	    "  --layout=LAYOUT       image-yaml, or pai-build (SERVICE/build/NAME.dockerfile, as\n"
+	    "                        OpenPAI's build/pai_build.py); default: what the roots hold\n"
+	    "  --pai-type=TYPE       pai-build: keep *.common.dockerfile and *.TYPE.dockerfile and drop\n"
+	    "                        the type from the name (pai_build 1.x: k8s); 'all' keeps every one,\n"
+	    "                        'none' names them as before 1.0; default: k8s when the tree holds\n"
+	    "                        *.common.dockerfile, else none\n"
 	    "  --config=FILE|DIR     the cluster configuration the templates see\n"
 	    "  --engine=ENGINE       docker, podman, buildah or buildx (default docker)\n"
 	    "  --builder=NAME        the buildx builder that runs the builds (--engine=buildx)\n"
@@ -74,6 +83,9 @@ usage(FILE *f, const char *cmd)
 	    "  --templates=DIR       where rules.ninja is (default " IMAGEGEN_TEMPLATEDIR ")\n"
 	    "  -o FILE               the file to write (default build.ninja)\n"
 	    "  --args-file=FILE      read these options from FILE, one a line\n", f);
+	if (strcmp(cmd, "list") == 0)
+		fputs("  --all                 also list the Dockerfiles left out, each with the reason\n", f);
+	fputs("  --summary             then print one line saying what was found (layout, images, services)\n", f);
 }
 
 /* path as the user gave it, canonical; absolute stays absolute */
@@ -127,6 +139,20 @@ option(struct opts *o, const char *cmd, const char *arg, const char *next, int *
 				goto empty;
 			strlisttake(&o->images, userpath(v));
 			return true;
+		}
+		if ((v = optval(arg, "--layout"))) {
+			if (strcmp(v, "image-yaml") != 0 && strcmp(v, "pai-build") != 0) {
+				warn("%s: --layout=%s: the layout must be image-yaml or pai-build", cmd, v);
+				return false;
+			}
+			return setstr(&o->layout, v);
+		}
+		if ((v = optval(arg, "--pai-type"))) {
+			if (!*v || strspn(v, ENVCHARS "-") != strlen(v)) {
+				warn("%s: --pai-type=%s: expected a type of pai_build 1.x (k8s, yarn), 'all' or 'none'", cmd, v);
+				return false;
+			}
+			return setstr(&o->paitype, v);
 		}
 		if ((v = optval(arg, "--config"))) {
 			if (!*v)
@@ -237,6 +263,14 @@ option(struct opts *o, const char *cmd, const char *arg, const char *next, int *
 	}
 	if (strcmp(arg, "--insecure-registry") == 0) {
 		o->insecure = true;
+		return true;
+	}
+	if (strcmp(arg, "--all") == 0 && strcmp(cmd, "list") == 0) {
+		o->all = true;
+		return true;
+	}
+	if (strcmp(arg, "--summary") == 0) {
+		o->summary = true;
 		return true;
 	}
 	if (strcmp(arg, "-o") == 0) {
@@ -437,6 +471,10 @@ optsrecord(const struct opts *o, struct buf *b)
 
 	for (i = 0; i < o->images.n; i++)
 		bufprintf(b, "--images=%s\n", o->images.s[i]);
+	if (o->layout)
+		bufprintf(b, "--layout=%s\n", o->layout);
+	if (o->paitype)
+		bufprintf(b, "--pai-type=%s\n", o->paitype);
 	if (o->config)
 		bufprintf(b, "--config=%s\n", o->config);
 	bufprintf(b, "--engine=%s\n", o->engine);

@@ -17,12 +17,13 @@
 #include "escape.h"
 #include "graph.h"
 #include "image.h"
+#include "layout.h"
 #include "registry.h"
 #include "tree.h"
 #include "util.h"
 #include "walk.h"
 
-static void
+void
 centryadd(struct node *nd, char kind, const char *dst, const char *src, int prio)
 {
 	struct centry *e;
@@ -49,8 +50,7 @@ centrycmp(const void *a, const void *b)
 	return y->prio - x->prio;
 }
 
-/* sort by dst and keep, of entries with one dst, the one of highest priority */
-static void
+void
 centryuniq(struct node *nd)
 {
 	size_t i, j;
@@ -95,15 +95,14 @@ istemplatefile(const struct image *img, const char *path)
 	return false;
 }
 
-/* add the entries of a walked tree under dst; src is the walked directory */
-static void
+void
 addtree(struct tree *t, struct node *nd, const char *src, const char *dst, const struct walklist *w, int prio)
 {
 	size_t i;
 	char *s, *d;
 
 	for (i = 0; i < w->n; i++) {
-		if (prio == 0 && (strcmp(w->ent[i].path, "image.yaml") == 0 || istemplatefile(nd->img, w->ent[i].path)))
+		if (prio == 0 && !nd->service && (strcmp(w->ent[i].path, "image.yaml") == 0 || istemplatefile(nd->img, w->ent[i].path)))
 			continue;
 		s = pathjoin(src, w->ent[i].path);
 		d = pathjoin(dst, w->ent[i].path);
@@ -224,8 +223,7 @@ addtemplates(struct tree *t, struct node *nd)
 	}
 }
 
-/* drop what .dockerignore excludes; the Dockerfile always stays */
-static void
+void
 applyignore(struct tree *t, struct node *nd)
 {
 	struct dockerignore di = {0};
@@ -302,12 +300,7 @@ tmplitem(const struct image *img, const char *dst)
 	return NULL;
 }
 
-/*
- * nothing may lie below a file or a symlink of the context: a rendered or
- * copied file below a symlinked directory would be written through the
- * link, outside the build directory. nd->ent is sorted by dst.
- */
-static void
+void
 checkbelow(struct tree *t, struct node *nd)
 {
 	const struct centry *e, *up;
@@ -349,8 +342,6 @@ buildcontext(struct tree *t, struct node *nd)
 {
 	struct walklist w = {0};
 	char *errpath;
-	size_t i;
-	const char *bad;
 
 	strlistadd(&nd->dirs, nd->img->dir);
 	if (!walktree(nd->img->dir, &w, &errpath)) {
@@ -366,6 +357,15 @@ buildcontext(struct tree *t, struct node *nd)
 	finddockerfile(t, nd);
 	if (nd->dockerfile)
 		applyignore(t, nd);
+	checkctxpaths(t, nd);
+}
+
+void
+checkctxpaths(struct tree *t, struct node *nd)
+{
+	const char *bad;
+	size_t i;
+
 	for (i = 0; i < nd->nent; i++) {
 		if ((bad = escpathbad(nd->ent[i].dst)) || (nd->ent[i].src && (bad = escpathbad(nd->ent[i].src))))
 			diagerr(&t->d, nd->ent[i].src ? nd->ent[i].src : nd->ent[i].dst, 0, 0, "%s", bad);
@@ -391,8 +391,7 @@ treefind(const struct tree *t, const char *name)
 	return NULL;
 }
 
-/* the tree image a Dockerfile reference names, or NULL */
-static struct node *
+struct node *
 refnode(struct tree *t, const char *ref)
 {
 	char *repo = dfrepo(ref), *reg;
@@ -495,6 +494,7 @@ treefree(struct tree *t)
 		strlistfree(&nd->deps);
 		strlistfree(&nd->scanned);
 		strlistfree(&nd->dirs);
+		free(nd->service);
 		delimage(nd->img);
 	}
 	free(t->node);
@@ -502,6 +502,7 @@ treefree(struct tree *t)
 	free(t->order);
 	delgraph(t->g);
 	strlistfree(&t->dirs);
+	paifree(t);
 }
 
 static int
@@ -531,18 +532,23 @@ cycleerr(struct tree *t, const char *cycle)
 	if (nd && i < nd->img->nprereq)
 		diagerr(&t->d, nd->img->yaml, nd->img->prereq[i].line, nd->img->prereq[i].col,
 		    "dependency cycle: %s; an image cannot be built on itself", cycle);
-	else
+	else if (nd && nd->service && nd->dockerfile) {
+		char *df = pathjoin(nd->img->dir, nd->dockerfile);
+
+		diagerr(&t->d, df, 0, 0, "dependency cycle: %s; an image cannot be built on itself", cycle);
+		free(df);
+	} else
 		diagerr(&t->d, nd ? nd->img->yaml : NULL, 0, 0, "dependency cycle: %s; an image cannot be built on itself",
 		    cycle);
 	free(first);
 	free(second);
 }
 
-bool
-treeload(struct tree *t, const struct strlist *roots)
+/* the image-yaml layout: each subdirectory of a root holding image.yaml is an image */
+static void
+yamlload(struct tree *t, const struct strlist *roots)
 {
 	struct strlist names = {0}, dirs = {0};
-	struct strlist cycles = {0};
 	size_t i, j;
 	char *dir;
 
@@ -595,7 +601,51 @@ treeload(struct tree *t, const struct strlist *roots)
 		buildcontext(t, &t->node[i]);
 	for (i = 0; i < t->n; i++)
 		linkdeps(t, &t->node[i]);
-	t->names = xcalloc(t->n, sizeof(t->names[0]));
+}
+
+const char *
+layoutname(enum layout l)
+{
+	return l == LAYOUT_PAIBUILD ? "pai-build" : "image-yaml";
+}
+
+/* the layout of the roots when the caller left it to them; false after an error */
+static bool
+picklayout(struct tree *t, const struct strlist *roots)
+{
+	enum layout l;
+	size_t i;
+
+	if (t->layout != LAYOUT_AUTO)
+		return true;
+	for (i = 0; i < roots->n; i++) {
+		l = rootlayout(roots->s[i]);
+		if (i > 0 && l != t->layout) {
+			diagerr(&t->d, roots->s[i], 0, 0,
+			    "this images root has the %s layout and %s the %s layout; give --layout=image-yaml or --layout=pai-build, or configure each in a build directory of its own",
+			    layoutname(l), roots->s[0], layoutname(t->layout));
+			return false;
+		}
+		t->layout = l;
+	}
+	if (t->layout == LAYOUT_AUTO)
+		t->layout = LAYOUT_IMAGEYAML;
+	return true;
+}
+
+bool
+treeload(struct tree *t, const struct strlist *roots)
+{
+	struct strlist cycles = {0};
+	size_t i, j;
+
+	if (!picklayout(t, roots))
+		return false;
+	if (t->layout == LAYOUT_PAIBUILD)
+		paiload(t, roots);
+	else
+		yamlload(t, roots);
+	t->names = xcalloc(t->n ? t->n : 1, sizeof(t->names[0]));
 	for (i = 0; i < t->n; i++)
 		t->names[i] = t->node[i].img->name;
 	t->g = mkgraph(t->n, t->names);
@@ -603,8 +653,9 @@ treeload(struct tree *t, const struct strlist *roots)
 		for (j = 0; j < t->node[i].deps.n; j++)
 			graphadd(t->g, i, (size_t)(treefind(t, t->node[i].deps.s[j]) - t->node));
 	}
-	t->order = xcalloc(t->n, sizeof(t->order[0]));
-	if (!graphorder(t->g, t->order, &cycles)) {
+	t->order = xcalloc(t->n ? t->n : 1, sizeof(t->order[0]));
+	/* the pai-build layout reports cycles between services itself */
+	if (!graphorder(t->g, t->order, &cycles) && (t->layout != LAYOUT_PAIBUILD || t->d.nerr == 0)) {
 		for (i = 0; i < cycles.n; i++)
 			cycleerr(t, cycles.s[i]);
 	}

@@ -23,9 +23,17 @@ struct centry {
 	int prio; /* image file 0 < copy-list 1 < rendered 2: the higher replaces the lower */
 };
 
+/* how an images root lays out its images */
+enum layout {
+	LAYOUT_AUTO, /* chosen per root by treeload */
+	LAYOUT_IMAGEYAML, /* a directory holding image.yaml per image */
+	LAYOUT_PAIBUILD, /* OpenPAI's build/pai_build.py: <service>/build/<image>.dockerfile */
+};
+
 /* an image and everything generate works out about it */
 struct node {
 	struct image *img;
+	char *service; /* pai-build layout: the service holding it; NULL otherwise */
 	char *projroot; /* parent of the images root */
 	struct centry *ent;
 	size_t nent, capent;
@@ -35,8 +43,38 @@ struct node {
 	struct strlist dirs; /* directories walked: regeneration inputs */
 };
 
+/* why a service of the pai-build layout depends on another */
+struct svcdep {
+	char *svc; /* the service depended on */
+	char *file; /* the Dockerfile or component.dep that says so */
+	int line, col;
+	char *ref; /* the FROM reference; NULL for component.dep */
+};
+
+/* a service of the pai-build layout: a top-level directory of the images root */
+struct service {
+	char *name;
+	char *dir; /* root/name */
+	char *proj; /* the project root: the parent of its images root, where pai_build runs */
+	char *rel; /* dir seen from the project root: src/name */
+	struct strlist images; /* the names of its images, sorted */
+	struct svcdep *dep; /* in the order found */
+	size_t ndep;
+	struct strlist deps; /* the services it depends on, sorted, itself left out */
+	char *pre, *post; /* dir/build/build-pre.sh and build-post.sh when they exist */
+	char *decl; /* dir/build/build-pre.inputs when it exists */
+	struct strlist hookin; /* what the pre hook reads: its service's files and its dependencies' */
+};
+
 /* the loaded tree */
 struct tree {
+	enum layout layout; /* asked for by the caller (LAYOUT_AUTO: chosen by the roots); the one used after treeload */
+	const char *paitype; /* pai-build: keep *.common.dockerfile and *.TYPE.dockerfile; "all"; "none" (before 1.0); NULL: chosen by the tree */
+	char *painame; /* the type filter in use after treeload ("none", "all" or a type) */
+	struct service *svc; /* pai-build: sorted by name */
+	size_t nsvc;
+	struct strlist skipped; /* pai-build: "path: reason" of each Dockerfile left out */
+	struct strlist scanned; /* pai-build: component.dep and hook declarations read: regeneration inputs */
 	struct node *node; /* sorted by image name */
 	size_t n;
 	char **names;
@@ -59,6 +97,10 @@ void treefree(struct tree *t);
 
 /* the image named name, or NULL */
 struct node *treefind(const struct tree *t, const char *name);
+/* the service named name, or NULL */
+struct service *treefindsvc(const struct tree *t, const char *name);
+/* the name of a layout: "image-yaml" or "pai-build" */
+const char *layoutname(enum layout l);
 /* the context entry of nd at dst, or NULL */
 struct centry *centryfind(const struct node *nd, const char *dst);
 

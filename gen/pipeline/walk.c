@@ -60,8 +60,7 @@ strlistfree(struct strlist *l)
 	l->n = l->cap = 0;
 }
 
-/* the names in dir except "." and "..", sorted; false with errno set */
-static bool
+bool
 readnames(const char *dir, struct strlist *names)
 {
 	DIR *d;

@@ -36,6 +36,9 @@ struct walklist {
 	size_t n, cap;
 };
 
+/* the names in dir except "." and "..", sorted (appended to names); false with errno set */
+bool readnames(const char *dir, struct strlist *names);
+
 /*
  * the subdirectories of an images root, sorted by name (names only): every
  * one in dirs, those that hold image.yaml in images. false with errno set
