@@ -29,8 +29,12 @@ int cmd_stage(int argc, char **argv);
 int cmd_build(int argc, char **argv);
 /* compute an image's input digest (digest.c) */
 int cmd_digest(int argc, char **argv);
-/* run a service's build-pre.sh or build-post.sh against a shadow of the project (hook.c) */
+/* run a pai-build service's build-pre.sh or build-post.sh in a private copy of the project (hook.c) */
 int cmd_hook(int argc, char **argv);
+/* render a template with the cluster configuration (render.c) */
+int cmd_render(int argc, char **argv);
+/* compile the cluster configuration for render -c (config.c) */
+int cmd_config(int argc, char **argv);
 /* push one image to its repository, by a staging tag (push.c) */
 int cmd_push(int argc, char **argv);
 /* move the human tag of every pushed image (push.c) */

@@ -10,9 +10,6 @@
 #define IMAGEGEN_VERSION "0.1.0"
 #endif
 
-int cmd_render(int argc, char **argv);
-int cmd_config(int argc, char **argv);
-
 /* subcommands, in the order --help lists them */
 const struct command commands[] = {
 	{"generate", cmd_generate, "write build.ninja for an image tree"},
@@ -63,6 +60,6 @@ main(int argc, char **argv)
 		if (strcmp(argv[1], c->name) == 0)
 			return c->run(argc - 1, argv + 1);
 	}
-	fprintf(stderr, "%s: unknown command '%s'; '%s --help' lists the commands\n", argv0, argv[1], argv0);
+	error("unknown command '%s'; '%s --help' lists the commands", argv[1], argv0);
 	return 2;
 }

@@ -63,7 +63,7 @@ needkv(const char *opt, const char *v)
 	const char *eq = strchr(v, '=');
 
 	if (!eq || eq == v) {
-		fprintf(stderr, "%s: build: %s '%s' is not KEY=VALUE\n", argv0, opt, v);
+		error("build: %s '%s' is not KEY=VALUE", opt, v);
 		return false;
 	}
 	return true;
@@ -118,32 +118,32 @@ parseargs(struct buildcmd *c, int argc, char **argv)
 		} else if (strcmp(a, "--insecure") == 0) {
 			c->e.insecure = true;
 		} else if (a[0] == '-' && a[1] != '\0') {
-			fprintf(stderr, "%s: build: unknown option '%s'\n", argv0, a);
+			error("build: unknown option '%s'", a);
 			usage(stderr);
 			return 2;
 		} else if (!c->o.ctxdir) {
 			c->o.ctxdir = a;
 		} else {
-			fprintf(stderr, "%s: build: more than one context directory ('%s' and '%s')\n", argv0, c->o.ctxdir, a);
+			error("build: more than one context directory ('%s' and '%s')", c->o.ctxdir, a);
 			return 2;
 		}
 	}
 	if (!c->o.ctxdir || !c->enginename || !c->iid) {
-		fprintf(stderr, "%s: build: %s is required\n", argv0,
+		error("build: %s is required",
 		    !c->o.ctxdir ? "CTXDIR" : !c->enginename ? "--engine" : "--iid");
 		usage(stderr);
 		return 2;
 	}
 	if (!engineparse(&c->e, c->enginename)) {
-		fprintf(stderr, "%s: build: unknown engine '%s'; expected docker, podman, buildah or buildx\n", argv0, c->enginename);
+		error("build: unknown engine '%s'; expected docker, podman, buildah or buildx", c->enginename);
 		return 2;
 	}
 	if (c->cache && (!c->o.name || !c->digestpath)) {
-		fprintf(stderr, "%s: build: --cache needs --name and --digest\n", argv0);
+		error("build: --cache needs --name and --digest");
 		return 2;
 	}
 	if (c->layercache && !c->o.name) {
-		fprintf(stderr, "%s: build: --layer-cache needs --name\n", argv0);
+		error("build: --layer-cache needs --name");
 		return 2;
 	}
 	return 0;
@@ -160,10 +160,9 @@ failed(const struct buildcmd *c, const char *what, int st)
 {
 	if (c->log) {
 		showlogtail(c->log);
-		fprintf(stderr, "%s: %s of %s failed (%s exit status %d); the full log is %s\n",
-		    argv0, what, imgname(c), c->e.name, st, c->log);
+		error("%s of %s failed (%s exit status %d); the full log is %s", what, imgname(c), c->e.name, st, c->log);
 	} else {
-		fprintf(stderr, "%s: %s of %s failed (%s exit status %d)\n", argv0, what, imgname(c), c->e.name, st);
+		error("%s of %s failed (%s exit status %d)", what, imgname(c), c->e.name, st);
 	}
 }
 
@@ -176,7 +175,7 @@ writeiid(const struct buildcmd *c, const char *id)
 
 	free(text);
 	if (r < 0) {
-		warn("cannot write %s:", c->iid);
+		error("cannot write %s:", c->iid);
 		return false;
 	}
 	return true;
@@ -189,14 +188,13 @@ readdigest(struct buildcmd *c)
 	struct buf b = {0};
 
 	if (!readfile(c->digestpath, &b)) {
-		warn("cannot read the input digest %s:", c->digestpath);
+		error("cannot read the input digest %s:", c->digestpath);
 		return false;
 	}
 	c->digest = imageidnorm(b.data ? b.data : "", b.len);
-	buffree(&b);
+	delbuf(&b);
 	if (!c->digest) {
-		fprintf(stderr, "%s: %s: not an input digest; expected one line 'sha256:<64 hex digits>' (imagegen digest writes it)\n",
-		    argv0, c->digestpath);
+		error("%s: not an input digest; expected one line 'sha256:<64 hex digits>' (imagegen digest writes it)", c->digestpath);
 		return false;
 	}
 	return true;
@@ -240,7 +238,7 @@ imageid(struct buildcmd *c, const char *ref, int logfd)
 	if (enginelogrun(&a, logfd, NULL, &out) == 0)
 		id = imageidnorm(out.data ? out.data : "", out.len);
 	delargs(&a);
-	buffree(&out);
+	delbuf(&out);
 	return id;
 }
 
@@ -261,13 +259,13 @@ cachepull(struct buildcmd *c, const char *ref, int logfd)
 	delargs(&a);
 	/* podman and buildah print the ID; docker prints the name, so ask */
 	id = st == 0 ? imageidnorm(out.data ? out.data : "", out.len) : NULL;
-	buffree(&out);
+	delbuf(&out);
 	if (st != 0)
 		return NULL;
 	if (!id)
 		id = imageid(c, ref, logfd);
 	if (!id) {
-		fprintf(stderr, "%s: %s: pulled %s but the engine reports no image ID for it\n", argv0, imgname(c), ref);
+		error("%s: pulled %s but the engine reports no image ID for it", imgname(c), ref);
 		return NULL;
 	}
 	if (!tagall(c, id, logfd)) {
@@ -289,7 +287,7 @@ cachepush(struct buildcmd *c, const char *local, const char *ref, int logfd)
 		st = enginelogrun(&a, logfd, NULL, NULL);
 		delargs(&a);
 		if (st != 0) {
-			warn("%s: cannot tag %s for the cache (exit status %d); see %s", imgname(c), ref, st, c->log ? c->log : "above");
+			warning("%s: cannot tag %s for the cache (exit status %d); see %s", imgname(c), ref, st, c->log ? c->log : "above");
 			return;
 		}
 	}
@@ -297,7 +295,7 @@ cachepush(struct buildcmd *c, const char *local, const char *ref, int logfd)
 	st = enginelogrun(&a, logfd, NULL, NULL);
 	delargs(&a);
 	if (st != 0)
-		warn("%s: cannot push %s to the cache registry (exit status %d); see %s", imgname(c), ref, st, c->log ? c->log : "above");
+		warning("%s: cannot push %s to the cache registry (exit status %d); see %s", imgname(c), ref, st, c->log ? c->log : "above");
 }
 
 static int
@@ -311,23 +309,21 @@ build(struct buildcmd *c)
 	int logfd = -1, rc = 1, status;
 
 	if (stat(c->o.ctxdir, &st) != 0) {
-		fprintf(stderr, "%s: build: context directory %s: %s\n", argv0, c->o.ctxdir, strerror(errno));
+		error("build: context directory %s: %s", c->o.ctxdir, strerror(errno));
 		return 1;
 	}
 	if (!S_ISDIR(st.st_mode)) {
-		fprintf(stderr, "%s: build: context %s is not a directory; expected the staged context ctx/<image>\n", argv0, c->o.ctxdir);
+		error("build: context %s is not a directory; expected the staged context ctx/<image>", c->o.ctxdir);
 		return 1;
 	}
 	file = pathjoin(c->o.ctxdir, c->file ? c->file : "Dockerfile");
 	if (access(file, R_OK) != 0) {
-		fprintf(stderr, "%s: build: Dockerfile %s: %s; expected --file to name a file of the context\n",
-		    argv0, file, strerror(errno));
+		error("build: Dockerfile %s: %s; expected --file to name a file of the context", file, strerror(errno));
 		free(file);
 		return 1;
 	}
 	if (!enginefind(&c->e)) {
-		fprintf(stderr, "%s: build: the container engine '%s' is not in PATH; install it (Debian package %s) or choose another with --engine\n",
-		    argv0, c->e.kind == ENGINE_BUILDX ? "docker" : c->e.name, enginepkg(&c->e));
+		error("build: the container engine '%s' is not in PATH; install it (Debian package %s) or choose another with --engine", c->e.kind == ENGINE_BUILDX ? "docker" : c->e.name, enginepkg(&c->e));
 		free(file);
 		return 1;
 	}
@@ -375,7 +371,7 @@ build(struct buildcmd *c)
 	}
 	tmp = xasprintf("%s.engine", c->iid);
 	if (!mkdirparent(tmp)) {
-		warn("cannot create the directory of %s:", c->iid);
+		error("cannot create the directory of %s:", c->iid);
 		free(tmp);
 		goto out;
 	}
@@ -392,7 +388,7 @@ build(struct buildcmd *c)
 		goto out;
 	}
 	if (!readfile(tmp, &idtext) || !(id = imageidnorm(idtext.data ? idtext.data : "", idtext.len))) {
-		fprintf(stderr, "%s: %s: the engine wrote no image ID to %s; expected sha256:<hex>\n", argv0, imgname(c), tmp);
+		error("%s: the engine wrote no image ID to %s; expected sha256:<hex>", imgname(c), tmp);
 		unlink(tmp);
 		free(tmp);
 		goto out;
@@ -410,7 +406,7 @@ out:
 	if (logfd >= 0)
 		close(logfd);
 	fflush(stdout);
-	buffree(&idtext);
+	delbuf(&idtext);
 	free(id);
 	free(cacheref);
 	free(lcrepo);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "tmpl.h"
 #include "util.h"
 
@@ -38,13 +39,13 @@ cmd_config(int argc, char **argv)
 			return 0;
 		}
 		if (arg[0] != '-' || !arg[1] || !strchr("co", arg[1])) {
-			fprintf(stderr, "%s: config: unexpected argument '%s'\n", argv0, arg);
+			error("config: unexpected argument '%s'", arg);
 			usage(stderr);
 			return 2;
 		}
 		val = arg[2] ? arg + 2 : (i + 1 < argc ? argv[++i] : NULL);
 		if (!val) {
-			fprintf(stderr, "%s: config: option -%c needs a value\n", argv0, arg[1]);
+			error("config: option -%c needs a value", arg[1]);
 			usage(stderr);
 			return 2;
 		}
@@ -54,7 +55,7 @@ cmd_config(int argc, char **argv)
 			out = val;
 	}
 	if (!config || !out) {
-		fprintf(stderr, "%s: config: both -c CONFIG and -o OUT are needed\n", argv0);
+		error("config: both -c CONFIG and -o OUT are needed");
 		usage(stderr);
 		return 2;
 	}
@@ -62,12 +63,12 @@ cmd_config(int argc, char **argv)
 	if (!tenvcompileconfig(env, config, &b))
 		goto done;
 	if (writefile(out, b.data, b.len, 0666) < 0) {
-		warn("cannot write %s:", out);
+		error("cannot write %s:", out);
 		goto done;
 	}
 	status = 0;
 done:
-	buffree(&b);
+	delbuf(&b);
 	deltenv(env);
 	return status;
 }

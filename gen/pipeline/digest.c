@@ -83,7 +83,7 @@ walk(const char *root, const char *rel, struct paths *out, struct diag *d)
 	full = rel ? pathjoin(root, rel) : xstrdup(root);
 	dir = opendir(full);
 	if (!dir) {
-		diagerr(d, full, 0, 0, "cannot read the context directory: %s", strerror(errno));
+		errorat(d, full, 0, 0, "cannot read the context directory: %s", strerror(errno));
 		free(full);
 		return false;
 	}
@@ -95,14 +95,14 @@ walk(const char *root, const char *rel, struct paths *out, struct diag *d)
 		free(full);
 		full = pathjoin(root, sub);
 		if (lstat(full, &st) != 0) {
-			diagerr(d, full, 0, 0, "cannot stat: %s", strerror(errno));
+			errorat(d, full, 0, 0, "cannot stat: %s", strerror(errno));
 			ok = false;
 		} else if (S_ISDIR(st.st_mode)) {
 			ok = walk(root, sub, out, d) && ok;
 		}
 	}
 	if (errno != 0) {
-		diagerr(d, full, 0, 0, "cannot read the context directory: %s", strerror(errno));
+		errorat(d, full, 0, 0, "cannot read the context directory: %s", strerror(errno));
 		ok = false;
 	}
 	closedir(dir);
@@ -150,7 +150,7 @@ hashentry(struct sha256_ctx *md, const char *root, const char *rel, struct diag 
 
 	full = pathjoin(root, rel);
 	if (lstat(full, &st) != 0) {
-		diagerr(d, full, 0, 0, "cannot stat: %s", strerror(errno));
+		errorat(d, full, 0, 0, "cannot stat: %s", strerror(errno));
 		goto out;
 	}
 	snprintf(num, sizeof(num), "%04o", (unsigned)(st.st_mode & 07777));
@@ -164,7 +164,7 @@ hashentry(struct sha256_ctx *md, const char *root, const char *rel, struct diag 
 			link.data = xreallocarray(link.data, cap, 1);
 			n = readlink(full, link.data, cap);
 			if (n < 0) {
-				diagerr(d, full, 0, 0, "cannot read the symlink: %s", strerror(errno));
+				errorat(d, full, 0, 0, "cannot read the symlink: %s", strerror(errno));
 				goto out;
 			}
 			if ((size_t)n < cap) {
@@ -179,7 +179,7 @@ hashentry(struct sha256_ctx *md, const char *root, const char *rel, struct diag 
 	} else if (S_ISREG(st.st_mode)) {
 		fd = open(full, O_RDONLY | O_CLOEXEC);
 		if (fd < 0) {
-			diagerr(d, full, 0, 0, "cannot open: %s", strerror(errno));
+			errorat(d, full, 0, 0, "cannot open: %s", strerror(errno));
 			goto out;
 		}
 		field(md, "f");
@@ -197,14 +197,14 @@ hashentry(struct sha256_ctx *md, const char *root, const char *rel, struct diag 
 			total += n;
 		}
 		if (n < 0)
-			diagerr(d, full, 0, 0, "cannot read: %s", strerror(errno));
+			errorat(d, full, 0, 0, "cannot read: %s", strerror(errno));
 		else if (total != st.st_size)
-			diagerr(d, full, 0, 0, "changed while it was hashed; run the build again");
+			errorat(d, full, 0, 0, "changed while it was hashed; run the build again");
 		else
 			ok = true;
 		close(fd);
 	} else {
-		diagerr(d, full, 0, 0, "is neither a file, a directory nor a symlink; a build context holds only those");
+		errorat(d, full, 0, 0, "is neither a file, a directory nor a symlink; a build context holds only those");
 	}
 out:
 	free(link.data);
@@ -264,13 +264,13 @@ readdigestfile(const char *path)
 	char *s;
 
 	if (!readfile(path, &b)) {
-		warn("cannot read the digest %s:", path);
+		error("cannot read the digest %s:", path);
 		return NULL;
 	}
 	s = imageidnorm(b.data ? b.data : "", b.len);
-	buffree(&b);
+	delbuf(&b);
 	if (!s)
-		fprintf(stderr, "%s: %s:1: not a digest; expected one line 'sha256:<64 hex digits>'\n", argv0, path);
+		error("%s:1: not a digest; expected one line 'sha256:<64 hex digits>'", path);
 	return s;
 }
 
@@ -312,7 +312,7 @@ cmd_digest(int argc, char **argv)
 		} else if (strcmp(argv[i], "-o") == 0 && i + 1 < (size_t)argc) {
 			outpath = argv[++i];
 		} else if (argv[i][0] == '-') {
-			fprintf(stderr, "%s: digest: unknown option '%s'\n", argv0, argv[i]);
+			error("digest: unknown option '%s'", argv[i]);
 			usage(stderr);
 			rc = 2;
 			goto out;
@@ -327,8 +327,8 @@ cmd_digest(int argc, char **argv)
 	if (image && !in.ctxdir && !outpath && ndeps == 0) {
 		path = xasprintf("img/%s.digest", image);
 		if (access(path, F_OK) != 0 && errno == ENOENT) {
-			fprintf(stderr, "%s: digest: %s does not exist; run imagegen digest in the build directory, "
-			    "name an image of its build.ninja, and build the digest first (ninja %s)\n", argv0, path, path);
+			error("digest: %s does not exist; run imagegen digest in the build directory, "
+			    "name an image of its build.ninja, and build the digest first (ninja %s)", path, path);
 			free(path);
 			goto out;
 		}
@@ -342,7 +342,7 @@ cmd_digest(int argc, char **argv)
 		goto out;
 	}
 	if (!in.ctxdir || image) {
-		fprintf(stderr, "%s: digest: %s\n", argv0, image ? "IMAGE takes no options" : "--ctx is required");
+		error("digest: %s", image ? "IMAGE takes no options" : "--ctx is required");
 		usage(stderr);
 		rc = 2;
 		goto out;
@@ -354,7 +354,7 @@ cmd_digest(int argc, char **argv)
 	if (outpath) {
 		line = xasprintf("%s\n", digest);
 		if (writefile(outpath, line, strlen(line), 0666) < 0)
-			warn("cannot write %s:", outpath);
+			error("cannot write %s:", outpath);
 		else
 			rc = 0;
 		free(line);

@@ -362,7 +362,7 @@ dfscan(const char *text, size_t len, struct dfrefs *out)
 	}
 	if (l.text.len)
 		instruction(&sc, &l);
-	buffree(&l.text);
+	delbuf(&l.text);
 	free(l.line);
 	free(l.col);
 	for (i = 0; i < sc.nstage; i++)
@@ -377,7 +377,7 @@ dfscan(const char *text, size_t len, struct dfrefs *out)
 }
 
 void
-dffree(struct dfrefs *refs)
+deldfrefs(struct dfrefs *refs)
 {
 	size_t i;
 

@@ -32,7 +32,7 @@ struct dfrefs {
  */
 void dfscan(const char *text, size_t len, struct dfrefs *out);
 /* free the references; refs is empty after */
-void dffree(struct dfrefs *refs);
+void deldfrefs(struct dfrefs *refs);
 
 /* the repository part of an image reference (no :tag, no @digest); owned by the caller */
 char *dfrepo(const char *ref);

@@ -53,7 +53,7 @@ diparse(struct dockerignore *di, const char *text, size_t len)
 }
 
 void
-difree(struct dockerignore *di)
+deldockerignore(struct dockerignore *di)
 {
 	size_t i;
 

@@ -27,7 +27,7 @@ struct dockerignore {
 /* parse the text of a .dockerignore into di (appending) */
 void diparse(struct dockerignore *di, const char *text, size_t len);
 /* free the patterns; di is empty after */
-void difree(struct dockerignore *di);
+void deldockerignore(struct dockerignore *di);
 
 /* true if the glob pattern matches the whole of path */
 bool dimatch(const char *pat, const char *path);

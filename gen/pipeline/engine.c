@@ -362,7 +362,7 @@ enginerun(const struct args *a, const char *input, struct buf *out, int outfd, i
 		if (outpipe[0] >= 0)
 			close(outpipe[0]);
 		execv(a->v[0], a->v);
-		fprintf(stderr, "%s: cannot run %s: %s\n", argv0, a->v[0], strerror(errno));
+		error("cannot run %s: %s", a->v[0], strerror(errno));
 		_exit(127);
 	}
 	if (nullfd >= 0)
@@ -448,7 +448,7 @@ openlog(const char *log, int *fd)
 	if (!log)
 		return true;
 	if ((*fd = openwrite(log, O_CREAT | O_TRUNC, 0666)) < 0) {
-		warn("cannot create the log %s:", log);
+		error("cannot create the log %s:", log);
 		return false;
 	}
 	return true;
@@ -481,13 +481,13 @@ enginelogrun(const struct args *a, int logfd, const char *input, struct buf *out
 	argsquote(a, &b);
 	bufaddc(&b, '\n');
 	writeall(fd, b.data, b.len);
-	buffree(&b);
+	delbuf(&b);
 	/* without a log the output goes to stderr, which keeps stdout for imagegen's own report */
 	st = enginerun(a, input, out, fd, logfd);
 	if (out && out->len > start)
 		writeall(fd, out->data + start, out->len - start);
 	if (st < 0)
-		warn("cannot run %s:", a->v[0]);
+		error("cannot run %s:", a->v[0]);
 	return st;
 }
 
@@ -499,11 +499,11 @@ showlogtail(const char *log)
 	const char *s;
 
 	if (!readfile(log, &b)) {
-		warn("cannot read %s:", log);
+		error("cannot read %s:", log);
 		return;
 	}
 	if (b.len == 0) {
-		buffree(&b);
+		delbuf(&b);
 		return;
 	}
 	s = b.data;
@@ -516,5 +516,5 @@ showlogtail(const char *log)
 	fputs(s, stderr);
 	if (b.data[b.len - 1] != '\n')
 		fputc('\n', stderr);
-	buffree(&b);
+	delbuf(&b);
 }

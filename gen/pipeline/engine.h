@@ -31,7 +31,7 @@ struct args {
 /* append a copy of s */
 void argsadd(struct args *a, const char *s);
 /* append a formatted string */
-void argsaddf(struct args *a, const char *fmt, ...);
+void argsaddf(struct args *a, const char *fmt, ...) PRINTF(2, 3);
 /* free every string and the vector */
 void delargs(struct args *a);
 /* the vector as one line a shell would split the same way, appended to b */

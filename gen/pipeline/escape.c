@@ -83,5 +83,5 @@ escshellninja(struct buf *b, const char *s)
 
 	escshell(&w, s);
 	escninjaval(b, w.data);
-	buffree(&w);
+	delbuf(&w);
 }

@@ -16,6 +16,7 @@
 #include "image.h"
 #include "ninja.h"
 #include "opts.h"
+#include "plan.h"
 #include "registry.h"
 #include "tmpl.h"
 #include "tree.h"
@@ -97,7 +98,7 @@ manifest(const struct node *nd, struct buf *b)
 	}
 }
 
-/* "--flag=value" words, each a shell word in a ninja value, joined by spaces */
+/* "--flag=value" words, each a shell word, joined by spaces */
 static void
 addflag(struct buf *b, const char *flag, const char *val)
 {
@@ -105,17 +106,18 @@ addflag(struct buf *b, const char *flag, const char *val)
 
 	if (b->len)
 		bufaddc(b, ' ');
-	escshellninja(b, w);
+	escshell(b, w);
 	free(w);
 }
 
+/* b (shell words) becomes variable name of e; b is empty after */
 static void
-edgeflags(struct ninjaedge *e, const char *name, struct buf *b)
+edgeflags(struct edge *e, const char *name, struct buf *b)
 {
 	bufterm(b);
 	/* an unset variable expands to nothing: leave empty ones out */
 	if (b->len)
-		ninjaedgevar(e, name, b->data);
+		edgevar(e, name, b->data);
 	b->len = 0;
 	b->data[0] = '\0';
 }
@@ -126,10 +128,10 @@ edgeflags(struct ninjaedge *e, const char *name, struct buf *b)
  * wrote (it changes whenever what the hook left does)
  */
 static void
-stageedge(const struct tree *t, const struct node *nd, const char *ctx, struct buf *out)
+stageedge(const struct tree *t, const struct node *nd, const char *ctx, struct plan *pl)
 {
 	const struct service *s = nodesvc(t, nd);
-	struct ninjaedge e = {0};
+	struct edge e = {0};
 	struct buf b = {0};
 	char *stamp = xasprintf("%s.staged", ctx);
 	size_t i;
@@ -144,21 +146,20 @@ stageedge(const struct tree *t, const struct node *nd, const char *ctx, struct b
 	strlistadd(&e.out, stamp);
 	strlisttake(&e.in, manifestpath(t, nd));
 	strlistuniq(&e.implicit);
-	escshellninja(&b, ctx);
+	escshell(&b, ctx);
 	edgeflags(&e, "ctx", &b);
-	escshellninja(&b, stamp);
+	escshell(&b, stamp);
 	edgeflags(&e, "stamp", &b);
-	ninjabuild(out, &e);
-	ninjaedgefree(&e);
-	buffree(&b);
+	planedge(pl, &e);
+	delbuf(&b);
 	free(stamp);
 }
 
 /* one render edge per R entry, each reading the compiled config if there is one */
 static void
-renderedges(const struct opts *o, const struct node *nd, const char *ctx, struct buf *out)
+renderedges(const struct opts *o, const struct node *nd, const char *ctx, struct plan *pl)
 {
-	struct ninjaedge e;
+	struct edge e;
 	size_t i;
 
 	for (i = 0; i < nd->nent; i++) {
@@ -170,8 +171,7 @@ renderedges(const struct opts *o, const struct node *nd, const char *ctx, struct
 		strlistadd(&e.in, nd->ent[i].src);
 		if (o->config)
 			strlistadd(&e.implicit, CONFIGBIN);
-		ninjabuild(out, &e);
-		ninjaedgefree(&e);
+		planedge(pl, &e);
 	}
 }
 
@@ -216,7 +216,7 @@ kvflags(const char *flag, const struct ykv *kv, size_t n, struct buf *b)
 
 /* the variables the digest and build edges share: file, build args, labels, target, ctx, name */
 static void
-buildflags(const struct node *nd, const char *ctx, struct ninjaedge *e, struct buf *b)
+buildflags(const struct node *nd, const char *ctx, struct edge *e, struct buf *b)
 {
 	const struct image *img = nd->img;
 
@@ -229,9 +229,9 @@ buildflags(const struct node *nd, const char *ctx, struct ninjaedge *e, struct b
 	if (img->target.s)
 		addflag(b, "target", img->target.s);
 	edgeflags(e, "target", b);
-	escshellninja(b, ctx);
+	escshell(b, ctx);
 	edgeflags(e, "ctx", b);
-	escshellninja(b, img->name);
+	escshell(b, img->name);
 	edgeflags(e, "name", b);
 }
 
@@ -255,9 +255,9 @@ ctxinputs(const struct tree *t, const struct node *nd, const char *ctx, struct s
 }
 
 static void
-digestedge(const struct tree *t, const struct node *nd, const char *ctx, struct buf *out)
+digestedge(const struct tree *t, const struct node *nd, const char *ctx, struct plan *pl)
 {
-	struct ninjaedge e = {0};
+	struct edge e = {0};
 	struct buf b = {0};
 	char *p;
 	size_t i;
@@ -272,17 +272,16 @@ digestedge(const struct tree *t, const struct node *nd, const char *ctx, struct 
 	}
 	edgeflags(&e, "prereqs", &b);
 	buildflags(nd, ctx, &e, &b);
-	ninjabuild(out, &e);
-	ninjaedgefree(&e);
-	buffree(&b);
+	planedge(pl, &e);
+	delbuf(&b);
 }
 
 /* the build edge: the image ID from the staged and rendered files, the dependencies' IDs and the digest */
 static void
-buildedge(const struct tree *t, const struct opts *o, const struct node *nd, const char *ctx, struct buf *out)
+buildedge(const struct tree *t, const struct opts *o, const struct node *nd, const char *ctx, struct plan *pl)
 {
 	const struct image *img = nd->img;
-	struct ninjaedge e = {0};
+	struct edge e = {0};
 	struct buf b = {0};
 	char *log = xasprintf("log/%s.log", img->name);
 	char *digest = xasprintf("img/%s.digest", img->name);
@@ -293,10 +292,10 @@ buildedge(const struct tree *t, const struct opts *o, const struct node *nd, con
 	ctxinputs(t, nd, ctx, &e.implicit);
 	for (i = 0; i < nd->deps.n; i++)
 		strlisttake(&e.implicit, xasprintf("img/%s.iid", nd->deps.s[i]));
-	/* after the post hooks of the services it is built on, as pai_build goes service by service */
+	/* after the hooks of the services it is built on, as pai_build goes service by service */
 	svcorder(t, nodesvc(t, nd), &e.orderonly, NULL);
 	for (i = 0; i < e.orderonly.n; i++) {
-		if (strlisthas(&e.implicit, e.orderonly.s[i]) || strcmp(e.orderonly.s[i], e.out.s[0]) == 0) {
+		if (strlisthas(&e.implicit, e.orderonly.s[i])) {
 			free(e.orderonly.s[i]);
 			e.orderonly.s[i] = e.orderonly.s[--e.orderonly.n];
 			i--;
@@ -304,26 +303,25 @@ buildedge(const struct tree *t, const struct opts *o, const struct node *nd, con
 	}
 	strlistuniq(&e.orderonly);
 	strlistadd(&e.implicit, digest);
-	escshellninja(&b, digest);
+	escshell(&b, digest);
 	edgeflags(&e, "digest", &b);
 	tagflags(o, img, &b);
 	edgeflags(&e, "tags", &b);
 	buildflags(nd, ctx, &e, &b);
-	escshellninja(&b, log);
+	escshell(&b, log);
 	edgeflags(&e, "log", &b);
-	ninjabuild(out, &e);
-	ninjaedgefree(&e);
-	buffree(&b);
+	planedge(pl, &e);
+	delbuf(&b);
 	free(digest);
 	free(log);
 }
 
 /* with a registry: the push edge (by a staging tag) and the phony push-<img> */
 static void
-pushedges(const struct opts *o, const struct node *nd, struct buf *out)
+pushedges(const struct opts *o, const struct node *nd, struct plan *pl)
 {
 	const struct image *img = nd->img;
-	struct ninjaedge e = {0};
+	struct edge e = {0};
 	struct buf b = {0};
 	char *repo = regrepo(o->registry, o->namespace, img->name), *p;
 
@@ -333,55 +331,52 @@ pushedges(const struct opts *o, const struct node *nd, struct buf *out)
 	strlisttake(&e.out, xasprintf("push/%s.pushed", img->name));
 	strlisttake(&e.in, xasprintf("img/%s.iid", img->name));
 	strlisttake(&e.implicit, xasprintf("img/%s.digest", img->name));
-	escshellninja(&b, repo);
+	escshell(&b, repo);
 	edgeflags(&e, "repo", &b);
 	p = xasprintf("img/%s.digest", img->name);
-	escshellninja(&b, p);
+	escshell(&b, p);
 	free(p);
 	edgeflags(&e, "digest", &b);
 	p = xasprintf("log/%s.push.log", img->name);
-	escshellninja(&b, p);
+	escshell(&b, p);
 	free(p);
 	edgeflags(&e, "log", &b);
-	ninjabuild(out, &e);
-	ninjaedgefree(&e);
+	planedge(pl, &e);
 	memset(&e, 0, sizeof(e));
 	e.rule = "phony";
 	strlisttake(&e.out, xasprintf("push-%s", img->name));
 	strlisttake(&e.in, xasprintf("push/%s.pushed", img->name));
-	ninjabuild(out, &e);
-	ninjaedgefree(&e);
-	buffree(&b);
+	planedge(pl, &e);
+	delbuf(&b);
 	free(repo);
 }
 
 /* the edges of one image: stage, render, digest, build, push, and the phony image name */
 static void
-imageedges(const struct tree *t, const struct opts *o, const struct node *nd, struct buf *out)
+imageedges(const struct tree *t, const struct opts *o, const struct node *nd, struct plan *pl)
 {
-	struct ninjaedge e = {0};
+	struct edge e = {0};
 	char *ctx = xasprintf("ctx/%s", nd->img->name), *c;
 	const struct service *own = treefindsvc(t, nd->img->name);
 
-	bufaddc(out, '\n');
+	planblank(pl);
 	if (nd->service)
 		c = xasprintf("image %s (%s/%s)", nd->img->name, nd->img->dir, nd->dockerfile);
 	else
 		c = xasprintf("image %s (%s)", nd->img->name, nd->img->dir);
-	ninjacomment(out, c);
+	plancomment(pl, c);
 	free(c);
-	stageedge(t, nd, ctx, out);
-	renderedges(o, nd, ctx, out);
-	digestedge(t, nd, ctx, out);
-	buildedge(t, o, nd, ctx, out);
-	pushedges(o, nd, out);
+	stageedge(t, nd, ctx, pl);
+	renderedges(o, nd, ctx, pl);
+	digestedge(t, nd, ctx, pl);
+	buildedge(t, o, nd, ctx, pl);
+	pushedges(o, nd, pl);
 	/* a service of the same name takes the name: it builds this image and the others of the service */
 	if (!(own && nd->service && strcmp(own->name, nd->service) == 0)) {
 		e.rule = "phony";
 		strlistadd(&e.out, nd->img->name);
 		strlisttake(&e.in, xasprintf("img/%s.iid", nd->img->name));
-		ninjabuild(out, &e);
-		ninjaedgefree(&e);
+		planedge(pl, &e);
 	}
 	free(ctx);
 }
@@ -399,9 +394,9 @@ hookinputs(const struct service *s, struct buf *b)
 
 /* the hook edges of a pai-build service, its phony name and its rehook target */
 static void
-serviceedges(const struct tree *t, const struct service *s, struct buf *out)
+serviceedges(const struct tree *t, const struct service *s, struct plan *pl)
 {
-	struct ninjaedge e = {0};
+	struct edge e = {0};
 	struct buf b = {0};
 	const struct node *img;
 	char *p;
@@ -410,16 +405,15 @@ serviceedges(const struct tree *t, const struct service *s, struct buf *out)
 
 	if (!s->pre && !s->post && s->images.n == 0)
 		return;
-	bufaddc(out, '\n');
+	planblank(pl);
 	p = xasprintf("service %s (%s)", s->name, s->dir);
-	ninjacomment(out, p);
+	plancomment(pl, p);
 	free(p);
 	for (phase = 0; phase < 2; phase++) {
 		const char *script = phase == 0 ? s->pre : s->post, *name = phase == 0 ? "pre" : "post";
 
 		if (!script)
 			continue;
-		memset(&e, 0, sizeof(e));
 		e.rule = "hook";
 		strlisttake(&e.out, xasprintf("hook/%s/%s", s->name, name));
 		if (phase == 0) {
@@ -448,29 +442,24 @@ serviceedges(const struct tree *t, const struct service *s, struct buf *out)
 		free(p);
 		addflag(&b, "log", p = xasprintf("log/hook/%s.%s.log", s->name, name));
 		free(p);
-		for (i = 0; i < s->deps.n; i++)
+		for (i = 0; !(phase == 1 && s->pre) && i < s->deps.n; i++)
 			addflag(&b, "dep", treefindsvc(t, s->deps.s[i])->rel);
 		for (i = 0; phase == 0 && i < s->images.n; i++) {
 			img = treefind(t, s->images.s[i]);
 			addflag(&b, "image", p = xasprintf("%s=%s", img->img->name, img->dockerfile));
 			free(p);
 		}
-		if (phase == 1 && s->pre) {
-			bufaddc(&b, ' ');
-			bufadds(&b, "--reuse");
-		}
+		if (phase == 1 && s->pre)
+			bufadds(&b, " --reuse");
 		edgeflags(&e, "flags", &b);
-		p = xasprintf("%s %s", s->name, name);
-		escninjaval(&b, p);
-		free(p);
+		escshell(&b, s->name);
+		bufprintf(&b, " %s", name);
 		edgeflags(&e, "desc", &b);
-		ninjabuild(out, &e);
-		ninjaedgefree(&e);
+		planedge(pl, &e);
 	}
 	/* ninja SERVICE: every image of the service and its hooks */
-	memset(&e, 0, sizeof(e));
-	e.rule = "phony";
 	if (!treefind(t, s->name) || strcmp(treefind(t, s->name)->service, s->name) == 0) {
+		e.rule = "phony";
 		strlistadd(&e.out, s->name);
 		for (i = 0; i < s->images.n; i++)
 			strlisttake(&e.in, xasprintf("img/%s.iid", s->images.s[i]));
@@ -478,29 +467,26 @@ serviceedges(const struct tree *t, const struct service *s, struct buf *out)
 			strlisttake(&e.in, xasprintf("hook/%s/pre", s->name));
 		if (s->post)
 			strlisttake(&e.in, xasprintf("hook/%s/post", s->name));
-		ninjabuild(out, &e);
+		planedge(pl, &e);
 	}
-	ninjaedgefree(&e);
 	if (s->pre || s->post) {
-		memset(&e, 0, sizeof(e));
 		e.rule = "rehook";
 		strlisttake(&e.out, xasprintf("rehook-%s", s->name));
 		b.len = 0;
 		if (s->pre) {
-			escshellninja(&b, p = xasprintf("hook/%s/pre", s->name));
+			escshell(&b, p = xasprintf("hook/%s/pre", s->name));
 			free(p);
 		}
 		if (s->post) {
 			if (b.len)
 				bufaddc(&b, ' ');
-			escshellninja(&b, p = xasprintf("hook/%s/post", s->name));
+			escshell(&b, p = xasprintf("hook/%s/post", s->name));
 			free(p);
 		}
 		edgeflags(&e, "stamps", &b);
-		ninjabuild(out, &e);
-		ninjaedgefree(&e);
+		planedge(pl, &e);
 	}
-	buffree(&b);
+	delbuf(&b);
 }
 
 /* the cluster configuration files: the file, or the YAML files of the directory */
@@ -514,7 +500,7 @@ configfiles(const struct opts *o, struct strlist *files, struct strlist *dirs, s
 	if (!o->config)
 		return true;
 	if (stat(o->config, &st) != 0) {
-		diagerr(d, o->config, 0, 0, "cannot read the configuration (--config): %s", strerror(errno));
+		errorat(d, o->config, 0, 0, "cannot read the configuration (--config): %s", strerror(errno));
 		return false;
 	}
 	if (!S_ISDIR(st.st_mode)) {
@@ -523,7 +509,7 @@ configfiles(const struct opts *o, struct strlist *files, struct strlist *dirs, s
 	}
 	strlistadd(dirs, o->config);
 	if (!walkroot(o->config, &names, &sub)) {
-		diagerr(d, o->config, 0, 0, "cannot read the configuration directory: %s", strerror(errno));
+		errorat(d, o->config, 0, 0, "cannot read the configuration directory: %s", strerror(errno));
 		return false;
 	}
 	strlistfree(&names);
@@ -533,9 +519,9 @@ configfiles(const struct opts *o, struct strlist *files, struct strlist *dirs, s
 		char *errpath;
 
 		if (!walktree(o->config, &w, &errpath)) {
-			diagerr(d, errpath, 0, 0, "cannot read: %s", strerror(errno));
+			errorat(d, errpath, 0, 0, "cannot read: %s", strerror(errno));
 			free(errpath);
-			walkfree(&w);
+			delwalklist(&w);
 			return false;
 		}
 		for (i = 0; i < w.n; i++) {
@@ -546,7 +532,7 @@ configfiles(const struct opts *o, struct strlist *files, struct strlist *dirs, s
 			    (n > 4 && strcmp(w.ent[i].path + n - 4, ".yml") == 0))
 				strlisttake(files, pathjoin(o->config, w.ent[i].path));
 		}
-		walkfree(&w);
+		delwalklist(&w);
 	}
 	return true;
 }
@@ -561,7 +547,7 @@ prelude(const struct tree *t, const struct opts *o, const char *rules, struct bu
 	bool ok;
 
 	if (!readfile(rules, &src)) {
-		diagerr(d, rules, 0, 0, "cannot read the rule prelude: %s; --templates=DIR names the directory holding rules.ninja",
+		errorat(d, rules, 0, 0, "cannot read the rule prelude: %s; --templates=DIR names the directory holding rules.ninja",
 		    strerror(errno));
 		deltenv(env);
 		return false;
@@ -598,8 +584,8 @@ prelude(const struct tree *t, const struct opts *o, const char *rules, struct bu
 	if (ok && out->len && out->data[out->len - 1] != '\n')
 		bufaddc(out, '\n');
 	deltenv(env);
-	buffree(&src);
-	buffree(&v);
+	delbuf(&src);
+	delbuf(&v);
 	return ok;
 }
 
@@ -621,7 +607,7 @@ writeout(const char *path, struct buf *b)
 {
 	bufterm(b);
 	if (writefile(path, b->data, b->len, 0666) < 0) {
-		warn("cannot write %s:", path);
+		error("cannot write %s:", path);
 		return 1;
 	}
 	return 0;
@@ -663,26 +649,125 @@ sources(struct tree *t, const struct opts *o, const char *rules, struct strlist 
 	strlistuniq(regen);
 	for (i = 0; i < regen->n; i++) {
 		if ((bad = escpathbad(regen->s[i])))
-			diagerr(&t->d, regen->s[i], 0, 0, "%s", bad);
+			errorat(&t->d, regen->s[i], 0, 0, "%s", bad);
 		else if (overlaps(t, o, regen->s[i]))
-			diagerr(&t->d, regen->s[i], 0, 0, overlap, o->output);
+			errorat(&t->d, regen->s[i], 0, 0, overlap, o->output);
 	}
 	for (i = 0; i < t->n; i++) {
 		for (j = 0; j < t->node[i].nent; j++) {
 			src = t->node[i].ent[j].src;
 			if (t->node[i].ent[j].kind == 'F' && !strlisthas(regen, src) && overlaps(t, o, src))
-				diagerr(&t->d, src, 0, 0, overlap, o->output);
+				errorat(&t->d, src, 0, 0, overlap, o->output);
 		}
 	}
 	return t->d.nerr == 0;
 }
 
+/*
+ * the whole graph: the config edge, the services' hook edges, every
+ * image's edges in build order, all and the default, rehook, push and
+ * publish, and the regeneration edge with its inputs (regen) and its
+ * other outputs (manifests: the stage manifests and the hooks' input lists)
+ */
+static void
+graphplan(const struct tree *t, const struct opts *o, const struct strlist *configs,
+    const struct strlist *regen, const struct strlist *manifests, struct plan *pl)
+{
+	struct edge e = {0};
+	char *c;
+	size_t i;
+
+	if (o->config) {
+		/* compiled once; every render edge reads it instead of the YAML */
+		planblank(pl);
+		e.rule = "config";
+		strlistadd(&e.out, CONFIGBIN);
+		for (i = 0; i < configs->n; i++)
+			strlistadd(&e.in, configs->s[i]);
+		planedge(pl, &e);
+	}
+	for (i = 0; i < t->nsvc; i++)
+		serviceedges(t, &t->svc[i], pl);
+	for (i = 0; i < t->n; i++)
+		imageedges(t, o, &t->node[t->order[i]], pl);
+
+	planblank(pl);
+	e.rule = "phony";
+	strlistadd(&e.out, "all");
+	/* the pai-build layout: a service may take an image's name; its hooks run too */
+	for (i = 0; i < t->n; i++)
+		strlisttake(&e.in, t->nsvc ? xasprintf("img/%s.iid", t->node[i].img->name) : xstrdup(t->node[i].img->name));
+	for (i = 0; i < t->nsvc; i++) {
+		if (t->svc[i].pre)
+			strlisttake(&e.in, xasprintf("hook/%s/pre", t->svc[i].name));
+		if (t->svc[i].post)
+			strlisttake(&e.in, xasprintf("hook/%s/post", t->svc[i].name));
+	}
+	planedge(pl, &e);
+	plandefault(pl, "all");
+	if (hashooks(t)) {
+		struct buf v = {0};
+
+		planblank(pl);
+		plancomment(pl, "ninja rehook: the next ninja runs every hook again");
+		e.rule = "rehook";
+		strlistadd(&e.out, "rehook");
+		for (i = 0; i < t->nsvc; i++) {
+			if (t->svc[i].pre) {
+				c = xasprintf("hook/%s/pre", t->svc[i].name);
+				bufaddc(&v, ' ');
+				escshell(&v, c);
+				free(c);
+			}
+			if (t->svc[i].post) {
+				c = xasprintf("hook/%s/post", t->svc[i].name);
+				bufaddc(&v, ' ');
+				escshell(&v, c);
+				free(c);
+			}
+		}
+		edgevar(&e, "stamps", v.data + 1);
+		planedge(pl, &e);
+		delbuf(&v);
+	}
+	if (o->registry && *o->registry) {
+		planblank(pl);
+		plancomment(pl, "push: every image by a staging tag, then the release tag on all of them");
+		e.rule = "publish";
+		strlistadd(&e.out, "push/published");
+		for (i = 0; i < t->n; i++)
+			strlisttake(&e.in, xasprintf("push/%s.pushed", t->node[i].img->name));
+		planedge(pl, &e);
+		e.rule = "phony";
+		strlistadd(&e.out, "push");
+		strlistadd(&e.in, "push/published");
+		planedge(pl, &e);
+	}
+
+	planblank(pl);
+	c = xasprintf("regeneration: %s follows the image tree", o->output);
+	plancomment(pl, c);
+	free(c);
+	e.rule = "regen";
+	strlistadd(&e.out, o->output);
+	for (i = 0; i < manifests->n; i++)
+		strlistadd(&e.implicitout, manifests->s[i]);
+	for (i = 0; i < regen->n; i++)
+		strlistadd(&e.implicit, regen->s[i]);
+	planedge(pl, &e);
+	for (i = 0; i < regen->n; i++) {
+		e.rule = "phony";
+		strlistadd(&e.out, regen->s[i]);
+		planedge(pl, &e);
+	}
+}
+
 static int
 generate(struct tree *t, const struct opts *o)
 {
+	struct plan p = {0};
 	struct buf out = {0}, b = {0};
-	struct strlist configs = {0}, regen = {0}, manifests = {0}, hookins = {0};
-	struct ninjaedge e = {0};
+	struct strlist configs = {0}, regen = {0}, manifests = {0}, hookins = {0}, outs = {0};
 	char *rules;
 	size_t i, j;
 	int rc = 0;
@@ -692,101 +777,11 @@ generate(struct tree *t, const struct opts *o)
 		rc = 1;
 		goto out;
 	}
-
-	bufadds(&out, "# generated by imagegen generate; edit the image tree, not this file\n");
-	bufadds(&out, "ninja_required_version = 1.7\n\n");
-	if (!prelude(t, o, rules, &out, &t->d)) {
+	if (!prelude(t, o, rules, &p.prelude, &t->d)) {
 		rc = 1;
 		goto out;
 	}
-	if (o->config) {
-		/* compiled once; every render edge reads it instead of the YAML */
-		bufaddc(&out, '\n');
-		memset(&e, 0, sizeof(e));
-		e.rule = "config";
-		strlistadd(&e.out, CONFIGBIN);
-		for (i = 0; i < configs.n; i++)
-			strlistadd(&e.in, configs.s[i]);
-		ninjabuild(&out, &e);
-		ninjaedgefree(&e);
-	}
-	for (i = 0; i < t->nsvc; i++)
-		serviceedges(t, &t->svc[i], &out);
-	for (i = 0; i < t->n; i++)
-		imageedges(t, o, &t->node[t->order[i]], &out);
-
-	bufaddc(&out, '\n');
-	memset(&e, 0, sizeof(e));
-	e.rule = "phony";
-	strlistadd(&e.out, "all");
-	for (i = 0; i < t->n; i++)
-		strlisttake(&e.in, xasprintf("img/%s.iid", t->node[i].img->name));
-	for (i = 0; i < t->nsvc; i++) {
-		if (t->svc[i].pre)
-			strlisttake(&e.in, xasprintf("hook/%s/pre", t->svc[i].name));
-		if (t->svc[i].post)
-			strlisttake(&e.in, xasprintf("hook/%s/post", t->svc[i].name));
-	}
-	if (t->nsvc == 0) {
-		/* the image-yaml layout names its images, as it always did */
-		for (i = 0; i < e.in.n; i++) {
-			free(e.in.s[i]);
-			e.in.s[i] = xstrdup(t->node[i].img->name);
-		}
-	}
-	ninjabuild(&out, &e);
-	ninjaedgefree(&e);
-	bufadds(&out, "default all\n");
-	if (hashooks(t)) {
-		bufadds(&out, "\n# ninja rehook: the next ninja runs every hook again\n");
-		memset(&e, 0, sizeof(e));
-		e.rule = "rehook";
-		strlistadd(&e.out, "rehook");
-		for (i = 0; i < t->nsvc; i++) {
-			if (t->svc[i].pre)
-				strlisttake(&e.var, xasprintf("hook/%s/pre", t->svc[i].name));
-			if (t->svc[i].post)
-				strlisttake(&e.var, xasprintf("hook/%s/post", t->svc[i].name));
-		}
-		{
-			struct buf v = {0};
-			struct strlist stamps = e.var;
-
-			memset(&e.var, 0, sizeof(e.var));
-			for (i = 0; i < stamps.n; i++) {
-				if (v.len)
-					bufaddc(&v, ' ');
-				escshellninja(&v, stamps.s[i]);
-			}
-			bufterm(&v);
-			ninjaedgevar(&e, "stamps", v.data);
-			buffree(&v);
-			strlistfree(&stamps);
-		}
-		ninjabuild(&out, &e);
-		ninjaedgefree(&e);
-	}
-	if (o->registry && *o->registry) {
-		bufadds(&out, "\n# push: every image by a staging tag, then the release tag on all of them\n");
-		memset(&e, 0, sizeof(e));
-		e.rule = "publish";
-		strlistadd(&e.out, "push/published");
-		for (i = 0; i < t->n; i++)
-			strlisttake(&e.in, xasprintf("push/%s.pushed", t->node[i].img->name));
-		ninjabuild(&out, &e);
-		ninjaedgefree(&e);
-		memset(&e, 0, sizeof(e));
-		e.rule = "phony";
-		strlistadd(&e.out, "push");
-		strlistadd(&e.in, "push/published");
-		ninjabuild(&out, &e);
-		ninjaedgefree(&e);
-	}
-
-	bufadds(&out, "\n# regeneration: build.ninja follows the image tree\n");
-	memset(&e, 0, sizeof(e));
-	e.rule = "regen";
-	strlistadd(&e.out, o->output);
+	/* the images after a pre hook have theirs written by the hook */
 	for (i = 0; i < t->n; i++) {
 		const struct service *sv = nodesvc(t, &t->node[i]);
 
@@ -797,28 +792,18 @@ generate(struct tree *t, const struct opts *o)
 		if (t->svc[i].pre)
 			strlisttake(&hookins, xasprintf(".imagegen/hook/%s.inputs", t->svc[i].name));
 	}
-	for (i = 0; i < manifests.n; i++)
-		strlistadd(&e.implicitout, manifests.s[i]);
 	for (i = 0; i < hookins.n; i++)
-		strlistadd(&e.implicitout, hookins.s[i]);
-	for (i = 0; i < regen.n; i++)
-		strlistadd(&e.implicit, regen.s[i]);
-	ninjabuild(&out, &e);
-	ninjaedgefree(&e);
-	for (i = 0; i < regen.n; i++) {
-		memset(&e, 0, sizeof(e));
-		e.rule = "phony";
-		strlistadd(&e.out, regen.s[i]);
-		ninjabuild(&out, &e);
-		ninjaedgefree(&e);
-	}
+		strlistadd(&outs, hookins.s[i]);
+	for (i = 0; i < manifests.n; i++)
+		strlistadd(&outs, manifests.s[i]);
+	graphplan(t, o, &configs, &regen, &outs, &p);
+	ninjawrite(&p, &out);
 
 	/*
 	 * the arguments (an input of the regeneration edge) first, then its
 	 * outputs: the manifests and build.ninja last, so that none is older
 	 * than an input and a fresh build.ninja is clean
 	 */
-	b.len = 0;
 	optsrecord(o, &b);
 	rc |= writeout(ARGSFILE, &b);
 	for (i = 0, j = 0; i < t->n; i++) {
@@ -841,12 +826,14 @@ generate(struct tree *t, const struct opts *o)
 		rc |= writeout(o->output, &out);
 out:
 	free(rules);
-	buffree(&out);
-	buffree(&b);
+	planfree(&p);
+	delbuf(&out);
+	delbuf(&b);
 	strlistfree(&configs);
 	strlistfree(&regen);
 	strlistfree(&manifests);
 	strlistfree(&hookins);
+	strlistfree(&outs);
 	return rc;
 }
 
@@ -938,7 +925,7 @@ run(int argc, char **argv)
 
 	rc = optsparse(&o, argc, argv);
 	if (rc) {
-		optsfree(&o);
+		delopts(&o);
 		return rc < 0 ? 0 : rc;
 	}
 	t.registry = o.registry;
@@ -958,9 +945,9 @@ run(int argc, char **argv)
 	if (rc == 0 && o.summary)
 		summary(&t);
 	if (t.d.nerr)
-		fprintf(stderr, "%s: %d error%s\n", argv0, t.d.nerr, t.d.nerr == 1 ? "" : "s");
-	treefree(&t);
-	optsfree(&o);
+		error("%d error%s", t.d.nerr, t.d.nerr == 1 ? "" : "s");
+	deltree(&t);
+	delopts(&o);
 	return rc;
 }
 

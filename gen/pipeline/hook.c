@@ -100,11 +100,11 @@ copyfile(const char *src, const char *dst, const struct stat *st)
 	bool ok = true;
 
 	if ((in = open(src, O_RDONLY | O_NOCTTY)) < 0) {
-		warn("hook: cannot read %s:", src);
+		error("hook: cannot read %s:", src);
 		return false;
 	}
 	if ((out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0600)) < 0) {
-		warn("hook: cannot create %s:", dst);
+		error("hook: cannot create %s:", dst);
 		close(in);
 		return false;
 	}
@@ -112,7 +112,7 @@ copyfile(const char *src, const char *dst, const struct stat *st)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			warn("hook: cannot read %s:", src);
+			error("hook: cannot read %s:", src);
 			ok = false;
 			break;
 		}
@@ -121,7 +121,7 @@ copyfile(const char *src, const char *dst, const struct stat *st)
 			if (w < 0 && errno == EINTR)
 				w = 0;
 			else if (w < 0) {
-				warn("hook: cannot write %s:", dst);
+				error("hook: cannot write %s:", dst);
 				ok = false;
 			}
 		}
@@ -129,11 +129,11 @@ copyfile(const char *src, const char *dst, const struct stat *st)
 	ts[0] = st->st_atim;
 	ts[1] = st->st_mtim;
 	if (ok && (fchmod(out, st->st_mode & 07777) != 0 || futimens(out, ts) != 0)) {
-		warn("hook: cannot set the mode and times of %s:", dst);
+		error("hook: cannot set the mode and times of %s:", dst);
 		ok = false;
 	}
 	if (close(out) != 0 && ok) {
-		warn("hook: cannot write %s:", dst);
+		error("hook: cannot write %s:", dst);
 		ok = false;
 	}
 	close(in);
@@ -157,17 +157,17 @@ copytree(const char *src, const char *dst, bool deref, int depth)
 	bool ok = true;
 
 	if ((deref ? stat(src, &st) : lstat(src, &st)) != 0) {
-		warn("hook: cannot copy %s:", src);
+		error("hook: cannot copy %s:", src);
 		return false;
 	}
 	if (S_ISLNK(st.st_mode)) {
 		if ((n = readlink(src, link, sizeof(link) - 1)) < 0) {
-			warn("hook: cannot read the link %s:", src);
+			error("hook: cannot read the link %s:", src);
 			return false;
 		}
 		link[n] = '\0';
 		if (symlink(link, dst) != 0) {
-			warn("hook: cannot create the link %s:", dst);
+			error("hook: cannot create the link %s:", dst);
 			return false;
 		}
 		return true;
@@ -177,15 +177,15 @@ copytree(const char *src, const char *dst, bool deref, int depth)
 	if (!S_ISDIR(st.st_mode))
 		return true; /* sockets, fifos and devices have no place in a build context */
 	if (depth > 64) {
-		warn("hook: %s: directories nest more than 64 deep (a loop of links?)", src);
+		error("hook: %s: directories nest more than 64 deep (a loop of links?)", src);
 		return false;
 	}
 	if (mkdir(dst, 0700) != 0) {
-		warn("hook: cannot create %s:", dst);
+		error("hook: cannot create %s:", dst);
 		return false;
 	}
 	if (!readnames(src, &names)) {
-		warn("hook: cannot read %s:", src);
+		error("hook: cannot read %s:", src);
 		return false;
 	}
 	for (i = 0; ok && i < names.n; i++) {
@@ -199,7 +199,7 @@ copytree(const char *src, const char *dst, bool deref, int depth)
 	ts[0] = st.st_atim;
 	ts[1] = st.st_mtim;
 	if (ok && (chmod(dst, st.st_mode & 07777) != 0 || utimensat(AT_FDCWD, dst, ts, 0) != 0)) {
-		warn("hook: cannot set the mode and times of %s:", dst);
+		error("hook: cannot set the mode and times of %s:", dst);
 		ok = false;
 	}
 	return ok;
@@ -244,20 +244,20 @@ mirror(const struct skip *k, const char *src, const char *dst, const char *rel, 
 	bool ok = true, exists;
 
 	if (lstat(src, &st) != 0) {
-		warn("hook: cannot copy %s:", src);
+		error("hook: cannot copy %s:", src);
 		return false;
 	}
 	exists = lstat(dst, &dt) == 0;
 	if (S_ISLNK(st.st_mode)) {
 		if ((n = readlink(src, link, sizeof(link) - 1)) < 0) {
-			warn("hook: cannot read the link %s:", src);
+			error("hook: cannot read the link %s:", src);
 			return false;
 		}
 		link[n] = '\0';
 		if (exists && S_ISLNK(dt.st_mode) && (m = readlink(dst, old, sizeof(old) - 1)) == n && memcmp(old, link, (size_t)n) == 0)
 			return true;
 		if (!rmtree(dst) || symlink(link, dst) != 0) {
-			warn("hook: cannot create the link %s:", dst);
+			error("hook: cannot create the link %s:", dst);
 			return false;
 		}
 		return true;
@@ -273,17 +273,17 @@ mirror(const struct skip *k, const char *src, const char *dst, const char *rel, 
 	if (depth > 0 && skipdir(k, src, &st))
 		return rmtree(dst);
 	if (exists && !S_ISDIR(dt.st_mode) && !rmtree(dst)) {
-		warn("hook: cannot remove %s:", dst);
+		error("hook: cannot remove %s:", dst);
 		return false;
 	}
 	if ((!exists || !S_ISDIR(dt.st_mode)) && mkdir(dst, 0700) != 0) {
-		warn("hook: cannot create %s:", dst);
+		error("hook: cannot create %s:", dst);
 		return false;
 	}
 	if (exists && S_ISDIR(dt.st_mode) && (dt.st_mode & 0700) != 0700)
 		chmod(dst, dt.st_mode | 0700);
 	if (!readnames(src, &names)) {
-		warn("hook: cannot read %s:", src);
+		error("hook: cannot read %s:", src);
 		return false;
 	}
 	/* what the last run (or its hook) left that the project does not hold */
@@ -292,7 +292,7 @@ mirror(const struct skip *k, const char *src, const char *dst, const char *rel, 
 		if (!strlisthas(&names, have.s[i])) {
 			d = pathjoin(dst, have.s[i]);
 			if (!(ok = rmtree(d)))
-				warn("hook: cannot remove %s:", d);
+				error("hook: cannot remove %s:", d);
 			free(d);
 		}
 	}
@@ -309,7 +309,7 @@ mirror(const struct skip *k, const char *src, const char *dst, const char *rel, 
 
 				ok = abs && rmtree(d) && symlink(abs, d) == 0;
 				if (!ok)
-					warn("hook: cannot link %s to %s:", d, s);
+					error("hook: cannot link %s to %s:", d, s);
 				free(abs);
 			}
 		} else
@@ -323,7 +323,7 @@ mirror(const struct skip *k, const char *src, const char *dst, const char *rel, 
 	ts[0] = st.st_atim;
 	ts[1] = st.st_mtim;
 	if (ok && (chmod(dst, st.st_mode & 07777) != 0 || utimensat(AT_FDCWD, dst, ts, 0) != 0)) {
-		warn("hook: cannot set the mode and times of %s:", dst);
+		error("hook: cannot set the mode and times of %s:", dst);
 		ok = false;
 	}
 	return ok;
@@ -344,17 +344,17 @@ mkshadow(const struct hookcmd *c, const char *proj, const char *root)
 	bool ok;
 
 	if (stat(".", &st) != 0) {
-		warn("hook: cannot read the build directory:");
+		error("hook: cannot read the build directory:");
 		return false;
 	}
 	k.dev = st.st_dev;
 	k.ino = st.st_ino;
 	ok = mirror(&k, proj, root, "", c->service, 0);
 	if (ok && !(ok = rmtree(svc)))
-		warn("hook: cannot remove %s:", svc);
+		error("hook: cannot remove %s:", svc);
 	/* the service as cp -a copies it: links stay links, but the service may be a link itself */
 	if (ok && !(ok = (real = realpath(src, NULL)) != NULL))
-		warn("hook: cannot copy %s:", src);
+		error("hook: cannot copy %s:", src);
 	else if (ok) {
 		ok = copytree(real, svc, false, 0);
 		free(real);
@@ -376,7 +376,7 @@ copydeps(const struct hookcmd *c, const char *proj, const char *svc)
 		return true;
 	dep = pathjoin(svc, "dependency");
 	if (mkdir(dep, 0777) != 0 && errno != EEXIST) {
-		warn("hook: cannot create %s:", dep);
+		error("hook: cannot create %s:", dep);
 		free(dep);
 		return false;
 	}
@@ -407,21 +407,21 @@ hashcontent(struct sha256_ctx *h, const char *path, mode_t mode)
 
 	if (S_ISLNK(mode)) {
 		if ((n = readlink(path, link, sizeof(link))) < 0) {
-			warn("hook: cannot read the link %s:", path);
+			error("hook: cannot read the link %s:", path);
 			return false;
 		}
 		sha256_update(h, (size_t)n, (const uint8_t *)link);
 		return true;
 	}
 	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK)) < 0) {
-		warn("hook: cannot read %s:", path);
+		error("hook: cannot read %s:", path);
 		return false;
 	}
 	while ((n = read(fd, block, sizeof(block))) != 0) {
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			warn("hook: cannot read %s:", path);
+			error("hook: cannot read %s:", path);
 			close(fd);
 			return false;
 		}
@@ -458,7 +458,7 @@ manifest(const char *svc, const struct walklist *w, const struct dockerignore *d
 			continue;
 		src = pathjoin(svc, e->path);
 		if ((bad = escpathbad(e->path))) {
-			warn("hook: %s: %s", src, bad);
+			error("hook: %s: %s", src, bad);
 			ok = false;
 		} else {
 			found |= isdf && S_ISREG(e->mode);
@@ -473,7 +473,7 @@ manifest(const char *svc, const struct walklist *w, const struct dockerignore *d
 		free(src);
 	}
 	if (ok && !found) {
-		warn("hook: %s/%s is not a file after the hook ran; the image cannot be built without it", svc, dockerfile);
+		error("hook: %s/%s is not a file after the hook ran; the image cannot be built without it", svc, dockerfile);
 		ok = false;
 	}
 	sha256_digest(&h, sizeof(md), md);
@@ -483,7 +483,7 @@ manifest(const char *svc, const struct walklist *w, const struct dockerignore *d
 	bufaddc(out, '\n');
 	if (body.len)
 		bufadd(out, body.data, body.len);
-	buffree(&body);
+	delbuf(&body);
 	return ok;
 }
 
@@ -503,10 +503,10 @@ writemanifests(const struct hookcmd *c, const char *svc)
 	b.len = 0;
 	free(ignore);
 	if (!walktree(svc, &w, &errpath)) {
-		warn("hook: cannot read %s:", errpath);
+		error("hook: cannot read %s:", errpath);
 		free(errpath);
-		walkfree(&w);
-		difree(&di);
+		delwalklist(&w);
+		deldockerignore(&di);
 		return false;
 	}
 	for (i = 0; ok && i < c->images.n; i++) {
@@ -516,7 +516,7 @@ writemanifests(const struct hookcmd *c, const char *svc)
 		ok = manifest(svc, &w, &di, eq + 1, &b);
 		list = xasprintf("%s/%s.list", c->dir, name);
 		if (ok && writefile(list, b.data, b.len, 0666) < 0) {
-			warn("hook: cannot write %s:", list);
+			error("hook: cannot write %s:", list);
 			ok = false;
 		}
 		bufadd(&all, b.data, b.len);
@@ -536,14 +536,14 @@ writemanifests(const struct hookcmd *c, const char *svc)
 		b.len = 0;
 		bufprintf(&b, "sha256:%s\n", d);
 		if (writefile(c->out, b.data, b.len, 0666) < 0) {
-			warn("hook: cannot write %s:", c->out);
+			error("hook: cannot write %s:", c->out);
 			ok = false;
 		}
 	}
-	walkfree(&w);
-	difree(&di);
-	buffree(&b);
-	buffree(&all);
+	delwalklist(&w);
+	deldockerignore(&di);
+	delbuf(&b);
+	delbuf(&all);
 	return ok;
 }
 
@@ -557,7 +557,7 @@ run(struct hookcmd *c)
 	int here = -1, logfd = -1, status, rc = 1;
 
 	if (!(proj = realpath(c->project, NULL))) {
-		warn("hook: --project=%s:", c->project);
+		error("hook: --project=%s:", c->project);
 		goto out;
 	}
 	script = xasprintf("%s/build/build-%s.sh", c->service, c->phase);
@@ -568,7 +568,7 @@ run(struct hookcmd *c)
 	/* as pai_build: chmod u+x, then the path run by the shell from the project root */
 	cmd = pathjoin(root, script);
 	if (stat(cmd, &st) != 0 || chmod(cmd, st.st_mode | S_IXUSR) != 0) {
-		warn("hook: cannot make %s executable:", cmd);
+		error("hook: cannot make %s executable:", cmd);
 		free(cmd);
 		goto outscript;
 	}
@@ -579,12 +579,12 @@ run(struct hookcmd *c)
 	argsadd(&a, "-c");
 	argsadd(&a, script);
 	if ((here = open(".", O_RDONLY | O_DIRECTORY)) < 0 || chdir(root) != 0) {
-		warn("hook: cannot enter %s:", root);
+		error("hook: cannot enter %s:", root);
 		goto outscript;
 	}
 	status = enginelogrun(&a, logfd, NULL, NULL);
 	if (fchdir(here) != 0) {
-		warn("hook: cannot return to the build directory:");
+		error("hook: cannot return to the build directory:");
 		goto outscript;
 	}
 	if (status != 0) {
@@ -602,7 +602,7 @@ run(struct hookcmd *c)
 	} else {
 		bufprintf(&b, "build-post.sh of %s ran\n", c->service);
 		if (writefile(c->out, b.data, b.len, 0666) < 0) {
-			warn("hook: cannot write %s:", c->out);
+			error("hook: cannot write %s:", c->out);
 			goto outscript;
 		}
 	}
@@ -615,7 +615,7 @@ out:
 	if (logfd >= 0)
 		close(logfd);
 	delargs(&a);
-	buffree(&b);
+	delbuf(&b);
 	free(proj);
 	free(root);
 	free(svc);
@@ -652,7 +652,7 @@ cmd_hook(int argc, char **argv)
 		else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
 			c.out = argv[++i];
 		else {
-			warn("hook: unknown or malformed argument '%s'", argv[i]);
+			error("hook: unknown or malformed argument '%s'", argv[i]);
 			usage(stderr);
 			strlistfree(&c.deps);
 			strlistfree(&c.images);

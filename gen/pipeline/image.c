@@ -22,30 +22,30 @@ mkimage(const char *name, const char *dir, const char *root)
 }
 
 static void
-ystrfree(struct ystr *s)
+delystr(struct ystr *s)
 {
 	free(s->s);
 	s->s = NULL;
 }
 
 static void
-ystrsfree(struct ystr *s, size_t n)
+delystrs(struct ystr *s, size_t n)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		ystrfree(&s[i]);
+		delystr(&s[i]);
 	free(s);
 }
 
 static void
-ykvsfree(struct ykv *kv, size_t n)
+delykvs(struct ykv *kv, size_t n)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		ystrfree(&kv[i].key);
-		ystrfree(&kv[i].val);
+		delystr(&kv[i].key);
+		delystr(&kv[i].val);
 	}
 	free(kv);
 }
@@ -61,18 +61,18 @@ delimage(struct image *img)
 	free(img->dir);
 	free(img->root);
 	free(img->yaml);
-	ystrsfree(img->prereq, img->nprereq);
-	ystrsfree(img->tmpl, img->ntmpl);
+	delystrs(img->prereq, img->nprereq);
+	delystrs(img->tmpl, img->ntmpl);
 	for (i = 0; i < img->ncopy; i++) {
-		ystrfree(&img->copy[i].src);
-		ystrfree(&img->copy[i].dst);
+		delystr(&img->copy[i].src);
+		delystr(&img->copy[i].dst);
 	}
 	free(img->copy);
-	ystrfree(&img->dockerfile);
-	ykvsfree(img->buildarg, img->nbuildarg);
-	ykvsfree(img->label, img->nlabel);
-	ystrsfree(img->tag, img->ntag);
-	ystrfree(&img->target);
+	delystr(&img->dockerfile);
+	delykvs(img->buildarg, img->nbuildarg);
+	delykvs(img->label, img->nlabel);
+	delystrs(img->tag, img->ntag);
+	delystr(&img->target);
 	free(img);
 }
 
@@ -138,18 +138,14 @@ struct load {
 	int nerr;
 };
 
-static void
+static void PRINTF(3, 4)
 loaderr(struct load *l, yaml_node_t *n, const char *fmt, ...)
 {
 	va_list ap;
-	char *msg;
 
 	va_start(ap, fmt);
-	msg = xvasprintf(fmt, ap);
+	verrorat(l->d, l->file, n ? (int)n->start_mark.line + 1 : 0, n ? (int)n->start_mark.column + 1 : 0, fmt, ap);
 	va_end(ap);
-	diagerr(l->d, l->file, n ? (int)n->start_mark.line + 1 : 0, n ? (int)n->start_mark.column + 1 : 0,
-	    "%s", msg);
-	free(msg);
 	l->nerr++;
 }
 
@@ -264,7 +260,7 @@ loadprereq(struct load *l, yaml_node_t *n)
 		struct ystr *p = &l->img->prereq[i];
 
 		if (!imagenameok(p->s)) {
-			diagerr(l->d, l->file, p->line, p->col,
+			errorat(l->d, l->file, p->line, p->col,
 			    "prerequisite '%s' is not a valid image name; image names are lowercase letters and digits joined by '.', '_', '__' or '-'",
 			    p->s);
 			l->nerr++;
@@ -289,7 +285,7 @@ loadtemplates(struct load *l, yaml_node_t *n)
 		if (!getstr(l, e, "a template-list item", &s))
 			continue;
 		if (!checkrelpath(l, e, "template", s.s)) {
-			ystrfree(&s);
+			delystr(&s);
 			continue;
 		}
 		img->tmpl = xreallocarray(img->tmpl, img->ntmpl + 1, sizeof(img->tmpl[0]));
@@ -350,8 +346,8 @@ loadcopyitem(struct load *l, yaml_node_t *n)
 		ok = false;
 	}
 	if (!ok) {
-		ystrfree(&c.src);
-		ystrfree(&c.dst);
+		delystr(&c.src);
+		delystr(&c.dst);
 		return;
 	}
 	l->img->copy = xreallocarray(l->img->copy, l->img->ncopy + 1, sizeof(l->img->copy[0]));
@@ -405,12 +401,12 @@ loadmap(struct load *l, yaml_node_t *n, const char *what, struct ykv **v, size_t
 		if (isarg && !argnameok(kv.key.s)) {
 			loaderr(l, k, "build-args name '%s' is not a valid ARG name; use letters, digits and '_', not starting with a digit",
 			    kv.key.s);
-			ystrfree(&kv.key);
+			delystr(&kv.key);
 			continue;
 		}
 		if (!isarg && strchr(kv.key.s, '=')) {
 			loaderr(l, k, "label name '%s' must not hold '='", kv.key.s);
-			ystrfree(&kv.key);
+			delystr(&kv.key);
 			continue;
 		}
 		for (i = 0; i < *nv; i++) {
@@ -419,16 +415,16 @@ loadmap(struct load *l, yaml_node_t *n, const char *what, struct ykv **v, size_t
 		}
 		if (i < *nv) {
 			loaderr(l, k, "duplicate %s name '%s'", what, kv.key.s);
-			ystrfree(&kv.key);
+			delystr(&kv.key);
 			continue;
 		}
 		if (isnull(val)) {
 			loaderr(l, val, "%s '%s' has no value; write '' for an empty one", what, kv.key.s);
-			ystrfree(&kv.key);
+			delystr(&kv.key);
 			continue;
 		}
 		if (!getstr(l, val, "a value", &kv.val)) {
-			ystrfree(&kv.key);
+			delystr(&kv.key);
 			continue;
 		}
 		*v = xreallocarray(*v, *nv + 1, sizeof(**v));
@@ -446,7 +442,7 @@ loadtags(struct load *l, yaml_node_t *n)
 		struct ystr *t = &l->img->tag[i];
 
 		if (!imagetagok(t->s)) {
-			diagerr(l->d, l->file, t->line, t->col,
+			errorat(l->d, l->file, t->line, t->col,
 			    "tag '%s' is not valid; a tag is up to 128 letters, digits, '_', '.' and '-', not starting with '.' or '-'",
 			    t->s);
 			l->nerr++;
@@ -474,7 +470,7 @@ loadkey(struct load *l, const char *key, yaml_node_t *v)
 	else if (strcmp(key, "dockerfile") == 0) {
 		if (getstr(l, v, "dockerfile", &img->dockerfile) &&
 		    !checkrelpath(l, v, "dockerfile", img->dockerfile.s))
-			ystrfree(&img->dockerfile);
+			delystr(&img->dockerfile);
 	} else if (strcmp(key, "build-args") == 0)
 		loadmap(l, v, "build-args", &img->buildarg, &img->nbuildarg);
 	else if (strcmp(key, "labels") == 0)
@@ -537,10 +533,10 @@ parseerr(struct load *l, yaml_parser_t *p)
 	if (p->error == YAML_MEMORY_ERROR)
 		fatal("%s: out of memory reading YAML", l->file);
 	if (p->context)
-		diagerr(l->d, l->file, (int)m.line + 1, (int)m.column + 1, "malformed YAML: %s %s (line %d)",
+		errorat(l->d, l->file, (int)m.line + 1, (int)m.column + 1, "malformed YAML: %s %s (line %d)",
 		    p->problem, p->context, (int)p->context_mark.line + 1);
 	else
-		diagerr(l->d, l->file, (int)m.line + 1, (int)m.column + 1, "malformed YAML: %s",
+		errorat(l->d, l->file, (int)m.line + 1, (int)m.column + 1, "malformed YAML: %s",
 		    p->problem ? p->problem : "cannot read");
 	l->nerr++;
 }
@@ -586,12 +582,12 @@ imageload(struct image *img, struct diag *d)
 	bool ok;
 
 	if (!readfile(img->yaml, &b)) {
-		diagerr(d, img->yaml, 0, 0, "cannot read: %s", strerror(errno));
-		buffree(&b);
+		errorat(d, img->yaml, 0, 0, "cannot read: %s", strerror(errno));
+		delbuf(&b);
 		return false;
 	}
 	bufterm(&b);
 	ok = imageparse(img, img->yaml, b.data, b.len, d);
-	buffree(&b);
+	delbuf(&b);
 	return ok;
 }

@@ -38,6 +38,6 @@ enum layout rootlayout(const char *root);
 /* load the images of the roots in the pai-build layout into t (paibuild.c) */
 void paiload(struct tree *t, const struct strlist *roots);
 /* free what paiload allocated */
-void paifree(struct tree *t);
+void delpai(struct tree *t);
 
 #endif

@@ -1,6 +1,6 @@
 /*
  * the options of imagegen generate, list, graph and check: parsing,
- * --args-file, the registry settings of docker-registry-info, recording
+ * --args-file, the registry settings of the configuration, recording
  */
 #include "compat.h"
 
@@ -22,7 +22,7 @@
 #endif
 
 void
-optsfree(struct opts *o)
+delopts(struct opts *o)
 {
 	strlistfree(&o->images);
 	free(o->layout);
@@ -116,7 +116,7 @@ linevalue(const char *cmd, const char *opt, const char *v)
 {
 	for (; *v; v++) {
 		if ((unsigned char)*v < 0x20 || *v == 0x7f) {
-			warn("%s: %.*s: a value cannot hold a newline, TAB or other control character", cmd, (int)strcspn(opt, "="), opt);
+			error("%s: %.*s: a value cannot hold a newline, TAB or other control character", cmd, (int)strcspn(opt, "="), opt);
 			return false;
 		}
 	}
@@ -142,14 +142,14 @@ option(struct opts *o, const char *cmd, const char *arg, const char *next, int *
 		}
 		if ((v = optval(arg, "--layout"))) {
 			if (strcmp(v, "image-yaml") != 0 && strcmp(v, "pai-build") != 0) {
-				warn("%s: --layout=%s: the layout must be image-yaml or pai-build", cmd, v);
+				error("%s: --layout=%s: the layout must be image-yaml or pai-build", cmd, v);
 				return false;
 			}
 			return setstr(&o->layout, v);
 		}
 		if ((v = optval(arg, "--pai-type"))) {
 			if (!*v || strspn(v, ENVCHARS "-") != strlen(v)) {
-				warn("%s: --pai-type=%s: expected a type of pai_build 1.x (k8s, yarn), 'all' or 'none'", cmd, v);
+				error("%s: --pai-type=%s: expected a type of pai_build 1.x (k8s, yarn), 'all' or 'none'", cmd, v);
 				return false;
 			}
 			return setstr(&o->paitype, v);
@@ -163,21 +163,21 @@ option(struct opts *o, const char *cmd, const char *arg, const char *next, int *
 		}
 		if ((v = optval(arg, "--engine"))) {
 			if (strcmp(v, "docker") && strcmp(v, "podman") && strcmp(v, "buildah") && strcmp(v, "buildx")) {
-				warn("%s: --engine=%s: the engine must be docker, podman, buildah or buildx", cmd, v);
+				error("%s: --engine=%s: the engine must be docker, podman, buildah or buildx", cmd, v);
 				return false;
 			}
 			return setstr(&o->engine, v);
 		}
 		if ((v = optval(arg, "--registry"))) {
 			if (*v && !regdomainok(v)) {
-				warn("%s: --registry=%s: expected a registry host or host:port (registry.example.com:5000), or 'public' for Docker Hub", cmd, v);
+				error("%s: --registry=%s: expected a registry host or host:port (registry.example.com:5000), or 'public' for Docker Hub", cmd, v);
 				return false;
 			}
 			return setstr(&o->registry, v);
 		}
 		if ((v = optval(arg, "--namespace"))) {
 			if (*v && !regpathok(v)) {
-				warn("%s: --namespace=%s: expected lowercase letters and digits joined by '.', '_', '__' or '-', parts separated by '/'", cmd, v);
+				error("%s: --namespace=%s: expected lowercase letters and digits joined by '.', '_', '__' or '-', parts separated by '/'", cmd, v);
 				return false;
 			}
 			return setstr(&o->namespace, v);
@@ -200,7 +200,7 @@ option(struct opts *o, const char *cmd, const char *arg, const char *next, int *
 			if (!*v)
 				goto empty;
 			if (strspn(v, WORDCHARS) != strlen(v)) {
-				warn("%s: --builder=%s: a builder name is letters, digits, '_', '.' and '-'", cmd, v);
+				error("%s: --builder=%s: a builder name is letters, digits, '_', '.' and '-'", cmd, v);
 				return false;
 			}
 			return setstr(&o->builder, v);
@@ -209,7 +209,7 @@ option(struct opts *o, const char *cmd, const char *arg, const char *next, int *
 			if (!*v)
 				goto empty;
 			if (strpbrk(v, " $'\"\\")) {
-				warn("%s: --registry-user=%s: a user name holds no space, quote, backslash or '$'", cmd, v);
+				error("%s: --registry-user=%s: a user name holds no space, quote, backslash or '$'", cmd, v);
 				return false;
 			}
 			return setstr(&o->reguser, v);
@@ -225,14 +225,14 @@ option(struct opts *o, const char *cmd, const char *arg, const char *next, int *
 			if (!*v)
 				goto empty;
 			if (strspn(v, ENVCHARS) != strlen(v) || (*v >= '0' && *v <= '9')) {
-				warn("%s: --registry-password-env=%s: expected the name of an environment variable (letters, digits and '_', not starting with a digit)", cmd, v);
+				error("%s: --registry-password-env=%s: expected the name of an environment variable (letters, digits and '_', not starting with a digit)", cmd, v);
 				return false;
 			}
 			return setstr(&o->regpassenv, v);
 		}
 		if ((v = optval(arg, "--tag"))) {
 			if (!imagetagok(v)) {
-				warn("%s: --tag=%s: a tag is up to 128 letters, digits, '_', '.' and '-', not starting with '.' or '-'", cmd, v);
+				error("%s: --tag=%s: a tag is up to 128 letters, digits, '_', '.' and '-', not starting with '.' or '-'", cmd, v);
 				return false;
 			}
 			return setstr(&o->tag, v);
@@ -241,7 +241,7 @@ option(struct opts *o, const char *cmd, const char *arg, const char *next, int *
 			errno = 0;
 			o->jobs = strtol(v, &end, 10);
 			if (!*v || *end || errno || o->jobs < 1 || o->jobs > 1024) {
-				warn("%s: --jobs=%s: expected a number from 1 to 1024", cmd, v);
+				error("%s: --jobs=%s: expected a number from 1 to 1024", cmd, v);
 				return false;
 			}
 			return true;
@@ -275,7 +275,7 @@ option(struct opts *o, const char *cmd, const char *arg, const char *next, int *
 	}
 	if (strcmp(arg, "-o") == 0) {
 		if (!next) {
-			warn("%s: -o needs a file name", cmd);
+			error("%s: -o needs a file name", cmd);
 			return false;
 		}
 		*used = 2;
@@ -285,13 +285,13 @@ option(struct opts *o, const char *cmd, const char *arg, const char *next, int *
 		o->output = userpath(next);
 		return true;
 	}
-	warn("%s: unknown option '%s'; '%s %s --help' lists the options", cmd, arg, argv0, cmd);
+	error("%s: unknown option '%s'; '%s %s --help' lists the options", cmd, arg, argv0, cmd);
 	return false;
 empty:
-	warn("%s: %s needs a value", cmd, arg);
+	error("%s: %s needs a value", cmd, arg);
 	return false;
 badref:
-	warn("%s: %s: expected host[:port], optionally followed by /namespace (localhost:5000/cache)", cmd, arg);
+	error("%s: %s: expected host[:port], optionally followed by /namespace (localhost:5000/cache)", cmd, arg);
 	return false;
 }
 
@@ -307,7 +307,7 @@ argsfile(struct opts *o, const char *cmd, const char *file)
 	bool ok = true;
 
 	if (!readfile(file, &b)) {
-		warn("%s: --args-file=%s: cannot read:", cmd, file);
+		error("%s: --args-file=%s: cannot read:", cmd, file);
 		return false;
 	}
 	bufterm(&b);
@@ -320,14 +320,14 @@ argsfile(struct opts *o, const char *cmd, const char *file)
 	}
 	for (i = 0; ok && i < lines.n; i += (size_t)used) {
 		if (strncmp(lines.s[i], "--args-file=", 12) == 0) {
-			warn("%s: %s: --args-file cannot be nested", cmd, file);
+			error("%s: %s: --args-file cannot be nested", cmd, file);
 			ok = false;
 			break;
 		}
 		ok = option(o, cmd, lines.s[i], i + 1 < lines.n ? lines.s[i + 1] : NULL, &used);
 	}
 	strlistfree(&lines);
-	buffree(&b);
+	delbuf(&b);
 	return ok;
 }
 
@@ -345,38 +345,64 @@ selfpath(void)
 }
 
 
+/* reports setting k of ri as not valid */
+static void
+badsetting(const struct registryinfo *ri, int k, const char *val, const char *want)
+{
+	errorat(NULL, ri->file, ri->kline[k], ri->kcol[k], "%s.%s '%s' is not valid; expected %s", ri->section, ri->keys[k], val, want);
+}
+
+/* reports setting k of ri as missing */
+static void
+nosetting(const struct registryinfo *ri, int k, const char *opt, const char *example)
+{
+	errorat(NULL, ri->file, ri->line, ri->col, "%s has no %s; OpenPAI needs %s, %s and %s there to name the images (%s: %s), or give %s",
+	    ri->section, ri->keys[k], ri->keys[REG_DOMAIN], ri->keys[REG_NAMESPACE], ri->keys[REG_TAG], ri->keys[k], example, opt);
+}
+
 /*
  * the registry settings the options leave unset, from the configuration's
- * docker-registry-info section (OpenPAI layout); false after a message
+ * registry section (registryinfoload); false after a message
  */
 static bool
 registryfromconfig(struct opts *o)
 {
 	struct registryinfo ri;
-	const char *key = NULL, *val = NULL, *want = NULL;
-	bool found;
+	bool found, ok = false;
 
 	if (!o->config || (o->registry && o->namespace && o->tag && o->reguser))
 		return true;
-	if (!registryinfoload(o->config, &ri, &found)) {
-		warn("%s: error: cannot read its docker-registry-info section", o->config);
+	if (!registryinfoload(o->config, &ri, &found))
 		return false;
-	}
 	if (!found)
 		return true;
 	if (!o->registry && ri.domain && !regdomainok(ri.domain)) {
-		key = "docker-registry-domain";
-		val = ri.domain;
-		want = "host or host:port, or 'public' for Docker Hub";
-	} else if (!o->namespace && ri.namespace && !regpathok(ri.namespace)) {
-		key = "docker-namespace";
-		val = ri.namespace;
-		want = "lowercase letters and digits joined by '.', '_', '__' or '-', parts separated by '/'";
+		badsetting(&ri, REG_DOMAIN, ri.domain, "host or host:port, or 'public' for Docker Hub");
+		goto out;
 	}
-	if (key) {
-		warn("%s: error: docker-registry-info.%s '%s' is not valid; expected %s", o->config, key, val, want);
-		delregistryinfo(&ri);
-		return false;
+	if (!o->namespace && ri.namespace && !regpathok(ri.namespace)) {
+		badsetting(&ri, REG_NAMESPACE, ri.namespace,
+		    "lowercase letters and digits joined by '.', '_', '__' or '-', parts separated by '/'");
+		goto out;
+	}
+	if (!o->tag && ri.tag && !imagetagok(ri.tag)) {
+		badsetting(&ri, REG_TAG, ri.tag, "up to 128 letters, digits, '_', '.' and '-', not starting with '.' or '-'");
+		goto out;
+	}
+	/* OpenPAI's build stops without these (a KeyError); imagegen says where */
+	if (ri.openpai) {
+		if (!o->registry && !ri.domain) {
+			nosetting(&ri, REG_DOMAIN, "--registry", "docker.io, or public for Docker Hub");
+			goto out;
+		}
+		if (!o->namespace && !ri.namespace) {
+			nosetting(&ri, REG_NAMESPACE, "--namespace", "openpai");
+			goto out;
+		}
+		if (!o->tag && !ri.tag) {
+			nosetting(&ri, REG_TAG, "--tag", "v0.6.1");
+			goto out;
+		}
 	}
 	if (!o->registry && ri.domain) {
 		o->registry = xstrdup(ri.domain);
@@ -387,12 +413,6 @@ registryfromconfig(struct opts *o)
 		o->fromcfg |= FROMCFG_NAMESPACE;
 	}
 	if (!o->tag && ri.tag) {
-		if (!imagetagok(ri.tag)) {
-			warn("%s: error: docker-registry-info.docker-tag '%s' is not valid; expected up to 128 letters, digits, '_', '.' and '-', not starting with '.' or '-'",
-			    o->config, ri.tag);
-			delregistryinfo(&ri);
-			return false;
-		}
 		o->tag = xstrdup(ri.tag);
 		o->fromcfg |= FROMCFG_TAG;
 	}
@@ -407,8 +427,10 @@ registryfromconfig(struct opts *o)
 		else if (ri.password)
 			o->regpassconfig = xstrdup(o->config);
 	}
+	ok = true;
+out:
 	delregistryinfo(&ri);
-	return true;
+	return ok;
 }
 
 int
@@ -433,18 +455,18 @@ optsparse(struct opts *o, int argc, char **argv)
 			return 2;
 	}
 	if (o->images.n == 0) {
-		warn("%s: no images root; give one with --images=DIR", cmd);
+		error("%s: no images root; give one with --images=DIR", cmd);
 		return 2;
 	}
 	if (!registryfromconfig(o))
 		return 1;
 	if ((o->regpassfile || o->regpassenv) && !o->reguser) {
-		warn("%s: a registry password needs --registry-user", cmd);
+		error("%s: a registry password needs --registry-user", cmd);
 		return 2;
 	}
 	if (o->reguser && (o->regpassfile != NULL) + (o->regpassenv != NULL) + (o->regpassconfig != NULL) != 1) {
-		warn("%s: --registry-user needs one of --registry-password-file or --registry-password-env%s", cmd,
-		    o->fromcfg & FROMCFG_USER ? " (docker-registry-info has docker-username but no docker-password)" : "");
+		error("%s: --registry-user needs one of --registry-password-file or --registry-password-env%s", cmd,
+		    o->fromcfg & FROMCFG_USER ?  " (the registry section of the configuration has a user name but no password)" : "");
 		return 2;
 	}
 	if (!o->engine)
@@ -478,7 +500,7 @@ optsrecord(const struct opts *o, struct buf *b)
 	if (o->config)
 		bufprintf(b, "--config=%s\n", o->config);
 	bufprintf(b, "--engine=%s\n", o->engine);
-	/* what came from docker-registry-info is read again from the config on regeneration */
+	/* what came from the configuration's registry section is read again from the config on regeneration */
 	if (o->registry && !(o->fromcfg & FROMCFG_REGISTRY))
 		bufprintf(b, "--registry=%s\n", o->registry);
 	if (o->namespace && !(o->fromcfg & FROMCFG_NAMESPACE))

@@ -27,8 +27,8 @@ struct opts {
 	char *reguser;     /* registry login: user, and where the password is read at run time */
 	char *regpassfile;
 	char *regpassenv;
-	char *regpassconfig; /* the config holding docker-registry-info.docker-password */
-	unsigned fromcfg;  /* FROMCFG_* bits: settings taken from docker-registry-info, not recorded */
+	char *regpassconfig; /* the config whose registry section holds the password */
+	unsigned fromcfg;  /* FROMCFG_* bits: settings taken from the configuration's registry section, not recorded */
 	bool insecure;     /* registries over plain http */
 	char *imagegen;
 	char *templates;
@@ -46,13 +46,13 @@ enum {
 
 /*
  * parses the options of argv[0] (generate, list, graph or check) into o,
- * filling defaults and what docker-registry-info gives; 0 to go on, else
+ * filling defaults and what the configuration's registry section gives; 0 to go on, else
  * the exit status (-1 after --help)
  */
 int optsparse(struct opts *o, int argc, char **argv);
 /* the effective options, one a line, as --args-file reads them */
 void optsrecord(const struct opts *o, struct buf *b);
 /* frees what optsparse allocated */
-void optsfree(struct opts *o);
+void delopts(struct opts *o);
 
 #endif

@@ -306,7 +306,7 @@ readdepfile(struct load *l, const char *root, const char *path, const char *svc)
 	char *name;
 
 	if (!readfile(path, &b)) {
-		diagerr(&t->d, path, 0, 0, "cannot read: %s", strerror(errno));
+		errorat(&t->d, path, 0, 0, "cannot read: %s", strerror(errno));
 		return;
 	}
 	strlistadd(&t->scanned, path);
@@ -324,7 +324,7 @@ readdepfile(struct load *l, const char *root, const char *path, const char *svc)
 		if (z > a) {
 			name = xstrndup(a, (size_t)(z - a));
 			if (!treefindsvc(t, name))
-				diagerr(&t->d, path, line, (int)(a - p) + 1,
+				errorat(&t->d, path, line, (int)(a - p) + 1,
 				    "component.dep names '%s', which is not a service (a directory of %s); pai_build stops here ('Invalid dependency')",
 				    name, root);
 			else
@@ -332,7 +332,7 @@ readdepfile(struct load *l, const char *root, const char *path, const char *svc)
 			free(name);
 		}
 	}
-	buffree(&b);
+	delbuf(&b);
 }
 
 /* one walked entry of a root: a Dockerfile, component.dep, or neither */
@@ -361,7 +361,7 @@ entry(struct load *l, const char *root, const struct walkent *w)
 		char *o = owner(root, w->path);
 
 		if (!o || !treefindsvc(t, o))
-			diagerr(&t->d, path, 0, 0,
+			errorat(&t->d, path, 0, 0,
 			    "pai_build reads this component.dep for '%s', which is not a service (a directory of %s), and stops ('Invalid dependency'); component.dep belongs in %s/<service>/build/",
 			    o ? o : pathbase(root), root, root);
 		else
@@ -375,11 +375,11 @@ entry(struct load *l, const char *root, const struct walkent *w)
 		const char *sub = slash ? slash + 1 : "";
 
 		if (slash && (strncmp(sub, "dependency/", 11) == 0 || strncmp(sub, "generated/", 10) == 0))
-			diagerr(&t->d, path, 0, 0,
+			errorat(&t->d, path, 0, 0,
 			    "this is a copy pai_build leaves behind when a run stops (it removes each service's %.*s/ at the end of a run); remove %s/%.*s",
 			    (int)strcspn(sub, "/"), sub, root, (int)(slash - w->path) + 1 + (int)strcspn(sub, "/"), w->path);
 		else
-			diagerr(&t->d, path, 0, 0,
+			errorat(&t->d, path, 0, 0,
 			    "pai_build builds a Dockerfile only from %s/<service>/build/<image>%s (it would fail on this one); move it there, or rename it so that it does not end in %s",
 			    root, DOCKERFILE, DOCKERFILE);
 	} else if ((img = typedimage(t, name, &why))) {
@@ -420,14 +420,14 @@ walkone(struct load *l, const char *root)
 	size_t i;
 
 	if (!walkroot(root, &images, &dirs)) {
-		diagerr(&t->d, root, 0, 0, "cannot read the images root: %s", strerror(errno));
+		errorat(&t->d, root, 0, 0, "cannot read the images root: %s", strerror(errno));
 		return;
 	}
 	strlistadd(&t->dirs, root);
 	for (i = 0; i < dirs.n; i++) {
 		dir = pathjoin(root, dirs.s[i]);
 		if (treefindsvc(t, dirs.s[i]))
-			diagerr(&t->d, dir, 0, 0, "service '%s' is also %s; service names must be unique across the images roots",
+			errorat(&t->d, dir, 0, 0, "service '%s' is also %s; service names must be unique across the images roots",
 			    dirs.s[i], treefindsvc(t, dirs.s[i])->dir);
 		else {
 			svcadd(t, root, dirs.s[i]);
@@ -438,12 +438,12 @@ walkone(struct load *l, const char *root)
 	strlistfree(&images);
 	strlistfree(&dirs);
 	if (!walktree(root, &w, &errpath)) {
-		diagerr(&t->d, errpath, 0, 0, "cannot read: %s", strerror(errno));
+		errorat(&t->d, errpath, 0, 0, "cannot read: %s", strerror(errno));
 		free(errpath);
 	}
 	for (i = 0; i < w.n; i++)
 		entry(l, root, &w.ent[i]);
-	walkfree(&w);
+	delwalklist(&w);
 }
 
 /* the nodes, one per image found, sorted by name; duplicates are errors as in pai_build */
@@ -465,7 +465,7 @@ mknodes(struct load *l)
 		if (i > 0 && strcmp(l->img[i - 1].name, f->name) == 0) {
 			char *here = xasprintf("%s/build/%s", dir, f->file);
 
-			diagerr(&t->d, here, 0, 0,
+			errorat(&t->d, here, 0, 0,
 			    "image '%s' is also built from %s/%s/build/%s; image names must be unique, and pai_build stops on the second ('Same image name')",
 			    f->name, l->img[i - 1].root, l->img[i - 1].svc, l->img[i - 1].file);
 			free(here);
@@ -483,7 +483,7 @@ mknodes(struct load *l)
 		free(c);
 		if (!imagenameok(f->name)) {
 			c = pathjoin(dir, nd->dockerfile);
-			diagerr(&t->d, c, 0, 0,
+			errorat(&t->d, c, 0, 0,
 			    "'%s' is not a valid image name (the Dockerfile's name less %s%s); it must be lowercase letters and digits joined by '.', '_', '__' or '-'",
 			    f->name, strcmp(t->painame, "none") == 0 ? "" : "its type and ", DOCKERFILE);
 			free(c);
@@ -526,7 +526,7 @@ readfroms(struct load *l, struct node *nd, const char *path, const char *text, s
 			for (z = a; z < e && !pyspace(*z); z++)
 				;
 			if (z == a) {
-				diagerr(&t->d, path, line, (int)(e - p) + 1,
+				errorat(&t->d, path, line, (int)(e - p) + 1,
 				    "FROM names no image; pai_build stops on this line (it reads the second word of every line starting with FROM)");
 				continue;
 			}
@@ -534,7 +534,7 @@ readfroms(struct load *l, struct node *nd, const char *path, const char *text, s
 			dep = treefind(t, ref);
 			if (dep && dep->service && strcmp(dep->service, nd->service) == 0) {
 				if (dep != nd) {
-					diagwarn(&t->d, path, line, (int)(a - p) + 1,
+					warningat(&t->d, path, line, (int)(a - p) + 1,
 					    "FROM %s names an image of the same service '%s'; pai_build stops on this ('Dependency loop detected'), imagegen builds %s first",
 					    ref, nd->service, ref);
 					strlistadd(&nd->deps, ref);
@@ -568,15 +568,15 @@ nameonly(struct load *l, struct node *nd, const char *path, const char *text, si
 		    (strcmp(dep->service, nd->service) == 0 && strlisthas(&nd->deps, dep->img->name)))
 			continue;
 		if (refs.v[i].copyfrom)
-			diagwarn(&t->d, path, refs.v[i].line, refs.v[i].col,
+			warningat(&t->d, path, refs.v[i].line, refs.v[i].col,
 			    "--from=%s names the tree's image '%s', but pai_build orders only on FROM lines, so '%s' is not built first; list its service '%s' in %s/build/%s",
 			    refs.v[i].ref, dep->img->name, dep->img->name, dep->service, s->dir, DEPFILE);
 		else
-			diagwarn(&t->d, path, refs.v[i].line, refs.v[i].col,
+			warningat(&t->d, path, refs.v[i].line, refs.v[i].col,
 			    "FROM %s names the tree's image '%s' only by its name: pai_build matches the whole reference, so '%s' is not built first and the build takes whatever image %s is; write FROM %s to build on the tree's image",
 			    refs.v[i].ref, dep->img->name, dep->img->name, refs.v[i].ref, dep->img->name);
 	}
-	dffree(&refs);
+	deldfrefs(&refs);
 }
 
 /* every Dockerfile's FROM lines, then the services each service depends on */
@@ -594,7 +594,7 @@ linkservices(struct load *l)
 
 		path[i] = pathjoin(nd->img->dir, nd->dockerfile);
 		if (!readfile(path[i], &text[i])) {
-			diagerr(&t->d, path[i], 0, 0, "cannot read: %s", strerror(errno));
+			errorat(&t->d, path[i], 0, 0, "cannot read: %s", strerror(errno));
 			continue;
 		}
 		strlistadd(&nd->scanned, path[i]);
@@ -611,7 +611,7 @@ linkservices(struct load *l)
 	for (i = 0; i < t->n; i++) {
 		if (text[i].data || text[i].len == 0)
 			nameonly(l, &t->node[i], path[i], text[i].data ? text[i].data : "", text[i].len);
-		buffree(&text[i]);
+		delbuf(&text[i]);
 		free(path[i]);
 	}
 	free(text);
@@ -654,10 +654,10 @@ svccycle(struct tree *t, const char *cycle)
 	}
 	free(from);
 	bufterm(&why);
-	diagerr(&t->d, first ? first->file : NULL, first ? first->line : 0, first ? first->col : 0,
+	errorat(&t->d, first ? first->file : NULL, first ? first->line : 0, first ? first->col : 0,
 	    "dependency cycle between services: %s (%s); a service cannot be built on itself, and pai_build stops here too ('Dependency loop detected')",
 	    cycle, why.data);
-	buffree(&why);
+	delbuf(&why);
 }
 
 static void
@@ -703,9 +703,9 @@ adddepcopy(struct tree *t, struct node *nd, struct strlist *files, const char *s
 		strlistadd(&nd->dirs, src);
 	strlistadd(&t->dirs, src);
 	if (!walktree(src, &w, &errpath)) {
-		diagerr(&t->d, errpath, 0, 0, "cannot read: %s", strerror(errno));
+		errorat(&t->d, errpath, 0, 0, "cannot read: %s", strerror(errno));
 		free(errpath);
-		walkfree(&w);
+		delwalklist(&w);
 		return;
 	}
 	for (i = 0; i < w.n; i++) {
@@ -714,10 +714,10 @@ adddepcopy(struct tree *t, struct node *nd, struct strlist *files, const char *s
 		if (S_ISLNK(w.ent[i].mode)) {
 			real = NULL;
 			if (stat(s, &st) != 0 || !(real = realpath(s, NULL)))
-				diagerr(&t->d, s, 0, 0,
+				errorat(&t->d, s, 0, 0,
 				    "this symbolic link leads nowhere: pai_build's copy of the service into dependency/ follows links and fails on it; remove or fix the link");
 			else if (depth >= MAXLINKDEPTH)
-				diagerr(&t->d, s, 0, 0, "links to directories nest more than %d deep here (a loop?); pai_build's copy into dependency/ follows them", MAXLINKDEPTH);
+				errorat(&t->d, s, 0, 0, "links to directories nest more than %d deep here (a loop?); pai_build's copy into dependency/ follows them", MAXLINKDEPTH);
 			else if (S_ISDIR(st.st_mode)) {
 				if (nd)
 					centryadd(nd, 'D', d, real, 1);
@@ -741,11 +741,11 @@ adddepcopy(struct tree *t, struct node *nd, struct strlist *files, const char *s
 			if (files)
 				strlistadd(files, s);
 		} else if (nd)
-			diagwarn(&t->d, s, 0, 0, "not a regular file, symlink or directory; left out of the context");
+			warningat(&t->d, s, 0, 0, "not a regular file, symlink or directory; left out of the context");
 		free(s);
 		free(d);
 	}
-	walkfree(&w);
+	delwalklist(&w);
 }
 
 /* the service's files, walked once */
@@ -759,7 +759,7 @@ svcfiles(struct load *l, struct service *s)
 	if (!l->walked[i]) {
 		l->walked[i] = true;
 		if (!walktree(s->dir, &l->svcwalk[i], &errpath)) {
-			diagerr(&t->d, errpath, 0, 0, "cannot read: %s", strerror(errno));
+			errorat(&t->d, errpath, 0, 0, "cannot read: %s", strerror(errno));
 			free(errpath);
 		}
 	}
@@ -820,7 +820,7 @@ paicontext(struct load *l, struct node *nd)
 		if (!e || e->kind != 'F') {
 			char *p = pathjoin(nd->img->dir, nd->dockerfile);
 
-			diagerr(&t->d, p, 0, 0, "the Dockerfile is not a file of the service directory");
+			errorat(&t->d, p, 0, 0, "the Dockerfile is not a file of the service directory");
 			free(p);
 		}
 	}
@@ -846,7 +846,7 @@ readdecl(struct tree *t, struct service *s, const char *projroot)
 	int line = 0;
 
 	if (!readfile(s->decl, &b)) {
-		diagerr(&t->d, s->decl, 0, 0, "cannot read: %s", strerror(errno));
+		errorat(&t->d, s->decl, 0, 0, "cannot read: %s", strerror(errno));
 		return;
 	}
 	strlistadd(&t->scanned, s->decl);
@@ -865,7 +865,7 @@ readdecl(struct tree *t, struct service *s, const char *projroot)
 			path = pathcanon(c);
 			free(c);
 			if (lstat(path, &st) != 0)
-				diagerr(&t->d, s->decl, line, (int)(a - p) + 1,
+				errorat(&t->d, s->decl, line, (int)(a - p) + 1,
 				    "'%s' does not exist (looked for '%s'; paths are relative to the project root '%s'); a hook's inputs must exist before it runs",
 				    rel, path, projroot);
 			else if (S_ISDIR(st.st_mode))
@@ -878,7 +878,7 @@ readdecl(struct tree *t, struct service *s, const char *projroot)
 		if (e == b.data + b.len)
 			break;
 	}
-	buffree(&b);
+	delbuf(&b);
 }
 
 /* the hooks of each service, and what a pre hook reads */
@@ -957,13 +957,13 @@ paiload(struct tree *t, const struct strlist *roots)
 	}
 	free(l.img);
 	for (i = 0; i < t->nsvc; i++)
-		walkfree(&l.svcwalk[i]);
+		delwalklist(&l.svcwalk[i]);
 	free(l.svcwalk);
 	free(l.walked);
 }
 
 void
-paifree(struct tree *t)
+delpai(struct tree *t)
 {
 	size_t i, j;
 

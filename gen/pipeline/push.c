@@ -85,33 +85,33 @@ parseargs(struct pushcmd *c, int argc, char **argv)
 		} else if (strcmp(a, "-o") == 0 && i + 1 < argc) {
 			c->out = argv[++i];
 		} else if (a[0] == '-') {
-			fprintf(stderr, "%s: %s: unknown option '%s'\n", argv0, cmd, a);
+			error("%s: unknown option '%s'", cmd, a);
 			usage(stderr, cmd);
 			return 2;
 		} else if (strcmp(cmd, "publish") == 0) {
 			c->stamps[c->nstamps++] = a;
 		} else {
-			fprintf(stderr, "%s: push: unexpected argument '%s'\n", argv0, a);
+			error("push: unexpected argument '%s'", a);
 			usage(stderr, cmd);
 			return 2;
 		}
 	}
 	if (!c->enginename || !c->out || (strcmp(cmd, "push") == 0 && (!c->iid || !c->repo)) ||
 	    (strcmp(cmd, "publish") == 0 && !c->tag)) {
-		fprintf(stderr, "%s: %s: missing a required option\n", argv0, cmd);
+		error("%s: missing a required option", cmd);
 		usage(stderr, cmd);
 		return 2;
 	}
 	if (!engineparse(&c->e, c->enginename)) {
-		fprintf(stderr, "%s: %s: unknown engine '%s'; expected docker, podman, buildah or buildx\n", argv0, cmd, c->enginename);
+		error("%s: unknown engine '%s'; expected docker, podman, buildah or buildx", cmd, c->enginename);
 		return 2;
 	}
 	if (c->user && (c->passfile != NULL) + (c->passenv != NULL) + (c->passconfig != NULL) != 1) {
-		fprintf(stderr, "%s: %s: --user needs exactly one of --password-file, --password-env or --password-config\n", argv0, cmd);
+		error("%s: --user needs exactly one of --password-file, --password-env or --password-config", cmd);
 		return 2;
 	}
 	if (c->tag && !imagetagok(c->tag)) {
-		fprintf(stderr, "%s: publish: '%s' is not a valid tag; expected letters, digits, '_', '.', '-'\n", argv0, c->tag);
+		error("publish: '%s' is not a valid tag; expected letters, digits, '_', '.', '-'", c->tag);
 		return 2;
 	}
 	return 0;
@@ -125,13 +125,13 @@ readid(const char *path, const char *what)
 	char *s;
 
 	if (!readfile(path, &b)) {
-		warn("cannot read the %s %s:", what, path);
+		error("cannot read the %s %s:", what, path);
 		return NULL;
 	}
 	s = imageidnorm(b.data ? b.data : "", b.len);
-	buffree(&b);
+	delbuf(&b);
 	if (!s)
-		fprintf(stderr, "%s: %s:1: not an %s; expected one line 'sha256:<64 hex digits>'\n", argv0, path, what);
+		errorat(NULL, path, 1, 0, "not an %s; expected one line 'sha256:<64 hex digits>'", what);
 	return s;
 }
 
@@ -178,7 +178,7 @@ readstamp(const char *path, struct pushed **v, size_t *n, bool loud)
 	*n = 0;
 	if (!readfile(path, &b)) {
 		if (loud)
-			warn("cannot read the push stamp %s:", path);
+			error("cannot read the push stamp %s:", path);
 		return false;
 	}
 	for (s = b.data, end = b.data + b.len; s && s < end; s = nl + 1) {
@@ -189,9 +189,8 @@ readstamp(const char *path, struct pushed **v, size_t *n, bool loud)
 		*v = xreallocarray(*v, *n + 1, sizeof((*v)[0]));
 		if (!parsepushed(s, (size_t)(nl - s), &(*v)[*n])) {
 			if (loud)
-				fprintf(stderr, "%s: %s:%d: malformed push stamp; expected '<image id> <repository>@<manifest digest>'\n",
-				    argv0, path, line);
-			buffree(&b);
+				errorat(NULL, path, line, 0, "malformed push stamp; expected '<image id> <repository>@<manifest digest>'");
+			delbuf(&b);
 			while (*n > 0)
 				delpushed(&(*v)[--*n]);
 			free(*v);
@@ -200,7 +199,7 @@ readstamp(const char *path, struct pushed **v, size_t *n, bool loud)
 		}
 		++*n;
 	}
-	buffree(&b);
+	delbuf(&b);
 	return *n > 0;
 }
 
@@ -218,7 +217,7 @@ login(struct pushcmd *c, const char *ref)
 		return true;
 	if (c->passfile) {
 		if (!readfile(c->passfile, &pw)) {
-			warn("cannot read the password file %s:", c->passfile);
+			error("cannot read the password file %s:", c->passfile);
 			return false;
 		}
 		bufterm(&pw);
@@ -230,9 +229,14 @@ login(struct pushcmd *c, const char *ref)
 
 		if (!registryinfoload(c->passconfig, &ri, &found))
 			return false;
-		if (!found || !ri.password) {
-			fprintf(stderr, "%s: %s: no docker-registry-info.docker-password; expected the registry password there\n",
-			    argv0, c->passconfig);
+		if (!found) {
+			error("%s: no registry section (cluster.docker-registry-info, cluster.docker-registry or docker-registry-info); expected the registry password there",
+			    c->passconfig);
+			return false;
+		}
+		if (!ri.password) {
+			errorat(NULL, ri.file, ri.line, ri.col, "%s has no %s; expected the registry password there", ri.section,
+			    ri.keys[REG_PASSWORD]);
 			delregistryinfo(&ri);
 			return false;
 		}
@@ -241,8 +245,7 @@ login(struct pushcmd *c, const char *ref)
 	} else {
 		env = getenv(c->passenv);
 		if (!env) {
-			fprintf(stderr, "%s: the environment variable %s, which should hold the registry password, is not set\n",
-			    argv0, c->passenv);
+			error("the environment variable %s, which should hold the registry password, is not set", c->passenv);
 			return false;
 		}
 		bufadds(&pw, env);
@@ -253,11 +256,11 @@ login(struct pushcmd *c, const char *ref)
 	delargs(&a);
 	/* the password is not kept around longer than needed */
 	memset(pw.data, 0, pw.len);
-	buffree(&pw);
+	delbuf(&pw);
 	if (st != 0) {
 		if (c->log)
 			showlogtail(c->log);
-		fprintf(stderr, "%s: login to the registry %s as %s failed (%s exit status %d)%s%s\n", argv0, host, c->user,
+		error("login to the registry %s as %s failed (%s exit status %d)%s%s", host, c->user,
 		    c->e.name, st, c->log ? "; the full log is " : "", c->log ? c->log : "");
 	}
 	free(host);
@@ -303,7 +306,7 @@ pushone(struct pushcmd *c, const char *id, const char *dst, const char *name)
 	} else {
 		tmp = xasprintf("%s.manifest", c->out);
 		if (!mkdirparent(tmp)) {
-			warn("cannot create the directory of %s:", c->out);
+			error("cannot create the directory of %s:", c->out);
 			goto out;
 		}
 		unlink(tmp);
@@ -316,21 +319,21 @@ pushone(struct pushcmd *c, const char *id, const char *dst, const char *name)
 			manifest = imageidnorm(text.data ? text.data : "", text.len);
 	}
 	if (!manifest)
-		fprintf(stderr, "%s: pushed %s to %s but %s reported no manifest digest\n", argv0, name, dst, c->e.name);
+		error("pushed %s to %s but %s reported no manifest digest", name, dst, c->e.name);
 	goto out;
 fail:
 	if (st > 0) {
 		if (c->log)
 			showlogtail(c->log);
-		fprintf(stderr, "%s: push of %s to %s failed (%s exit status %d)%s%s\n", argv0, name, dst, c->e.name, st,
+		error("push of %s to %s failed (%s exit status %d)%s%s", name, dst, c->e.name, st,
 		    c->log ? "; the full log is " : "", c->log ? c->log : "");
 	}
 out:
 	if (tmp)
 		unlink(tmp);
 	free(tmp);
-	buffree(&out);
-	buffree(&text);
+	delbuf(&out);
+	delbuf(&text);
 	return manifest;
 }
 
@@ -339,8 +342,7 @@ findengine(struct pushcmd *c)
 {
 	if (enginefind(&c->e))
 		return true;
-	fprintf(stderr, "%s: the container engine '%s' is not in PATH; install it (Debian package %s) or choose another with --engine\n",
-	    argv0, c->e.kind == ENGINE_BUILDX ? "docker" : c->e.name, enginepkg(&c->e));
+	error("the container engine '%s' is not in PATH; install it (Debian package %s) or choose another with --engine", c->e.kind == ENGINE_BUILDX ? "docker" : c->e.name, enginepkg(&c->e));
 	return false;
 }
 
@@ -348,7 +350,7 @@ static bool
 writestamp(const char *path, const struct buf *b)
 {
 	if (writefile(path, b->data, b->len, 0666) < 0) {
-		warn("cannot write %s:", path);
+		error("cannot write %s:", path);
 		return false;
 	}
 	return true;
@@ -396,7 +398,7 @@ push(struct pushcmd *c)
 out:
 	if (c->logfd >= 0)
 		close(c->logfd);
-	buffree(&stamp);
+	delbuf(&stamp);
 	free(id);
 	free(digest);
 	free(dst);
@@ -477,7 +479,7 @@ out:
 	free(set);
 	free(old);
 	free(lastlogin);
-	buffree(&stamp);
+	delbuf(&stamp);
 	return rc;
 }
 

@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "image.h"
 #include "registry.h"
@@ -78,68 +79,147 @@ regrepo(const char *registry, const char *namespace, const char *name)
 	return xasprintf("%s/%s", reg, name);
 }
 
-/* the keys of docker-registry-info, in the order of struct registryinfo */
-static const char *const infokeys[] = {
+/* the forms of the section, in the order they are looked for */
+static const char *const infokeys[REG_NKEYS] = {
 	"docker-registry-domain", "docker-namespace", "docker-tag", "docker-username", "docker-password",
 	"docker-password-file", "docker-password-env",
 };
+static const char *const laterkeys[REG_NKEYS] = {
+	"domain", "namespace", "tag", "username", "password", "password-file", "password-env",
+};
+static const struct {
+	const char *path[2];
+	size_t n;
+	const char *name;
+	const char *const *keys;
+	bool openpai;
+} forms[] = {
+	{{"cluster", "docker-registry-info"}, 2, "cluster.docker-registry-info", infokeys, true},
+	{{"cluster", "docker-registry"}, 2, "cluster.docker-registry", laterkeys, true},
+	{{"docker-registry-info", NULL}, 1, "docker-registry-info", infokeys, false},
+};
 
-/* prints "key<TAB>value" for each key of the section that is set and not None */
-static const char infotmpl[] =
-    "{% set r = clusterconfig['docker-registry-info'] %}"
-    "{% if r is defined and r is mapping %}found\n"
-    "{% for k in keys %}{% if r[k] is defined and r[k] is not none %}{{ k }}\t{{ r[k] }}\n{% endif %}{% endfor %}"
-    "{% endif %}";
+char **
+registryinfoslot(struct registryinfo *ri, int i)
+{
+	char **slot[REG_NKEYS] = {&ri->domain, &ri->namespace, &ri->tag, &ri->user, &ri->password, &ri->passfile, &ri->passenv};
+
+	return slot[i];
+}
+
+static const char *
+kindname(enum tfound f)
+{
+	switch (f) {
+	case TF_NONE:
+		return "null";
+	case TF_MAPPING:
+		return "a mapping";
+	case TF_LIST:
+		return "a list";
+	default:
+		return "a single value";
+	}
+}
+
+/* the file registryinfoload reads for config; owned by the caller */
+static char *
+sectionfile(const char *config)
+{
+	struct stat st;
+	char *p;
+
+	if (stat(config, &st) != 0 || !S_ISDIR(st.st_mode))
+		return xstrdup(config);
+	p = pathjoin(config, "services-configuration.yaml");
+	if (stat(p, &st) == 0)
+		return p;
+	free(p);
+	return xstrdup(config);
+}
+
+/* one form's section at path; false after a message */
+static bool
+readform(struct tenv *env, size_t f, struct registryinfo *ri)
+{
+	const char *path[3];
+	struct tpos pos;
+	enum tfound got;
+	char *val;
+	size_t i;
+	int k;
+
+	path[0] = forms[f].path[0];
+	path[1] = forms[f].path[1];
+	got = tenvlookup(env, path, forms[f].n, NULL, &pos, NULL);
+	ri->section = forms[f].name;
+	ri->keys = forms[f].keys;
+	ri->openpai = forms[f].openpai;
+	ri->line = pos.line;
+	ri->col = pos.col;
+	if (got != TF_MAPPING) {
+		errorat(NULL, pos.file, pos.line, pos.col, "%s is %s; expected a mapping of %s, %s and %s%s", ri->section, kindname(got),
+		    ri->keys[REG_DOMAIN], ri->keys[REG_NAMESPACE], ri->keys[REG_TAG],
+		    got == TF_NONE ? " (are all its keys commented out?)" : "");
+		return false;
+	}
+	for (k = 0; k < REG_NKEYS; k++) {
+		path[forms[f].n] = ri->keys[k];
+		got = tenvlookup(env, path, forms[f].n + 1, &val, &pos, NULL);
+		if (got == TF_ABSENT || got == TF_NONE)
+			continue;
+		ri->kline[k] = pos.line;
+		ri->kcol[k] = pos.col;
+		if (got != TF_SCALAR) {
+			errorat(NULL, pos.file, pos.line, pos.col, "%s.%s is %s; expected a single value", ri->section, ri->keys[k], kindname(got));
+			return false;
+		}
+		for (i = 0; val[i]; i++) {
+			if ((unsigned char)val[i] < 0x20 || val[i] == 0x7f)
+				break;
+		}
+		if (val[i]) {
+			/* the value may be the password: it is not printed */
+			errorat(NULL, pos.file, pos.line, pos.col, "%s.%s holds a newline or other control character; expected one line",
+			    ri->section, ri->keys[k]);
+			memset(val, 0, strlen(val));
+			free(val);
+			return false;
+		}
+		*registryinfoslot(ri, k) = val;
+	}
+	return true;
+}
 
 bool
 registryinfoload(const char *config, struct registryinfo *ri, bool *found)
 {
 	struct tenv *env = mktenv();
-	struct buf out = {0}, keys = {0};
-	char **slot[] = {&ri->domain, &ri->namespace, &ri->tag, &ri->user, &ri->password, &ri->passfile, &ri->passenv};
-	char *s, *nl, *tab;
-	size_t i;
+	const char *path[2];
+	char *file = sectionfile(config);
+	size_t f;
 	bool ok = false;
 
 	memset(ri, 0, sizeof(*ri));
 	*found = false;
-	bufaddc(&keys, '[');
-	for (i = 0; i < LEN(infokeys); i++)
-		bufprintf(&keys, "%s'%s'", i ? ", " : "", infokeys[i]);
-	bufaddc(&keys, ']');
-	if (!tenvloadconfig(env, config) || !tenvsetyaml(env, "keys", keys.data, "docker-registry-info keys"))
+	if (!tenvloadconfig(env, file))
 		goto out;
-	if (!tmplrender(env, config, infotmpl, sizeof(infotmpl) - 1, &out))
-		goto out;
-	bufterm(&out);
-	if (strncmp(out.data, "found\n", 6) != 0) {
-		ok = true;
-		goto out;
-	}
-	*found = true;
-	for (s = out.data + 6; *s; s = nl + 1) {
-		tab = strchr(s, '\t');
-		nl = tab ? strchr(tab, '\n') : NULL;
-		for (i = 0; tab && i < LEN(infokeys); i++) {
-			if (strlen(infokeys[i]) == (size_t)(tab - s) && strncmp(s, infokeys[i], (size_t)(tab - s)) == 0)
-				break;
-		}
-		/* a value holding a newline runs into the next line, which then names no key */
-		if (!tab || !nl || i == LEN(infokeys)) {
-			warn("%s: docker-registry-info: a value is not a single line; expected host, namespace, tag, user and password on one line each",
-			    config);
-			delregistryinfo(ri);
-			goto out;
-		}
-		free(*slot[i]);
-		*slot[i] = xstrndup(tab + 1, (size_t)(nl - tab - 1));
-	}
 	ok = true;
+	for (f = 0; f < LEN(forms); f++) {
+		path[0] = forms[f].path[0];
+		path[1] = forms[f].path[1];
+		if (tenvlookup(env, path, forms[f].n, NULL, NULL, NULL) == TF_ABSENT)
+			continue;
+		*found = true;
+		ri->file = file;
+		file = NULL;
+		ok = readform(env, f, ri);
+		if (!ok)
+			delregistryinfo(ri);
+		break;
+	}
 out:
-	if (out.data)
-		memset(out.data, 0, out.len);
-	buffree(&out);
-	buffree(&keys);
+	free(file);
 	deltenv(env);
 	return ok;
 }
@@ -156,6 +236,7 @@ delregistryinfo(struct registryinfo *ri)
 	free(ri->password);
 	free(ri->passfile);
 	free(ri->passenv);
+	free(ri->file);
 	memset(ri, 0, sizeof(*ri));
 }
 

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cli.h"
 #include "tmpl.h"
 #include "util.h"
 
@@ -35,20 +36,20 @@ check(int argc, char **argv)
 	int i, status = 0;
 
 	if (argc == 0) {
-		fprintf(stderr, "%s: render --check needs at least one TEMPLATE\n", argv0);
+		error("render --check needs at least one TEMPLATE");
 		return 2;
 	}
 	for (i = 0; i < argc; i++) {
 		b.len = 0;
 		if (!readfile(argv[i], &b)) {
-			warn("cannot read the template %s:", argv[i]);
+			error("cannot read the template %s:", argv[i]);
 			status = 1;
 			continue;
 		}
 		if (!tmplcheck(argv[i], b.data ? b.data : "", b.len))
 			status = 1;
 	}
-	buffree(&b);
+	delbuf(&b);
 	return status;
 }
 
@@ -90,12 +91,12 @@ cmd_render(int argc, char **argv)
 			const char *val = arg[2] ? arg + 2 : (i + 1 < argc ? argv[++i] : NULL);
 
 			if (!val) {
-				fprintf(stderr, "%s: render: option -%c needs a value\n", argv0, arg[1]);
+				error("render: option -%c needs a value", arg[1]);
 				goto usage;
 			}
 			if (arg[1] == 'c') {
 				if (config) {
-					fprintf(stderr, "%s: render: -c given twice; give one file or one directory\n", argv0);
+					error("render: -c given twice; give one file or one directory");
 					goto usage;
 				}
 				config = val;
@@ -104,7 +105,7 @@ cmd_render(int argc, char **argv)
 			} else {
 				eq = strchr(val, '=');
 				if (!eq || eq == val) {
-					fprintf(stderr, "%s: render: -D needs NAME=VALUE, got '%s'\n", argv0, val);
+					error("render: -D needs NAME=VALUE, got '%s'", val);
 					goto usage;
 				}
 				/* applied after the configuration, so -D overrides it */
@@ -113,17 +114,17 @@ cmd_render(int argc, char **argv)
 			continue;
 		}
 		if (arg[0] == '-' && arg[1]) {
-			fprintf(stderr, "%s: render: unknown option '%s'\n", argv0, arg);
+			error("render: unknown option '%s'", arg);
 			goto usage;
 		}
 		if (tmpl) {
-			fprintf(stderr, "%s: render: one TEMPLATE at a time (got '%s' and '%s'); --check takes several\n", argv0, tmpl, arg);
+			error("render: one TEMPLATE at a time (got '%s' and '%s'); --check takes several", tmpl, arg);
 			goto usage;
 		}
 		tmpl = arg;
 	}
 	if (!tmpl) {
-		fprintf(stderr, "%s: render: no TEMPLATE given\n", argv0);
+		error("render: no TEMPLATE given");
 		goto usage;
 	}
 	if (config && !tenvloadconfig(env, config))
@@ -142,7 +143,7 @@ cmd_render(int argc, char **argv)
 	if (!ok)
 		goto done;
 	if (!readfile(tmpl, &src)) {
-		warn("cannot read the template %s:", tmpl);
+		error("cannot read the template %s:", tmpl);
 		goto done;
 	}
 	if (stat(tmpl, &st) == 0)
@@ -151,21 +152,21 @@ cmd_render(int argc, char **argv)
 		goto done;
 	if (out) {
 		if (writefile(out, res.data ? res.data : "", res.len, mode) < 0) {
-			warn("cannot write %s:", out);
+			error("cannot write %s:", out);
 			goto done;
 		}
 	} else if (res.len && fwrite(res.data, 1, res.len, stdout) != res.len) {
-		warn("cannot write the standard output:");
+		error("cannot write the standard output:");
 		goto done;
 	}
 	if (fflush(stdout) != 0) {
-		warn("cannot write the standard output:");
+		error("cannot write the standard output:");
 		goto done;
 	}
 	status = 0;
 done:
-	buffree(&src);
-	buffree(&res);
+	delbuf(&src);
+	delbuf(&res);
 	free(defs);
 	deltenv(env);
 	return status;

@@ -96,15 +96,15 @@ checkdst(const char *path, int line, int col, const char *dst, struct diag *d)
 	bool ok = true;
 
 	if (*dst == '\0') {
-		diagerr(d, path, line, col, "empty destination; expected a path relative to the context");
+		errorat(d, path, line, col, "empty destination; expected a path relative to the context");
 		return false;
 	}
 	canon = pathcanon(dst);
 	if (!pathinside(canon) || strcmp(canon, ".") == 0) {
-		diagerr(d, path, line, col, "destination '%s' is not inside the context; expected a relative path below it", dst);
+		errorat(d, path, line, col, "destination '%s' is not inside the context; expected a relative path below it", dst);
 		ok = false;
 	} else if (strcmp(canon, dst) != 0) {
-		diagerr(d, path, line, col, "destination '%s' is not canonical; expected '%s'", dst, canon);
+		errorat(d, path, line, col, "destination '%s' is not canonical; expected '%s'", dst, canon);
 		ok = false;
 	}
 	free(canon);
@@ -121,7 +121,7 @@ parseline(struct manifest *m, const char *path, int line, char *s, struct diag *
 
 	for (;;) {
 		if (n == (int)LEN(field)) {
-			diagerr(d, path, line, col[n - 1], "too many TAB-separated fields");
+			errorat(d, path, line, col[n - 1], "too many TAB-separated fields");
 			return false;
 		}
 		field[n] = p;
@@ -133,13 +133,13 @@ parseline(struct manifest *m, const char *path, int line, char *s, struct diag *
 		*p++ = '\0';
 	}
 	if (strlen(field[0]) != 1 || !strchr("FDR", field[0][0])) {
-		diagerr(d, path, line, 1, "unknown entry kind '%s'; expected F, D or R followed by a TAB", field[0]);
+		errorat(d, path, line, 1, "unknown entry kind '%s'; expected F, D or R followed by a TAB", field[0]);
 		return false;
 	}
 	e.kind = field[0][0];
 	want = e.kind == 'R' ? 2 : 3;
 	if (n != want) {
-		diagerr(d, path, line, n > want ? col[want] : 1,
+		errorat(d, path, line, n > want ? col[want] : 1,
 		    "%c entry has %d TAB-separated fields; expected %d (%s)", e.kind, n, want,
 		    want == 2 ? "R, dst" : e.kind == 'F' ? "F, dst, src" : "D, dst, src");
 		return false;
@@ -147,7 +147,7 @@ parseline(struct manifest *m, const char *path, int line, char *s, struct diag *
 	if (!checkdst(path, line, col[1], field[1], d))
 		return false;
 	if (want == 3 && *field[2] == '\0') {
-		diagerr(d, path, line, col[2], "empty source; expected a path relative to the build directory");
+		errorat(d, path, line, col[2], "empty source; expected a path relative to the build directory");
 		return false;
 	}
 	e.dst = xstrdup(field[1]);
@@ -169,7 +169,7 @@ checkset(const struct manifest *m, struct diag *d)
 
 	for (i = 1; i < m->nent; i++) {
 		if (strcmp(m->ent[i].dst, m->ent[i - 1].dst) == 0) {
-			diagerr(d, m->path, m->ent[i].line, 0, "destination '%s' is already named on line %d; expected each destination once",
+			errorat(d, m->path, m->ent[i].line, 0, "destination '%s' is already named on line %d; expected each destination once",
 			    m->ent[i].dst, m->ent[i - 1].line);
 			ok = false;
 		}
@@ -181,7 +181,7 @@ checkset(const struct manifest *m, struct diag *d)
 			*s = '\0';
 			up = findent(m, p);
 			if (up && up->kind != 'D') {
-				diagerr(d, m->path, e->line, 0, "'%s' lies below '%s', which line %d names as a %s; expected a D entry there",
+				errorat(d, m->path, e->line, 0, "'%s' lies below '%s', which line %d names as a %s; expected a D entry there",
 				    e->dst, p, up->line, up->kind == 'F' ? "file" : "rendered file");
 				ok = false;
 				break;
@@ -209,10 +209,10 @@ manifestparse(struct manifest *m, const char *path, const char *data, size_t len
 		lineno++;
 		line = xstrndup(s, (size_t)(nl - s));
 		if (strlen(line) != (size_t)(nl - s)) {
-			diagerr(d, path, lineno, 0, "NUL byte in the manifest; expected text");
+			errorat(d, path, lineno, 0, "NUL byte in the manifest; expected text");
 		} else if (lineno == 1) {
 			if (strcmp(line, STAGE_HEADER) != 0)
-				diagerr(d, path, 1, 1, "not a stage manifest; expected the first line to be '%s'", STAGE_HEADER);
+				errorat(d, path, 1, 1, "not a stage manifest; expected the first line to be '%s'", STAGE_HEADER);
 		} else if (line[0] != '\0' && line[0] != '#') {
 			parseline(m, path, lineno, line, d);
 		}
@@ -220,7 +220,7 @@ manifestparse(struct manifest *m, const char *path, const char *data, size_t len
 		s = nl + 1;
 	}
 	if (lineno == 0)
-		diagerr(d, path, 0, 0, "empty file; expected the line '%s' first", STAGE_HEADER);
+		errorat(d, path, 0, 0, "empty file; expected the line '%s' first", STAGE_HEADER);
 	if (m->nent > 1)
 		qsort(m->ent, m->nent, sizeof(m->ent[0]), entcmp);
 	if (d->nerr == nerr)
@@ -335,7 +335,7 @@ prune(const struct manifest *m, const struct pathset *anc, const char *ctxdir, c
 
 	dir = rel ? pathjoin(ctxdir, rel) : xstrdup(ctxdir);
 	if (!listdir(dir, &names)) {
-		diagerr(d, dir, 0, 0, "cannot read directory: %s", strerror(errno));
+		errorat(d, dir, 0, 0, "cannot read directory: %s", strerror(errno));
 		free(dir);
 		return false;
 	}
@@ -349,7 +349,7 @@ prune(const struct manifest *m, const struct pathset *anc, const char *ctxdir, c
 		if (lstat(full, &st) != 0) {
 			if (errno == ENOENT)
 				goto next;
-			diagerr(d, full, 0, 0, "cannot stat: %s", strerror(errno));
+			errorat(d, full, 0, 0, "cannot stat: %s", strerror(errno));
 			ok = false;
 			goto next;
 		}
@@ -368,7 +368,7 @@ prune(const struct manifest *m, const struct pathset *anc, const char *ctxdir, c
 			goto fail;
 		goto next;
 	fail:
-		diagerr(d, full, 0, 0, "cannot remove: %s", strerror(errno));
+		errorat(d, full, 0, 0, "cannot remove: %s", strerror(errno));
 		ok = false;
 	next:
 		free(full);
@@ -455,37 +455,37 @@ copyfile(const struct manifest *m, const struct stageent *e, const char *ctxdir,
 
 	dst = pathjoin(ctxdir, e->dst);
 	if (lstat(e->src, &st) != 0) {
-		diagerr(d, m->path, e->line, 0, "cannot stat source '%s': %s", e->src, strerror(errno));
+		errorat(d, m->path, e->line, 0, "cannot stat source '%s': %s", e->src, strerror(errno));
 		goto out;
 	}
 	if (S_ISLNK(st.st_mode)) {
 		target = readlinkstrat(AT_FDCWD, e->src);
 		if (!target) {
-			diagerr(d, m->path, e->line, 0, "cannot read symlink '%s': %s", e->src, strerror(errno));
+			errorat(d, m->path, e->line, 0, "cannot read symlink '%s': %s", e->src, strerror(errno));
 			goto out;
 		}
 		ok = copylink(target, dst);
 		free(target);
 		if (!ok)
-			diagerr(d, m->path, e->line, 0, "cannot create symlink '%s': %s", dst, strerror(errno));
+			errorat(d, m->path, e->line, 0, "cannot create symlink '%s': %s", dst, strerror(errno));
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		diagerr(d, m->path, e->line, 0, "source '%s' is %s; an F entry needs a regular file or a symlink",
+		errorat(d, m->path, e->line, 0, "source '%s' is %s; an F entry needs a regular file or a symlink",
 		    e->src, S_ISDIR(st.st_mode) ? "a directory (use a D entry)" : "a special file");
 		goto out;
 	}
 	if (!readfile(e->src, &data)) {
-		diagerr(d, m->path, e->line, 0, "cannot read source '%s': %s", e->src, strerror(errno));
+		errorat(d, m->path, e->line, 0, "cannot read source '%s': %s", e->src, strerror(errno));
 		goto out;
 	}
 	if (writefilemode(dst, data.data, data.len, st.st_mode & 07777) < 0) {
-		diagerr(d, m->path, e->line, 0, "cannot write '%s': %s", dst, strerror(errno));
+		errorat(d, m->path, e->line, 0, "cannot write '%s': %s", dst, strerror(errno));
 		goto out;
 	}
 	ok = true;
 out:
-	buffree(&data);
+	delbuf(&data);
 	free(dst);
 	return ok;
 }
@@ -500,11 +500,11 @@ makedir(const struct manifest *m, const struct stageent *e, const char *ctxdir, 
 
 	dst = pathjoin(ctxdir, e->dst);
 	if (stat(e->src, &st) != 0) {
-		diagerr(d, m->path, e->line, 0, "cannot stat source '%s': %s", e->src, strerror(errno));
+		errorat(d, m->path, e->line, 0, "cannot stat source '%s': %s", e->src, strerror(errno));
 		goto out;
 	}
 	if (!S_ISDIR(st.st_mode)) {
-		diagerr(d, m->path, e->line, 0, "source '%s' is not a directory; a D entry needs one (use F for files)", e->src);
+		errorat(d, m->path, e->line, 0, "source '%s' is not a directory; a D entry needs one (use F for files)", e->src);
 		goto out;
 	}
 	*mode = st.st_mode & 07777;
@@ -519,7 +519,7 @@ makedir(const struct manifest *m, const struct stageent *e, const char *ctxdir, 
 	ok = true;
 	goto out;
 fail:
-	diagerr(d, m->path, e->line, 0, "cannot create directory '%s': %s", dst, strerror(errno));
+	errorat(d, m->path, e->line, 0, "cannot create directory '%s': %s", dst, strerror(errno));
 out:
 	free(dst);
 	return ok;
@@ -533,7 +533,7 @@ fixdir(const struct manifest *m, const struct stageent *e, const char *ctxdir, m
 	bool ok = true;
 
 	if (lstat(dst, &st) != 0 || ((st.st_mode & 07777) != mode && chmod(dst, mode) != 0)) {
-		diagerr(d, m->path, e->line, 0, "cannot set the mode of '%s': %s", dst, strerror(errno));
+		errorat(d, m->path, e->line, 0, "cannot set the mode of '%s': %s", dst, strerror(errno));
 		ok = false;
 	}
 	free(dst);
@@ -550,7 +550,7 @@ stagectx(const struct manifest *m, const char *ctxdir, const char *stamp, struct
 	int nerr = d->nerr;
 
 	if (!mkdirp(ctxdir, 0777)) {
-		diagerr(d, ctxdir, 0, 0, "cannot create the context directory: %s", strerror(errno));
+		errorat(d, ctxdir, 0, 0, "cannot create the context directory: %s", strerror(errno));
 		return false;
 	}
 	mkancestors(m, &anc);
@@ -583,11 +583,11 @@ stagectx(const struct manifest *m, const char *ctxdir, const char *stamp, struct
 	}
 	bufterm(&list);
 	if (writefile(stamp, list.data, list.len, 0666) < 0) {
-		diagerr(d, stamp, 0, 0, "cannot write the stamp: %s", strerror(errno));
-		buffree(&list);
+		errorat(d, stamp, 0, 0, "cannot write the stamp: %s", strerror(errno));
+		delbuf(&list);
 		return false;
 	}
-	buffree(&list);
+	delbuf(&list);
 	return true;
 }
 
@@ -610,11 +610,11 @@ cmd_stage(int argc, char **argv)
 		return 2;
 	}
 	if (!readfile(argv[1], &data)) {
-		diagerr(&d, argv[1], 0, 0, "cannot read the stage manifest: %s", strerror(errno));
+		errorat(&d, argv[1], 0, 0, "cannot read the stage manifest: %s", strerror(errno));
 		return 1;
 	}
 	ok = manifestparse(&m, argv[1], data.data ? data.data : "", data.len, &d);
-	buffree(&data);
+	delbuf(&data);
 	if (ok)
 		ok = stagectx(&m, argv[2], argv[3], &d);
 	delmanifest(&m);

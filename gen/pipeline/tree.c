@@ -112,7 +112,7 @@ addtree(struct tree *t, struct node *nd, const char *src, const char *dst, const
 		} else if (S_ISREG(w->ent[i].mode) || S_ISLNK(w->ent[i].mode))
 			centryadd(nd, 'F', d, s, prio);
 		else
-			diagwarn(&t->d, s, 0, 0, "not a regular file, symlink or directory; left out of the context");
+			warningat(&t->d, s, 0, 0, "not a regular file, symlink or directory; left out of the context");
 		free(s);
 		free(d);
 	}
@@ -153,7 +153,7 @@ addcopies(struct tree *t, struct node *nd)
 
 		dst = pathcanon(c->dst.s);
 		if (strncmp(dst, rel, n) != 0 || (dst[n] != '\0' && dst[n] != '/')) {
-			diagerr(&t->d, img->yaml, c->dst.line, c->dst.col,
+			errorat(&t->d, img->yaml, c->dst.line, c->dst.col,
 			    "copy-list dst '%s' is outside the image directory; dst is relative to the project root '%s', so it must start with '%s/'",
 			    c->dst.s, nd->projroot, rel);
 			free(dst);
@@ -170,11 +170,11 @@ addcopies(struct tree *t, struct node *nd)
 		}
 		base = pathbase(src);
 		if (lstat(src, &st) != 0) {
-			diagerr(&t->d, img->yaml, c->src.line, c->src.col,
+			errorat(&t->d, img->yaml, c->src.line, c->src.col,
 			    "copy-list src '%s' does not exist (looked for '%s'; src is relative to the project root '%s')",
 			    c->src.s, src, nd->projroot);
 		} else if (strcmp(base, ".") == 0 || strcmp(base, "..") == 0 || strcmp(base, "/") == 0 || !*base) {
-			diagerr(&t->d, img->yaml, c->src.line, c->src.col,
+			errorat(&t->d, img->yaml, c->src.line, c->src.col,
 			    "copy-list src '%s' must name a file or a directory, not '%s'", c->src.s, src);
 		} else {
 			at = pathjoin(sub, base);
@@ -184,11 +184,11 @@ addcopies(struct tree *t, struct node *nd)
 				centryadd(nd, 'D', at, src, 1);
 				strlistadd(&nd->dirs, src);
 				if (!walktree(src, &w, &errpath)) {
-					diagerr(&t->d, errpath, 0, 0, "cannot read: %s", strerror(errno));
+					errorat(&t->d, errpath, 0, 0, "cannot read: %s", strerror(errno));
 					free(errpath);
 				} else
 					addtree(t, nd, src, at, &w, 1);
-				walkfree(&w);
+				delwalklist(&w);
 			} else
 				centryadd(nd, 'F', at, src, 1);
 			free(at);
@@ -210,7 +210,7 @@ addtemplates(struct tree *t, struct node *nd)
 	for (i = 0; i < img->ntmpl; i++) {
 		src = xasprintf("%s/%s.template", img->dir, img->tmpl[i].s);
 		if (stat(src, &st) != 0 || !S_ISREG(st.st_mode))
-			diagerr(&t->d, img->yaml, img->tmpl[i].line, img->tmpl[i].col,
+			errorat(&t->d, img->yaml, img->tmpl[i].line, img->tmpl[i].col,
 			    "template '%s' is listed but '%s' does not exist; add it or take '%s' out of template-list",
 			    img->tmpl[i].s, src, img->tmpl[i].s);
 		else {
@@ -233,7 +233,7 @@ applyignore(struct tree *t, struct node *nd)
 
 	if (!readfile(path, &b)) {
 		if (errno != ENOENT)
-			diagerr(&t->d, path, 0, 0, "cannot read: %s", strerror(errno));
+			errorat(&t->d, path, 0, 0, "cannot read: %s", strerror(errno));
 		free(path);
 		return;
 	}
@@ -247,8 +247,8 @@ applyignore(struct tree *t, struct node *nd)
 			nd->ent[j++] = nd->ent[i];
 	}
 	nd->nent = j;
-	difree(&di);
-	buffree(&b);
+	deldockerignore(&di);
+	delbuf(&b);
 }
 
 static void
@@ -260,7 +260,7 @@ finddockerfile(struct tree *t, struct node *nd)
 		struct centry *e = centryfind(nd, img->dockerfile.s);
 
 		if (!e || e->kind == 'D')
-			diagerr(&t->d, img->yaml, img->dockerfile.line, img->dockerfile.col,
+			errorat(&t->d, img->yaml, img->dockerfile.line, img->dockerfile.col,
 			    "dockerfile '%s' is neither a file of the image directory, a template-list output nor a copy-list result",
 			    img->dockerfile.s);
 		else
@@ -272,7 +272,7 @@ finddockerfile(struct tree *t, struct node *nd)
 	else if (centryfind(nd, "dockerfile") && centryfind(nd, "dockerfile")->kind != 'D')
 		nd->dockerfile = xstrdup("dockerfile");
 	else
-		diagerr(&t->d, img->dir, 0, 0,
+		errorat(&t->d, img->dir, 0, 0,
 		    "no Dockerfile: add Dockerfile (or dockerfile) to the image directory, list it in template-list, or name another file with the dockerfile key");
 }
 
@@ -324,11 +324,11 @@ checkbelow(struct tree *t, struct node *nd)
 
 			it = e->kind == 'R' ? tmplitem(nd->img, e->dst) : NULL;
 			if (it)
-				diagerr(&t->d, nd->img->yaml, it->line, it->col,
+				errorat(&t->d, nd->img->yaml, it->line, it->col,
 				    "template '%s' lies below '%s', which is %s in the image's context (%s); a rendered file must lie in a real directory: move the template, or name the link's target",
 				    it->s, p, what, up->src);
 			else
-				diagerr(&t->d, e->src ? e->src : nd->img->yaml, 0, 0,
+				errorat(&t->d, e->src ? e->src : nd->img->yaml, 0, 0,
 				    "'%s' lies below '%s', which is %s in the image's context (%s); nothing can be staged below it: replace the link by a directory or move '%s'",
 				    e->dst, p, what, up->src, e->dst);
 		}
@@ -345,11 +345,11 @@ buildcontext(struct tree *t, struct node *nd)
 
 	strlistadd(&nd->dirs, nd->img->dir);
 	if (!walktree(nd->img->dir, &w, &errpath)) {
-		diagerr(&t->d, errpath, 0, 0, "cannot read: %s", strerror(errno));
+		errorat(&t->d, errpath, 0, 0, "cannot read: %s", strerror(errno));
 		free(errpath);
 	} else
 		addtree(t, nd, nd->img->dir, ".", &w, 0);
-	walkfree(&w);
+	delwalklist(&w);
 	addcopies(t, nd);
 	addtemplates(t, nd);
 	centryuniq(nd);
@@ -368,7 +368,7 @@ checkctxpaths(struct tree *t, struct node *nd)
 
 	for (i = 0; i < nd->nent; i++) {
 		if ((bad = escpathbad(nd->ent[i].dst)) || (nd->ent[i].src && (bad = escpathbad(nd->ent[i].src))))
-			diagerr(&t->d, nd->ent[i].src ? nd->ent[i].src : nd->ent[i].dst, 0, 0, "%s", bad);
+			errorat(&t->d, nd->ent[i].src ? nd->ent[i].src : nd->ent[i].dst, 0, 0, "%s", bad);
 	}
 }
 
@@ -429,11 +429,11 @@ linkdeps(struct tree *t, struct node *nd)
 	for (i = 0; i < img->nprereq; i++) {
 		dep = treefind(t, img->prereq[i].s);
 		if (!dep)
-			diagerr(&t->d, img->yaml, img->prereq[i].line, img->prereq[i].col,
+			errorat(&t->d, img->yaml, img->prereq[i].line, img->prereq[i].col,
 			    "prerequisite '%s' is not an image of the tree; the images are the directories holding image.yaml under %s",
 			    img->prereq[i].s, img->root);
 		else if (dep == nd)
-			diagerr(&t->d, img->yaml, img->prereq[i].line, img->prereq[i].col,
+			errorat(&t->d, img->yaml, img->prereq[i].line, img->prereq[i].col,
 			    "image '%s' lists itself as prerequisite; a dependency cycle: %s -> %s", img->name, img->name, img->name);
 		else
 			strlistadd(&nd->deps, dep->img->name);
@@ -443,7 +443,7 @@ linkdeps(struct tree *t, struct node *nd)
 	e = centryfind(nd, nd->dockerfile);
 	path = e->kind == 'R' ? xasprintf("%s/%s.template", img->dir, e->dst) : xstrdup(e->src);
 	if (!readfile(path, &b)) {
-		diagerr(&t->d, path, 0, 0, "cannot read: %s", strerror(errno));
+		errorat(&t->d, path, 0, 0, "cannot read: %s", strerror(errno));
 		free(path);
 		return;
 	}
@@ -455,7 +455,7 @@ linkdeps(struct tree *t, struct node *nd)
 		for (j = 0; j < img->nprereq && strcmp(img->prereq[j].s, dep->img->name) != 0; j++)
 			;
 		if (j == img->nprereq)
-			diagwarn(&t->d, path, refs.v[i].line, refs.v[i].col,
+			warningat(&t->d, path, refs.v[i].line, refs.v[i].col,
 			    "%s names '%s', an image of the tree that prerequisite does not list; add it to prerequisite in %s",
 			    refs.v[i].copyfrom ? "--from" : "FROM", refs.v[i].ref, img->yaml);
 		strlistadd(&nd->deps, dep->img->name);
@@ -467,17 +467,17 @@ linkdeps(struct tree *t, struct node *nd)
 				break;
 		}
 		if (j == refs.n && treefind(t, img->prereq[i].s))
-			diagwarn(&t->d, img->yaml, img->prereq[i].line, img->prereq[i].col,
+			warningat(&t->d, img->yaml, img->prereq[i].line, img->prereq[i].col,
 			    "prerequisite '%s' is named by no FROM or COPY --from of %s", img->prereq[i].s, path);
 	}
 	strlisttake(&nd->scanned, path);
 	strlistuniq(&nd->deps);
-	dffree(&refs);
-	buffree(&b);
+	deldfrefs(&refs);
+	delbuf(&b);
 }
 
 void
-treefree(struct tree *t)
+deltree(struct tree *t)
 {
 	size_t i, j;
 
@@ -502,7 +502,7 @@ treefree(struct tree *t)
 	free(t->order);
 	delgraph(t->g);
 	strlistfree(&t->dirs);
-	paifree(t);
+	delpai(t);
 }
 
 static int
@@ -530,15 +530,15 @@ cycleerr(struct tree *t, const char *cycle)
 			break;
 	}
 	if (nd && i < nd->img->nprereq)
-		diagerr(&t->d, nd->img->yaml, nd->img->prereq[i].line, nd->img->prereq[i].col,
+		errorat(&t->d, nd->img->yaml, nd->img->prereq[i].line, nd->img->prereq[i].col,
 		    "dependency cycle: %s; an image cannot be built on itself", cycle);
 	else if (nd && nd->service && nd->dockerfile) {
 		char *df = pathjoin(nd->img->dir, nd->dockerfile);
 
-		diagerr(&t->d, df, 0, 0, "dependency cycle: %s; an image cannot be built on itself", cycle);
+		errorat(&t->d, df, 0, 0, "dependency cycle: %s; an image cannot be built on itself", cycle);
 		free(df);
 	} else
-		diagerr(&t->d, nd ? nd->img->yaml : NULL, 0, 0, "dependency cycle: %s; an image cannot be built on itself",
+		errorat(&t->d, nd ? nd->img->yaml : NULL, 0, 0, "dependency cycle: %s; an image cannot be built on itself",
 		    cycle);
 	free(first);
 	free(second);
@@ -557,7 +557,7 @@ yamlload(struct tree *t, const struct strlist *roots)
 
 		names.n = dirs.n = 0;
 		if (!walkroot(root, &names, &dirs)) {
-			diagerr(&t->d, root, 0, 0, "cannot read the images root: %s", strerror(errno));
+			errorat(&t->d, root, 0, 0, "cannot read the images root: %s", strerror(errno));
 			continue;
 		}
 		strlistadd(&t->dirs, root);
@@ -587,12 +587,12 @@ yamlload(struct tree *t, const struct strlist *roots)
 		struct node *nd = &t->node[i];
 
 		if (!imagenameok(nd->img->name)) {
-			diagerr(&t->d, nd->img->dir, 0, 0,
+			errorat(&t->d, nd->img->dir, 0, 0,
 			    "'%s' is not a valid image name; an image directory's name must be lowercase letters and digits joined by '.', '_', '__' or '-'",
 			    nd->img->name);
 		}
 		if (i > 0 && strcmp(t->node[i - 1].img->name, nd->img->name) == 0) {
-			diagerr(&t->d, nd->img->dir, 0, 0, "image '%s' is also %s; image names must be unique across the images roots",
+			errorat(&t->d, nd->img->dir, 0, 0, "image '%s' is also %s; image names must be unique across the images roots",
 			    nd->img->name, t->node[i - 1].img->dir);
 		}
 		imageload(nd->img, &t->d);
@@ -621,7 +621,7 @@ picklayout(struct tree *t, const struct strlist *roots)
 	for (i = 0; i < roots->n; i++) {
 		l = rootlayout(roots->s[i]);
 		if (i > 0 && l != t->layout) {
-			diagerr(&t->d, roots->s[i], 0, 0,
+			errorat(&t->d, roots->s[i], 0, 0,
 			    "this images root has the %s layout and %s the %s layout; give --layout=image-yaml or --layout=pai-build, or configure each in a build directory of its own",
 			    layoutname(l), roots->s[0], layoutname(t->layout));
 			return false;

@@ -93,7 +93,7 @@ struct tree {
  */
 bool treeload(struct tree *t, const struct strlist *roots);
 /* free everything treeload allocated */
-void treefree(struct tree *t);
+void deltree(struct tree *t);
 
 /* the image named name, or NULL */
 struct node *treefind(const struct tree *t, const char *name);

@@ -180,7 +180,7 @@ walktree(const char *dir, struct walklist *out, char **errpath)
 }
 
 void
-walkfree(struct walklist *l)
+delwalklist(struct walklist *l)
 {
 	size_t i;
 

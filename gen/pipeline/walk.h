@@ -53,6 +53,6 @@ bool walkroot(const char *root, struct strlist *images, struct strlist *dirs);
  */
 bool walktree(const char *dir, struct walklist *out, char **errpath);
 /* free every entry; l is empty after */
-void walkfree(struct walklist *l);
+void delwalklist(struct walklist *l);
 
 #endif

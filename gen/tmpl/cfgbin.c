@@ -119,13 +119,13 @@ collect(struct cbmap *m, struct value v, bool key, const char *origin)
 	case VTUPLE:
 	case VDICT:
 		if (key) {
-			warn("%s: error: a %s as a dict key cannot be compiled; keys must be scalars", origin, vtypename(v));
+			errorat(NULL, origin, 0, 0, "a %s as a dict key cannot be compiled; keys must be scalars", vtypename(v));
 			return false;
 		}
 		if (v.type != VDICT && v.u.l->view != VIEWNONE)
 			break;
 		if ((v.type == VDICT ? v.u.d->len : v.u.l->len) > UINT32_MAX) {
-			warn("%s: error: a %s of more than %u items cannot be compiled", origin, vtypename(v), UINT32_MAX);
+			errorat(NULL, origin, 0, 0, "a %s of more than %u items cannot be compiled", vtypename(v), UINT32_MAX);
 			return false;
 		}
 		cbmapget(m, v, &isnew);
@@ -133,7 +133,7 @@ collect(struct cbmap *m, struct value v, bool key, const char *origin)
 	default:
 		break;
 	}
-	warn("%s: error: a value of type %s cannot be part of a compiled configuration", origin, vtypename(v));
+	errorat(NULL, origin, 0, 0, "a value of type %s cannot be part of a compiled configuration", vtypename(v));
 	return false;
 }
 
@@ -198,7 +198,7 @@ cfgbinwrite(struct buf *b, struct value v, const char *origin)
 				ok = collect(&m, c.u.l->v[k], false, origin);
 		}
 		if (ok && m.n > UINT32_MAX) {
-			warn("%s: error: more than %u lists and dicts cannot be compiled", origin, UINT32_MAX);
+			errorat(NULL, origin, 0, 0, "more than %u lists and dicts cannot be compiled", UINT32_MAX);
 			ok = false;
 		}
 	}
@@ -242,7 +242,7 @@ struct cbin {
 static bool
 corrupt(struct cbin *r, const char *what)
 {
-	warn("%s: error: malformed compiled configuration: %s; compile it again with imagegen config", r->origin, what);
+	errorat(NULL, r->origin, 0, 0, "malformed compiled configuration: %s; compile it again with imagegen config", what);
 	return false;
 }
 
@@ -340,8 +340,9 @@ cfgbinload(struct arena *a, const char *data, size_t len, const char *origin, st
 	if (!get32(&r, &ver) || !get32(&r, &n))
 		return false;
 	if (ver != CFGBINVERSION) {
-		warn("%s: error: compiled configuration format version %u, this imagegen reads version %d; compile it again with imagegen config",
-		    origin, ver, CFGBINVERSION);
+		errorat(NULL, origin, 0, 0,
+		    "compiled configuration format version %u, this imagegen reads version %d; compile it again with imagegen config",
+		    ver, CFGBINVERSION);
 		return false;
 	}
 	/* each table entry takes 5 bytes: a count past that is a lie */
@@ -362,9 +363,9 @@ cfgbinload(struct arena *a, const char *data, size_t len, const char *origin, st
 			goto done;
 		}
 		if (kind == CBDICT) {
-			r.cont[i] = vdictnew(a);
+			r.cont[i] = vdict(a);
 		} else if (kind == CBLIST || kind == CBTUPLE) {
-			r.cont[i] = vlistnew(a, lens[i], kind == CBTUPLE);
+			r.cont[i] = vlist(a, lens[i], kind == CBTUPLE);
 		} else {
 			corrupt(&r, "unknown container kind");
 			goto done;

@@ -27,10 +27,14 @@ struct loader {
 	int depth;
 };
 
-static bool
-yerr(struct loader *l, yaml_mark_t m, const char *fmt, const char *arg)
+static bool PRINTF(3, 4)
+yerr(struct loader *l, yaml_mark_t m, const char *fmt, ...)
 {
-	diagerr(NULL, l->origin, (int)m.line + 1, (int)m.column + 1, fmt, arg);
+	va_list ap;
+
+	va_start(ap, fmt);
+	verrorat(NULL, l->origin, (int)m.line + 1, (int)m.column + 1, fmt, ap);
+	va_end(ap);
 	return false;
 }
 
@@ -288,11 +292,11 @@ next(struct loader *l, yaml_event_t *ev)
 {
 	if (!yaml_parser_parse(&l->parser, ev)) {
 		if (l->parser.context)
-			diagerr(NULL, l->origin, (int)l->parser.problem_mark.line + 1, (int)l->parser.problem_mark.column + 1,
+			errorat(NULL, l->origin, (int)l->parser.problem_mark.line + 1, (int)l->parser.problem_mark.column + 1,
 			    "%s %s begun at line %d, column %d", l->parser.problem ? l->parser.problem : "invalid YAML",
 			    l->parser.context, (int)l->parser.context_mark.line + 1, (int)l->parser.context_mark.column + 1);
 		else
-			diagerr(NULL, l->origin, (int)l->parser.problem_mark.line + 1, (int)l->parser.problem_mark.column + 1,
+			errorat(NULL, l->origin, (int)l->parser.problem_mark.line + 1, (int)l->parser.problem_mark.column + 1,
 			    "%s", l->parser.problem ? l->parser.problem : "invalid YAML");
 		return false;
 	}
@@ -365,7 +369,7 @@ sequence(struct loader *l, yaml_event_t *start, struct value *out)
 	yaml_event_t ev;
 	struct value item;
 
-	*out = vlistnew(l->a, 0, false);
+	*out = vlist(l->a, 0, false);
 	setanchor(l, start->data.sequence_start.anchor, *out);
 	for (;;) {
 		if (!next(l, &ev))
@@ -384,7 +388,7 @@ sequence(struct loader *l, yaml_event_t *start, struct value *out)
 }
 
 static void
-addkey(struct loader *l, struct value k, yaml_mark_t m)
+addkey(struct loader *l, const struct vdict *in, struct value k, yaml_mark_t m)
 {
 	if (l->nkeys == l->capkeys) {
 		struct cfgkey *nk;
@@ -395,6 +399,7 @@ addkey(struct loader *l, struct value k, yaml_mark_t m)
 			memcpy(nk, l->keys, l->nkeys * sizeof(*nk));
 		l->keys = nk;
 	}
+	l->keys[l->nkeys].in = in;
 	l->keys[l->nkeys].key = k;
 	l->keys[l->nkeys].line = (int)m.line + 1;
 	l->keys[l->nkeys].col = (int)m.column + 1;
@@ -408,11 +413,11 @@ mapping(struct loader *l, yaml_event_t *start, struct value *out)
 	struct value k, v, own, merge = {0};
 	struct value *subs = NULL;
 	size_t i, j, nsubs = 0;
-	bool ismerge, top = l->depth == 1;
+	bool ismerge;
 	yaml_mark_t km;
 
-	own = vdictnew(l->a);
-	*out = vdictnew(l->a);
+	own = vdict(l->a);
+	*out = vdict(l->a);
 	setanchor(l, start->data.mapping_start.anchor, *out);
 	for (;;) {
 		if (!next(l, &ev))
@@ -429,6 +434,8 @@ mapping(struct loader *l, yaml_event_t *start, struct value *out)
 			return false;
 		}
 		yaml_event_delete(&ev);
+		if (!ismerge && vhashable(k))
+			addkey(l, out->u.d, k, km);
 		if (!next(l, &ev))
 			return false;
 		if (!node(l, &ev, &v)) {
@@ -463,8 +470,6 @@ mapping(struct loader *l, yaml_event_t *start, struct value *out)
 			free(subs);
 			return yerr(l, km, "found unhashable key (a %s); mapping keys must be scalars", k.type == VLIST ? "sequence" : "mapping");
 		}
-		if (top)
-			addkey(l, k, km);
 		vdictset(l->a, own.u.d, k, v);
 	}
 	/* merged pairs first, in PyYAML's order, then the mapping's own */
@@ -502,13 +507,13 @@ node(struct loader *l, yaml_event_t *ev, struct value *out)
 	case YAML_SEQUENCE_START_EVENT:
 	case YAML_MAPPING_START_EVENT:
 		if (l->depth > 500)
-			return yerr(l, ev->start_mark, "YAML nested too deeply%s", "");
+			return yerr(l, ev->start_mark, "YAML nested too deeply");
 		l->depth++;
 		ok = ev->type == YAML_SEQUENCE_START_EVENT ? sequence(l, ev, out) : mapping(l, ev, out);
 		l->depth--;
 		return ok;
 	default:
-		return yerr(l, ev->start_mark, "unexpected YAML event%s", "");
+		return yerr(l, ev->start_mark, "unexpected YAML event");
 	}
 }
 
@@ -534,7 +539,7 @@ cfgyamlparse(struct arena *a, const char *text, size_t len, const char *origin,
 		}
 		if (ev.type == YAML_DOCUMENT_START_EVENT) {
 			if (doc) {
-				yerr(&l, ev.start_mark, "expected a single document in the stream, but found another document%s", "");
+				yerr(&l, ev.start_mark, "expected a single document in the stream, but found another document");
 				yaml_event_delete(&ev);
 				goto out;
 			}

@@ -13,8 +13,9 @@
 
 #include "value.h"
 
-/* where a top-level key of a mapping document was written */
+/* where a key of a mapping was written; in is the dict holding it */
 struct cfgkey {
+	const struct vdict *in;
 	struct value key;
 	int line, col;
 };
@@ -22,8 +23,9 @@ struct cfgkey {
 /*
  * parse text (len bytes, named origin in diagnostics) as one YAML document
  * into *out, allocated from a; an empty document is None. If keys is not
- * NULL and the document is a mapping, *keys and *nkeys get the positions
- * of its top-level keys (in the arena). Errors are printed as
+ * NULL, *keys and *nkeys get the position of every key of every mapping
+ * (in the arena), in document order; a key merged in by << has the
+ * position it has in the mapping it comes from. Errors are printed as
  * "origin:line:col: error: ..."; false then.
  */
 bool cfgyamlparse(struct arena *a, const char *text, size_t len, const char *origin,

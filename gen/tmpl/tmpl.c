@@ -19,14 +19,51 @@
 struct tenv {
 	struct arena arena;
 	struct value vars;	/* dict: name -> value */
+	const char *cfgpath;	/* the configuration loaded */
+	struct tposkey *pos;	/* where each key of the configuration was written */
+	size_t npos;
 };
+
+/* a key of a mapping of the configuration and where it was written */
+struct tposkey {
+	const struct vdict *in;
+	struct value key;
+	const char *file;
+	int line, col;
+};
+
+static void
+addpos(struct tenv *env, const struct vdict *in, struct value key, const char *file, int line, int col)
+{
+	if ((env->npos & (env->npos - 1)) == 0)
+		env->pos = xreallocarray(env->pos, env->npos ? env->npos * 2 : 64, sizeof(*env->pos));
+	env->pos[env->npos].in = in;
+	env->pos[env->npos].key = key;
+	env->pos[env->npos].file = file;
+	env->pos[env->npos].line = line;
+	env->pos[env->npos].col = col;
+	env->npos++;
+}
+
+/* where key k of the dict in was written, or NULL */
+static const struct tposkey *
+findpos(const struct tenv *env, const struct vdict *in, struct value k)
+{
+	size_t i;
+
+	for (i = env->npos; i-- > 0;) {
+		if (env->pos[i].in == in && veq(env->pos[i].key, k))
+			return &env->pos[i];
+	}
+	return NULL;
+}
 
 struct tenv *
 mktenv(void)
 {
 	struct tenv *env = xcalloc(1, sizeof(*env));
 
-	env->vars = vdictnew(&env->arena);
+	env->vars = vdict(&env->arena);
 	return env;
 }
 
@@ -35,7 +72,8 @@ deltenv(struct tenv *env)
 {
 	if (!env)
 		return;
-	arenafree(&env->arena);
+	delarena(&env->arena);
+	free(env->pos);
 	free(env);
 }
 
@@ -84,27 +122,31 @@ loadone(struct tenv *env, const char *path, struct buf b, struct value merged, s
 	char *file;
 
 	if (!b.data && !readfile(path, &b)) {
-		warn("cannot read the configuration %s:", path);
+		error("cannot read the configuration %s:", path);
 		return false;
 	}
 	file = astrndup(&env->arena, path, strlen(path));
 	if (!cfgyamlparse(&env->arena, b.data ? b.data : "", b.len, file, &v, &keys, &nkeys)) {
-		buffree(&b);
+		delbuf(&b);
 		return false;
 	}
-	buffree(&b);
+	delbuf(&b);
 	if (v.type == VNONE)
 		return true;
 	if (v.type != VDICT) {
-		diagerr(NULL, path, 1, 1, "the configuration must be a mapping of names to values, not a %s", v.type == VLIST ? "list" : "scalar");
+		errorat(NULL, path, 1, 1, "the configuration must be a mapping of names to values, not a %s", v.type == VLIST ? "list" : "scalar");
 		return false;
+	}
+	for (k = 0; k < nkeys; k++) {
+		if (keys[k].in != v.u.d)
+			addpos(env, keys[k].in, keys[k].key, file, keys[k].line, keys[k].col);
 	}
 	for (i = 0; i < v.u.d->len; i++) {
 		struct value key = v.u.d->keys[i];
 		int line = 0, col = 0;
 
 		for (k = 0; k < nkeys; k++) {
-			if (veq(keys[k].key, key)) {
+			if (keys[k].in == v.u.d && veq(keys[k].key, key)) {
 				line = keys[k].line;
 				col = keys[k].col;
 			}
@@ -119,13 +161,14 @@ loadone(struct tenv *env, const char *path, struct buf b, struct value merged, s
 					break;
 			}
 			vstrto(&kb, key);
-			diagerr(NULL, path, line, col, "the key '%s' is also defined at %s:%d:%d; each top-level key must come from one file",
+			errorat(NULL, path, line, col, "the key '%s' is also defined at %s:%d:%d; each top-level key must come from one file",
 			    kb.data ? kb.data : "", (*origins)[j].file, (*origins)[j].line, (*origins)[j].col);
-			buffree(&kb);
+			delbuf(&kb);
 			ok = false;
 			continue;
 		}
 		vdictset(&env->arena, merged.u.d, key, v.u.d->vals[i]);
+		addpos(env, merged.u.d, key, file, line, col);
 		*origins = xreallocarray(*origins, *norigins + 1, sizeof(**origins));
 		(*origins)[*norigins].file = file;
 		(*origins)[*norigins].line = line;
@@ -143,14 +186,14 @@ loadfile(struct tenv *env, const char *path, struct value *merged, struct origin
 	bool ok;
 
 	if (!readfile(path, &b)) {
-		warn("cannot read the configuration %s:", path);
+		error("cannot read the configuration %s:", path);
 		return false;
 	}
 	bufterm(&b);
 	if (!cfgbinis(b.data, b.len))
 		return loadone(env, path, b, *merged, origins, norigins);
 	ok = cfgbinload(&env->arena, b.data, b.len, path, merged);
-	buffree(&b);
+	delbuf(&b);
 	return ok;
 }
 
@@ -168,7 +211,7 @@ tenvcompileconfig(struct tenv *env, const char *path, struct buf *out)
 bool
 tenvloadconfig(struct tenv *env, const char *path)
 {
-	struct value merged = vdictnew(&env->arena);
+	struct value merged = vdict(&env->arena);
 	struct origin *origins = NULL;
 	size_t norigins = 0, i;
 	struct dirent **list;
@@ -178,13 +221,14 @@ tenvloadconfig(struct tenv *env, const char *path)
 	char *p;
 
 	if (stat(path, &st) != 0) {
-		warn("cannot read the configuration %s:", path);
+		error("cannot read the configuration %s:", path);
 		return false;
 	}
+	env->cfgpath = astrndup(&env->arena, path, strlen(path));
 	if (S_ISDIR(st.st_mode)) {
 		n = scandir(path, &list, yamlname, alphasort);
 		if (n < 0) {
-			warn("cannot list the configuration directory %s:", path);
+			error("cannot list the configuration directory %s:", path);
 			return false;
 		}
 		for (k = 0; k < n; k++) {
@@ -202,7 +246,7 @@ tenvloadconfig(struct tenv *env, const char *path)
 	if (!ok)
 		return false;
 	if (merged.type != VDICT) {
-		warn("%s: error: the compiled configuration does not hold a mapping; compile it again with imagegen config", path);
+		errorat(NULL, path, 0, 0, "the compiled configuration does not hold a mapping; compile it again with imagegen config");
 		return false;
 	}
 	vdictset(&env->arena, env->vars.u.d, vstrz(&env->arena, "clusterconfig"), merged);
@@ -211,6 +255,52 @@ tenvloadconfig(struct tenv *env, const char *path)
 			vdictset(&env->arena, env->vars.u.d, merged.u.d->keys[i], merged.u.d->vals[i]);
 	}
 	return true;
+}
+
+enum tfound
+tenvlookup(struct tenv *env, const char *const *path, size_t n, char **str, struct tpos *pos, size_t *depth)
+{
+	struct value *v = vdictget(env->vars.u.d, vstrz(&env->arena, "clusterconfig")), cur;
+	const struct tposkey *p;
+	struct buf b = {0};
+	size_t i;
+
+	if (str)
+		*str = NULL;
+	if (pos)
+		*pos = (struct tpos){env->cfgpath, 0, 0};
+	if (depth)
+		*depth = 0;
+	if (!v)
+		return TF_ABSENT;
+	cur = *v;
+	for (i = 0; i < n; i++) {
+		struct value k = vstrz(&env->arena, path[i]);
+
+		if (cur.type != VDICT || !(v = vdictget(cur.u.d, k)))
+			return TF_ABSENT;
+		if (pos && (p = findpos(env, cur.u.d, k)))
+			*pos = (struct tpos){p->file, p->line, p->col};
+		if (depth)
+			*depth = i + 1;
+		cur = *v;
+	}
+	switch (cur.type) {
+	case VNONE:
+		return TF_NONE;
+	case VDICT:
+		return TF_MAPPING;
+	case VLIST:
+	case VTUPLE:
+		return TF_LIST;
+	default:
+		if (str) {
+			vstrto(&b, cur);
+			bufterm(&b);
+			*str = b.data;
+		}
+		return TF_SCALAR;
+	}
 }
 
 bool
@@ -231,6 +321,6 @@ tmplcheck(const char *name, const char *src, size_t len)
 	bool ok;
 
 	ok = tmplparse(&a, name, src, len, &t);
-	arenafree(&a);
+	delarena(&a);
 	return ok;
 }

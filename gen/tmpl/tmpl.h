@@ -46,6 +46,32 @@ bool tenvloadconfig(struct tenv *env, const char *path);
  */
 bool tenvcompileconfig(struct tenv *env, const char *path, struct buf *out);
 
+/* where something of the configuration was written; line and col are 0 when unknown */
+struct tpos {
+	const char *file;
+	int line, col;
+};
+
+/* what tenvlookup found at a path */
+enum tfound {
+	TF_ABSENT,	/* a key of the path is missing, or a value on the way is not a mapping */
+	TF_NONE,	/* None: null, ~, or nothing after the colon */
+	TF_SCALAR,	/* a string, number or boolean */
+	TF_MAPPING,
+	TF_LIST,
+};
+
+/*
+ * looks up clusterconfig[path[0]]...[path[n-1]] (string keys) in the
+ * configuration env loaded. For a scalar, *str (when str is not NULL) gets
+ * Python's str() of it, to be freed by the caller. *pos (when not NULL)
+ * is where the deepest key of the path that was found is written (the
+ * configuration with line 0 when none was, or when the configuration was
+ * compiled); *depth (when not NULL) how many keys of the path were found.
+ * Positions stay valid as long as env.
+ */
+enum tfound tenvlookup(struct tenv *env, const char *const *path, size_t n, char **str, struct tpos *pos, size_t *depth);
+
 /*
  * render the template src (len bytes, named name in diagnostics), appending
  * the output to out. On a syntax or evaluation error, prints

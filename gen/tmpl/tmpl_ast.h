@@ -46,7 +46,9 @@ struct tsrc {
 };
 
 /* print "name:line:col: error: msg", the source line and a caret */
-void tmplerr(const struct tsrc *ts, int line, int col, const char *fmt, ...);
+void tmplerr(const struct tsrc *ts, int line, int col, const char *fmt, ...) PRINTF(4, 5);
+/* tmplerr with a va_list */
+void vtmplerr(const struct tsrc *ts, int line, int col, const char *fmt, va_list ap) PRINTF(4, 0);
 
 /*
  * the template source with newlines normalised as jinja2 does (CRLF and

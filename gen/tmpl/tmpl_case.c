@@ -151,7 +151,7 @@ casemap(struct ev *ev, struct value s, int mode)
 		prevsep = c < 0x80 ? (int)c : 'x';
 	}
 	r = strval(ev, b.data ? b.data : "", b.len);
-	buffree(&b);
+	delbuf(&b);
 	return r;
 }
 

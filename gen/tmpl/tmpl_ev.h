@@ -50,7 +50,7 @@ struct kwarg {
 enum { GRANGE, GDICT, GNAMESPACE };
 
 /* report an error at node n (once per rendering); always false */
-bool everr(struct ev *ev, const struct node *n, const char *fmt, ...);
+bool everr(struct ev *ev, const struct node *n, const char *fmt, ...) PRINTF(3, 4);
 /* report the error an undefined value raises when used; false */
 bool undeferr(struct ev *ev, const struct node *n, struct value v);
 /* evaluate expression n into *out */

@@ -20,16 +20,13 @@ struct scope {
 bool
 everr(struct ev *ev, const struct node *n, const char *fmt, ...)
 {
-	struct buf b = {0};
 	va_list ap;
 
 	if (ev->failed)
 		return false;
 	va_start(ap, fmt);
-	bufvprintf(&b, fmt, ap);
+	vtmplerr(ev->ts, n ? n->line : 0, n ? n->col : 0, fmt, ap);
 	va_end(ap);
-	tmplerr(ev->ts, n ? n->line : 0, n ? n->col : 0, "%s", b.data);
-	buffree(&b);
 	ev->failed = true;
 	return false;
 }
@@ -151,7 +148,7 @@ undefattr(struct ev *ev, struct value obj, struct value key)
 		vreprto(&b, key);
 	}
 	v = vundef(ev->a, b.data);
-	buffree(&b);
+	delbuf(&b);
 	return v;
 }
 
@@ -451,7 +448,7 @@ slicev(struct ev *ev, const struct node *n, struct value obj, struct value *part
 		len = (int64_t)obj.u.l->len;
 		if (!sliceidx(ev, n, parts, len, &start, &stop, &step))
 			return false;
-		*out = vlistnew(ev->a, 0, obj.type != VLIST);
+		*out = vlist(ev->a, 0, obj.type != VLIST);
 		for (i = start; step > 0 ? i < stop : i > stop; i += step)
 			vlistpush(ev->a, out->u.l, obj.u.l->v[i]);
 		if (obj.type == VRANGE) {
@@ -481,7 +478,7 @@ slicev(struct ev *ev, const struct node *n, struct value obj, struct value *part
 			bufadd(&b, obj.u.s->data + off, end - off);
 		}
 		*out = strval(ev, b.data ? b.data : "", b.len);
-		buffree(&b);
+		delbuf(&b);
 		return true;
 	}
 	/* jinja2 slices with Python's own subscription, which raises here */
@@ -498,7 +495,7 @@ iterv(struct ev *ev, const struct node *n, struct value v, struct vlist **out)
 
 	switch (v.type) {
 	case VUNDEF:
-		l = vlistnew(ev->a, 0, false);
+		l = vlist(ev->a, 0, false);
 		break;
 	case VLIST:
 	case VTUPLE:
@@ -506,12 +503,12 @@ iterv(struct ev *ev, const struct node *n, struct value v, struct vlist **out)
 		*out = v.u.l;
 		return true;
 	case VDICT:
-		l = vlistnew(ev->a, v.u.d->len, false);
+		l = vlist(ev->a, v.u.d->len, false);
 		for (i = 0; i < v.u.d->len; i++)
 			vlistpush(ev->a, l.u.l, v.u.d->keys[i]);
 		break;
 	case VSTR:
-		l = vlistnew(ev->a, v.u.s->len, false);
+		l = vlist(ev->a, v.u.s->len, false);
 		for (i = 0; i < v.u.s->len; i += k) {
 			for (k = 1; i + k < v.u.s->len && ((unsigned char)v.u.s->data[i + k] & 0xc0) == 0x80; k++)
 				;
@@ -641,14 +638,14 @@ repeat(struct ev *ev, const struct node *n, struct value seq, int64_t k, struct 
 		for (i = 0; i < k; i++)
 			bufadd(&b, seq.u.s->data, seq.u.s->len);
 		*out = strval(ev, b.data ? b.data : "", b.len);
-		buffree(&b);
+		delbuf(&b);
 		return true;
 	}
 	if (k > 0 && seq.u.l->len && (uint64_t)k > (1ULL << 22) / seq.u.l->len)
 		return everr(ev, n, "list repetition larger than %llu items", 1ULL << 22);
 	if (seq.u.l->len == 0)
 		k = 0;
-	*out = vlistnew(ev->a, 0, seq.type == VTUPLE);
+	*out = vlist(ev->a, 0, seq.type == VTUPLE);
 	for (i = 0; i < k; i++) {
 		for (j = 0; j < seq.u.l->len; j++)
 			vlistpush(ev->a, out->u.l, seq.u.l->v[j]);
@@ -770,7 +767,7 @@ binop(struct ev *ev, const struct node *n, int op, struct value a, struct value 
 		}
 		if ((a.type == VLIST || a.type == VTUPLE) && a.type == b.type &&
 		    (a.type != VLIST || (a.u.l->view == VIEWNONE && b.u.l->view == VIEWNONE))) {
-			*out = vlistnew(ev->a, a.u.l->len + b.u.l->len, a.type == VTUPLE);
+			*out = vlist(ev->a, a.u.l->len + b.u.l->len, a.type == VTUPLE);
 			for (i = 0; i < a.u.l->len; i++)
 				vlistpush(ev->a, out->u.l, a.u.l->v[i]);
 			for (i = 0; i < b.u.l->len; i++)
@@ -950,7 +947,7 @@ callrange(struct ev *ev, const struct node *n, struct value *args, size_t nargs,
 	    : (start > stop ? (start - stop - step - 1) / -step : 0);
 	if (count > 100000)
 		return everr(ev, n, "range too big: %lld items; at most 100000", (long long)count);
-	*out = vlistnew(ev->a, (size_t)count, true);
+	*out = vlist(ev->a, (size_t)count, true);
 	out->type = VRANGE;
 	out->u.l->rstart = start;
 	out->u.l->rstop = stop;
@@ -999,8 +996,8 @@ callmacro(struct ev *ev, const struct node *n, struct vmacro *mac, struct value 
 		return everr(ev, n, "macro '%s' takes not more than %zu argument(s)", mac->name, params->n);
 	sc = azalloc(ev->a, sizeof(*sc));
 	sc->parent = mac->closure ? mac->closure : ev->root;
-	varargs = vlistnew(ev->a, 0, true);
-	kwargs = vdictnew(ev->a);
+	varargs = vlist(ev->a, 0, true);
+	kwargs = vdict(ev->a);
 	for (i = params->n; i < nargs; i++)
 		vlistpush(ev->a, varargs.u.l, args[i]);
 	for (k = 0; k < nkw; k++) {
@@ -1050,7 +1047,7 @@ callmacro(struct ev *ev, const struct node *n, struct vmacro *mac, struct value 
 	ev->sc = savesc;
 	if (ok)
 		*out = strval(ev, tmp.data ? tmp.data : "", tmp.len);
-	buffree(&tmp);
+	delbuf(&tmp);
 	return ok;
 }
 
@@ -1082,7 +1079,7 @@ evalcall(struct ev *ev, const struct node *n, struct value *out)
 	case GNAMESPACE:
 		if (nargs > 1)
 			return everr(ev, n, "%s expected at most 1 argument, got %zu", fn.u.i == GDICT ? "dict" : "namespace", nargs);
-		*out = vdictnew(ev->a);
+		*out = vdict(ev->a);
 		if (nargs == 1) {
 			if (args[0].type != VDICT)
 				return everr(ev, n, "the argument of %s() must be a dict here, not %s", fn.u.i == GDICT ? "dict" : "namespace", vtypename(args[0]));
@@ -1180,7 +1177,7 @@ eval(struct ev *ev, const struct node *n, struct value *out)
 		return evaltest(ev, n, out);
 	case NLIST:
 	case NTUPLE:
-		*out = vlistnew(ev->a, n->n, n->kind == NTUPLE);
+		*out = vlist(ev->a, n->n, n->kind == NTUPLE);
 		for (i = 0; i < n->n; i++) {
 			if (!eval(ev, n->v[i], &a))
 				return false;
@@ -1188,7 +1185,7 @@ eval(struct ev *ev, const struct node *n, struct value *out)
 		}
 		return true;
 	case NDICT:
-		*out = vdictnew(ev->a);
+		*out = vdict(ev->a);
 		for (i = 0; i + 1 < n->n; i += 2) {
 			if (!eval(ev, n->v[i], &a) || !eval(ev, n->v[i + 1], &b))
 				return false;
@@ -1259,17 +1256,17 @@ eval(struct ev *ev, const struct node *n, struct value *out)
 		tmp = (struct buf){0};
 		for (i = 0; i < n->n; i++) {
 			if (!eval(ev, n->v[i], &a)) {
-				buffree(&tmp);
+				delbuf(&tmp);
 				return false;
 			}
 			vstrto(&tmp, a);
 			if (tmp.len > MAXOUT) {
-				buffree(&tmp);
+				delbuf(&tmp);
 				return everr(ev, n, "string larger than %u MB", MAXOUT >> 20);
 			}
 		}
 		*out = strval(ev, tmp.data ? tmp.data : "", tmp.len);
-		buffree(&tmp);
+		delbuf(&tmp);
 		(void)save;
 		return true;
 	case NCOND:
@@ -1307,7 +1304,7 @@ execfor(struct ev *ev, const struct node *n)
 		return false;
 	ev->sc = &sc;
 	if (n->c) {
-		kept = vlistnew(ev->a, items->len, false).u.l;
+		kept = vlist(ev->a, items->len, false).u.l;
 		for (i = 0; i < items->len; i++) {
 			sc.n = 0;
 			if (!assign(ev, n->a, items->v[i]) || !eval(ev, n->c, &item)) {
@@ -1356,11 +1353,11 @@ execfiltered(struct ev *ev, const struct node *n, struct value *out)
 	ok = exec(ev, n->v, n->n);
 	ev->out = save;
 	if (!ok) {
-		buffree(&tmp);
+		delbuf(&tmp);
 		return false;
 	}
 	v = strval(ev, tmp.data ? tmp.data : "", tmp.len);
-	buffree(&tmp);
+	delbuf(&tmp);
 	for (f = n->c; f && nf < LEN(chain); f = f->a)
 		chain[nf++] = f;
 	while (nf > 0) {

@@ -92,7 +92,7 @@ intof(struct value v)
 static struct value
 listof(struct ev *ev, size_t n)
 {
-	return vlistnew(ev->a, n, false);
+	return vlist(ev->a, n, false);
 }
 
 /* the items of v as a list, as list(v) gives them */
@@ -182,7 +182,7 @@ jsonkey(struct ev *ev, const struct node *n, struct value k, struct value *out)
 	case VFLOAT:
 		vstrto(&b, k);
 		*out = strval(ev, b.data, b.len);
-		buffree(&b);
+		delbuf(&b);
 		return true;
 	default:
 		return everr(ev, n, "keys must be str, int, float, bool or None, not %s", vtypename(k));
@@ -297,7 +297,7 @@ escapehtml(struct ev *ev, struct value v)
 		}
 	}
 	s = strval(ev, b.data ? b.data : "", b.len);
-	buffree(&b);
+	delbuf(&b);
 	return s;
 }
 
@@ -516,10 +516,10 @@ findent(struct ev *ev, const struct node *n, struct value v, struct value *slots
 			q++;
 		p = q + 1;
 	}
-	buffree(&b2);
+	delbuf(&b2);
 	*out = strval(ev, b.data ? b.data : "", b.len);
-	buffree(&b);
-	buffree(&ind);
+	delbuf(&b);
+	delbuf(&ind);
 	return true;
 }
 
@@ -756,14 +756,14 @@ callfilter(struct ev *ev, const struct node *n, int id, struct value in,
 		if (nargs && nkw)
 			return everr(ev, n, "can't handle positional and keyword arguments at the same time");
 		if (nkw) {
-			struct value d = vdictnew(ev->a);
+			struct value d = vdict(ev->a);
 
 			for (i = 0; i < nkw; i++)
 				vdictset(ev->a, d.u.d, strval(ev, kw[i].name, strlen(kw[i].name)), kw[i].val);
 			return pyformatpct(ev, n, in, d, out);
 		}
 		{
-			struct value t = vlistnew(ev->a, nargs, true);
+			struct value t = vlist(ev->a, nargs, true);
 
 			for (i = 0; i < nargs; i++)
 				vlistpush(ev->a, t.u.l, args[i]);
@@ -806,13 +806,13 @@ callfilter(struct ev *ev, const struct node *n, int id, struct value in,
 			if (i && !NOTGIVEN(s[0]))
 				vstrto(&b, s[0]);
 			if (!NOTGIVEN(s[1]) && s[1].type != VNONE && !attrpath(ev, n, item, s[1], &item)) {
-				buffree(&b);
+				delbuf(&b);
 				return false;
 			}
 			vstrto(&b, item);
 		}
 		*out = strval(ev, b.data ? b.data : "", b.len);
-		buffree(&b);
+		delbuf(&b);
 		return true;
 	case FFIRST:
 	case FLAST:
@@ -871,11 +871,11 @@ callfilter(struct ev *ev, const struct node *n, int id, struct value in,
 		return findent(ev, n, in, s, out);
 	case FTOJSON:
 		if (!tojson(ev, n, &b, in, NOTGIVEN(s[0]) || s[0].type == VNONE ? -1 : isint(s[0]) ? (int)intof(s[0]) : 0, 0)) {
-			buffree(&b);
+			delbuf(&b);
 			return false;
 		}
 		*out = strval(ev, b.data ? b.data : "", b.len);
-		buffree(&b);
+		delbuf(&b);
 		return true;
 	case FDICTSORT: {
 		bool byvalue = false;
@@ -895,7 +895,7 @@ callfilter(struct ev *ev, const struct node *n, int id, struct value in,
 		*out = listof(ev, in.u.d->len);
 		keys = aalloc(ev->a, (in.u.d->len + 1) * sizeof(*keys));
 		for (i = 0; i < in.u.d->len; i++) {
-			struct value t = vlistnew(ev->a, 2, true);
+			struct value t = vlist(ev->a, 2, true);
 
 			vlistpush(ev->a, t.u.l, in.u.d->keys[i]);
 			vlistpush(ev->a, t.u.l, in.u.d->vals[i]);
@@ -982,7 +982,7 @@ callfilter(struct ev *ev, const struct node *n, int id, struct value in,
 			{
 				struct value r;
 
-				r = vlistnew(ev->a, 0, false);
+				r = vlist(ev->a, 0, false);
 				(void)r;
 			}
 			if (!itemsof(ev, n, in, &items))
@@ -990,7 +990,7 @@ callfilter(struct ev *ev, const struct node *n, int id, struct value in,
 			for (i = items->len; i-- > 0;)
 				bufadd(&b, items->v[i].u.s->data, items->v[i].u.s->len);
 			*out = strval(ev, b.data ? b.data : "", b.len);
-			buffree(&b);
+			delbuf(&b);
 			return true;
 		}
 		if (in.type == VUNDEF)

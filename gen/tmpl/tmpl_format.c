@@ -21,6 +21,20 @@ intof(struct value v)
 	return v.type == VINT ? v.u.i : v.u.b;
 }
 
+/* C's %.*CONV of f (%#.*CONV when alt) into out, for CONV one of eEfFgG */
+static void
+cfloat(char *out, size_t n, char conv, bool alt, int pr, double f)
+{
+	switch (conv) {
+	case 'e': snprintf(out, n, alt ? "%#.*e" : "%.*e", pr, f); break;
+	case 'E': snprintf(out, n, alt ? "%#.*E" : "%.*E", pr, f); break;
+	case 'f': snprintf(out, n, alt ? "%#.*f" : "%.*f", pr, f); break;
+	case 'F': snprintf(out, n, alt ? "%#.*F" : "%.*F", pr, f); break;
+	case 'G': snprintf(out, n, alt ? "%#.*G" : "%.*G", pr, f); break;
+	default: snprintf(out, n, alt ? "%#.*g" : "%.*g", pr, f); break;
+	}
+}
+
 void
 fmtpad(struct buf *b, const char *body, size_t len, size_t width, char align, const char *fill, size_t filllen, size_t signlen)
 {
@@ -161,7 +175,7 @@ formatspec(struct ev *ev, const struct node *n, struct buf *b, struct value v, c
 		if (prec >= 0)
 			return everr(ev, n, "precision not allowed in integer format specifier");
 		if (type == 'c') {
-			buffree(&body);
+			delbuf(&body);
 			return everr(ev, n, "the format code 'c' is not supported by imagegen");
 		}
 		do {
@@ -192,13 +206,11 @@ formatspec(struct ev *ev, const struct node *n, struct buf *b, struct value v, c
 		else
 			bufadd(&body, digits, (size_t)nd);
 		fmtpad(b, body.data, body.len, width, align ? align : '>', fill, filllen, signlen);
-		buffree(&body);
+		delbuf(&body);
 		return true;
 	}
 	if ((isint(v) || v.type == VFLOAT) && (!type || strchr("eEfFgG%", type))) {
 		double f = v.type == VFLOAT ? v.u.f : (double)intof(v);
-		char fmt[16];
-		int k = 0;
 
 		if (f < 0 || (f == 0 && signbit(f))) {
 			bufaddc(&body, '-');
@@ -215,11 +227,7 @@ formatspec(struct ev *ev, const struct node *n, struct buf *b, struct value v, c
 
 			if (t == '%')
 				f *= 100;
-			fmt[k++] = '%';
-			if (alt)
-				fmt[k++] = '#';
-			snprintf(fmt + k, sizeof(fmt) - (size_t)k, ".*%c", t == '%' ? 'f' : t);
-			snprintf(tmp, sizeof(tmp), fmt, pr, f);
+			cfloat(tmp, sizeof(tmp), t == '%' ? 'f' : t, alt, pr, f);
 			if (grouping && (t == 'f' || t == 'F')) {
 				char *dot = strchr(tmp, '.');
 				size_t intlen = dot ? (size_t)(dot - tmp) : strlen(tmp);
@@ -235,10 +243,10 @@ formatspec(struct ev *ev, const struct node *n, struct buf *b, struct value v, c
 				bufaddc(&body, '%');
 		}
 		fmtpad(b, body.data, body.len, width, align ? align : '>', fill, filllen, signlen);
-		buffree(&body);
+		delbuf(&body);
 		return true;
 	}
-	buffree(&body);
+	delbuf(&body);
 	return everr(ev, n, "unsupported format string passed to %s.__format__", vtypename(v));
 }
 
@@ -374,7 +382,7 @@ strformat(struct ev *ev, const struct node *n, struct value fmt, struct value *a
 
 			vreprto(&rb, v);
 			v = strval(ev, rb.data ? rb.data : "", rb.len);
-			buffree(&rb);
+			delbuf(&rb);
 		} else if (conv == 's') {
 			v = vtostr(ev->a, v);
 		}
@@ -385,8 +393,8 @@ strformat(struct ev *ev, const struct node *n, struct value fmt, struct value *a
 	*out = strval(ev, b.data ? b.data : "", b.len);
 	ok = true;
 out:
-	buffree(&b);
-	buffree(&sb);
+	delbuf(&b);
+	delbuf(&sb);
 	return ok;
 }
 
@@ -427,8 +435,8 @@ pyformatpct(struct ev *ev, const struct node *n, struct value fmt, struct value 
 				goto bad;
 			pv = vdictget(args.u.d, strval(ev, p + 1, (size_t)(q - p - 1)));
 			if (!pv) {
-				buffree(&b);
-				buffree(&spec);
+				delbuf(&b);
+				delbuf(&spec);
 				return everr(ev, n, "KeyError: '%.*s'", (int)(q - p - 1), p + 1);
 			}
 			v = *pv;
@@ -437,8 +445,8 @@ pyformatpct(struct ev *ev, const struct node *n, struct value fmt, struct value 
 			v = args;
 		} else {
 			if (argi >= nargs) {
-				buffree(&b);
-				buffree(&spec);
+				delbuf(&b);
+				delbuf(&spec);
 				return everr(ev, n, "not enough arguments for format string");
 			}
 			v = argv[argi++];
@@ -481,7 +489,7 @@ pyformatpct(struct ev *ev, const struct node *n, struct value fmt, struct value 
 
 				vreprto(&r, v);
 				v = strval(ev, r.data ? r.data : "", r.len);
-				buffree(&r);
+				delbuf(&r);
 			} else {
 				v = vtostr(ev->a, v);
 			}
@@ -492,8 +500,8 @@ pyformatpct(struct ev *ev, const struct node *n, struct value fmt, struct value 
 			if (v.type == VFLOAT)
 				v = vint((int64_t)v.u.f);
 			if (!isint(v)) {
-				buffree(&b);
-				buffree(&spec);
+				delbuf(&b);
+				delbuf(&spec);
 				return everr(ev, n, "%%%c format: a real number is required, not %s", t, vtypename(v));
 			}
 			v = vint(intof(v));
@@ -505,16 +513,16 @@ pyformatpct(struct ev *ev, const struct node *n, struct value fmt, struct value 
 				int64_t cp = intof(v);
 
 				if (cp < 0 || cp > 0x10ffff) {
-					buffree(&b);
-					buffree(&spec);
+					delbuf(&b);
+					delbuf(&spec);
 					return everr(ev, n, "%%c arg not in range(0x110000)");
 				}
 				putcp(&cb, (unsigned long)cp);
 				v = strval(ev, cb.data, cb.len);
-				buffree(&cb);
+				delbuf(&cb);
 			} else if (v.type != VSTR || vlength(v) != 1) {
-				buffree(&b);
-				buffree(&spec);
+				delbuf(&b);
+				delbuf(&spec);
 				return everr(ev, n, "%%c requires int or char");
 			}
 			if (!strchr(flags, '-')) {
@@ -527,8 +535,8 @@ pyformatpct(struct ev *ev, const struct node *n, struct value fmt, struct value 
 			break;
 		case 'x': case 'X': case 'o':
 			if (!isint(v)) {
-				buffree(&b);
-				buffree(&spec);
+				delbuf(&b);
+				delbuf(&spec);
 				return everr(ev, n, "%%%c format: an integer is required, not %s", t, vtypename(v));
 			}
 			v = vint(intof(v));
@@ -536,8 +544,8 @@ pyformatpct(struct ev *ev, const struct node *n, struct value fmt, struct value 
 			break;
 		case 'f': case 'F': case 'e': case 'E': case 'g': case 'G':
 			if (!isint(v) && v.type != VFLOAT) {
-				buffree(&b);
-				buffree(&spec);
+				delbuf(&b);
+				delbuf(&spec);
 				return everr(ev, n, "must be real number, not %s", vtypename(v));
 			}
 			if (!strchr(spec.data ? spec.data : "", '.'))
@@ -548,25 +556,25 @@ pyformatpct(struct ev *ev, const struct node *n, struct value fmt, struct value 
 			goto bad;
 		}
 		if (!formatspec(ev, n, &b, v, spec.data ? spec.data : "", spec.len)) {
-			buffree(&b);
-			buffree(&spec);
+			delbuf(&b);
+			delbuf(&spec);
 			return false;
 		}
 	}
-	buffree(&spec);
+	delbuf(&spec);
 	if (!mapping && argi < nargs && args.type == VTUPLE) {
-		buffree(&b);
+		delbuf(&b);
 		return everr(ev, n, "not all arguments converted during string formatting");
 	}
 	if (!mapping && argi == 0 && args.type != VTUPLE && !(args.type == VLIST || args.type == VDICT)) {
-		buffree(&b);
+		delbuf(&b);
 		return everr(ev, n, "not all arguments converted during string formatting");
 	}
 	*out = strval(ev, b.data ? b.data : "", b.len);
-	buffree(&b);
+	delbuf(&b);
 	return true;
 bad:
-	buffree(&b);
-	buffree(&spec);
+	delbuf(&b);
+	delbuf(&spec);
 	return everr(ev, n, "unsupported format character in a %% format string");
 }

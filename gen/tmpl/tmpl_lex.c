@@ -10,18 +10,12 @@
 #include "tmpl_ast.h"
 
 void
-tmplerr(const struct tsrc *ts, int line, int col, const char *fmt, ...)
+vtmplerr(const struct tsrc *ts, int line, int col, const char *fmt, va_list ap)
 {
-	struct buf msg = {0};
 	const char *p, *end, *s;
-	va_list ap;
 	int l, i;
 
-	va_start(ap, fmt);
-	bufvprintf(&msg, fmt, ap);
-	va_end(ap);
-	diagerr(NULL, ts->name, line, col, "%s", msg.data ? msg.data : "");
-	buffree(&msg);
+	verrorat(NULL, ts->name, line, col, fmt, ap);
 	if (line <= 0 || !ts->src)
 		return;
 	p = ts->src;
@@ -39,6 +33,16 @@ tmplerr(const struct tsrc *ts, int line, int col, const char *fmt, ...)
 	for (i = 1; i < col && p + i - 1 < s; i++)
 		fputc(p[i - 1] == '\t' ? '\t' : ' ', stderr);
 	fputs("^\n", stderr);
+}
+
+void
+tmplerr(const struct tsrc *ts, int line, int col, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vtmplerr(ts, line, col, fmt, ap);
+	va_end(ap);
 }
 
 char *
@@ -144,13 +148,16 @@ push(struct lexer *l, enum tok t, size_t pos)
 	return tk;
 }
 
-static bool
-lexerr(struct lexer *l, size_t pos, const char *fmt, const char *arg)
+static bool PRINTF(3, 4)
+lexerr(struct lexer *l, size_t pos, const char *fmt, ...)
 {
+	va_list ap;
 	int line, col;
 
 	where(l, pos, &line, &col);
-	tmplerr(l->ts, line, col, fmt, arg);
+	va_start(ap, fmt);
+	vtmplerr(l->ts, line, col, fmt, ap);
+	va_end(ap);
 	return false;
 }
 
@@ -231,12 +238,12 @@ lexstring(struct lexer *l)
 				c = c * 16 + (unsigned long)hexval(l->s[k + 1 + h]);
 			}
 			if (c > 0x10ffff)
-				return lexerr(l, k - 1, "illegal Unicode character in a \\U escape%s", "");
+				return lexerr(l, k - 1, "illegal Unicode character in a \\U escape");
 			k += nd;
 			putcp(&l->tmp, c);
 			break;
 		case 'N':
-			return lexerr(l, k - 1, "\\N{...} escapes are not supported in string literals; write the character itself%s", "");
+			return lexerr(l, k - 1, "\\N{...} escapes are not supported in string literals; write the character itself");
 		default:
 			bufaddc(&l->tmp, '\\');
 			bufaddc(&l->tmp, l->s[k]);
@@ -424,7 +431,7 @@ lextag(struct lexer *l, bool block)
 		}
 		if (c == '(' || c == '[' || c == '{') {
 			if (depth == sizeof(stack))
-				return lexerr(l, l->pos, "brackets nested too deeply%s", "");
+				return lexerr(l, l->pos, "brackets nested too deeply");
 			stack[depth++] = c == '(' ? ')' : c == '[' ? ']' : '}';
 		} else if (c == ')' || c == ']' || c == '}') {
 			if (depth == 0)
@@ -522,7 +529,7 @@ tmpllex(struct arena *a, const struct tsrc *ts, struct token **toks, size_t *nto
 					break;
 			}
 			if (i + 1 >= l.len) {
-				ok = lexerr(&l, tag, "missing {%% endraw %%} for the {%% raw %%} here%s", "");
+				ok = lexerr(&l, tag, "missing {%% endraw %%} for the {%% raw %%} here");
 				break;
 			}
 			pushdata(&l, l.pos, strip ? rstripped(s, l.pos, i) : i);
@@ -544,7 +551,7 @@ tmpllex(struct arena *a, const struct tsrc *ts, struct token **toks, size_t *nto
 					break;
 			}
 			if (i + 1 >= l.len) {
-				ok = lexerr(&l, tag, "missing '#}' to end the comment begun here%s", "");
+				ok = lexerr(&l, tag, "missing '#}' to end the comment begun here");
 				break;
 			}
 			l.pos = i + 2;
@@ -559,7 +566,7 @@ tmpllex(struct arena *a, const struct tsrc *ts, struct token **toks, size_t *nto
 			break;
 		}
 	}
-	buffree(&l.tmp);
+	delbuf(&l.tmp);
 	if (!ok) {
 		free(l.toks);
 		return false;

@@ -125,7 +125,7 @@ rfindstr(const char *hay, size_t hn, const char *needle, size_t nn)
 static struct value
 strsplit(struct ev *ev, struct value s, struct value sep, int64_t max, bool right)
 {
-	struct value l = vlistnew(ev->a, 0, false), r;
+	struct value l = vlist(ev->a, 0, false), r;
 	const char *p = s.u.s->data, *end = p + s.u.s->len, *q, *w;
 	struct value *items;
 	size_t i, n;
@@ -242,7 +242,7 @@ strreplace(struct ev *ev, struct value s, struct value old, struct value new, in
 		bufadd(&b, p, (size_t)(end - p));
 	}
 	r = strval(ev, b.data ? b.data : "", b.len);
-	buffree(&b);
+	delbuf(&b);
 	return r;
 }
 
@@ -285,7 +285,7 @@ joinv(struct ev *ev, const struct node *n, struct value sep, struct value items,
 		return false;
 	for (i = 0; i < l->len; i++) {
 		if (l->v[i].type != VSTR) {
-			buffree(&b);
+			delbuf(&b);
 			return everr(ev, n, "sequence item %zu: expected str instance, %s found", i, vtypename(l->v[i]));
 		}
 		if (i)
@@ -293,7 +293,7 @@ joinv(struct ev *ev, const struct node *n, struct value sep, struct value items,
 		bufadd(&b, l->v[i].u.s->data, l->v[i].u.s->len);
 	}
 	*out = strval(ev, b.data ? b.data : "", b.len);
-	buffree(&b);
+	delbuf(&b);
 	return true;
 }
 
@@ -461,7 +461,7 @@ strmethod(struct ev *ev, const struct node *n, struct value s, const char *m, st
 
 		if (!nargscheck(ev, n, m, nargs, nkw, 0, 0))
 			return false;
-		*out = vlistnew(ev->a, 0, false);
+		*out = vlist(ev->a, 0, false);
 		while (p < e) {
 			for (q = p; q < e && *q != '\n' && *q != '\r' && *q != '\v' && *q != '\f' && *q != 0x1c && *q != 0x1d && *q != 0x1e; q++)
 				;
@@ -538,7 +538,7 @@ strmethod(struct ev *ev, const struct node *n, struct value s, const char *m, st
 			fmtpad(&b, d, len, w < 0 ? 0 : (size_t)w, m[0] == 'l' ? '<' : '>', fill, filllen, 0);
 		}
 		*out = strval(ev, b.data ? b.data : "", b.len);
-		buffree(&b);
+		delbuf(&b);
 		return true;
 	}
 	if (!strcmp(m, "partition") || !strcmp(m, "rpartition")) {
@@ -547,7 +547,7 @@ strmethod(struct ev *ev, const struct node *n, struct value s, const char *m, st
 		if (args[0].u.s->len == 0)
 			return everr(ev, n, "empty separator");
 		q = m[0] == 'r' ? rfindstr(d, len, args[0].u.s->data, args[0].u.s->len) : findstr(d, len, args[0].u.s->data, args[0].u.s->len);
-		*out = vlistnew(ev->a, 3, true);
+		*out = vlist(ev->a, 3, true);
 		if (!q) {
 			struct value e = strval(ev, "", 0);
 
@@ -673,7 +673,7 @@ listmethod(struct ev *ev, const struct node *n, struct value self, const char *m
 	if (!strcmp(m, "copy")) {
 		if (!nargscheck(ev, n, m, nargs, nkw, 0, 0))
 			return false;
-		*out = vlistnew(ev->a, l->len, false);
+		*out = vlist(ev->a, l->len, false);
 		for (i = 0; i < l->len; i++)
 			vlistpush(ev->a, out->u.l, l->v[i]);
 		return true;
@@ -702,7 +702,7 @@ dictmethod(struct ev *ev, const struct node *n, struct value self, const char *m
 	if (!strcmp(m, "items") || !strcmp(m, "keys") || !strcmp(m, "values")) {
 		if (!nargscheck(ev, n, m, nargs, nkw, 0, 0))
 			return false;
-		*out = vlistnew(ev->a, d->len, false);
+		*out = vlist(ev->a, d->len, false);
 		out->u.l->view = m[0] == 'k' ? VIEWKEYS : m[0] == 'v' ? VIEWVALUES : VIEWITEMS;
 		for (i = 0; i < d->len; i++) {
 			if (m[0] == 'k') {
@@ -710,7 +710,7 @@ dictmethod(struct ev *ev, const struct node *n, struct value self, const char *m
 			} else if (m[0] == 'v') {
 				vlistpush(ev->a, out->u.l, d->vals[i]);
 			} else {
-				t = vlistnew(ev->a, 2, true);
+				t = vlist(ev->a, 2, true);
 				vlistpush(ev->a, t.u.l, d->keys[i]);
 				vlistpush(ev->a, t.u.l, d->vals[i]);
 				vlistpush(ev->a, out->u.l, t);
@@ -743,7 +743,7 @@ dictmethod(struct ev *ev, const struct node *n, struct value self, const char *m
 			}
 			vreprto(&b, args[0]);
 			everr(ev, n, "KeyError: %s", b.data);
-			buffree(&b);
+			delbuf(&b);
 			return false;
 		}
 		*out = *p;
@@ -785,7 +785,7 @@ dictmethod(struct ev *ev, const struct node *n, struct value self, const char *m
 	if (!strcmp(m, "copy")) {
 		if (!nargscheck(ev, n, m, nargs, nkw, 0, 0))
 			return false;
-		*out = vdictnew(ev->a);
+		*out = vdict(ev->a);
 		for (i = 0; i < d->len; i++)
 			vdictset(ev->a, out->u.d, d->keys[i], d->vals[i]);
 		return true;
@@ -826,7 +826,7 @@ callmethod(struct ev *ev, const struct node *n, struct value self, const char *n
 		}
 		if (!strcmp(name, "changed")) {
 			struct loopstate *ls = self.u.p;
-			struct value t = vlistnew(ev->a, nargs, true);
+			struct value t = vlist(ev->a, nargs, true);
 			size_t i;
 
 			if (nkw)

@@ -92,19 +92,16 @@ describe(struct token *t, char *buf, size_t n)
 		snprintf(buf, n, "%s", tokname(t->type));
 }
 
-static void *
+static void * PRINTF(3, 4)
 fail(struct parser *p, struct token *t, const char *fmt, ...)
 {
-	struct buf b = {0};
 	va_list ap;
 
 	if (p->failed)
 		return NULL;
 	va_start(ap, fmt);
-	bufvprintf(&b, fmt, ap);
+	vtmplerr(p->ts, t->line, t->col, fmt, ap);
 	va_end(ap);
-	tmplerr(p->ts, t->line, t->col, "%s", b.data);
-	buffree(&b);
 	p->failed = true;
 	return NULL;
 }
@@ -293,7 +290,7 @@ parseprimary(struct parser *p)
 			bufadd(&b, t->val.u.s->data, t->val.u.s->len);
 		}
 		n->val = vstrn(p->a, b.data, b.len);
-		buffree(&b);
+		delbuf(&b);
 		return n;
 	case TINT:
 	case TFLOAT:
@@ -384,7 +381,7 @@ dottedname(struct parser *p)
 		advance(p);
 		t = cur(p);
 		if (t->type != TNAME) {
-			buffree(&b);
+			delbuf(&b);
 			return unexpected(p, "a name");
 		}
 		advance(p);
@@ -392,7 +389,7 @@ dottedname(struct parser *p)
 		bufadds(&b, t->text);
 	}
 	s = astrndup(p->a, b.data, b.len);
-	buffree(&b);
+	delbuf(&b);
 	return s;
 }
 
@@ -1247,7 +1244,7 @@ parsebody(struct parser *p, const char *const *ends, size_t nends)
 			fail(p, &(struct token){.line = p->open[p->nopen - 1].line, .col = p->open[p->nopen - 1].col},
 			    "unexpected end of template: this '%s' is never closed; expected %s before the end",
 			    p->open[p->nopen - 1].name, want.data);
-			buffree(&want);
+			delbuf(&want);
 			return NULL;
 		default:
 			return unexpected(p, "template data or a tag");

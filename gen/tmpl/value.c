@@ -61,7 +61,7 @@ astrndup(struct arena *a, const char *s, size_t n)
 }
 
 void
-arenafree(struct arena *a)
+delarena(struct arena *a)
 {
 	struct achunk *c, *next;
 
@@ -135,7 +135,7 @@ vundef(struct arena *a, const char *msg)
 }
 
 struct value
-vlistnew(struct arena *a, size_t n, bool tuple)
+vlist(struct arena *a, size_t n, bool tuple)
 {
 	struct value v = {.type = tuple ? VTUPLE : VLIST};
 
@@ -163,7 +163,7 @@ vlistpush(struct arena *a, struct vlist *l, struct value v)
 }
 
 struct value
-vdictnew(struct arena *a)
+vdict(struct arena *a)
 {
 	struct value v = {.type = VDICT};
 
@@ -794,7 +794,7 @@ vtostr(struct arena *a, struct value v)
 		return v;
 	vstrto(&b, v);
 	r = vstrn(a, b.data ? b.data : "", b.len);
-	buffree(&b);
+	delbuf(&b);
 	return r;
 }
 

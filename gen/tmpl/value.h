@@ -28,7 +28,7 @@ void *azalloc(struct arena *a, size_t n);
 /* a copy of s[0..n) with a NUL after it, from the arena */
 char *astrndup(struct arena *a, const char *s, size_t n);
 /* free every chunk of the arena; it can be used again afterwards */
-void arenafree(struct arena *a);
+void delarena(struct arena *a);
 
 enum vtype {
 	VUNDEF,
@@ -107,11 +107,11 @@ struct value vstrz(struct arena *a, const char *s);
 /* an undefined value whose use raises msg (copied) */
 struct value vundef(struct arena *a, const char *msg);
 /* a new empty list (or tuple) with room for n items */
-struct value vlistnew(struct arena *a, size_t n, bool tuple);
+struct value vlist(struct arena *a, size_t n, bool tuple);
 /* append v to the list l */
 void vlistpush(struct arena *a, struct vlist *l, struct value v);
 /* a new empty dict */
-struct value vdictnew(struct arena *a);
+struct value vdict(struct arena *a);
 /* d[k] = v, keeping the position of an existing key */
 void vdictset(struct arena *a, struct vdict *d, struct value k, struct value v);
 /* the value under key k, or NULL */

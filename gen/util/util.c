@@ -14,41 +14,6 @@
 
 const char *argv0 = "imagegen";
 
-static void
-vwarn(const char *fmt, va_list ap)
-{
-	size_t n;
-	int err = errno;
-
-	n = strlen(fmt);
-	fprintf(stderr, "%s: ", argv0);
-	vfprintf(stderr, fmt, ap);
-	if (n > 0 && fmt[n - 1] == ':')
-		fprintf(stderr, " %s", strerror(err));
-	fputc('\n', stderr);
-}
-
-void
-warn(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vwarn(fmt, ap);
-	va_end(ap);
-}
-
-_Noreturn void
-fatal(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vwarn(fmt, ap);
-	va_end(ap);
-	exit(1);
-}
-
 void *
 xmalloc(size_t n)
 {
@@ -197,16 +162,20 @@ bufterm(struct buf *b)
 }
 
 void
-buffree(struct buf *b)
+delbuf(struct buf *b)
 {
 	free(b->data);
 	b->data = NULL;
 	b->len = b->cap = 0;
 }
 
-static void
+/* "argv0: [file[:line[:col]]: ][kind: ]message", and strerror when fmt ends in ':' */
+static void PRINTF(5, 0)
 vdiag(const char *kind, const char *file, int line, int col, const char *fmt, va_list ap)
 {
+	size_t n = strlen(fmt);
+	int err = errno;
+
 	fprintf(stderr, "%s: ", argv0);
 	if (file) {
 		fputs(file, stderr);
@@ -217,25 +186,75 @@ vdiag(const char *kind, const char *file, int line, int col, const char *fmt, va
 		}
 		fputs(": ", stderr);
 	}
-	fprintf(stderr, "%s: ", kind);
+	if (kind)
+		fprintf(stderr, "%s: ", kind);
 	vfprintf(stderr, fmt, ap);
+	if (n > 0 && fmt[n - 1] == ':')
+		fprintf(stderr, " %s", strerror(err));
 	fputc('\n', stderr);
 }
 
 void
-diagerr(struct diag *d, const char *file, int line, int col, const char *fmt, ...)
+error(const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	vdiag("error", file, line, col, fmt, ap);
+	vdiag(NULL, NULL, 0, 0, fmt, ap);
 	va_end(ap);
+}
+
+void
+warning(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vdiag("warning", NULL, 0, 0, fmt, ap);
+	va_end(ap);
+}
+
+void
+note(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vdiag("note", NULL, 0, 0, fmt, ap);
+	va_end(ap);
+}
+
+_Noreturn void
+fatal(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vdiag(NULL, NULL, 0, 0, fmt, ap);
+	va_end(ap);
+	exit(1);
+}
+
+void
+verrorat(struct diag *d, const char *file, int line, int col, const char *fmt, va_list ap)
+{
+	vdiag("error", file, line, col, fmt, ap);
 	if (d)
 		d->nerr++;
 }
 
 void
-diagwarn(struct diag *d, const char *file, int line, int col, const char *fmt, ...)
+errorat(struct diag *d, const char *file, int line, int col, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	verrorat(d, file, line, col, fmt, ap);
+	va_end(ap);
+}
+
+void
+warningat(struct diag *d, const char *file, int line, int col, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -244,6 +263,27 @@ diagwarn(struct diag *d, const char *file, int line, int col, const char *fmt, .
 	va_end(ap);
 	if (d)
 		d->nwarn++;
+}
+
+void
+noteat(const char *file, int line, int col, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vdiag("note", file, line, col, fmt, ap);
+	va_end(ap);
+}
+
+_Noreturn void
+fatalat(const char *file, int line, int col, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vdiag("error", file, line, col, fmt, ap);
+	va_end(ap);
+	exit(1);
 }
 
 bool

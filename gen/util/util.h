@@ -7,8 +7,10 @@
 #include <sys/types.h>
 
 #define LEN(a) (sizeof(a) / sizeof((a)[0]))
+/* printf-style checking of a function's format (argument fmt) and its arguments (from first) */
+#define PRINTF(fmt, first) __attribute__((format(printf, fmt, first)))
 
-/* the program name used as prefix of diagnostics; set once by main */
+/* the prefix of every diagnostic: "imagegen" */
 extern const char *argv0;
 
 /* growable byte buffer; data is always NUL-terminated when len > 0 or after bufterm */
@@ -24,35 +26,53 @@ void *xreallocarray(void *p, size_t n, size_t sz);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 /* returns a newly allocated formatted string, owned by the caller */
-char *xasprintf(const char *fmt, ...);
+char *xasprintf(const char *fmt, ...) PRINTF(1, 2);
 /* xasprintf with a va_list */
-char *xvasprintf(const char *fmt, va_list ap);
+char *xvasprintf(const char *fmt, va_list ap) PRINTF(1, 0);
 
 /* append to a buffer; the buffer stays NUL-terminated */
 void bufadd(struct buf *b, const void *p, size_t n);
 void bufaddc(struct buf *b, int c);
 void bufadds(struct buf *b, const char *s);
-void bufprintf(struct buf *b, const char *fmt, ...);
-void bufvprintf(struct buf *b, const char *fmt, va_list ap);
+void bufprintf(struct buf *b, const char *fmt, ...) PRINTF(2, 3);
+void bufvprintf(struct buf *b, const char *fmt, va_list ap) PRINTF(2, 0);
 /* make data non-NULL and NUL-terminated */
 void bufterm(struct buf *b);
-void buffree(struct buf *b);
+void delbuf(struct buf *b);
 
-/* print "argv0: message" to stderr; a format ending in ':' appends strerror(errno) */
-void warn(const char *fmt, ...);
-/* like warn, then exit(1) */
-_Noreturn void fatal(const char *fmt, ...);
+/*
+ * diagnostics: the one family every module reports through, on stderr.
+ * Without a place, the message names its subject first:
+ *     error("build: unknown option '%s'", a)      imagegen: build: unknown option '-x'
+ *     warning(...)                                 imagegen: warning: MESSAGE
+ *     note(...)                                    imagegen: note: MESSAGE
+ *     fatal(...)                                   as error, then exit(1)
+ * With a place (the *at forms), where line and col 0 are left out and a
+ * NULL file leaves the place out:
+ *     errorat(d, file, line, col, ...)             imagegen: FILE:LINE:COL: error: MESSAGE
+ *     warningat(d, file, line, col, ...)           imagegen: FILE:LINE:COL: warning: MESSAGE
+ *     noteat(file, line, col, ...)                 imagegen: FILE:LINE:COL: note: MESSAGE
+ *     fatalat(file, line, col, ...)                as errorat, then exit(1)
+ * A format ending in ':' appends " strerror(errno)". errorat and warningat
+ * count the message in d (d->nerr, d->nwarn) when d is not NULL.
+ */
+void error(const char *fmt, ...) PRINTF(1, 2);
+void warning(const char *fmt, ...) PRINTF(1, 2);
+void note(const char *fmt, ...) PRINTF(1, 2);
+_Noreturn void fatal(const char *fmt, ...) PRINTF(1, 2);
 
-/* a run's diagnostics: every error is printed as it is found and counted */
+/* the errors and warnings of a run, each printed as it is found and counted */
 struct diag {
 	int nerr;
 	int nwarn;
 };
 
-/* print "argv0: file:line:col: error: message"; line/col 0 are left out */
-void diagerr(struct diag *d, const char *file, int line, int col, const char *fmt, ...);
-/* same, as a warning */
-void diagwarn(struct diag *d, const char *file, int line, int col, const char *fmt, ...);
+void errorat(struct diag *d, const char *file, int line, int col, const char *fmt, ...) PRINTF(5, 6);
+/* errorat with a va_list, for functions that wrap it */
+void verrorat(struct diag *d, const char *file, int line, int col, const char *fmt, va_list ap) PRINTF(5, 0);
+void warningat(struct diag *d, const char *file, int line, int col, const char *fmt, ...) PRINTF(5, 6);
+void noteat(const char *file, int line, int col, const char *fmt, ...) PRINTF(4, 5);
+_Noreturn void fatalat(const char *file, int line, int col, const char *fmt, ...) PRINTF(4, 5);
 
 /* read a whole file into b (appending); false with errno set on failure */
 bool readfile(const char *path, struct buf *b);

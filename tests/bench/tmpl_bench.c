@@ -68,7 +68,7 @@ main(int argc, char **argv)
 	}
 	passes = strtol(argv[1], &end, 10);
 	if (*end || passes < 1) {
-		fprintf(stderr, "%s: N must be a positive integer, not '%s'\n", argv0, argv[1]);
+		error("N must be a positive integer, not '%s'", argv[1]);
 		return 2;
 	}
 	n = argc - 3;
@@ -85,16 +85,16 @@ main(int argc, char **argv)
 		if (!pass(argv[2], srcs, n, &out))
 			return 1;
 		if (out.len != first.len || memcmp(out.data, first.data, out.len) != 0) {
-			fprintf(stderr, "%s: pass %ld gave other output than the first\n", argv0, p + 1);
+			error("pass %ld gave other output than the first", p + 1);
 			return 1;
 		}
 	}
 	t1 = now();
 	printf("passes %ld templates %d seconds %.6f bytes %zu\n", passes, n, t1 - t0, first.len);
 	for (i = 0; i < n; i++)
-		buffree(&srcs[i].text);
+		delbuf(&srcs[i].text);
 	free(srcs);
-	buffree(&first);
-	buffree(&out);
+	delbuf(&first);
+	delbuf(&out);
 	return 0;
 }

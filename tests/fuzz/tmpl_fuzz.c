@@ -26,7 +26,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	tenvsetyaml(env, "n", "010", "ctx");
 	tmplcheck("fuzz", (const char *)data, size);
 	tmplrender(env, "fuzz", (const char *)data, size, &out);
-	buffree(&out);
+	delbuf(&out);
 	deltenv(env);
 	return 0;
 }

@@ -22,7 +22,7 @@ roundtrip(struct arena *a, struct value v)
 	ck_assert(cfgbinwrite(&b, v, "test"));
 	ck_assert(cfgbinis(b.data, b.len));
 	ck_assert(cfgbinload(a, b.data, b.len, "test", &out));
-	buffree(&b);
+	delbuf(&b);
 	return out;
 }
 
@@ -72,7 +72,7 @@ START_TEST(test_yaml_roundtrip)
 		free(r1);
 		free(r2);
 	}
-	arenafree(&a);
+	delarena(&a);
 }
 END_TEST
 
@@ -81,7 +81,7 @@ START_TEST(test_floats)
 {
 	double f[] = {0.1, 1e+20, -0.0, 0.0, DBL_MAX, DBL_MIN, 4.9e-324, -1.5, NAN, INFINITY, -INFINITY, 1.0 / 3};
 	struct arena a = {0};
-	struct value l = vlistnew(&a, 0, false), w;
+	struct value l = vlist(&a, 0, false), w;
 	size_t i;
 
 	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++)
@@ -95,7 +95,7 @@ START_TEST(test_floats)
 	}
 	ck_assert(signbit(w.u.l->v[2].u.f));
 	ck_assert(isnan(w.u.l->v[8].u.f));
-	arenafree(&a);
+	delarena(&a);
 }
 END_TEST
 
@@ -104,7 +104,7 @@ START_TEST(test_ints_strings)
 	int64_t n[] = {0, 1, -1, INT64_MAX, INT64_MIN, 4294967296LL, -4294967297LL};
 	static const char bin[] = "nul\0inside \xe2\x98\x83";
 	struct arena a = {0};
-	struct value l = vlistnew(&a, 0, true), w;
+	struct value l = vlist(&a, 0, true), w;
 	size_t i, nn = sizeof(n) / sizeof(n[0]);
 
 	for (i = 0; i < nn; i++)
@@ -129,7 +129,7 @@ START_TEST(test_ints_strings)
 	ck_assert(w.u.l->v[nn + 2].type == VBOOL && w.u.l->v[nn + 2].u.b);
 	ck_assert(w.u.l->v[nn + 3].type == VBOOL && !w.u.l->v[nn + 3].u.b);
 	ck_assert_int_eq(w.u.l->v[nn + 4].type, VNONE);
-	arenafree(&a);
+	delarena(&a);
 }
 END_TEST
 
@@ -158,7 +158,7 @@ START_TEST(test_keys)
 	ck_assert_ptr_nonnull(p);
 	ck_assert_str_eq(p->u.s->data, "str");
 	ck_assert_ptr_null(vdictget(w.u.d, vint(3)));
-	arenafree(&a);
+	delarena(&a);
 }
 END_TEST
 
@@ -166,7 +166,7 @@ END_TEST
 START_TEST(test_big_dict)
 {
 	struct arena a = {0};
-	struct value d = vdictnew(&a), w, *p;
+	struct value d = vdict(&a), w, *p;
 	char k[32];
 	int i;
 
@@ -183,7 +183,7 @@ START_TEST(test_big_dict)
 		ck_assert_ptr_nonnull(p);
 		ck_assert(p->u.i == i * 3);
 	}
-	arenafree(&a);
+	delarena(&a);
 }
 END_TEST
 
@@ -212,7 +212,7 @@ START_TEST(test_alias_identity)
 	ck_assert_uint_eq(pe->u.l->len, 2);
 	vdictset(&a, pd->u.l->v[0].u.d, vstrz(&a, "new"), vint(1));
 	ck_assert_uint_eq(pc->u.d->len, 2);
-	arenafree(&a);
+	delarena(&a);
 }
 END_TEST
 
@@ -220,14 +220,14 @@ END_TEST
 START_TEST(test_cycle)
 {
 	struct arena a = {0};
-	struct value l = vlistnew(&a, 0, false), w;
+	struct value l = vlist(&a, 0, false), w;
 
 	vlistpush(&a, l.u.l, vint(7));
 	vlistpush(&a, l.u.l, l);
 	w = roundtrip(&a, l);
 	ck_assert_uint_eq(w.u.l->len, 2);
 	ck_assert_ptr_eq(w.u.l->v[1].u.l, w.u.l);
-	arenafree(&a);
+	delarena(&a);
 }
 END_TEST
 
@@ -235,15 +235,15 @@ END_TEST
 START_TEST(test_write_refuses)
 {
 	struct arena a = {0};
-	struct value l = vlistnew(&a, 0, false);
+	struct value l = vlist(&a, 0, false);
 	struct buf b = {0};
 
 	ck_assert(freopen("/dev/null", "w", stderr) != NULL);
 	vlistpush(&a, l.u.l, vundef(&a, "x is undefined"));
 	ck_assert(!cfgbinwrite(&b, l, "test"));
 	ck_assert_uint_eq(b.len, 0);
-	buffree(&b);
-	arenafree(&a);
+	delbuf(&b);
+	delarena(&a);
 }
 END_TEST
 
@@ -294,8 +294,8 @@ START_TEST(test_reject)
 	bufaddc(&b, 0);
 	ck_assert(!cfgbinload(&a, b.data, b.len, "t", &out));
 	free(c);
-	buffree(&b);
-	arenafree(&a);
+	delbuf(&b);
+	delarena(&a);
 }
 END_TEST
 
@@ -316,7 +316,7 @@ START_TEST(test_every_offset)
 		memcpy(c, b.data, i);
 		ck_assert_msg(!cfgbinload(&scratch, c, i, "t", &out), "truncated to %zu of %zu bytes loaded", i, b.len);
 		free(c);
-		arenafree(&scratch);
+		delarena(&scratch);
 	}
 	c = xmalloc(b.len);
 	for (i = 0; i < b.len; i++) {
@@ -328,15 +328,15 @@ START_TEST(test_every_offset)
 				/* what loads must be usable */
 				free(reprdup(out));
 			}
-			arenafree(&scratch);
+			delarena(&scratch);
 		}
 	}
 	/* changed payload bytes (an int, a string's letters) still load */
 	ck_assert_uint_gt(loaded, 0);
 	ck_assert_uint_lt(loaded, b.len * sizeof(flips));
 	free(c);
-	buffree(&b);
-	arenafree(&a);
+	delbuf(&b);
+	delarena(&a);
 }
 END_TEST
 

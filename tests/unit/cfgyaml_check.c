@@ -21,7 +21,7 @@ typed(struct arena *a, const char *text)
 	vreprto(&b, v);
 	bufterm(&b);
 	snprintf(out, sizeof(out), "%s", b.data);
-	buffree(&b);
+	delbuf(&b);
 	return out;
 }
 
@@ -52,7 +52,7 @@ START_TEST(test_scalars)
 	for (i = 0; i < LEN(cases); i++)
 		ck_assert_msg(strcmp(typed(&a, cases[i].text), cases[i].repr) == 0,
 		    "%s: got %s, want %s", cases[i].text, typed(&a, cases[i].text), cases[i].repr);
-	arenafree(&a);
+	delarena(&a);
 }
 END_TEST
 
@@ -70,7 +70,7 @@ START_TEST(test_collections)
 	/* a list of merges: earlier mappings win over later ones */
 	ck_assert_str_eq(typed(&a, "a: &a {k: a, p: 1}\nb: &b {k: b, q: 2}\nm:\n  <<: [*a, *b]\n"),
 	    "{'a': {'k': 'a', 'p': 1}, 'b': {'k': 'b', 'q': 2}, 'm': {'k': 'a', 'q': 2, 'p': 1}}");
-	arenafree(&a);
+	delarena(&a);
 }
 END_TEST
 
@@ -82,7 +82,7 @@ START_TEST(test_shared)
 	ck_assert(cfgyamlparse(&a, "l: &l [1]\nr: *l\n", 16, "t", &v, NULL, NULL));
 	/* an alias is the same list, as PyYAML makes it */
 	ck_assert_ptr_eq(v.u.d->vals[0].u.l, v.u.d->vals[1].u.l);
-	arenafree(&a);
+	delarena(&a);
 }
 END_TEST
 
@@ -128,7 +128,7 @@ START_TEST(test_errors)
 	ck_assert(!parsecapture(&a, "a: !!python/object x\n", &v));
 	ck_assert(parsecapture(&a, "", &v));
 	ck_assert_int_eq(v.type, VNONE);
-	arenafree(&a);
+	delarena(&a);
 }
 END_TEST
 
@@ -140,14 +140,33 @@ START_TEST(test_keys)
 	size_t n;
 	const char *text = "# head\nfirst: 1\nsecond:\n  inner: 2\n  third: 3\n";
 
+	const char *merged = "base: &b\n  x: 1\nover:\n  <<: *b\n  y: 2\n";
+
 	ck_assert(cfgyamlparse(&a, text, strlen(text), "t", &v, &keys, &n));
-	ck_assert_uint_eq(n, 2);
+	/* every key of every mapping, in document order, with the dict holding it */
+	ck_assert_uint_eq(n, 4);
 	ck_assert_str_eq(keys[0].key.u.s->data, "first");
+	ck_assert_ptr_eq(keys[0].in, v.u.d);
 	ck_assert_int_eq(keys[0].line, 2);
 	ck_assert_int_eq(keys[0].col, 1);
 	ck_assert_str_eq(keys[1].key.u.s->data, "second");
+	ck_assert_ptr_eq(keys[1].in, v.u.d);
 	ck_assert_int_eq(keys[1].line, 3);
-	arenafree(&a);
+	ck_assert_str_eq(keys[2].key.u.s->data, "inner");
+	ck_assert_ptr_eq(keys[2].in, v.u.d->vals[1].u.d);
+	ck_assert_int_eq(keys[2].line, 4);
+	ck_assert_int_eq(keys[2].col, 3);
+	ck_assert_str_eq(keys[3].key.u.s->data, "third");
+	ck_assert_int_eq(keys[3].line, 5);
+	/* a merged key keeps the position it has where it is written */
+	ck_assert(cfgyamlparse(&a, merged, strlen(merged), "t", &v, &keys, &n));
+	ck_assert_uint_eq(n, 4);
+	ck_assert_str_eq(keys[1].key.u.s->data, "x");
+	ck_assert_ptr_eq(keys[1].in, v.u.d->vals[0].u.d);
+	ck_assert_str_eq(keys[3].key.u.s->data, "y");
+	ck_assert_ptr_eq(keys[3].in, v.u.d->vals[1].u.d);
+	ck_assert_int_eq(keys[3].line, 5);
+	delarena(&a);
 }
 END_TEST
 

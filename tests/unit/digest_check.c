@@ -135,7 +135,7 @@ START_TEST(test_stream)
 	field(&b, "d/run");
 	sha256hex(b.data, b.len, want);
 	ck_assert_str_eq(got, want);
-	buffree(&b);
+	delbuf(&b);
 }
 END_TEST
 

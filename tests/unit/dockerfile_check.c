@@ -22,7 +22,7 @@ scan(const char *text)
 	if (r.nunknown)
 		bufprintf(&b, " ?%zu", r.nunknown);
 	bufterm(&b);
-	dffree(&r);
+	deldfrefs(&r);
 	return b.data;
 }
 

@@ -14,7 +14,7 @@ excluded(const char *ignore, const char *path)
 
 	diparse(&di, ignore, strlen(ignore));
 	r = diexcluded(&di, path);
-	difree(&di);
+	deldockerignore(&di);
 	return r;
 }
 
@@ -34,7 +34,7 @@ START_TEST(test_parse)
 	ck_assert_str_eq(di.v[3].pat, "spaced");
 	ck_assert(di.v[3].negate);
 	ck_assert_str_eq(di.v[4].pat, "d");
-	difree(&di);
+	deldockerignore(&di);
 }
 END_TEST
 

@@ -241,7 +241,7 @@ START_TEST(test_quote)
 	argsaddf(&a, "-t=%s:%d", "x", 3);
 	argsquote(&a, &b);
 	ck_assert_str_eq(b.data, "podman --build-arg 'K=it'\\''s here' '' -t=x:3");
-	buffree(&b);
+	delbuf(&b);
 	delargs(&a);
 }
 END_TEST
@@ -257,13 +257,13 @@ START_TEST(test_run)
 	argsadd(&a, "/bin/cat");
 	ck_assert_int_eq(enginerun(&a, "secret\n", &out, -1, -1), 0);
 	ck_assert_str_eq(out.data, "secret\n");
-	buffree(&out);
+	delbuf(&out);
 	delargs(&a);
 	/* no input: stdin is /dev/null, so cat ends at once */
 	argsadd(&a, "/bin/cat");
 	ck_assert_int_eq(enginerun(&a, NULL, &out, -1, -1), 0);
 	ck_assert_uint_eq(out.len, 0);
-	buffree(&out);
+	delbuf(&out);
 	delargs(&a);
 	/* stdout and stderr into one file; arguments reach the program unsplit and unexpanded */
 	fd = open("log", O_WRONLY | O_CREAT | O_TRUNC, 0644);

@@ -46,7 +46,7 @@ get(const char *path)
 }
 
 /* the content of the file named by the format */
-static char *
+static char * PRINTF(1, 2)
 getf(const char *fmt, ...)
 {
 	struct buf b = {0};
@@ -57,12 +57,12 @@ getf(const char *fmt, ...)
 	bufvprintf(&b, fmt, ap);
 	va_end(ap);
 	s = get(b.data);
-	buffree(&b);
+	delbuf(&b);
 	return s;
 }
 
 /* runs a shell command (test plumbing only); returns its exit status */
-static int
+static int PRINTF(1, 2)
 sh(const char *fmt, ...)
 {
 	struct buf b = {0};
@@ -73,12 +73,12 @@ sh(const char *fmt, ...)
 	bufvprintf(&b, fmt, ap);
 	va_end(ap);
 	st = system(b.data);
-	buffree(&b);
+	delbuf(&b);
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
 /* the stdout of a shell command that must succeed */
-static char *
+static char * PRINTF(1, 2)
 shout(const char *fmt, ...)
 {
 	struct buf b = {0};
@@ -89,7 +89,7 @@ shout(const char *fmt, ...)
 	va_end(ap);
 	bufadds(&b, " > sh.out");
 	ck_assert_msg(system(b.data) == 0, "failed: %s", b.data);
-	buffree(&b);
+	delbuf(&b);
 	return get("sh.out");
 }
 
@@ -500,6 +500,20 @@ START_TEST(test_push_errors)
 	ck_assert_ptr_null(strstr(s, "s3cret"));
 	free(s);
 	ck_assert_int_eq(access("push/fromconfig.pushed", F_OK), 0);
+	/* OpenPAI's configuration directory: cluster.docker-registry-info of services-configuration.yaml */
+	ck_assert_int_eq(mkdir("paiconf", 0700), 0);
+	put("paiconf/services-configuration.yaml", "cluster:\n  docker-registry-info:\n    docker-namespace: ns\n"
+	    "    docker-registry-domain: x\n    docker-tag: t\n    docker-username: bob\n    docker-password: s3cret\n", 0600);
+	ck_assert_int_eq(unlink("auth.json"), 0);
+	put("auth.json", "{}\n", 0600);
+	ck_assert_int_eq(runv(cmd_push, "push", "--engine=podman", "--insecure", "--iid=img/base.iid",
+	    (opt = xasprintf("--repo=127.0.0.1:%d/ns/frompai", port)), "--user=bob", "--password-config=paiconf",
+	    "--log=log/push.log", "-o", "push/frompai.pushed", NULL), 0);
+	free(opt);
+	s = get("log/push.log");
+	ck_assert_ptr_null(strstr(s, "s3cret"));
+	free(s);
+	ck_assert_int_eq(access("push/frompai.pushed", F_OK), 0);
 	/* an unreachable registry: the error names it, no stamp */
 	fflush(stderr);
 	saved = dup(2);

@@ -193,6 +193,84 @@ START_TEST(test_info_dir)
 }
 END_TEST
 
+START_TEST(test_info_openpai)
+{
+	struct registryinfo ri;
+	bool found;
+	char *p;
+
+	/* paictl era: cluster.docker-registry-info of services-configuration.yaml, read alone */
+	p = cfg("pai/services-configuration.yaml", "cluster:\n  clusterid: x\n"
+	    "  docker-registry-info:\n"
+	    "    docker-namespace: openpai\n"
+	    "    docker-registry-domain: docker.io\n"
+	    "    docker-tag: v0.6.1\n"
+	    "    secret-name: regsecret\n"
+	    "  docker-registry:\n"
+	    "    domain: not.this.one\n");
+	free(p);
+	p = cfg("pai/cluster-configuration.yaml", "machine-list: [unclosed\n");
+	free(p);
+	p = xasprintf("%s/pai", tmpdir);
+	ck_assert(registryinfoload(p, &ri, &found));
+	free(p);
+	ck_assert(found);
+	ck_assert(ri.openpai);
+	ck_assert_str_eq(ri.section, "cluster.docker-registry-info");
+	ck_assert_str_eq(ri.domain, "docker.io");
+	ck_assert_str_eq(ri.namespace, "openpai");
+	ck_assert_str_eq(ri.tag, "v0.6.1");
+	ck_assert_ptr_null(ri.user);
+	ck_assert_ptr_null(ri.password);
+	p = xasprintf("%s/pai/services-configuration.yaml", tmpdir);
+	ck_assert_str_eq(ri.file, p);
+	free(p);
+	ck_assert_int_eq(ri.line, 3);
+	ck_assert_int_eq(ri.col, 3);
+	ck_assert_int_eq(ri.kline[REG_TAG], 6);
+	ck_assert_int_eq(ri.kcol[REG_TAG], 5);
+	ck_assert_int_eq(ri.kline[REG_USER], 0);
+	ck_assert_str_eq(ri.keys[REG_TAG], "docker-tag");
+	delregistryinfo(&ri);
+	/* the later form, cluster.docker-registry */
+	p = cfg("later.yaml", "cluster:\n"
+	    "  docker-registry:\n"
+	    "    namespace: team\n"
+	    "    domain: public\n"
+	    "    tag: 1.0\n"
+	    "    username: u\n"
+	    "    password: pw\n"
+	    "    secret-name: regsecret\n");
+	ck_assert(registryinfoload(p, &ri, &found));
+	free(p);
+	ck_assert(found);
+	ck_assert(ri.openpai);
+	ck_assert_str_eq(ri.section, "cluster.docker-registry");
+	ck_assert_str_eq(ri.domain, "public");
+	ck_assert_str_eq(ri.namespace, "team");
+	ck_assert_str_eq(ri.tag, "1.0");
+	ck_assert_str_eq(ri.user, "u");
+	ck_assert_str_eq(ri.password, "pw");
+	ck_assert_str_eq(ri.keys[REG_PASSWORD], "password");
+	ck_assert_int_eq(ri.kline[REG_PASSWORD], 7);
+	delregistryinfo(&ri);
+	/* a section whose keys are all commented out is null: an error with its position */
+	p = cfg("null.yaml", "cluster:\n  docker-registry:\n    #domain: x\n");
+	ck_assert(!registryinfoload(p, &ri, &found));
+	ck_assert(found);
+	free(p);
+	/* a mapping where one value is expected */
+	p = cfg("map.yaml", "cluster:\n  docker-registry-info:\n    docker-tag: {a: 1}\n");
+	ck_assert(!registryinfoload(p, &ri, &found));
+	free(p);
+	/* a cluster section without a registry: none */
+	p = cfg("noreg.yaml", "cluster:\n  clusterid: x\n");
+	ck_assert(registryinfoload(p, &ri, &found));
+	ck_assert(!found);
+	free(p);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -209,6 +287,7 @@ main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_info);
 	tcase_add_test(tc, test_info_dir);
+	tcase_add_test(tc, test_info_openpai);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -32,7 +32,7 @@ render(struct tenv *env, const char *src)
 	errtext[n] = '\0';
 	fclose(f);
 	snprintf(outtext, sizeof(outtext), "%s", out.data ? out.data : "");
-	buffree(&out);
+	delbuf(&out);
 	return ok;
 }
 
@@ -176,7 +176,7 @@ START_TEST(test_config)
 	ck_assert(tmplrender(env, "c.j2", src, strlen(src), &out));
 	ck_assert_str_eq(out.data, "True True 80 2");
 	deltenv(env);
-	buffree(&out);
+	delbuf(&out);
 	/* the same top-level key in two files is an error naming both */
 	writeto(p2, "z: 1\n\na: 2\n");
 	env = mktenv();

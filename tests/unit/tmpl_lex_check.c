@@ -23,7 +23,7 @@ lex(const char *src)
 	size_t n;
 	bool ok;
 
-	arenafree(&a);
+	delarena(&a);
 	free(toks);
 	toks = NULL;
 	ts.name = "t.j2";
@@ -59,7 +59,7 @@ START_TEST(test_normalize)
 	ck_assert_str_eq(tmplnormalize(&a, "a\n\n", 3, &n), "a\n");
 	ck_assert_str_eq(tmplnormalize(&a, "a\r\nb\rc\r\n", 8, &n), "a\nb\nc");
 	ck_assert_uint_eq(n, 5);
-	arenafree(&a);
+	delarena(&a);
 }
 END_TEST
 
@@ -83,7 +83,7 @@ START_TEST(test_tokens)
 	/* positions are 1-based line and byte column */
 	ck_assert_int_eq(toks[2].line, 1);
 	ck_assert_int_eq(toks[2].col, 6);
-	arenafree(&a);
+	delarena(&a);
 }
 END_TEST
 
@@ -103,7 +103,7 @@ START_TEST(test_whitespace_control)
 	ck_assert(lex("{{ 5-}} x"));
 	ck_assert_int_eq(toks[3].type, TDATA);
 	ck_assert_str_eq(data(3), "x");
-	arenafree(&a);
+	delarena(&a);
 }
 END_TEST
 
@@ -118,7 +118,7 @@ START_TEST(test_raw_comment)
 	ck_assert_str_eq(data(2), "b");
 	ck_assert(lex("{# {{ not a tag }} #}z"));
 	ck_assert_str_eq(data(0), "z");
-	arenafree(&a);
+	delarena(&a);
 }
 END_TEST
 
@@ -128,7 +128,7 @@ START_TEST(test_balance)
 	ck_assert(lex("{{ {'a': {'b': 1}} }}"));
 	ck_assert_int_eq(toks[ntoks - 2].type, TVAREND);
 	ck_assert_int_eq(toks[ntoks - 3].type, TRBRACE);
-	arenafree(&a);
+	delarena(&a);
 }
 END_TEST
 
@@ -147,7 +147,7 @@ START_TEST(test_errors)
 	ck_assert_ptr_nonnull(strstr(errtext, "endraw"));
 	ck_assert(!lex("{{ 99999999999999999999 }}"));
 	ck_assert_ptr_nonnull(strstr(errtext, "does not fit in 64 bits"));
-	arenafree(&a);
+	delarena(&a);
 }
 END_TEST
 

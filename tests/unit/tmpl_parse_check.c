@@ -89,7 +89,7 @@ expr(const char *src)
 	dump(&b, t.body->v[0]->a);
 	bufterm(&b);
 	snprintf(out, sizeof(out), "%s", b.data);
-	buffree(&b);
+	delbuf(&b);
 	return out;
 }
 
@@ -147,7 +147,7 @@ START_TEST(test_precedence)
 	for (i = 0; i < LEN(cases); i++)
 		ck_assert_msg(strcmp(expr(cases[i].src), cases[i].tree) == 0, "%s: got %s, want %s",
 		    cases[i].src, expr(cases[i].src), cases[i].tree);
-	arenafree(&a);
+	delarena(&a);
 }
 END_TEST
 
@@ -172,7 +172,7 @@ START_TEST(test_statements)
 	ck_assert_int_eq(i->b->b->kind, NBODY);
 	ck_assert_int_eq(t.body->v[2]->kind, NSET);
 	ck_assert_int_eq(t.body->v[3]->kind, NSETBLOCK);
-	arenafree(&a);
+	delarena(&a);
 }
 END_TEST
 
@@ -207,7 +207,7 @@ START_TEST(test_errors)
 	ck_assert(parsecapture("{% if false %}{{ x|nosuch }}{% endif %}", &t));
 	ck_assert(parsecapture("{{ x|nosuch if false else 1 }}", &t));
 	ck_assert(!parsecapture("{% if 1 %}{% for i in x %}{{ i|nosuch }}{% endfor %}{% endif %}", &t));
-	arenafree(&a);
+	delarena(&a);
 }
 END_TEST
 

@@ -110,7 +110,7 @@ START_TEST(test_context)
 	ck_assert_str_eq(entry(app, "vendor/lib/a.so")->src, want);
 	free(want);
 	free(errs);
-	treefree(&t);
+	deltree(&t);
 }
 END_TEST
 
@@ -134,7 +134,7 @@ START_TEST(test_deps_and_order)
 			break;
 	ck_assert_uint_eq(i, 2);
 	free(errs);
-	treefree(&t);
+	deltree(&t);
 }
 END_TEST
 
@@ -150,7 +150,7 @@ START_TEST(test_errors_all_reported)
 	ck_assert_ptr_nonnull(strstr(errs, "app/image.yaml:1:15: error: dependency cycle: app -> base -> app"));
 	ck_assert_int_eq(t.d.nerr, 2);
 	free(errs);
-	treefree(&t);
+	deltree(&t);
 }
 END_TEST
 

@@ -58,7 +58,7 @@ START_TEST(test_bufprintf)
 		ck_assert_uint_eq(b.len, (size_t)snprintf(NULL, 0, "%zu:", i) + i);
 		ck_assert_int_eq(b.data[b.len - 1], 'x');
 	}
-	buffree(&b);
+	delbuf(&b);
 }
 END_TEST
 
@@ -106,7 +106,7 @@ START_TEST(test_writefile)
 	bufterm(&got);
 	ck_assert_str_eq(got.data, "two\n");
 	ck_assert_int_ne(access(tmp, F_OK), 0);
-	buffree(&got);
+	delbuf(&got);
 	free(tmp);
 	free(p);
 }
@@ -196,7 +196,7 @@ START_TEST(test_writefile_nofollow)
 	s = names(".");
 	ck_assert_str_eq(s, "conf\nconf.tmp\nlink\nv\nw\n");
 	free(s);
-	buffree(&got);
+	delbuf(&got);
 	ck_assert_int_eq(chdir("/"), 0);
 	free(out);
 	free(in);

@@ -17,7 +17,7 @@ repr(struct value v)
 	vreprto(&b, v);
 	bufterm(&b);
 	snprintf(out, sizeof(out), "%s", b.data);
-	buffree(&b);
+	delbuf(&b);
 	return out;
 }
 
@@ -30,7 +30,7 @@ strof(struct value v)
 	vstrto(&b, v);
 	bufterm(&b);
 	snprintf(out, sizeof(out), "%s", b.data);
-	buffree(&b);
+	delbuf(&b);
 	return out;
 }
 
@@ -67,7 +67,7 @@ START_TEST(test_scalars)
 	ck_assert_str_eq(strof(vint(INT64_MIN)), "-9223372036854775808");
 	ck_assert_str_eq(strof(vstrz(&a, "it's")), "it's");
 	ck_assert_str_eq(strof(vundef(&a, "'x' is undefined")), "");
-	arenafree(&a);
+	delarena(&a);
 }
 END_TEST
 
@@ -83,14 +83,14 @@ START_TEST(test_str_repr)
 	ck_assert_str_eq(repr(vstrz(&a, "\x01\x7f")), "'\\x01\\x7f'");
 	ck_assert_str_eq(repr(vstrz(&a, "caf\xc3\xa9")), "'caf\xc3\xa9'");
 	ck_assert_str_eq(repr(vstrz(&a, "\xc2\xa0")), "'\\xa0'");
-	arenafree(&a);
+	delarena(&a);
 }
 END_TEST
 
 START_TEST(test_containers)
 {
 	struct arena a = {0};
-	struct value l = vlistnew(&a, 0, false), t = vlistnew(&a, 0, true), d = vdictnew(&a);
+	struct value l = vlist(&a, 0, false), t = vlist(&a, 0, true), d = vdict(&a);
 
 	vlistpush(&a, l.u.l, vint(1));
 	vlistpush(&a, l.u.l, vstrz(&a, "x"));
@@ -104,15 +104,15 @@ START_TEST(test_containers)
 	vdictset(&a, d.u.d, vstrz(&a, "a"), l);
 	vdictset(&a, d.u.d, vstrz(&a, "b"), vint(3));
 	ck_assert_str_eq(strof(d), "{'b': 3, 'a': [1, 'x', None]}");
-	ck_assert_str_eq(strof(vlistnew(&a, 0, true)), "()");
-	arenafree(&a);
+	ck_assert_str_eq(strof(vlist(&a, 0, true)), "()");
+	delarena(&a);
 }
 END_TEST
 
 START_TEST(test_dict_many)
 {
 	struct arena a = {0};
-	struct value d = vdictnew(&a), *p;
+	struct value d = vdict(&a), *p;
 	char key[32];
 	int i;
 
@@ -137,7 +137,7 @@ START_TEST(test_dict_many)
 	/* insertion order kept */
 	ck_assert_str_eq(d.u.d->keys[0].u.s->data, "k0");
 	ck_assert_str_eq(d.u.d->keys[4999].u.s->data, "k4999");
-	arenafree(&a);
+	delarena(&a);
 }
 END_TEST
 
@@ -159,8 +159,8 @@ START_TEST(test_eq_cmp)
 	ck_assert(!vcmp(vint(1), vstrz(&a, "a"), &c));
 	ck_assert(!vcmp(vnone(), vnone(), &c));
 	ck_assert(vtruth(vstrz(&a, "x")) && !vtruth(vstrz(&a, "")) && !vtruth(vfloat(0.0)));
-	ck_assert(!vtruth(vlistnew(&a, 0, false)) && !vtruth(vundef(&a, "u")));
-	arenafree(&a);
+	ck_assert(!vtruth(vlist(&a, 0, false)) && !vtruth(vundef(&a, "u")));
+	delarena(&a);
 }
 END_TEST
 
@@ -174,7 +174,7 @@ START_TEST(test_arena_big)
 	ck_assert_int_eq(p[(1 << 20) - 1], 1);
 	ck_assert_int_eq(q[0], 2);
 	ck_assert_str_eq(astrndup(&a, "hello", 3), "hel");
-	arenafree(&a);
+	delarena(&a);
 	ck_assert_ptr_null(a.chunks);
 }
 END_TEST

@@ -97,7 +97,7 @@ START_TEST(test_tree)
 	ck_assert(S_ISDIR(w.ent[1].mode));
 	ck_assert(S_ISLNK(w.ent[3].mode));
 	ck_assert(S_ISREG(w.ent[6].mode));
-	walkfree(&w);
+	delwalklist(&w);
 	free(a);
 }
 END_TEST

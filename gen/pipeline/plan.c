@@ -1,0 +1,109 @@
+/*
+ * the build graph both writers serialize: edges, comments and defaults in
+ * order, after the rule prelude
+ */
+#include "compat.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "plan.h"
+#include "util.h"
+#include "walk.h"
+
+void
+edgevar(struct edge *e, const char *name, const char *val)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < e->var.n; i += 2) {
+		if (strcmp(e->var.s[i], name) == 0) {
+			free(e->var.s[i + 1]);
+			e->var.s[i + 1] = xstrdup(val);
+			return;
+		}
+	}
+	strlistadd(&e->var, name);
+	strlistadd(&e->var, val);
+}
+
+const char *
+edgevarget(const struct edge *e, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < e->var.n; i += 2) {
+		if (strcmp(e->var.s[i], name) == 0)
+			return e->var.s[i + 1];
+	}
+	return NULL;
+}
+
+void
+edgefree(struct edge *e)
+{
+	strlistfree(&e->out);
+	strlistfree(&e->implicitout);
+	strlistfree(&e->in);
+	strlistfree(&e->implicit);
+	strlistfree(&e->orderonly);
+	strlistfree(&e->var);
+	e->rule = NULL;
+}
+
+static struct planitem *
+additem(struct plan *p, enum planitemkind kind)
+{
+	struct planitem *it;
+
+	if (p->n == p->cap) {
+		p->cap = p->cap ? p->cap * 2 : 64;
+		p->item = xreallocarray(p->item, p->cap, sizeof(p->item[0]));
+	}
+	it = &p->item[p->n++];
+	memset(it, 0, sizeof(*it));
+	it->kind = kind;
+	return it;
+}
+
+void
+planedge(struct plan *p, struct edge *e)
+{
+	struct planitem *it = additem(p, PLANEDGE);
+
+	it->edge = *e;
+	memset(e, 0, sizeof(*e));
+}
+
+void
+plancomment(struct plan *p, const char *text)
+{
+	additem(p, PLANCOMMENT)->text = xstrdup(text);
+}
+
+void
+planblank(struct plan *p)
+{
+	additem(p, PLANBLANK);
+}
+
+void
+plandefault(struct plan *p, const char *name)
+{
+	strlistadd(&additem(p, PLANDEFAULT)->names, name);
+}
+
+void
+planfree(struct plan *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->n; i++) {
+		edgefree(&p->item[i].edge);
+		free(p->item[i].text);
+		strlistfree(&p->item[i].names);
+	}
+	free(p->item);
+	delbuf(&p->prelude);
+	memset(p, 0, sizeof(*p));
+}

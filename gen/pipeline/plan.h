@@ -1,0 +1,70 @@
+#ifndef IMAGEGEN_PLAN_H
+#define IMAGEGEN_PLAN_H
+
+/*
+ * the build graph generate describes, whatever file it becomes: the rule
+ * prelude, then edges, comments and default targets in the order they
+ * are written. The ninja writer (ninja.c) and the make writer (make.c)
+ * serialize the same plan; an edge added here reaches both.
+ */
+
+#include <stdbool.h>
+
+#include "util.h"
+#include "walk.h"
+
+/*
+ * one edge: what the rule makes from what. Paths are plain (each writer
+ * escapes them for its syntax); a variable's value is shell text, each
+ * word already a shell word (escshell), without a newline.
+ */
+struct edge {
+	const char *rule; /* a rule of the prelude, or "phony"; a string that outlives the plan */
+	struct strlist out, implicitout, in, implicit, orderonly;
+	struct strlist var; /* pairs: name, value */
+};
+
+enum planitemkind {
+	PLANEDGE,
+	PLANCOMMENT, /* a comment line per line of text */
+	PLANBLANK,   /* an empty line */
+	PLANDEFAULT, /* the targets built when none is named */
+};
+
+struct planitem {
+	enum planitemkind kind;
+	struct edge edge;     /* PLANEDGE */
+	char *text;           /* PLANCOMMENT */
+	struct strlist names; /* PLANDEFAULT */
+};
+
+struct plan {
+	/*
+	 * the rules, pools and global variables, in ninja's syntax: the
+	 * rendered templates/rules.ninja (values of its variables escaped
+	 * with escshellninja)
+	 */
+	struct buf prelude;
+	struct planitem *item;
+	size_t n, cap;
+};
+
+/* set a variable of e to val (shell text); a value set twice keeps the last */
+void edgevar(struct edge *e, const char *name, const char *val);
+/* the value of variable name of e, or NULL */
+const char *edgevarget(const struct edge *e, const char *name);
+/* free the lists of e; e is empty after */
+void edgefree(struct edge *e);
+
+/* add edge e to p; p takes its lists over and e is empty after */
+void planedge(struct plan *p, struct edge *e);
+/* a comment (text may hold several lines) */
+void plancomment(struct plan *p, const char *text);
+/* an empty line between groups of edges */
+void planblank(struct plan *p);
+/* name is built when no target is named (ninja's default, make's first goal) */
+void plandefault(struct plan *p, const char *name);
+/* free everything p holds */
+void planfree(struct plan *p);
+
+#endif
