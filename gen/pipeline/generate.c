@@ -557,7 +557,7 @@ prelude(const struct tree *t, const struct opts *o, const char *rules, struct bu
 	SETVAR("imagegen", o->imagegen);
 	SETVAR("engine", o->engine);
 	SETVAR("args", ARGSFILE);
-	if (o->config)
+	if (o->config && t->layout != LAYOUT_PAIBUILD)
 		SETVAR("config", o->config);
 	else
 		tenvsetstr(env, "config", "");
@@ -677,7 +677,8 @@ graphplan(const struct tree *t, const struct opts *o, const struct strlist *conf
 	char *c;
 	size_t i;
 
-	if (o->config) {
+	/* the pai-build layout renders no template: its configuration is for the registry alone */
+	if (o->config && t->layout != LAYOUT_PAIBUILD) {
 		/* compiled once; every render edge reads it instead of the YAML */
 		planblank(pl);
 		e.rule = "config";

@@ -334,6 +334,32 @@ if command -v docker-registry >/dev/null 2>&1; then
 	check "with an empty cache, the 4 images are built and pushed" test "$(cat "$tmp/nbuilt1")" -eq 4
 	check "from a warm cache, a fresh build directory pulls the 4 images" test "$(cat "$tmp/npulled2")" -eq 4
 	check "from a warm cache, nothing is built" test "$(cat "$tmp/nbuilt2")" -eq 0
+
+	# pai_build push -c DIR: the registry of DIR/services-configuration.yaml
+	mkdir -p "$tmp/pai-config" "$tmp/push"
+	printf 'cluster:\n  docker-registry:\n    namespace: openpai\n    domain: 127.0.0.1:%s\n    tag: v1.8.0\n    secret-name: pai-secret\n' \
+		"$port" >"$tmp/pai-config/services-configuration.yaml"
+	(cd "$tmp/push" && "$imagegen" generate --images=../project/src --config=../pai-config --engine=podman --jobs=2 \
+		--imagegen="$imagegen" --templates="$SRCDIR/templates" --insecure-registry) >"$out" 2>&1
+	check "generate takes the registry from services-configuration.yaml" test $? -eq 0
+	tags() {
+		"$PYTHON" -c 'import sys, json, urllib.request
+try:
+    r = urllib.request.urlopen("http://127.0.0.1:%s/v2/%s/tags/list" % (sys.argv[1], sys.argv[2]), timeout=5)
+    print(" ".join(sorted(json.load(r).get("tags") or [])))
+except Exception:
+    print("")' "$port" "$1"
+	}
+	(cd "$tmp/push" && "$NINJA" push-tools-cli) >"$out" 2>&1
+	check "ninja push-IMAGE (pai_build push -i IMAGE) succeeds" test $? -eq 0
+	check "ninja push-tools-cli pushes openpai/tools-cli by its input digest" \
+		sh -c "echo '$(tags openpai/tools-cli)' | grep -q '^[0-9a-f]\{16\}\$'"
+	(cd "$tmp/push" && "$NINJA" push) >"$out" 2>&1
+	check "ninja push (pai_build push) succeeds" test $? -eq 0
+	for i in base-image portal tools-agent tools-cli; do
+		check "ninja push gives $i pai_build's name 127.0.0.1:PORT/openpai/$i:v1.8.0" \
+			sh -c "echo '$(tags "openpai/$i")' | grep -q 'v1.8.0'"
+	done
 else
 	nok "docker-registry is installed (Debian package: docker-registry)"
 fi
