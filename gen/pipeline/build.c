@@ -14,26 +14,13 @@
 /* the length of the digest prefix in the tag <name>:<prefix> */
 #define DIGESTTAG 16
 
-/* a growable array of borrowed strings */
-struct strs {
-	const char **v;
-	size_t n;
-};
-
 struct buildcmd {
 	struct engine e;
 	struct buildopts o;
-	struct strs tags, buildargs, labels, cachefrom, cacheto;
+	struct strvec tags, buildargs, labels, cachefrom, cacheto;
 	const char *enginename, *file, *iid, *log, *digestpath, *cache, *layercache;
 	char *digest; /* "sha256:<hex>" read from digestpath */
 };
-
-static void
-strsadd(struct strs *s, const char *v)
-{
-	s->v = xreallocarray(s->v, s->n + 1, sizeof(s->v[0]));
-	s->v[s->n++] = v;
-}
 
 static void
 usage(FILE *f)
@@ -88,17 +75,17 @@ parseargs(struct buildcmd *c, int argc, char **argv)
 		} else if ((v = optval(a, "--name"))) {
 			c->o.name = v;
 		} else if ((v = optval(a, "--tag"))) {
-			strsadd(&c->tags, v);
+			strvecadd(&c->tags, v);
 		} else if ((v = optval(a, "--file"))) {
 			c->file = v;
 		} else if ((v = optval(a, "--build-arg"))) {
 			if (!needkv("--build-arg", v))
 				return 2;
-			strsadd(&c->buildargs, v);
+			strvecadd(&c->buildargs, v);
 		} else if ((v = optval(a, "--label"))) {
 			if (!needkv("--label", v))
 				return 2;
-			strsadd(&c->labels, v);
+			strvecadd(&c->labels, v);
 		} else if ((v = optval(a, "--target"))) {
 			c->o.target = v;
 		} else if ((v = optval(a, "--iid"))) {
@@ -112,9 +99,9 @@ parseargs(struct buildcmd *c, int argc, char **argv)
 		} else if ((v = optval(a, "--layer-cache"))) {
 			c->layercache = v;
 		} else if ((v = optval(a, "--cache-from"))) {
-			strsadd(&c->cachefrom, v);
+			strvecadd(&c->cachefrom, v);
 		} else if ((v = optval(a, "--cache-to"))) {
-			strsadd(&c->cacheto, v);
+			strvecadd(&c->cacheto, v);
 		} else if (strcmp(a, "--insecure") == 0) {
 			c->e.insecure = true;
 		} else if (a[0] == '-' && a[1] != '\0') {
@@ -204,7 +191,7 @@ readdigest(struct buildcmd *c)
 static bool
 tagall(struct buildcmd *c, const char *id, int logfd)
 {
-	struct args a = {0};
+	struct strvec a = {0};
 	const char **names;
 	size_t i, n = c->o.ntags + 1;
 	int st = 0;
@@ -216,7 +203,7 @@ tagall(struct buildcmd *c, const char *id, int logfd)
 	for (i = 0; i < n && st == 0;) {
 		i += enginetagmany(&c->e, id, names + i, n - i, &a);
 		st = enginelogrun(&a, logfd, NULL, NULL);
-		delargs(&a);
+		delstrvec(&a);
 	}
 	free(names);
 	if (st != 0) {
@@ -230,14 +217,14 @@ tagall(struct buildcmd *c, const char *id, int logfd)
 static char *
 imageid(struct buildcmd *c, const char *ref, int logfd)
 {
-	struct args a = {0};
+	struct strvec a = {0};
 	struct buf out = {0};
 	char *id = NULL;
 
 	engineimageid(&c->e, ref, &a);
 	if (enginelogrun(&a, logfd, NULL, &out) == 0)
 		id = imageidnorm(out.data ? out.data : "", out.len);
-	delargs(&a);
+	delstrvec(&a);
 	delbuf(&out);
 	return id;
 }
@@ -249,14 +236,14 @@ imageid(struct buildcmd *c, const char *ref, int logfd)
 static char *
 cachepull(struct buildcmd *c, const char *ref, int logfd)
 {
-	struct args a = {0};
+	struct strvec a = {0};
 	struct buf out = {0};
 	char *id;
 	int st;
 
 	enginepull(&c->e, ref, &a);
 	st = enginelogrun(&a, logfd, NULL, &out);
-	delargs(&a);
+	delstrvec(&a);
 	/* podman and buildah print the ID; docker prints the name, so ask */
 	id = st == 0 ? imageidnorm(out.data ? out.data : "", out.len) : NULL;
 	delbuf(&out);
@@ -279,13 +266,13 @@ cachepull(struct buildcmd *c, const char *ref, int logfd)
 static void
 cachepush(struct buildcmd *c, const char *local, const char *ref, int logfd)
 {
-	struct args a = {0};
+	struct strvec a = {0};
 	int st;
 
 	if (c->e.kind == ENGINE_DOCKER || c->e.kind == ENGINE_BUILDX) {
 		enginetag(&c->e, local, ref, &a);
 		st = enginelogrun(&a, logfd, NULL, NULL);
-		delargs(&a);
+		delstrvec(&a);
 		if (st != 0) {
 			warning("%s: cannot tag %s for the cache (exit status %d); see %s", imgname(c), ref, st, c->log ? c->log : "above");
 			return;
@@ -293,7 +280,7 @@ cachepush(struct buildcmd *c, const char *local, const char *ref, int logfd)
 	}
 	enginepush(&c->e, local, ref, NULL, &a);
 	st = enginelogrun(&a, logfd, NULL, NULL);
-	delargs(&a);
+	delstrvec(&a);
 	if (st != 0)
 		warning("%s: cannot push %s to the cache registry (exit status %d); see %s", imgname(c), ref, st, c->log ? c->log : "above");
 }
@@ -301,10 +288,10 @@ cachepush(struct buildcmd *c, const char *local, const char *ref, int logfd)
 static int
 build(struct buildcmd *c)
 {
-	struct args a = {0};
+	struct strvec a = {0};
 	struct buf idtext = {0};
 	struct stat st;
-	char *file, *tmp, *id = NULL, *digesttag = NULL, *label = NULL, *cacheref = NULL;
+	char *file, *tmp, *id = NULL, *cacheref = NULL;
 	char *lcrepo = NULL, *lcfrom = NULL, *lcto = NULL;
 	int logfd = -1, rc = 1, status;
 
@@ -330,31 +317,28 @@ build(struct buildcmd *c)
 	if (c->digestpath) {
 		if (!readdigest(c))
 			goto out;
-		if (c->o.name) {
-			digesttag = xasprintf("%s:%.*s", c->o.name, DIGESTTAG, c->digest + 7);
-			strsadd(&c->tags, digesttag);
-		}
-		label = xasprintf("org.imagegen.digest=%s", c->digest);
-		strsadd(&c->labels, label);
+		if (c->o.name)
+			strvecaddf(&c->tags, "%s:%.*s", c->o.name, DIGESTTAG, c->digest + 7);
+		strvecaddf(&c->labels, "org.imagegen.digest=%s", c->digest);
 	}
 	if (c->layercache) {
 		lcrepo = xasprintf("%s/%s", c->layercache, c->o.name);
 		enginelayercache(&c->e, lcrepo, &lcfrom, &lcto);
 		if (lcfrom)
-			strsadd(&c->cachefrom, lcfrom);
+			strvectake(&c->cachefrom, lcfrom);
 		if (lcto)
-			strsadd(&c->cacheto, lcto);
+			strvectake(&c->cacheto, lcto);
 	}
 	c->o.file = file;
-	c->o.tags = c->tags.v;
+	c->o.tags = (const char **)c->tags.v;
 	c->o.ntags = c->tags.n;
-	c->o.buildargs = c->buildargs.v;
+	c->o.buildargs = (const char **)c->buildargs.v;
 	c->o.nbuildargs = c->buildargs.n;
-	c->o.labels = c->labels.v;
+	c->o.labels = (const char **)c->labels.v;
 	c->o.nlabels = c->labels.n;
-	c->o.cachefrom = c->cachefrom.v;
+	c->o.cachefrom = (const char **)c->cachefrom.v;
 	c->o.ncachefrom = c->cachefrom.n;
-	c->o.cacheto = c->cacheto.v;
+	c->o.cacheto = (const char **)c->cacheto.v;
 	c->o.ncacheto = c->cacheto.n;
 	if (!openlog(c->log, &logfd))
 		goto out;
@@ -379,7 +363,7 @@ build(struct buildcmd *c)
 	c->o.iidfile = tmp;
 	enginebuild(&c->e, &c->o, &a);
 	status = enginelogrun(&a, logfd, NULL, NULL);
-	delargs(&a);
+	delstrvec(&a);
 	if (status != 0) {
 		if (status > 0)
 			failed(c, "build", status);
@@ -410,10 +394,6 @@ out:
 	free(id);
 	free(cacheref);
 	free(lcrepo);
-	free(lcfrom);
-	free(lcto);
-	free(digesttag);
-	free(label);
 	free(file);
 	return rc;
 }
@@ -428,11 +408,11 @@ cmd_build(int argc, char **argv)
 	rc = parseargs(&c, argc, argv);
 	if (rc == 0)
 		rc = build(&c);
-	free(c.tags.v);
-	free(c.buildargs.v);
-	free(c.labels.v);
-	free(c.cachefrom.v);
-	free(c.cacheto.v);
+	delstrvec(&c.tags);
+	delstrvec(&c.buildargs);
+	delstrvec(&c.labels);
+	delstrvec(&c.cachefrom);
+	delstrvec(&c.cacheto);
 	free(c.digest);
 	delengine(&c.e);
 	return rc;

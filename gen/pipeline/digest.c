@@ -19,31 +19,6 @@
 /* first record of the hashed stream; bump it when the stream's layout changes */
 #define DIGESTVERSION "imagegen input digest 1"
 
-struct paths {
-	char **v;
-	size_t n, cap;
-};
-
-static void
-pathsadd(struct paths *p, char *s)
-{
-	if (p->n == p->cap) {
-		p->cap = p->cap ? p->cap * 2 : 64;
-		p->v = xreallocarray(p->v, p->cap, sizeof(p->v[0]));
-	}
-	p->v[p->n++] = s;
-}
-
-static void
-delpaths(struct paths *p)
-{
-	size_t i;
-
-	for (i = 0; i < p->n; i++)
-		free(p->v[i]);
-	free(p->v);
-}
-
 static void
 tohex(const unsigned char *md, char out[DIGESTLEN])
 {
@@ -72,7 +47,7 @@ sha256hex(const void *data, size_t len, char out[DIGESTLEN])
 
 /* every path below dir (relative to root), not following symlinks */
 static bool
-walk(const char *root, const char *rel, struct paths *out, struct diag *d)
+walk(const char *root, const char *rel, struct strvec *out, struct diag *d)
 {
 	struct dirent *de;
 	struct stat st;
@@ -91,7 +66,7 @@ walk(const char *root, const char *rel, struct paths *out, struct diag *d)
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
 		sub = rel ? pathjoin(rel, de->d_name) : xstrdup(de->d_name);
-		pathsadd(out, sub);
+		strvectake(out, sub);
 		free(full);
 		full = pathjoin(root, sub);
 		if (lstat(full, &st) != 0) {
@@ -217,16 +192,15 @@ inputdigest(const struct digestin *in, char out[DIGESTLEN], struct diag *d)
 {
 	unsigned char res[SHA256_DIGEST_SIZE];
 	struct sha256_ctx ctx, *md = &ctx;
-	struct paths p = {0};
+	struct strvec p = {0};
 	size_t i;
 	bool ok;
 
 	if (!walk(in->ctxdir, NULL, &p, d)) {
-		delpaths(&p);
+		delstrvec(&p);
 		return false;
 	}
-	if (p.n)
-		qsort(p.v, p.n, sizeof(p.v[0]), strptrcmp);
+	strvecuniq(&p);
 	sha256_init(md);
 	field(md, DIGESTVERSION);
 	field(md, "file");
@@ -242,7 +216,7 @@ inputdigest(const struct digestin *in, char out[DIGESTLEN], struct diag *d)
 	for (i = 0; i < p.n; i++)
 		ok = hashentry(md, in->ctxdir, p.v[i], d) && ok;
 	sha256_digest(md, sizeof(res), res);
-	delpaths(&p);
+	delstrvec(&p);
 	if (ok)
 		tohex(res, out);
 	return ok;

@@ -12,73 +12,8 @@
 #include <unistd.h>
 
 #include "engine.h"
+#include "escape.h"
 #include "util.h"
-
-/* appends s, which a now owns */
-static void
-argstake(struct args *a, char *s)
-{
-	if (a->n + 2 > a->cap) {
-		a->cap = a->cap ? a->cap * 2 : 16;
-		a->v = xreallocarray(a->v, a->cap, sizeof(a->v[0]));
-	}
-	a->v[a->n++] = s;
-	a->v[a->n] = NULL;
-}
-
-void
-argsadd(struct args *a, const char *s)
-{
-	argstake(a, xstrdup(s));
-}
-
-void
-argsaddf(struct args *a, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	argstake(a, xvasprintf(fmt, ap));
-	va_end(ap);
-}
-
-void
-delargs(struct args *a)
-{
-	size_t i;
-
-	for (i = 0; i < a->n; i++)
-		free(a->v[i]);
-	free(a->v);
-	a->v = NULL;
-	a->n = a->cap = 0;
-}
-
-void
-argsquote(const struct args *a, struct buf *b)
-{
-	const char *s;
-	size_t i;
-
-	for (i = 0; i < a->n; i++) {
-		if (i)
-			bufaddc(b, ' ');
-		s = a->v[i];
-		if (*s && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:=@%+,") == strlen(s)) {
-			bufadds(b, s);
-			continue;
-		}
-		bufaddc(b, '\'');
-		for (; *s; s++) {
-			if (*s == '\'')
-				bufadds(b, "'\\''");
-			else
-				bufaddc(b, *s);
-		}
-		bufaddc(b, '\'');
-	}
-	bufterm(b);
-}
 
 static const struct {
 	const char *name;
@@ -150,16 +85,16 @@ delengine(struct engine *e)
 
 /* the executable, then the words that start a subcommand */
 static void
-start(const struct engine *e, struct args *a)
+start(const struct engine *e, struct strvec *a)
 {
-	argsadd(a, e->path ? e->path : engines[e->kind].exe);
+	strvecadd(a, e->path ? e->path : engines[e->kind].exe);
 }
 
 static void
-addtls(const struct engine *e, struct args *a)
+addtls(const struct engine *e, struct strvec *a)
 {
 	if (e->insecure && (e->kind == ENGINE_PODMAN || e->kind == ENGINE_BUILDAH))
-		argsadd(a, "--tls-verify=false");
+		strvecadd(a, "--tls-verify=false");
 }
 
 void
@@ -182,143 +117,143 @@ enginelayercache(const struct engine *e, const char *repo, char **from, char **t
 }
 
 void
-enginebuild(const struct engine *e, const struct buildopts *o, struct args *a)
+enginebuild(const struct engine *e, const struct buildopts *o, struct strvec *a)
 {
 	size_t i;
 
 	start(e, a);
 	switch (e->kind) {
 	case ENGINE_BUILDAH:
-		argsadd(a, "bud");
+		strvecadd(a, "bud");
 		break;
 	case ENGINE_BUILDX:
-		argsadd(a, "buildx");
-		argsadd(a, "build");
+		strvecadd(a, "buildx");
+		strvecadd(a, "build");
 		if (e->builder) {
-			argsadd(a, "--builder");
-			argsadd(a, e->builder);
+			strvecadd(a, "--builder");
+			strvecadd(a, e->builder);
 		}
-		argsadd(a, "--load");
+		strvecadd(a, "--load");
 		break;
 	default:
-		argsadd(a, "build");
+		strvecadd(a, "build");
 		break;
 	}
 	addtls(e, a);
-	argsadd(a, "-f");
-	argsadd(a, o->file);
+	strvecadd(a, "-f");
+	strvecadd(a, o->file);
 	if (o->name) {
-		argsadd(a, "-t");
-		argsadd(a, o->name);
+		strvecadd(a, "-t");
+		strvecadd(a, o->name);
 	}
 	for (i = 0; i < o->ntags; i++) {
-		argsadd(a, "-t");
-		argsadd(a, o->tags[i]);
+		strvecadd(a, "-t");
+		strvecadd(a, o->tags[i]);
 	}
 	for (i = 0; i < o->nbuildargs; i++) {
-		argsadd(a, "--build-arg");
-		argsadd(a, o->buildargs[i]);
+		strvecadd(a, "--build-arg");
+		strvecadd(a, o->buildargs[i]);
 	}
 	for (i = 0; i < o->nlabels; i++) {
-		argsadd(a, "--label");
-		argsadd(a, o->labels[i]);
+		strvecadd(a, "--label");
+		strvecadd(a, o->labels[i]);
 	}
 	if (o->target) {
-		argsadd(a, "--target");
-		argsadd(a, o->target);
+		strvecadd(a, "--target");
+		strvecadd(a, o->target);
 	}
 	for (i = 0; i < o->ncachefrom; i++)
-		argsaddf(a, "--cache-from=%s", o->cachefrom[i]);
+		strvecaddf(a, "--cache-from=%s", o->cachefrom[i]);
 	/* the classic docker builder has no --cache-to */
 	if (e->kind != ENGINE_DOCKER) {
 		for (i = 0; i < o->ncacheto; i++)
-			argsaddf(a, "--cache-to=%s", o->cacheto[i]);
+			strvecaddf(a, "--cache-to=%s", o->cacheto[i]);
 	}
-	argsadd(a, "--iidfile");
-	argsadd(a, o->iidfile);
-	argsadd(a, o->ctxdir);
+	strvecadd(a, "--iidfile");
+	strvecadd(a, o->iidfile);
+	strvecadd(a, o->ctxdir);
 }
 
 void
-engineimageid(const struct engine *e, const char *ref, struct args *a)
+engineimageid(const struct engine *e, const char *ref, struct strvec *a)
 {
 	start(e, a);
 	if (e->kind == ENGINE_BUILDAH) {
-		argsadd(a, "inspect");
-		argsadd(a, "--type");
-		argsadd(a, "image");
-		argsadd(a, "--format");
-		argsadd(a, "{{.FromImageID}}");
+		strvecadd(a, "inspect");
+		strvecadd(a, "--type");
+		strvecadd(a, "image");
+		strvecadd(a, "--format");
+		strvecadd(a, "{{.FromImageID}}");
 	} else {
-		argsadd(a, "image");
-		argsadd(a, "inspect");
-		argsadd(a, "--format");
-		argsadd(a, "{{.Id}}");
+		strvecadd(a, "image");
+		strvecadd(a, "inspect");
+		strvecadd(a, "--format");
+		strvecadd(a, "{{.Id}}");
 	}
-	argsadd(a, ref);
+	strvecadd(a, ref);
 }
 
 void
-enginetag(const struct engine *e, const char *src, const char *dst, struct args *a)
+enginetag(const struct engine *e, const char *src, const char *dst, struct strvec *a)
 {
 	start(e, a);
-	argsadd(a, "tag");
-	argsadd(a, src);
-	argsadd(a, dst);
+	strvecadd(a, "tag");
+	strvecadd(a, src);
+	strvecadd(a, dst);
 }
 
 size_t
-enginetagmany(const struct engine *e, const char *src, const char **dst, size_t n, struct args *a)
+enginetagmany(const struct engine *e, const char *src, const char **dst, size_t n, struct strvec *a)
 {
 	size_t i, take = e->kind == ENGINE_PODMAN || e->kind == ENGINE_BUILDAH ? n : 1;
 
 	start(e, a);
-	argsadd(a, "tag");
-	argsadd(a, src);
+	strvecadd(a, "tag");
+	strvecadd(a, src);
 	for (i = 0; i < take; i++)
-		argsadd(a, dst[i]);
+		strvecadd(a, dst[i]);
 	return take;
 }
 
 void
-enginepush(const struct engine *e, const char *src, const char *dst, const char *digestfile, struct args *a)
+enginepush(const struct engine *e, const char *src, const char *dst, const char *digestfile, struct strvec *a)
 {
 	start(e, a);
-	argsadd(a, "push");
+	strvecadd(a, "push");
 	addtls(e, a);
 	if (e->kind == ENGINE_PODMAN || e->kind == ENGINE_BUILDAH) {
 		if (digestfile) {
-			argsadd(a, "--digestfile");
-			argsadd(a, digestfile);
+			strvecadd(a, "--digestfile");
+			strvecadd(a, digestfile);
 		}
-		argsadd(a, src);
-		argsadd(a, dst);
+		strvecadd(a, src);
+		strvecadd(a, dst);
 	} else {
 		/* docker pushes a tag by its own name: the caller tags src as dst first */
-		argsadd(a, dst);
+		strvecadd(a, dst);
 	}
 }
 
 void
-enginepull(const struct engine *e, const char *ref, struct args *a)
+enginepull(const struct engine *e, const char *ref, struct strvec *a)
 {
 	start(e, a);
-	argsadd(a, "pull");
+	strvecadd(a, "pull");
 	addtls(e, a);
-	argsadd(a, "--quiet");
-	argsadd(a, ref);
+	strvecadd(a, "--quiet");
+	strvecadd(a, ref);
 }
 
 void
-enginelogin(const struct engine *e, const char *registry, const char *user, struct args *a)
+enginelogin(const struct engine *e, const char *registry, const char *user, struct strvec *a)
 {
 	start(e, a);
-	argsadd(a, "login");
+	strvecadd(a, "login");
 	addtls(e, a);
-	argsadd(a, "--username");
-	argsadd(a, user);
-	argsadd(a, "--password-stdin");
-	argsadd(a, registry);
+	strvecadd(a, "--username");
+	strvecadd(a, user);
+	strvecadd(a, "--password-stdin");
+	strvecadd(a, registry);
 }
 
 /* in the child: make fd the descriptor target, or die */
@@ -330,7 +265,7 @@ childdup(int fd, int target)
 }
 
 int
-enginerun(const struct args *a, const char *input, struct buf *out, int outfd, int errfd)
+enginerun(const struct strvec *a, const char *input, struct buf *out, int outfd, int errfd)
 {
 	int inpipe[2] = {-1, -1}, outpipe[2] = {-1, -1}, status, err, nullfd = -1;
 	char tmp[4096];
@@ -471,14 +406,14 @@ writeall(int fd, const char *p, size_t len)
 }
 
 int
-enginelogrun(const struct args *a, int logfd, const char *input, struct buf *out)
+enginelogrun(const struct strvec *a, int logfd, const char *input, struct buf *out)
 {
 	struct buf b = {0};
 	size_t start = out ? out->len : 0;
 	int fd = logfd >= 0 ? logfd : 2, st;
 
 	bufadds(&b, "$ ");
-	argsquote(a, &b);
+	escshellwords(&b, a);
 	bufaddc(&b, '\n');
 	writeall(fd, b.data, b.len);
 	delbuf(&b);

@@ -22,21 +22,6 @@ struct engine {
 	bool insecure;       /* registries over plain http (podman/buildah --tls-verify=false) */
 };
 
-/* a NULL-terminated argument vector that owns its strings */
-struct args {
-	char **v;
-	size_t n, cap;
-};
-
-/* append a copy of s */
-void argsadd(struct args *a, const char *s);
-/* append a formatted string */
-void argsaddf(struct args *a, const char *fmt, ...) PRINTF(2, 3);
-/* free every string and the vector */
-void delargs(struct args *a);
-/* the vector as one line a shell would split the same way, appended to b */
-void argsquote(const struct args *a, struct buf *b);
-
 /* sets e->kind from name; false if name is not an engine imagegen knows */
 bool engineparse(struct engine *e, const char *name);
 /* the Debian package that provides the engine's executable */
@@ -73,19 +58,19 @@ struct buildopts {
  */
 void enginelayercache(const struct engine *e, const char *repo, char **from, char **to);
 /* the build command line */
-void enginebuild(const struct engine *e, const struct buildopts *o, struct args *a);
+void enginebuild(const struct engine *e, const struct buildopts *o, struct strvec *a);
 /* prints the image ID of ref on stdout (exit 0) or fails when absent */
-void engineimageid(const struct engine *e, const char *ref, struct args *a);
+void engineimageid(const struct engine *e, const char *ref, struct strvec *a);
 /* tags image src as dst */
-void enginetag(const struct engine *e, const char *src, const char *dst, struct args *a);
+void enginetag(const struct engine *e, const char *src, const char *dst, struct strvec *a);
 /* tags image src with the first of the n names in dst, or all of them where one command can (podman, buildah); returns how many it took */
-size_t enginetagmany(const struct engine *e, const char *src, const char **dst, size_t n, struct args *a);
+size_t enginetagmany(const struct engine *e, const char *src, const char **dst, size_t n, struct strvec *a);
 /* pushes local image src to dst; digestfile (NULL for docker) receives the manifest digest */
-void enginepush(const struct engine *e, const char *src, const char *dst, const char *digestfile, struct args *a);
+void enginepush(const struct engine *e, const char *src, const char *dst, const char *digestfile, struct strvec *a);
 /* pulls ref; podman and buildah print the image ID on stdout */
-void enginepull(const struct engine *e, const char *ref, struct args *a);
+void enginepull(const struct engine *e, const char *ref, struct strvec *a);
 /* logs in to registry as user, the password read from stdin */
-void enginelogin(const struct engine *e, const char *registry, const char *user, struct args *a);
+void enginelogin(const struct engine *e, const char *registry, const char *user, struct strvec *a);
 
 /*
  * runs a (v[0] is the executable) with fork and exec, no shell. stdin
@@ -94,7 +79,7 @@ void enginelogin(const struct engine *e, const char *registry, const char *user,
  * returns the exit status, 128+signal if killed, or -1 (errno set) if it
  * could not start.
  */
-int enginerun(const struct args *a, const char *input, struct buf *out, int outfd, int errfd);
+int enginerun(const struct strvec *a, const char *input, struct buf *out, int outfd, int errfd);
 
 /* opens log fresh for writing (creating its directory); *fd is -1 when log is NULL. false after a message */
 bool openlog(const char *log, int *fd);
@@ -104,7 +89,7 @@ bool openlog(const char *log, int *fd);
  * non-NULL stdout is captured there and copied to logfd too. the status
  * as enginerun returns it, after a message if the program did not start.
  */
-int enginelogrun(const struct args *a, int logfd, const char *input, struct buf *out);
+int enginelogrun(const struct strvec *a, int logfd, const char *input, struct buf *out);
 /* prints the last lines (at most LOGTAIL) of log to stderr */
 void showlogtail(const char *log);
 

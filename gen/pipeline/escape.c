@@ -77,6 +77,19 @@ escshell(struct buf *b, const char *s)
 }
 
 void
+escshellwords(struct buf *b, const struct strvec *sv)
+{
+	size_t i;
+
+	for (i = 0; i < sv->n; i++) {
+		if (i)
+			bufaddc(b, ' ');
+		escshell(b, sv->v[i]);
+	}
+	bufterm(b);
+}
+
+void
 escshellninja(struct buf *b, const char *s)
 {
 	struct buf w = {0};

@@ -23,6 +23,8 @@ void escninjapath(struct buf *b, const char *path);
 void escninjaval(struct buf *b, const char *val);
 /* append s as one shell word, single-quoted unless it needs no quoting */
 void escshell(struct buf *b, const char *s);
+/* append the words of sv as one shell command line (escshell each, separated by spaces) */
+void escshellwords(struct buf *b, const struct strvec *sv);
 /* append s as one shell word inside a ninja value (escshell, then escninjaval) */
 void escshellninja(struct buf *b, const char *s);
 

@@ -65,19 +65,19 @@ manifestpath(const struct tree *t, const struct node *nd)
  * hook again
  */
 static void
-svcorder(const struct tree *t, const struct service *s, struct strlist *orderonly, struct strlist *implicit)
+svcorder(const struct tree *t, const struct service *s, struct strvec *orderonly, struct strvec *implicit)
 {
 	const struct service *d;
 	size_t i, j;
 
 	for (i = 0; s && i < s->deps.n; i++) {
-		d = treefindsvc(t, s->deps.s[i]);
+		d = treefindsvc(t, s->deps.v[i]);
 		for (j = 0; j < d->images.n; j++)
-			strlisttake(orderonly, xasprintf("img/%s.iid", d->images.s[j]));
+			strvectake(orderonly, xasprintf("img/%s.iid", d->images.v[j]));
 		if (d->post)
-			strlisttake(orderonly, xasprintf("hook/%s/post", d->name));
+			strvectake(orderonly, xasprintf("hook/%s/post", d->name));
 		if (d->pre)
-			strlisttake(implicit ? implicit : orderonly, xasprintf("hook/%s/pre", d->name));
+			strvectake(implicit ? implicit : orderonly, xasprintf("hook/%s/pre", d->name));
 	}
 }
 
@@ -139,13 +139,13 @@ stageedge(const struct tree *t, const struct node *nd, const char *ctx, struct p
 	e.rule = "stage";
 	for (i = 0; !(s && s->pre) && i < nd->nent; i++) {
 		if (nd->ent[i].kind == 'F') {
-			strlisttake(&e.out, pathjoin(ctx, nd->ent[i].dst));
-			strlistadd(&e.implicit, nd->ent[i].src);
+			strvectake(&e.out, pathjoin(ctx, nd->ent[i].dst));
+			strvecadd(&e.implicit, nd->ent[i].src);
 		}
 	}
-	strlistadd(&e.out, stamp);
-	strlisttake(&e.in, manifestpath(t, nd));
-	strlistuniq(&e.implicit);
+	strvecadd(&e.out, stamp);
+	strvectake(&e.in, manifestpath(t, nd));
+	strvecuniq(&e.implicit);
 	escshell(&b, ctx);
 	edgeflags(&e, "ctx", &b);
 	escshell(&b, stamp);
@@ -167,10 +167,10 @@ renderedges(const struct opts *o, const struct node *nd, const char *ctx, struct
 			continue;
 		memset(&e, 0, sizeof(e));
 		e.rule = "render";
-		strlisttake(&e.out, pathjoin(ctx, nd->ent[i].dst));
-		strlistadd(&e.in, nd->ent[i].src);
+		strvectake(&e.out, pathjoin(ctx, nd->ent[i].dst));
+		strvecadd(&e.in, nd->ent[i].src);
 		if (o->config)
-			strlistadd(&e.implicit, CONFIGBIN);
+			strvecadd(&e.implicit, CONFIGBIN);
 		planedge(pl, &e);
 	}
 }
@@ -238,19 +238,19 @@ buildflags(const struct node *nd, const char *ctx, struct edge *e, struct buf *b
 /* the input digest edge: the staged context, the build settings, the prerequisites' digests */
 /* the files of the staged context a digest or build edge reads */
 static void
-ctxinputs(const struct tree *t, const struct node *nd, const char *ctx, struct strlist *implicit)
+ctxinputs(const struct tree *t, const struct node *nd, const char *ctx, struct strvec *implicit)
 {
 	const struct service *s = nodesvc(t, nd);
 	size_t i;
 
-	strlisttake(implicit, xasprintf("%s.staged", ctx));
+	strvectake(implicit, xasprintf("%s.staged", ctx));
 	if (s && s->pre) {
-		strlisttake(implicit, manifestpath(t, nd));
+		strvectake(implicit, manifestpath(t, nd));
 		return;
 	}
 	for (i = 0; i < nd->nent; i++) {
 		if (nd->ent[i].kind != 'D')
-			strlisttake(implicit, pathjoin(ctx, nd->ent[i].dst));
+			strvectake(implicit, pathjoin(ctx, nd->ent[i].dst));
 	}
 }
 
@@ -263,12 +263,12 @@ digestedge(const struct tree *t, const struct node *nd, const char *ctx, struct 
 	size_t i;
 
 	e.rule = "digest";
-	strlisttake(&e.out, xasprintf("img/%s.digest", nd->img->name));
+	strvectake(&e.out, xasprintf("img/%s.digest", nd->img->name));
 	ctxinputs(t, nd, ctx, &e.implicit);
 	for (i = 0; i < nd->deps.n; i++) {
-		p = xasprintf("img/%s.digest", nd->deps.s[i]);
+		p = xasprintf("img/%s.digest", nd->deps.v[i]);
 		addflag(&b, "dep", p);
-		strlisttake(&e.implicit, p);
+		strvectake(&e.implicit, p);
 	}
 	edgeflags(&e, "prereqs", &b);
 	buildflags(nd, ctx, &e, &b);
@@ -288,21 +288,21 @@ buildedge(const struct tree *t, const struct opts *o, const struct node *nd, con
 	size_t i;
 
 	e.rule = "build";
-	strlisttake(&e.out, xasprintf("img/%s.iid", img->name));
+	strvectake(&e.out, xasprintf("img/%s.iid", img->name));
 	ctxinputs(t, nd, ctx, &e.implicit);
 	for (i = 0; i < nd->deps.n; i++)
-		strlisttake(&e.implicit, xasprintf("img/%s.iid", nd->deps.s[i]));
+		strvectake(&e.implicit, xasprintf("img/%s.iid", nd->deps.v[i]));
 	/* after the hooks of the services it is built on, as pai_build goes service by service */
 	svcorder(t, nodesvc(t, nd), &e.orderonly, NULL);
 	for (i = 0; i < e.orderonly.n; i++) {
-		if (strlisthas(&e.implicit, e.orderonly.s[i])) {
-			free(e.orderonly.s[i]);
-			e.orderonly.s[i] = e.orderonly.s[--e.orderonly.n];
+		if (strvechas(&e.implicit, e.orderonly.v[i])) {
+			free(e.orderonly.v[i]);
+			e.orderonly.v[i] = e.orderonly.v[--e.orderonly.n];
 			i--;
 		}
 	}
-	strlistuniq(&e.orderonly);
-	strlistadd(&e.implicit, digest);
+	strvecuniq(&e.orderonly);
+	strvecadd(&e.implicit, digest);
 	escshell(&b, digest);
 	edgeflags(&e, "digest", &b);
 	tagflags(o, img, &b);
@@ -328,9 +328,9 @@ pushedges(const struct opts *o, const struct node *nd, struct plan *pl)
 	if (!repo)
 		return;
 	e.rule = "push";
-	strlisttake(&e.out, xasprintf("push/%s.pushed", img->name));
-	strlisttake(&e.in, xasprintf("img/%s.iid", img->name));
-	strlisttake(&e.implicit, xasprintf("img/%s.digest", img->name));
+	strvectake(&e.out, xasprintf("push/%s.pushed", img->name));
+	strvectake(&e.in, xasprintf("img/%s.iid", img->name));
+	strvectake(&e.implicit, xasprintf("img/%s.digest", img->name));
 	escshell(&b, repo);
 	edgeflags(&e, "repo", &b);
 	p = xasprintf("img/%s.digest", img->name);
@@ -344,8 +344,8 @@ pushedges(const struct opts *o, const struct node *nd, struct plan *pl)
 	planedge(pl, &e);
 	memset(&e, 0, sizeof(e));
 	e.rule = "phony";
-	strlisttake(&e.out, xasprintf("push-%s", img->name));
-	strlisttake(&e.in, xasprintf("push/%s.pushed", img->name));
+	strvectake(&e.out, xasprintf("push-%s", img->name));
+	strvectake(&e.in, xasprintf("push/%s.pushed", img->name));
 	planedge(pl, &e);
 	delbuf(&b);
 	free(repo);
@@ -374,8 +374,8 @@ imageedges(const struct tree *t, const struct opts *o, const struct node *nd, st
 	/* a service of the same name takes the name: it builds this image and the others of the service */
 	if (!(own && nd->service && strcmp(own->name, nd->service) == 0)) {
 		e.rule = "phony";
-		strlistadd(&e.out, nd->img->name);
-		strlisttake(&e.in, xasprintf("img/%s.iid", nd->img->name));
+		strvecadd(&e.out, nd->img->name);
+		strvectake(&e.in, xasprintf("img/%s.iid", nd->img->name));
 		planedge(pl, &e);
 	}
 	free(ctx);
@@ -389,7 +389,7 @@ hookinputs(const struct service *s, struct buf *b)
 
 	bufprintf(b, "# what %s reads: when one of these changes, the hook runs again\n", s->pre);
 	for (i = 0; i < s->hookin.n; i++)
-		bufprintf(b, "%s\n", s->hookin.s[i]);
+		bufprintf(b, "%s\n", s->hookin.v[i]);
 }
 
 /* the hook edges of a pai-build service, its phony name and its rehook target */
@@ -415,25 +415,25 @@ serviceedges(const struct tree *t, const struct service *s, struct plan *pl)
 		if (!script)
 			continue;
 		e.rule = "hook";
-		strlisttake(&e.out, xasprintf("hook/%s/%s", s->name, name));
+		strvectake(&e.out, xasprintf("hook/%s/%s", s->name, name));
 		if (phase == 0) {
 			for (i = 0; i < s->images.n; i++)
-				strlisttake(&e.implicitout, xasprintf("hook/%s/%s.list", s->name, s->images.s[i]));
-			strlisttake(&e.in, xasprintf(".imagegen/hook/%s.inputs", s->name));
+				strvectake(&e.implicitout, xasprintf("hook/%s/%s.list", s->name, s->images.v[i]));
+			strvectake(&e.in, xasprintf(".imagegen/hook/%s.inputs", s->name));
 			for (i = 0; i < s->hookin.n; i++)
-				strlistadd(&e.implicit, s->hookin.s[i]);
+				strvecadd(&e.implicit, s->hookin.v[i]);
 			svcorder(t, s, &e.orderonly, &e.implicit);
 		} else {
-			strlistadd(&e.in, script);
+			strvecadd(&e.in, script);
 			for (i = 0; i < s->images.n; i++)
-				strlisttake(&e.implicit, xasprintf("img/%s.iid", s->images.s[i]));
+				strvectake(&e.implicit, xasprintf("img/%s.iid", s->images.v[i]));
 			if (s->pre)
-				strlisttake(&e.implicit, xasprintf("hook/%s/pre", s->name));
+				strvectake(&e.implicit, xasprintf("hook/%s/pre", s->name));
 			else
 				svcorder(t, s, &e.orderonly, &e.implicit);
 		}
-		strlistuniq(&e.implicit);
-		strlistuniq(&e.orderonly);
+		strvecuniq(&e.implicit);
+		strvecuniq(&e.orderonly);
 		b.len = 0;
 		addflag(&b, "phase", name);
 		addflag(&b, "project", s->proj);
@@ -443,9 +443,9 @@ serviceedges(const struct tree *t, const struct service *s, struct plan *pl)
 		addflag(&b, "log", p = xasprintf("log/hook/%s.%s.log", s->name, name));
 		free(p);
 		for (i = 0; !(phase == 1 && s->pre) && i < s->deps.n; i++)
-			addflag(&b, "dep", treefindsvc(t, s->deps.s[i])->rel);
+			addflag(&b, "dep", treefindsvc(t, s->deps.v[i])->rel);
 		for (i = 0; phase == 0 && i < s->images.n; i++) {
-			img = treefind(t, s->images.s[i]);
+			img = treefind(t, s->images.v[i]);
 			addflag(&b, "image", p = xasprintf("%s=%s", img->img->name, img->dockerfile));
 			free(p);
 		}
@@ -460,18 +460,18 @@ serviceedges(const struct tree *t, const struct service *s, struct plan *pl)
 	/* ninja SERVICE: every image of the service and its hooks */
 	if (!treefind(t, s->name) || strcmp(treefind(t, s->name)->service, s->name) == 0) {
 		e.rule = "phony";
-		strlistadd(&e.out, s->name);
+		strvecadd(&e.out, s->name);
 		for (i = 0; i < s->images.n; i++)
-			strlisttake(&e.in, xasprintf("img/%s.iid", s->images.s[i]));
+			strvectake(&e.in, xasprintf("img/%s.iid", s->images.v[i]));
 		if (s->pre)
-			strlisttake(&e.in, xasprintf("hook/%s/pre", s->name));
+			strvectake(&e.in, xasprintf("hook/%s/pre", s->name));
 		if (s->post)
-			strlisttake(&e.in, xasprintf("hook/%s/post", s->name));
+			strvectake(&e.in, xasprintf("hook/%s/post", s->name));
 		planedge(pl, &e);
 	}
 	if (s->pre || s->post) {
 		e.rule = "rehook";
-		strlisttake(&e.out, xasprintf("rehook-%s", s->name));
+		strvectake(&e.out, xasprintf("rehook-%s", s->name));
 		b.len = 0;
 		if (s->pre) {
 			escshell(&b, p = xasprintf("hook/%s/pre", s->name));
@@ -491,10 +491,10 @@ serviceedges(const struct tree *t, const struct service *s, struct plan *pl)
 
 /* the cluster configuration files: the file, or the YAML files of the directory */
 static bool
-configfiles(const struct opts *o, struct strlist *files, struct strlist *dirs, struct diag *d)
+configfiles(const struct opts *o, struct strvec *files, struct strvec *dirs, struct diag *d)
 {
 	struct stat st;
-	struct strlist names = {0}, sub = {0};
+	struct strvec names = {0}, sub = {0};
 	size_t i, n;
 
 	if (!o->config)
@@ -504,16 +504,16 @@ configfiles(const struct opts *o, struct strlist *files, struct strlist *dirs, s
 		return false;
 	}
 	if (!S_ISDIR(st.st_mode)) {
-		strlistadd(files, o->config);
+		strvecadd(files, o->config);
 		return true;
 	}
-	strlistadd(dirs, o->config);
+	strvecadd(dirs, o->config);
 	if (!walkroot(o->config, &names, &sub)) {
 		errorat(d, o->config, 0, 0, "cannot read the configuration directory: %s", strerror(errno));
 		return false;
 	}
-	strlistfree(&names);
-	strlistfree(&sub);
+	delstrvec(&names);
+	delstrvec(&sub);
 	{
 		struct walklist w = {0};
 		char *errpath;
@@ -530,7 +530,7 @@ configfiles(const struct opts *o, struct strlist *files, struct strlist *dirs, s
 				continue;
 			if ((n > 5 && strcmp(w.ent[i].path + n - 5, ".yaml") == 0) ||
 			    (n > 4 && strcmp(w.ent[i].path + n - 4, ".yml") == 0))
-				strlisttake(files, pathjoin(o->config, w.ent[i].path));
+				strvectake(files, pathjoin(o->config, w.ent[i].path));
 		}
 		delwalklist(&w);
 	}
@@ -619,7 +619,7 @@ writeout(const char *path, struct buf *b)
  * build.ninja can hold and not to be a target as well. false on an error.
  */
 static bool
-sources(struct tree *t, const struct opts *o, const char *rules, struct strlist *configs, struct strlist *regen)
+sources(struct tree *t, const struct opts *o, const char *rules, struct strvec *configs, struct strvec *regen)
 {
 	size_t i, j;
 	const char *bad, *src;
@@ -629,34 +629,34 @@ sources(struct tree *t, const struct opts *o, const char *rules, struct strlist 
 	if (!configfiles(o, configs, regen, &t->d))
 		return false;
 	for (i = 0; i < t->scanned.n; i++)
-		strlistadd(regen, t->scanned.s[i]);
+		strvecadd(regen, t->scanned.v[i]);
 	for (i = 0; i < t->n; i++) {
 		if (t->node[i].img->yaml)
-			strlistadd(regen, t->node[i].img->yaml);
+			strvecadd(regen, t->node[i].img->yaml);
 		for (j = 0; j < t->node[i].scanned.n; j++)
-			strlistadd(regen, t->node[i].scanned.s[j]);
+			strvecadd(regen, t->node[i].scanned.v[j]);
 		for (j = 0; j < t->node[i].dirs.n; j++)
-			strlistadd(regen, t->node[i].dirs.s[j]);
+			strvecadd(regen, t->node[i].dirs.v[j]);
 	}
 	for (i = 0; i < t->dirs.n; i++)
-		strlistadd(regen, t->dirs.s[i]);
+		strvecadd(regen, t->dirs.v[i]);
 	for (i = 0; i < configs->n; i++)
-		strlistadd(regen, configs->s[i]);
-	strlistadd(regen, ARGSFILE);
+		strvecadd(regen, configs->v[i]);
+	strvecadd(regen, ARGSFILE);
 	if (strchr(o->imagegen, '/'))
-		strlistadd(regen, o->imagegen);
-	strlistadd(regen, rules);
-	strlistuniq(regen);
+		strvecadd(regen, o->imagegen);
+	strvecadd(regen, rules);
+	strvecuniq(regen);
 	for (i = 0; i < regen->n; i++) {
-		if ((bad = escpathbad(regen->s[i])))
-			errorat(&t->d, regen->s[i], 0, 0, "%s", bad);
-		else if (overlaps(t, o, regen->s[i]))
-			errorat(&t->d, regen->s[i], 0, 0, overlap, o->output);
+		if ((bad = escpathbad(regen->v[i])))
+			errorat(&t->d, regen->v[i], 0, 0, "%s", bad);
+		else if (overlaps(t, o, regen->v[i]))
+			errorat(&t->d, regen->v[i], 0, 0, overlap, o->output);
 	}
 	for (i = 0; i < t->n; i++) {
 		for (j = 0; j < t->node[i].nent; j++) {
 			src = t->node[i].ent[j].src;
-			if (t->node[i].ent[j].kind == 'F' && !strlisthas(regen, src) && overlaps(t, o, src))
+			if (t->node[i].ent[j].kind == 'F' && !strvechas(regen, src) && overlaps(t, o, src))
 				errorat(&t->d, src, 0, 0, overlap, o->output);
 		}
 	}
@@ -670,8 +670,8 @@ sources(struct tree *t, const struct opts *o, const char *rules, struct strlist 
  * other outputs (manifests: the stage manifests and the hooks' input lists)
  */
 static void
-graphplan(const struct tree *t, const struct opts *o, const struct strlist *configs,
-    const struct strlist *regen, const struct strlist *manifests, struct plan *pl)
+graphplan(const struct tree *t, const struct opts *o, const struct strvec *configs,
+    const struct strvec *regen, const struct strvec *manifests, struct plan *pl)
 {
 	struct edge e = {0};
 	char *c;
@@ -682,9 +682,9 @@ graphplan(const struct tree *t, const struct opts *o, const struct strlist *conf
 		/* compiled once; every render edge reads it instead of the YAML */
 		planblank(pl);
 		e.rule = "config";
-		strlistadd(&e.out, CONFIGBIN);
+		strvecadd(&e.out, CONFIGBIN);
 		for (i = 0; i < configs->n; i++)
-			strlistadd(&e.in, configs->s[i]);
+			strvecadd(&e.in, configs->v[i]);
 		planedge(pl, &e);
 	}
 	for (i = 0; i < t->nsvc; i++)
@@ -694,15 +694,15 @@ graphplan(const struct tree *t, const struct opts *o, const struct strlist *conf
 
 	planblank(pl);
 	e.rule = "phony";
-	strlistadd(&e.out, "all");
+	strvecadd(&e.out, "all");
 	/* the pai-build layout: a service may take an image's name; its hooks run too */
 	for (i = 0; i < t->n; i++)
-		strlisttake(&e.in, t->nsvc ? xasprintf("img/%s.iid", t->node[i].img->name) : xstrdup(t->node[i].img->name));
+		strvectake(&e.in, t->nsvc ? xasprintf("img/%s.iid", t->node[i].img->name) : xstrdup(t->node[i].img->name));
 	for (i = 0; i < t->nsvc; i++) {
 		if (t->svc[i].pre)
-			strlisttake(&e.in, xasprintf("hook/%s/pre", t->svc[i].name));
+			strvectake(&e.in, xasprintf("hook/%s/pre", t->svc[i].name));
 		if (t->svc[i].post)
-			strlisttake(&e.in, xasprintf("hook/%s/post", t->svc[i].name));
+			strvectake(&e.in, xasprintf("hook/%s/post", t->svc[i].name));
 	}
 	planedge(pl, &e);
 	plandefault(pl, "all");
@@ -712,7 +712,7 @@ graphplan(const struct tree *t, const struct opts *o, const struct strlist *conf
 		planblank(pl);
 		plancomment(pl, "ninja rehook: the next ninja runs every hook again");
 		e.rule = "rehook";
-		strlistadd(&e.out, "rehook");
+		strvecadd(&e.out, "rehook");
 		for (i = 0; i < t->nsvc; i++) {
 			if (t->svc[i].pre) {
 				c = xasprintf("hook/%s/pre", t->svc[i].name);
@@ -735,13 +735,13 @@ graphplan(const struct tree *t, const struct opts *o, const struct strlist *conf
 		planblank(pl);
 		plancomment(pl, "push: every image by a staging tag, then the release tag on all of them");
 		e.rule = "publish";
-		strlistadd(&e.out, "push/published");
+		strvecadd(&e.out, "push/published");
 		for (i = 0; i < t->n; i++)
-			strlisttake(&e.in, xasprintf("push/%s.pushed", t->node[i].img->name));
+			strvectake(&e.in, xasprintf("push/%s.pushed", t->node[i].img->name));
 		planedge(pl, &e);
 		e.rule = "phony";
-		strlistadd(&e.out, "push");
-		strlistadd(&e.in, "push/published");
+		strvecadd(&e.out, "push");
+		strvecadd(&e.in, "push/published");
 		planedge(pl, &e);
 	}
 
@@ -750,15 +750,15 @@ graphplan(const struct tree *t, const struct opts *o, const struct strlist *conf
 	plancomment(pl, c);
 	free(c);
 	e.rule = "regen";
-	strlistadd(&e.out, o->output);
+	strvecadd(&e.out, o->output);
 	for (i = 0; i < manifests->n; i++)
-		strlistadd(&e.implicitout, manifests->s[i]);
+		strvecadd(&e.implicitout, manifests->v[i]);
 	for (i = 0; i < regen->n; i++)
-		strlistadd(&e.implicit, regen->s[i]);
+		strvecadd(&e.implicit, regen->v[i]);
 	planedge(pl, &e);
 	for (i = 0; i < regen->n; i++) {
 		e.rule = "phony";
-		strlistadd(&e.out, regen->s[i]);
+		strvecadd(&e.out, regen->v[i]);
 		planedge(pl, &e);
 	}
 }
@@ -768,7 +768,7 @@ generate(struct tree *t, const struct opts *o)
 {
 	struct plan p = {0};
 	struct buf out = {0}, b = {0};
-	struct strlist configs = {0}, regen = {0}, manifests = {0}, hookins = {0}, outs = {0};
+	struct strvec configs = {0}, regen = {0}, manifests = {0}, hookins = {0}, outs = {0};
 	char *rules;
 	size_t i, j;
 	int rc = 0;
@@ -787,16 +787,16 @@ generate(struct tree *t, const struct opts *o)
 		const struct service *sv = nodesvc(t, &t->node[i]);
 
 		if (!(sv && sv->pre))
-			strlisttake(&manifests, xasprintf(".imagegen/stage/%s.list", t->node[i].img->name));
+			strvectake(&manifests, xasprintf(".imagegen/stage/%s.list", t->node[i].img->name));
 	}
 	for (i = 0; i < t->nsvc; i++) {
 		if (t->svc[i].pre)
-			strlisttake(&hookins, xasprintf(".imagegen/hook/%s.inputs", t->svc[i].name));
+			strvectake(&hookins, xasprintf(".imagegen/hook/%s.inputs", t->svc[i].name));
 	}
 	for (i = 0; i < hookins.n; i++)
-		strlistadd(&outs, hookins.s[i]);
+		strvecadd(&outs, hookins.v[i]);
 	for (i = 0; i < manifests.n; i++)
-		strlistadd(&outs, manifests.s[i]);
+		strvecadd(&outs, manifests.v[i]);
 	graphplan(t, o, &configs, &regen, &outs, &p);
 	ninjawrite(&p, &out);
 
@@ -814,14 +814,14 @@ generate(struct tree *t, const struct opts *o)
 			continue;
 		b.len = 0;
 		manifest(&t->node[i], &b);
-		rc |= writeout(manifests.s[j++], &b);
+		rc |= writeout(manifests.v[j++], &b);
 	}
 	for (i = 0, j = 0; i < t->nsvc; i++) {
 		if (!t->svc[i].pre)
 			continue;
 		b.len = 0;
 		hookinputs(&t->svc[i], &b);
-		rc |= writeout(hookins.s[j++], &b);
+		rc |= writeout(hookins.v[j++], &b);
 	}
 	if (rc == 0)
 		rc |= writeout(o->output, &out);
@@ -830,11 +830,11 @@ out:
 	planfree(&p);
 	delbuf(&out);
 	delbuf(&b);
-	strlistfree(&configs);
-	strlistfree(&regen);
-	strlistfree(&manifests);
-	strlistfree(&hookins);
-	strlistfree(&outs);
+	delstrvec(&configs);
+	delstrvec(&regen);
+	delstrvec(&manifests);
+	delstrvec(&hookins);
+	delstrvec(&outs);
 	return rc;
 }
 
@@ -848,11 +848,11 @@ list(const struct tree *t, bool all)
 		nd = &t->node[t->order[i]];
 		fputs(nd->img->name, stdout);
 		for (j = 0; j < nd->deps.n; j++)
-			printf("%s %s", j ? "" : ":", nd->deps.s[j]);
+			printf("%s %s", j ? "" : ":", nd->deps.v[j]);
 		putchar('\n');
 	}
 	for (i = 0; all && i < t->skipped.n; i++)
-		printf("# left out: %s\n", t->skipped.s[i]);
+		printf("# left out: %s\n", t->skipped.v[i]);
 }
 
 /* one line saying what the roots hold and how they are read */
@@ -897,7 +897,7 @@ graph(const struct tree *t)
 	for (i = 0; i < t->n; i++) {
 		nd = &t->node[t->order[i]];
 		for (j = 0; j < nd->deps.n; j++)
-			printf("\t\"%s\" -> \"%s\";\n", nd->deps.s[j], nd->img->name);
+			printf("\t\"%s\" -> \"%s\";\n", nd->deps.v[j], nd->img->name);
 	}
 	puts("}");
 }
@@ -906,12 +906,12 @@ graph(const struct tree *t)
 static bool
 checksources(struct tree *t, const struct opts *o)
 {
-	struct strlist configs = {0}, regen = {0};
+	struct strvec configs = {0}, regen = {0};
 	char *rules = pathjoin(o->templates, "rules.ninja");
 	bool ok = sources(t, o, rules, &configs, &regen);
 
-	strlistfree(&configs);
-	strlistfree(&regen);
+	delstrvec(&configs);
+	delstrvec(&regen);
 	free(rules);
 	return ok;
 }

@@ -56,7 +56,7 @@ struct visit {
 	unsigned char *color;
 	size_t *path, npath;
 	size_t *order, norder;
-	struct strlist *cycles;
+	struct strvec *cycles;
 };
 
 static void
@@ -79,7 +79,7 @@ visit(struct visit *v, size_t u)
 			for (j = j - 1; j < v->npath; j++)
 				bufprintf(&b, "%s -> ", g->name[v->path[j]]);
 			bufadds(&b, g->name[w]);
-			strlisttake(v->cycles, b.data);
+			strvectake(v->cycles, b.data);
 			b = (struct buf){0};
 		}
 	}
@@ -89,7 +89,7 @@ visit(struct visit *v, size_t u)
 }
 
 bool
-graphorder(const struct graph *g, size_t *order, struct strlist *cycles)
+graphorder(const struct graph *g, size_t *order, struct strvec *cycles)
 {
 	struct visit v = {g, NULL, NULL, 0, order, 0, cycles};
 	size_t i, before = cycles->n;

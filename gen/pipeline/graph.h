@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "walk.h"
+#include "util.h"
 
 struct graph {
 	size_t n;
@@ -29,6 +29,6 @@ void graphadd(struct graph *g, size_t from, size_t to);
  * to cycles as "a -> b -> a" and its closing edge is left out of the
  * order. false if there is a cycle.
  */
-bool graphorder(const struct graph *g, size_t *order, struct strlist *cycles);
+bool graphorder(const struct graph *g, size_t *order, struct strvec *cycles);
 
 #endif

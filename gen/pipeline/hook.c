@@ -44,8 +44,8 @@ struct hookcmd {
 	const char *log;
 	const char *out;
 	bool reuse; /* post: the pre hook left the shadow; run in it as it is */
-	struct strlist deps; /* services copied as dependency/<name>, relative to the project root */
-	struct strlist images; /* NAME=DOCKERFILE */
+	struct strvec deps; /* services copied as dependency/<name>, relative to the project root */
+	struct strvec images; /* NAME=DOCKERFILE */
 };
 
 static void
@@ -149,7 +149,7 @@ static bool
 copytree(const char *src, const char *dst, bool deref, int depth)
 {
 	struct stat st;
-	struct strlist names = {0};
+	struct strvec names = {0};
 	struct timespec ts[2];
 	char *s, *t, link[PATH_MAX];
 	ssize_t n;
@@ -189,13 +189,13 @@ copytree(const char *src, const char *dst, bool deref, int depth)
 		return false;
 	}
 	for (i = 0; ok && i < names.n; i++) {
-		s = pathjoin(src, names.s[i]);
-		t = pathjoin(dst, names.s[i]);
+		s = pathjoin(src, names.v[i]);
+		t = pathjoin(dst, names.v[i]);
 		ok = copytree(s, t, deref, depth + 1);
 		free(s);
 		free(t);
 	}
-	strlistfree(&names);
+	delstrvec(&names);
 	ts[0] = st.st_atim;
 	ts[1] = st.st_mtim;
 	if (ok && (chmod(dst, st.st_mode & 07777) != 0 || utimensat(AT_FDCWD, dst, ts, 0) != 0)) {
@@ -236,7 +236,7 @@ static bool
 mirror(const struct skip *k, const char *src, const char *dst, const char *rel, const char *svc, int depth)
 {
 	struct stat st, dt;
-	struct strlist names = {0}, have = {0};
+	struct strvec names = {0}, have = {0};
 	struct timespec ts[2];
 	char *s, *d, *r, link[PATH_MAX], old[PATH_MAX];
 	ssize_t n, m;
@@ -289,20 +289,20 @@ mirror(const struct skip *k, const char *src, const char *dst, const char *rel, 
 	/* what the last run (or its hook) left that the project does not hold */
 	readnames(dst, &have);
 	for (i = 0; ok && i < have.n; i++) {
-		if (!strlisthas(&names, have.s[i])) {
-			d = pathjoin(dst, have.s[i]);
+		if (!strvechas(&names, have.v[i])) {
+			d = pathjoin(dst, have.v[i]);
 			if (!(ok = rmtree(d)))
 				error("hook: cannot remove %s:", d);
 			free(d);
 		}
 	}
 	for (i = 0; ok && i < names.n; i++) {
-		r = *rel ? pathjoin(rel, names.s[i]) : xstrdup(names.s[i]);
-		s = pathjoin(src, names.s[i]);
-		d = pathjoin(dst, names.s[i]);
+		r = *rel ? pathjoin(rel, names.v[i]) : xstrdup(names.v[i]);
+		s = pathjoin(src, names.v[i]);
+		d = pathjoin(dst, names.v[i]);
 		if (strcmp(r, svc) == 0)
 			; /* copied afresh by the caller */
-		else if (depth == 0 && strcmp(names.s[i], ".git") == 0 && lstat(s, &dt) == 0 && S_ISDIR(dt.st_mode)) {
+		else if (depth == 0 && strcmp(names.v[i], ".git") == 0 && lstat(s, &dt) == 0 && S_ISDIR(dt.st_mode)) {
 			/* git's own files are read, never copied: a link to the project's */
 			if (lstat(d, &dt) != 0 || !S_ISLNK(dt.st_mode)) {
 				char *abs = realpath(s, NULL);
@@ -318,8 +318,8 @@ mirror(const struct skip *k, const char *src, const char *dst, const char *rel, 
 		free(s);
 		free(d);
 	}
-	strlistfree(&names);
-	strlistfree(&have);
+	delstrvec(&names);
+	delstrvec(&have);
 	ts[0] = st.st_atim;
 	ts[1] = st.st_mtim;
 	if (ok && (chmod(dst, st.st_mode & 07777) != 0 || utimensat(AT_FDCWD, dst, ts, 0) != 0)) {
@@ -381,8 +381,8 @@ copydeps(const struct hookcmd *c, const char *proj, const char *svc)
 		return false;
 	}
 	for (i = 0; ok && i < c->deps.n; i++) {
-		src = pathjoin(proj, c->deps.s[i]);
-		dst = pathjoin(dep, pathbase(c->deps.s[i]));
+		src = pathjoin(proj, c->deps.v[i]);
+		dst = pathjoin(dep, pathbase(c->deps.v[i]));
 		ok = rmtree(dst) && copytree(src, dst, true, 0);
 		free(src);
 		free(dst);
@@ -510,8 +510,8 @@ writemanifests(const struct hookcmd *c, const char *svc)
 		return false;
 	}
 	for (i = 0; ok && i < c->images.n; i++) {
-		eq = strchr(c->images.s[i], '=');
-		name = xstrndup(c->images.s[i], (size_t)(eq - c->images.s[i]));
+		eq = strchr(c->images.v[i], '=');
+		name = xstrndup(c->images.v[i], (size_t)(eq - c->images.v[i]));
 		b.len = 0;
 		ok = manifest(svc, &w, &di, eq + 1, &b);
 		list = xasprintf("%s/%s.list", c->dir, name);
@@ -550,7 +550,7 @@ writemanifests(const struct hookcmd *c, const char *svc)
 static int
 run(struct hookcmd *c)
 {
-	struct args a = {0};
+	struct strvec a = {0};
 	struct buf b = {0};
 	struct stat st;
 	char *proj, *root = pathjoin(c->dir, "root"), *svc = pathjoin(root, c->service), *script = NULL, *cmd;
@@ -575,9 +575,9 @@ run(struct hookcmd *c)
 	free(cmd);
 	if (!openlog(c->log, &logfd))
 		goto outscript;
-	argsadd(&a, "/bin/sh");
-	argsadd(&a, "-c");
-	argsadd(&a, script);
+	strvecadd(&a, "/bin/sh");
+	strvecadd(&a, "-c");
+	strvecadd(&a, script);
 	if ((here = open(".", O_RDONLY | O_DIRECTORY)) < 0 || chdir(root) != 0) {
 		error("hook: cannot enter %s:", root);
 		goto outscript;
@@ -614,7 +614,7 @@ out:
 		close(here);
 	if (logfd >= 0)
 		close(logfd);
-	delargs(&a);
+	delstrvec(&a);
 	delbuf(&b);
 	free(proj);
 	free(root);
@@ -644,9 +644,9 @@ cmd_hook(int argc, char **argv)
 		else if ((v = optval(argv[i], "--log")))
 			c.log = v;
 		else if ((v = optval(argv[i], "--dep")))
-			strlistadd(&c.deps, v);
+			strvecadd(&c.deps, v);
 		else if ((v = optval(argv[i], "--image")) && strchr(v, '=') && v[0] != '=')
-			strlistadd(&c.images, v);
+			strvecadd(&c.images, v);
 		else if (strcmp(argv[i], "--reuse") == 0)
 			c.reuse = true;
 		else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
@@ -654,20 +654,20 @@ cmd_hook(int argc, char **argv)
 		else {
 			error("hook: unknown or malformed argument '%s'", argv[i]);
 			usage(stderr);
-			strlistfree(&c.deps);
-			strlistfree(&c.images);
+			delstrvec(&c.deps);
+			delstrvec(&c.images);
 			return 2;
 		}
 	}
 	if (!c.phase || (strcmp(c.phase, "pre") != 0 && strcmp(c.phase, "post") != 0) || !c.project || !c.service ||
 	    !*c.service || c.service[0] == '/' || !pathinside(c.service) || !c.dir || !c.out) {
 		usage(stderr);
-		strlistfree(&c.deps);
-		strlistfree(&c.images);
+		delstrvec(&c.deps);
+		delstrvec(&c.images);
 		return 2;
 	}
 	rc = run(&c);
-	strlistfree(&c.deps);
-	strlistfree(&c.images);
+	delstrvec(&c.deps);
+	delstrvec(&c.images);
 	return rc;
 }

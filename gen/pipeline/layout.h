@@ -36,7 +36,7 @@ void checkctxpaths(struct tree *t, struct node *nd);
 /* the layout a root has: pai-build when it holds SERVICE/build/NAME.dockerfile and no DIR/image.yaml */
 enum layout rootlayout(const char *root);
 /* load the images of the roots in the pai-build layout into t (paibuild.c) */
-void paiload(struct tree *t, const struct strlist *roots);
+void paiload(struct tree *t, const struct strvec *roots);
 /* free what paiload allocated */
 void delpai(struct tree *t);
 

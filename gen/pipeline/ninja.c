@@ -48,14 +48,14 @@ word(struct line *l, const char *w, size_t n)
 }
 
 static void
-paths(struct line *l, const struct strlist *p)
+paths(struct line *l, const struct strvec *p)
 {
 	struct buf w = {0};
 	size_t i;
 
 	for (i = 0; i < p->n; i++) {
 		w.len = 0;
-		escninjapath(&w, p->s[i]);
+		escninjapath(&w, p->v[i]);
 		word(l, w.data, w.len);
 	}
 	delbuf(&w);
@@ -87,8 +87,8 @@ ninjabuild(struct buf *b, const struct edge *e)
 	}
 	bufaddc(b, '\n');
 	for (i = 0; i + 1 < e->var.n; i += 2) {
-		bufprintf(b, "  %s = ", e->var.s[i]);
-		escninjaval(b, e->var.s[i + 1]);
+		bufprintf(b, "  %s = ", e->var.v[i]);
+		escninjaval(b, e->var.v[i + 1]);
 		bufaddc(b, '\n');
 	}
 }
@@ -118,7 +118,7 @@ ninjawrite(const struct plan *p, struct buf *b)
 			bufadds(b, "default");
 			for (j = 0; j < it->names.n; j++) {
 				bufaddc(b, ' ');
-				escninjapath(b, it->names.s[j]);
+				escninjapath(b, it->names.v[j]);
 			}
 			bufaddc(b, '\n');
 			break;

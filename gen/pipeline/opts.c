@@ -24,7 +24,7 @@
 void
 delopts(struct opts *o)
 {
-	strlistfree(&o->images);
+	delstrvec(&o->images);
 	free(o->layout);
 	free(o->paitype);
 	free(o->config);
@@ -137,7 +137,7 @@ option(struct opts *o, const char *cmd, const char *arg, const char *next, int *
 		if ((v = optval(arg, "--images"))) {
 			if (!*v)
 				goto empty;
-			strlisttake(&o->images, userpath(v));
+			strvectake(&o->images, userpath(v));
 			return true;
 		}
 		if ((v = optval(arg, "--layout"))) {
@@ -300,7 +300,7 @@ static bool
 argsfile(struct opts *o, const char *cmd, const char *file)
 {
 	struct buf b = {0};
-	struct strlist lines = {0};
+	struct strvec lines = {0};
 	char *s, *e;
 	size_t i;
 	int used;
@@ -316,17 +316,17 @@ argsfile(struct opts *o, const char *cmd, const char *file)
 		if (!e)
 			e = s + strlen(s);
 		if (e > s)
-			strlisttake(&lines, xstrndup(s, (size_t)(e - s)));
+			strvectake(&lines, xstrndup(s, (size_t)(e - s)));
 	}
 	for (i = 0; ok && i < lines.n; i += (size_t)used) {
-		if (strncmp(lines.s[i], "--args-file=", 12) == 0) {
+		if (strncmp(lines.v[i], "--args-file=", 12) == 0) {
 			error("%s: %s: --args-file cannot be nested", cmd, file);
 			ok = false;
 			break;
 		}
-		ok = option(o, cmd, lines.s[i], i + 1 < lines.n ? lines.s[i + 1] : NULL, &used);
+		ok = option(o, cmd, lines.v[i], i + 1 < lines.n ? lines.v[i + 1] : NULL, &used);
 	}
-	strlistfree(&lines);
+	delstrvec(&lines);
 	delbuf(&b);
 	return ok;
 }
@@ -492,7 +492,7 @@ optsrecord(const struct opts *o, struct buf *b)
 	size_t i;
 
 	for (i = 0; i < o->images.n; i++)
-		bufprintf(b, "--images=%s\n", o->images.s[i]);
+		bufprintf(b, "--images=%s\n", o->images.v[i]);
 	if (o->layout)
 		bufprintf(b, "--layout=%s\n", o->layout);
 	if (o->paitype)

@@ -11,7 +11,7 @@
 
 /* the options shared by generate, list, graph and check */
 struct opts {
-	struct strlist images; /* images roots, canonical, in the order given */
+	struct strvec images; /* images roots, canonical, in the order given */
 	char *layout;      /* "image-yaml" or "pai-build"; NULL: chosen by the roots */
 	char *paitype;     /* pai-build type filter: a type, "all" or "none"; NULL: chosen by the tree */
 	bool all;          /* list: the Dockerfiles left out too */

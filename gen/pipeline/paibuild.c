@@ -83,7 +83,7 @@ hasdockerfile(const char *dir)
 enum layout
 rootlayout(const char *root)
 {
-	struct strlist images = {0}, dirs = {0};
+	struct strvec images = {0}, dirs = {0};
 	enum layout l = LAYOUT_AUTO;
 	size_t i;
 	char *p;
@@ -93,13 +93,13 @@ rootlayout(const char *root)
 	if (images.n > 0)
 		l = LAYOUT_IMAGEYAML;
 	for (i = 0; l == LAYOUT_AUTO && i < dirs.n; i++) {
-		p = pathjoin(root, dirs.s[i]);
+		p = pathjoin(root, dirs.v[i]);
 		if (hasdockerfile(p))
 			l = LAYOUT_PAIBUILD;
 		free(p);
 	}
-	strlistfree(&images);
-	strlistfree(&dirs);
+	delstrvec(&images);
+	delstrvec(&dirs);
 	return l;
 }
 
@@ -115,7 +115,7 @@ struct load {
 	struct tree *t;
 	struct found *img;
 	size_t nimg;
-	struct strlist svcnames; /* every service, sorted */
+	struct strvec svcnames; /* every service, sorted */
 	struct walklist *svcwalk; /* per service of t->svc, its files (walked once) */
 	bool *walked;
 };
@@ -221,9 +221,9 @@ typedimage(const struct tree *t, const char *file, char **why)
 
 /* the type filter the tree asks for when --pai-type is not given */
 static void
-picktype(struct tree *t, const struct strlist *roots)
+picktype(struct tree *t, const struct strvec *roots)
 {
-	struct strlist images = {0}, dirs = {0};
+	struct strvec images = {0}, dirs = {0};
 	size_t i, j;
 	char *build, *common = xasprintf(".common%s", DOCKERFILE);
 	DIR *d;
@@ -237,10 +237,10 @@ picktype(struct tree *t, const struct strlist *roots)
 	}
 	for (i = 0; !typed && i < roots->n; i++) {
 		images.n = dirs.n = 0;
-		if (!walkroot(roots->s[i], &images, &dirs))
+		if (!walkroot(roots->v[i], &images, &dirs))
 			continue;
 		for (j = 0; !typed && j < dirs.n; j++) {
-			build = xasprintf("%s/%s/build", roots->s[i], dirs.s[j]);
+			build = xasprintf("%s/%s/build", roots->v[i], dirs.v[j]);
 			if ((d = opendir(build))) {
 				while (!typed && (e = readdir(d)))
 					typed = endswith(e->d_name, common);
@@ -248,8 +248,8 @@ picktype(struct tree *t, const struct strlist *roots)
 			}
 			free(build);
 		}
-		strlistfree(&images);
-		strlistfree(&dirs);
+		delstrvec(&images);
+		delstrvec(&dirs);
 	}
 	/* pai_build 1.x builds for type k8s, hard-coded in pai_build.py */
 	t->painame = xstrdup(typed ? "k8s" : "none");
@@ -309,7 +309,7 @@ readdepfile(struct load *l, const char *root, const char *path, const char *svc)
 		errorat(&t->d, path, 0, 0, "cannot read: %s", strerror(errno));
 		return;
 	}
-	strlistadd(&t->scanned, path);
+	strvecadd(&t->scanned, path);
 	bufterm(&b);
 	end = b.data + b.len;
 	for (p = b.data; p < end; p = e + 1) {
@@ -345,7 +345,7 @@ entry(struct load *l, const char *root, const struct walkent *w)
 	bool inbuild;
 
 	if (S_ISDIR(w->mode)) {
-		strlisttake(&t->dirs, path);
+		strvectake(&t->dirs, path);
 		return;
 	}
 	if (!filelike(path, w->mode) || (!endswith(name, DOCKERFILE) && strcmp(name, DEPFILE) != 0 && !strstr(name, DOCKERFILE))) {
@@ -370,7 +370,7 @@ entry(struct load *l, const char *root, const struct walkent *w)
 	} else if (!endswith(name, DOCKERFILE)) {
 		/* x.dockerfile.skip and the like: left out by name, listed by list --all */
 		if (inbuild)
-			strlisttake(&t->skipped, xasprintf("%s: the name does not end in %s, so pai_build leaves it out", path, DOCKERFILE));
+			strvectake(&t->skipped, xasprintf("%s: the name does not end in %s, so pai_build leaves it out", path, DOCKERFILE));
 	} else if (!inbuild || !treefindsvc(t, svc)) {
 		const char *sub = slash ? slash + 1 : "";
 
@@ -393,7 +393,7 @@ entry(struct load *l, const char *root, const struct walkent *w)
 		f->root = root;
 		svc = NULL;
 	} else {
-		strlisttake(&t->skipped, xasprintf("%s: %s", path, why));
+		strvectake(&t->skipped, xasprintf("%s: %s", path, why));
 		free(why);
 	}
 	free(svc);
@@ -414,7 +414,7 @@ static void
 walkone(struct load *l, const char *root)
 {
 	struct tree *t = l->t;
-	struct strlist images = {0}, dirs = {0};
+	struct strvec images = {0}, dirs = {0};
 	struct walklist w = {0};
 	char *errpath, *dir;
 	size_t i;
@@ -423,20 +423,20 @@ walkone(struct load *l, const char *root)
 		errorat(&t->d, root, 0, 0, "cannot read the images root: %s", strerror(errno));
 		return;
 	}
-	strlistadd(&t->dirs, root);
+	strvecadd(&t->dirs, root);
 	for (i = 0; i < dirs.n; i++) {
-		dir = pathjoin(root, dirs.s[i]);
-		if (treefindsvc(t, dirs.s[i]))
+		dir = pathjoin(root, dirs.v[i]);
+		if (treefindsvc(t, dirs.v[i]))
 			errorat(&t->d, dir, 0, 0, "service '%s' is also %s; service names must be unique across the images roots",
-			    dirs.s[i], treefindsvc(t, dirs.s[i])->dir);
+			    dirs.v[i], treefindsvc(t, dirs.v[i])->dir);
 		else {
-			svcadd(t, root, dirs.s[i]);
+			svcadd(t, root, dirs.v[i]);
 			qsort(t->svc, t->nsvc, sizeof(t->svc[0]), svccmp);
 		}
 		free(dir);
 	}
-	strlistfree(&images);
-	strlistfree(&dirs);
+	delstrvec(&images);
+	delstrvec(&dirs);
 	if (!walktree(root, &w, &errpath)) {
 		errorat(&t->d, errpath, 0, 0, "cannot read: %s", strerror(errno));
 		free(errpath);
@@ -488,11 +488,11 @@ mknodes(struct load *l)
 			    f->name, strcmp(t->painame, "none") == 0 ? "" : "its type and ", DOCKERFILE);
 			free(c);
 		}
-		strlistadd(&treefindsvc(t, f->svc)->images, f->name);
+		strvecadd(&treefindsvc(t, f->svc)->images, f->name);
 		free(dir);
 	}
 	for (i = 0; i < t->nsvc; i++)
-		strlistuniq(&t->svc[i].images);
+		strvecuniq(&t->svc[i].images);
 }
 
 /*
@@ -537,7 +537,7 @@ readfroms(struct load *l, struct node *nd, const char *path, const char *text, s
 					warningat(&t->d, path, line, (int)(a - p) + 1,
 					    "FROM %s names an image of the same service '%s'; pai_build stops on this ('Dependency loop detected'), imagegen builds %s first",
 					    ref, nd->service, ref);
-					strlistadd(&nd->deps, ref);
+					strvecadd(&nd->deps, ref);
 				}
 			} else if (dep)
 				depadd(s, dep->service, path, line, (int)(a - p) + 1, ref);
@@ -564,8 +564,8 @@ nameonly(struct load *l, struct node *nd, const char *path, const char *text, si
 	dfscan(text, len, &refs);
 	for (i = 0; i < refs.n; i++) {
 		dep = refnode(t, refs.v[i].ref);
-		if (!dep || dep == nd || strlisthas(&s->deps, dep->service) ||
-		    (strcmp(dep->service, nd->service) == 0 && strlisthas(&nd->deps, dep->img->name)))
+		if (!dep || dep == nd || strvechas(&s->deps, dep->service) ||
+		    (strcmp(dep->service, nd->service) == 0 && strvechas(&nd->deps, dep->img->name)))
 			continue;
 		if (refs.v[i].copyfrom)
 			warningat(&t->d, path, refs.v[i].line, refs.v[i].col,
@@ -597,16 +597,16 @@ linkservices(struct load *l)
 			errorat(&t->d, path[i], 0, 0, "cannot read: %s", strerror(errno));
 			continue;
 		}
-		strlistadd(&nd->scanned, path[i]);
+		strvecadd(&nd->scanned, path[i]);
 		readfroms(l, nd, path[i], text[i].data ? text[i].data : "", text[i].len);
 	}
 	for (i = 0; i < t->nsvc; i++) {
 		s = &t->svc[i];
 		for (j = 0; j < s->ndep; j++) {
 			if (strcmp(s->dep[j].svc, s->name) != 0)
-				strlistadd(&s->deps, s->dep[j].svc);
+				strvecadd(&s->deps, s->dep[j].svc);
 		}
-		strlistuniq(&s->deps);
+		strvecuniq(&s->deps);
 	}
 	for (i = 0; i < t->n; i++) {
 		if (text[i].data || text[i].len == 0)
@@ -664,7 +664,7 @@ static void
 checkcycles(struct tree *t)
 {
 	char **names = xcalloc(t->nsvc ? t->nsvc : 1, sizeof(names[0]));
-	struct strlist cycles = {0};
+	struct strvec cycles = {0};
 	size_t *order = xcalloc(t->nsvc ? t->nsvc : 1, sizeof(order[0]));
 	struct graph *g;
 	size_t i, j;
@@ -678,9 +678,9 @@ checkcycles(struct tree *t)
 	}
 	if (!graphorder(g, order, &cycles)) {
 		for (i = 0; i < cycles.n; i++)
-			svccycle(t, cycles.s[i]);
+			svccycle(t, cycles.v[i]);
 	}
-	strlistfree(&cycles);
+	delstrvec(&cycles);
 	delgraph(g);
 	free(order);
 	free(names);
@@ -692,7 +692,7 @@ checkcycles(struct tree *t)
  * staged as the file and a link to a directory as the directory
  */
 static void
-adddepcopy(struct tree *t, struct node *nd, struct strlist *files, const char *src, const char *dst, int depth)
+adddepcopy(struct tree *t, struct node *nd, struct strvec *files, const char *src, const char *dst, int depth)
 {
 	struct walklist w = {0};
 	struct stat st;
@@ -700,8 +700,8 @@ adddepcopy(struct tree *t, struct node *nd, struct strlist *files, const char *s
 	size_t i;
 
 	if (nd)
-		strlistadd(&nd->dirs, src);
-	strlistadd(&t->dirs, src);
+		strvecadd(&nd->dirs, src);
+	strvecadd(&t->dirs, src);
 	if (!walktree(src, &w, &errpath)) {
 		errorat(&t->d, errpath, 0, 0, "cannot read: %s", strerror(errno));
 		free(errpath);
@@ -726,20 +726,20 @@ adddepcopy(struct tree *t, struct node *nd, struct strlist *files, const char *s
 				if (nd)
 					centryadd(nd, 'F', d, real, 1);
 				if (files)
-					strlistadd(files, real);
+					strvecadd(files, real);
 			}
 			free(real);
 		} else if (S_ISDIR(w.ent[i].mode)) {
 			if (nd) {
 				centryadd(nd, 'D', d, s, 1);
-				strlistadd(&nd->dirs, s);
+				strvecadd(&nd->dirs, s);
 			}
-			strlistadd(&t->dirs, s);
+			strvecadd(&t->dirs, s);
 		} else if (S_ISREG(w.ent[i].mode)) {
 			if (nd)
 				centryadd(nd, 'F', d, s, 1);
 			if (files)
-				strlistadd(files, s);
+				strvecadd(files, s);
 		} else if (nd)
 			warningat(&t->d, s, 0, 0, "not a regular file, symlink or directory; left out of the context");
 		free(s);
@@ -776,8 +776,8 @@ independency(const struct service *s, const char *path)
 		return false;
 	path += 11;
 	for (i = 0; i < s->deps.n; i++) {
-		n = strlen(s->deps.s[i]);
-		if (strncmp(path, s->deps.s[i], n) == 0 && (path[n] == '\0' || path[n] == '/'))
+		n = strlen(s->deps.v[i]);
+		if (strncmp(path, s->deps.v[i], n) == 0 && (path[n] == '\0' || path[n] == '/'))
 			return true;
 	}
 	return false;
@@ -797,7 +797,7 @@ paicontext(struct load *l, struct node *nd)
 	char *dst;
 	size_t i, j;
 
-	strlistadd(&nd->dirs, nd->img->dir);
+	strvecadd(&nd->dirs, nd->img->dir);
 	keep.ent = xcalloc(w->n ? w->n : 1, sizeof(keep.ent[0]));
 	for (i = 0; i < w->n; i++) {
 		if (!independency(s, w->ent[i].path))
@@ -806,7 +806,7 @@ paicontext(struct load *l, struct node *nd)
 	addtree(t, nd, nd->img->dir, ".", &keep, 0);
 	free(keep.ent);
 	for (i = 0; i < s->deps.n; i++) {
-		dep = treefindsvc(t, s->deps.s[i]);
+		dep = treefindsvc(t, s->deps.v[i]);
 		dst = xasprintf("dependency/%s", dep->name);
 		centryadd(nd, 'D', dst, dep->dir, 1);
 		adddepcopy(t, nd, NULL, dep->dir, dst, 0);
@@ -828,11 +828,11 @@ paicontext(struct load *l, struct node *nd)
 	checkctxpaths(t, nd);
 	/* the images of the services it depends on come first */
 	for (i = 0; i < s->deps.n; i++) {
-		dep = treefindsvc(t, s->deps.s[i]);
+		dep = treefindsvc(t, s->deps.v[i]);
 		for (j = 0; j < dep->images.n; j++)
-			strlistadd(&nd->deps, dep->images.s[j]);
+			strvecadd(&nd->deps, dep->images.v[j]);
 	}
-	strlistuniq(&nd->deps);
+	strvecuniq(&nd->deps);
 }
 
 /* the paths a declaration lists, one a line, relative to the project root: what the pre hook reads besides */
@@ -849,7 +849,7 @@ readdecl(struct tree *t, struct service *s, const char *projroot)
 		errorat(&t->d, s->decl, 0, 0, "cannot read: %s", strerror(errno));
 		return;
 	}
-	strlistadd(&t->scanned, s->decl);
+	strvecadd(&t->scanned, s->decl);
 	for (p = b.data; p && p < b.data + b.len; p = e + 1) {
 		e = memchr(p, '\n', (size_t)(b.data + b.len - p));
 		if (!e)
@@ -871,7 +871,7 @@ readdecl(struct tree *t, struct service *s, const char *projroot)
 			else if (S_ISDIR(st.st_mode))
 				adddepcopy(t, NULL, &s->hookin, path, ".", 0);
 			else
-				strlistadd(&s->hookin, path);
+				strvecadd(&s->hookin, path);
 			free(path);
 			free(rel);
 		}
@@ -916,22 +916,22 @@ findhooks(struct load *l)
 		for (j = 0; j < w->n; j++) {
 			p = pathjoin(s->dir, w->ent[j].path);
 			if (S_ISDIR(w->ent[j].mode))
-				strlisttake(&t->dirs, p);
+				strvectake(&t->dirs, p);
 			else if (!independency(s, w->ent[j].path) && stat(p, &st) == 0 && S_ISREG(st.st_mode))
-				strlisttake(&s->hookin, p);
+				strvectake(&s->hookin, p);
 			else
 				free(p);
 		}
 		for (j = 0; j < s->deps.n; j++)
-			adddepcopy(t, NULL, &s->hookin, treefindsvc(t, s->deps.s[j])->dir, ".", 0);
+			adddepcopy(t, NULL, &s->hookin, treefindsvc(t, s->deps.v[j])->dir, ".", 0);
 		if (s->decl)
 			readdecl(t, s, s->proj);
-		strlistuniq(&s->hookin);
+		strvecuniq(&s->hookin);
 	}
 }
 
 void
-paiload(struct tree *t, const struct strlist *roots)
+paiload(struct tree *t, const struct strvec *roots)
 {
 	struct load l = {0};
 	size_t i;
@@ -939,7 +939,7 @@ paiload(struct tree *t, const struct strlist *roots)
 	l.t = t;
 	picktype(t, roots);
 	for (i = 0; i < roots->n; i++)
-		walkone(&l, roots->s[i]);
+		walkone(&l, roots->v[i]);
 	l.svcwalk = xcalloc(t->nsvc ? t->nsvc : 1, sizeof(l.svcwalk[0]));
 	l.walked = xcalloc(t->nsvc ? t->nsvc : 1, sizeof(l.walked[0]));
 	mknodes(&l);
@@ -948,8 +948,8 @@ paiload(struct tree *t, const struct strlist *roots)
 	for (i = 0; i < t->n; i++)
 		paicontext(&l, &t->node[i]);
 	findhooks(&l);
-	strlistuniq(&t->skipped);
-	strlistuniq(&t->scanned);
+	strvecuniq(&t->skipped);
+	strvecuniq(&t->scanned);
 	for (i = 0; i < l.nimg; i++) {
 		free(l.img[i].name);
 		free(l.img[i].svc);
@@ -974,21 +974,21 @@ delpai(struct tree *t)
 		free(s->dir);
 		free(s->proj);
 		free(s->rel);
-		strlistfree(&s->images);
+		delstrvec(&s->images);
 		for (j = 0; j < s->ndep; j++) {
 			free(s->dep[j].svc);
 			free(s->dep[j].file);
 			free(s->dep[j].ref);
 		}
 		free(s->dep);
-		strlistfree(&s->deps);
+		delstrvec(&s->deps);
 		free(s->pre);
 		free(s->post);
 		free(s->decl);
-		strlistfree(&s->hookin);
+		delstrvec(&s->hookin);
 	}
 	free(t->svc);
 	free(t->painame);
-	strlistfree(&t->skipped);
-	strlistfree(&t->scanned);
+	delstrvec(&t->skipped);
+	delstrvec(&t->scanned);
 }

@@ -17,14 +17,14 @@ edgevar(struct edge *e, const char *name, const char *val)
 	size_t i;
 
 	for (i = 0; i + 1 < e->var.n; i += 2) {
-		if (strcmp(e->var.s[i], name) == 0) {
-			free(e->var.s[i + 1]);
-			e->var.s[i + 1] = xstrdup(val);
+		if (strcmp(e->var.v[i], name) == 0) {
+			free(e->var.v[i + 1]);
+			e->var.v[i + 1] = xstrdup(val);
 			return;
 		}
 	}
-	strlistadd(&e->var, name);
-	strlistadd(&e->var, val);
+	strvecadd(&e->var, name);
+	strvecadd(&e->var, val);
 }
 
 const char *
@@ -33,8 +33,8 @@ edgevarget(const struct edge *e, const char *name)
 	size_t i;
 
 	for (i = 0; i + 1 < e->var.n; i += 2) {
-		if (strcmp(e->var.s[i], name) == 0)
-			return e->var.s[i + 1];
+		if (strcmp(e->var.v[i], name) == 0)
+			return e->var.v[i + 1];
 	}
 	return NULL;
 }
@@ -42,12 +42,12 @@ edgevarget(const struct edge *e, const char *name)
 void
 edgefree(struct edge *e)
 {
-	strlistfree(&e->out);
-	strlistfree(&e->implicitout);
-	strlistfree(&e->in);
-	strlistfree(&e->implicit);
-	strlistfree(&e->orderonly);
-	strlistfree(&e->var);
+	delstrvec(&e->out);
+	delstrvec(&e->implicitout);
+	delstrvec(&e->in);
+	delstrvec(&e->implicit);
+	delstrvec(&e->orderonly);
+	delstrvec(&e->var);
 	e->rule = NULL;
 }
 
@@ -90,7 +90,7 @@ planblank(struct plan *p)
 void
 plandefault(struct plan *p, const char *name)
 {
-	strlistadd(&additem(p, PLANDEFAULT)->names, name);
+	strvecadd(&additem(p, PLANDEFAULT)->names, name);
 }
 
 void
@@ -101,7 +101,7 @@ planfree(struct plan *p)
 	for (i = 0; i < p->n; i++) {
 		edgefree(&p->item[i].edge);
 		free(p->item[i].text);
-		strlistfree(&p->item[i].names);
+		delstrvec(&p->item[i].names);
 	}
 	free(p->item);
 	delbuf(&p->prelude);

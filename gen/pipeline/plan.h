@@ -20,8 +20,8 @@
  */
 struct edge {
 	const char *rule; /* a rule of the prelude, or "phony"; a string that outlives the plan */
-	struct strlist out, implicitout, in, implicit, orderonly;
-	struct strlist var; /* pairs: name, value */
+	struct strvec out, implicitout, in, implicit, orderonly;
+	struct strvec var; /* pairs: name, value */
 };
 
 enum planitemkind {
@@ -35,7 +35,7 @@ struct planitem {
 	enum planitemkind kind;
 	struct edge edge;     /* PLANEDGE */
 	char *text;           /* PLANCOMMENT */
-	struct strlist names; /* PLANDEFAULT */
+	struct strvec names; /* PLANDEFAULT */
 };
 
 struct plan {

@@ -207,7 +207,7 @@ readstamp(const char *path, struct pushed **v, size_t *n, bool loud)
 static bool
 login(struct pushcmd *c, const char *ref)
 {
-	struct args a = {0};
+	struct strvec a = {0};
 	struct buf pw = {0};
 	const char *env;
 	char *host;
@@ -253,7 +253,7 @@ login(struct pushcmd *c, const char *ref)
 	host = refhost(ref);
 	enginelogin(&c->e, host, c->user, &a);
 	st = enginelogrun(&a, c->logfd, pw.data, NULL);
-	delargs(&a);
+	delstrvec(&a);
 	/* the password is not kept around longer than needed */
 	memset(pw.data, 0, pw.len);
 	delbuf(&pw);
@@ -286,7 +286,7 @@ dockerdigest(const struct buf *out)
 static char *
 pushone(struct pushcmd *c, const char *id, const char *dst, const char *name)
 {
-	struct args a = {0};
+	struct strvec a = {0};
 	struct buf out = {0}, text = {0};
 	char *tmp = NULL, *manifest = NULL;
 	int st;
@@ -294,12 +294,12 @@ pushone(struct pushcmd *c, const char *id, const char *dst, const char *name)
 	if (c->e.kind == ENGINE_DOCKER || c->e.kind == ENGINE_BUILDX) {
 		enginetag(&c->e, id, dst, &a);
 		st = enginelogrun(&a, c->logfd, NULL, NULL);
-		delargs(&a);
+		delstrvec(&a);
 		if (st != 0)
 			goto fail;
 		enginepush(&c->e, id, dst, NULL, &a);
 		st = enginelogrun(&a, c->logfd, NULL, &out);
-		delargs(&a);
+		delstrvec(&a);
 		if (st != 0)
 			goto fail;
 		manifest = dockerdigest(&out);
@@ -312,7 +312,7 @@ pushone(struct pushcmd *c, const char *id, const char *dst, const char *name)
 		unlink(tmp);
 		enginepush(&c->e, id, dst, tmp, &a);
 		st = enginelogrun(&a, c->logfd, NULL, NULL);
-		delargs(&a);
+		delstrvec(&a);
 		if (st != 0)
 			goto fail;
 		if (readfile(tmp, &text))

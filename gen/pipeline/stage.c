@@ -14,11 +14,6 @@
 #include "util.h"
 
 /* a path set: sorted array of strings, searched by bsearch */
-struct pathset {
-	char **v;
-	size_t n;
-};
-
 static int
 entcmp(const void *a, const void *b)
 {
@@ -42,50 +37,18 @@ findent(const struct manifest *m, const char *dst)
 	return bsearch(dst, m->ent, m->nent, sizeof(m->ent[0]), entkeycmp);
 }
 
-static bool
-inset(const struct pathset *s, const char *p)
-{
-	return s->n > 0 && bsearch(&p, s->v, s->n, sizeof(s->v[0]), strptrcmp) != NULL;
-}
-
-static void
-delset(struct pathset *s)
-{
-	size_t i;
-
-	for (i = 0; i < s->n; i++)
-		free(s->v[i]);
-	free(s->v);
-}
-
 /* every proper ancestor directory of every entry, sorted, without duplicates */
 static void
-mkancestors(const struct manifest *m, struct pathset *s)
+mkancestors(const struct manifest *m, struct strvec *s)
 {
-	size_t i, j, cap = 0;
 	const char *p;
+	size_t i;
 
-	s->v = NULL;
-	s->n = 0;
 	for (i = 0; i < m->nent; i++) {
-		for (p = m->ent[i].dst; (p = strchr(p, '/')); p++) {
-			if (s->n == cap) {
-				cap = cap ? cap * 2 : 16;
-				s->v = xreallocarray(s->v, cap, sizeof(s->v[0]));
-			}
-			s->v[s->n++] = xstrndup(m->ent[i].dst, (size_t)(p - m->ent[i].dst));
-		}
+		for (p = m->ent[i].dst; (p = strchr(p, '/')); p++)
+			strvectake(s, xstrndup(m->ent[i].dst, (size_t)(p - m->ent[i].dst)));
 	}
-	if (s->n == 0)
-		return;
-	qsort(s->v, s->n, sizeof(s->v[0]), strptrcmp);
-	for (i = 1, j = 1; i < s->n; i++) {
-		if (strcmp(s->v[i], s->v[j - 1]) == 0)
-			free(s->v[i]);
-		else
-			s->v[j++] = s->v[i];
-	}
-	s->n = j;
+	strvecuniq(s);
 }
 
 /* checks one dst field; col is where it starts on the line */
@@ -276,33 +239,25 @@ removetree(const char *path)
 
 /* the names in a directory, sorted; false (errno set) if it cannot be read */
 static bool
-listdir(const char *path, struct pathset *s)
+listdir(const char *path, struct strvec *s)
 {
 	struct dirent *de;
 	DIR *dir;
-	size_t cap = 0;
 
-	s->v = NULL;
-	s->n = 0;
 	dir = opendir(path);
 	if (!dir)
 		return false;
 	while ((errno = 0, de = readdir(dir))) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
-		if (s->n == cap) {
-			cap = cap ? cap * 2 : 16;
-			s->v = xreallocarray(s->v, cap, sizeof(s->v[0]));
-		}
-		s->v[s->n++] = xstrdup(de->d_name);
+		strvecadd(s, de->d_name);
 	}
 	if (errno != 0) {
 		closedir(dir);
 		return false;
 	}
 	closedir(dir);
-	if (s->n)
-		qsort(s->v, s->n, sizeof(s->v[0]), strptrcmp);
+	strvecuniq(s);
 	return true;
 }
 
@@ -324,10 +279,10 @@ isrendertmp(const struct manifest *m, const char *rel)
 
 /* removes from ctxdir/rel (a directory) everything that the manifest does not name */
 static bool
-prune(const struct manifest *m, const struct pathset *anc, const char *ctxdir, const char *rel, struct diag *d)
+prune(const struct manifest *m, const struct strvec *anc, const char *ctxdir, const char *rel, struct diag *d)
 {
 	const struct stageent *e;
-	struct pathset names;
+	struct strvec names = {0};
 	struct stat st;
 	char *dir, *sub, *full;
 	size_t i;
@@ -336,6 +291,7 @@ prune(const struct manifest *m, const struct pathset *anc, const char *ctxdir, c
 	dir = rel ? pathjoin(ctxdir, rel) : xstrdup(ctxdir);
 	if (!listdir(dir, &names)) {
 		errorat(d, dir, 0, 0, "cannot read directory: %s", strerror(errno));
+		delstrvec(&names);
 		free(dir);
 		return false;
 	}
@@ -354,7 +310,7 @@ prune(const struct manifest *m, const struct pathset *anc, const char *ctxdir, c
 			goto next;
 		}
 		isdir = S_ISDIR(st.st_mode);
-		if ((e && e->kind == 'D') || inset(anc, sub)) {
+		if ((e && e->kind == 'D') || strvechas(anc, sub)) {
 			if (isdir)
 				ok = prune(m, anc, ctxdir, sub, d) && ok;
 			else if (unlink(full) != 0)
@@ -374,7 +330,7 @@ prune(const struct manifest *m, const struct pathset *anc, const char *ctxdir, c
 		free(full);
 		free(sub);
 	}
-	delset(&names);
+	delstrvec(&names);
 	free(dir);
 	return ok;
 }
@@ -543,7 +499,7 @@ fixdir(const struct manifest *m, const struct stageent *e, const char *ctxdir, m
 bool
 stagectx(const struct manifest *m, const char *ctxdir, const char *stamp, struct diag *d)
 {
-	struct pathset anc;
+	struct strvec anc = {0};
 	struct buf list = {0};
 	mode_t *modes;
 	size_t i;
@@ -555,7 +511,7 @@ stagectx(const struct manifest *m, const char *ctxdir, const char *stamp, struct
 	}
 	mkancestors(m, &anc);
 	prune(m, &anc, ctxdir, NULL, d);
-	delset(&anc);
+	delstrvec(&anc);
 	if (d->nerr != nerr)
 		return false;
 	modes = xcalloc(m->nent, sizeof(modes[0]));

@@ -108,7 +108,7 @@ addtree(struct tree *t, struct node *nd, const char *src, const char *dst, const
 		d = pathjoin(dst, w->ent[i].path);
 		if (S_ISDIR(w->ent[i].mode)) {
 			centryadd(nd, 'D', d, s, prio);
-			strlistadd(&nd->dirs, s);
+			strvecadd(&nd->dirs, s);
 		} else if (S_ISREG(w->ent[i].mode) || S_ISLNK(w->ent[i].mode))
 			centryadd(nd, 'F', d, s, prio);
 		else
@@ -179,10 +179,10 @@ addcopies(struct tree *t, struct node *nd)
 		} else {
 			at = pathjoin(sub, base);
 			pdir = pathdir(src);
-			strlisttake(&nd->dirs, pdir);
+			strvectake(&nd->dirs, pdir);
 			if (S_ISDIR(st.st_mode)) {
 				centryadd(nd, 'D', at, src, 1);
-				strlistadd(&nd->dirs, src);
+				strvecadd(&nd->dirs, src);
 				if (!walktree(src, &w, &errpath)) {
 					errorat(&t->d, errpath, 0, 0, "cannot read: %s", strerror(errno));
 					free(errpath);
@@ -237,7 +237,7 @@ applyignore(struct tree *t, struct node *nd)
 		free(path);
 		return;
 	}
-	strlisttake(&nd->scanned, path);
+	strvectake(&nd->scanned, path);
 	diparse(&di, b.data ? b.data : "", b.len);
 	for (i = 0, j = 0; i < nd->nent; i++) {
 		if (strcmp(nd->ent[i].dst, nd->dockerfile) != 0 && diexcluded(&di, nd->ent[i].dst)) {
@@ -343,7 +343,7 @@ buildcontext(struct tree *t, struct node *nd)
 	struct walklist w = {0};
 	char *errpath;
 
-	strlistadd(&nd->dirs, nd->img->dir);
+	strvecadd(&nd->dirs, nd->img->dir);
 	if (!walktree(nd->img->dir, &w, &errpath)) {
 		errorat(&t->d, errpath, 0, 0, "cannot read: %s", strerror(errno));
 		free(errpath);
@@ -436,7 +436,7 @@ linkdeps(struct tree *t, struct node *nd)
 			errorat(&t->d, img->yaml, img->prereq[i].line, img->prereq[i].col,
 			    "image '%s' lists itself as prerequisite; a dependency cycle: %s -> %s", img->name, img->name, img->name);
 		else
-			strlistadd(&nd->deps, dep->img->name);
+			strvecadd(&nd->deps, dep->img->name);
 	}
 	if (!nd->dockerfile)
 		return;
@@ -458,7 +458,7 @@ linkdeps(struct tree *t, struct node *nd)
 			warningat(&t->d, path, refs.v[i].line, refs.v[i].col,
 			    "%s names '%s', an image of the tree that prerequisite does not list; add it to prerequisite in %s",
 			    refs.v[i].copyfrom ? "--from" : "FROM", refs.v[i].ref, img->yaml);
-		strlistadd(&nd->deps, dep->img->name);
+		strvecadd(&nd->deps, dep->img->name);
 	}
 	for (i = 0; refs.nunknown == 0 && i < img->nprereq; i++) {
 		for (j = 0; j < refs.n; j++) {
@@ -470,8 +470,8 @@ linkdeps(struct tree *t, struct node *nd)
 			warningat(&t->d, img->yaml, img->prereq[i].line, img->prereq[i].col,
 			    "prerequisite '%s' is named by no FROM or COPY --from of %s", img->prereq[i].s, path);
 	}
-	strlisttake(&nd->scanned, path);
-	strlistuniq(&nd->deps);
+	strvectake(&nd->scanned, path);
+	strvecuniq(&nd->deps);
 	deldfrefs(&refs);
 	delbuf(&b);
 }
@@ -491,9 +491,9 @@ deltree(struct tree *t)
 		free(nd->ent);
 		free(nd->dockerfile);
 		free(nd->projroot);
-		strlistfree(&nd->deps);
-		strlistfree(&nd->scanned);
-		strlistfree(&nd->dirs);
+		delstrvec(&nd->deps);
+		delstrvec(&nd->scanned);
+		delstrvec(&nd->dirs);
 		free(nd->service);
 		delimage(nd->img);
 	}
@@ -501,7 +501,7 @@ deltree(struct tree *t)
 	free(t->names);
 	free(t->order);
 	delgraph(t->g);
-	strlistfree(&t->dirs);
+	delstrvec(&t->dirs);
 	delpai(t);
 }
 
@@ -546,28 +546,28 @@ cycleerr(struct tree *t, const char *cycle)
 
 /* the image-yaml layout: each subdirectory of a root holding image.yaml is an image */
 static void
-yamlload(struct tree *t, const struct strlist *roots)
+yamlload(struct tree *t, const struct strvec *roots)
 {
-	struct strlist names = {0}, dirs = {0};
+	struct strvec names = {0}, dirs = {0};
 	size_t i, j;
 	char *dir;
 
 	for (i = 0; i < roots->n; i++) {
-		const char *root = roots->s[i];
+		const char *root = roots->v[i];
 
 		names.n = dirs.n = 0;
 		if (!walkroot(root, &names, &dirs)) {
 			errorat(&t->d, root, 0, 0, "cannot read the images root: %s", strerror(errno));
 			continue;
 		}
-		strlistadd(&t->dirs, root);
+		strvecadd(&t->dirs, root);
 		for (j = 0; j < dirs.n; j++)
-			strlisttake(&t->dirs, pathjoin(root, dirs.s[j]));
+			strvectake(&t->dirs, pathjoin(root, dirs.v[j]));
 		for (j = 0; j < names.n; j++) {
-			dir = pathjoin(root, names.s[j]);
+			dir = pathjoin(root, names.v[j]);
 			t->node = xreallocarray(t->node, t->n + 1, sizeof(t->node[0]));
 			memset(&t->node[t->n], 0, sizeof(t->node[0]));
-			t->node[t->n].img = mkimage(names.s[j], dir, root);
+			t->node[t->n].img = mkimage(names.v[j], dir, root);
 			t->node[t->n].projroot = pathjoin(root, "..");
 			{
 				char *c = pathcanon(t->node[t->n].projroot);
@@ -578,8 +578,8 @@ yamlload(struct tree *t, const struct strlist *roots)
 			t->n++;
 			free(dir);
 		}
-		strlistfree(&names);
-		strlistfree(&dirs);
+		delstrvec(&names);
+		delstrvec(&dirs);
 	}
 	if (t->n > 0)
 		qsort(t->node, t->n, sizeof(t->node[0]), nodecmp);
@@ -611,7 +611,7 @@ layoutname(enum layout l)
 
 /* the layout of the roots when the caller left it to them; false after an error */
 static bool
-picklayout(struct tree *t, const struct strlist *roots)
+picklayout(struct tree *t, const struct strvec *roots)
 {
 	enum layout l;
 	size_t i;
@@ -619,11 +619,11 @@ picklayout(struct tree *t, const struct strlist *roots)
 	if (t->layout != LAYOUT_AUTO)
 		return true;
 	for (i = 0; i < roots->n; i++) {
-		l = rootlayout(roots->s[i]);
+		l = rootlayout(roots->v[i]);
 		if (i > 0 && l != t->layout) {
-			errorat(&t->d, roots->s[i], 0, 0,
+			errorat(&t->d, roots->v[i], 0, 0,
 			    "this images root has the %s layout and %s the %s layout; give --layout=image-yaml or --layout=pai-build, or configure each in a build directory of its own",
-			    layoutname(l), roots->s[0], layoutname(t->layout));
+			    layoutname(l), roots->v[0], layoutname(t->layout));
 			return false;
 		}
 		t->layout = l;
@@ -634,9 +634,9 @@ picklayout(struct tree *t, const struct strlist *roots)
 }
 
 bool
-treeload(struct tree *t, const struct strlist *roots)
+treeload(struct tree *t, const struct strvec *roots)
 {
-	struct strlist cycles = {0};
+	struct strvec cycles = {0};
 	size_t i, j;
 
 	if (!picklayout(t, roots))
@@ -651,15 +651,15 @@ treeload(struct tree *t, const struct strlist *roots)
 	t->g = mkgraph(t->n, t->names);
 	for (i = 0; i < t->n; i++) {
 		for (j = 0; j < t->node[i].deps.n; j++)
-			graphadd(t->g, i, (size_t)(treefind(t, t->node[i].deps.s[j]) - t->node));
+			graphadd(t->g, i, (size_t)(treefind(t, t->node[i].deps.v[j]) - t->node));
 	}
 	t->order = xcalloc(t->n ? t->n : 1, sizeof(t->order[0]));
 	/* the pai-build layout reports cycles between services itself */
 	if (!graphorder(t->g, t->order, &cycles) && (t->layout != LAYOUT_PAIBUILD || t->d.nerr == 0)) {
 		for (i = 0; i < cycles.n; i++)
-			cycleerr(t, cycles.s[i]);
+			cycleerr(t, cycles.v[i]);
 	}
-	strlistfree(&cycles);
-	strlistuniq(&t->dirs);
+	delstrvec(&cycles);
+	strvecuniq(&t->dirs);
 	return t->d.nerr == 0;
 }

@@ -38,9 +38,9 @@ struct node {
 	struct centry *ent;
 	size_t nent, capent;
 	char *dockerfile; /* context path of the Dockerfile */
-	struct strlist deps; /* names of the tree images it depends on */
-	struct strlist scanned; /* files read at generate time: regeneration inputs */
-	struct strlist dirs; /* directories walked: regeneration inputs */
+	struct strvec deps; /* names of the tree images it depends on */
+	struct strvec scanned; /* files read at generate time: regeneration inputs */
+	struct strvec dirs; /* directories walked: regeneration inputs */
 };
 
 /* why a service of the pai-build layout depends on another */
@@ -57,13 +57,13 @@ struct service {
 	char *dir; /* root/name */
 	char *proj; /* the project root: the parent of its images root, where pai_build runs */
 	char *rel; /* dir seen from the project root: src/name */
-	struct strlist images; /* the names of its images, sorted */
+	struct strvec images; /* the names of its images, sorted */
 	struct svcdep *dep; /* in the order found */
 	size_t ndep;
-	struct strlist deps; /* the services it depends on, sorted, itself left out */
+	struct strvec deps; /* the services it depends on, sorted, itself left out */
 	char *pre, *post; /* dir/build/build-pre.sh and build-post.sh when they exist */
 	char *decl; /* dir/build/build-pre.inputs when it exists */
-	struct strlist hookin; /* what the pre hook reads: its service's files and its dependencies' */
+	struct strvec hookin; /* what the pre hook reads: its service's files and its dependencies' */
 };
 
 /* the loaded tree */
@@ -73,14 +73,14 @@ struct tree {
 	char *painame; /* the type filter in use after treeload ("none", "all" or a type) */
 	struct service *svc; /* pai-build: sorted by name */
 	size_t nsvc;
-	struct strlist skipped; /* pai-build: "path: reason" of each Dockerfile left out */
-	struct strlist scanned; /* pai-build: component.dep and hook declarations read: regeneration inputs */
+	struct strvec skipped; /* pai-build: "path: reason" of each Dockerfile left out */
+	struct strvec scanned; /* pai-build: component.dep and hook declarations read: regeneration inputs */
 	struct node *node; /* sorted by image name */
 	size_t n;
 	char **names;
 	struct graph *g;
 	size_t *order;
-	struct strlist dirs; /* images roots and their subdirectories */
+	struct strvec dirs; /* images roots and their subdirectories */
 	const char *registry, *namespace; /* borrowed: how FROM may name a tree image */
 	struct diag d;
 };
@@ -91,7 +91,7 @@ struct tree {
  * order the images. Every problem is reported through t->d and the walk
  * goes on; false if there was an error.
  */
-bool treeload(struct tree *t, const struct strlist *roots);
+bool treeload(struct tree *t, const struct strvec *roots);
 /* free everything treeload allocated */
 void deltree(struct tree *t);
 

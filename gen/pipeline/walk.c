@@ -9,59 +9,8 @@
 #include "util.h"
 #include "walk.h"
 
-void
-strlisttake(struct strlist *l, char *s)
-{
-	if (l->n == l->cap) {
-		l->cap = l->cap ? l->cap * 2 : 8;
-		l->s = xreallocarray(l->s, l->cap, sizeof(l->s[0]));
-	}
-	l->s[l->n++] = s;
-}
-
-void
-strlistadd(struct strlist *l, const char *s)
-{
-	strlisttake(l, xstrdup(s));
-}
-
-void
-strlistuniq(struct strlist *l)
-{
-	size_t i, j;
-
-	if (l->n == 0)
-		return;
-	qsort(l->s, l->n, sizeof(l->s[0]), strptrcmp);
-	for (i = 1, j = 1; i < l->n; i++) {
-		if (strcmp(l->s[i], l->s[j - 1]) == 0)
-			free(l->s[i]);
-		else
-			l->s[j++] = l->s[i];
-	}
-	l->n = j;
-}
-
 bool
-strlisthas(const struct strlist *l, const char *s)
-{
-	return l->n > 0 && bsearch(&s, l->s, l->n, sizeof(l->s[0]), strptrcmp) != NULL;
-}
-
-void
-strlistfree(struct strlist *l)
-{
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		free(l->s[i]);
-	free(l->s);
-	l->s = NULL;
-	l->n = l->cap = 0;
-}
-
-bool
-readnames(const char *dir, struct strlist *names)
+readnames(const char *dir, struct strvec *names)
 {
 	DIR *d;
 	struct dirent *e;
@@ -77,7 +26,7 @@ readnames(const char *dir, struct strlist *names)
 			break;
 		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
 			continue;
-		strlistadd(names, e->d_name);
+		strvecadd(names, e->d_name);
 	}
 	err = errno;
 	closedir(d);
@@ -85,14 +34,14 @@ readnames(const char *dir, struct strlist *names)
 		errno = err;
 		return false;
 	}
-	strlistuniq(names);
+	strvecuniq(names);
 	return true;
 }
 
 bool
-walkroot(const char *root, struct strlist *images, struct strlist *dirs)
+walkroot(const char *root, struct strvec *images, struct strvec *dirs)
 {
-	struct strlist names = {0};
+	struct strvec names = {0};
 	struct stat st;
 	char *path, *yaml;
 	size_t i;
@@ -100,17 +49,17 @@ walkroot(const char *root, struct strlist *images, struct strlist *dirs)
 	if (!readnames(root, &names))
 		return false;
 	for (i = 0; i < names.n; i++) {
-		path = pathjoin(root, names.s[i]);
+		path = pathjoin(root, names.v[i]);
 		if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-			strlistadd(dirs, names.s[i]);
+			strvecadd(dirs, names.v[i]);
 			yaml = pathjoin(path, "image.yaml");
 			if (stat(yaml, &st) == 0)
-				strlistadd(images, names.s[i]);
+				strvecadd(images, names.v[i]);
 			free(yaml);
 		}
 		free(path);
 	}
-	strlistfree(&names);
+	delstrvec(&names);
 	return true;
 }
 
@@ -129,7 +78,7 @@ walkadd(struct walklist *l, const char *path, mode_t mode)
 static bool
 walkrec(const char *dir, const char *rel, struct walklist *out, char **errpath)
 {
-	struct strlist names = {0};
+	struct strvec names = {0};
 	struct stat st;
 	char *path, *sub;
 	size_t i;
@@ -140,8 +89,8 @@ walkrec(const char *dir, const char *rel, struct walklist *out, char **errpath)
 		return false;
 	}
 	for (i = 0; ok && i < names.n; i++) {
-		path = pathjoin(dir, names.s[i]);
-		sub = rel ? pathjoin(rel, names.s[i]) : xstrdup(names.s[i]);
+		path = pathjoin(dir, names.v[i]);
+		sub = rel ? pathjoin(rel, names.v[i]) : xstrdup(names.v[i]);
 		if (lstat(path, &st) != 0) {
 			*errpath = xstrdup(path);
 			ok = false;
@@ -153,7 +102,7 @@ walkrec(const char *dir, const char *rel, struct walklist *out, char **errpath)
 		free(sub);
 		free(path);
 	}
-	strlistfree(&names);
+	delstrvec(&names);
 	return ok;
 }
 

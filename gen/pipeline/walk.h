@@ -7,22 +7,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-/* a sorted list of strings, each owned by the list */
-struct strlist {
-	char **s;
-	size_t n, cap;
-};
-
-/* append a copy of s */
-void strlistadd(struct strlist *l, const char *s);
-/* append s itself; the list takes it over */
-void strlisttake(struct strlist *l, char *s);
-/* sort and drop duplicates */
-void strlistuniq(struct strlist *l);
-/* true if the sorted list holds s */
-bool strlisthas(const struct strlist *l, const char *s);
-/* free every string and the array; l is empty after */
-void strlistfree(struct strlist *l);
+#include "util.h"
 
 /* one entry found under a walked directory */
 struct walkent {
@@ -37,14 +22,14 @@ struct walklist {
 };
 
 /* the names in dir except "." and "..", sorted (appended to names); false with errno set */
-bool readnames(const char *dir, struct strlist *names);
+bool readnames(const char *dir, struct strvec *names);
 
 /*
  * the subdirectories of an images root, sorted by name (names only): every
  * one in dirs, those that hold image.yaml in images. false with errno set
  * when root cannot be read.
  */
-bool walkroot(const char *root, struct strlist *images, struct strlist *dirs);
+bool walkroot(const char *root, struct strvec *images, struct strvec *dirs);
 
 /*
  * every file, symlink and directory under dir, recursively (symlinks are

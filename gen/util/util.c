@@ -162,6 +162,69 @@ bufterm(struct buf *b)
 }
 
 void
+strvectake(struct strvec *sv, char *s)
+{
+	if (sv->n + 2 > sv->cap) {
+		sv->cap = sv->cap ? sv->cap * 2 : 8;
+		sv->v = xreallocarray(sv->v, sv->cap, sizeof(sv->v[0]));
+	}
+	sv->v[sv->n++] = s;
+	sv->v[sv->n] = NULL;
+}
+
+void
+strvecadd(struct strvec *sv, const char *s)
+{
+	strvectake(sv, xstrdup(s));
+}
+
+void
+strvecaddf(struct strvec *sv, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	strvectake(sv, xvasprintf(fmt, ap));
+	va_end(ap);
+}
+
+void
+strvecuniq(struct strvec *sv)
+{
+	size_t i, j;
+
+	if (sv->n == 0)
+		return;
+	qsort(sv->v, sv->n, sizeof(sv->v[0]), strptrcmp);
+	for (i = 1, j = 1; i < sv->n; i++) {
+		if (strcmp(sv->v[i], sv->v[j - 1]) == 0)
+			free(sv->v[i]);
+		else
+			sv->v[j++] = sv->v[i];
+	}
+	sv->n = j;
+	sv->v[j] = NULL;
+}
+
+bool
+strvechas(const struct strvec *sv, const char *s)
+{
+	return sv->n > 0 && bsearch(&s, sv->v, sv->n, sizeof(sv->v[0]), strptrcmp) != NULL;
+}
+
+void
+delstrvec(struct strvec *sv)
+{
+	size_t i;
+
+	for (i = 0; i < sv->n; i++)
+		free(sv->v[i]);
+	free(sv->v);
+	sv->v = NULL;
+	sv->n = sv->cap = 0;
+}
+
+void
 delbuf(struct buf *b)
 {
 	free(b->data);

@@ -30,6 +30,28 @@ char *xasprintf(const char *fmt, ...) PRINTF(1, 2);
 /* xasprintf with a va_list */
 char *xvasprintf(const char *fmt, va_list ap) PRINTF(1, 0);
 
+/*
+ * the one vector of strings: it owns them, and v is NULL-terminated once
+ * anything was added, so that it serves as an argument vector too
+ */
+struct strvec {
+	char **v;
+	size_t n, cap;
+};
+
+/* append a copy of s */
+void strvecadd(struct strvec *sv, const char *s);
+/* append s itself; the vector owns it from now on */
+void strvectake(struct strvec *sv, char *s);
+/* append a formatted string */
+void strvecaddf(struct strvec *sv, const char *fmt, ...) PRINTF(2, 3);
+/* sort bytewise and drop duplicates */
+void strvecuniq(struct strvec *sv);
+/* true if the sorted (strvecuniq) vector holds s */
+bool strvechas(const struct strvec *sv, const char *s);
+/* free every string and the array; sv is empty after */
+void delstrvec(struct strvec *sv);
+
 /* append to a buffer; the buffer stays NUL-terminated */
 void bufadd(struct buf *b, const void *p, size_t n);
 void bufaddc(struct buf *b, int c);

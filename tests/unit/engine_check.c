@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "engine.h"
+#include "escape.h"
 #include "util.h"
 
 static char tmpdir[64];
@@ -60,7 +61,7 @@ get(const char *path)
 
 /* the vector joined with spaces */
 static char *
-joined(const struct args *a)
+joined(const struct strvec *a)
 {
 	struct buf b = {0};
 	size_t i;
@@ -76,13 +77,13 @@ joined(const struct args *a)
 }
 
 static void
-assertargs(struct args *a, const char *want)
+assertargs(struct strvec *a, const char *want)
 {
 	char *s = joined(a);
 
 	ck_assert_str_eq(s, want);
 	free(s);
-	delargs(a);
+	delstrvec(a);
 }
 
 static const char *tags[] = {"reg:5000/ns/x:v1", "x:abc"};
@@ -114,7 +115,7 @@ START_TEST(test_build_lines)
 {
 	struct engine e = {0};
 	struct buildopts o = fullopts();
-	struct args a = {0};
+	struct strvec a = {0};
 
 	ck_assert(engineparse(&e, "podman"));
 	enginebuild(&e, &o, &a);
@@ -162,7 +163,7 @@ END_TEST
 START_TEST(test_registry_lines)
 {
 	struct engine e = {0};
-	struct args a = {0};
+	struct strvec a = {0};
 
 	ck_assert(engineparse(&e, "podman"));
 	e.insecure = true;
@@ -231,69 +232,69 @@ END_TEST
 
 START_TEST(test_quote)
 {
-	struct args a = {0};
+	struct strvec a = {0};
 	struct buf b = {0};
 
-	argsadd(&a, "podman");
-	argsadd(&a, "--build-arg");
-	argsadd(&a, "K=it's here");
-	argsadd(&a, "");
-	argsaddf(&a, "-t=%s:%d", "x", 3);
-	argsquote(&a, &b);
+	strvecadd(&a, "podman");
+	strvecadd(&a, "--build-arg");
+	strvecadd(&a, "K=it's here");
+	strvecadd(&a, "");
+	strvecaddf(&a, "-t=%s:%d", "x", 3);
+	escshellwords(&b, &a);
 	ck_assert_str_eq(b.data, "podman --build-arg 'K=it'\\''s here' '' -t=x:3");
 	delbuf(&b);
-	delargs(&a);
+	delstrvec(&a);
 }
 END_TEST
 
 START_TEST(test_run)
 {
-	struct args a = {0};
+	struct strvec a = {0};
 	struct buf out = {0};
 	int fd;
 	char *s;
 
 	/* stdin in, stdout captured */
-	argsadd(&a, "/bin/cat");
+	strvecadd(&a, "/bin/cat");
 	ck_assert_int_eq(enginerun(&a, "secret\n", &out, -1, -1), 0);
 	ck_assert_str_eq(out.data, "secret\n");
 	delbuf(&out);
-	delargs(&a);
+	delstrvec(&a);
 	/* no input: stdin is /dev/null, so cat ends at once */
-	argsadd(&a, "/bin/cat");
+	strvecadd(&a, "/bin/cat");
 	ck_assert_int_eq(enginerun(&a, NULL, &out, -1, -1), 0);
 	ck_assert_uint_eq(out.len, 0);
 	delbuf(&out);
-	delargs(&a);
+	delstrvec(&a);
 	/* stdout and stderr into one file; arguments reach the program unsplit and unexpanded */
 	fd = open("log", O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	ck_assert_int_ge(fd, 0);
-	argsadd(&a, "/bin/sh");
-	argsadd(&a, "-c");
-	argsadd(&a, "echo \"out $1\"; echo err >&2; exit 3");
-	argsadd(&a, "sh");
-	argsadd(&a, "a b; $HOME");
+	strvecadd(&a, "/bin/sh");
+	strvecadd(&a, "-c");
+	strvecadd(&a, "echo \"out $1\"; echo err >&2; exit 3");
+	strvecadd(&a, "sh");
+	strvecadd(&a, "a b; $HOME");
 	ck_assert_int_eq(enginerun(&a, NULL, NULL, fd, fd), 3);
 	close(fd);
 	s = get("log");
 	ck_assert_str_eq(s, "out a b; $HOME\nerr\n");
 	free(s);
-	delargs(&a);
+	delstrvec(&a);
 	/* killed by a signal */
-	argsadd(&a, "/bin/sh");
-	argsadd(&a, "-c");
-	argsadd(&a, "kill -TERM $$");
+	strvecadd(&a, "/bin/sh");
+	strvecadd(&a, "-c");
+	strvecadd(&a, "kill -TERM $$");
 	ck_assert_int_eq(enginerun(&a, NULL, NULL, -1, -1), 128 + 15);
-	delargs(&a);
+	delstrvec(&a);
 	/* cannot exec */
 	fd = open("log", O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	argsadd(&a, "/nonexistent/engine");
+	strvecadd(&a, "/nonexistent/engine");
 	ck_assert_int_eq(enginerun(&a, NULL, NULL, fd, fd), 127);
 	close(fd);
 	s = get("log");
 	ck_assert_ptr_nonnull(strstr(s, "cannot run /nonexistent/engine"));
 	free(s);
-	delargs(&a);
+	delstrvec(&a);
 }
 END_TEST
 

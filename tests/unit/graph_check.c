@@ -26,7 +26,7 @@ orderstr(const struct graph *g, const size_t *order)
 START_TEST(test_order)
 {
 	struct graph *g = mkgraph(5, names);
-	struct strlist cyc = {0};
+	struct strvec cyc = {0};
 	size_t order[5];
 	char *s;
 
@@ -63,7 +63,7 @@ END_TEST
 START_TEST(test_independent)
 {
 	struct graph *g = mkgraph(3, names);
-	struct strlist cyc = {0};
+	struct strvec cyc = {0};
 	size_t order[3];
 	char *s;
 
@@ -78,7 +78,7 @@ END_TEST
 START_TEST(test_cycle)
 {
 	struct graph *g = mkgraph(4, names);
-	struct strlist cyc = {0};
+	struct strvec cyc = {0};
 	size_t order[4];
 
 	/* a -> b -> c -> a, and d on a */
@@ -88,8 +88,8 @@ START_TEST(test_cycle)
 	graphadd(g, 3, 0);
 	ck_assert(!graphorder(g, order, &cyc));
 	ck_assert_uint_eq(cyc.n, 1);
-	ck_assert_str_eq(cyc.s[0], "a -> b -> c -> a");
-	strlistfree(&cyc);
+	ck_assert_str_eq(cyc.v[0], "a -> b -> c -> a");
+	delstrvec(&cyc);
 	delgraph(g);
 }
 END_TEST
@@ -97,7 +97,7 @@ END_TEST
 START_TEST(test_two_cycles)
 {
 	struct graph *g = mkgraph(5, names);
-	struct strlist cyc = {0};
+	struct strvec cyc = {0};
 	size_t order[5];
 
 	graphadd(g, 0, 1);
@@ -107,10 +107,10 @@ START_TEST(test_two_cycles)
 	graphadd(g, 2, 2);
 	ck_assert(!graphorder(g, order, &cyc));
 	ck_assert_uint_eq(cyc.n, 3);
-	ck_assert_str_eq(cyc.s[0], "a -> b -> a");
-	ck_assert_str_eq(cyc.s[1], "c -> c");
-	ck_assert_str_eq(cyc.s[2], "d -> e -> d");
-	strlistfree(&cyc);
+	ck_assert_str_eq(cyc.v[0], "a -> b -> a");
+	ck_assert_str_eq(cyc.v[1], "c -> c");
+	ck_assert_str_eq(cyc.v[2], "d -> e -> d");
+	delstrvec(&cyc);
 	delgraph(g);
 }
 END_TEST

@@ -24,11 +24,11 @@ START_TEST(test_edge)
 	struct edge e = {0};
 
 	e.rule = "build";
-	strlistadd(&e.out, "img/a.iid");
-	strlistadd(&e.implicitout, "log/a.log");
-	strlistadd(&e.in, "my dir/x:y");
-	strlistadd(&e.implicit, "$v");
-	strlistadd(&e.orderonly, "o");
+	strvecadd(&e.out, "img/a.iid");
+	strvecadd(&e.implicitout, "log/a.log");
+	strvecadd(&e.in, "my dir/x:y");
+	strvecadd(&e.implicit, "$v");
+	strvecadd(&e.orderonly, "o");
 	edgevar(&e, "name", "a$b");
 	edgevar(&e, "flags", "--x='a b'");
 	edgevar(&e, "lead", "  x");
@@ -52,9 +52,9 @@ START_TEST(test_wrap)
 	int i;
 
 	e.rule = "phony";
-	strlistadd(&e.out, "all");
+	strvecadd(&e.out, "all");
 	for (i = 0; i < 20; i++)
-		strlisttake(&e.in, xasprintf("image-number-%02d", i));
+		strvectake(&e.in, xasprintf("image-number-%02d", i));
 	ninjabuild(&b, &e);
 	bufterm(&b);
 	ck_assert(strncmp(b.data, "build all: phony image-number-00", 32) == 0);
@@ -80,10 +80,10 @@ START_TEST(test_write)
 	planblank(&p);
 	plancomment(&p, "a comment");
 	e.rule = "r";
-	strlistadd(&e.out, "o");
-	strlistadd(&e.in, "i");
+	strvecadd(&e.out, "o");
+	strvecadd(&e.in, "i");
 	planedge(&p, &e);
-	ck_assert_ptr_null(e.out.s);
+	ck_assert_ptr_null(e.out.v);
 	plandefault(&p, "o");
 	ninjawrite(&p, &b);
 	ck_assert_str_eq(b.data,

@@ -59,13 +59,13 @@ teardown(void)
 static bool
 load(struct tree *t, char **errs)
 {
-	struct strlist roots = {0};
+	struct strvec roots = {0};
 	struct buf b = {0};
 	char *log = pathjoin(dir, "stderr"), *root = pathjoin(dir, "images");
 	int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644), saved = dup(2);
 	bool ok;
 
-	strlisttake(&roots, root);
+	strvectake(&roots, root);
 	fflush(stderr);
 	dup2(fd, 2);
 	ok = treeload(t, &roots);
@@ -77,7 +77,7 @@ load(struct tree *t, char **errs)
 	bufterm(&b);
 	*errs = b.data;
 	free(log);
-	strlistfree(&roots);
+	delstrvec(&roots);
 	return ok;
 }
 
@@ -125,8 +125,8 @@ START_TEST(test_deps_and_order)
 	app = treefind(&t, "app");
 	/* prerequisite base, and COPY --from=tool found in the template */
 	ck_assert_uint_eq(app->deps.n, 2);
-	ck_assert_str_eq(app->deps.s[0], "base");
-	ck_assert_str_eq(app->deps.s[1], "tool");
+	ck_assert_str_eq(app->deps.v[0], "base");
+	ck_assert_str_eq(app->deps.v[1], "tool");
 	ck_assert_ptr_nonnull(strstr(errs, "Dockerfile.template:2:13: warning: --from names 'tool', an image of the tree that prerequisite does not list"));
 	/* app comes after both */
 	for (i = 0; i < t.n; i++)

@@ -221,6 +221,27 @@ START_TEST(test_tmpname)
 }
 END_TEST
 
+START_TEST(test_strvec)
+{
+	struct strvec l = {0};
+
+	strvecadd(&l, "b");
+	strvecadd(&l, "a");
+	strvectake(&l, xstrdup("b"));
+	strvecaddf(&l, "%s%d", "c", 1);
+	ck_assert_ptr_null(l.v[l.n]);
+	strvecuniq(&l);
+	ck_assert_uint_eq(l.n, 3);
+	ck_assert_str_eq(l.v[0], "a");
+	ck_assert_str_eq(l.v[2], "c1");
+	ck_assert_ptr_null(l.v[l.n]);
+	ck_assert(strvechas(&l, "b"));
+	ck_assert(!strvechas(&l, "c"));
+	delstrvec(&l);
+	ck_assert_uint_eq(l.n, 0);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -237,6 +258,7 @@ main(void)
 	tcase_add_test(tc, test_writefile_umask);
 	tcase_add_test(tc, test_writefile_nofollow);
 	tcase_add_test(tc, test_tmpname);
+	tcase_add_test(tc, test_strvec);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

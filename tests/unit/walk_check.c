@@ -57,25 +57,25 @@ teardown(void)
 
 START_TEST(test_root)
 {
-	struct strlist images = {0}, dirs = {0};
+	struct strvec images = {0}, dirs = {0};
 	char *root = pathjoin(dir, "root");
 
 	ck_assert(walkroot(root, &images, &dirs));
 	ck_assert_uint_eq(images.n, 3);
-	ck_assert_str_eq(images.s[0], "a");
-	ck_assert_str_eq(images.s[1], "a-b");
-	ck_assert_str_eq(images.s[2], "b");
+	ck_assert_str_eq(images.v[0], "a");
+	ck_assert_str_eq(images.v[1], "a-b");
+	ck_assert_str_eq(images.v[2], "b");
 	ck_assert_uint_eq(dirs.n, 4);
-	ck_assert_str_eq(dirs.s[3], "notimage");
-	strlistfree(&images);
-	strlistfree(&dirs);
+	ck_assert_str_eq(dirs.v[3], "notimage");
+	delstrvec(&images);
+	delstrvec(&dirs);
 	free(root);
 }
 END_TEST
 
 START_TEST(test_root_missing)
 {
-	struct strlist images = {0}, dirs = {0};
+	struct strvec images = {0}, dirs = {0};
 	char *root = pathjoin(dir, "nothere");
 
 	ck_assert(!walkroot(root, &images, &dirs));
@@ -102,22 +102,6 @@ START_TEST(test_tree)
 }
 END_TEST
 
-START_TEST(test_strlist)
-{
-	struct strlist l = {0};
-
-	strlistadd(&l, "b");
-	strlistadd(&l, "a");
-	strlistadd(&l, "b");
-	strlistuniq(&l);
-	ck_assert_uint_eq(l.n, 2);
-	ck_assert_str_eq(l.s[0], "a");
-	ck_assert(strlisthas(&l, "b"));
-	ck_assert(!strlisthas(&l, "c"));
-	strlistfree(&l);
-}
-END_TEST
-
 int
 main(void)
 {
@@ -130,7 +114,6 @@ main(void)
 	tcase_add_test(tc, test_root);
 	tcase_add_test(tc, test_root_missing);
 	tcase_add_test(tc, test_tree);
-	tcase_add_test(tc, test_strlist);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
