@@ -39,5 +39,7 @@ int cmd_config(int argc, char **argv);
 int cmd_push(int argc, char **argv);
 /* move the human tag of every pushed image (push.c) */
 int cmd_publish(int argc, char **argv);
+/* run a command holding one of N slots of a lock file (pool.c) */
+int cmd_pool(int argc, char **argv);
 
 #endif

@@ -24,6 +24,7 @@ const struct command commands[] = {
 	{"config", cmd_config, "compile the cluster configuration for render -c"},
 	{"push", cmd_push, "push one image to its registry and record the digest"},
 	{"publish", cmd_publish, "move the release tag once every image is pushed"},
+	{"pool", cmd_pool, "run a command holding one of N slots of a lock (make's engine pool)"},
 	{NULL, NULL, NULL},
 };
 

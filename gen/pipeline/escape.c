@@ -98,3 +98,106 @@ escshellninja(struct buf *b, const char *s)
 	escninjaval(b, w.data);
 	delbuf(&w);
 }
+
+/* a name make would read as a special target (.PHONY) or a suffix rule (.c, .c.o) */
+static bool
+makespecial(const char *path)
+{
+	const char *s;
+	int dots = 0;
+
+	if (path[0] != '.' || strchr(path, '/'))
+		return false;
+	for (s = path; *s; s++) {
+		if (*s == '.')
+			dots++;
+		else if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || *s == '_'))
+			return false;
+	}
+	return dots <= 2 && s[-1] != '.';
+}
+
+const char *
+escmakebad(const char *path)
+{
+	size_t n = strlen(path);
+	const char *p;
+
+	if (!n)
+		return "the path is empty";
+	if (strpbrk(path, "\n\r\t"))
+		return "the path holds a newline or a TAB, which a Makefile cannot express; rename it";
+	if (strchr(path, ';'))
+		return "the path holds ';', where make ends a rule's prerequisites and starts its recipe; rename it, or use --backend=ninja";
+	if (strchr(path, '\\'))
+		return "the path holds a backslash, which make reads as an escape in file names; rename it, or use --backend=ninja";
+	if ((p = strpbrk(path, "*?[")))
+		return *p == '*' ? "the path holds '*', a wildcard make expands in file names; rename it, or use --backend=ninja" :
+		    *p == '?' ? "the path holds '?', a wildcard make expands in file names; rename it, or use --backend=ninja" :
+		    "the path holds '[', a wildcard make expands in file names; rename it, or use --backend=ninja";
+	if (strchr(path, '|'))
+		return "the path holds '|', which make reads as the start of order-only prerequisites; rename it";
+	if (path[n - 1] == ')' && strchr(path, '('))
+		return "the path ends in '(...)', which make reads as a member of an archive; rename it, or use --backend=ninja";
+	if (path[0] == '~')
+		return "the path starts with '~', which make replaces with a home directory; rename it, or use --backend=ninja";
+	if (makespecial(path))
+		return "the path is a name make reads as a special target or a suffix rule; rename it, or use --backend=ninja";
+	return NULL;
+}
+
+/* path for a make rule line; target: '%' is escaped too (it would make a pattern rule) */
+static void
+escmake(struct buf *b, const char *path, bool target)
+{
+	const char *s;
+
+	for (s = path; *s; s++) {
+		switch (*s) {
+		case '$':
+			bufadds(b, "$$");
+			break;
+		case '=':
+			/* a line holding '=' outside a reference would be an assignment */
+			bufadds(b, "$(" MAKEEQ ")");
+			break;
+		case '%':
+			bufadds(b, target ? "\\%" : "%");
+			break;
+		case '#':
+		case ' ':
+		case ':':
+			bufaddc(b, '\\');
+			bufaddc(b, *s);
+			break;
+		default:
+			bufaddc(b, *s);
+		}
+	}
+	bufterm(b);
+}
+
+void
+escmaketarget(struct buf *b, const char *path)
+{
+	escmake(b, path, true);
+}
+
+void
+escmakeprereq(struct buf *b, const char *path)
+{
+	escmake(b, path, false);
+}
+
+void
+escmakerecipe(struct buf *b, const char *text)
+{
+	const char *s;
+
+	for (s = text; *s; s++) {
+		if (*s == '$')
+			bufaddc(b, '$');
+		bufaddc(b, *s);
+	}
+	bufterm(b);
+}

@@ -4,7 +4,7 @@
 /*
  * the one place where text is escaped for the files imagegen writes: a
  * path in a ninja build line, a ninja variable value, a word of a POSIX
- * shell command line.
+ * shell command line, a path or a recipe of a GNU Makefile.
  */
 
 #include <stdbool.h>
@@ -27,5 +27,22 @@ void escshell(struct buf *b, const char *s);
 void escshellwords(struct buf *b, const struct strvec *sv);
 /* append s as one shell word inside a ninja value (escshell, then escninjaval) */
 void escshellninja(struct buf *b, const char *s);
+
+/* the variable a Makefile defines as '=' for the paths holding one */
+#define MAKEEQ "imagegen_eq"
+
+/*
+ * NULL if path may be written to a GNU Makefile as a target or a
+ * prerequisite, else a static message saying why not: what make reads
+ * specially in a file name whatever the escaping (';', '\\', wildcards,
+ * a trailing '(...)', a leading '~', special target names)
+ */
+const char *escmakebad(const char *path);
+/* append path (escmakebad accepts it) as a target of a make rule: '$' doubled, '#', ' ', ':' and '%' after '\\', '=' as $(imagegen_eq) */
+void escmaketarget(struct buf *b, const char *path);
+/* append path as a prerequisite of a make rule: as escmaketarget, but '%' stays as it is */
+void escmakeprereq(struct buf *b, const char *path);
+/* append text (no newline) as the text of a recipe line: '$' doubled */
+void escmakerecipe(struct buf *b, const char *text);
 
 #endif

@@ -6,14 +6,18 @@
 #include "compat.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "escape.h"
 #include "image.h"
+#include "make.h"
 #include "ninja.h"
 #include "opts.h"
 #include "plan.h"
@@ -599,7 +603,9 @@ overlaps(const struct tree *t, const struct opts *o, const char *path)
 	return treefind(t, path) || strcmp(path, "all") == 0 || strcmp(path, o->output) == 0 ||
 	    strcmp(path, "push") == 0 || strncmp(path, "push-", 5) == 0 || strncmp(path, "push/", 5) == 0 ||
 	    strncmp(path, "ctx/", 4) == 0 || strncmp(path, "img/", 4) == 0 || strncmp(path, "log/", 4) == 0 ||
-	    strncmp(path, ".imagegen/stage/", 16) == 0 || strcmp(path, CONFIGBIN) == 0;
+	    strncmp(path, ".imagegen/stage/", 16) == 0 || strcmp(path, CONFIGBIN) == 0 ||
+	    strncmp(path, MAKESTAMPDIR "/", strlen(MAKESTAMPDIR) + 1) == 0 ||
+	    strncmp(path, MAKEPOOLDIR "/", strlen(MAKEPOOLDIR) + 1) == 0;
 }
 
 static int
@@ -763,47 +769,67 @@ graphplan(const struct tree *t, const struct opts *o, const struct strvec *confi
 	}
 }
 
-static int
-generate(struct tree *t, const struct opts *o)
+/*
+ * the generated file for the tree into out, and the path of each image's
+ * stage manifest into manifests; false after reporting through t->d
+ */
+static bool
+buildfile(struct tree *t, const struct opts *o, struct strvec *manifests, struct strvec *hookins, struct buf *out)
 {
 	struct plan p = {0};
-	struct buf out = {0}, b = {0};
-	struct strvec configs = {0}, regen = {0}, manifests = {0}, hookins = {0}, outs = {0};
-	char *rules;
-	size_t i, j;
-	int rc = 0;
+	struct strvec configs = {0}, regen = {0}, outs = {0};
+	char *rules = pathjoin(o->templates, "rules.ninja");
+	size_t i;
+	bool ok = false;
 
-	rules = pathjoin(o->templates, "rules.ninja");
-	if (!sources(t, o, rules, &configs, &regen)) {
-		rc = 1;
+	if (!sources(t, o, rules, &configs, &regen) || !prelude(t, o, rules, &p.prelude, &t->d))
 		goto out;
-	}
-	if (!prelude(t, o, rules, &p.prelude, &t->d)) {
-		rc = 1;
-		goto out;
-	}
 	/* the images after a pre hook have theirs written by the hook */
 	for (i = 0; i < t->n; i++) {
 		const struct service *sv = nodesvc(t, &t->node[i]);
 
 		if (!(sv && sv->pre))
-			strvectake(&manifests, xasprintf(".imagegen/stage/%s.list", t->node[i].img->name));
+			strvectake(manifests, xasprintf(".imagegen/stage/%s.list", t->node[i].img->name));
 	}
 	for (i = 0; i < t->nsvc; i++) {
 		if (t->svc[i].pre)
-			strvectake(&hookins, xasprintf(".imagegen/hook/%s.inputs", t->svc[i].name));
+			strvectake(hookins, xasprintf(".imagegen/hook/%s.inputs", t->svc[i].name));
 	}
-	for (i = 0; i < hookins.n; i++)
-		strvecadd(&outs, hookins.v[i]);
-	for (i = 0; i < manifests.n; i++)
-		strvecadd(&outs, manifests.v[i]);
+	for (i = 0; i < hookins->n; i++)
+		strvecadd(&outs, hookins->v[i]);
+	for (i = 0; i < manifests->n; i++)
+		strvecadd(&outs, manifests->v[i]);
 	graphplan(t, o, &configs, &regen, &outs, &p);
-	ninjawrite(&p, &out);
+	if (!o->make)
+		ninjawrite(&p, out);
+	else if (!ninjaprelude(&p, rules, &t->d) || !makewrite(&p, o->imagegen, out, &t->d))
+		goto out;
+	ok = true;
+out:
+	free(rules);
+	delplan(&p);
+	delstrvec(&configs);
+	delstrvec(&regen);
+	delstrvec(&outs);
+	return ok;
+}
 
+static int
+generate(struct tree *t, const struct opts *o)
+{
+	struct buf out = {0}, b = {0};
+	struct strvec manifests = {0}, hookins = {0};
+	size_t i, j;
+	int rc = 0;
+
+	if (!buildfile(t, o, &manifests, &hookins, &out)) {
+		rc = 1;
+		goto out;
+	}
 	/*
 	 * the arguments (an input of the regeneration edge) first, then its
-	 * outputs: the manifests and build.ninja last, so that none is older
-	 * than an input and a fresh build.ninja is clean
+	 * outputs: the manifests and the generated file last, so that none is
+	 * older than an input and a fresh one is clean
 	 */
 	optsrecord(o, &b);
 	rc |= writeout(ARGSFILE, &b);
@@ -826,15 +852,10 @@ generate(struct tree *t, const struct opts *o)
 	if (rc == 0)
 		rc |= writeout(o->output, &out);
 out:
-	free(rules);
-	planfree(&p);
 	delbuf(&out);
 	delbuf(&b);
-	delstrvec(&configs);
-	delstrvec(&regen);
 	delstrvec(&manifests);
 	delstrvec(&hookins);
-	delstrvec(&outs);
 	return rc;
 }
 
@@ -902,18 +923,68 @@ graph(const struct tree *t)
 	puts("}");
 }
 
-/* what generate checks beyond the tree, for imagegen check */
+/* what generate checks beyond the tree, for imagegen check (which needs no rules.ninja) */
 static bool
 checksources(struct tree *t, const struct opts *o)
 {
-	struct strvec configs = {0}, regen = {0};
+	struct plan p = {0};
+	struct strvec configs = {0}, regen = {0}, manifests = {0};
 	char *rules = pathjoin(o->templates, "rules.ninja");
+	size_t i;
 	bool ok = sources(t, o, rules, &configs, &regen);
 
+	if (ok && o->make) {
+		for (i = 0; i < t->n; i++)
+			strvectake(&manifests, xasprintf(".imagegen/stage/%s.list", t->node[i].img->name));
+		graphplan(t, o, &configs, &regen, &manifests, &p);
+		ok = makecheck(&p, &t->d);
+	}
+	delplan(&p);
 	delstrvec(&configs);
 	delstrvec(&regen);
+	delstrvec(&manifests);
 	free(rules);
 	return ok;
+}
+
+/*
+ * with --backend=make, the stamp of the regeneration edge (make.c) says
+ * that generate ran with the inputs as they were at t0, when it started:
+ * its time is t0 less 10 ms, so that an input changed while generate ran
+ * is newer whatever the granularity of the file system's clock (an input
+ * changed just before is then read again once, to no effect), or the
+ * time of .imagegen/generate.args, the input generate writes itself
+ */
+static int
+regenstamp(const struct opts *o, struct timespec t0)
+{
+	char *stamp = makeregenstamp(o->output);
+	struct timespec ts[2];
+	struct stat st;
+	int fd, rc = 0;
+
+	if (t0.tv_nsec >= 10 * 1000 * 1000) {
+		t0.tv_nsec -= 10 * 1000 * 1000;
+	} else {
+		t0.tv_sec--;
+		t0.tv_nsec += 990 * 1000 * 1000;
+	}
+	if (stat(ARGSFILE, &st) == 0 && (st.st_mtim.tv_sec > t0.tv_sec ||
+	    (st.st_mtim.tv_sec == t0.tv_sec && st.st_mtim.tv_nsec > t0.tv_nsec)))
+		t0 = st.st_mtim;
+	ts[0] = ts[1] = t0;
+	if (!mkdirparent(stamp) || (fd = openwrite(stamp, O_CREAT | O_TRUNC, 0666)) < 0) {
+		error("cannot write %s:", stamp);
+		rc = 1;
+	} else {
+		if (futimens(fd, ts) != 0) {
+			error("cannot set the time of %s:", stamp);
+			rc = 1;
+		}
+		close(fd);
+	}
+	free(stamp);
+	return rc;
 }
 
 static int
@@ -921,6 +992,7 @@ run(int argc, char **argv)
 {
 	struct opts o = {0};
 	struct tree t = {0};
+	struct timespec t0;
 	int rc;
 	const char *cmd = argv[0];
 
@@ -933,6 +1005,7 @@ run(int argc, char **argv)
 	t.namespace = o.namespace;
 	t.layout = !o.layout ? LAYOUT_AUTO : strcmp(o.layout, "pai-build") == 0 ? LAYOUT_PAIBUILD : LAYOUT_IMAGEYAML;
 	t.paitype = o.paitype;
+	clock_gettime(CLOCK_REALTIME, &t0);
 	if (!treeload(&t, &o.images))
 		rc = 1;
 	else if (strcmp(cmd, "generate") == 0)
@@ -943,6 +1016,8 @@ run(int argc, char **argv)
 		graph(&t);
 	else if (!checksources(&t, &o))
 		rc = 1;
+	if (rc == 0 && o.make && strcmp(cmd, "generate") == 0)
+		rc = regenstamp(&o, t0);
 	if (rc == 0 && o.summary)
 		summary(&t);
 	if (t.d.nerr)

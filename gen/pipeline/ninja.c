@@ -1,5 +1,6 @@
 #include "compat.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "escape.h"
@@ -125,4 +126,317 @@ ninjawrite(const struct plan *p, struct buf *b)
 		}
 	}
 	bufterm(b);
+}
+
+/* reading the prelude back: ninja's variables, rules and pools */
+
+/* a name of a binding or a ${name} reference */
+static bool
+namechar(int c, bool braced)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+	    c == '-' || (braced && c == '.');
+}
+
+/* what a $name refers to while text is expanded */
+struct scope {
+	const struct plan *p;
+	const struct rule *r; /* NULL at the top level */
+	const struct edge *e; /* NULL at the top level */
+	int depth;
+};
+
+static bool expand(struct scope *sc, const char *text, struct buf *out, const char **err);
+
+/* paths as shell words joined by spaces, as ninja gives $in and $out */
+static void
+shellpaths(const struct strvec *l, struct buf *out)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		if (i)
+			bufaddc(out, ' ');
+		escshell(out, l->v[i]);
+	}
+}
+
+static bool
+lookup(struct scope *sc, const char *name, size_t n, struct buf *out, const char **err)
+{
+	const struct strvec *v;
+	size_t i;
+	bool ok;
+
+	if (sc->e && n == 2 && memcmp(name, "in", 2) == 0) {
+		shellpaths(&sc->e->in, out);
+		return true;
+	}
+	if (sc->e && n == 3 && memcmp(name, "out", 3) == 0) {
+		shellpaths(&sc->e->out, out);
+		return true;
+	}
+	if (sc->e) {
+		v = &sc->e->var;
+		for (i = 0; i + 1 < v->n; i += 2) {
+			if (strlen(v->v[i]) == n && memcmp(v->v[i], name, n) == 0) {
+				bufadds(out, v->v[i + 1]);
+				return true;
+			}
+		}
+	}
+	if (sc->r) {
+		v = &sc->r->var;
+		for (i = 0; i + 1 < v->n; i += 2) {
+			if (strlen(v->v[i]) == n && memcmp(v->v[i], name, n) == 0) {
+				if (++sc->depth > 16) {
+					*err = "the rule's bindings refer to each other in a cycle";
+					return false;
+				}
+				ok = expand(sc, v->v[i + 1], out, err);
+				sc->depth--;
+				return ok;
+			}
+		}
+	}
+	v = &sc->p->var;
+	for (i = 0; i + 1 < v->n; i += 2) {
+		if (strlen(v->v[i]) == n && memcmp(v->v[i], name, n) == 0) {
+			bufadds(out, v->v[i + 1]);
+			return true;
+		}
+	}
+	/* ninja expands an unknown variable to nothing */
+	return true;
+}
+
+/* text with its $-escapes and references expanded into out */
+static bool
+expand(struct scope *sc, const char *text, struct buf *out, const char **err)
+{
+	const char *s = text, *name;
+	size_t n;
+
+	while (*s) {
+		if (*s != '$') {
+			bufaddc(out, *s++);
+			continue;
+		}
+		s++;
+		if (*s == '$' || *s == ' ' || *s == ':') {
+			bufaddc(out, *s++);
+		} else if (*s == '{') {
+			name = ++s;
+			for (n = 0; namechar((unsigned char)s[n], true); n++)
+				;
+			if (n == 0 || s[n] != '}') {
+				*err = "a '${' without a name and '}'";
+				return false;
+			}
+			if (!lookup(sc, name, n, out, err))
+				return false;
+			s += n + 1;
+		} else if (namechar((unsigned char)*s, false)) {
+			name = s;
+			for (n = 0; namechar((unsigned char)s[n], false); n++)
+				;
+			if (!lookup(sc, name, n, out, err))
+				return false;
+			s += n;
+		} else {
+			*err = "a '$' that is neither '$$', '$ ', '$:', '$name' nor '${name}'";
+			return false;
+		}
+	}
+	bufterm(out);
+	return true;
+}
+
+char *
+ninjaexpand(const struct plan *p, const struct rule *r, const struct edge *e, const char *text)
+{
+	struct scope sc = {p, r, e, 0};
+	struct buf out = {0};
+	const char *err = NULL;
+
+	/* ninjaprelude checked every binding, so only a cycle can fail here */
+	if (!expand(&sc, text, &out, &err))
+		fatal("rule %s: %s", r ? r->name : "(top level)", err);
+	bufterm(&out);
+	return out.data;
+}
+
+/* set pairs name = val in l, replacing an earlier value */
+static void
+setpair(struct strvec *l, const char *name, size_t n, char *val)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < l->n; i += 2) {
+		if (strlen(l->v[i]) == n && memcmp(l->v[i], name, n) == 0) {
+			free(l->v[i + 1]);
+			l->v[i + 1] = val;
+			return;
+		}
+	}
+	strvectake(l, xstrndup(name, n));
+	strvectake(l, val);
+}
+
+/* the logical lines of text: "$" and a newline join a line with the next, less its indentation */
+static void
+logicallines(const char *text, struct strvec *lines, int **linenos)
+{
+	struct buf l = {0};
+	const char *s = text;
+	int lineno = 1, start = 1;
+
+	while (*s) {
+		if (s[0] == '$' && s[1] == '$') {
+			bufadd(&l, s, 2);
+			s += 2;
+		} else if (s[0] == '$' && s[1] == '\n') {
+			s += 2;
+			lineno++;
+			while (*s == ' ')
+				s++;
+		} else if (*s == '\n') {
+			bufterm(&l);
+			strvecadd(lines, l.data);
+			*linenos = xreallocarray(*linenos, lines->n, sizeof(**linenos));
+			(*linenos)[lines->n - 1] = start;
+			l.len = 0;
+			s++;
+			start = ++lineno;
+		} else {
+			bufaddc(&l, *s++);
+		}
+	}
+	if (l.len) {
+		bufterm(&l);
+		strvecadd(lines, l.data);
+		*linenos = xreallocarray(*linenos, lines->n, sizeof(**linenos));
+		(*linenos)[lines->n - 1] = start;
+	}
+	delbuf(&l);
+}
+
+bool
+ninjaprelude(struct plan *p, const char *file, struct diag *d)
+{
+	struct strvec lines = {0};
+	int *linenos = NULL;
+	struct rule *r = NULL;
+	struct pool *pl = NULL;
+	struct scope top = {p, NULL, NULL, 0};
+	struct buf v = {0};
+	const char *s, *name, *err;
+	char *end;
+	size_t i, n, indent;
+	int line, nerr = d->nerr;
+
+	bufterm(&p->prelude);
+	logicallines(p->prelude.data, &lines, &linenos);
+	for (i = 0; i < lines.n; i++) {
+		s = lines.v[i];
+		line = linenos[i];
+		for (indent = 0; s[indent] == ' '; indent++)
+			;
+		s += indent;
+		if (!*s || *s == '#')
+			continue;
+		if (indent == 0 && (strncmp(s, "rule ", 5) == 0 || strncmp(s, "pool ", 5) == 0)) {
+			name = s + 5;
+			n = strlen(name);
+			if (n == 0 || strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") != n) {
+				errorat(d, file, line, 6, "expected a name after '%.4s'", s);
+				continue;
+			}
+			if (*s == 'r') {
+				p->rule = xreallocarray(p->rule, p->nrule + 1, sizeof(p->rule[0]));
+				r = &p->rule[p->nrule++];
+				memset(r, 0, sizeof(*r));
+				r->name = xstrdup(name);
+				pl = NULL;
+			} else {
+				p->pool = xreallocarray(p->pool, p->npool + 1, sizeof(p->pool[0]));
+				pl = &p->pool[p->npool++];
+				pl->name = xstrdup(name);
+				pl->depth = 0;
+				r = NULL;
+			}
+			continue;
+		}
+		name = s;
+		for (n = 0; namechar((unsigned char)s[n], true); n++)
+			;
+		s += n;
+		while (*s == ' ')
+			s++;
+		if (n == 0 || *s != '=') {
+			errorat(d, file, line, (int)indent + 1,
+			    "expected 'name = value', 'rule NAME' or 'pool NAME'; the prelude holds no edges");
+			continue;
+		}
+		for (s++; *s == ' '; s++)
+			;
+		if (indent == 0) {
+			r = NULL;
+			pl = NULL;
+			v.len = 0;
+			err = NULL;
+			if (!expand(&top, s, &v, &err)) {
+				errorat(d, file, line, 1, "%s", err);
+				continue;
+			}
+			bufterm(&v);
+			setpair(&p->var, name, n, xstrdup(v.data));
+		} else if (r) {
+			/* checked now, expanded per edge */
+			struct plan none = {0};
+			struct scope check = {&none, NULL, NULL, 0};
+
+			v.len = 0;
+			err = NULL;
+			if (!expand(&check, s, &v, &err)) {
+				errorat(d, file, line, (int)indent + 1, "%s", err);
+				continue;
+			}
+			setpair(&r->var, name, n, xstrdup(s));
+		} else if (pl && n == 5 && memcmp(name, "depth", 5) == 0) {
+			pl->depth = strtol(s, &end, 10);
+			if (!*s || *end || pl->depth < 1)
+				errorat(d, file, line, (int)indent + 1, "a pool's depth is a positive number");
+		} else {
+			errorat(d, file, line, (int)indent + 1, "an indented binding belongs to a rule or a pool (depth)");
+		}
+	}
+	for (i = 0; i < p->nrule; i++) {
+		r = &p->rule[i];
+		r->command = r->description = NULL;
+		for (n = 0; n + 1 < r->var.n; n += 2) {
+			name = r->var.v[n];
+			s = r->var.v[n + 1];
+			if (strcmp(name, "command") == 0)
+				r->command = s;
+			else if (strcmp(name, "description") == 0)
+				r->description = s;
+			else if (strcmp(name, "restat") == 0)
+				r->restat = *s != '\0';
+			else if (strcmp(name, "generator") == 0)
+				r->generator = *s != '\0';
+			else if (strcmp(name, "pool") == 0 && *s) {
+				free(r->pool);
+				r->pool = xstrdup(s);
+			}
+		}
+		if (!r->command)
+			errorat(d, file, 0, 0, "rule %s has no command", r->name);
+		else if (r->pool && strcmp(r->pool, "console") != 0 && !planpool(p, r->pool))
+			errorat(d, file, 0, 0, "rule %s uses the pool %s, which the prelude does not define", r->name, r->pool);
+	}
+	delstrvec(&lines);
+	free(linenos);
+	delbuf(&v);
+	return d->nerr == nerr;
 }

@@ -16,4 +16,18 @@ void ninjabuild(struct buf *b, const struct edge *e);
 /* build.ninja for p: the header, the prelude as it is, then every item in order */
 void ninjawrite(const struct plan *p, struct buf *b);
 
+/*
+ * read p->prelude (ninja syntax) back into p->var, p->rule and p->pool;
+ * file names the prelude in diagnostics. false after reporting through d
+ * a statement it cannot read (the prelude holds variables, rules and
+ * pools, never edges)
+ */
+bool ninjaprelude(struct plan *p, const char *file, struct diag *d);
+/*
+ * text, a binding of rule r, expanded for edge e as ninja expands it: $in
+ * and $out as shell words, then e's variables, r's bindings, p's
+ * variables; an unknown name is empty. owned by the caller
+ */
+char *ninjaexpand(const struct plan *p, const struct rule *r, const struct edge *e, const char *text);
+
 #endif

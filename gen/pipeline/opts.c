@@ -49,8 +49,9 @@ usage(FILE *f, const char *cmd)
 {
 	fprintf(f, "usage: %s %s --images=DIR [--images=DIR...] [OPTIONS]\n", argv0, cmd);
 	if (strcmp(cmd, "generate") == 0)
-		fputs("\nwrites build.ninja, the stage manifests under .imagegen/stage/ and\n"
-		    ".imagegen/generate.args into the current directory (the build directory).\n", f);
+		fputs("\nwrites build.ninja (with --backend=make, the GNU Makefile images.mk), the\n"
+		    "stage manifests under .imagegen/stage/ and .imagegen/generate.args into the\n"
+		    "current directory (the build directory).\n", f);
 	else if (strcmp(cmd, "list") == 0)
 		fputs("\nprints the images in build order, each followed by the images it depends on;\n"
 		    "with --all, then each Dockerfile the pai-build layout leaves out, and why.\n", f);
@@ -81,7 +82,8 @@ usage(FILE *f, const char *cmd)
 	    "  --jobs=N              how many engine builds run at once (default: the number of CPUs)\n"
 	    "  --imagegen=PATH       the imagegen that build.ninja runs (default: this one)\n"
 	    "  --templates=DIR       where rules.ninja is (default " IMAGEGEN_TEMPLATEDIR ")\n"
-	    "  -o FILE               the file to write (default build.ninja)\n"
+	    "  --backend=ninja|make  write build.ninja for ninja (default) or a GNU Makefile for make\n"
+	    "  -o FILE               the file to write (default build.ninja; images.mk with --backend=make)\n"
 	    "  --args-file=FILE      read these options from FILE, one a line\n", f);
 	if (strcmp(cmd, "list") == 0)
 		fputs("  --all                 also list the Dockerfiles left out, each with the reason\n", f);
@@ -251,6 +253,14 @@ option(struct opts *o, const char *cmd, const char *arg, const char *next, int *
 				goto empty;
 			free(o->imagegen);
 			o->imagegen = strchr(v, '/') ? userpath(v) : xstrdup(v);
+			return true;
+		}
+		if ((v = optval(arg, "--backend"))) {
+			if (strcmp(v, "ninja") != 0 && strcmp(v, "make") != 0) {
+				error("%s: --backend=%s: the backend must be ninja or make", cmd, v);
+				return false;
+			}
+			o->make = strcmp(v, "make") == 0;
 			return true;
 		}
 		if ((v = optval(arg, "--templates"))) {
@@ -478,7 +488,7 @@ optsparse(struct opts *o, int argc, char **argv)
 	if (!o->templates)
 		o->templates = xstrdup(IMAGEGEN_TEMPLATEDIR);
 	if (!o->output)
-		o->output = xstrdup("build.ninja");
+		o->output = xstrdup(o->make ? "images.mk" : "build.ninja");
 	if (o->jobs == 0) {
 		n = sysconf(_SC_NPROCESSORS_ONLN);
 		o->jobs = n > 0 ? n : 1;
@@ -525,6 +535,8 @@ optsrecord(const struct opts *o, struct buf *b)
 	bufprintf(b, "--jobs=%ld\n", o->jobs);
 	bufprintf(b, "--imagegen=%s\n", o->imagegen);
 	bufprintf(b, "--templates=%s\n", o->templates);
+	if (o->make)
+		bufadds(b, "--backend=make\n");
 	bufprintf(b, "-o\n%s\n", o->output);
 }
 

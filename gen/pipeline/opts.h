@@ -34,6 +34,7 @@ struct opts {
 	char *templates;
 	char *output;
 	long jobs;
+	bool make;         /* --backend=make: a GNU Makefile instead of build.ninja */
 };
 
 /* bits of opts.fromcfg */

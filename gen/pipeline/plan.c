@@ -40,7 +40,7 @@ edgevarget(const struct edge *e, const char *name)
 }
 
 void
-edgefree(struct edge *e)
+deledge(struct edge *e)
 {
 	delstrvec(&e->out);
 	delstrvec(&e->implicitout);
@@ -93,13 +93,47 @@ plandefault(struct plan *p, const char *name)
 	strvecadd(&additem(p, PLANDEFAULT)->names, name);
 }
 
-void
-planfree(struct plan *p)
+const struct rule *
+planrule(const struct plan *p, const char *name)
 {
 	size_t i;
 
+	for (i = 0; i < p->nrule; i++) {
+		if (strcmp(p->rule[i].name, name) == 0)
+			return &p->rule[i];
+	}
+	return NULL;
+}
+
+const struct pool *
+planpool(const struct plan *p, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < p->npool; i++) {
+		if (strcmp(p->pool[i].name, name) == 0)
+			return &p->pool[i];
+	}
+	return NULL;
+}
+
+void
+delplan(struct plan *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->nrule; i++) {
+		free(p->rule[i].name);
+		delstrvec(&p->rule[i].var);
+		free(p->rule[i].pool);
+	}
+	free(p->rule);
+	for (i = 0; i < p->npool; i++)
+		free(p->pool[i].name);
+	free(p->pool);
+	delstrvec(&p->var);
 	for (i = 0; i < p->n; i++) {
-		edgefree(&p->item[i].edge);
+		deledge(&p->item[i].edge);
 		free(p->item[i].text);
 		delstrvec(&p->item[i].names);
 	}

@@ -38,6 +38,24 @@ struct planitem {
 	struct strvec names; /* PLANDEFAULT */
 };
 
+/*
+ * a rule of the prelude: how its edges run. Bindings keep ninja's syntax
+ * ($in, $out, $name) and are expanded per edge (ninjaexpand).
+ */
+struct rule {
+	char *name;
+	struct strvec var; /* pairs: binding name, text as written */
+	const char *command, *description; /* in var; description may be NULL */
+	char *pool; /* NULL for none */
+	bool restat, generator;
+};
+
+/* a pool: at most depth edges of its rules at once */
+struct pool {
+	char *name;
+	long depth;
+};
+
 struct plan {
 	/*
 	 * the rules, pools and global variables, in ninja's syntax: the
@@ -45,6 +63,12 @@ struct plan {
 	 * with escshellninja)
 	 */
 	struct buf prelude;
+	/* the prelude read back (ninjaprelude): values, rules, pools */
+	struct strvec var; /* pairs: name, value (shell text) */
+	struct rule *rule;
+	size_t nrule;
+	struct pool *pool;
+	size_t npool;
 	struct planitem *item;
 	size_t n, cap;
 };
@@ -54,7 +78,7 @@ void edgevar(struct edge *e, const char *name, const char *val);
 /* the value of variable name of e, or NULL */
 const char *edgevarget(const struct edge *e, const char *name);
 /* free the lists of e; e is empty after */
-void edgefree(struct edge *e);
+void deledge(struct edge *e);
 
 /* add edge e to p; p takes its lists over and e is empty after */
 void planedge(struct plan *p, struct edge *e);
@@ -64,7 +88,11 @@ void plancomment(struct plan *p, const char *text);
 void planblank(struct plan *p);
 /* name is built when no target is named (ninja's default, make's first goal) */
 void plandefault(struct plan *p, const char *name);
+/* the rule named name, or NULL */
+const struct rule *planrule(const struct plan *p, const char *name);
+/* the pool named name, or NULL */
+const struct pool *planpool(const struct plan *p, const char *name);
 /* free everything p holds */
-void planfree(struct plan *p);
+void delplan(struct plan *p);
 
 #endif

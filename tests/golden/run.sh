@@ -12,16 +12,24 @@
 #                         temporary directory (e.g. src/images)
 #   status                the expected exit status (default 0)
 #   stderr.expect         what generate prints on stderr (default: nothing)
+#   stderr.make.expect    what it prints with --backend=make, where that differs
 #   build.ninja.expect    the expected build.ninja (when status is 0)
+#   images.mk.expect      the expected Makefile of --backend=make
 #   manifests.expect      the stage manifests, each after a "== NAME" line
 #   generate.args.expect  the recorded arguments (.imagegen/generate.args)
 #   list.expect, graph.expect   output of imagegen list / graph (optional)
+#   backend               "make": the case runs with --backend=make only
+#                         (default: with ninja, then again with make)
+#   goals                 targets to build with ninja and with make (one a
+#                         line); the staged contexts must then be the same
 # Every build.ninja written is also run through "ninja -n", which must
 # find it valid and clean (no regeneration right after generate), a
 # second generate, and one replaying .imagegen/generate.args as the
 # regeneration edge does, must leave every file untouched; touching an
 # image.yaml must make ninja regenerate build.ninja once; imagegen check
-# must report the same and write nothing.
+# must report the same and write nothing. The make pass runs the same
+# case in a second copy with --backend=make: the same diagnostics and
+# manifests, its images.mk checked the same way with "make -n".
 # UPDATE=1 rewrites the expected files from the actual output.
 #
 # Environment: IMAGEGEN (the binary), SRCDIR (the source tree).
@@ -29,6 +37,9 @@
 : "${IMAGEGEN:?IMAGEGEN must name the imagegen binary}"
 : "${SRCDIR:?SRCDIR must name the source tree}"
 NINJA=${NINJA:-ninja}
+MAKE=${MAKE:-make}
+# the make runs of the tests start afresh, whatever make runs the tests
+unset MAKEFLAGS MFLAGS MAKELEVEL
 
 passed=0
 failed=0
@@ -71,7 +82,34 @@ run() {
 	else
 		set -- --images=../src/images
 	fi
+	[ "$backend" = make ] && set -- "$@" --backend=make
 	(cd "${rundir:-$work/build}" && "$IMAGEGEN" "$cmd" --imagegen=imagegen --templates=../templates --jobs=2 "$@")
+}
+
+# files under DIR newer than $work/marker, but make's stamps (rewritten by every generate)
+newer() {
+	find "$1" -type f -newer "$work/marker" ! -name '.ninja_*' ! -path '*/.imagegen/ran/*'
+}
+
+# the stage manifests of the build directory $1 into $2, each after "== NAME"
+manifests() {
+	: >"$2"
+	for m in "$1"/.imagegen/stage/*.list; do
+		[ -f "$m" ] || continue
+		printf '== %s\n' "$(basename "$m" .list)" >>"$2"
+		cat "$m" >>"$2"
+	done
+}
+
+# the files of a staged context tree, with their modes and contents' sums
+ctxsums() {
+	(cd "$1" && find ctx -print | LC_ALL=C sort | while IFS= read -r f; do
+		if [ -f "$f" ]; then
+			printf '%s %s %s\n' "$(stat -c %a "$f")" "$(cksum <"$f")" "$f"
+		else
+			printf '%s %s\n' "$(stat -c %a "$f")" "$f"
+		fi
+	done)
 }
 
 for case in "$SRCDIR"/tests/golden/*/; do
@@ -79,7 +117,10 @@ for case in "$SRCDIR"/tests/golden/*/; do
 	name=$(basename "$case")
 	[ -d "$case/tree" ] || [ -f "$case/dirs" ] || continue
 	ok=1
-	work="$tmp/$name"
+	backends="ninja make"
+	[ -f "$case/backend" ] && backends=$(cat "$case/backend")
+	for backend in $backends; do
+	work="$tmp/$name.$backend"
 	rundir=
 	[ -f "$case/rundir" ] && rundir="$work/$(cat "$case/rundir")"
 	mkdir -p "$work/build" "$work/templates"
@@ -95,40 +136,62 @@ for case in "$SRCDIR"/tests/golden/*/; do
 	cp "$SRCDIR/templates/rules.ninja" "$work/templates/"
 	want=0
 	[ -f "$case/status" ] && want=$(cat "$case/status")
+	if [ "$backend" = make ]; then
+		out=images.mk
+	else
+		out=build.ninja
+	fi
 
 	run generate >"$work/stdout" 2>"$work/stderr"
 	status=$?
-	[ "$status" = "$want" ] || fail "exit status $status, expected $want"
-	compare "$work/stderr" "$case/stderr.expect"
+	[ "$status" = "$want" ] || fail "$backend: exit status $status, expected $want"
+	if [ "$backend" = make ] && [ "$backends" != make ] && { [ -f "$case/stderr.make.expect" ] ||
+		{ [ "${UPDATE:-}" = 1 ] && ! cmp -s "$work/stderr" "$case/stderr.expect"; }; }; then
+		compare "$work/stderr" "$case/stderr.make.expect"
+	else
+		compare "$work/stderr" "$case/stderr.expect"
+	fi
 	compare "$work/stdout" "$case/stdout.expect"
 	if [ "$want" = 0 ]; then
-		compare "$work/build/build.ninja" "$case/build.ninja.expect"
-		: >"$work/manifests"
-		for m in "$work"/build/.imagegen/stage/*.list; do
-			[ -f "$m" ] || continue
-			printf '== %s\n' "$(basename "$m" .list)" >>"$work/manifests"
-			cat "$m" >>"$work/manifests"
-		done
-		compare "$work/manifests" "$case/manifests.expect"
-		compare "$work/build/.imagegen/generate.args" "$case/generate.args.expect"
-		if ! (cd "$work/build" && "$NINJA" -n >"$work/ninja.out" 2>&1); then
-			fail "ninja -n rejects build.ninja"
-			sed 's/^/    /' "$work/ninja.out"
-		elif grep -q REGENERATE "$work/ninja.out"; then
-			fail "build.ninja is out of date right after generate"
-			(cd "$work/build" && "$NINJA" -n -d explain 2>&1 | sed 's/^/    /' | head -5)
+		compare "$work/build/$out" "$case/$out.expect"
+		manifests "$work/build" "$work/manifests"
+		if [ "$backend" = make ] && [ -f "$tmp/$name.ninja/manifests" ]; then
+			cmp -s "$work/manifests" "$tmp/$name.ninja/manifests" ||
+				fail "make: the stage manifests differ from ninja's"
+		else
+			compare "$work/manifests" "$case/manifests.expect"
+		fi
+		if [ "$backend" = ninja ]; then
+			compare "$work/build/.imagegen/generate.args" "$case/generate.args.expect"
+			if ! (cd "$work/build" && "$NINJA" -n >"$work/ninja.out" 2>&1); then
+				fail "ninja -n rejects build.ninja"
+				sed 's/^/    /' "$work/ninja.out"
+			elif grep -q REGENERATE "$work/ninja.out"; then
+				fail "build.ninja is out of date right after generate"
+				(cd "$work/build" && "$NINJA" -n -d explain 2>&1 | sed 's/^/    /' | head -5)
+			fi
+		else
+			grep -qx -- --backend=make "$work/build/.imagegen/generate.args" ||
+				fail "make: --backend=make is not recorded for the regeneration"
+			if ! (cd "$work/build" && PATH="$(dirname "$IMAGEGEN"):$PATH" "$MAKE" -f images.mk -n >"$work/make.out" 2>&1); then
+				fail "make -n rejects images.mk"
+				sed 's/^/    /' "$work/make.out"
+			elif grep -q REGENERATE "$work/make.out"; then
+				fail "images.mk is out of date right after generate"
+				sed 's/^/    /' "$work/make.out" | head -5
+			fi
 		fi
 		touch "$work/marker"
-		run generate >/dev/null 2>&1 || fail "second generate failed"
-		changed=$(find "$work/build" -type f -newer "$work/marker" ! -name '.ninja_*')
-		[ -z "$changed" ] || fail "a second generate rewrote $changed"
+		run generate >/dev/null 2>&1 || fail "$backend: second generate failed"
+		changed=$(newer "$work/build")
+		[ -z "$changed" ] || fail "$backend: a second generate rewrote $changed"
 		# what the regeneration edge runs must reproduce the same files
 		(cd "$work/build" && "$IMAGEGEN" generate --args-file=.imagegen/generate.args) >/dev/null 2>&1 ||
-			fail "generate --args-file=.imagegen/generate.args failed"
-		changed=$(find "$work/build" -type f -newer "$work/marker" ! -name '.ninja_*')
-		[ -z "$changed" ] || fail "generate --args-file rewrote $changed"
+			fail "$backend: generate --args-file=.imagegen/generate.args failed"
+		changed=$(newer "$work/build")
+		[ -z "$changed" ] || fail "$backend: generate --args-file rewrote $changed"
 		mkdir "$work/check"
-		# an edited input regenerates build.ninja once, and only once
+		# an edited input regenerates the generated file once, and only once
 		if [ "$(basename "$IMAGEGEN")" = imagegen ]; then
 			touched=
 			for y in "$work"/src/*/*/image.yaml "$work"/src/*/*/*/*/image.yaml; do
@@ -138,34 +201,61 @@ for case in "$SRCDIR"/tests/golden/*/; do
 				y="$work/build/.imagegen/generate.args"
 				touch "$y"
 			fi
-			(cd "$work/build" && PATH="$(dirname "$IMAGEGEN"):$PATH" "$NINJA" build.ninja) >"$work/regen.out" 2>&1
-			grep -q REGENERATE "$work/regen.out" || fail "touching $y did not regenerate build.ninja"
-			(cd "$work/build" && "$NINJA" -n) >"$work/ninja.out" 2>&1
-			! grep -q REGENERATE "$work/ninja.out" || fail "build.ninja regenerates again and again"
+			if [ "$backend" = ninja ]; then
+				(cd "$work/build" && PATH="$(dirname "$IMAGEGEN"):$PATH" "$NINJA" build.ninja) >"$work/regen.out" 2>&1
+				grep -q REGENERATE "$work/regen.out" || fail "touching $y did not regenerate build.ninja"
+				(cd "$work/build" && "$NINJA" -n) >"$work/ninja.out" 2>&1
+				! grep -q REGENERATE "$work/ninja.out" || fail "build.ninja regenerates again and again"
+			else
+				# make remakes the Makefile it reads even with -n
+				(cd "$work/build" && PATH="$(dirname "$IMAGEGEN"):$PATH" "$MAKE" -f images.mk -n) >"$work/regen.out" 2>&1
+				grep -q REGENERATE "$work/regen.out" || fail "touching $y did not regenerate images.mk"
+				(cd "$work/build" && PATH="$(dirname "$IMAGEGEN"):$PATH" "$MAKE" -f images.mk -n) >"$work/make.out" 2>&1
+				! grep -q REGENERATE "$work/make.out" || fail "images.mk regenerates again and again"
+			fi
 		fi
 		rundir="$work/check"
 		run check >"$work/check.out" 2>"$work/check.err" ||
-			fail "check fails on a tree generate accepts"
+			fail "$backend: check fails on a tree generate accepts"
 		rundir=
-		cmp -s "$work/check.err" "$work/stderr" || fail "check reports differently from generate"
-		[ -z "$(ls -A "$work/check")" ] || fail "check wrote files"
-		if [ -f "$case/list.expect" ] || [ "${UPDATE:-}" = 1 ]; then
+		cmp -s "$work/check.err" "$work/stderr" || fail "$backend: check reports differently from generate"
+		[ -z "$(ls -A "$work/check")" ] || fail "$backend: check wrote files"
+		if [ "$backend" = ninja ] && { [ -f "$case/list.expect" ] || [ "${UPDATE:-}" = 1 ]; }; then
 			run list >"$work/list" 2>/dev/null || fail "imagegen list failed"
 			compare "$work/list" "$case/list.expect"
 		fi
-		if [ -f "$case/graph.expect" ] || [ "${UPDATE:-}" = 1 ]; then
+		if [ "$backend" = ninja ] && { [ -f "$case/graph.expect" ] || [ "${UPDATE:-}" = 1 ]; }; then
 			run graph >"$work/graph" 2>/dev/null || fail "imagegen graph failed"
 			compare "$work/graph" "$case/graph.expect"
 		fi
+		if [ -f "$case/goals" ]; then
+			set --
+			while IFS= read -r g; do set -- "$@" "$g"; done <"$case/goals"
+			if [ "$backend" = ninja ]; then
+				(cd "$work/build" && PATH="$(dirname "$IMAGEGEN"):$PATH" "$NINJA" "$@") >"$work/goals.out" 2>&1
+			else
+				(cd "$work/build" && PATH="$(dirname "$IMAGEGEN"):$PATH" "$MAKE" -f images.mk "$@") >"$work/goals.out" 2>&1
+			fi || {
+				fail "$backend: building the goals failed"
+				sed 's/^/    /' "$work/goals.out"
+			}
+			ctxsums "$work/build" >"$work/ctx.sums"
+			if [ "$backend" = make ] && [ -f "$tmp/$name.ninja/ctx.sums" ] &&
+				! diff -u "$tmp/$name.ninja/ctx.sums" "$work/ctx.sums" >"$work/diff" 2>&1; then
+				fail "make staged other contexts than ninja"
+				sed 's/^/    /' "$work/diff"
+			fi
+		fi
 	else
-		[ ! -e "${rundir:-$work/build}/build.ninja" ] || fail "build.ninja written despite errors"
+		[ ! -e "${rundir:-$work/build}/$out" ] || fail "$backend: $out written despite errors"
 		run check >/dev/null 2>"$work/check.err"
 		status=$?
-		[ "$status" = "$want" ] || fail "check: exit status $status, expected $want"
+		[ "$status" = "$want" ] || fail "$backend: check: exit status $status, expected $want"
 		if [ "$want" = 1 ] && ! cmp -s "$work/check.err" "$work/stderr"; then
-			fail "check reports differently from generate"
+			fail "$backend: check reports differently from generate"
 		fi
 	fi
+	done
 	if [ "$ok" = 1 ]; then
 		passed=$((passed + 1))
 		printf 'ok   %s\n' "$name"

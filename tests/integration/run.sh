@@ -2,10 +2,12 @@
 # shellcheck disable=SC2317 # helpers are called through 'check'
 # Integration tests: configure and ninja on a copy of the default example
 # tree with a real podman and a private image store, then assertions made
-# with the engine itself and with counts of engine invocations.
+# with the engine itself and with counts of engine invocations; then the
+# same with configure --backend=make and make on a second copy, and a
+# table of the engine builds of every case with each backend.
 #
 # Environment (set by 'make check-integration'): SRCDIR (the source tree),
-# PYTHON (python3 with jinja2 and yaml), NINJA. Prints one line per
+# PYTHON (python3 with jinja2 and yaml), NINJA, MAKE. Prints one line per
 # assertion and 'integration: N passed, N failed'; exits 1 on a failure.
 
 set -u
@@ -13,7 +15,10 @@ set -u
 SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 PYTHON=${PYTHON:-/usr/bin/python3}
 NINJA=${NINJA:-ninja}
+MAKE=${MAKE:-make}
 TMPDIR=${TMPDIR:-/tmp}
+# the make runs of the tests start afresh, whatever make runs the tests
+unset MAKEFLAGS MFLAGS MAKELEVEL
 
 pass=0
 fail=0
@@ -248,41 +253,48 @@ check "ninja hbase would build hadoop-run first" \
 
 # --- helpers for the build steps ------------------------------------------------
 
-# ninja ARGS...: run ninja in the build directory with explanations, output in $out
-runninja() {
+# runbuild ARGS...: run the build tool of $backend in $build, output in $out
+# (ninja with explanations; make through the GNUmakefile configure wrote)
+runbuild() {
 	: >"$englog"
 	t0=$(now)
-	(cd "$build" && "$NINJA" -d explain "$@") >"$out" 2>&1
+	if [ "$backend" = ninja ]; then
+		(cd "$build" && "$NINJA" -d explain "$@") >"$out" 2>&1
+	else
+		(cd "$build" && "$MAKE" "$@") >"$out" 2>&1
+	fi
 	rc=$?
 	t1=$(now)
 	ms=$((t1 - t0))
 	return $rc
 }
 
-# the images the engine built during the last runninja, sorted, space-separated
+# the images the engine built during the last runbuild, sorted, space-separated
 built() {
 	awk '$1 == "build" || $1 == "bud" { print $2 }' "$englog" | sort | tr '\n' ' ' | sed 's/ $//'
 }
 
-# invocations of the engine during the last runninja
+# invocations of the engine during the last runbuild
 invocations() {
 	wc -l <"$englog" | tr -d ' '
 }
 
-# expect_built DESCRIPTION "IMAGES": exactly those images were built
+# expect_built CASE "IMAGES": exactly those images were built; the count
+# goes to the table printed at the end
 expect_built() {
 	b=$(built)
 	if [ "$b" = "$2" ]; then
-		ok "$1: built [$b]"
+		ok "$backend: $1: built [$b]"
 	else
-		nok "$1: built [$b], expected [$2]"
+		nok "$backend: $1: built [$b], expected [$2]"
 		sed 's/^/    /' "$out"
 	fi
-	figure "$1: $(invocations) engine invocations, built [$b], $ms ms"
+	printf '%s\t%s\t%s\t%s\n' "$1" "$(printf '%s' "$b" | wc -w | tr -d ' ')" "$(invocations)" "$ms" >>"$tmp/cases.$backend"
 }
 
+# the generated file was regenerated during the last runbuild
 regenerated() {
-	grep -q 'explain: .*build\.ninja' "$out"
+	grep -q "REGENERATE $gen" "$out"
 }
 
 # imgfile IMAGE PATH DEST: copy PATH out of IMAGE to DEST
@@ -349,9 +361,16 @@ with open(sys.argv[3], "w") as f:
 ' "$tree/config.yaml" "$1" "$2"
 }
 
-# lastrun OUTPUT: "start end" of OUTPUT's newest entry in .ninja_log
+# lastrun IMAGE: "start end" in ms of IMAGE's last engine build: from
+# .ninja_log, or for make from the step's stamp (made as the step starts)
+# and the image ID file (written as it ends)
 lastrun() {
-	awk -F '\t' -v o="$1" '$4 == o { s = $1; e = $2 } END { if (s != "") print s, e }' "$build/.ninja_log"
+	if [ "$backend" = ninja ]; then
+		awk -F '\t' -v o="img/$1.iid" '$4 == o { s = $1; e = $2 } END { if (s != "") print s, e }' "$build/.ninja_log"
+	else
+		set -- "$build"/.imagegen/ran/img/"$1".iid.* "$build/img/$1.iid"
+		[ $# -eq 2 ] && [ -f "$1" ] && echo "$(date -r "$1" +%s%3N) $(date -r "$2" +%s%3N)"
+	fi
 }
 
 # touch a file so that its mtime is surely newer than the outputs'
@@ -360,154 +379,232 @@ edit() {
 	"$@"
 }
 
-# --- the first build ------------------------------------------------------------
+# the images, as the engine sees them, hold what the tree says
+contents() {
+	for i in base middle tools web; do
+		check "$backend: img/$i.iid holds the ID of image $i" iidmatches "$i"
+	done
+	I=$tree/images
+	check "$backend: base holds its staged files" imghas base /etc/imagegen-release "$I/base/rootfs/etc/imagegen-release"
+	check "$backend: base holds its nested files" imghas base /usr/share/base/README "$I/base/rootfs/usr/share/base/README"
+	check "$backend: middle holds its own files" imghas middle /etc/app/defaults.conf "$I/middle/etc/app/defaults.conf"
+	check "$backend: middle holds base's files" imghas middle /etc/imagegen-release "$I/base/rootfs/etc/imagegen-release"
+	check "$backend: middle is built on base (layers)" onbase base middle
+	check "$backend: web is built on middle (layers)" onbase middle web
+	check "$backend: tools is built on base (layers)" onbase base tools
+	check "$backend: web's label comes from the rendered Dockerfile" test "$(label web org.example.cluster)" = demo
 
-runninja
-rc=$?
-check "ninja builds the default example" test $rc -eq 0
-[ $rc -eq 0 ] || sed 's/^/    /' "$out"
-expect_built "full build" "base middle tools web"
-figure "full build wall time: $ms ms (storage driver $driver)"
-check "nothing was written into the source tree" untouched "$SRCDIR"
-check "nothing was written into the image tree" untouched "$tree"
-for i in base middle tools web; do
-	check "img/$i.iid holds the ID of image $i" iidmatches "$i"
-done
+	pyrender "$I/web/web.conf.template" "$tmp/web.conf.expect"
+	pyrender "$I/web/dockerfile.template" "$tmp/dockerfile.expect"
+	check "$backend: web holds web.conf rendered as jinja2 renders it" imghas web /etc/web/web.conf "$tmp/web.conf.expect"
+	check "$backend: ctx/web/dockerfile is rendered as jinja2 renders it" cmp -s "$build/ctx/web/dockerfile" "$tmp/dockerfile.expect"
+	check "$backend: web holds the files its rendered Dockerfile copies" imghas web /srv/status/index.html "$I/web/site/status/index.html"
+	check "$backend: web holds middle's files" imghas web /etc/app/defaults.conf "$I/middle/etc/app/defaults.conf"
+	check "$backend: web holds base's files" imghas web /etc/imagegen-release "$I/base/rootfs/etc/imagegen-release"
 
-I=$tree/images
-check "base holds its staged files" imghas base /etc/imagegen-release "$I/base/rootfs/etc/imagegen-release"
-check "base holds its nested files" imghas base /usr/share/base/README "$I/base/rootfs/usr/share/base/README"
-check "middle holds its own files" imghas middle /etc/app/defaults.conf "$I/middle/etc/app/defaults.conf"
-check "middle holds base's files" imghas middle /etc/imagegen-release "$I/base/rootfs/etc/imagegen-release"
-check "middle is built on base (layers)" onbase base middle
-check "web is built on middle (layers)" onbase middle web
-check "tools is built on base (layers)" onbase base tools
-check "web's label comes from the rendered Dockerfile" test "$(label web org.example.cluster)" = demo
+	check "$backend: tools holds a copy-list directory (src lands inside dst)" imghas tools /opt/scripts/check-health "$tree/shared/scripts/check-health"
+	check "$backend: tools holds a copy-list file" imghas tools /etc/motd.txt "$tree/shared/motd.txt"
+	check "$backend: copy-list keeps the executable mode" test "$(imgmode tools /opt/scripts/check-health)" = "-rwxr-xr-x"
+	check "$backend: tools holds its own files" imghas tools /usr/local/bin/tool-info "$I/tools/bin/tool-info"
+	check "$backend: .dockerignore '**/*.md' keeps bin/USAGE.md out of the image" imglacks tools /usr/local/bin/USAGE.md
+	check "$backend: .dockerignore 'bin/drafts' keeps the directory out of the image" imglacks tools /usr/local/bin/drafts
+	check "$backend: .dockerignore keeps bin/USAGE.md out of the staged context" test ! -e "$build/ctx/tools/bin/USAGE.md"
+	check "$backend: the staged context holds no image.yaml" test ! -e "$build/ctx/web/image.yaml"
+	check "$backend: the staged context holds no template source" test ! -e "$build/ctx/web/web.conf.template"
+}
 
-pyrender "$I/web/web.conf.template" "$tmp/web.conf.expect"
-pyrender "$I/web/dockerfile.template" "$tmp/dockerfile.expect"
-check "web holds web.conf rendered as jinja2 renders it" imghas web /etc/web/web.conf "$tmp/web.conf.expect"
-check "ctx/web/dockerfile is rendered as jinja2 renders it" cmp -s "$build/ctx/web/dockerfile" "$tmp/dockerfile.expect"
-check "web holds the files its rendered Dockerfile copies" imghas web /srv/status/index.html "$I/web/site/status/index.html"
-check "web holds middle's files" imghas web /etc/app/defaults.conf "$I/middle/etc/app/defaults.conf"
-check "web holds base's files" imghas web /etc/imagegen-release "$I/base/rootfs/etc/imagegen-release"
+# nothing to do: ninja -n says so; make -n prints no command (right
+# after a build whose steps all wrote their outputs; see docs/guide.md)
+uptodate() {
+	if [ "$backend" = ninja ]; then
+		(cd "$build" && "$NINJA" -n) >"$out" 2>&1 && grep -q "no work to do" "$out"
+	else
+		(cd "$build" && "$MAKE" -n) >"$out" 2>&1 && ! grep -qv "^make.*: Nothing to be done" "$out"
+	fi
+}
 
-check "tools holds a copy-list directory (src lands inside dst)" imghas tools /opt/scripts/check-health "$tree/shared/scripts/check-health"
-check "tools holds a copy-list file" imghas tools /etc/motd.txt "$tree/shared/motd.txt"
-check "copy-list keeps the executable mode" test "$(imgmode tools /opt/scripts/check-health)" = "-rwxr-xr-x"
-check "tools holds its own files" imghas tools /usr/local/bin/tool-info "$I/tools/bin/tool-info"
-check ".dockerignore '**/*.md' keeps bin/USAGE.md out of the image" imglacks tools /usr/local/bin/USAGE.md
-check ".dockerignore 'bin/drafts' keeps the directory out of the image" imglacks tools /usr/local/bin/drafts
-check ".dockerignore keeps bin/USAGE.md out of the staged context" test ! -e "$build/ctx/tools/bin/USAGE.md"
-check "the staged context holds no image.yaml" test ! -e "$build/ctx/web/image.yaml"
-check "the staged context holds no template source" test ! -e "$build/ctx/web/web.conf.template"
+# a run that ran no step: ninja's and make's own words
+ranothing() {
+	if [ "$backend" = ninja ]; then
+		grep -q "no work to do" "$out"
+	else
+		grep -q "Nothing to be done for 'all'" "$out" && ! grep -qv "Nothing to be done" "$out"
+	fi
+}
 
-# --- incremental behaviour --------------------------------------------------------
+# incremental: the example tree in $tree built in $build with $backend,
+# then every incremental case, each counted in engine builds
+incremental() {
+	I=$tree/images
 
-(cd "$build" && "$NINJA" -n) >"$out" 2>&1
-check "a second ninja -n has no work to do" grep -q "no work to do" "$out"
-runninja
-check "a second ninja runs nothing" test "$(invocations)" -eq 0
-figure "no-op ninja: $ms ms, $(invocations) engine invocations"
-check "a second ninja prints no work to do" grep -q "no work to do" "$out"
+	runbuild
+	check "$backend builds the default example" test $rc -eq 0
+	[ $rc -eq 0 ] || sed 's/^/    /' "$out"
+	expect_built "full build" "base middle tools web"
+	figure "$backend: full build wall time: $ms ms (storage driver $driver)"
+	check "$backend: nothing was written into the source tree" untouched "$SRCDIR"
+	check "$backend: nothing was written into the image tree" untouched "$tree"
+	contents
 
-edit touch "$I/tools/bin/tool-info"
-runninja
-expect_built "touching a leaf's file without changing it" ""
+	check "$backend: right after the build, a dry run has nothing to do" uptodate
+	runbuild
+	check "$backend: a second run runs nothing" test "$(invocations)" -eq 0
+	check "$backend: a second run says there is nothing to do" ranothing
+	expect_built "no-op" ""
 
-edit append "$I/tools/bin/tool-info" "echo version 2"
-runninja
-expect_built "changing a leaf's file" "tools"
-check "the rebuilt leaf holds the new content" imghas tools /usr/local/bin/tool-info "$I/tools/bin/tool-info"
-check "the rebuilt leaf is still on base" onbase base tools
+	edit touch "$I/tools/bin/tool-info"
+	runbuild
+	expect_built "touching a leaf's file without changing it" ""
 
-edit append "$I/base/rootfs/etc/imagegen-release" "CHANGE=1"
-runninja
-expect_built "changing the base" "base middle tools web"
-check "a dependent of the base holds the base's new file" imghas web /etc/imagegen-release "$I/base/rootfs/etc/imagegen-release"
-check "web is on the new middle" onbase middle web
-check "tools is on the new base" onbase base tools
+	edit append "$I/tools/bin/tool-info" "echo version 2"
+	runbuild
+	expect_built "changing a leaf's file" "tools"
+	check "$backend: the rebuilt leaf holds the new content" imghas tools /usr/local/bin/tool-info "$I/tools/bin/tool-info"
+	check "$backend: the rebuilt leaf is still on base" onbase base tools
 
-edit append "$I/base/rootfs/etc/imagegen-release" "CHANGE=2"
-runninja base
-expect_built "ninja base builds only base" "base"
-runninja
-expect_built "then ninja builds base's dependents" "middle tools web"
+	edit append "$I/base/rootfs/etc/imagegen-release" "CHANGE=1"
+	runbuild
+	expect_built "changing the base" "base middle tools web"
+	check "$backend: a dependent of the base holds the base's new file" imghas web /etc/imagegen-release "$I/base/rootfs/etc/imagegen-release"
+	check "$backend: web is on the new middle" onbase middle web
+	check "$backend: tools is on the new base" onbase base tools
 
-edit sed -i 's/one block per site/one section per site/' "$I/web/web.conf.template"
-runninja
-expect_built "a template edit that leaves the rendered file identical" ""
-check "the render step ran for that edit" grep -q 'explain: .*ctx/web/web.conf' "$out"
+	edit append "$I/base/rootfs/etc/imagegen-release" "CHANGE=2"
+	runbuild base
+	expect_built "building base alone" "base"
+	runbuild
+	expect_built "then everything: base's dependents" "middle tools web"
 
-edit append "$tree/config.yaml" "unused:" "  key: 1"
-runninja
-expect_built "a config edit no template reads" ""
+	edit sed -i 's/one block per site/one section per site/' "$I/web/web.conf.template"
+	runbuild
+	expect_built "a template edit that leaves the rendered file identical" ""
+	check "$backend: the render step ran for that edit" grep -q 'RENDER ctx/web/web.conf' "$out"
 
-edit sed -i 's/workers: 4/workers: 8/' "$tree/config.yaml"
-runninja
-expect_built "a config edit a template reads" "web"
-pyrender "$I/web/web.conf.template" "$tmp/web.conf.expect"
-check "web holds the re-rendered web.conf" imghas web /etc/web/web.conf "$tmp/web.conf.expect"
-check "the re-rendered web.conf says workers = 8" grep -q "workers = 8" "$tmp/web.conf.expect"
+	edit append "$tree/config.yaml" "unused:" "  key: 1"
+	runbuild
+	expect_built "a config edit no template reads" ""
 
-edit append "$I/middle/etc/app/extra.conf" "extra = 1"
-runninja
-expect_built "adding a file to an image directory" "middle web"
-check "adding a file regenerates build.ninja" regenerated
-check "the new file is in build.ninja" grep -q "ctx/middle/etc/app/extra.conf" "$build/build.ninja"
-check "the staged context follows the added file" cmp -s "$build/ctx/middle/etc/app/extra.conf" "$I/middle/etc/app/extra.conf"
-check "the image holds the added file" imghas middle /etc/app/extra.conf "$I/middle/etc/app/extra.conf"
+	edit sed -i 's/workers: 4/workers: 8/' "$tree/config.yaml"
+	runbuild
+	expect_built "a config edit a template reads" "web"
+	pyrender "$I/web/web.conf.template" "$tmp/web.conf.expect"
+	check "$backend: web holds the re-rendered web.conf" imghas web /etc/web/web.conf "$tmp/web.conf.expect"
+	check "$backend: the re-rendered web.conf says workers = 8" grep -q "workers = 8" "$tmp/web.conf.expect"
 
-edit rm "$I/middle/etc/app/extra.conf"
-runninja
-expect_built "deleting a file from an image directory" "middle web"
-check "deleting a file regenerates build.ninja" regenerated
-check "the deleted file is gone from build.ninja" hasnone "$build/build.ninja" "ctx/middle/etc/app/extra.conf"
-check "the staged context follows the deleted file" test ! -e "$build/ctx/middle/etc/app/extra.conf"
-check "the image no longer holds the deleted file" imglacks middle /etc/app/extra.conf
+	edit append "$I/middle/etc/app/extra.conf" "extra = 1"
+	runbuild
+	expect_built "adding a file to an image directory" "middle web"
+	check "$backend: adding a file regenerates $gen" regenerated
+	check "$backend: the new file is in $gen" grep -q "ctx/middle/etc/app/extra.conf" "$build/$gen"
+	check "$backend: the staged context follows the added file" cmp -s "$build/ctx/middle/etc/app/extra.conf" "$I/middle/etc/app/extra.conf"
+	check "$backend: the image holds the added file" imghas middle /etc/app/extra.conf "$I/middle/etc/app/extra.conf"
 
-edit append "$I/tools/image.yaml" "  - src: shared/motd.txt" "    dst: images/tools/opt"
-runninja
-expect_built "adding a copy-list entry to image.yaml" "tools"
-check "editing image.yaml regenerates build.ninja" regenerated
-check "the staged context follows image.yaml" cmp -s "$build/ctx/tools/opt/motd.txt" "$tree/shared/motd.txt"
-check "the image holds the new copy-list file" imghas tools /opt/motd.txt "$tree/shared/motd.txt"
+	edit rm "$I/middle/etc/app/extra.conf"
+	runbuild
+	expect_built "deleting a file from an image directory" "middle web"
+	check "$backend: deleting a file regenerates $gen" regenerated
+	check "$backend: the deleted file is gone from $gen" hasnone "$build/$gen" "ctx/middle/etc/app/extra.conf"
+	check "$backend: the staged context follows the deleted file" test ! -e "$build/ctx/middle/etc/app/extra.conf"
+	check "$backend: the image no longer holds the deleted file" imglacks middle /etc/app/extra.conf
 
-edit append "$I/middle/image.yaml" "# a comment"
-runninja
-expect_built "a comment added to image.yaml" ""
-check "a comment in image.yaml regenerates build.ninja" regenerated
+	edit append "$I/tools/image.yaml" "  - src: shared/motd.txt" "    dst: images/tools/opt"
+	runbuild
+	expect_built "adding a copy-list entry to image.yaml" "tools"
+	check "$backend: editing image.yaml regenerates $gen" regenerated
+	check "$backend: the staged context follows image.yaml" cmp -s "$build/ctx/tools/opt/motd.txt" "$tree/shared/motd.txt"
+	check "$backend: the image holds the new copy-list file" imghas tools /opt/motd.txt "$tree/shared/motd.txt"
 
-edit append "$I/web/site/docs/index.html" "<p>edited</p>"
-append "$I/tools/bin/tool-info" "echo version 3"
-runninja -j2
-expect_built "changing both leaves, ninja -j2" "tools web"
-w=$(lastrun img/web.iid)
-t=$(lastrun img/tools.iid)
+	edit append "$I/middle/image.yaml" "# a comment"
+	runbuild
+	expect_built "a comment added to image.yaml" ""
+	check "$backend: a comment in image.yaml regenerates $gen" regenerated
+
+	edit append "$I/web/image.yaml" "tags:" "  - v2"
+	runbuild
+	expect_built "a tag added to image.yaml" "web"
+	check "$backend: the image has the new tag" podman image exists web:v2
+	check "$backend: the tag names the image just built" test "$(podman image inspect --format '{{.Id}}' web:v2 2>/dev/null)" = "$(podman image inspect --format '{{.Id}}' web 2>/dev/null)"
+
+	edit append "$I/web/site/docs/index.html" "<p>edited</p>"
+	append "$I/tools/bin/tool-info" "echo version 3"
+	runbuild -j2
+	expect_built "changing both leaves, -j2" "tools web"
+	w=$(lastrun web)
+	t=$(lastrun tools)
+	check "$backend: -j2 builds the two leaves at the same time (web $w, tools $t ms)" overlap
+	figure "$backend -j2 on both leaves: web build [$w] ms, tools build [$t] ms, wall $ms ms"
+
+	# a failing engine build
+	iid_before=$(cat "$build/img/tools.iid" 2>/dev/null)
+	cp "$I/tools/Dockerfile" "$tmp/Dockerfile.tools"
+	edit append "$I/tools/Dockerfile" "COPY no-such-file /x"
+	runbuild
+	check "$backend: a failing engine build fails the run" test $rc -ne 0
+	check "$backend: the failure names the image and shows the engine's output" \
+		hasall "$out" "tools" "no-such-file"
+	check "$backend: a failing build leaves the image ID file alone" test "$(cat "$build/img/tools.iid" 2>/dev/null)" = "$iid_before"
+	edit cp "$tmp/Dockerfile.tools" "$I/tools/Dockerfile"
+	runbuild
+	check "$backend: after the fix the run succeeds" test $rc -eq 0
+	expect_built "restoring the Dockerfile" "tools"
+	check "$backend: the restored build gives the same image ID (engine cache)" test "$(cat "$build/img/tools.iid" 2>/dev/null)" = "$iid_before"
+
+	runbuild
+	check "$backend: at the end a run has nothing to do" ranothing
+	expect_built "no-op at the end" ""
+}
+
 overlap() {
 	# shellcheck disable=SC2086 # "start end" pairs
 	set -- $w $t
 	[ $# -eq 4 ] && [ "$1" -lt "$4" ] && [ "$3" -lt "$2" ]
 }
-check "ninja -j2 builds the two leaves at the same time (web $w, tools $t ms)" overlap
-figure "ninja -j2 on both leaves: web build [$w] ms, tools build [$t] ms, wall $ms ms"
 
-# a failing engine build
-iid_before=$(cat "$build/img/tools.iid" 2>/dev/null)
-cp "$I/tools/Dockerfile" "$tmp/Dockerfile.tools"
-edit append "$I/tools/Dockerfile" "COPY no-such-file /x"
-runninja
-check "a failing engine build fails ninja" test $rc -ne 0
-check "the failure names the image and shows the engine's output" \
-	hasall "$out" "tools" "no-such-file"
-check "a failing build leaves the image ID file alone" test "$(cat "$build/img/tools.iid" 2>/dev/null)" = "$iid_before"
-edit cp "$tmp/Dockerfile.tools" "$I/tools/Dockerfile"
-runninja
-check "after the fix ninja succeeds" test $rc -eq 0
-expect_built "restoring the Dockerfile" "tools"
-check "the restored build gives the same image ID (engine cache)" test "$(cat "$build/img/tools.iid" 2>/dev/null)" = "$iid_before"
+# --- ninja ------------------------------------------------------------------------
 
-(cd "$build" && "$NINJA" -n) >"$out" 2>&1
-check "at the end ninja -n has no work to do" grep -q "no work to do" "$out"
+backend=ninja
+gen=build.ninja
+incremental
+
+# --- make ---------------------------------------------------------------------------
+
+# a fresh copy of the tree, configured with --backend=make
+backend="make"
+gen=images.mk
+tree=$tmp/tree-make
+build=$tmp/build-make
+cp -R "$SRCDIR/examples" "$tree"
+mkdir "$build"
+touch "$tmp/stamp"
+sleep 1
+(cd "$build" && "$SRCDIR/configure" --backend=make --images=../tree-make/images --config=../tree-make/config.yaml \
+	--engine=podman --jobs=2 >"$out" 2>&1)
+rc=$?
+check "configure --backend=make succeeds" test $rc -eq 0
+check "configure --backend=make writes GNUmakefile and images.mk, no build.ninja" \
+	test -f "$build/GNUmakefile" -a -f "$build/images.mk" -a ! -e "$build/build.ninja"
+if [ $rc -ne 0 ] || [ ! -f "$build/images.mk" ]; then
+	cat "$out"
+	nok "configure --backend=make wrote images.mk; the remaining tests need it"
+	finish
+fi
+(cd "$build" && "$MAKE" -f Makefile -q gen/imagegen) >/dev/null 2>&1
+check "the build directory's Makefile still builds imagegen itself (make -f Makefile)" test $? -eq 0
+(cd "$build" && "$MAKE" -n install) >"$out" 2>&1
+check "make install in the build directory is imagegen's own" grep -q "cp -f gen/imagegen" "$out"
+(cd "$build" && "$MAKE" -n clean) >"$out" 2>&1
+check "make clean in the build directory is imagegen's own" grep -q "rm -f gen/imagegen" "$out"
+incremental
+
+# engine builds of every case, ninja's and make's side by side
+printf '%-58s %11s %11s\n' "engine builds (and invocations) per case" ninja make
+while IFS="$(printf '\t')" read -r c nb ni _; do
+	m=$(awk -F '\t' -v c="$c" '$1 == c { print $2 " (" $3 ")"; exit }' "$tmp/cases.make")
+	printf '%-58s %11s %11s\n' "$c" "$nb ($ni)" "${m:--}"
+	[ "$nb ($ni)" = "$m" ] || nok "make and ninja differ on '$c': ninja $nb ($ni), make ${m:-none}"
+done <"$tmp/cases.ninja"
+printf '%-58s %11s %11s\n' "no-op wall time (ms)" \
+	"$(awk -F '\t' '$1 == "no-op" { print $4 }' "$tmp/cases.ninja")" \
+	"$(awk -F '\t' '$1 == "no-op" { print $4 }' "$tmp/cases.make")"
 
 finish

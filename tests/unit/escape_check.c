@@ -67,6 +67,41 @@ START_TEST(test_pathbad)
 }
 END_TEST
 
+START_TEST(test_make)
+{
+	ESC(escmaketarget, "ctx/a/b", "ctx/a/b");
+	ESC(escmaketarget, "a b:c#d", "a\\ b\\:c\\#d");
+	ESC(escmaketarget, "a%b", "a\\%b");
+	ESC(escmakeprereq, "a%b", "a%b");
+	ESC(escmaketarget, "$x", "$$x");
+	ESC(escmakeprereq, "a=b", "a$(imagegen_eq)b");
+	ESC(escmakerecipe, "echo '$HOME' 100%", "echo '$$HOME' 100%");
+}
+END_TEST
+
+START_TEST(test_makebad)
+{
+	ck_assert_ptr_null(escmakebad("ctx/a b/c:d#e%f=g$h'i,j(k)l"));
+	ck_assert_ptr_null(escmakebad("x/.PHONY"));
+	ck_assert_ptr_null(escmakebad(".imagegen/config.bin"));
+	ck_assert_ptr_null(escmakebad("dir/~x"));
+	ck_assert_ptr_nonnull(escmakebad("a;b"));
+	ck_assert_ptr_nonnull(escmakebad("a\\b"));
+	ck_assert_ptr_nonnull(escmakebad("a*b"));
+	ck_assert_ptr_nonnull(escmakebad("a?b"));
+	ck_assert_ptr_nonnull(escmakebad("a[b]"));
+	ck_assert_ptr_nonnull(escmakebad("lib(member)"));
+	ck_assert_ptr_nonnull(escmakebad("~user/x"));
+	ck_assert_ptr_nonnull(escmakebad(".PHONY"));
+	ck_assert_ptr_nonnull(escmakebad(".c.o"));
+	ck_assert_ptr_nonnull(escmakebad("a|b"));
+	ck_assert_ptr_nonnull(escmakebad("a\nb"));
+	ck_assert_ptr_nonnull(escmakebad(""));
+	ck_assert_str_eq(escmakebad("x;y"),
+	    "the path holds ';', where make ends a rule's prerequisites and starts its recipe; rename it, or use --backend=ninja");
+}
+END_TEST
+
 int
 main(void)
 {
@@ -80,6 +115,8 @@ main(void)
 	tcase_add_test(tc, test_shell);
 	tcase_add_test(tc, test_shellninja);
 	tcase_add_test(tc, test_pathbad);
+	tcase_add_test(tc, test_make);
+	tcase_add_test(tc, test_makebad);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

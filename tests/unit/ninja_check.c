@@ -39,7 +39,7 @@ START_TEST(test_edge)
 	    "  name = a$$b\n"
 	    "  flags = --x='a b'\n"
 	    "  lead = $ $ x\n");
-	edgefree(&e);
+	deledge(&e);
 	delbuf(&b);
 }
 END_TEST
@@ -64,7 +64,7 @@ START_TEST(test_wrap)
 		ck_assert_uint_le(strlen(line), 78);
 		ck_assert(line == b.data || strncmp(line, "    ", 4) == 0);
 	}
-	edgefree(&e);
+	deledge(&e);
 	delbuf(&b);
 }
 END_TEST
@@ -91,8 +91,74 @@ START_TEST(test_write)
 	    "ninja_required_version = 1.7\n\n"
 	    "rule r\n  command = x $in\n"
 	    "\n# a comment\nbuild o: r i\ndefault o\n");
-	planfree(&p);
+	delplan(&p);
 	delbuf(&b);
+}
+END_TEST
+
+/* the prelude read back: variables evaluated, rules kept for each edge */
+START_TEST(test_prelude)
+{
+	struct plan p = {0};
+	struct edge e = {0};
+	struct diag d = {0};
+	const struct rule *r;
+	char *cmd;
+
+	bufadds(&p.prelude,
+	    "# a comment\n"
+	    "imagegen = /usr/bin/image$$gen\n"
+	    "flags = --x=$imagegen $\n"
+	    "    --y\n"
+	    "pool engine\n"
+	    "  depth = 3\n"
+	    "\n"
+	    "rule build\n"
+	    "  command = $imagegen build $flags ${name} $in -o $out$:x$ y\n"
+	    "  description = BUILD $name\n"
+	    "  pool = engine\n"
+	    "  restat = 1\n"
+	    "rule regen\n"
+	    "  command = $imagegen generate\n"
+	    "  generator = 1\n"
+	    "  pool = console\n");
+	ck_assert(ninjaprelude(&p, "rules.ninja", &d));
+	ck_assert_int_eq(d.nerr, 0);
+	ck_assert_uint_eq(p.npool, 1);
+	ck_assert_str_eq(p.pool[0].name, "engine");
+	ck_assert_int_eq(p.pool[0].depth, 3);
+	r = planrule(&p, "build");
+	ck_assert_ptr_nonnull(r);
+	ck_assert(r->restat);
+	ck_assert(!r->generator);
+	ck_assert_str_eq(r->pool, "engine");
+	ck_assert(planrule(&p, "regen")->generator);
+	ck_assert_ptr_null(planrule(&p, "none"));
+	e.rule = "build";
+	strvecadd(&e.out, "img/a b.iid");
+	strvecadd(&e.in, "ctx/a");
+	edgevar(&e, "name", "'it'\\''s'");
+	cmd = ninjaexpand(&p, r, &e, r->command);
+	ck_assert_str_eq(cmd, "/usr/bin/image$gen build --x=/usr/bin/image$gen --y 'it'\\''s' ctx/a -o 'img/a b.iid':x y");
+	free(cmd);
+	cmd = ninjaexpand(&p, r, &e, r->description);
+	ck_assert_str_eq(cmd, "BUILD 'it'\\''s'");
+	free(cmd);
+	deledge(&e);
+	delplan(&p);
+}
+END_TEST
+
+/* what the prelude may not hold is reported with its line */
+START_TEST(test_prelude_bad)
+{
+	struct plan p = {0};
+	struct diag d = {0};
+
+	bufadds(&p.prelude, "a = $!\nbuild x: phony\nrule r\n  description = x\nrule s\n  command = x\n  pool = nope\n");
+	ck_assert(!ninjaprelude(&p, "rules.ninja", &d));
+	ck_assert_int_eq(d.nerr, 4);
+	delplan(&p);
 }
 END_TEST
 
@@ -108,6 +174,8 @@ main(void)
 	tcase_add_test(tc, test_edge);
 	tcase_add_test(tc, test_wrap);
 	tcase_add_test(tc, test_write);
+	tcase_add_test(tc, test_prelude);
+	tcase_add_test(tc, test_prelude_bad);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
