@@ -31,6 +31,8 @@ int cmd_build(int argc, char **argv);
 int cmd_digest(int argc, char **argv);
 /* run a pai-build service's build-pre.sh or build-post.sh in a private copy of the project (hook.c) */
 int cmd_hook(int argc, char **argv);
+/* make the next ninja run a pai-build service's hooks again (hook.c) */
+int cmd_rehook(int argc, char **argv);
 /* render a template with the cluster configuration (render.c) */
 int cmd_render(int argc, char **argv);
 /* compile the cluster configuration for render -c (config.c) */

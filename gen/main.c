@@ -20,6 +20,7 @@ const struct command commands[] = {
 	{"build", cmd_build, "build one image with docker, podman or buildah"},
 	{"digest", cmd_digest, "compute or print an image's input digest"},
 	{"hook", cmd_hook, "run a pai-build service's build-pre.sh or build-post.sh out of tree"},
+	{"rehook", cmd_rehook, "make the next ninja run the pai-build hooks again"},
 	{"render", cmd_render, "render a Jinja2 template with the cluster configuration"},
 	{"config", cmd_config, "compile the cluster configuration for render -c"},
 	{"push", cmd_push, "push one image to its registry and record the digest"},

@@ -398,7 +398,7 @@ hookinputs(const struct service *s, struct buf *b)
 
 /* the hook edges of a pai-build service, its phony name and its rehook target */
 static void
-serviceedges(const struct tree *t, const struct service *s, struct plan *pl)
+serviceedges(const struct tree *t, const struct opts *o, const struct service *s, struct plan *pl)
 {
 	struct edge e = {0};
 	struct buf b = {0};
@@ -420,6 +420,8 @@ serviceedges(const struct tree *t, const struct service *s, struct plan *pl)
 			continue;
 		e.rule = "hook";
 		strvectake(&e.out, xasprintf("hook/%s/%s", s->name, name));
+		/* imagegen rehook touches it: the next ninja (or make) runs the hooks again */
+		strvectake(&e.implicit, xasprintf(".imagegen/hook/%s.force", s->name));
 		if (phase == 0) {
 			for (i = 0; i < s->images.n; i++)
 				strvectake(&e.implicitout, xasprintf("hook/%s/%s.list", s->name, s->images.v[i]));
@@ -473,21 +475,13 @@ serviceedges(const struct tree *t, const struct service *s, struct plan *pl)
 			strvectake(&e.in, xasprintf("hook/%s/post", s->name));
 		planedge(pl, &e);
 	}
-	if (s->pre || s->post) {
+	/* ninja rehook-SERVICE: its output never exists, so it runs whenever asked (make would run it once) */
+	if ((s->pre || s->post) && !o->make) {
 		e.rule = "rehook";
 		strvectake(&e.out, xasprintf("rehook-%s", s->name));
 		b.len = 0;
-		if (s->pre) {
-			escshell(&b, p = xasprintf("hook/%s/pre", s->name));
-			free(p);
-		}
-		if (s->post) {
-			if (b.len)
-				bufaddc(&b, ' ');
-			escshell(&b, p = xasprintf("hook/%s/post", s->name));
-			free(p);
-		}
-		edgeflags(&e, "stamps", &b);
+		escshell(&b, s->name);
+		edgeflags(&e, "services", &b);
 		planedge(pl, &e);
 	}
 	delbuf(&b);
@@ -608,6 +602,21 @@ overlaps(const struct tree *t, const struct opts *o, const char *path)
 	    strncmp(path, MAKEPOOLDIR "/", strlen(MAKEPOOLDIR) + 1) == 0;
 }
 
+/* path, created empty when it does not exist; its time is left alone */
+static int
+forcefile(const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st) == 0 && S_ISREG(st.st_mode))
+		return 0;
+	if (writefile(path, "", 0, 0666) < 0) {
+		error("cannot write %s:", path);
+		return 1;
+	}
+	return 0;
+}
+
 static int
 writeout(const char *path, struct buf *b)
 {
@@ -694,7 +703,7 @@ graphplan(const struct tree *t, const struct opts *o, const struct strvec *confi
 		planedge(pl, &e);
 	}
 	for (i = 0; i < t->nsvc; i++)
-		serviceedges(t, &t->svc[i], pl);
+		serviceedges(t, o, &t->svc[i], pl);
 	for (i = 0; i < t->n; i++)
 		imageedges(t, o, &t->node[t->order[i]], pl);
 
@@ -712,30 +721,12 @@ graphplan(const struct tree *t, const struct opts *o, const struct strvec *confi
 	}
 	planedge(pl, &e);
 	plandefault(pl, "all");
-	if (hashooks(t)) {
-		struct buf v = {0};
-
+	if (hashooks(t) && !o->make) {
 		planblank(pl);
 		plancomment(pl, "ninja rehook: the next ninja runs every hook again");
 		e.rule = "rehook";
 		strvecadd(&e.out, "rehook");
-		for (i = 0; i < t->nsvc; i++) {
-			if (t->svc[i].pre) {
-				c = xasprintf("hook/%s/pre", t->svc[i].name);
-				bufaddc(&v, ' ');
-				escshell(&v, c);
-				free(c);
-			}
-			if (t->svc[i].post) {
-				c = xasprintf("hook/%s/post", t->svc[i].name);
-				bufaddc(&v, ' ');
-				escshell(&v, c);
-				free(c);
-			}
-		}
-		edgevar(&e, "stamps", v.data + 1);
 		planedge(pl, &e);
-		delbuf(&v);
 	}
 	if (o->registry && *o->registry) {
 		planblank(pl);
@@ -794,6 +785,8 @@ buildfile(struct tree *t, const struct opts *o, struct strvec *manifests, struct
 	for (i = 0; i < t->nsvc; i++) {
 		if (t->svc[i].pre)
 			strvectake(hookins, xasprintf(".imagegen/hook/%s.inputs", t->svc[i].name));
+		if (t->svc[i].pre || t->svc[i].post)
+			strvectake(hookins, xasprintf(".imagegen/hook/%s.force", t->svc[i].name));
 	}
 	for (i = 0; i < hookins->n; i++)
 		strvecadd(&outs, hookins->v[i]);
@@ -843,11 +836,14 @@ generate(struct tree *t, const struct opts *o)
 		rc |= writeout(manifests.v[j++], &b);
 	}
 	for (i = 0, j = 0; i < t->nsvc; i++) {
-		if (!t->svc[i].pre)
-			continue;
-		b.len = 0;
-		hookinputs(&t->svc[i], &b);
-		rc |= writeout(hookins.v[j++], &b);
+		if (t->svc[i].pre) {
+			b.len = 0;
+			hookinputs(&t->svc[i], &b);
+			rc |= writeout(hookins.v[j++], &b);
+		}
+		/* created once, empty; imagegen rehook gives it a new time */
+		if (t->svc[i].pre || t->svc[i].post)
+			rc |= forcefile(hookins.v[j++]);
 	}
 	if (rc == 0)
 		rc |= writeout(o->output, &out);

@@ -671,3 +671,63 @@ cmd_hook(int argc, char **argv)
 	delstrvec(&c.images);
 	return rc;
 }
+
+/*
+ * imagegen rehook [SERVICE...]: gives .imagegen/hook/SERVICE.force (an
+ * input of the service's hook edges) the current time, so that the next
+ * ninja, or make, runs those hooks again; every service's without names
+ */
+int
+cmd_rehook(int argc, char **argv)
+{
+	struct strvec names = {0}, want = {0};
+	char *path;
+	size_t i, n;
+	int rc = 0;
+
+	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		printf("usage: %s rehook [SERVICE...]\n\nin a build directory of the pai-build layout: the next ninja (or make)\n"
+		    "runs the build-pre.sh and build-post.sh of each SERVICE again, of every service without one.\n", argv0);
+		return 0;
+	}
+	if (!readnames(".imagegen/hook", &names)) {
+		error("rehook: cannot read .imagegen/hook: run it in a build directory of the pai-build layout whose services have hooks:");
+		return 1;
+	}
+	for (i = 0; i < names.n; i++) {
+		n = strlen(names.v[i]);
+		if (n > 6 && strcmp(names.v[i] + n - 6, ".force") == 0)
+			strvectake(&want, xstrndup(names.v[i], n - 6));
+	}
+	delstrvec(&names);
+	for (i = 1; i < (size_t)argc; i++) {
+		if (!strvechas(&want, argv[i])) {
+			struct buf b = {0};
+			size_t j;
+
+			for (j = 0; j < want.n; j++)
+				bufprintf(&b, "%s%s", j ? ", " : "", want.v[j]);
+			bufterm(&b);
+			error("rehook: '%s' is not a service with a hook here; the services with hooks are: %s", argv[i],
+			    want.n ? b.data : "none");
+			delbuf(&b);
+			rc = 2;
+		}
+	}
+	for (i = 0; rc == 0 && i < want.n; i++) {
+		int j, named = argc == 1;
+
+		for (j = 1; !named && j < argc; j++)
+			named = strcmp(argv[j], want.v[i]) == 0;
+		if (!named)
+			continue;
+		path = xasprintf(".imagegen/hook/%s.force", want.v[i]);
+		if (utimensat(AT_FDCWD, path, NULL, AT_SYMLINK_NOFOLLOW) != 0) {
+			error("rehook: cannot set the time of %s:", path);
+			rc = 1;
+		}
+		free(path);
+	}
+	delstrvec(&want);
+	return rc;
+}

@@ -271,10 +271,22 @@ ig list >"$out" 2>&1
 check "the removed image has left the tree" test "$(grep -c tools-extra "$out")" -eq 0
 
 runninja rehook
-check "ninja rehook forgets the hooks' stamps" test $? -eq 0
+check "ninja rehook succeeds" test $? -eq 0
 runninja
 check "after ninja rehook, the hooks run again" grep -q "HOOK portal pre" "$out"
+check "after ninja rehook, the post hooks run again" grep -q "HOOK tools post" "$out"
 expect_built "after ninja rehook, nothing is built (the hooks wrote the same)" ""
+ig_rehook() {
+	(cd "$build" && "$imagegen" rehook "$@") >"$out" 2>&1
+}
+ig_rehook portal
+check "imagegen rehook SERVICE succeeds" test $? -eq 0
+runninja
+check "after imagegen rehook portal, portal's hook runs again" grep -q "HOOK portal pre" "$out"
+check "after imagegen rehook portal, the other hooks do not" test "$(grep -c "HOOK tools" "$out")" -eq 0
+ig_rehook nosuch
+check "imagegen rehook of a service with no hook is a usage error" test $? -eq 2
+check "and names the services that have hooks" grep -q "the services with hooks are: portal, tools" "$out"
 
 # a failing hook stops its service's images, with its output shown
 touch "$proj/docs/FAIL"
@@ -303,6 +315,23 @@ expect_built "ninja tools builds the service's images and what they are built on
 runninja
 expect_built "then ninja builds the rest" "portal"
 check "no ninja run changed the sources" test "$dirtied" -eq 0
+
+# --- the make backend ----------------------------------------------------------
+
+mkdir "$tmp/make"
+(cd "$tmp/make" && "$imagegen" generate --backend=make -o images.mk --images=../project/src --engine=podman \
+	--jobs=2 --imagegen="$imagegen" --templates="$SRCDIR/templates") >"$out" 2>&1
+check "generate --backend=make takes the pai-build layout" test $? -eq 0
+: >"$englog"
+(cd "$tmp/make" && make -f images.mk -j2) >"$out" 2>&1
+check "make builds the tree" test $? -eq 0
+expect_built "make, first run" "base-image portal tools-agent tools-cli"
+check "make runs the pre hook before its image" before "$out" "HOOK portal pre" "BUILD portal"
+: >"$englog"
+(cd "$tmp/make" && make -f images.mk) >"$out" 2>&1
+check "a second make calls the engine 0 times" test ! -s "$englog"
+(cd "$tmp/make" && "$imagegen" rehook portal && make -f images.mk) >"$out" 2>&1
+check "imagegen rehook works with make too" grep -q "HOOK portal pre" "$out"
 
 # --- the cache registry --------------------------------------------------------
 
