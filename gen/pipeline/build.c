@@ -296,7 +296,7 @@ build(struct buildcmd *c)
 	int logfd = -1, rc = 1, status;
 
 	if (stat(c->o.ctxdir, &st) != 0) {
-		error("build: context directory %s: %s", c->o.ctxdir, strerror(errno));
+		error("build: context directory %s: %s", c->o.ctxdir, errstr(errno));
 		return 1;
 	}
 	if (!S_ISDIR(st.st_mode)) {
@@ -305,7 +305,13 @@ build(struct buildcmd *c)
 	}
 	file = pathjoin(c->o.ctxdir, c->file ? c->file : "Dockerfile");
 	if (access(file, R_OK) != 0) {
-		error("build: Dockerfile %s: %s; expected --file to name a file of the context", file, strerror(errno));
+		error("build: Dockerfile %s: %s; expected --file to name a file of the context", file, errstr(errno));
+		free(file);
+		return 1;
+	}
+	/* one build of a context at a time, and no stage of it meanwhile (img/X.iid.engine is this build's) */
+	if (!bdlock(c->o.ctxdir, true)) {
+		error("build: cannot lock %s in .imagegen/lock: %s", c->o.ctxdir, errstr(errno));
 		free(file);
 		return 1;
 	}

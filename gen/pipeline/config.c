@@ -1,8 +1,10 @@
 #include "compat.h"
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "tmpl.h"
@@ -22,6 +24,34 @@ usage(FILE *f)
 	    "                   top level, as render -c takes it\n"
 	    "  -o OUT           write OUT, atomically and only when its content changes\n",
 	    argv0);
+}
+
+/* the configuration files (the edge's inputs) dated in the future are set to now (mtimefuture) */
+static void
+futureinputs(const char *config)
+{
+	struct dirent *de;
+	struct stat st;
+	DIR *dir;
+	char *p;
+
+	if (stat(config, &st) != 0)
+		return;
+	if (!S_ISDIR(st.st_mode)) {
+		mtimefuture(config, &st);
+		return;
+	}
+	if (!(dir = opendir(config)))
+		return;
+	while ((de = readdir(dir))) {
+		if (!tenvconfigname(de->d_name))
+			continue;
+		p = pathjoin(config, de->d_name);
+		if (lstat(p, &st) == 0)
+			mtimefuture(p, &st);
+		free(p);
+	}
+	closedir(dir);
 }
 
 int
@@ -62,7 +92,13 @@ cmd_config(int argc, char **argv)
 	env = mktenv();
 	if (!tenvcompileconfig(env, config, &b))
 		goto done;
-	if (writefile(out, b.data, b.len, 0666) < 0) {
+	futureinputs(config);
+	/*
+	 * private build state, for its owner only: the configuration may hold
+	 * a registry password (docker-registry-info.docker-password), and the
+	 * templates must see the configuration as written
+	 */
+	if (writefile(out, b.data, b.len, 0600) < 0) {
 		error("cannot write %s:", out);
 		goto done;
 	}

@@ -52,14 +52,14 @@ walk(const char *root, const char *rel, struct strvec *out, struct diag *d)
 	struct dirent *de;
 	struct stat st;
 	DIR *dir;
-	char *full, *sub;
+	char *dirpath, *full, *sub;
 	bool ok = true;
 
-	full = rel ? pathjoin(root, rel) : xstrdup(root);
-	dir = opendir(full);
+	dirpath = rel ? pathjoin(root, rel) : xstrdup(root);
+	dir = opendir(dirpath);
 	if (!dir) {
-		errorat(d, full, 0, 0, "cannot read the context directory: %s", strerror(errno));
-		free(full);
+		errorat(d, dirpath, 0, 0, "cannot read the context directory: %s", errstr(errno));
+		free(dirpath);
 		return false;
 	}
 	while ((errno = 0, de = readdir(dir))) {
@@ -67,21 +67,22 @@ walk(const char *root, const char *rel, struct strvec *out, struct diag *d)
 			continue;
 		sub = rel ? pathjoin(rel, de->d_name) : xstrdup(de->d_name);
 		strvectake(out, sub);
-		free(full);
 		full = pathjoin(root, sub);
 		if (lstat(full, &st) != 0) {
-			errorat(d, full, 0, 0, "cannot stat: %s", strerror(errno));
+			errorat(d, full, 0, 0, "cannot stat: %s", errstr(errno));
 			ok = false;
 		} else if (S_ISDIR(st.st_mode)) {
 			ok = walk(root, sub, out, d) && ok;
 		}
+		free(full);
 	}
+	/* the directory being read, not its last entry */
 	if (errno != 0) {
-		errorat(d, full, 0, 0, "cannot read the context directory: %s", strerror(errno));
+		errorat(d, dirpath, 0, 0, "cannot read the context directory: %s", errstr(errno));
 		ok = false;
 	}
 	closedir(dir);
-	free(full);
+	free(dirpath);
 	return ok;
 }
 
@@ -125,7 +126,7 @@ hashentry(struct sha256_ctx *md, const char *root, const char *rel, struct diag 
 
 	full = pathjoin(root, rel);
 	if (lstat(full, &st) != 0) {
-		errorat(d, full, 0, 0, "cannot stat: %s", strerror(errno));
+		errorat(d, full, 0, 0, "cannot stat: %s", errstr(errno));
 		goto out;
 	}
 	snprintf(num, sizeof(num), "%04o", (unsigned)(st.st_mode & 07777));
@@ -139,7 +140,7 @@ hashentry(struct sha256_ctx *md, const char *root, const char *rel, struct diag 
 			link.data = xreallocarray(link.data, cap, 1);
 			n = readlink(full, link.data, cap);
 			if (n < 0) {
-				errorat(d, full, 0, 0, "cannot read the symlink: %s", strerror(errno));
+				errorat(d, full, 0, 0, "cannot read the symlink: %s", errstr(errno));
 				goto out;
 			}
 			if ((size_t)n < cap) {
@@ -152,9 +153,9 @@ hashentry(struct sha256_ctx *md, const char *root, const char *rel, struct diag 
 		field(md, link.data);
 		ok = true;
 	} else if (S_ISREG(st.st_mode)) {
-		fd = open(full, O_RDONLY | O_CLOEXEC);
+		fd = openregular(full, NULL);
 		if (fd < 0) {
-			errorat(d, full, 0, 0, "cannot open: %s", strerror(errno));
+			errorat(d, full, 0, 0, "cannot open: %s", errstr(errno));
 			goto out;
 		}
 		field(md, "f");
@@ -172,7 +173,7 @@ hashentry(struct sha256_ctx *md, const char *root, const char *rel, struct diag 
 			total += n;
 		}
 		if (n < 0)
-			errorat(d, full, 0, 0, "cannot read: %s", strerror(errno));
+			errorat(d, full, 0, 0, "cannot read: %s", errstr(errno));
 		else if (total != st.st_size)
 			errorat(d, full, 0, 0, "changed while it was hashed; run the build again");
 		else
@@ -323,6 +324,11 @@ cmd_digest(int argc, char **argv)
 	}
 	in.deps = (const char **)deps;
 	in.ndeps = ndeps;
+	/* no stage or build of the context while it is read */
+	if (outpath && !bdlock(in.ctxdir, false)) {
+		error("cannot lock %s in .imagegen/lock:", in.ctxdir);
+		goto out;
+	}
 	if (!inputdigest(&in, digest, &d))
 		goto out;
 	if (outpath) {

@@ -98,8 +98,43 @@ classmatch(const char *p, char c, const char **end)
 	return hit != neg;
 }
 
+/*
+ * the state of one match: the pattern and the path, and the pairs of
+ * positions already known not to match, so that a pattern of many '*'
+ * takes time in the product of the two lengths instead of exponential time
+ */
+struct match {
+	const char *pat, *path;
+	size_t npath;
+	unsigned char *failed; /* a bit per (pattern offset, path offset) */
+};
+
 static bool
-matchhere(const char *p, const char *s)
+known(const struct match *m, const char *p, const char *s, bool set)
+{
+	size_t bit = (size_t)(p - m->pat) * (m->npath + 1) + (size_t)(s - m->path);
+
+	if (set)
+		m->failed[bit / 8] |= (unsigned char)(1u << (bit % 8));
+	return m->failed[bit / 8] & (1u << (bit % 8));
+}
+
+static bool matchhere(const struct match *m, const char *p, const char *s);
+
+/* matchhere, remembering a failure */
+static bool
+matchfrom(const struct match *m, const char *p, const char *s)
+{
+	if (known(m, p, s, false))
+		return false;
+	if (matchhere(m, p, s))
+		return true;
+	known(m, p, s, true);
+	return false;
+}
+
+static bool
+matchhere(const struct match *m, const char *p, const char *s)
 {
 	const char *end;
 	int r;
@@ -119,17 +154,17 @@ matchhere(const char *p, const char *s)
 					p++;
 				if (!*p)
 					return true;
-				if (matchhere(p, s))
+				if (matchfrom(m, p, s))
 					return true;
 				for (; *s; s++) {
-					if (s[0] == '/' && matchhere(p, s + 1))
+					if (s[0] == '/' && matchfrom(m, p, s + 1))
 						return true;
 				}
 				return false;
 			}
 			p++;
 			for (;;) {
-				if (matchhere(p, s))
+				if (matchfrom(m, p, s))
 					return true;
 				if (!*s || *s == '/')
 					return false;
@@ -166,7 +201,21 @@ matchhere(const char *p, const char *s)
 bool
 dimatch(const char *pat, const char *path)
 {
-	return matchhere(pat, path);
+	struct match m;
+	bool hit;
+
+	m.pat = pat;
+	m.path = path;
+	m.npath = strlen(path);
+	/* without a star no position is tried twice: nothing to remember */
+	if (!strchr(pat, '*')) {
+		m.failed = NULL;
+		return matchhere(&m, pat, path);
+	}
+	m.failed = xcalloc((strlen(pat) + 1) * (m.npath + 1) / 8 + 1, 1);
+	hit = matchhere(&m, pat, path);
+	free(m.failed);
+	return hit;
 }
 
 /* true if pat matches path or one of its parent directories */

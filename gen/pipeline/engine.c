@@ -297,7 +297,7 @@ enginerun(const struct strvec *a, const char *input, struct buf *out, int outfd,
 		if (outpipe[0] >= 0)
 			close(outpipe[0]);
 		execv(a->v[0], a->v);
-		error("cannot run %s: %s", a->v[0], strerror(errno));
+		error("cannot run %s: %s", a->v[0], errstr(errno));
 		_exit(127);
 	}
 	if (nullfd >= 0)

@@ -1,21 +1,63 @@
 #include "compat.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "escape.h"
 #include "util.h"
 
 const char *
+escvalbad(const char *s)
+{
+	static char msg[160];
+	const unsigned char *p;
+	unsigned c;
+	const char *name;
+
+	for (p = (const unsigned char *)s; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			c = *p;
+		else if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+			c = p[1];
+		else
+			continue;
+		switch (c) {
+		case '\n':
+			name = "a newline";
+			break;
+		case '\r':
+			name = "a carriage return";
+			break;
+		case '\t':
+			name = "a TAB";
+			break;
+		case 0x1b:
+			name = "an escape character";
+			break;
+		default:
+			name = "a control character";
+			break;
+		}
+		snprintf(msg, sizeof(msg), "holds %s (U+%04X), which build.ninja cannot hold; remove it", name, c);
+		return msg;
+	}
+	return NULL;
+}
+
+const char *
 escpathbad(const char *path)
 {
+	static char msg[200];
+	const char *bad;
+
 	if (!path[0])
 		return "the path is empty";
-	if (strchr(path, '\n') || strchr(path, '\r'))
-		return "the path holds a newline, which build.ninja cannot express; rename it";
+	if ((bad = escvalbad(path))) {
+		snprintf(msg, sizeof(msg), "the path %s", bad);
+		return msg;
+	}
 	if (strchr(path, '|'))
 		return "the path holds '|', which ninja reads as a dependency separator; rename it";
-	if (strchr(path, '\t'))
-		return "the path holds a TAB, which the stage manifest uses as separator; rename it";
 	return NULL;
 }
 
@@ -49,18 +91,18 @@ escninjaval(struct buf *b, const char *val)
 }
 
 static bool
-shellsafe(int c)
+shellsafe(int c, bool cmd)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	    strchr("@%+=:,./-_", c) != NULL;
+	    (c && strchr(cmd ? "@%+:,./-_" : "@%+=:,./-_", c) != NULL);
 }
 
-void
-escshell(struct buf *b, const char *s)
+static void
+shellword(struct buf *b, const char *s, bool cmd)
 {
 	const char *p;
 
-	for (p = s; *p && shellsafe((unsigned char)*p); p++)
+	for (p = s; *p && shellsafe((unsigned char)*p, cmd); p++)
 		;
 	if (*s && !*p) {
 		bufadds(b, s);
@@ -77,6 +119,12 @@ escshell(struct buf *b, const char *s)
 }
 
 void
+escshell(struct buf *b, const char *s)
+{
+	shellword(b, s, false);
+}
+
+void
 escshellwords(struct buf *b, const struct strvec *sv)
 {
 	size_t i;
@@ -84,7 +132,8 @@ escshellwords(struct buf *b, const struct strvec *sv)
 	for (i = 0; i < sv->n; i++) {
 		if (i)
 			bufaddc(b, ' ');
-		escshell(b, sv->v[i]);
+		/* '=' in the command word would make it an assignment */
+		shellword(b, sv->v[i], i == 0);
 	}
 	bufterm(b);
 }
@@ -94,7 +143,17 @@ escshellninja(struct buf *b, const char *s)
 {
 	struct buf w = {0};
 
-	escshell(&w, s);
+	shellword(&w, s, false);
+	escninjaval(b, w.data);
+	delbuf(&w);
+}
+
+void
+escshellcmdninja(struct buf *b, const char *s)
+{
+	struct buf w = {0};
+
+	shellword(&w, s, true);
 	escninjaval(b, w.data);
 	delbuf(&w);
 }

@@ -12,8 +12,20 @@
 #include "util.h"
 
 /*
+ * the one rule for every value that reaches a generated build file
+ * (build.ninja, a stage manifest, .imagegen/generate.args): NULL if s may
+ * be written, else a message naming the character that may not. A value
+ * holds no control character (U+0000 to U+001F, U+007F to U+009F): ninja
+ * cannot lex a carriage return or a newline in a value, the manifest and
+ * generate.args keep one item a line, and the rest would reach a terminal
+ * through the edges' descriptions. The message is a static buffer, valid
+ * until the next call.
+ */
+const char *escvalbad(const char *s);
+/*
  * NULL if path may be written to build.ninja and to a stage manifest, else
- * a static message saying why not (newline, '|', TAB, empty).
+ * a message saying why not: escvalbad's rule, and no '|' (ninja has no
+ * escape for it in a path), and not empty.
  */
 const char *escpathbad(const char *path);
 
@@ -23,10 +35,16 @@ void escninjapath(struct buf *b, const char *path);
 void escninjaval(struct buf *b, const char *val);
 /* append s as one shell word, single-quoted unless it needs no quoting */
 void escshell(struct buf *b, const char *s);
-/* append the words of sv as one shell command line (escshell each, separated by spaces) */
+/* append the words of sv as one shell command line (escshell each, separated by spaces; the first, the command word, quoted when it holds an = too) */
 void escshellwords(struct buf *b, const struct strvec *sv);
 /* append s as one shell word inside a ninja value (escshell, then escninjaval) */
 void escshellninja(struct buf *b, const char *s);
+/*
+ * append s as the command word of a shell command line inside a ninja
+ * value: as escshellninja, but quoted when it holds '=' too, since an
+ * unquoted NAME=VALUE first word is an assignment, not a command
+ */
+void escshellcmdninja(struct buf *b, const char *s);
 
 /* the variable a Makefile defines as '=' for the paths holding one */
 #define MAKEEQ "imagegen_eq"

@@ -142,10 +142,19 @@ stageedge(const struct tree *t, const struct node *nd, const char *ctx, struct p
 
 	e.rule = "stage";
 	for (i = 0; !(s && s->pre) && i < nd->nent; i++) {
-		if (nd->ent[i].kind == 'F') {
-			strvectake(&e.out, pathjoin(ctx, nd->ent[i].dst));
-			strvecadd(&e.implicit, nd->ent[i].src);
+		if (nd->ent[i].kind != 'F')
+			continue;
+		if (nd->ent[i].link) {
+			/*
+			 * ninja follows symlinks: a dangling one would be a missing
+			 * input and an output never built. The directory holding the
+			 * link changes with it, and the stamp records its target.
+			 */
+			strvectake(&e.implicit, pathdir(nd->ent[i].src));
+			continue;
 		}
+		strvectake(&e.out, pathjoin(ctx, nd->ent[i].dst));
+		strvecadd(&e.implicit, nd->ent[i].src);
 	}
 	strvecadd(&e.out, stamp);
 	strvectake(&e.in, manifestpath(t, nd));
@@ -253,7 +262,7 @@ ctxinputs(const struct tree *t, const struct node *nd, const char *ctx, struct s
 		return;
 	}
 	for (i = 0; i < nd->nent; i++) {
-		if (nd->ent[i].kind != 'D')
+		if (nd->ent[i].kind != 'D' && !nd->ent[i].link)
 			strvectake(implicit, pathjoin(ctx, nd->ent[i].dst));
 	}
 }
@@ -487,18 +496,24 @@ serviceedges(const struct tree *t, const struct opts *o, const struct service *s
 	delbuf(&b);
 }
 
-/* the cluster configuration files: the file, or the YAML files of the directory */
+/*
+ * the cluster configuration files: the file, or the files of the directory
+ * that the loader merges (tenvconfigname); a directory under such a name is
+ * an error, as the loader makes it
+ */
 static bool
 configfiles(const struct opts *o, struct strvec *files, struct strvec *dirs, struct diag *d)
 {
 	struct stat st;
-	struct strvec names = {0}, sub = {0};
-	size_t i, n;
+	struct walklist w = {0};
+	char *errpath, *p;
+	size_t i;
+	bool ok = true;
 
 	if (!o->config)
 		return true;
 	if (stat(o->config, &st) != 0) {
-		errorat(d, o->config, 0, 0, "cannot read the configuration (--config): %s", strerror(errno));
+		errorat(d, o->config, 0, 0, "cannot read the configuration (--config): %s", errstr(errno));
 		return false;
 	}
 	if (!S_ISDIR(st.st_mode)) {
@@ -506,33 +521,25 @@ configfiles(const struct opts *o, struct strvec *files, struct strvec *dirs, str
 		return true;
 	}
 	strvecadd(dirs, o->config);
-	if (!walkroot(o->config, &names, &sub)) {
-		errorat(d, o->config, 0, 0, "cannot read the configuration directory: %s", strerror(errno));
+	if (!walktree(o->config, &w, &errpath)) {
+		errorat(d, errpath, 0, 0, "cannot read the configuration directory: %s", errstr(errno));
+		free(errpath);
+		delwalklist(&w);
 		return false;
 	}
-	delstrvec(&names);
-	delstrvec(&sub);
-	{
-		struct walklist w = {0};
-		char *errpath;
-
-		if (!walktree(o->config, &w, &errpath)) {
-			errorat(d, errpath, 0, 0, "cannot read: %s", strerror(errno));
-			free(errpath);
-			delwalklist(&w);
-			return false;
-		}
-		for (i = 0; i < w.n; i++) {
-			n = strlen(w.ent[i].path);
-			if (strchr(w.ent[i].path, '/') || S_ISDIR(w.ent[i].mode))
-				continue;
-			if ((n > 5 && strcmp(w.ent[i].path + n - 5, ".yaml") == 0) ||
-			    (n > 4 && strcmp(w.ent[i].path + n - 4, ".yml") == 0))
-				strvectake(files, pathjoin(o->config, w.ent[i].path));
-		}
-		delwalklist(&w);
+	for (i = 0; i < w.n; i++) {
+		if (strchr(w.ent[i].path, '/') || !tenvconfigname(w.ent[i].path))
+			continue;
+		p = pathjoin(o->config, w.ent[i].path);
+		if (stat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
+			errorat(d, p, 0, 0, "is a directory; the *.yaml and *.yml files of a configuration directory are merged, so rename it or move it out");
+			ok = false;
+			free(p);
+		} else
+			strvectake(files, p);
 	}
-	return true;
+	delwalklist(&w);
+	return ok;
 }
 
 /* the rule prelude: templates/rules.ninja rendered with the settings */
@@ -546,13 +553,16 @@ prelude(const struct tree *t, const struct opts *o, const char *rules, struct bu
 
 	if (!readfile(rules, &src)) {
 		errorat(d, rules, 0, 0, "cannot read the rule prelude: %s; --templates=DIR names the directory holding rules.ninja",
-		    strerror(errno));
+		    errstr(errno));
 		deltenv(env);
 		return false;
 	}
 	bufterm(&src);
 #define SETVAR(name, val) do { v.len = 0; escshellninja(&v, (val)); tenvsetstr(env, (name), v.data); } while (0)
-	SETVAR("imagegen", o->imagegen);
+	/* the command word of every edge: an unquoted NAME=VALUE there would be an assignment */
+	v.len = 0;
+	escshellcmdninja(&v, o->imagegen);
+	tenvsetstr(env, "imagegen", v.data);
 	SETVAR("engine", o->engine);
 	SETVAR("args", ARGSFILE);
 	if (o->config && t->layout != LAYOUT_PAIBUILD)
@@ -775,6 +785,13 @@ buildfile(struct tree *t, const struct opts *o, struct strvec *manifests, struct
 
 	if (!sources(t, o, rules, &configs, &regen) || !prelude(t, o, rules, &p.prelude, &t->d))
 		goto out;
+	/* an input dated in the future would hide its later edits from the regeneration edge */
+	for (i = 0; i < regen.n; i++) {
+		struct stat st;
+
+		if (lstat(regen.v[i], &st) == 0)
+			mtimefuture(regen.v[i], &st);
+	}
 	/* the images after a pre hook have theirs written by the hook */
 	for (i = 0; i < t->n; i++) {
 		const struct service *sv = nodesvc(t, &t->node[i]);
@@ -816,6 +833,12 @@ generate(struct tree *t, const struct opts *o)
 	int rc = 0;
 
 	if (!buildfile(t, o, &manifests, &hookins, &out)) {
+		rc = 1;
+		goto out;
+	}
+	/* one generate in a build directory at a time */
+	if (!bdlock(o->output, true)) {
+		error("cannot lock %s in .imagegen/lock:", o->output);
 		rc = 1;
 		goto out;
 	}

@@ -185,17 +185,26 @@ ystrof(yaml_node_t *n)
 	return s;
 }
 
-/* a string value: a non-null scalar without NUL or newline; else an error naming what */
+/*
+ * a string value: a non-null scalar that build.ninja can hold (escvalbad:
+ * no NUL, newline, carriage return or other control character); else an
+ * error naming what
+ */
 static bool
 getstr(struct load *l, yaml_node_t *n, const char *what, struct ystr *out)
 {
+	const char *bad;
+
 	if (n->type != YAML_SCALAR_NODE || isnull(n)) {
 		loaderr(l, n, "%s must be a string, not %s", what, isnull(n) ? "null" : nodekind(n));
 		return false;
 	}
-	if (strlen((const char *)n->data.scalar.value) != n->data.scalar.length ||
-	    memchr(n->data.scalar.value, '\n', n->data.scalar.length)) {
-		loaderr(l, n, "%s must be one line of text without NUL or newline", what);
+	if (strlen((const char *)n->data.scalar.value) != n->data.scalar.length) {
+		loaderr(l, n, "%s holds a NUL byte (U+0000), which build.ninja cannot hold; remove it", what);
+		return false;
+	}
+	if ((bad = escvalbad((const char *)n->data.scalar.value))) {
+		loaderr(l, n, "%s %s", what, bad);
 		return false;
 	}
 	*out = ystrof(n);
@@ -423,9 +432,15 @@ loadmap(struct load *l, yaml_node_t *n, const char *what, struct ykv **v, size_t
 			delystr(&kv.key);
 			continue;
 		}
-		if (!getstr(l, val, "a value", &kv.val)) {
-			delystr(&kv.key);
-			continue;
+		{
+			char *w = xasprintf("the value of %s '%s'", what, kv.key.s);
+			bool got = getstr(l, val, w, &kv.val);
+
+			free(w);
+			if (!got) {
+				delystr(&kv.key);
+				continue;
+			}
 		}
 		*v = xreallocarray(*v, *nv + 1, sizeof(**v));
 		(*v)[(*nv)++] = kv;
@@ -525,20 +540,78 @@ loadroot(struct load *l, yaml_node_t *root)
 	}
 }
 
+/* the parser's error, at its line:col (a reader error has only a byte offset) */
 static void
-parseerr(struct load *l, yaml_parser_t *p)
+parseerr(struct load *l, yaml_parser_t *p, const char *text, size_t len)
 {
 	yaml_mark_t m = p->problem_mark;
+	int line, col;
 
 	if (p->error == YAML_MEMORY_ERROR)
 		fatal("%s: out of memory reading YAML", l->file);
-	if (p->context)
+	if (p->error == YAML_READER_ERROR) {
+		textpos(text, len, p->problem_offset, &line, &col);
+		if (p->problem_value >= 0 && p->problem_value < 0x20)
+			errorat(l->d, l->file, line, col, "malformed YAML: %s (U+%04X); image.yaml must be text",
+			    p->problem ? p->problem : "cannot read", (unsigned)p->problem_value);
+		else if (p->problem_value >= 0)
+			errorat(l->d, l->file, line, col, "malformed YAML: %s (byte 0x%02x); image.yaml must be UTF-8 text",
+			    p->problem ? p->problem : "cannot read", (unsigned)p->problem_value & 0xff);
+		else
+			errorat(l->d, l->file, line, col, "malformed YAML: %s; image.yaml must be UTF-8 text",
+			    p->problem ? p->problem : "cannot read");
+	} else if (p->context)
 		errorat(l->d, l->file, (int)m.line + 1, (int)m.column + 1, "malformed YAML: %s %s (line %d)",
 		    p->problem, p->context, (int)p->context_mark.line + 1);
 	else
 		errorat(l->d, l->file, (int)m.line + 1, (int)m.column + 1, "malformed YAML: %s",
 		    p->problem ? p->problem : "cannot read");
 	l->nerr++;
+}
+
+/*
+ * false after an error when the text nests deeper than YAMLMAXDEPTH: the
+ * events are read and dropped, and the read stops at the first level too
+ * deep, so that no nesting makes loading slow (libyaml's composer is
+ * quadratic in the depth). Malformed YAML passes: the load reports it.
+ */
+static bool
+depthok(struct load *l, const char *text, size_t len)
+{
+	yaml_parser_t parser;
+	yaml_event_t ev;
+	int depth = 0;
+	bool ok = true, done = false;
+
+	if (!yaml_parser_initialize(&parser))
+		fatal("yaml_parser_initialize: out of memory");
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+	while (!done && yaml_parser_parse(&parser, &ev)) {
+		switch (ev.type) {
+		case YAML_SEQUENCE_START_EVENT:
+		case YAML_MAPPING_START_EVENT:
+			if (++depth > YAMLMAXDEPTH) {
+				errorat(l->d, l->file, (int)ev.start_mark.line + 1, (int)ev.start_mark.column + 1,
+				    "YAML nested more than %d levels deep; image.yaml needs three", YAMLMAXDEPTH);
+				l->nerr++;
+				ok = false;
+				done = true;
+			}
+			break;
+		case YAML_SEQUENCE_END_EVENT:
+		case YAML_MAPPING_END_EVENT:
+			depth--;
+			break;
+		case YAML_STREAM_END_EVENT:
+			done = true;
+			break;
+		default:
+			break;
+		}
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&parser);
+	return ok;
 }
 
 bool
@@ -549,11 +622,13 @@ imageparse(struct image *img, const char *file, const char *text, size_t len, st
 	yaml_document_t doc, doc2;
 	yaml_node_t *root;
 
+	if (!depthok(&l, text, len))
+		return false;
 	if (!yaml_parser_initialize(&parser))
 		fatal("yaml_parser_initialize: out of memory");
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
 	if (!yaml_parser_load(&parser, &doc)) {
-		parseerr(&l, &parser);
+		parseerr(&l, &parser, text, len);
 		yaml_parser_delete(&parser);
 		return false;
 	}
@@ -562,7 +637,7 @@ imageparse(struct image *img, const char *file, const char *text, size_t len, st
 	if (root) {
 		loadroot(&l, root);
 		if (!yaml_parser_load(&parser, &doc2))
-			parseerr(&l, &parser);
+			parseerr(&l, &parser, text, len);
 		else {
 			root = yaml_document_get_root_node(&doc2);
 			if (root)
@@ -582,7 +657,7 @@ imageload(struct image *img, struct diag *d)
 	bool ok;
 
 	if (!readfile(img->yaml, &b)) {
-		errorat(d, img->yaml, 0, 0, "cannot read: %s", strerror(errno));
+		errorat(d, img->yaml, 0, 0, "cannot read: %s", errstr(errno));
 		delbuf(&b);
 		return false;
 	}

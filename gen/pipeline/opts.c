@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "escape.h"
 #include "image.h"
 #include "opts.h"
 #include "registry.h"
@@ -109,20 +110,17 @@ setstr(char **slot, const char *val)
 #define WORDCHARS ENVCHARS ".-"
 
 /*
- * false after a message when the value of option opt holds a control
- * character: generate.args keeps one option a line, build.ninja one
- * variable a line
+ * false after a message when the value of option opt breaks the rule of
+ * every value that reaches build.ninja (escvalbad: no control character)
  */
 static bool
 linevalue(const char *cmd, const char *opt, const char *v)
 {
-	for (; *v; v++) {
-		if ((unsigned char)*v < 0x20 || *v == 0x7f) {
-			error("%s: %.*s: a value cannot hold a newline, TAB or other control character", cmd, (int)strcspn(opt, "="), opt);
-			return false;
-		}
-	}
-	return true;
+	const char *bad = escvalbad(v);
+
+	if (bad)
+		error("%s: %.*s: the value %s", cmd, (int)strcspn(opt, "="), opt, bad);
+	return !bad;
 }
 
 /* one option; false (after a message) on a usage error */
@@ -378,6 +376,7 @@ static bool
 registryfromconfig(struct opts *o)
 {
 	struct registryinfo ri;
+	const char *bad;
 	bool found, ok = false;
 
 	if (!o->config || (o->registry && o->namespace && o->tag && o->reguser))
@@ -397,6 +396,15 @@ registryfromconfig(struct opts *o)
 	}
 	if (!o->tag && ri.tag && !imagetagok(ri.tag)) {
 		badsetting(&ri, REG_TAG, ri.tag, "up to 128 letters, digits, '_', '.' and '-', not starting with '.' or '-'");
+		goto out;
+	}
+	if (!o->reguser && ri.user && ri.passenv && (strspn(ri.passenv, ENVCHARS) != strlen(ri.passenv) || !*ri.passenv)) {
+		badsetting(&ri, REG_PASSENV, ri.passenv, "the name of an environment variable: letters, digits and '_'");
+		goto out;
+	}
+	if (!o->reguser && ri.user && ri.passfile && (bad = escpathbad(ri.passfile))) {
+		errorat(NULL, ri.file, ri.kline[REG_PASSFILE], ri.kcol[REG_PASSFILE], "%s.%s: %s", ri.section,
+		    ri.keys[REG_PASSFILE], bad);
 		goto out;
 	}
 	/* OpenPAI's build stops without these (a KeyError); imagegen says where */

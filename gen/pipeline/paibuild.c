@@ -21,7 +21,7 @@
 #include "dockerfile.h"
 #include "graph.h"
 #include "image.h"
-#include "layout.h"
+#include "paibuild.h"
 #include "registry.h"
 #include "tree.h"
 #include "util.h"
@@ -149,17 +149,6 @@ static int
 svccmp(const void *a, const void *b)
 {
 	return strcmp(((const struct service *)a)->name, ((const struct service *)b)->name);
-}
-
-struct service *
-treefindsvc(const struct tree *t, const char *name)
-{
-	struct service key = {0};
-
-	if (t->nsvc == 0)
-		return NULL;
-	key.name = (char *)name;
-	return bsearch(&key, t->svc, t->nsvc, sizeof(t->svc[0]), svccmp);
 }
 
 static void
@@ -960,35 +949,4 @@ paiload(struct tree *t, const struct strvec *roots)
 		delwalklist(&l.svcwalk[i]);
 	free(l.svcwalk);
 	free(l.walked);
-}
-
-void
-delpai(struct tree *t)
-{
-	size_t i, j;
-
-	for (i = 0; i < t->nsvc; i++) {
-		struct service *s = &t->svc[i];
-
-		free(s->name);
-		free(s->dir);
-		free(s->proj);
-		free(s->rel);
-		delstrvec(&s->images);
-		for (j = 0; j < s->ndep; j++) {
-			free(s->dep[j].svc);
-			free(s->dep[j].file);
-			free(s->dep[j].ref);
-		}
-		free(s->dep);
-		delstrvec(&s->deps);
-		free(s->pre);
-		free(s->post);
-		free(s->decl);
-		delstrvec(&s->hookin);
-	}
-	free(t->svc);
-	free(t->painame);
-	delstrvec(&t->skipped);
-	delstrvec(&t->scanned);
 }

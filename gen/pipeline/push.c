@@ -366,6 +366,11 @@ push(struct pushcmd *c)
 	const char *name;
 	int rc = 1;
 
+	/* one push to this stamp at a time (its .manifest file is this push's) */
+	if (!bdlock(c->out, true)) {
+		error("cannot lock %s in .imagegen/lock:", c->out);
+		return 1;
+	}
 	id = readid(c->iid, "image ID");
 	if (!id)
 		return 1;
@@ -416,6 +421,10 @@ publish(struct pushcmd *c)
 	bool ok = true, done;
 	int rc = 1;
 
+	if (!bdlock(c->out, true)) {
+		error("cannot lock %s in .imagegen/lock:", c->out);
+		return 1;
+	}
 	for (i = 0; i < c->nstamps; i++) {
 		if (!readstamp(c->stamps[i], &one, &n, true)) {
 			ok = false;

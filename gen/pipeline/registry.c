@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "escape.h"
 #include "image.h"
 #include "registry.h"
 #include "tmpl.h"
@@ -146,7 +147,7 @@ readform(struct tenv *env, size_t f, struct registryinfo *ri)
 	struct tpos pos;
 	enum tfound got;
 	char *val;
-	size_t i;
+	const char *bad;
 	int k;
 
 	path[0] = forms[f].path[0];
@@ -174,14 +175,9 @@ readform(struct tenv *env, size_t f, struct registryinfo *ri)
 			errorat(NULL, pos.file, pos.line, pos.col, "%s.%s is %s; expected a single value", ri->section, ri->keys[k], kindname(got));
 			return false;
 		}
-		for (i = 0; val[i]; i++) {
-			if ((unsigned char)val[i] < 0x20 || val[i] == 0x7f)
-				break;
-		}
-		if (val[i]) {
-			/* the value may be the password: it is not printed */
-			errorat(NULL, pos.file, pos.line, pos.col, "%s.%s holds a newline or other control character; expected one line",
-			    ri->section, ri->keys[k]);
+		/* the one rule of values that reach build.ninja; the message names the character, never the value (it may be the password) */
+		if ((bad = escvalbad(val))) {
+			errorat(NULL, pos.file, pos.line, pos.col, "%s.%s %s", ri->section, ri->keys[k], bad);
 			memset(val, 0, strlen(val));
 			free(val);
 			return false;

@@ -146,8 +146,11 @@ cmd_render(int argc, char **argv)
 		error("cannot read the template %s:", tmpl);
 		goto done;
 	}
-	if (stat(tmpl, &st) == 0)
+	if (stat(tmpl, &st) == 0) {
 		mode = st.st_mode & 0777;
+		if (out)
+			mtimefuture(tmpl, &st);
+	}
 	if (!tmplrender(env, tmpl, src.data ? src.data : "", src.len, &res))
 		goto done;
 	if (out) {

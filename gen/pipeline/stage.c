@@ -261,20 +261,36 @@ listdir(const char *path, struct strvec *s)
 	return true;
 }
 
-/* true if rel is a temporary file of an R entry X (".X.XXXXXX~" beside it): another edge's atomic write in flight */
+/*
+ * true if rel is a temporary file of an R entry X (".X.XXXXXX~" beside it)
+ * that a render edge is writing at this moment; one whose writer was
+ * killed (tmpstale) is removed and not in flight
+ */
 static bool
-isrendertmp(const struct manifest *m, const char *rel)
+isrendertmp(const struct manifest *m, const char *ctxdir, const char *rel)
 {
 	const struct stageent *e;
 	const char *base = pathbase(rel);
-	char *x;
+	char *x, *dir;
+	int dirfd;
+	bool inflight;
 
 	if (!istmpname(base))
 		return false;
 	x = xasprintf("%.*s%.*s", (int)(base - rel), rel, (int)(strlen(base) - 9), base + 1);
 	e = findent(m, x);
 	free(x);
-	return e && e->kind == 'R';
+	if (!e || e->kind != 'R')
+		return false;
+	x = pathjoin(ctxdir, rel);
+	dir = pathdir(x);
+	dirfd = diropen(dir, 0);
+	inflight = dirfd >= 0 && !tmpstale(dirfd, base);
+	if (dirfd >= 0)
+		close(dirfd);
+	free(dir);
+	free(x);
+	return inflight;
 }
 
 /* removes from ctxdir/rel (a directory) everything that the manifest does not name */
@@ -290,7 +306,7 @@ prune(const struct manifest *m, const struct strvec *anc, const char *ctxdir, co
 
 	dir = rel ? pathjoin(ctxdir, rel) : xstrdup(ctxdir);
 	if (!listdir(dir, &names)) {
-		errorat(d, dir, 0, 0, "cannot read directory: %s", strerror(errno));
+		errorat(d, dir, 0, 0, "cannot read directory: %s", errstr(errno));
 		delstrvec(&names);
 		free(dir);
 		return false;
@@ -300,12 +316,12 @@ prune(const struct manifest *m, const struct strvec *anc, const char *ctxdir, co
 		full = pathjoin(ctxdir, sub);
 		e = findent(m, sub);
 		/* first what another edge may be writing at this moment */
-		if ((e && e->kind == 'R') || (!e && isrendertmp(m, sub)))
+		if ((e && e->kind == 'R') || (!e && isrendertmp(m, ctxdir, sub)))
 			goto next;
 		if (lstat(full, &st) != 0) {
 			if (errno == ENOENT)
 				goto next;
-			errorat(d, full, 0, 0, "cannot stat: %s", strerror(errno));
+			errorat(d, full, 0, 0, "cannot stat: %s", errstr(errno));
 			ok = false;
 			goto next;
 		}
@@ -324,7 +340,7 @@ prune(const struct manifest *m, const struct strvec *anc, const char *ctxdir, co
 			goto fail;
 		goto next;
 	fail:
-		errorat(d, full, 0, 0, "cannot remove: %s", strerror(errno));
+		errorat(d, full, 0, 0, "cannot remove: %s", errstr(errno));
 		ok = false;
 	next:
 		free(full);
@@ -405,43 +421,47 @@ static bool
 copyfile(const struct manifest *m, const struct stageent *e, const char *ctxdir, struct diag *d)
 {
 	struct stat st;
-	struct buf data = {0};
 	char *dst, *target;
 	bool ok = false;
+	int fd, r;
 
 	dst = pathjoin(ctxdir, e->dst);
 	if (lstat(e->src, &st) != 0) {
-		errorat(d, m->path, e->line, 0, "cannot stat source '%s': %s", e->src, strerror(errno));
+		errorat(d, m->path, e->line, 0, "cannot stat source '%s': %s", e->src, errstr(errno));
 		goto out;
 	}
+	mtimefuture(e->src, &st);
 	if (S_ISLNK(st.st_mode)) {
 		target = readlinkstrat(AT_FDCWD, e->src);
 		if (!target) {
-			errorat(d, m->path, e->line, 0, "cannot read symlink '%s': %s", e->src, strerror(errno));
+			errorat(d, m->path, e->line, 0, "cannot read symlink '%s': %s", e->src, errstr(errno));
 			goto out;
 		}
 		ok = copylink(target, dst);
 		free(target);
 		if (!ok)
-			errorat(d, m->path, e->line, 0, "cannot create symlink '%s': %s", dst, strerror(errno));
+			errorat(d, m->path, e->line, 0, "cannot create symlink '%s': %s", dst, errstr(errno));
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
 		errorat(d, m->path, e->line, 0, "source '%s' is %s; an F entry needs a regular file or a symlink",
-		    e->src, S_ISDIR(st.st_mode) ? "a directory (use a D entry)" : "a special file");
+		    e->src, S_ISDIR(st.st_mode) ? "a directory (use a D entry)" : filekind(st.st_mode));
 		goto out;
 	}
-	if (!readfile(e->src, &data)) {
-		errorat(d, m->path, e->line, 0, "cannot read source '%s': %s", e->src, strerror(errno));
+	/* streamed in bounded buffers: a file of any size costs the same memory */
+	if ((fd = openregular(e->src, &st)) < 0) {
+		errorat(d, m->path, e->line, 0, "cannot read source '%s': %s", e->src, errstr(errno));
 		goto out;
 	}
-	if (writefilemode(dst, data.data, data.len, st.st_mode & 07777) < 0) {
-		errorat(d, m->path, e->line, 0, "cannot write '%s': %s", dst, strerror(errno));
-		goto out;
-	}
-	ok = true;
+	r = writefilefd(dst, fd, st.st_mode & 07777);
+	close(fd);
+	if (r == -2)
+		errorat(d, m->path, e->line, 0, "cannot read source '%s': %s", e->src, errstr(errno));
+	else if (r < 0)
+		errorat(d, m->path, e->line, 0, "cannot write '%s': %s", dst, errstr(errno));
+	else
+		ok = true;
 out:
-	delbuf(&data);
 	free(dst);
 	return ok;
 }
@@ -456,7 +476,7 @@ makedir(const struct manifest *m, const struct stageent *e, const char *ctxdir, 
 
 	dst = pathjoin(ctxdir, e->dst);
 	if (stat(e->src, &st) != 0) {
-		errorat(d, m->path, e->line, 0, "cannot stat source '%s': %s", e->src, strerror(errno));
+		errorat(d, m->path, e->line, 0, "cannot stat source '%s': %s", e->src, errstr(errno));
 		goto out;
 	}
 	if (!S_ISDIR(st.st_mode)) {
@@ -464,6 +484,7 @@ makedir(const struct manifest *m, const struct stageent *e, const char *ctxdir, 
 		goto out;
 	}
 	*mode = st.st_mode & 07777;
+	mtimefuture(e->src, &st);
 	if (lstat(dst, &st) == 0 && S_ISDIR(st.st_mode)) {
 		if ((st.st_mode & 0700) != 0700 && chmod(dst, (st.st_mode & 07777) | 0700) != 0)
 			goto fail;
@@ -475,7 +496,7 @@ makedir(const struct manifest *m, const struct stageent *e, const char *ctxdir, 
 	ok = true;
 	goto out;
 fail:
-	errorat(d, m->path, e->line, 0, "cannot create directory '%s': %s", dst, strerror(errno));
+	errorat(d, m->path, e->line, 0, "cannot create directory '%s': %s", dst, errstr(errno));
 out:
 	free(dst);
 	return ok;
@@ -489,11 +510,37 @@ fixdir(const struct manifest *m, const struct stageent *e, const char *ctxdir, m
 	bool ok = true;
 
 	if (lstat(dst, &st) != 0 || ((st.st_mode & 07777) != mode && chmod(dst, mode) != 0)) {
-		errorat(d, m->path, e->line, 0, "cannot set the mode of '%s': %s", dst, strerror(errno));
+		errorat(d, m->path, e->line, 0, "cannot set the mode of '%s': %s", dst, errstr(errno));
 		ok = false;
 	}
 	free(dst);
 	return ok;
+}
+
+/*
+ * for a staged symlink, " -> TARGET" on its stamp line, the target's
+ * backslashes and control characters written \xHH: symlinks are no inputs
+ * or outputs of build.ninja (a dangling one would stop ninja), so the stamp
+ * is what changes when one does
+ */
+static void
+stamplink(struct buf *b, const char *ctxdir, const char *dst)
+{
+	char *path = pathjoin(ctxdir, dst), *target;
+	const unsigned char *s;
+
+	target = readlinkstrat(AT_FDCWD, path);
+	free(path);
+	if (!target)
+		return;
+	bufadds(b, "\t-> ");
+	for (s = (const unsigned char *)target; *s; s++) {
+		if (*s < 0x20 || *s == 0x7f || *s == '\\')
+			bufprintf(b, "\\x%02x", *s);
+		else
+			bufaddc(b, *s);
+	}
+	free(target);
 }
 
 bool
@@ -506,7 +553,7 @@ stagectx(const struct manifest *m, const char *ctxdir, const char *stamp, struct
 	int nerr = d->nerr;
 
 	if (!mkdirp(ctxdir, 0777)) {
-		errorat(d, ctxdir, 0, 0, "cannot create the context directory: %s", strerror(errno));
+		errorat(d, ctxdir, 0, 0, "cannot create the context directory: %s", errstr(errno));
 		return false;
 	}
 	mkancestors(m, &anc);
@@ -535,11 +582,13 @@ stagectx(const struct manifest *m, const char *ctxdir, const char *stamp, struct
 		return true;
 	for (i = 0; i < m->nent; i++) {
 		bufadds(&list, m->ent[i].dst);
+		if (m->ent[i].kind == 'F')
+			stamplink(&list, ctxdir, m->ent[i].dst);
 		bufaddc(&list, '\n');
 	}
 	bufterm(&list);
 	if (writefile(stamp, list.data, list.len, 0666) < 0) {
-		errorat(d, stamp, 0, 0, "cannot write the stamp: %s", strerror(errno));
+		errorat(d, stamp, 0, 0, "cannot write the stamp: %s", errstr(errno));
 		delbuf(&list);
 		return false;
 	}
@@ -566,11 +615,16 @@ cmd_stage(int argc, char **argv)
 		return 2;
 	}
 	if (!readfile(argv[1], &data)) {
-		errorat(&d, argv[1], 0, 0, "cannot read the stage manifest: %s", strerror(errno));
+		errorat(&d, argv[1], 0, 0, "cannot read the stage manifest: %s", errstr(errno));
 		return 1;
 	}
 	ok = manifestparse(&m, argv[1], data.data ? data.data : "", data.len, &d);
 	delbuf(&data);
+	/* one stage of a context at a time, and none while it is digested or built */
+	if (ok && !bdlock(argv[2], true)) {
+		errorat(&d, argv[2], 0, 0, "cannot lock the context in .imagegen/lock: %s", errstr(errno));
+		ok = false;
+	}
 	if (ok)
 		ok = stagectx(&m, argv[2], argv[3], &d);
 	delmanifest(&m);

@@ -17,7 +17,6 @@
 #include "escape.h"
 #include "graph.h"
 #include "image.h"
-#include "layout.h"
 #include "registry.h"
 #include "tree.h"
 #include "util.h"
@@ -37,6 +36,7 @@ centryadd(struct node *nd, char kind, const char *dst, const char *src, int prio
 	e->dst = xstrdup(dst);
 	e->src = src ? xstrdup(src) : NULL;
 	e->prio = prio;
+	e->link = false;
 }
 
 static int
@@ -109,8 +109,10 @@ addtree(struct tree *t, struct node *nd, const char *src, const char *dst, const
 		if (S_ISDIR(w->ent[i].mode)) {
 			centryadd(nd, 'D', d, s, prio);
 			strvecadd(&nd->dirs, s);
-		} else if (S_ISREG(w->ent[i].mode) || S_ISLNK(w->ent[i].mode))
+		} else if (S_ISREG(w->ent[i].mode) || S_ISLNK(w->ent[i].mode)) {
 			centryadd(nd, 'F', d, s, prio);
+			nd->ent[nd->nent - 1].link = S_ISLNK(w->ent[i].mode);
+		}
 		else
 			warningat(&t->d, s, 0, 0, "not a regular file, symlink or directory; left out of the context");
 		free(s);
@@ -184,13 +186,15 @@ addcopies(struct tree *t, struct node *nd)
 				centryadd(nd, 'D', at, src, 1);
 				strvecadd(&nd->dirs, src);
 				if (!walktree(src, &w, &errpath)) {
-					errorat(&t->d, errpath, 0, 0, "cannot read: %s", strerror(errno));
+					errorat(&t->d, errpath, 0, 0, "cannot read: %s", errstr(errno));
 					free(errpath);
 				} else
 					addtree(t, nd, src, at, &w, 1);
 				delwalklist(&w);
-			} else
+			} else {
 				centryadd(nd, 'F', at, src, 1);
+				nd->ent[nd->nent - 1].link = S_ISLNK(st.st_mode);
+			}
 			free(at);
 		}
 		free(src);
@@ -233,7 +237,7 @@ applyignore(struct tree *t, struct node *nd)
 
 	if (!readfile(path, &b)) {
 		if (errno != ENOENT)
-			errorat(&t->d, path, 0, 0, "cannot read: %s", strerror(errno));
+			errorat(&t->d, path, 0, 0, "cannot read: %s", errstr(errno));
 		free(path);
 		return;
 	}
@@ -345,7 +349,7 @@ buildcontext(struct tree *t, struct node *nd)
 
 	strvecadd(&nd->dirs, nd->img->dir);
 	if (!walktree(nd->img->dir, &w, &errpath)) {
-		errorat(&t->d, errpath, 0, 0, "cannot read: %s", strerror(errno));
+		errorat(&t->d, errpath, 0, 0, "cannot read: %s", errstr(errno));
 		free(errpath);
 	} else
 		addtree(t, nd, nd->img->dir, ".", &w, 0);
@@ -389,6 +393,20 @@ treefind(const struct tree *t, const char *name)
 			lo = mid + 1;
 	}
 	return NULL;
+}
+
+static int
+svcnamecmp(const void *key, const void *s)
+{
+	return strcmp(key, ((const struct service *)s)->name);
+}
+
+struct service *
+treefindsvc(const struct tree *t, const char *name)
+{
+	if (t->nsvc == 0)
+		return NULL;
+	return bsearch(name, t->svc, t->nsvc, sizeof(t->svc[0]), svcnamecmp);
 }
 
 struct node *
@@ -443,7 +461,7 @@ linkdeps(struct tree *t, struct node *nd)
 	e = centryfind(nd, nd->dockerfile);
 	path = e->kind == 'R' ? xasprintf("%s/%s.template", img->dir, e->dst) : xstrdup(e->src);
 	if (!readfile(path, &b)) {
-		errorat(&t->d, path, 0, 0, "cannot read: %s", strerror(errno));
+		errorat(&t->d, path, 0, 0, "cannot read: %s", errstr(errno));
 		free(path);
 		return;
 	}
@@ -476,6 +494,38 @@ linkdeps(struct tree *t, struct node *nd)
 	delbuf(&b);
 }
 
+/* the services and what the pai-build layout keeps of the tree */
+static void
+delservices(struct tree *t)
+{
+	size_t i, j;
+
+	for (i = 0; i < t->nsvc; i++) {
+		struct service *s = &t->svc[i];
+
+		free(s->name);
+		free(s->dir);
+		free(s->proj);
+		free(s->rel);
+		delstrvec(&s->images);
+		for (j = 0; j < s->ndep; j++) {
+			free(s->dep[j].svc);
+			free(s->dep[j].file);
+			free(s->dep[j].ref);
+		}
+		free(s->dep);
+		delstrvec(&s->deps);
+		free(s->pre);
+		free(s->post);
+		free(s->decl);
+		delstrvec(&s->hookin);
+	}
+	free(t->svc);
+	free(t->painame);
+	delstrvec(&t->skipped);
+	delstrvec(&t->scanned);
+}
+
 void
 deltree(struct tree *t)
 {
@@ -502,7 +552,7 @@ deltree(struct tree *t)
 	free(t->order);
 	delgraph(t->g);
 	delstrvec(&t->dirs);
-	delpai(t);
+	delservices(t);
 }
 
 static int
@@ -513,39 +563,7 @@ nodecmp(const void *a, const void *b)
 	return strcmp(x->img->name, y->img->name);
 }
 
-/* report a cycle "a -> b -> a" at the prerequisite of a that names b, when there is one */
-static void
-cycleerr(struct tree *t, const char *cycle)
-{
-	const char *arrow = strstr(cycle, " -> "), *next;
-	char *first = xstrndup(cycle, arrow ? (size_t)(arrow - cycle) : strlen(cycle)), *second;
-	struct node *nd = treefind(t, first);
-	size_t i;
-
-	next = arrow ? arrow + 4 : cycle;
-	arrow = strstr(next, " -> ");
-	second = xstrndup(next, arrow ? (size_t)(arrow - next) : strlen(next));
-	for (i = 0; nd && i < nd->img->nprereq; i++) {
-		if (strcmp(nd->img->prereq[i].s, second) == 0)
-			break;
-	}
-	if (nd && i < nd->img->nprereq)
-		errorat(&t->d, nd->img->yaml, nd->img->prereq[i].line, nd->img->prereq[i].col,
-		    "dependency cycle: %s; an image cannot be built on itself", cycle);
-	else if (nd && nd->service && nd->dockerfile) {
-		char *df = pathjoin(nd->img->dir, nd->dockerfile);
-
-		errorat(&t->d, df, 0, 0, "dependency cycle: %s; an image cannot be built on itself", cycle);
-		free(df);
-	} else
-		errorat(&t->d, nd ? nd->img->yaml : NULL, 0, 0, "dependency cycle: %s; an image cannot be built on itself",
-		    cycle);
-	free(first);
-	free(second);
-}
-
-/* the image-yaml layout: each subdirectory of a root holding image.yaml is an image */
-static void
+void
 yamlload(struct tree *t, const struct strvec *roots)
 {
 	struct strvec names = {0}, dirs = {0};
@@ -557,7 +575,7 @@ yamlload(struct tree *t, const struct strvec *roots)
 
 		names.n = dirs.n = 0;
 		if (!walkroot(root, &names, &dirs)) {
-			errorat(&t->d, root, 0, 0, "cannot read the images root: %s", strerror(errno));
+			errorat(&t->d, root, 0, 0, "cannot read the images root: %s", errstr(errno));
 			continue;
 		}
 		strvecadd(&t->dirs, root);
@@ -609,57 +627,3 @@ layoutname(enum layout l)
 	return l == LAYOUT_PAIBUILD ? "pai-build" : "image-yaml";
 }
 
-/* the layout of the roots when the caller left it to them; false after an error */
-static bool
-picklayout(struct tree *t, const struct strvec *roots)
-{
-	enum layout l;
-	size_t i;
-
-	if (t->layout != LAYOUT_AUTO)
-		return true;
-	for (i = 0; i < roots->n; i++) {
-		l = rootlayout(roots->v[i]);
-		if (i > 0 && l != t->layout) {
-			errorat(&t->d, roots->v[i], 0, 0,
-			    "this images root has the %s layout and %s the %s layout; give --layout=image-yaml or --layout=pai-build, or configure each in a build directory of its own",
-			    layoutname(l), roots->v[0], layoutname(t->layout));
-			return false;
-		}
-		t->layout = l;
-	}
-	if (t->layout == LAYOUT_AUTO)
-		t->layout = LAYOUT_IMAGEYAML;
-	return true;
-}
-
-bool
-treeload(struct tree *t, const struct strvec *roots)
-{
-	struct strvec cycles = {0};
-	size_t i, j;
-
-	if (!picklayout(t, roots))
-		return false;
-	if (t->layout == LAYOUT_PAIBUILD)
-		paiload(t, roots);
-	else
-		yamlload(t, roots);
-	t->names = xcalloc(t->n ? t->n : 1, sizeof(t->names[0]));
-	for (i = 0; i < t->n; i++)
-		t->names[i] = t->node[i].img->name;
-	t->g = mkgraph(t->n, t->names);
-	for (i = 0; i < t->n; i++) {
-		for (j = 0; j < t->node[i].deps.n; j++)
-			graphadd(t->g, i, (size_t)(treefind(t, t->node[i].deps.v[j]) - t->node));
-	}
-	t->order = xcalloc(t->n ? t->n : 1, sizeof(t->order[0]));
-	/* the pai-build layout reports cycles between services itself */
-	if (!graphorder(t->g, t->order, &cycles) && (t->layout != LAYOUT_PAIBUILD || t->d.nerr == 0)) {
-		for (i = 0; i < cycles.n; i++)
-			cycleerr(t, cycles.v[i]);
-	}
-	delstrvec(&cycles);
-	strvecuniq(&t->dirs);
-	return t->d.nerr == 0;
-}

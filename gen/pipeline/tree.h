@@ -21,6 +21,7 @@ struct centry {
 	char *dst; /* relative to ctx/<img> */
 	char *src; /* relative to the build directory; NULL for R */
 	int prio; /* image file 0 < copy-list 1 < rendered 2: the higher replaces the lower */
+	bool link; /* an F entry whose src is a symbolic link, staged as the link itself */
 };
 
 /* how an images root lays out its images */
@@ -91,7 +92,7 @@ struct tree {
  * order the images. Every problem is reported through t->d and the walk
  * goes on; false if there was an error.
  */
-bool treeload(struct tree *t, const struct strvec *roots);
+bool treeload(struct tree *t, const struct strvec *roots); /* (load.c) */
 /* free everything treeload allocated */
 void deltree(struct tree *t);
 
@@ -99,6 +100,34 @@ void deltree(struct tree *t);
 struct node *treefind(const struct tree *t, const char *name);
 /* the service named name, or NULL */
 struct service *treefindsvc(const struct tree *t, const char *name);
+
+/*
+ * what the loaders of the layouts share (tree.c): yamlload loads the
+ * image-yaml layout, paiload (paibuild.h) the pai-build one; treeload
+ * (load.c) picks between them and orders the images
+ */
+void yamlload(struct tree *t, const struct strvec *roots);
+/* add one context entry to nd (prio: image file 0 < copy 1 < rendered 2) */
+void centryadd(struct node *nd, char kind, const char *dst, const char *src, int prio);
+/* sort nd's entries by dst and keep, of entries with one dst, the one of highest priority */
+void centryuniq(struct node *nd);
+/* add the entries of a walked tree under dst; src is the walked directory */
+void addtree(struct tree *t, struct node *nd, const char *src, const char *dst, const struct walklist *w, int prio);
+/*
+ * nothing may lie below a file or a symlink of the context: a rendered or
+ * copied file below a symlinked directory would be written through the
+ * link, outside the build directory. nd->ent is sorted by dst.
+ */
+void checkbelow(struct tree *t, struct node *nd);
+/* drop what the image directory's .dockerignore excludes; the Dockerfile always stays */
+void applyignore(struct tree *t, struct node *nd);
+/* every context path must be one build.ninja and the manifests can hold */
+void checkctxpaths(struct tree *t, struct node *nd);
+/*
+ * the tree image a Dockerfile reference names by its repository: the
+ * bare name, localhost/<name>, or the registry form of the options; or NULL
+ */
+struct node *refnode(struct tree *t, const char *ref);
 /* the name of a layout: "image-yaml" or "pai-build" */
 const char *layoutname(enum layout l);
 /* the context entry of nd at dst, or NULL */

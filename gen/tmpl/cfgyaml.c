@@ -20,6 +20,8 @@ struct loader {
 	struct arena *a;
 	const char *origin;
 	yaml_parser_t parser;
+	const char *text; /* the input, for the line of a reader error */
+	size_t len;
 	struct anchor *anchors;
 	size_t nanchors;
 	struct cfgkey *keys;
@@ -291,7 +293,18 @@ static bool
 next(struct loader *l, yaml_event_t *ev)
 {
 	if (!yaml_parser_parse(&l->parser, ev)) {
-		if (l->parser.context)
+		if (l->parser.error == YAML_READER_ERROR) {
+			int line, col;
+
+			textpos(l->text, l->len, l->parser.problem_offset, &line, &col);
+			if (l->parser.problem_value >= 0)
+				errorat(NULL, l->origin, line, col, "%s (%s 0x%02x); YAML must be UTF-8 text",
+				    l->parser.problem ? l->parser.problem : "invalid YAML",
+				    l->parser.problem_value < 0x20 ? "character" : "byte", (unsigned)l->parser.problem_value & 0xff);
+			else
+				errorat(NULL, l->origin, line, col, "%s; YAML must be UTF-8 text",
+				    l->parser.problem ? l->parser.problem : "invalid YAML");
+		} else if (l->parser.context)
 			errorat(NULL, l->origin, (int)l->parser.problem_mark.line + 1, (int)l->parser.problem_mark.column + 1,
 			    "%s %s begun at line %d, column %d", l->parser.problem ? l->parser.problem : "invalid YAML",
 			    l->parser.context, (int)l->parser.context_mark.line + 1, (int)l->parser.context_mark.column + 1);
@@ -506,8 +519,8 @@ node(struct loader *l, yaml_event_t *ev, struct value *out)
 		return true;
 	case YAML_SEQUENCE_START_EVENT:
 	case YAML_MAPPING_START_EVENT:
-		if (l->depth > 500)
-			return yerr(l, ev->start_mark, "YAML nested too deeply");
+		if (l->depth > YAMLMAXDEPTH)
+			return yerr(l, ev->start_mark, "YAML nested more than %d levels deep", YAMLMAXDEPTH);
 		l->depth++;
 		ok = ev->type == YAML_SEQUENCE_START_EVENT ? sequence(l, ev, out) : mapping(l, ev, out);
 		l->depth--;
@@ -521,7 +534,7 @@ bool
 cfgyamlparse(struct arena *a, const char *text, size_t len, const char *origin,
     struct value *out, struct cfgkey **keys, size_t *nkeys)
 {
-	struct loader l = {.a = a, .origin = origin};
+	struct loader l = {.a = a, .origin = origin, .text = text, .len = len};
 	yaml_event_t ev;
 	bool ok = false, doc = false;
 	size_t i;

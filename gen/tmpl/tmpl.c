@@ -94,14 +94,20 @@ tenvsetyaml(struct tenv *env, const char *name, const char *text, const char *or
 	return true;
 }
 
+bool
+tenvconfigname(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (name[0] == '.')
+		return false;
+	return (n > 5 && strcmp(name + n - 5, ".yaml") == 0) || (n > 4 && strcmp(name + n - 4, ".yml") == 0);
+}
+
 static int
 yamlname(const struct dirent *d)
 {
-	size_t n = strlen(d->d_name);
-
-	if (d->d_name[0] == '.')
-		return 0;
-	return (n > 5 && strcmp(d->d_name + n - 5, ".yaml") == 0) || (n > 4 && strcmp(d->d_name + n - 4, ".yml") == 0);
+	return tenvconfigname(d->d_name);
 }
 
 /* where each merged top-level key came from, to name both files of a clash */
@@ -233,7 +239,10 @@ tenvloadconfig(struct tenv *env, const char *path)
 		}
 		for (k = 0; k < n; k++) {
 			p = pathjoin(path, list[k]->d_name);
-			if (!loadone(env, p, (struct buf){0}, merged, &origins, &norigins))
+			if (stat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
+				errorat(NULL, p, 0, 0, "is a directory; the *.yaml and *.yml files of a configuration directory are merged, so rename it or move it out");
+				ok = false;
+			} else if (!loadone(env, p, (struct buf){0}, merged, &origins, &norigins))
 				ok = false;
 			free(p);
 			free(list[k]);

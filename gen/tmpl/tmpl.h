@@ -38,6 +38,12 @@ bool tenvsetyaml(struct tenv *env, const char *name, const char *text, const cha
  * a variable of its own. Errors are printed with file:line:col; false then.
  */
 bool tenvloadconfig(struct tenv *env, const char *path);
+/*
+ * true if name, an entry of a configuration directory, is one that
+ * tenvloadconfig merges: *.yaml or *.yml, not starting with '.'. What is
+ * not a regular file under such a name is an error, not skipped.
+ */
+bool tenvconfigname(const char *name);
 
 /*
  * load the configuration at path as tenvloadconfig does and append it,

@@ -3,7 +3,8 @@
 
 /*
  * the template engine's inside: tokens (tmpl_lex.c), the syntax tree
- * (tmpl_parse.c) and its evaluation (tmpl_eval.c). Every token, node and
+ * (tmpl_parse.c) and its evaluation (tmpl_eval.c, over the modules
+ * tmpl_ev.h lists). Every token, node and
  * value lives in the arena of the template being worked on.
  */
 
@@ -129,12 +130,6 @@ struct tmpl {
 
 /* parse name/src into *t; false after printing an error */
 bool tmplparse(struct arena *a, const char *name, const char *src, size_t len, struct tmpl *t);
-
-/* the index of filter or test name in the tables of tmpl_eval.c, -1 if none */
-int tmplfilterid(const char *name);
-int tmpltestid(const char *name);
-/* true if the filter exists in jinja2 but imagegen does not implement it */
-bool tmplfiltermissing(const char *name);
 
 /* render t with the variables vars (a dict) into out; false after printing an error */
 bool tmpleval(struct arena *a, const struct tmpl *t, struct value vars, struct buf *out);

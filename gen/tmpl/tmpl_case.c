@@ -4,6 +4,7 @@
 #include <string.h>
 #include <wctype.h>
 
+#include "tmpl_case.h"
 #include "tmpl_ev.h"
 
 /* Unicode case mapping as Python's str methods do it, through the C.UTF-8 locale */

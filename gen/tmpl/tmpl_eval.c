@@ -8,6 +8,14 @@
 
 #include "tmpl_ast.h"
 #include "tmpl_ev.h"
+#include "tmpl_filter.h"
+#include "tmpl_method.h"
+#include "tmpl_ops.h"
+
+static bool eval(struct ev *ev, const struct node *n, struct value *out);
+
+/* the global functions */
+enum { GRANGE, GDICT, GNAMESPACE };
 
 /* the variables of one scope: a for iteration, a with block, or the template */
 struct scope {
@@ -16,26 +24,6 @@ struct scope {
 	struct value *vals;
 	size_t n, cap;
 };
-
-bool
-everr(struct ev *ev, const struct node *n, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (ev->failed)
-		return false;
-	va_start(ap, fmt);
-	vtmplerr(ev->ts, n ? n->line : 0, n ? n->col : 0, fmt, ap);
-	va_end(ap);
-	ev->failed = true;
-	return false;
-}
-
-bool
-undeferr(struct ev *ev, const struct node *n, struct value v)
-{
-	return everr(ev, n, "%s", v.u.s->data);
-}
 
 static void
 scopeset(struct ev *ev, struct scope *s, const char *name, struct value v)
@@ -105,293 +93,6 @@ lookup(struct ev *ev, const char *name, struct value *out)
 	return false;
 }
 
-struct value
-strval(struct ev *ev, const char *s, size_t n)
-{
-	return vstrn(ev->a, s, n);
-}
-
-struct value
-undefname(struct ev *ev, const char *name)
-{
-	char *msg = xasprintf("'%s' is undefined", name);
-	struct value v = vundef(ev->a, msg);
-
-	free(msg);
-	return v;
-}
-
-/* the name jinja2 gives an object's type in "has no attribute" messages */
-static void
-objrepr(struct buf *b, struct value v)
-{
-	if (v.type == VNONE)
-		bufadds(b, "None");
-	else
-		bufprintf(b, "%s object", vtypename(v));
-}
-
-struct value
-undefattr(struct ev *ev, struct value obj, struct value key)
-{
-	struct buf b = {0};
-	struct value v;
-
-	if (key.type == VSTR) {
-		bufaddc(&b, '\'');
-		objrepr(&b, obj);
-		bufprintf(&b, "' has no attribute ");
-		vreprto(&b, key);
-	} else {
-		objrepr(&b, obj);
-		bufprintf(&b, " has no element ");
-		vreprto(&b, key);
-	}
-	v = vundef(ev->a, b.data);
-	delbuf(&b);
-	return v;
-}
-
-static const char *const strmethods[] = {
-	"upper", "lower", "strip", "lstrip", "rstrip", "split", "rsplit", "startswith",
-	"endswith", "replace", "join", "format", "title", "capitalize", "find", "count",
-	"splitlines", "isdigit", "isalpha", "isalnum", "isspace", "isupper", "islower",
-	"zfill", "ljust", "rjust", "center", "index", "rfind", "partition", "rpartition",
-	"swapcase", "casefold", "isnumeric", "isdecimal", "isidentifier", "istitle",
-	"removeprefix", "removesuffix", "expandtabs", "encode",
-};
-static const char *const listmethods[] = {
-	"append", "extend", "pop", "insert", "index", "count", "remove", "reverse",
-	"sort", "copy", "clear",
-};
-static const char *const dictmethods[] = {
-	"items", "keys", "values", "get", "update", "pop", "copy", "setdefault",
-	"clear", "popitem",
-};
-
-static bool
-inlist(const char *const *l, size_t n, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (!strcmp(l[i], name))
-			return true;
-	}
-	return false;
-}
-
-/* obj.name as a bound method, if obj's type has it */
-static bool
-method(struct ev *ev, struct value obj, const char *name, struct value *out)
-{
-	bool ok;
-
-	switch (obj.type) {
-	case VSTR:
-		ok = inlist(strmethods, LEN(strmethods), name);
-		break;
-	case VLIST:
-		ok = obj.u.l->view == VIEWNONE && inlist(listmethods, LEN(listmethods), name);
-		break;
-	case VTUPLE:
-	case VRANGE:
-		ok = !strcmp(name, "index") || !strcmp(name, "count");
-		break;
-	case VDICT:
-		ok = inlist(dictmethods, LEN(dictmethods), name);
-		break;
-	case VLOOP:
-		ok = !strcmp(name, "cycle") || !strcmp(name, "changed");
-		break;
-	default:
-		ok = false;
-	}
-	if (!ok)
-		return false;
-	out->type = VMETHOD;
-	out->u.m = aalloc(ev->a, sizeof(*out->u.m));
-	out->u.m->self = obj;
-	out->u.m->name = name;
-	return true;
-}
-
-static bool
-loopattr(struct ev *ev, struct loopstate *ls, const char *name, struct value *out)
-{
-	size_t n = ls->items->len, i = ls->index0;
-
-	(void)ev;
-	if (!strcmp(name, "index"))
-		*out = vint((int64_t)i + 1);
-	else if (!strcmp(name, "index0"))
-		*out = vint((int64_t)i);
-	else if (!strcmp(name, "revindex"))
-		*out = vint((int64_t)(n - i));
-	else if (!strcmp(name, "revindex0"))
-		*out = vint((int64_t)(n - i - 1));
-	else if (!strcmp(name, "first"))
-		*out = vbool(i == 0);
-	else if (!strcmp(name, "last"))
-		*out = vbool(i + 1 == n);
-	else if (!strcmp(name, "length"))
-		*out = vint((int64_t)n);
-	else if (!strcmp(name, "depth"))
-		*out = vint(1);
-	else if (!strcmp(name, "depth0"))
-		*out = vint(0);
-	else if (!strcmp(name, "previtem"))
-		*out = i > 0 ? ls->items->v[i - 1] : vundef(ev->a, "there is no previous item");
-	else if (!strcmp(name, "nextitem"))
-		*out = i + 1 < n ? ls->items->v[i + 1] : vundef(ev->a, "there is no next item");
-	else
-		return false;
-	return true;
-}
-
-/* number of code points in s */
-static size_t
-u8len(const char *s, size_t n)
-{
-	size_t i, k = 0;
-
-	for (i = 0; i < n; i++) {
-		if (((unsigned char)s[i] & 0xc0) != 0x80)
-			k++;
-	}
-	return k;
-}
-
-/* byte offset of code point index ci in s */
-static size_t
-u8off(const char *s, size_t n, size_t ci)
-{
-	size_t i, k = 0;
-
-	for (i = 0; i < n; i++) {
-		if (((unsigned char)s[i] & 0xc0) != 0x80) {
-			if (k == ci)
-				return i;
-			k++;
-		}
-	}
-	return n;
-}
-
-size_t
-vlength(struct value v)
-{
-	switch (v.type) {
-	case VSTR:
-		return u8len(v.u.s->data, v.u.s->len);
-	case VLIST:
-	case VTUPLE:
-	case VRANGE:
-		return v.u.l->len;
-	case VDICT:
-		return v.u.d->len;
-	default:
-		return 0;
-	}
-}
-
-bool
-getattrv(struct ev *ev, const struct node *n, struct value obj, const char *name, struct value *out)
-{
-	struct value *p, key;
-
-	if (obj.type == VUNDEF)
-		return undeferr(ev, n, obj);
-	if (method(ev, obj, name, out))
-		return true;
-	key = strval(ev, name, strlen(name));
-	if ((obj.type == VDICT || obj.type == VNS) && (p = vdictget(obj.u.d, key))) {
-		*out = *p;
-		return true;
-	}
-	if (obj.type == VLOOP && loopattr(ev, obj.u.p, name, out))
-		return true;
-	*out = undefattr(ev, obj, key);
-	return true;
-}
-
-static bool
-isint(struct value v)
-{
-	return v.type == VINT || v.type == VBOOL;
-}
-
-static int64_t
-intof(struct value v)
-{
-	return v.type == VINT ? v.u.i : v.u.b;
-}
-
-bool
-getitemv(struct ev *ev, const struct node *n, struct value obj, struct value key, struct value *out)
-{
-	struct value *p;
-	int64_t i, len;
-	size_t off, end;
-
-	if (obj.type == VUNDEF)
-		return undeferr(ev, n, obj);
-	switch (obj.type) {
-	case VDICT:
-		if (!vhashable(key))
-			return everr(ev, n, "unhashable type: '%s'", vtypename(key));
-		if ((p = vdictget(obj.u.d, key))) {
-			*out = *p;
-			return true;
-		}
-		break;
-	case VLIST:
-	case VTUPLE:
-	case VRANGE:
-		if (obj.type == VLIST && obj.u.l->view != VIEWNONE)
-			break;	/* views cannot be indexed */
-		if (isint(key)) {
-			i = intof(key);
-			len = (int64_t)obj.u.l->len;
-			if (i < 0)
-				i += len;
-			if (i >= 0 && i < len) {
-				*out = obj.u.l->v[i];
-				return true;
-			}
-		}
-		break;
-	case VSTR:
-		if (isint(key)) {
-			i = intof(key);
-			len = (int64_t)u8len(obj.u.s->data, obj.u.s->len);
-			if (i < 0)
-				i += len;
-			if (i >= 0 && i < len) {
-				off = u8off(obj.u.s->data, obj.u.s->len, (size_t)i);
-				end = u8off(obj.u.s->data, obj.u.s->len, (size_t)i + 1);
-				*out = strval(ev, obj.u.s->data + off, end - off);
-				return true;
-			}
-		}
-		break;
-	default:
-		break;
-	}
-	if (key.type == VSTR) {
-		if (obj.type == VNS && (p = vdictget(obj.u.d, key))) {
-			*out = *p;
-			return true;
-		}
-		if (method(ev, obj, key.u.s->data, out))
-			return true;
-		if (obj.type == VLOOP && loopattr(ev, obj.u.p, key.u.s->data, out))
-			return true;
-	}
-	*out = undefattr(ev, obj, key);
-	return true;
-}
-
 /* Python's slice indices for a sequence of length len */
 static bool
 sliceidx(struct ev *ev, const struct node *n, struct value *parts, int64_t len, int64_t *start, int64_t *stop, int64_t *step)
@@ -400,10 +101,10 @@ sliceidx(struct ev *ev, const struct node *n, struct value *parts, int64_t len, 
 	int k;
 
 	for (k = 0; k < 3; k++) {
-		if (parts[k].type != VNONE && parts[k].type != VUNDEF && !isint(parts[k]))
+		if (parts[k].type != VNONE && parts[k].type != VUNDEF && !visint(parts[k]))
 			return everr(ev, n, "slice indices must be integers or None, not %s", vtypename(parts[k]));
 	}
-	*step = parts[2].type == VNONE || parts[2].type == VUNDEF ? 1 : intof(parts[2]);
+	*step = parts[2].type == VNONE || parts[2].type == VUNDEF ? 1 : vintof(parts[2]);
 	if (*step == 0)
 		return everr(ev, n, "slice step cannot be zero");
 	lo = *step < 0 ? -1 : 0;
@@ -411,7 +112,7 @@ sliceidx(struct ev *ev, const struct node *n, struct value *parts, int64_t len, 
 	if (parts[0].type == VNONE || parts[0].type == VUNDEF) {
 		*start = *step < 0 ? hi : lo;
 	} else {
-		*start = intof(parts[0]);
+		*start = vintof(parts[0]);
 		if (*start < 0) {
 			*start += len;
 			if (*start < lo)
@@ -423,7 +124,7 @@ sliceidx(struct ev *ev, const struct node *n, struct value *parts, int64_t len, 
 	if (parts[1].type == VNONE || parts[1].type == VUNDEF) {
 		*stop = *step < 0 ? lo : hi;
 	} else {
-		*stop = intof(parts[1]);
+		*stop = vintof(parts[1]);
 		if (*stop < 0) {
 			*stop += len;
 			if (*stop < lo)
@@ -487,41 +188,6 @@ slicev(struct ev *ev, const struct node *n, struct value obj, struct value *part
 	return everr(ev, n, "'%s' object is not subscriptable", vtypename(obj));
 }
 
-bool
-iterv(struct ev *ev, const struct node *n, struct value v, struct vlist **out)
-{
-	struct value l;
-	size_t i, k;
-
-	switch (v.type) {
-	case VUNDEF:
-		l = vlist(ev->a, 0, false);
-		break;
-	case VLIST:
-	case VTUPLE:
-	case VRANGE:
-		*out = v.u.l;
-		return true;
-	case VDICT:
-		l = vlist(ev->a, v.u.d->len, false);
-		for (i = 0; i < v.u.d->len; i++)
-			vlistpush(ev->a, l.u.l, v.u.d->keys[i]);
-		break;
-	case VSTR:
-		l = vlist(ev->a, v.u.s->len, false);
-		for (i = 0; i < v.u.s->len; i += k) {
-			for (k = 1; i + k < v.u.s->len && ((unsigned char)v.u.s->data[i + k] & 0xc0) == 0x80; k++)
-				;
-			vlistpush(ev->a, l.u.l, strval(ev, v.u.s->data + i, k));
-		}
-		break;
-	default:
-		return everr(ev, n, "'%s' object is not iterable", vtypename(v));
-	}
-	*out = l.u.l;
-	return true;
-}
-
 static bool
 assign(struct ev *ev, const struct node *target, struct value v)
 {
@@ -558,321 +224,8 @@ assign(struct ev *ev, const struct node *target, struct value v)
 	return true;
 }
 
-static bool
-addi(struct ev *ev, const struct node *n, int64_t a, int64_t b, struct value *out)
-{
-	int64_t r;
-
-	if (__builtin_add_overflow(a, b, &r))
-		return everr(ev, n, "integer overflow: the result does not fit in 64 bits");
-	*out = vint(r);
-	return true;
-}
-
-static bool
-isnum(struct value v)
-{
-	return v.type == VINT || v.type == VBOOL || v.type == VFLOAT;
-}
-
-static double
-numf(struct value v)
-{
-	return v.type == VFLOAT ? v.u.f : (double)intof(v);
-}
-
-static bool
-binerr(struct ev *ev, const struct node *n, const char *op, struct value a, struct value b)
-{
-	if (a.type == VSTR && !strcmp(op, "+"))
-		return everr(ev, n, "can only concatenate str (not \"%s\") to str", vtypename(b));
-	if ((a.type == VLIST || a.type == VTUPLE) && !strcmp(op, "+"))
-		return everr(ev, n, "can only concatenate %s (not \"%s\") to %s", vtypename(a), vtypename(b), vtypename(a));
-	return everr(ev, n, "unsupported operand type(s) for %s: '%s' and '%s'", op, vtypename(a), vtypename(b));
-}
-
-static double
-pymodf(double a, double b)
-{
-	double m = fmod(a, b);
-
-	if (m != 0) {
-		if ((b < 0) != (m < 0))
-			m += b;
-	} else {
-		m = copysign(0.0, b);
-	}
-	return m;
-}
-
-static double
-pyfloordivf(double a, double b)
-{
-	double m = fmod(a, b), div = (a - m) / b, fd;
-
-	if (m != 0 && (b < 0) != (m < 0))
-		div -= 1.0;
-	if (div != 0) {
-		fd = floor(div);
-		if (div - fd > 0.5)
-			fd += 1.0;
-	} else {
-		fd = copysign(0.0, a / b);
-	}
-	return fd;
-}
-
-static bool
-repeat(struct ev *ev, const struct node *n, struct value seq, int64_t k, struct value *out)
-{
-	struct buf b = {0};
-	int64_t i;
-	size_t j;
-
-	/* an empty sequence repeats to itself however large k is */
-	if (seq.type == VSTR) {
-		if (seq.u.s->len == 0)
-			k = 0;
-		if (k > 0 && seq.u.s->len && (uint64_t)k > MAXOUT / seq.u.s->len)
-			return everr(ev, n, "string repetition larger than %u MB", MAXOUT >> 20);
-		for (i = 0; i < k; i++)
-			bufadd(&b, seq.u.s->data, seq.u.s->len);
-		*out = strval(ev, b.data ? b.data : "", b.len);
-		delbuf(&b);
-		return true;
-	}
-	if (k > 0 && seq.u.l->len && (uint64_t)k > (1ULL << 22) / seq.u.l->len)
-		return everr(ev, n, "list repetition larger than %llu items", 1ULL << 22);
-	if (seq.u.l->len == 0)
-		k = 0;
-	*out = vlist(ev->a, 0, seq.type == VTUPLE);
-	for (i = 0; i < k; i++) {
-		for (j = 0; j < seq.u.l->len; j++)
-			vlistpush(ev->a, out->u.l, seq.u.l->v[j]);
-	}
-	return true;
-}
-
-bool
-binop(struct ev *ev, const struct node *n, int op, struct value a, struct value b, struct value *out)
-{
-	static const char *const opnames[] = {[TADD] = "+", [TSUB] = "-", [TMUL] = "*", [TDIV] = "/",
-	    [TFLOORDIV] = "//", [TMOD] = "%", [TPOW] = "** or pow()"};
-	int64_t r, x, y;
-	size_t i;
-
-	if (a.type == VUNDEF)
-		return undeferr(ev, n, a);
-	if (b.type == VUNDEF)
-		return undeferr(ev, n, b);
-	if (isint(a) && isint(b)) {
-		x = intof(a);
-		y = intof(b);
-		switch (op) {
-		case TADD:
-			return addi(ev, n, x, y, out);
-		case TSUB:
-			if (__builtin_sub_overflow(x, y, &r))
-				return everr(ev, n, "integer overflow: the result does not fit in 64 bits");
-			*out = vint(r);
-			return true;
-		case TMUL:
-			if (__builtin_mul_overflow(x, y, &r))
-				return everr(ev, n, "integer overflow: the result does not fit in 64 bits");
-			*out = vint(r);
-			return true;
-		case TDIV:
-			if (y == 0)
-				return everr(ev, n, "division by zero");
-			*out = vfloat((double)x / (double)y);
-			return true;
-		case TFLOORDIV:
-		case TMOD:
-			if (y == 0)
-				return everr(ev, n, "integer division or modulo by zero");
-			if (x == INT64_MIN && y == -1) {
-				if (op == TMOD) {
-					*out = vint(0);
-					return true;
-				}
-				return everr(ev, n, "integer overflow: the result does not fit in 64 bits");
-			}
-			r = x / y;
-			if ((x % y != 0) && ((x < 0) != (y < 0)))
-				r--;
-			*out = vint(op == TFLOORDIV ? r : x - r * y);
-			return true;
-		case TPOW:
-			if (y < 0) {
-				if (x == 0)
-					return everr(ev, n, "0.0 cannot be raised to a negative power");
-				*out = vfloat(pow((double)x, (double)y));
-				return true;
-			}
-			r = 1;
-			for (; y > 0; y--) {
-				if (__builtin_mul_overflow(r, x, &r))
-					return everr(ev, n, "integer overflow: the result does not fit in 64 bits");
-				if (r == 0 || r == 1)
-					break;
-			}
-			if (r == 1 && x == -1 && y % 2 == 1)
-				r = -1;
-			*out = vint(r);
-			return true;
-		}
-	}
-	if (isnum(a) && isnum(b)) {
-		double fa = numf(a), fb = numf(b);
-
-		switch (op) {
-		case TADD: *out = vfloat(fa + fb); return true;
-		case TSUB: *out = vfloat(fa - fb); return true;
-		case TMUL: *out = vfloat(fa * fb); return true;
-		case TDIV:
-			if (fb == 0)
-				return everr(ev, n, "float division by zero");
-			*out = vfloat(fa / fb);
-			return true;
-		case TFLOORDIV:
-		case TMOD:
-			if (fb == 0)
-				return everr(ev, n, "float %s by zero", op == TMOD ? "modulo" : "floor division");
-			*out = vfloat(op == TMOD ? pymodf(fa, fb) : pyfloordivf(fa, fb));
-			return true;
-		case TPOW:
-			if (fa == 0 && fb < 0)
-				return everr(ev, n, "0.0 cannot be raised to a negative power");
-			if (fa < 0 && fb != floor(fb))
-				return everr(ev, n, "a negative number raised to a fractional power is complex, which templates cannot print");
-			*out = vfloat(pow(fa, fb));
-			if (isinf(out->u.f) && !isinf(fa) && !isinf(fb))
-				return everr(ev, n, "numerical result out of range");
-			return true;
-		}
-	}
-	if (op == TADD) {
-		if (a.type == VSTR && b.type == VSTR) {
-			struct value s = {.type = VSTR};
-
-			if (a.u.s->len + b.u.s->len > MAXOUT)
-				return everr(ev, n, "string larger than %u MB", MAXOUT >> 20);
-
-			s.u.s = aalloc(ev->a, sizeof(struct vstr) + a.u.s->len + b.u.s->len + 1);
-			s.u.s->len = a.u.s->len + b.u.s->len;
-			memcpy(s.u.s->data, a.u.s->data, a.u.s->len);
-			memcpy(s.u.s->data + a.u.s->len, b.u.s->data, b.u.s->len + 1);
-			*out = s;
-			return true;
-		}
-		if ((a.type == VLIST || a.type == VTUPLE) && a.type == b.type &&
-		    (a.type != VLIST || (a.u.l->view == VIEWNONE && b.u.l->view == VIEWNONE))) {
-			*out = vlist(ev->a, a.u.l->len + b.u.l->len, a.type == VTUPLE);
-			for (i = 0; i < a.u.l->len; i++)
-				vlistpush(ev->a, out->u.l, a.u.l->v[i]);
-			for (i = 0; i < b.u.l->len; i++)
-				vlistpush(ev->a, out->u.l, b.u.l->v[i]);
-			return true;
-		}
-	}
-	if (op == TMUL) {
-		if ((a.type == VSTR || (a.type == VLIST && a.u.l->view == VIEWNONE) || a.type == VTUPLE) && isint(b))
-			return repeat(ev, n, a, intof(b), out);
-		if ((b.type == VSTR || (b.type == VLIST && b.u.l->view == VIEWNONE) || b.type == VTUPLE) && isint(a))
-			return repeat(ev, n, b, intof(a), out);
-		if (a.type == VSTR || b.type == VSTR)
-			return everr(ev, n, "can't multiply sequence by non-int of type '%s'", vtypename(a.type == VSTR ? b : a));
-	}
-	if (op == TMOD && a.type == VSTR)
-		return pyformatpct(ev, n, a, b, out);
-	return binerr(ev, n, opnames[op], a, b);
-}
-
-static bool
-contains(struct ev *ev, const struct node *n, struct value needle, struct value hay, bool *res)
-{
-	size_t i;
-
-	switch (hay.type) {
-	case VUNDEF:
-		*res = false;
-		return true;
-	case VSTR:
-		if (needle.type == VUNDEF)
-			return undeferr(ev, n, needle);
-		if (needle.type != VSTR)
-			return everr(ev, n, "'in <string>' requires string as left operand, not %s", vtypename(needle));
-		if (needle.u.s->len == 0) {
-			*res = true;
-			return true;
-		}
-		*res = false;
-		for (i = 0; i + needle.u.s->len <= hay.u.s->len; i++) {
-			if (memcmp(hay.u.s->data + i, needle.u.s->data, needle.u.s->len) == 0) {
-				*res = true;
-				break;
-			}
-		}
-		return true;
-	case VLIST:
-	case VTUPLE:
-	case VRANGE:
-		*res = false;
-		for (i = 0; i < hay.u.l->len; i++) {
-			if (veq(hay.u.l->v[i], needle)) {
-				*res = true;
-				break;
-			}
-		}
-		return true;
-	case VDICT:
-		if (!vhashable(needle))
-			return everr(ev, n, "unhashable type: '%s'", vtypename(needle));
-		*res = vdictget(hay.u.d, needle) != NULL;
-		return true;
-	default:
-		return everr(ev, n, "argument of type '%s' is not iterable", vtypename(hay));
-	}
-}
-
-bool
-compare(struct ev *ev, const struct node *n, int op, struct value a, struct value b, bool *res)
-{
-	static const char *const opnames[] = {[TLT] = "<", [TLTEQ] = "<=", [TGT] = ">", [TGTEQ] = ">="};
-	int c;
-
-	switch (op) {
-	case TEQ:
-		*res = veq(a, b);
-		return true;
-	case TNE:
-		*res = !veq(a, b);
-		return true;
-	case CMPIN:
-		return contains(ev, n, a, b, res);
-	case CMPNOTIN:
-		if (!contains(ev, n, a, b, res))
-			return false;
-		*res = !*res;
-		return true;
-	}
-	if (a.type == VUNDEF)
-		return undeferr(ev, n, a);
-	if (b.type == VUNDEF)
-		return undeferr(ev, n, b);
-	if (!vcmp(a, b, &c))
-		return everr(ev, n, "'%s' not supported between instances of '%s' and '%s'", opnames[op], vtypename(a), vtypename(b));
-	switch (op) {
-	case TLT: *res = c == -1; break;
-	case TLTEQ: *res = c == -1 || c == 0; break;
-	case TGT: *res = c == 1; break;
-	default: *res = c == 1 || c == 0; break;
-	}
-	return true;
-}
-
 /* evaluate the arguments of a call-like node: positional into args, keywords into kw */
-bool
+static bool
 evalargs(struct ev *ev, const struct node *n, struct value *args, size_t *nargs, struct kwarg *kw, size_t *nkw, size_t max)
 {
 	size_t i;
@@ -895,30 +248,6 @@ evalargs(struct ev *ev, const struct node *n, struct value *args, size_t *nargs,
 	return true;
 }
 
-bool
-bindargs(struct ev *ev, const struct node *n, const char *what, const char *const *params,
-    struct value *args, size_t nargs, struct kwarg *kw, size_t nkw, struct value *slots)
-{
-	size_t np, i, j;
-
-	for (np = 0; params[np]; np++)
-		slots[np].type = VUNDEF, slots[np].u.s = NULL;
-	if (nargs > np)
-		return everr(ev, n, "%s takes at most %zu argument%s (%zu given)", what, np, np == 1 ? "" : "s", nargs);
-	for (i = 0; i < nargs; i++)
-		slots[i] = args[i];
-	for (i = 0; i < nkw; i++) {
-		for (j = 0; j < np && strcmp(params[j], kw[i].name); j++)
-			;
-		if (j == np)
-			return everr(ev, n, "%s got an unexpected keyword argument '%s'", what, kw[i].name);
-		if (j < nargs)
-			return everr(ev, n, "%s got multiple values for argument '%s'", what, kw[i].name);
-		slots[j] = kw[i].val;
-	}
-	return true;
-}
-
 static bool
 callrange(struct ev *ev, const struct node *n, struct value *args, size_t nargs, struct value *out)
 {
@@ -930,16 +259,16 @@ callrange(struct ev *ev, const struct node *n, struct value *args, size_t nargs,
 	for (k = 0; k < nargs; k++) {
 		if (args[k].type == VUNDEF)
 			return undeferr(ev, n, args[k]);
-		if (!isint(args[k]))
+		if (!visint(args[k]))
 			return everr(ev, n, "'%s' object cannot be interpreted as an integer", vtypename(args[k]));
 	}
 	if (nargs == 1) {
-		stop = intof(args[0]);
+		stop = vintof(args[0]);
 	} else {
-		start = intof(args[0]);
-		stop = intof(args[1]);
+		start = vintof(args[0]);
+		stop = vintof(args[1]);
 		if (nargs == 3)
-			step = intof(args[2]);
+			step = vintof(args[2]);
 	}
 	if (step == 0)
 		return everr(ev, n, "range() arg 3 must not be zero");
@@ -1129,7 +458,7 @@ evaltest(struct ev *ev, const struct node *n, struct value *out)
 	return true;
 }
 
-bool
+static bool
 eval(struct ev *ev, const struct node *n, struct value *out)
 {
 	struct value a, b, parts[3];
@@ -1205,10 +534,10 @@ eval(struct ev *ev, const struct node *n, struct value *out)
 			return false;
 		if (a.type == VUNDEF)
 			return undeferr(ev, n, a);
-		if (isint(a)) {
-			if (n->kind == NNEG && intof(a) == INT64_MIN)
+		if (visint(a)) {
+			if (n->kind == NNEG && vintof(a) == INT64_MIN)
 				return everr(ev, n, "integer overflow: the result does not fit in 64 bits");
-			*out = vint(n->kind == NNEG ? -intof(a) : intof(a));
+			*out = vint(n->kind == NNEG ? -vintof(a) : vintof(a));
 		} else if (a.type == VFLOAT) {
 			*out = vfloat(n->kind == NNEG ? -a.u.f : a.u.f);
 		} else {

@@ -7,87 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tmpl_case.h"
 #include "tmpl_ev.h"
-
-enum {
-	FABS, FATTR, FCAPITALIZE, FCENTER, FCOUNT, FD, FDEFAULT, FDICTSORT, FE, FESCAPE,
-	FFIRST, FFLOAT, FFORCEESCAPE, FFORMAT, FINDENT, FINT, FITEMS, FJOIN, FLAST,
-	FLENGTH, FLIST, FLOWER, FMAP, FMAX, FMIN, FREJECT, FREJECTATTR, FREPLACE,
-	FREVERSE, FROUND, FSAFE, FSELECT, FSELECTATTR, FSORT, FSTRING, FSUM, FTITLE,
-	FTOJSON, FTRIM, FUNIQUE, FUPPER, FWORDCOUNT,
-};
-
-static const char *const filternames[] = {
-	"abs", "attr", "capitalize", "center", "count", "d", "default", "dictsort", "e", "escape",
-	"first", "float", "forceescape", "format", "indent", "int", "items", "join", "last",
-	"length", "list", "lower", "map", "max", "min", "reject", "rejectattr", "replace",
-	"reverse", "round", "safe", "select", "selectattr", "sort", "string", "sum", "title",
-	"tojson", "trim", "unique", "upper", "wordcount",
-};
-
-/* jinja2's other builtin filters, which imagegen does not render */
-static const char *const missingfilters[] = {
-	"batch", "filesizeformat", "groupby", "pprint", "random", "slice", "striptags",
-	"truncate", "urlencode", "urlize", "wordwrap", "xmlattr",
-};
-
-enum {
-	TBOOLEAN, TCALLABLE, TDEFINED, TDIVISIBLEBY, TEQTEST, TEQUALTO, TESCAPED, TEVEN,
-	TFALSE, TFILTER, TFLOATTEST, TGE, TGTTEST, TGREATERTHAN, TIN, TINTEGER, TITERABLE,
-	TLE, TLOWER, TLESSTHAN, TLTTEST, TMAPPING, TNETEST, TNONE, TNUMBER, TODD, TSAMEAS,
-	TSEQUENCE, TSTRINGTEST, TTEST, TTRUE, TUNDEFINED, TUPPER,
-	TOPEQ, TOPNE, TOPLT, TOPLE, TOPGT, TOPGE,
-};
-
-static const char *const testnames[] = {
-	"boolean", "callable", "defined", "divisibleby", "eq", "equalto", "escaped", "even",
-	"false", "filter", "float", "ge", "gt", "greaterthan", "in", "integer", "iterable",
-	"le", "lower", "lessthan", "lt", "mapping", "ne", "none", "number", "odd", "sameas",
-	"sequence", "string", "test", "true", "undefined", "upper",
-	"==", "!=", "<", "<=", ">", ">=",
-};
-
-static int
-findname(const char *const *names, size_t n, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (!strcmp(names[i], name))
-			return (int)i;
-	}
-	return -1;
-}
-
-int
-tmplfilterid(const char *name)
-{
-	return findname(filternames, LEN(filternames), name);
-}
-
-int
-tmpltestid(const char *name)
-{
-	return findname(testnames, LEN(testnames), name);
-}
-
-bool
-tmplfiltermissing(const char *name)
-{
-	return findname(missingfilters, LEN(missingfilters), name) >= 0;
-}
-
-static bool
-isint(struct value v)
-{
-	return v.type == VINT || v.type == VBOOL;
-}
-
-static int64_t
-intof(struct value v)
-{
-	return v.type == VINT ? v.u.i : v.u.b;
-}
+#include "tmpl_filter.h"
+#include "tmpl_format.h"
+#include "tmpl_method.h"
+#include "tmpl_ops.h"
 
 static struct value
 listof(struct ev *ev, size_t n)
@@ -404,7 +329,7 @@ static bool
 fint(struct ev *ev, const struct node *n, struct value v, struct value *slots, struct value *out)
 {
 	struct value def = NOTGIVEN(slots[0]) ? vint(0) : slots[0];
-	int64_t base = NOTGIVEN(slots[1]) ? 10 : isint(slots[1]) ? intof(slots[1]) : -1, i;
+	int64_t base = NOTGIVEN(slots[1]) ? 10 : visint(slots[1]) ? vintof(slots[1]) : -1, i;
 	bool overflow;
 	double f;
 
@@ -413,7 +338,7 @@ fint(struct ev *ev, const struct node *n, struct value v, struct value *slots, s
 	switch (v.type) {
 	case VINT:
 	case VBOOL:
-		*out = vint(intof(v));
+		*out = vint(vintof(v));
 		return true;
 	case VFLOAT:
 		if (isnan(v.u.f))
@@ -457,8 +382,8 @@ ffloat(struct ev *ev, struct value v, struct value *slots, struct value *out)
 		*out = v;
 		return true;
 	}
-	if (isint(v)) {
-		*out = vfloat((double)intof(v));
+	if (visint(v)) {
+		*out = vfloat((double)vintof(v));
 		return true;
 	}
 	if (v.type == VSTR && parsefloat(v.u.s->data, v.u.s->len, &f)) {
@@ -487,8 +412,8 @@ findent(struct ev *ev, const struct node *n, struct value v, struct value *slots
 		bufadds(&ind, "    ");
 	} else if (slots[0].type == VSTR) {
 		bufadd(&ind, slots[0].u.s->data, slots[0].u.s->len);
-	} else if (isint(slots[0])) {
-		for (i = 0; i < intof(slots[0]) && i < 100000; i++)
+	} else if (visint(slots[0])) {
+		for (i = 0; i < vintof(slots[0]) && i < 100000; i++)
 			bufaddc(&ind, ' ');
 	} else {
 		return everr(ev, n, "indent width must be an int or a str, not %s", vtypename(slots[0]));
@@ -526,7 +451,7 @@ findent(struct ev *ev, const struct node *n, struct value v, struct value *slots
 static bool
 fround(struct ev *ev, const struct node *n, struct value v, struct value *slots, struct value *out)
 {
-	int64_t prec = NOTGIVEN(slots[0]) ? 0 : isint(slots[0]) ? intof(slots[0]) : 0;
+	int64_t prec = NOTGIVEN(slots[0]) ? 0 : visint(slots[0]) ? vintof(slots[0]) : 0;
 	const char *method = NOTGIVEN(slots[1]) ? "common" : slots[1].type == VSTR ? slots[1].u.s->data : "";
 	double f, m;
 	char buf[400];
@@ -535,14 +460,14 @@ fround(struct ev *ev, const struct node *n, struct value v, struct value *slots,
 		return everr(ev, n, "method must be common, ceil or floor");
 	if (v.type == VUNDEF)
 		return undeferr(ev, n, v);
-	if (!isint(v) && v.type != VFLOAT)
+	if (!visint(v) && v.type != VFLOAT)
 		return everr(ev, n, "type %s doesn't define __round__ method", vtypename(v));
-	f = v.type == VFLOAT ? v.u.f : (double)intof(v);
+	f = vfloatof(v);
 	if (prec < -300 || prec > 300)
 		return everr(ev, n, "round precision %lld out of range", (long long)prec);
 	if (!strcmp(method, "common")) {
-		if (isint(v) && prec >= 0) {
-			*out = v.type == VINT ? v : vint(intof(v));
+		if (visint(v) && prec >= 0) {
+			*out = v.type == VINT ? v : vint(vintof(v));
 			return true;
 		}
 		if (prec >= 0 && isfinite(f)) {
@@ -552,7 +477,7 @@ fround(struct ev *ev, const struct node *n, struct value v, struct value *slots,
 			m = pow(10, (double)-prec);
 			*out = vfloat(nearbyint(f / m) * m);
 		}
-		if (isint(v))
+		if (visint(v))
 			*out = vint((int64_t)out->u.f);
 		return true;
 	}
@@ -698,360 +623,597 @@ fmap(struct ev *ev, const struct node *n, struct value v, struct value *args, si
 	return true;
 }
 
-static const char *const pdefault[] = {"default_value", "boolean", NULL};
-static const char *const pjoin[] = {"d", "attribute", NULL};
-static const char *const pdictsort[] = {"case_sensitive", "by", "reverse", NULL};
-static const char *const pint[] = {"default", "base", NULL};
-static const char *const pfloat[] = {"default", NULL};
-static const char *const preplace[] = {"old", "new", "count", NULL};
-static const char *const ptrim[] = {"chars", NULL};
-static const char *const pindent[] = {"width", "first", "blank", NULL};
-static const char *const ptojson[] = {"indent", NULL};
-static const char *const pcenter[] = {"width", NULL};
-static const char *const pround[] = {"precision", "method", NULL};
-static const char *const psum[] = {"attribute", "start", NULL};
-static const char *const pminmax[] = {"case_sensitive", "attribute", NULL};
-static const char *const psort[] = {"reverse", "case_sensitive", "attribute", NULL};
-static const char *const punique[] = {"case_sensitive", "attribute", NULL};
-static const char *const pattr[] = {"name", NULL};
-static const char *const pnone[] = {NULL};
+/* one call of a filter: what it applies to and its arguments */
+struct fcall {
+	struct ev *ev;
+	const struct node *n;
+	const char *name;
+	struct value in;
+	struct value *args;	/* as the call gave them */
+	size_t nargs;
+	struct kwarg *kw;
+	size_t nkw;
+	struct value s[4];	/* the parameters bound to them, for a filter of arity >= 0 */
+};
+
+static bool
+filterdefault(struct fcall *c, struct value *out)
+{
+	struct value *s = c->s;
+
+	if (c->in.type == VUNDEF || (!NOTGIVEN(s[1]) && vtruth(s[1]) && !vtruth(c->in)))
+		*out = NOTGIVEN(s[0]) ? strval(c->ev, "", 0) : s[0];
+	else
+		*out = c->in;
+	return true;
+}
+
+static bool
+filterlength(struct fcall *c, struct value *out)
+{
+	struct value in = c->in;
+
+	if (in.type != VUNDEF && in.type != VSTR && in.type != VLIST && in.type != VTUPLE && in.type != VRANGE && in.type != VDICT)
+		return everr(c->ev, c->n, "object of type '%s' has no len()", vtypename(in));
+	*out = vint((int64_t)vlength(in));
+	return true;
+}
+
+/* the input as a string: undefined is "" */
+static struct value
+instr(struct fcall *c)
+{
+	return c->in.type == VUNDEF ? strval(c->ev, "", 0) : vtostr(c->ev->a, c->in);
+}
+
+static bool
+filterstring(struct fcall *c, struct value *out)
+{
+	*out = instr(c);
+	return true;
+}
+
+static bool
+filterlist(struct fcall *c, struct value *out)
+{
+	struct vlist *items;
+	size_t i;
+
+	if (!itemsof(c->ev, c->n, c->in, &items))
+		return false;
+	*out = listof(c->ev, items->len);
+	for (i = 0; i < items->len; i++)
+		vlistpush(c->ev->a, out->u.l, items->v[i]);
+	return true;
+}
+
+static bool
+filterjoin(struct fcall *c, struct value *out)
+{
+	struct value *s = c->s;
+	struct vlist *items;
+	struct buf b = {0};
+	size_t i;
+
+	if (!itemsof(c->ev, c->n, c->in, &items))
+		return false;
+	for (i = 0; i < items->len; i++) {
+		struct value item = items->v[i];
+
+		if (i && !NOTGIVEN(s[0]))
+			vstrto(&b, s[0]);
+		if (!NOTGIVEN(s[1]) && s[1].type != VNONE && !attrpath(c->ev, c->n, item, s[1], &item)) {
+			delbuf(&b);
+			return false;
+		}
+		vstrto(&b, item);
+	}
+	*out = strval(c->ev, b.data ? b.data : "", b.len);
+	delbuf(&b);
+	return true;
+}
+
+/* first and last */
+static bool
+endof(struct fcall *c, bool first, struct value *out)
+{
+	struct vlist *items;
+
+	if (!itemsof(c->ev, c->n, c->in, &items))
+		return false;
+	if (items->len == 0)
+		*out = vundef(c->ev->a, first ? "No first item, sequence was empty." : "No last item, sequence was empty.");
+	else
+		*out = items->v[first ? 0 : items->len - 1];
+	return true;
+}
+
+static bool
+filterfirst(struct fcall *c, struct value *out)
+{
+	return endof(c, true, out);
+}
+
+static bool
+filterlast(struct fcall *c, struct value *out)
+{
+	return endof(c, false, out);
+}
+
+/* lower, upper, capitalize, title (jinja2's, which differs from str.title) */
+static bool
+filtercase(struct fcall *c, struct value *out)
+{
+	const char *m = c->name;
+
+	*out = casemap(c->ev, instr(c), m[0] == 'l' ? 'l' : m[0] == 'u' ? 'u' : m[0] == 'c' ? 'c' : 'T');
+	return true;
+}
+
+static bool
+filtertrim(struct fcall *c, struct value *out)
+{
+	return callmethod(c->ev, c->n, instr(c), "strip", c->s, NOTGIVEN(c->s[0]) ? 0 : 1, NULL, 0, out);
+}
+
+static bool
+filtercenter(struct fcall *c, struct value *out)
+{
+	struct value width = NOTGIVEN(c->s[0]) ? vint(80) : c->s[0];
+
+	return callmethod(c->ev, c->n, instr(c), "center", &width, 1, NULL, 0, out);
+}
+
+static bool
+filterreplace(struct fcall *c, struct value *out)
+{
+	struct value *s = c->s, in;
+
+	if (NOTGIVEN(s[0]) || NOTGIVEN(s[1]))
+		return everr(c->ev, c->n, "the replace filter needs the old and new strings");
+	in = instr(c);
+	s[0] = vtostr(c->ev->a, s[0]);
+	s[1] = vtostr(c->ev->a, s[1]);
+	if (NOTGIVEN(s[2]) || s[2].type == VNONE)
+		s[2] = vint(-1);
+	return callmethod(c->ev, c->n, in, "replace", s, 3, NULL, 0, out);
+}
+
+static bool
+filterint(struct fcall *c, struct value *out)
+{
+	if (c->in.type == VUNDEF)
+		return undeferr(c->ev, c->n, c->in);
+	return fint(c->ev, c->n, c->in, c->s, out);
+}
+
+static bool
+filterfloat(struct fcall *c, struct value *out)
+{
+	if (c->in.type == VUNDEF)
+		return undeferr(c->ev, c->n, c->in);
+	return ffloat(c->ev, c->in, c->s, out);
+}
+
+static bool
+filterabs(struct fcall *c, struct value *out)
+{
+	struct value in = c->in;
+
+	if (in.type == VUNDEF)
+		return undeferr(c->ev, c->n, in);
+	if (visint(in)) {
+		if (vintof(in) == INT64_MIN)
+			return everr(c->ev, c->n, "integer overflow: the result does not fit in 64 bits");
+		*out = vint(vintof(in) < 0 ? -vintof(in) : vintof(in));
+	} else if (in.type == VFLOAT) {
+		*out = vfloat(fabs(in.u.f));
+	} else {
+		return everr(c->ev, c->n, "bad operand type for abs(): '%s'", vtypename(in));
+	}
+	return true;
+}
+
+static bool
+filterindent(struct fcall *c, struct value *out)
+{
+	return findent(c->ev, c->n, c->in, c->s, out);
+}
+
+static bool
+filtertojson(struct fcall *c, struct value *out)
+{
+	struct value *s = c->s;
+	struct buf b = {0};
+
+	if (!tojson(c->ev, c->n, &b, c->in, NOTGIVEN(s[0]) || s[0].type == VNONE ? -1 : visint(s[0]) ? (int)vintof(s[0]) : 0, 0)) {
+		delbuf(&b);
+		return false;
+	}
+	*out = strval(c->ev, b.data ? b.data : "", b.len);
+	delbuf(&b);
+	return true;
+}
+
+static bool
+filterdictsort(struct fcall *c, struct value *out)
+{
+	struct ev *ev = c->ev;
+	struct value *s = c->s, in = c->in, *keys;
+	bool byvalue = false, cs;
+	size_t i;
+
+	if (in.type != VDICT) {
+		if (in.type == VUNDEF)
+			return undeferr(ev, c->n, in);
+		return everr(ev, c->n, "dictsort needs a dict, not %s", vtypename(in));
+	}
+	if (!NOTGIVEN(s[1])) {
+		if (s[1].type == VSTR && !strcmp(s[1].u.s->data, "value"))
+			byvalue = true;
+		else if (s[1].type != VSTR || strcmp(s[1].u.s->data, "key"))
+			return everr(ev, c->n, "You can only sort by either \"key\" or \"value\"");
+	}
+	cs = !NOTGIVEN(s[0]) && vtruth(s[0]);
+	*out = listof(ev, in.u.d->len);
+	keys = aalloc(ev->a, (in.u.d->len + 1) * sizeof(*keys));
+	for (i = 0; i < in.u.d->len; i++) {
+		struct value t = vlist(ev->a, 2, true);
+
+		vlistpush(ev->a, t.u.l, in.u.d->keys[i]);
+		vlistpush(ev->a, t.u.l, in.u.d->vals[i]);
+		vlistpush(ev->a, out->u.l, t);
+		keys[i] = byvalue ? in.u.d->vals[i] : in.u.d->keys[i];
+		if (!cs)
+			keys[i] = lowerv(ev, keys[i]);
+	}
+	return sortkeyed(ev, c->n, keys, out->u.l->v, out->u.l->len, !NOTGIVEN(s[2]) && vtruth(s[2]));
+}
+
+/* the items of the input and their sort keys (attribute, case_sensitive) */
+static bool
+keyed(struct fcall *c, struct value attr, bool cs, struct vlist **items, struct value **keys)
+{
+	size_t i;
+
+	if (!itemsof(c->ev, c->n, c->in, items))
+		return false;
+	*keys = aalloc(c->ev->a, ((*items)->len + 1) * sizeof(**keys));
+	for (i = 0; i < (*items)->len; i++) {
+		if (!keyof(c->ev, c->n, (*items)->v[i], attr, cs, &(*keys)[i]))
+			return false;
+	}
+	return true;
+}
+
+/* the items of the input sorted by their keys, into *out */
+static bool
+sortedby(struct fcall *c, struct value attr, bool cs, bool reverse, struct vlist **items, struct value **keys, struct value *out)
+{
+	size_t i;
+
+	if (!keyed(c, attr, cs, items, keys))
+		return false;
+	*out = listof(c->ev, (*items)->len);
+	for (i = 0; i < (*items)->len; i++)
+		vlistpush(c->ev->a, out->u.l, (*items)->v[i]);
+	return sortkeyed(c->ev, c->n, *keys, out->u.l->v, (*items)->len, reverse);
+}
+
+static bool
+filtersort(struct fcall *c, struct value *out)
+{
+	struct value *s = c->s, *keys;
+	struct vlist *items;
+
+	return sortedby(c, s[2], !NOTGIVEN(s[1]) && vtruth(s[1]), !NOTGIVEN(s[0]) && vtruth(s[0]), &items, &keys, out);
+}
+
+static bool
+filterunique(struct fcall *c, struct value *out)
+{
+	struct value *keys;
+	struct vlist *items;
+	size_t i, j;
+
+	if (!keyed(c, c->s[1], !NOTGIVEN(c->s[0]) && vtruth(c->s[0]), &items, &keys))
+		return false;
+	*out = listof(c->ev, items->len);
+	for (i = 0; i < items->len; i++) {
+		for (j = 0; j < i && !veq(keys[j], keys[i]); j++)
+			;
+		if (j == i)
+			vlistpush(c->ev->a, out->u.l, items->v[i]);
+	}
+	return true;
+}
+
+static bool
+filtermin(struct fcall *c, struct value *out)
+{
+	struct value *keys;
+	struct vlist *items;
+
+	if (!sortedby(c, c->s[1], !NOTGIVEN(c->s[0]) && vtruth(c->s[0]), false, &items, &keys, out))
+		return false;
+	/* min is the first of the sorted */
+	if (items->len == 0)
+		*out = vundef(c->ev->a, "No aggregated item, sequence was empty.");
+	else
+		*out = out->u.l->v[0];
+	return true;
+}
+
+static bool
+filtermax(struct fcall *c, struct value *out)
+{
+	struct value *keys, best;
+	struct vlist *items;
+	size_t i, j = 0;
+
+	if (!sortedby(c, c->s[1], !NOTGIVEN(c->s[0]) && vtruth(c->s[0]), false, &items, &keys, out))
+		return false;
+	if (items->len == 0) {
+		*out = vundef(c->ev->a, "No aggregated item, sequence was empty.");
+		return true;
+	}
+	/* max is the first of the greatest, in the input's order */
+	best = keys[0];
+	for (i = 1; i < items->len; i++) {
+		int cmp;
+
+		if (vcmp(keys[i], best, &cmp) && cmp == 1) {
+			best = keys[i];
+			j = i;
+		}
+	}
+	*out = items->v[j];
+	return true;
+}
+
+static bool
+filtersum(struct fcall *c, struct value *out)
+{
+	struct value *s = c->s, acc = NOTGIVEN(s[1]) ? vint(0) : s[1], item;
+	struct vlist *items;
+	size_t i;
+
+	if (!itemsof(c->ev, c->n, c->in, &items))
+		return false;
+	for (i = 0; i < items->len; i++) {
+		item = items->v[i];
+		if (!NOTGIVEN(s[0]) && s[0].type != VNONE && !attrpath(c->ev, c->n, item, s[0], &item))
+			return false;
+		if (!binop(c->ev, c->n, TADD, acc, item, &acc))
+			return false;
+	}
+	*out = acc;
+	return true;
+}
+
+static bool
+filterreverse(struct fcall *c, struct value *out)
+{
+	struct vlist *items;
+	struct buf b = {0};
+	size_t i;
+
+	if (c->in.type == VSTR) {
+		if (!itemsof(c->ev, c->n, c->in, &items))
+			return false;
+		for (i = items->len; i-- > 0;)
+			bufadd(&b, items->v[i].u.s->data, items->v[i].u.s->len);
+		*out = strval(c->ev, b.data ? b.data : "", b.len);
+		delbuf(&b);
+		return true;
+	}
+	if (c->in.type == VUNDEF)
+		return undeferr(c->ev, c->n, c->in);
+	if (!itemsof(c->ev, c->n, c->in, &items))
+		return false;
+	*out = listof(c->ev, items->len);
+	for (i = items->len; i-- > 0;)
+		vlistpush(c->ev->a, out->u.l, items->v[i]);
+	return true;
+}
+
+static bool
+filterround(struct fcall *c, struct value *out)
+{
+	return fround(c->ev, c->n, c->in, c->s, out);
+}
+
+static bool
+filteritems(struct fcall *c, struct value *out)
+{
+	if (c->in.type == VUNDEF) {
+		*out = listof(c->ev, 0);
+		return true;
+	}
+	if (c->in.type != VDICT)
+		return everr(c->ev, c->n, "Can only get item pairs from a mapping.");
+	return callmethod(c->ev, c->n, c->in, "items", NULL, 0, NULL, 0, out);
+}
+
+static bool
+filterattr(struct fcall *c, struct value *out)
+{
+	struct value *s = c->s, in = c->in;
+
+	if (NOTGIVEN(s[0]) || s[0].type != VSTR)
+		return everr(c->ev, c->n, "attr needs the attribute name as a string");
+	if (in.type == VUNDEF)
+		return undeferr(c->ev, c->n, in);
+	if (in.type == VDICT || in.type == VSTR || in.type == VLIST || in.type == VTUPLE) {
+		struct value m;
+
+		if (getattrv(c->ev, c->n, in, s[0].u.s->data, &m) && m.type == VMETHOD) {
+			*out = m;
+			return true;
+		}
+	}
+	*out = undefattr(c->ev, in, s[0]);
+	return true;
+}
+
+static bool
+filterescape(struct fcall *c, struct value *out)
+{
+	*out = escapehtml(c->ev, c->in.type == VUNDEF ? strval(c->ev, "", 0) : c->in);
+	return true;
+}
+
+static bool
+filterwordcount(struct fcall *c, struct value *out)
+{
+	struct value str = instr(c);
+	int64_t words = 0;
+	bool inword = false;
+	size_t i;
+
+	for (i = 0; i < str.u.s->len; i++) {
+		unsigned char ch = (unsigned char)str.u.s->data[i];
+		bool w = isalnum(ch) || ch == '_' || ch >= 0x80;
+
+		if (w && !inword)
+			words++;
+		inword = w;
+	}
+	*out = vint(words);
+	return true;
+}
+
+static bool
+filtermap(struct fcall *c, struct value *out)
+{
+	return fmap(c->ev, c->n, c->in, c->args, c->nargs, c->kw, c->nkw, out);
+}
+
+/* select, reject, selectattr, rejectattr: keyword arguments are refused */
+static bool
+selectby(struct fcall *c, bool attr, bool keep, struct value *out)
+{
+	if (c->nkw)
+		return everr(c->ev, c->n, "%s takes no keyword arguments", c->name);
+	return fselect(c->ev, c->n, c->in, c->args, c->nargs, attr, keep, out);
+}
+
+static bool
+filterselect(struct fcall *c, struct value *out)
+{
+	return selectby(c, false, true, out);
+}
+
+static bool
+filterreject(struct fcall *c, struct value *out)
+{
+	return selectby(c, false, false, out);
+}
+
+static bool
+filterselectattr(struct fcall *c, struct value *out)
+{
+	return selectby(c, true, true, out);
+}
+
+static bool
+filterrejectattr(struct fcall *c, struct value *out)
+{
+	return selectby(c, true, false, out);
+}
+
+static bool
+filterformat(struct fcall *c, struct value *out)
+{
+	struct ev *ev = c->ev;
+	struct value t;
+	size_t i;
+
+	if (c->in.type != VSTR)
+		return everr(ev, c->n, "the format filter needs a string to format, not %s", vtypename(c->in));
+	if (c->nargs && c->nkw)
+		return everr(ev, c->n, "can't handle positional and keyword arguments at the same time");
+	if (c->nkw) {
+		t = vdict(ev->a);
+		for (i = 0; i < c->nkw; i++)
+			vdictset(ev->a, t.u.d, strval(ev, c->kw[i].name, strlen(c->kw[i].name)), c->kw[i].val);
+	} else {
+		t = vlist(ev->a, c->nargs, true);
+		for (i = 0; i < c->nargs; i++)
+			vlistpush(ev->a, t.u.l, c->args[i]);
+	}
+	return pyformatpct(ev, c->n, c->in, t, out);
+}
+
+/*
+ * the filters, sorted by name: the function, then how many parameters it
+ * binds (bindargs, by position or by name) and their names; arity -1 is a
+ * filter that reads the call's arguments itself
+ */
+static const struct filterdef {
+	const char *name;
+	bool (*fn)(struct fcall *c, struct value *out);
+	int arity;
+	const char *params[4];
+} filters[] = {
+	{"abs", filterabs, 0, {0}},
+	{"attr", filterattr, 1, {"name"}},
+	{"capitalize", filtercase, 0, {0}},
+	{"center", filtercenter, 1, {"width"}},
+	{"count", filterlength, 0, {0}},
+	{"d", filterdefault, 2, {"default_value", "boolean"}},
+	{"default", filterdefault, 2, {"default_value", "boolean"}},
+	{"dictsort", filterdictsort, 3, {"case_sensitive", "by", "reverse"}},
+	{"e", filterescape, 0, {0}},
+	{"escape", filterescape, 0, {0}},
+	{"first", filterfirst, 0, {0}},
+	{"float", filterfloat, 1, {"default"}},
+	{"forceescape", filterescape, 0, {0}},
+	{"format", filterformat, -1, {0}},
+	{"indent", filterindent, 3, {"width", "first", "blank"}},
+	{"int", filterint, 2, {"default", "base"}},
+	{"items", filteritems, 0, {0}},
+	{"join", filterjoin, 2, {"d", "attribute"}},
+	{"last", filterlast, 0, {0}},
+	{"length", filterlength, 0, {0}},
+	{"list", filterlist, 0, {0}},
+	{"lower", filtercase, 0, {0}},
+	{"map", filtermap, -1, {0}},
+	{"max", filtermax, 2, {"case_sensitive", "attribute"}},
+	{"min", filtermin, 2, {"case_sensitive", "attribute"}},
+	{"reject", filterreject, -1, {0}},
+	{"rejectattr", filterrejectattr, -1, {0}},
+	{"replace", filterreplace, 3, {"old", "new", "count"}},
+	{"reverse", filterreverse, 0, {0}},
+	{"round", filterround, 2, {"precision", "method"}},
+	{"safe", filterstring, 0, {0}},
+	{"select", filterselect, -1, {0}},
+	{"selectattr", filterselectattr, -1, {0}},
+	{"sort", filtersort, 3, {"reverse", "case_sensitive", "attribute"}},
+	{"string", filterstring, 0, {0}},
+	{"sum", filtersum, 2, {"attribute", "start"}},
+	{"title", filtercase, 0, {0}},
+	{"tojson", filtertojson, 1, {"indent"}},
+	{"trim", filtertrim, 1, {"chars"}},
+	{"unique", filterunique, 2, {"case_sensitive", "attribute"}},
+	{"upper", filtercase, 0, {0}},
+	{"wordcount", filterwordcount, 0, {0}},
+};
 
 bool
 callfilter(struct ev *ev, const struct node *n, int id, struct value in,
     struct value *args, size_t nargs, struct kwarg *kw, size_t nkw, struct value *out)
 {
-	const char *const *params = pnone;
-	struct value s[4], *keys;
-	struct vlist *items;
-	struct buf b = {0};
-	size_t i, j;
+	const struct filterdef *f = &filters[id];
+	struct fcall c = {ev, n, f->name, in, args, nargs, kw, nkw, {{0}}};
 	char what[64];
-	bool cs;
 
-	switch (id) {
-	case FD: case FDEFAULT: params = pdefault; break;
-	case FJOIN: params = pjoin; break;
-	case FDICTSORT: params = pdictsort; break;
-	case FINT: params = pint; break;
-	case FFLOAT: params = pfloat; break;
-	case FREPLACE: params = preplace; break;
-	case FTRIM: params = ptrim; break;
-	case FINDENT: params = pindent; break;
-	case FTOJSON: params = ptojson; break;
-	case FCENTER: params = pcenter; break;
-	case FROUND: params = pround; break;
-	case FSUM: params = psum; break;
-	case FMAX: case FMIN: params = pminmax; break;
-	case FSORT: params = psort; break;
-	case FUNIQUE: params = punique; break;
-	case FATTR: params = pattr; break;
-	case FMAP: return fmap(ev, n, in, args, nargs, kw, nkw, out);
-	case FSELECT: case FREJECT: case FSELECTATTR: case FREJECTATTR:
-		if (nkw)
-			return everr(ev, n, "%s takes no keyword arguments", filternames[id]);
-		return fselect(ev, n, in, args, nargs, id == FSELECTATTR || id == FREJECTATTR, id == FSELECT || id == FSELECTATTR, out);
-	case FFORMAT:
-		if (in.type != VSTR)
-			return everr(ev, n, "the format filter needs a string to format, not %s", vtypename(in));
-		if (nargs && nkw)
-			return everr(ev, n, "can't handle positional and keyword arguments at the same time");
-		if (nkw) {
-			struct value d = vdict(ev->a);
-
-			for (i = 0; i < nkw; i++)
-				vdictset(ev->a, d.u.d, strval(ev, kw[i].name, strlen(kw[i].name)), kw[i].val);
-			return pyformatpct(ev, n, in, d, out);
-		}
-		{
-			struct value t = vlist(ev->a, nargs, true);
-
-			for (i = 0; i < nargs; i++)
-				vlistpush(ev->a, t.u.l, args[i]);
-			return pyformatpct(ev, n, in, t, out);
-		}
+	if (f->arity >= 0) {
+		snprintf(what, sizeof(what), "filter '%s'", f->name);
+		if (!bindargs(ev, n, what, f->params, args, nargs, kw, nkw, c.s))
+			return false;
 	}
-	snprintf(what, sizeof(what), "filter '%s'", filternames[id]);
-	if (!bindargs(ev, n, what, params, args, nargs, kw, nkw, s))
-		return false;
-	switch (id) {
-	case FD:
-	case FDEFAULT:
-		if (in.type == VUNDEF || (!NOTGIVEN(s[1]) && vtruth(s[1]) && !vtruth(in)))
-			*out = NOTGIVEN(s[0]) ? strval(ev, "", 0) : s[0];
-		else
-			*out = in;
-		return true;
-	case FLENGTH:
-	case FCOUNT:
-		if (in.type != VUNDEF && in.type != VSTR && in.type != VLIST && in.type != VTUPLE && in.type != VRANGE && in.type != VDICT)
-			return everr(ev, n, "object of type '%s' has no len()", vtypename(in));
-		*out = vint((int64_t)vlength(in));
-		return true;
-	case FSTRING:
-		*out = in.type == VUNDEF ? strval(ev, "", 0) : vtostr(ev->a, in);
-		return true;
-	case FLIST:
-		if (!itemsof(ev, n, in, &items))
-			return false;
-		*out = listof(ev, items->len);
-		for (i = 0; i < items->len; i++)
-			vlistpush(ev->a, out->u.l, items->v[i]);
-		return true;
-	case FJOIN:
-		if (!itemsof(ev, n, in, &items))
-			return false;
-		for (i = 0; i < items->len; i++) {
-			struct value item = items->v[i];
-
-			if (i && !NOTGIVEN(s[0]))
-				vstrto(&b, s[0]);
-			if (!NOTGIVEN(s[1]) && s[1].type != VNONE && !attrpath(ev, n, item, s[1], &item)) {
-				delbuf(&b);
-				return false;
-			}
-			vstrto(&b, item);
-		}
-		*out = strval(ev, b.data ? b.data : "", b.len);
-		delbuf(&b);
-		return true;
-	case FFIRST:
-	case FLAST:
-		if (!itemsof(ev, n, in, &items))
-			return false;
-		if (items->len == 0)
-			*out = vundef(ev->a, id == FFIRST ? "No first item, sequence was empty." : "No last item, sequence was empty.");
-		else
-			*out = items->v[id == FFIRST ? 0 : items->len - 1];
-		return true;
-	case FLOWER:
-	case FUPPER:
-	case FCAPITALIZE:
-	case FTITLE:
-		in = in.type == VUNDEF ? strval(ev, "", 0) : vtostr(ev->a, in);
-		*out = casemap(ev, in, id == FLOWER ? 'l' : id == FUPPER ? 'u' : id == FTITLE ? 'T' : 'c');
-		return true;
-	case FTRIM:
-		in = in.type == VUNDEF ? strval(ev, "", 0) : vtostr(ev->a, in);
-		return callmethod(ev, n, in, "strip", s, NOTGIVEN(s[0]) ? 0 : 1, NULL, 0, out);
-	case FCENTER:
-		in = in.type == VUNDEF ? strval(ev, "", 0) : vtostr(ev->a, in);
-		s[1] = NOTGIVEN(s[0]) ? vint(80) : s[0];
-		return callmethod(ev, n, in, "center", s + 1, 1, NULL, 0, out);
-	case FREPLACE:
-		if (NOTGIVEN(s[0]) || NOTGIVEN(s[1]))
-			return everr(ev, n, "the replace filter needs the old and new strings");
-		in = in.type == VUNDEF ? strval(ev, "", 0) : vtostr(ev->a, in);
-		s[0] = vtostr(ev->a, s[0]);
-		s[1] = vtostr(ev->a, s[1]);
-		if (NOTGIVEN(s[2]) || s[2].type == VNONE)
-			s[2] = vint(-1);
-		return callmethod(ev, n, in, "replace", s, 3, NULL, 0, out);
-	case FINT:
-		if (in.type == VUNDEF)
-			return undeferr(ev, n, in);
-		return fint(ev, n, in, s, out);
-	case FFLOAT:
-		if (in.type == VUNDEF)
-			return undeferr(ev, n, in);
-		return ffloat(ev, in, s, out);
-	case FABS:
-		if (in.type == VUNDEF)
-			return undeferr(ev, n, in);
-		if (isint(in)) {
-			if (intof(in) == INT64_MIN)
-				return everr(ev, n, "integer overflow: the result does not fit in 64 bits");
-			*out = vint(intof(in) < 0 ? -intof(in) : intof(in));
-		} else if (in.type == VFLOAT) {
-			*out = vfloat(fabs(in.u.f));
-		} else {
-			return everr(ev, n, "bad operand type for abs(): '%s'", vtypename(in));
-		}
-		return true;
-	case FINDENT:
-		return findent(ev, n, in, s, out);
-	case FTOJSON:
-		if (!tojson(ev, n, &b, in, NOTGIVEN(s[0]) || s[0].type == VNONE ? -1 : isint(s[0]) ? (int)intof(s[0]) : 0, 0)) {
-			delbuf(&b);
-			return false;
-		}
-		*out = strval(ev, b.data ? b.data : "", b.len);
-		delbuf(&b);
-		return true;
-	case FDICTSORT: {
-		bool byvalue = false;
-
-		if (in.type != VDICT) {
-			if (in.type == VUNDEF)
-				return undeferr(ev, n, in);
-			return everr(ev, n, "dictsort needs a dict, not %s", vtypename(in));
-		}
-		if (!NOTGIVEN(s[1])) {
-			if (s[1].type == VSTR && !strcmp(s[1].u.s->data, "value"))
-				byvalue = true;
-			else if (s[1].type != VSTR || strcmp(s[1].u.s->data, "key"))
-				return everr(ev, n, "You can only sort by either \"key\" or \"value\"");
-		}
-		cs = !NOTGIVEN(s[0]) && vtruth(s[0]);
-		*out = listof(ev, in.u.d->len);
-		keys = aalloc(ev->a, (in.u.d->len + 1) * sizeof(*keys));
-		for (i = 0; i < in.u.d->len; i++) {
-			struct value t = vlist(ev->a, 2, true);
-
-			vlistpush(ev->a, t.u.l, in.u.d->keys[i]);
-			vlistpush(ev->a, t.u.l, in.u.d->vals[i]);
-			vlistpush(ev->a, out->u.l, t);
-			keys[i] = byvalue ? in.u.d->vals[i] : in.u.d->keys[i];
-			if (!cs)
-				keys[i] = lowerv(ev, keys[i]);
-		}
-		return sortkeyed(ev, n, keys, out->u.l->v, out->u.l->len, !NOTGIVEN(s[2]) && vtruth(s[2]));
-	}
-	case FSORT:
-	case FMAX:
-	case FMIN:
-	case FUNIQUE: {
-		struct value attr = id == FSORT ? s[2] : s[1];
-
-		cs = id == FSORT ? (!NOTGIVEN(s[1]) && vtruth(s[1])) : (!NOTGIVEN(s[0]) && vtruth(s[0]));
-		if (!itemsof(ev, n, in, &items))
-			return false;
-		keys = aalloc(ev->a, (items->len + 1) * sizeof(*keys));
-		for (i = 0; i < items->len; i++) {
-			if (!keyof(ev, n, items->v[i], attr, cs, &keys[i]))
-				return false;
-		}
-		if (id == FUNIQUE) {
-			*out = listof(ev, items->len);
-			for (i = 0; i < items->len; i++) {
-				for (j = 0; j < i && !veq(keys[j], keys[i]); j++)
-					;
-				if (j == i)
-					vlistpush(ev->a, out->u.l, items->v[i]);
-			}
-			return true;
-		}
-		*out = listof(ev, items->len);
-		for (i = 0; i < items->len; i++)
-			vlistpush(ev->a, out->u.l, items->v[i]);
-		if (!sortkeyed(ev, n, keys, out->u.l->v, items->len, id == FSORT && !NOTGIVEN(s[0]) && vtruth(s[0])))
-			return false;
-		if (id == FSORT)
-			return true;
-		if (items->len == 0) {
-			*out = vundef(ev->a, id == FMIN ? "No aggregated item, sequence was empty." : "No aggregated item, sequence was empty.");
-			return true;
-		}
-		/* min is the first of the sorted; max the last of the greatest */
-		if (id == FMIN) {
-			*out = out->u.l->v[0];
-		} else {
-			struct value best = keys[0];
-
-			j = 0;
-			for (i = 1; i < items->len; i++) {
-				int c;
-
-				if (vcmp(keys[i], best, &c) && c == 1) {
-					best = keys[i];
-					j = i;
-				}
-			}
-			*out = items->v[j];
-		}
-		return true;
-	}
-	case FSUM: {
-		struct value acc = NOTGIVEN(s[1]) ? vint(0) : s[1], item;
-
-		if (!itemsof(ev, n, in, &items))
-			return false;
-		for (i = 0; i < items->len; i++) {
-			item = items->v[i];
-			if (!NOTGIVEN(s[0]) && s[0].type != VNONE && !attrpath(ev, n, item, s[0], &item))
-				return false;
-			if (!binop(ev, n, TADD, acc, item, &acc))
-				return false;
-		}
-		*out = acc;
-		return true;
-	}
-	case FREVERSE:
-		if (in.type == VSTR) {
-			s[0] = s[1] = vnone();
-			s[2] = vint(-1);
-			{
-				struct value r;
-
-				r = vlist(ev->a, 0, false);
-				(void)r;
-			}
-			if (!itemsof(ev, n, in, &items))
-				return false;
-			for (i = items->len; i-- > 0;)
-				bufadd(&b, items->v[i].u.s->data, items->v[i].u.s->len);
-			*out = strval(ev, b.data ? b.data : "", b.len);
-			delbuf(&b);
-			return true;
-		}
-		if (in.type == VUNDEF)
-			return undeferr(ev, n, in);
-		if (!itemsof(ev, n, in, &items))
-			return false;
-		*out = listof(ev, items->len);
-		for (i = items->len; i-- > 0;)
-			vlistpush(ev->a, out->u.l, items->v[i]);
-		return true;
-	case FROUND:
-		return fround(ev, n, in, s, out);
-	case FITEMS:
-		if (in.type == VUNDEF) {
-			*out = listof(ev, 0);
-			return true;
-		}
-		if (in.type != VDICT)
-			return everr(ev, n, "Can only get item pairs from a mapping.");
-		return callmethod(ev, n, in, "items", NULL, 0, NULL, 0, out);
-	case FATTR:
-		if (NOTGIVEN(s[0]) || s[0].type != VSTR)
-			return everr(ev, n, "attr needs the attribute name as a string");
-		if (in.type == VUNDEF)
-			return undeferr(ev, n, in);
-		if (in.type == VDICT || in.type == VSTR || in.type == VLIST || in.type == VTUPLE) {
-			struct value m;
-
-			if (getattrv(ev, n, in, s[0].u.s->data, &m) && m.type == VMETHOD) {
-				*out = m;
-				return true;
-			}
-		}
-		*out = undefattr(ev, in, s[0]);
-		return true;
-	case FE:
-	case FESCAPE:
-	case FFORCEESCAPE:
-		*out = escapehtml(ev, in.type == VUNDEF ? strval(ev, "", 0) : in);
-		return true;
-	case FSAFE:
-		*out = in.type == VUNDEF ? strval(ev, "", 0) : vtostr(ev->a, in);
-		return true;
-	case FWORDCOUNT: {
-		struct value str = in.type == VUNDEF ? strval(ev, "", 0) : vtostr(ev->a, in);
-		int64_t words = 0;
-		bool inword = false;
-
-		for (i = 0; i < str.u.s->len; i++) {
-			unsigned char c = (unsigned char)str.u.s->data[i];
-			bool w = isalnum(c) || c == '_' || c >= 0x80;
-
-			if (w && !inword)
-				words++;
-			inword = w;
-		}
-		*out = vint(words);
-		return true;
-	}
-	}
-	return everr(ev, n, "internal error: filter %d", id);
+	return f->fn(&c, out);
 }
 
 static bool
@@ -1077,68 +1239,194 @@ sameas(struct value a, struct value b)
 	}
 }
 
+/* one call of a test: what it tests and its one argument (None without) */
+struct tcall {
+	struct ev *ev;
+	const struct node *n;
+	struct value in, arg;
+};
+
+static bool testdefined(struct tcall *c, bool *out) { *out = c->in.type != VUNDEF; return true; }
+static bool testundefined(struct tcall *c, bool *out) { *out = c->in.type == VUNDEF; return true; }
+static bool testnone(struct tcall *c, bool *out) { *out = c->in.type == VNONE; return true; }
+static bool testboolean(struct tcall *c, bool *out) { *out = c->in.type == VBOOL; return true; }
+static bool testtrue(struct tcall *c, bool *out) { *out = c->in.type == VBOOL && c->in.u.b; return true; }
+static bool testfalse(struct tcall *c, bool *out) { *out = c->in.type == VBOOL && !c->in.u.b; return true; }
+static bool testinteger(struct tcall *c, bool *out) { *out = c->in.type == VINT; return true; }
+static bool testfloat(struct tcall *c, bool *out) { *out = c->in.type == VFLOAT; return true; }
+static bool testnumber(struct tcall *c, bool *out) { *out = visnum(c->in); return true; }
+static bool teststring(struct tcall *c, bool *out) { *out = c->in.type == VSTR; return true; }
+static bool testmapping(struct tcall *c, bool *out) { *out = c->in.type == VDICT; return true; }
+static bool testcallable(struct tcall *c, bool *out) { *out = c->in.type == VMETHOD || c->in.type == VFUNC; return true; }
+static bool testescaped(struct tcall *c, bool *out) { (void)c; *out = false; return true; }
+static bool testfilter(struct tcall *c, bool *out) { *out = c->in.type == VSTR && tmplfilterid(c->in.u.s->data) >= 0; return true; }
+static bool testtest(struct tcall *c, bool *out) { *out = c->in.type == VSTR && tmpltestid(c->in.u.s->data) >= 0; return true; }
+static bool testsameas(struct tcall *c, bool *out) { *out = sameas(c->in, c->arg); return true; }
+static bool testin(struct tcall *c, bool *out) { return compare(c->ev, c->n, CMPIN, c->in, c->arg, out); }
+static bool testeq(struct tcall *c, bool *out) { return compare(c->ev, c->n, TEQ, c->in, c->arg, out); }
+static bool testne(struct tcall *c, bool *out) { return compare(c->ev, c->n, TNE, c->in, c->arg, out); }
+static bool testlt(struct tcall *c, bool *out) { return compare(c->ev, c->n, TLT, c->in, c->arg, out); }
+static bool testle(struct tcall *c, bool *out) { return compare(c->ev, c->n, TLTEQ, c->in, c->arg, out); }
+static bool testgt(struct tcall *c, bool *out) { return compare(c->ev, c->n, TGT, c->in, c->arg, out); }
+static bool testge(struct tcall *c, bool *out) { return compare(c->ev, c->n, TGTEQ, c->in, c->arg, out); }
+
+static bool
+testiterable(struct tcall *c, bool *out)
+{
+	enum vtype t = c->in.type;
+
+	*out = t == VSTR || t == VLIST || t == VTUPLE || t == VRANGE || t == VDICT || t == VUNDEF;
+	return true;
+}
+
+static bool
+testlower(struct tcall *c, bool *out)
+{
+	*out = iscase(c->ev, c->in.type == VUNDEF ? strval(c->ev, "", 0) : vtostr(c->ev->a, c->in), 'l');
+	return true;
+}
+
+static bool
+testupper(struct tcall *c, bool *out)
+{
+	*out = iscase(c->ev, c->in.type == VUNDEF ? strval(c->ev, "", 0) : vtostr(c->ev->a, c->in), 'u');
+	return true;
+}
+
+/* value % by == 0, with Python's %, as jinja2's even, odd and divisibleby compute it */
+static bool
+modzero(struct tcall *c, struct value by, bool *out)
+{
+	struct value r;
+
+	if (!binop(c->ev, c->n, TMOD, c->in, by, &r))
+		return false;
+	*out = !vtruth(r);
+	return true;
+}
+
+static bool
+testeven(struct tcall *c, bool *out)
+{
+	return modzero(c, vint(2), out);
+}
+
+static bool
+testodd(struct tcall *c, bool *out)
+{
+	if (!modzero(c, vint(2), out))
+		return false;
+	*out = !*out;
+	return true;
+}
+
+static bool
+testdivisibleby(struct tcall *c, bool *out)
+{
+	return modzero(c, c->arg, out);
+}
+
+/* the tests, sorted by name (the operators last): the function and the number of arguments it takes, exactly */
+static const struct testdef {
+	const char *name;
+	bool (*fn)(struct tcall *c, bool *out);
+	int arity;
+} tests[] = {
+	{"boolean", testboolean, 0},
+	{"callable", testcallable, 0},
+	{"defined", testdefined, 0},
+	{"divisibleby", testdivisibleby, 1},
+	{"eq", testeq, 1},
+	{"equalto", testeq, 1},
+	{"escaped", testescaped, 0},
+	{"even", testeven, 0},
+	{"false", testfalse, 0},
+	{"filter", testfilter, 0},
+	{"float", testfloat, 0},
+	{"ge", testge, 1},
+	{"gt", testgt, 1},
+	{"greaterthan", testgt, 1},
+	{"in", testin, 1},
+	{"integer", testinteger, 0},
+	{"iterable", testiterable, 0},
+	{"le", testle, 1},
+	{"lower", testlower, 0},
+	{"lessthan", testlt, 1},
+	{"lt", testlt, 1},
+	{"mapping", testmapping, 0},
+	{"ne", testne, 1},
+	{"none", testnone, 0},
+	{"number", testnumber, 0},
+	{"odd", testodd, 0},
+	{"sameas", testsameas, 1},
+	{"sequence", testiterable, 0},
+	{"string", teststring, 0},
+	{"test", testtest, 0},
+	{"true", testtrue, 0},
+	{"undefined", testundefined, 0},
+	{"upper", testupper, 0},
+	{"==", testeq, 1},
+	{"!=", testne, 1},
+	{"<", testlt, 1},
+	{"<=", testle, 1},
+	{">", testgt, 1},
+	{">=", testge, 1},
+};
+
 bool
 calltest(struct ev *ev, const struct node *n, int id, struct value in,
     struct value *args, size_t nargs, struct kwarg *kw, size_t nkw, bool *out)
 {
-	struct value arg = nargs ? args[0] : vnone(), r;
-	int op;
+	const struct testdef *t = &tests[id];
+	struct tcall c = {ev, n, in, nargs ? args[0] : vnone()};
 
 	if (nkw)
-		return everr(ev, n, "test '%s' got an unexpected keyword argument '%s'", testnames[id], kw[0].name);
-	switch (id) {
-	case TDIVISIBLEBY: case TEQTEST: case TEQUALTO: case TGE: case TGTTEST: case TGREATERTHAN:
-	case TIN: case TLE: case TLESSTHAN: case TLTTEST: case TNETEST: case TSAMEAS:
-	case TOPEQ: case TOPNE: case TOPLT: case TOPLE: case TOPGT: case TOPGE:
-		if (nargs != 1)
-			return everr(ev, n, "test '%s' takes exactly one argument (%zu given)", testnames[id], nargs);
-		break;
-	default:
-		if (nargs != 0)
-			return everr(ev, n, "test '%s' takes no arguments (%zu given)", testnames[id], nargs);
+		return everr(ev, n, "test '%s' got an unexpected keyword argument '%s'", t->name, kw[0].name);
+	if (t->arity == 1 && nargs != 1)
+		return everr(ev, n, "test '%s' takes exactly one argument (%zu given)", t->name, nargs);
+	if (t->arity == 0 && nargs != 0)
+		return everr(ev, n, "test '%s' takes no arguments (%zu given)", t->name, nargs);
+	return t->fn(&c, out);
+}
+
+/* jinja2's other builtin filters, which imagegen does not render */
+static const char *const missingfilters[] = {
+	"batch", "filesizeformat", "groupby", "pprint", "random", "slice", "striptags",
+	"truncate", "urlencode", "urlize", "wordwrap", "xmlattr",
+};
+
+int
+tmplfilterid(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < LEN(filters); i++) {
+		if (!strcmp(filters[i].name, name))
+			return (int)i;
 	}
-	switch (id) {
-	case TDEFINED: *out = in.type != VUNDEF; return true;
-	case TUNDEFINED: *out = in.type == VUNDEF; return true;
-	case TNONE: *out = in.type == VNONE; return true;
-	case TBOOLEAN: *out = in.type == VBOOL; return true;
-	case TTRUE: *out = in.type == VBOOL && in.u.b; return true;
-	case TFALSE: *out = in.type == VBOOL && !in.u.b; return true;
-	case TINTEGER: *out = in.type == VINT; return true;
-	case TFLOATTEST: *out = in.type == VFLOAT; return true;
-	case TNUMBER: *out = in.type == VINT || in.type == VFLOAT || in.type == VBOOL; return true;
-	case TSTRINGTEST: *out = in.type == VSTR; return true;
-	case TMAPPING: *out = in.type == VDICT; return true;
-	case TITERABLE:
-	case TSEQUENCE:
-		*out = in.type == VSTR || in.type == VLIST || in.type == VTUPLE || in.type == VRANGE || in.type == VDICT || in.type == VUNDEF;
-		return true;
-	case TCALLABLE: *out = in.type == VMETHOD || in.type == VFUNC; return true;
-	case TESCAPED: *out = false; return true;
-	case TFILTER: *out = in.type == VSTR && tmplfilterid(in.u.s->data) >= 0; return true;
-	case TTEST: *out = in.type == VSTR && tmpltestid(in.u.s->data) >= 0; return true;
-	case TLOWER:
-	case TUPPER:
-		in = in.type == VUNDEF ? strval(ev, "", 0) : vtostr(ev->a, in);
-		*out = iscase(ev, in, id == TLOWER ? 'l' : 'u');
-		return true;
-	case TEVEN:
-	case TODD:
-	case TDIVISIBLEBY:
-		if (!binop(ev, n, TMOD, in, id == TDIVISIBLEBY ? arg : vint(2), &r))
-			return false;
-		*out = id == TODD ? vtruth(r) : !vtruth(r);
-		return true;
-	case TSAMEAS: *out = sameas(in, arg); return true;
-	case TIN: return compare(ev, n, CMPIN, in, arg, out);
-	case TEQTEST: case TEQUALTO: case TOPEQ: op = TEQ; break;
-	case TNETEST: case TOPNE: op = TNE; break;
-	case TLTTEST: case TLESSTHAN: case TOPLT: op = TLT; break;
-	case TLE: case TOPLE: op = TLTEQ; break;
-	case TGTTEST: case TGREATERTHAN: case TOPGT: op = TGT; break;
-	case TGE: case TOPGE: op = TGTEQ; break;
-	default:
-		return everr(ev, n, "internal error: test %d", id);
+	return -1;
+}
+
+int
+tmpltestid(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < LEN(tests); i++) {
+		if (!strcmp(tests[i].name, name))
+			return (int)i;
 	}
-	return compare(ev, n, op, in, arg, out);
+	return -1;
+}
+
+bool
+tmplfiltermissing(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < LEN(missingfilters); i++) {
+		if (!strcmp(missingfilters[i], name))
+			return true;
+	}
+	return false;
 }

@@ -6,20 +6,9 @@
 #include <string.h>
 
 #include "tmpl_ev.h"
+#include "tmpl_format.h"
 
 /* str.format, format specs and %-formatting, as Python does them */
-
-static bool
-isint(struct value v)
-{
-	return v.type == VINT || v.type == VBOOL;
-}
-
-static int64_t
-intof(struct value v)
-{
-	return v.type == VINT ? v.u.i : v.u.b;
-}
 
 /* C's %.*CONV of f (%#.*CONV when alt) into out, for CONV one of eEfFgG */
 static void
@@ -75,7 +64,8 @@ group(struct buf *b, const char *digits, size_t n, char sep, int every)
 	}
 }
 
-bool
+/* append value v formatted with the str.format spec [spec, spec+len) */
+static bool
 formatspec(struct ev *ev, const struct node *n, struct buf *b, struct value v, const char *spec, size_t len)
 {
 	const char *p = spec, *end = spec + len, *fill = " ";
@@ -166,8 +156,8 @@ formatspec(struct ev *ev, const struct node *n, struct buf *b, struct value v, c
 		fmtpad(b, v.u.b ? "True" : "False", v.u.b ? 4 : 5, width, align ? align : '<', fill, filllen, 0);
 		return true;
 	}
-	if (isint(v) && (!type || strchr("dxXobcn", type))) {
-		int64_t x = intof(v);
+	if (visint(v) && (!type || strchr("dxXobcn", type))) {
+		int64_t x = vintof(v);
 		unsigned long long u = x < 0 ? (unsigned long long)0 - (unsigned long long)x : (unsigned long long)x;
 		char digits[80];
 		int nd = 0, base = type == 'x' || type == 'X' ? 16 : type == 'o' ? 8 : type == 'b' ? 2 : 10;
@@ -209,8 +199,8 @@ formatspec(struct ev *ev, const struct node *n, struct buf *b, struct value v, c
 		delbuf(&body);
 		return true;
 	}
-	if ((isint(v) || v.type == VFLOAT) && (!type || strchr("eEfFgG%", type))) {
-		double f = v.type == VFLOAT ? v.u.f : (double)intof(v);
+	if ((visint(v) || v.type == VFLOAT) && (!type || strchr("eEfFgG%", type))) {
+		double f = vfloatof(v);
 
 		if (f < 0 || (f == 0 && signbit(f))) {
 			bufaddc(&body, '-');
@@ -499,18 +489,18 @@ pyformatpct(struct ev *ev, const struct node *n, struct value fmt, struct value 
 		case 'u':
 			if (v.type == VFLOAT)
 				v = vint((int64_t)v.u.f);
-			if (!isint(v)) {
+			if (!visint(v)) {
 				delbuf(&b);
 				delbuf(&spec);
 				return everr(ev, n, "%%%c format: a real number is required, not %s", t, vtypename(v));
 			}
-			v = vint(intof(v));
+			v = vint(vintof(v));
 			bufaddc(&spec, 'd');
 			break;
 		case 'c':
-			if (isint(v)) {
+			if (visint(v)) {
 				struct buf cb = {0};
-				int64_t cp = intof(v);
+				int64_t cp = vintof(v);
 
 				if (cp < 0 || cp > 0x10ffff) {
 					delbuf(&b);
@@ -534,16 +524,16 @@ pyformatpct(struct ev *ev, const struct node *n, struct value fmt, struct value 
 			}
 			break;
 		case 'x': case 'X': case 'o':
-			if (!isint(v)) {
+			if (!visint(v)) {
 				delbuf(&b);
 				delbuf(&spec);
 				return everr(ev, n, "%%%c format: an integer is required, not %s", t, vtypename(v));
 			}
-			v = vint(intof(v));
+			v = vint(vintof(v));
 			bufaddc(&spec, t);
 			break;
 		case 'f': case 'F': case 'e': case 'E': case 'g': case 'G':
-			if (!isint(v) && v.type != VFLOAT) {
+			if (!visint(v) && v.type != VFLOAT) {
 				delbuf(&b);
 				delbuf(&spec);
 				return everr(ev, n, "must be real number, not %s", vtypename(v));

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "tmpl_ast.h"
+#include "tmpl_filter.h"
 
 /* an open block tag, for "expected 'endfor' to close the 'for' at line 3" */
 struct opentag {

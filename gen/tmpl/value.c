@@ -303,18 +303,6 @@ vtruth(struct value v)
 	}
 }
 
-static bool
-isnum(struct value v)
-{
-	return v.type == VBOOL || v.type == VINT || v.type == VFLOAT;
-}
-
-static int64_t
-numi(struct value v)
-{
-	return v.type == VINT ? v.u.i : v.u.b;
-}
-
 /* compare an int with a float exactly, as Python does */
 static int
 cmpintfloat(int64_t i, double f)
@@ -348,14 +336,14 @@ eqdepth(struct value a, struct value b, int depth)
 	size_t i;
 	struct value *p;
 
-	if (isnum(a) && isnum(b)) {
+	if (visnum(a) && visnum(b)) {
 		if (a.type != VFLOAT && b.type != VFLOAT)
-			return numi(a) == numi(b);
+			return vintof(a) == vintof(b);
 		if (a.type == VFLOAT && b.type == VFLOAT)
 			return a.u.f == b.u.f;
 		if (a.type == VFLOAT)
-			return cmpintfloat(numi(b), a.u.f) == 0;
-		return cmpintfloat(numi(a), b.u.f) == 0;
+			return cmpintfloat(vintof(b), a.u.f) == 0;
+		return cmpintfloat(vintof(a), b.u.f) == 0;
 	}
 	if (a.type != b.type)
 		return false;
@@ -432,16 +420,16 @@ cmpdepth(struct value a, struct value b, int *res, int depth)
 	size_t i, n;
 	int c;
 
-	if (isnum(a) && isnum(b)) {
+	if (visnum(a) && visnum(b)) {
 		if (a.type != VFLOAT && b.type != VFLOAT) {
-			*res = numi(a) < numi(b) ? -1 : numi(a) > numi(b);
+			*res = vintof(a) < vintof(b) ? -1 : vintof(a) > vintof(b);
 		} else if (a.type == VFLOAT && b.type == VFLOAT) {
 			*res = a.u.f < b.u.f ? -1 : a.u.f > b.u.f ? 1 : a.u.f == b.u.f ? 0 : 2;
 		} else if (a.type == VFLOAT) {
-			c = cmpintfloat(numi(b), a.u.f);
+			c = cmpintfloat(vintof(b), a.u.f);
 			*res = c == 2 ? 2 : -c;
 		} else {
-			*res = cmpintfloat(numi(a), b.u.f);
+			*res = cmpintfloat(vintof(a), b.u.f);
 		}
 		return true;
 	}
@@ -467,6 +455,50 @@ cmpdepth(struct value a, struct value b, int *res, int depth)
 		return true;
 	default:
 		return false;
+	}
+}
+
+size_t
+u8len(const char *s, size_t n)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		if (((unsigned char)s[i] & 0xc0) != 0x80)
+			k++;
+	}
+	return k;
+}
+
+size_t
+u8off(const char *s, size_t n, size_t ci)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		if (((unsigned char)s[i] & 0xc0) != 0x80) {
+			if (k == ci)
+				return i;
+			k++;
+		}
+	}
+	return n;
+}
+
+size_t
+vlength(struct value v)
+{
+	switch (v.type) {
+	case VSTR:
+		return u8len(v.u.s->data, v.u.s->len);
+	case VLIST:
+	case VTUPLE:
+	case VRANGE:
+		return v.u.l->len;
+	case VDICT:
+		return v.u.d->len;
+	default:
+		return 0;
 	}
 }
 

@@ -131,6 +131,41 @@ bool vcmp(struct value a, struct value b, int *res);
 /* Python's type name of v: "int", "str", "dict", ... */
 const char *vtypename(struct value v);
 
+/* true for an int or a bool (a bool is an int, as in Python) */
+static inline bool
+visint(struct value v)
+{
+	return v.type == VINT || v.type == VBOOL;
+}
+
+/* true for an int, a bool or a float */
+static inline bool
+visnum(struct value v)
+{
+	return v.type == VINT || v.type == VBOOL || v.type == VFLOAT;
+}
+
+/* the integer of an int or a bool */
+static inline int64_t
+vintof(struct value v)
+{
+	return v.type == VINT ? v.u.i : v.u.b;
+}
+
+/* the number of an int, a bool or a float, as a float */
+static inline double
+vfloatof(struct value v)
+{
+	return v.type == VFLOAT ? v.u.f : (double)vintof(v);
+}
+
+/* Python's len(): code points of a str, items of a list, tuple, range or dict; 0 otherwise */
+size_t vlength(struct value v);
+/* the number of code points in s[0..n) */
+size_t u8len(const char *s, size_t n);
+/* the byte offset of code point ci of s[0..n); n when ci is past the end */
+size_t u8off(const char *s, size_t n, size_t ci);
+
 /* append Python's str(v) / repr(v) to b */
 void vstrto(struct buf *b, struct value v);
 void vreprto(struct buf *b, struct value v);

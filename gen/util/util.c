@@ -1,5 +1,6 @@
 #include "compat.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -13,6 +14,40 @@
 #include "util.h"
 
 const char *argv0 = "imagegen";
+
+/* the kind of the last file openregular refused */
+static const char *refusedkind = "a special file";
+
+const char *
+filekind(mode_t mode)
+{
+	if (S_ISREG(mode))
+		return "a regular file";
+	if (S_ISDIR(mode))
+		return "a directory";
+	if (S_ISFIFO(mode))
+		return "a FIFO";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	if (S_ISCHR(mode))
+		return "a character device";
+	if (S_ISBLK(mode))
+		return "a block device";
+	if (S_ISLNK(mode))
+		return "a symbolic link";
+	return "a special file";
+}
+
+const char *
+errstr(int err)
+{
+	static char msg[64];
+
+	if (err != ENOTREGULAR)
+		return strerror(err);
+	snprintf(msg, sizeof(msg), "it is %s, not a regular file", refusedkind);
+	return msg;
+}
 
 void *
 xmalloc(size_t n)
@@ -232,7 +267,7 @@ delbuf(struct buf *b)
 	b->len = b->cap = 0;
 }
 
-/* "argv0: [file[:line[:col]]: ][kind: ]message", and strerror when fmt ends in ':' */
+/* "argv0: [file[:line[:col]]: ][kind: ]message", and errstr when fmt ends in ':' */
 static void PRINTF(5, 0)
 vdiag(const char *kind, const char *file, int line, int col, const char *fmt, va_list ap)
 {
@@ -253,7 +288,7 @@ vdiag(const char *kind, const char *file, int line, int col, const char *fmt, va
 		fprintf(stderr, "%s: ", kind);
 	vfprintf(stderr, fmt, ap);
 	if (n > 0 && fmt[n - 1] == ':')
-		fprintf(stderr, " %s", strerror(err));
+		fprintf(stderr, " %s", errstr(err));
 	fputc('\n', stderr);
 }
 
@@ -349,6 +384,35 @@ fatalat(const char *file, int line, int col, const char *fmt, ...)
 	exit(1);
 }
 
+int
+openregular(const char *path, struct stat *st)
+{
+	struct stat sb;
+	int fd, err, fl;
+
+	if (!st)
+		st = &sb;
+	/* O_NONBLOCK: opening a FIFO with no writer must not wait for one */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, st) != 0)
+		goto fail;
+	if (!S_ISREG(st->st_mode)) {
+		refusedkind = filekind(st->st_mode);
+		errno = S_ISDIR(st->st_mode) ? EISDIR : ENOTREGULAR;
+		goto fail;
+	}
+	if ((fl = fcntl(fd, F_GETFL)) < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0)
+		goto fail;
+	return fd;
+fail:
+	err = errno;
+	close(fd);
+	errno = err;
+	return -1;
+}
+
 bool
 readfile(const char *path, struct buf *b)
 {
@@ -356,7 +420,7 @@ readfile(const char *path, struct buf *b)
 	ssize_t n;
 	int fd, err;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = openregular(path, NULL);
 	if (fd < 0)
 		return false;
 	for (;;) {
@@ -443,43 +507,113 @@ fail:
 	return -1;
 }
 
-/* true if name in dirfd is a regular file with this mode and content */
-static bool
-samecontent(int dirfd, const char *name, const void *data, size_t len, mode_t mode)
+/* where the content of a write comes from: memory, or a descriptor read to its end */
+struct wsrc {
+	const char *data;
+	size_t len;
+	int fd;
+};
+
+/* read up to n bytes of src at *off; -1 with errno set */
+static ssize_t
+srcread(const struct wsrc *src, size_t *off, char *buf, size_t n)
 {
-	char tmp[65536];
-	const char *p = data;
-	struct stat st;
-	size_t want;
-	ssize_t n;
+	ssize_t r;
+
+	if (src->fd < 0) {
+		if (n > src->len - *off)
+			n = src->len - *off;
+		memcpy(buf, src->data + *off, n);
+		*off += n;
+		return (ssize_t)n;
+	}
+	do
+		r = read(src->fd, buf, n);
+	while (r < 0 && errno == EINTR);
+	if (r > 0)
+		*off += (size_t)r;
+	return r;
+}
+
+/* read exactly n bytes (fewer only at the end of the file); -1 with errno set */
+static ssize_t
+readfull(int fd, char *buf, size_t n)
+{
+	size_t got = 0;
+	ssize_t r;
+
+	while (got < n) {
+		r = read(fd, buf + got, n - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	return (ssize_t)got;
+}
+
+/*
+ * true if name in dirfd is a regular file with this mode and the content
+ * of src, compared in bounded buffers; a descriptor source is read from
+ * where it is and put back there. *srcerr is set when reading it failed.
+ */
+static bool
+samecontent(int dirfd, const char *name, const struct wsrc *src, mode_t mode, int *srcerr)
+{
+	static char a[65536], b[65536];
+	struct stat st, sst;
+	size_t off = 0;
+	ssize_t n, m;
+	off_t start = 0;
 	int fd;
 	bool same = false;
 
 	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
 		return false;
-	if ((st.st_mode & 07777) != (mode & 07777) || (size_t)st.st_size != len)
+	if ((st.st_mode & 07777) != (mode & 07777))
 		return false;
+	if (src->fd < 0 && (size_t)st.st_size != src->len)
+		return false;
+	if (src->fd >= 0) {
+		if (fstat(src->fd, &sst) != 0 || (start = lseek(src->fd, 0, SEEK_CUR)) < 0) {
+			*srcerr = errno;
+			return false;
+		}
+		if (S_ISREG(sst.st_mode) && sst.st_size - start != st.st_size)
+			return false;
+	}
 	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return false;
 	for (;;) {
-		want = len < sizeof(tmp) ? len : sizeof(tmp);
-		n = read(fd, tmp, want ? want : 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			break;
-		if (n == 0) {
-			same = len == 0;
+		n = srcread(src, &off, a, sizeof(a));
+		if (n < 0) {
+			*srcerr = errno;
 			break;
 		}
-		if ((size_t)n > len || memcmp(tmp, p, (size_t)n) != 0)
+		m = readfull(fd, b, n ? (size_t)n : 1);
+		if (m < 0 || (n == 0 && m == 0 && (same = true)) || m != n || memcmp(a, b, (size_t)n) != 0)
 			break;
-		p += n;
-		len -= (size_t)n;
 	}
 	close(fd);
+	if (src->fd >= 0 && lseek(src->fd, start, SEEK_SET) < 0 && !*srcerr)
+		*srcerr = errno;
 	return same;
+}
+
+/* a write lock on all of fd, without waiting: false (errno set) if another process holds one */
+static bool
+locktemp(int fd, short type)
+{
+	struct flock fl;
+
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = type;
+	fl.l_whence = SEEK_SET;
+	return fcntl(fd, F_SETLK, &fl) == 0;
 }
 
 int
@@ -487,6 +621,7 @@ tmpcreate(int dirfd, const char *base, mode_t mode, char **name)
 {
 	static unsigned long seq;
 	unsigned long x;
+	struct stat st;
 	int fd, i;
 
 	for (i = 0; i < 1000; i++) {
@@ -494,8 +629,18 @@ tmpcreate(int dirfd, const char *base, mode_t mode, char **name)
 		x = ((unsigned long)getpid() * 2654435761UL) ^ ((unsigned long)time(NULL) << 8) ^ (seq++ * 40503UL);
 		*name = xasprintf(".%s.%06lx~", base, x & 0xffffff);
 		fd = openat(dirfd, *name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode & 07777);
-		if (fd >= 0)
-			return fd;
+		if (fd >= 0) {
+			/*
+			 * in flight while locked; a cleaner that locked it first
+			 * (tmpstale) is removing it: take another name
+			 */
+			if (locktemp(fd, F_WRLCK) && fstat(fd, &st) == 0 && st.st_nlink > 0)
+				return fd;
+			close(fd);
+			free(*name);
+			*name = NULL;
+			continue;
+		}
 		free(*name);
 		*name = NULL;
 		if (errno != EEXIST)
@@ -515,68 +660,218 @@ istmpname(const char *name)
 	    strspn(name + n - 7, "0123456789abcdef") == 6;
 }
 
-static int
-writeat(const char *path, const void *data, size_t len, mode_t mode, bool exact)
+bool
+tmpstale(int dirfd, const char *name)
 {
+	struct stat st;
+	int fd, err;
+
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+		return errno == ENOENT;
+	/* a symbolic link in flight is stage's, which holds its context's lock */
+	if (!S_ISREG(st.st_mode))
+		return unlinkat(dirfd, name, 0) == 0 || errno == ENOENT;
+	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT;
+	/* a read lock conflicts with the writer's lock, and keeps a new writer from locking it */
+	if (!locktemp(fd, F_RDLCK)) {
+		err = errno;
+		close(fd);
+		errno = err == EACCES ? EAGAIN : err;
+		return false;
+	}
+	err = unlinkat(dirfd, name, 0) == 0 ? 0 : errno;
+	close(fd);
+	errno = err;
+	return err == 0 || err == ENOENT;
+}
+
+/* remove the stale temporary files of base in dirfd */
+static void
+cleantemps(int dirfd, const char *base)
+{
+	struct dirent *de;
+	size_t n = strlen(base), m;
+	DIR *dir;
+	int fd;
+
+	fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || !(dir = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((de = readdir(dir))) {
+		m = strlen(de->d_name);
+		if (m == n + 9 && strncmp(de->d_name + 1, base, n) == 0 && istmpname(de->d_name))
+			tmpstale(dirfd, de->d_name);
+	}
+	closedir(dir);
+}
+
+/* write src to path: see writefile (exact false) and writefilefd (exact true) */
+static int
+writeat(const char *path, const struct wsrc *src, mode_t mode, bool exact)
+{
+	static char chunk[65536];
 	char *dir = pathdir(path), *tmp = NULL;
-	const char *base = pathbase(path), *p = data;
+	const char *base = pathbase(path);
 	mode_t want = exact ? mode & 07777 : mode & 0777 & ~curumask();
-	ssize_t n;
-	int dirfd, fd = -1, err;
+	size_t off = 0, left;
+	ssize_t n, w;
+	const char *p;
+	int dirfd, fd = -1, err, srcerr = 0;
 
 	dirfd = diropen(dir, 0777);
 	free(dir);
 	if (dirfd < 0)
 		return -1;
-	if (samecontent(dirfd, base, data, len, want)) {
+	if (!exact)
+		cleantemps(dirfd, base);
+	if (samecontent(dirfd, base, src, want, &srcerr)) {
 		close(dirfd);
 		return 0;
 	}
-	fd = tmpcreate(dirfd, base, want, &tmp);
+	if (srcerr) {
+		close(dirfd);
+		errno = srcerr;
+		return -2;
+	}
+	/* created readable and writable by its owner (tmpstale reads it); the mode comes before the rename */
+	fd = tmpcreate(dirfd, base, 0600, &tmp);
 	if (fd < 0)
 		goto fail;
-	while (len > 0) {
-		n = write(fd, p, len);
+	for (;;) {
+		n = srcread(src, &off, chunk, sizeof(chunk));
 		if (n < 0) {
-			if (errno == EINTR)
-				continue;
+			srcerr = errno;
 			goto fail;
 		}
-		p += n;
-		len -= (size_t)n;
+		if (n == 0)
+			break;
+		for (p = chunk, left = (size_t)n; left > 0; p += w, left -= (size_t)w) {
+			w = write(fd, p, left);
+			if (w < 0 && errno == EINTR)
+				w = 0;
+			else if (w < 0)
+				goto fail;
+		}
 	}
-	/* only an exact mode may hold bits the umask cut */
-	if (exact && fchmod(fd, want) != 0)
+	if (fchmod(fd, want) != 0)
 		goto fail;
-	err = close(fd);
-	fd = -1;
-	if (err != 0 || renameat(dirfd, tmp, dirfd, base) != 0)
+	/* renamed while the descriptor still holds the lock, so no cleaner takes it for stale */
+	if (renameat(dirfd, tmp, dirfd, base) != 0)
 		goto fail;
 	free(tmp);
+	tmp = NULL;
+	err = close(fd);
+	fd = -1;
+	if (err != 0)
+		goto fail;
 	close(dirfd);
 	return 1;
 fail:
-	err = errno;
-	if (fd >= 0)
-		close(fd);
+	err = srcerr ? srcerr : errno;
 	if (tmp)
 		unlinkat(dirfd, tmp, 0);
+	if (fd >= 0)
+		close(fd);
 	free(tmp);
 	close(dirfd);
 	errno = err;
-	return -1;
+	return srcerr ? -2 : -1;
 }
 
 int
 writefile(const char *path, const void *data, size_t len, mode_t mode)
 {
-	return writeat(path, data, len, mode, false);
+	struct wsrc src = {data, len, -1};
+
+	return writeat(path, &src, mode, false);
 }
 
 int
-writefilemode(const char *path, const void *data, size_t len, mode_t mode)
+writefilefd(const char *path, int srcfd, mode_t mode)
 {
-	return writeat(path, data, len, mode, true);
+	struct wsrc src = {NULL, 0, srcfd};
+
+	return writeat(path, &src, mode, true);
+}
+
+bool
+bdlock(const char *key, bool exclusive)
+{
+	static int lockfd = -1;
+	struct flock fl, held;
+	unsigned long long h = 14695981039346656037ULL;
+	char *canon = pathcanon(key);
+	const char *s;
+	int dirfd;
+
+	if (lockfd < 0) {
+		dirfd = diropen(".imagegen", 0777);
+		if (dirfd < 0) {
+			free(canon);
+			return false;
+		}
+		lockfd = openat(dirfd, "lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0666);
+		close(dirfd);
+		if (lockfd < 0) {
+			free(canon);
+			return false;
+		}
+	}
+	/* one byte per key, at an offset its FNV-1a hash gives */
+	for (s = canon; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = exclusive ? F_WRLCK : F_RDLCK;
+	fl.l_whence = SEEK_SET;
+	fl.l_start = (off_t)(1 + h % 0xffffffffffULL);
+	fl.l_len = 1;
+	if (fcntl(lockfd, F_SETLK, &fl) == 0) {
+		free(canon);
+		return true;
+	}
+	if (errno != EAGAIN && errno != EACCES) {
+		free(canon);
+		return false;
+	}
+	held = fl;
+	if (fcntl(lockfd, F_GETLK, &held) == 0 && held.l_type != F_UNLCK)
+		warning("%s is in use by another imagegen (pid %ld) in this build directory; waiting for it", canon, (long)held.l_pid);
+	else
+		warning("%s is in use by another imagegen in this build directory; waiting for it", canon);
+	free(canon);
+	while (fcntl(lockfd, F_SETLKW, &fl) != 0) {
+		if (errno != EINTR)
+			return false;
+	}
+	return true;
+}
+
+bool
+mtimefuture(const char *path, const struct stat *st)
+{
+	struct timespec now, ts[2];
+	double ahead;
+
+	if (clock_gettime(CLOCK_REALTIME, &now) != 0)
+		return false;
+	if (st->st_mtim.tv_sec < now.tv_sec || (st->st_mtim.tv_sec == now.tv_sec && st->st_mtim.tv_nsec <= now.tv_nsec))
+		return false;
+	ahead = (double)(st->st_mtim.tv_sec - now.tv_sec) + (double)(st->st_mtim.tv_nsec - now.tv_nsec) / 1e9;
+	ts[0].tv_sec = 0;
+	ts[0].tv_nsec = UTIME_OMIT;
+	ts[1] = now;
+	if (utimensat(AT_FDCWD, path, ts, AT_SYMLINK_NOFOLLOW) == 0)
+		warningat(NULL, path, 0, 0, "modification time %.3g s in the future (is the clock right?); set to the current time so that its next change is built",
+		    ahead);
+	else
+		warningat(NULL, path, 0, 0, "modification time %.3g s in the future (is the clock right?), and it cannot be set to the current time (%s): its changes are not seen until the clock passes it",
+		    ahead, errstr(errno));
+	return true;
 }
 
 int
@@ -747,6 +1042,22 @@ pathinside(const char *p)
 	if (p[0] == '.' && p[1] == '.' && (p[2] == '/' || p[2] == '\0'))
 		return false;
 	return true;
+}
+
+void
+textpos(const char *text, size_t len, size_t off, int *line, int *col)
+{
+	size_t i;
+
+	*line = 1;
+	*col = 1;
+	for (i = 0; i < off && i < len; i++) {
+		if (text[i] == '\n') {
+			++*line;
+			*col = 1;
+		} else if (((unsigned char)text[i] & 0xc0) != 0x80)
+			++*col;
+	}
 }
 
 int

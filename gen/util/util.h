@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #define LEN(a) (sizeof(a) / sizeof((a)[0]))
@@ -75,7 +76,8 @@ void delbuf(struct buf *b);
  *     warningat(d, file, line, col, ...)           imagegen: FILE:LINE:COL: warning: MESSAGE
  *     noteat(file, line, col, ...)                 imagegen: FILE:LINE:COL: note: MESSAGE
  *     fatalat(file, line, col, ...)                as errorat, then exit(1)
- * A format ending in ':' appends " strerror(errno)". errorat and warningat
+ * A format ending in ':' appends " errstr(errno)" (strerror, and
+ * what a file readfile refused was). errorat and warningat
  * count the message in d (d->nerr, d->nwarn) when d is not NULL.
  */
 void error(const char *fmt, ...) PRINTF(1, 2);
@@ -96,19 +98,48 @@ void warningat(struct diag *d, const char *file, int line, int col, const char *
 void noteat(const char *file, int line, int col, const char *fmt, ...) PRINTF(4, 5);
 _Noreturn void fatalat(const char *file, int line, int col, const char *fmt, ...) PRINTF(4, 5);
 
-/* read a whole file into b (appending); false with errno set on failure */
+/*
+ * errno of readfile for a file that is neither a regular file nor a
+ * directory (a FIFO, a socket, a device): reading it could block forever
+ * or never end, so it is not opened for reading at all. errstr says what
+ * the file was.
+ */
+#define ENOTREGULAR 0x4e52
+/* strerror(err), and for ENOTREGULAR what the file was: "it is a FIFO, not a regular file" */
+const char *errstr(int err);
+/* what kind of file st_mode is: "a FIFO", "a directory", "a socket", ... */
+const char *filekind(mode_t mode);
+/*
+ * read a whole file into b (appending); false with errno set on failure.
+ * Only a regular file is read: anything else fails with ENOTREGULAR (or
+ * EISDIR) before a byte is read, so that a FIFO cannot hang the caller.
+ */
 bool readfile(const char *path, struct buf *b);
+/*
+ * open path for reading (O_RDONLY | O_CLOEXEC) if it is a regular file,
+ * without blocking on a FIFO on the way: the descriptor, or -1 with errno
+ * set (ENOTREGULAR or EISDIR for what is not a regular file). st gets its
+ * status when not NULL.
+ */
+int openregular(const char *path, struct stat *st);
 /*
  * write data to path atomically (a uniquely named temporary file beside it,
  * renamed into place) and only if the content or the mode differs; creates
  * parent directories. The file gets mode less the umask, as open(2) gives
  * it. A relative path is reached without following any symbolic link
- * (diropen). returns 1 if written, 0 if unchanged, -1 on error (errno set,
- * nothing changed).
+ * (diropen). Stale temporary files of path (tmpstale) are removed first.
+ * returns 1 if written, 0 if unchanged, -1 on error (errno set, nothing
+ * changed).
  */
 int writefile(const char *path, const void *data, size_t len, mode_t mode);
-/* writefile with exactly this mode, umask or not: for copies that keep their source's mode */
-int writefilemode(const char *path, const void *data, size_t len, mode_t mode);
+/*
+ * writefile with the content read from srcfd (from its current offset to
+ * its end) in bounded buffers, never whole in memory, and exactly this mode,
+ * umask or not: for staged copies, which keep their source's mode. Leaves
+ * other temporary files alone (stage prunes its context itself). -2 (errno
+ * set) when reading srcfd failed, -1 when writing path did.
+ */
+int writefilefd(const char *path, int srcfd, mode_t mode);
 /*
  * open path for writing (flags: O_CREAT, O_TRUNC, O_APPEND...), reaching
  * a relative path as diropen does and never following a symlink at the end
@@ -125,13 +156,36 @@ int openwrite(const char *path, int flags, mode_t mode);
  */
 int diropen(const char *dir, mode_t mkmode);
 /*
- * create a new file in dirfd named ".BASE.XXXXXX~" (unique, O_EXCL) with
- * mode less the umask; its name in *name (owned by the caller). The fd, or
- * -1 with errno set.
+ * create a new file in dirfd named ".BASE.XXXXXX~" (unique, O_EXCL), open
+ * for writing and write-locked (fcntl) for as long as the descriptor is
+ * open: a temporary file in flight. Its name in *name (owned by the
+ * caller). The fd, or -1 with errno set.
  */
 int tmpcreate(int dirfd, const char *base, mode_t mode, char **name);
 /* true if name has the form tmpcreate gives its files */
 bool istmpname(const char *name);
+/*
+ * if name in dirfd is a temporary file that no process holds (its writer
+ * was killed), remove it: true if it is gone, false if it is in flight or
+ * cannot be removed (errno set)
+ */
+bool tmpstale(int dirfd, const char *name);
+/*
+ * a lock on the build directory (the working directory) for key (a context
+ * directory, an output file): exclusive for a writer, shared for a reader.
+ * Edges of one ninja run lock different keys and never wait for each
+ * other; a second run in the same build directory does, after saying which
+ * process holds the key. The locks are byte ranges of .imagegen/lock, held
+ * until the process exits. false with errno set if it cannot be taken.
+ */
+bool bdlock(const char *key, bool exclusive);
+/*
+ * when st (of path) holds a modification time in the future, warn and set
+ * it to now: ninja would record the future time for an edge whose output
+ * did not change, and miss every later edit until the clock passes it.
+ * true if it was in the future.
+ */
+bool mtimefuture(const char *path, const struct stat *st);
 /* the process's umask */
 mode_t curumask(void);
 /* mkdir -p; false with errno set on failure */
@@ -156,6 +210,16 @@ bool pathinside(const char *p);
 
 /* the value of a command-line argument "--opt=value" when arg is that option, else NULL */
 const char *optval(const char *arg, const char *opt);
+
+/* how deep YAML may nest (image.yaml, the cluster configuration): deeper is an error, not a slow parse */
+#define YAMLMAXDEPTH 500
+
+/*
+ * the 1-based line and column of byte offset off of text (len bytes), the
+ * column counted in UTF-8 characters as YAML counts it: where a reader
+ * error, which has an offset but no line, is reported
+ */
+void textpos(const char *text, size_t len, size_t off, int *line, int *col);
 
 /* qsort comparator for an array of char * */
 int strptrcmp(const void *a, const void *b);

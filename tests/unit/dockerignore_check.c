@@ -96,6 +96,37 @@ START_TEST(test_exceptions)
 }
 END_TEST
 
+/* many stars against a path they almost match: no exponential backtracking (found by the fuzz target) */
+START_TEST(test_many_stars)
+{
+	struct buf pat = {0}, path = {0};
+	int i;
+
+	for (i = 0; i < 40; i++)
+		bufadds(&pat, "*a");
+	bufadds(&pat, "*c");
+	for (i = 0; i < 200; i++)
+		bufaddc(&path, 'a');
+	bufaddc(&path, 'b');
+	ck_assert(!dimatch(pat.data, path.data));
+	path.data[path.len - 1] = 'c';
+	ck_assert(dimatch(pat.data, path.data));
+	/* the same with "**" across directories */
+	pat.len = 0;
+	for (i = 0; i < 30; i++)
+		bufadds(&pat, "**/a*");
+	bufadds(&pat, "/c");
+	bufterm(&pat);
+	path.len = 0;
+	for (i = 0; i < 100; i++)
+		bufadds(&path, "a/");
+	bufadds(&path, "b");
+	ck_assert(!dimatch(pat.data, path.data));
+	delbuf(&pat);
+	delbuf(&path);
+}
+END_TEST
+
 START_TEST(test_empty)
 {
 	ck_assert(!excluded("", "x"));
@@ -117,6 +148,7 @@ main(void)
 	tcase_add_test(tc, test_dir_excludes_children);
 	tcase_add_test(tc, test_exceptions);
 	tcase_add_test(tc, test_empty);
+	tcase_add_test(tc, test_many_stars);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

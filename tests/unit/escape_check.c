@@ -56,6 +56,31 @@ START_TEST(test_shellninja)
 }
 END_TEST
 
+START_TEST(test_shellcmd)
+{
+	/* the command word: '=' would make it an assignment */
+	ESC(escshellcmdninja, "gen/imagegen", "gen/imagegen");
+	ESC(escshellcmdninja, "ig=1", "'ig=1'");
+	ESC(escshellcmdninja, "/opt/a=b/imagegen", "'/opt/a=b/imagegen'");
+	ESC(escshellninja, "ig=1", "ig=1");
+}
+END_TEST
+
+START_TEST(test_valbad)
+{
+	ck_assert_ptr_null(escvalbad("a b:c$d|e 'f\"g\\ \xc3\xa9"));
+	ck_assert_ptr_null(escvalbad(""));
+	ck_assert_str_eq(escvalbad("a\rb"), "holds a carriage return (U+000D), which build.ninja cannot hold; remove it");
+	ck_assert_str_eq(escvalbad("a\nb"), "holds a newline (U+000A), which build.ninja cannot hold; remove it");
+	ck_assert_str_eq(escvalbad("\t"), "holds a TAB (U+0009), which build.ninja cannot hold; remove it");
+	ck_assert_str_eq(escvalbad("\x1b[31m"), "holds an escape character (U+001B), which build.ninja cannot hold; remove it");
+	ck_assert_str_eq(escvalbad("x\x7f"), "holds a control character (U+007F), which build.ninja cannot hold; remove it");
+	/* C1 controls in UTF-8 */
+	ck_assert_str_eq(escvalbad("x\xc2\x9b"), "holds a control character (U+009B), which build.ninja cannot hold; remove it");
+	ck_assert_ptr_null(escvalbad("\xc2\xa0"));
+}
+END_TEST
+
 START_TEST(test_pathbad)
 {
 	ck_assert_ptr_null(escpathbad("a/b c:d$e"));
@@ -64,6 +89,7 @@ START_TEST(test_pathbad)
 	ck_assert_ptr_nonnull(escpathbad("a\tb"));
 	ck_assert_ptr_nonnull(escpathbad(""));
 	ck_assert_str_eq(escpathbad("x|y"), "the path holds '|', which ninja reads as a dependency separator; rename it");
+	ck_assert_str_eq(escpathbad("x\ry"), "the path holds a carriage return (U+000D), which build.ninja cannot hold; remove it");
 }
 END_TEST
 
@@ -113,6 +139,8 @@ main(void)
 	tcase_add_test(tc, test_ninjapath);
 	tcase_add_test(tc, test_ninjaval);
 	tcase_add_test(tc, test_shell);
+	tcase_add_test(tc, test_shellcmd);
+	tcase_add_test(tc, test_valbad);
 	tcase_add_test(tc, test_shellninja);
 	tcase_add_test(tc, test_pathbad);
 	tcase_add_test(tc, test_make);

@@ -70,8 +70,8 @@ START_TEST(test_values)
 	} cases[] = {
 		{"--registry=reg.example.com:5000", 0, ""},
 		{"--registry=public", 0, ""},
-		{"--registry=reg\nx", 2, "imagegen: check: --registry: a value cannot hold a newline"},
-		{"--tag=v1\n", 2, "imagegen: check: --tag: a value cannot hold a newline"},
+		{"--registry=reg\nx", 2, "imagegen: check: --registry: the value holds a newline (U+000A)"},
+		{"--tag=v1\n", 2, "imagegen: check: --tag: the value holds a newline (U+000A)"},
 		{"--registry=reg x", 2, "--registry=reg x: expected a registry host or host:port"},
 		{"--namespace=a b$c", 2, "--namespace=a b$c: expected lowercase letters and digits"},
 		{"--namespace=openpai/ci", 0, ""},

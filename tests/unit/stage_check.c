@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "stage.h"
@@ -187,7 +188,8 @@ START_TEST(test_copy)
 	}
 	ck_assert(!exists("ctx/out/Dockerfile"));
 	s = get("ctx.staged");
-	ck_assert_str_eq(s, "a\nempty\nlink\nout/Dockerfile\nrun.sh\nsub/b\n");
+	/* a symlink's line records its target: the stamp changes with it */
+	ck_assert_str_eq(s, "a\nempty\nlink\t-> a\nout/Dockerfile\nrun.sh\nsub/b\n");
 	free(s);
 }
 END_TEST
@@ -270,9 +272,49 @@ START_TEST(test_rendered)
 	ck_assert(stage(BASIC, NULL));
 	assertfile("ctx/out/Dockerfile", "FROM scratch\n", 0644);
 	ck_assert(isold("ctx/out/Dockerfile"));
-	/* another edge's atomic write in flight is left alone too */
-	ck_assert(exists("ctx/out/.Dockerfile.a1b2c3~"));
+	/* a temporary file of a rendered file whose writer was killed is removed */
+	ck_assert(!exists("ctx/out/.Dockerfile.a1b2c3~"));
 	ck_assert(!exists("ctx/out/Dockerfile.tmp"));
+	/* one that a render edge is writing at this moment is left alone */
+	{
+		int ready[2], done[2], dfd;
+		char name[64], c;
+		pid_t pid;
+		ssize_t n;
+
+		ck_assert_int_eq(pipe(ready), 0);
+		ck_assert_int_eq(pipe(done), 0);
+		pid = fork();
+		if (pid == 0) {
+			char *t = NULL;
+
+			dfd = open("ctx/out", O_RDONLY | O_DIRECTORY);
+			if (dfd < 0 || tmpcreate(dfd, "Dockerfile", 0644, &t) < 0)
+				_exit(1);
+			n = write(ready[1], t, strlen(t));
+			(void)!read(done[0], &c, 1);
+			_exit(n > 0 ? 0 : 1);
+		}
+		n = read(ready[0], name, sizeof(name) - 1);
+		ck_assert_int_gt(n, 0);
+		name[n] = '\0';
+		ck_assert(stage(BASIC, NULL));
+		{
+			char *p = pathjoin("ctx/out", name);
+
+			ck_assert(exists(p));
+			ck_assert_int_eq(write(done[1], "x", 1), 1);
+			ck_assert_int_eq(waitpid(pid, NULL, 0), pid);
+			/* and removed by the next stage once its writer is gone */
+			ck_assert(stage(BASIC, NULL));
+			ck_assert(!exists(p));
+			free(p);
+		}
+		close(ready[0]);
+		close(ready[1]);
+		close(done[0]);
+		close(done[1]);
+	}
 	/* but a temporary next to a staged file is not */
 	put("ctx/sub/.b.a1b2c3~", "x", 0644);
 	ck_assert(stage(BASIC, NULL));

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -112,6 +113,143 @@ START_TEST(test_writefile)
 }
 END_TEST
 
+static char *names(const char *d);
+
+/* a descriptor reading text from its start (the file is already unlinked) */
+static int
+srcfd(const char *text)
+{
+	char *p = pathjoin(dir, "src");
+	int fd;
+
+	ck_assert_int_eq(writefile(p, text, strlen(text), 0600), 1);
+	fd = open(p, O_RDONLY);
+	ck_assert_int_ge(fd, 0);
+	unlink(p);
+	free(p);
+	return fd;
+}
+
+START_TEST(test_writefilefd)
+{
+	char *p = pathjoin(dir, "copy");
+	struct buf got = {0};
+	struct stat st;
+	int fd;
+
+	fd = srcfd("hello\n");
+	ck_assert_int_eq(writefilefd(p, fd, 0640), 1);
+	close(fd);
+	ck_assert(readfile(p, &got));
+	bufterm(&got);
+	ck_assert_str_eq(got.data, "hello\n");
+	ck_assert_int_eq(stat(p, &st), 0);
+	ck_assert_uint_eq(st.st_mode & 07777, 0640);
+	/* same content and mode: not written; the source is read from where it is */
+	fd = srcfd("hello\n");
+	ck_assert_int_eq(writefilefd(p, fd, 0640), 0);
+	close(fd);
+	fd = srcfd("xhello\n");
+	ck_assert_int_eq(lseek(fd, 1, SEEK_SET), 1);
+	ck_assert_int_eq(writefilefd(p, fd, 0640), 0);
+	close(fd);
+	/* a longer file and one that differs only past the first buffer */
+	{
+		char *big = xmalloc(200000);
+
+		memset(big, 'a', 200000);
+		big[199999] = '\0';
+		fd = srcfd(big);
+		ck_assert_int_eq(writefilefd(p, fd, 0640), 1);
+		ck_assert_int_eq(lseek(fd, 0, SEEK_SET), 0);
+		ck_assert_int_eq(writefilefd(p, fd, 0640), 0);
+		close(fd);
+		big[150000] = 'b';
+		fd = srcfd(big);
+		ck_assert_int_eq(writefilefd(p, fd, 0640), 1);
+		close(fd);
+		got.len = 0;
+		ck_assert(readfile(p, &got));
+		ck_assert_uint_eq(got.len, 199999);
+		ck_assert_int_eq(got.data[150000], 'b');
+		free(big);
+	}
+	/* a source that cannot be read says so (-2), the target stays */
+	fd = open(dir, O_RDONLY | O_DIRECTORY);
+	ck_assert_int_eq(writefilefd(p, fd, 0640), -2);
+	close(fd);
+	got.len = 0;
+	ck_assert(readfile(p, &got));
+	ck_assert_uint_eq(got.len, 199999);
+	delbuf(&got);
+	free(p);
+}
+END_TEST
+
+START_TEST(test_tmpstale)
+{
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY), fd, ready[2], done[2];
+	char *name = NULL, c, buf[64];
+	pid_t pid;
+	ssize_t n;
+
+	ck_assert_int_ge(dfd, 0);
+	/* a temporary file whose writer is gone is stale: removed */
+	pid = fork();
+	if (pid == 0) {
+		fd = tmpcreate(dfd, "gone", 0644, &name);
+		_exit(fd >= 0 ? 0 : 1);
+	}
+	ck_assert_int_eq(waitpid(pid, NULL, 0), pid);
+	{
+		char *s = names(dir);
+
+		ck_assert_int_eq(strncmp(s, ".gone.", 6), 0);
+		name = xstrndup(s, strcspn(s, "\n"));
+		free(s);
+	}
+	ck_assert(tmpstale(dfd, name));
+	ck_assert_int_ne(faccessat(dfd, name, F_OK, 0), 0);
+	free(name);
+	/* one that another process is writing is in flight: left alone */
+	ck_assert_int_eq(pipe(ready), 0);
+	ck_assert_int_eq(pipe(done), 0);
+	pid = fork();
+	if (pid == 0) {
+		fd = tmpcreate(dfd, "busy", 0644, &name);
+		n = write(ready[1], name ? name : "", name ? strlen(name) : 0);
+		(void)!read(done[0], &c, 1);
+		_exit(fd >= 0 && n > 0 ? 0 : 1);
+	}
+	n = read(ready[0], buf, sizeof(buf) - 1);
+	ck_assert_int_gt(n, 0);
+	buf[n] = '\0';
+	ck_assert(!tmpstale(dfd, buf));
+	ck_assert_int_eq(faccessat(dfd, buf, F_OK, 0), 0);
+	/* writefile of its target leaves it too, and leaves no temporary file of its own */
+	ck_assert_int_eq(chdir(dir), 0);
+	ck_assert_int_eq(writefile("busy", "x", 1, 0666), 1);
+	ck_assert_int_eq(faccessat(dfd, buf, F_OK, 0), 0);
+	ck_assert_int_eq(write(done[1], "x", 1), 1);
+	ck_assert_int_eq(waitpid(pid, NULL, 0), pid);
+	/* once its writer is gone, the next writefile of the target removes it */
+	ck_assert_int_eq(writefile("busy", "y", 1, 0666), 1);
+	ck_assert_int_ne(faccessat(dfd, buf, F_OK, 0), 0);
+	{
+		char *s = names(dir);
+
+		ck_assert_str_eq(s, "busy\n");
+		free(s);
+	}
+	ck_assert_int_eq(chdir("/"), 0);
+	close(ready[0]);
+	close(ready[1]);
+	close(done[0]);
+	close(done[1]);
+	close(dfd);
+}
+END_TEST
+
 START_TEST(test_writefile_umask)
 {
 	char *p = pathjoin(dir, "m");
@@ -124,7 +262,7 @@ START_TEST(test_writefile_umask)
 	/* the umask cuts what others may do, as open(2) would */
 	ck_assert_uint_eq(st.st_mode & 07777, 0640);
 	/* an exact mode keeps every bit asked for */
-	ck_assert_int_eq(writefilemode(p, "x", 1, 0666), 1);
+	ck_assert_int_eq(writefilefd(p, srcfd("x"), 0666), 1);
 	ck_assert_int_eq(stat(p, &st), 0);
 	ck_assert_uint_eq(st.st_mode & 07777, 0666);
 	/* and a secret is for its owner only */
@@ -258,6 +396,8 @@ main(void)
 	tcase_add_test(tc, test_writefile_umask);
 	tcase_add_test(tc, test_writefile_nofollow);
 	tcase_add_test(tc, test_tmpname);
+	tcase_add_test(tc, test_writefilefd);
+	tcase_add_test(tc, test_tmpstale);
 	tcase_add_test(tc, test_strvec);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
