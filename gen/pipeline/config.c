@@ -16,14 +16,20 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: %s config -c CONFIG -o OUT\n"
+	    "usage: %s config -c CONFIG [--config-model=MODEL] (-o OUT | --print)...\n"
 	    "\n"
-	    "Compiles the cluster configuration for imagegen render -c, which then reads\n"
-	    "it without parsing YAML.\n"
+	    "Loads the cluster configuration as the templates see it (clusterconfig).\n"
 	    "  -c CONFIG        YAML file, or directory of *.yaml/*.yml files merged at the\n"
-	    "                   top level, as render -c takes it\n"
-	    "  -o OUT           write OUT, atomically and only when its content changes\n",
-	    argv0);
+	    "                   top level, or OpenPAI's configuration directory, as render -c\n"
+	    "                   takes it\n"
+	    "  --config-model=MODEL  how CONFIG becomes clusterconfig: %s\n"
+	    "                   (default auto: openpai for a directory holding OpenPAI's four\n"
+	    "                   files, else yaml)\n"
+	    "  -o OUT           compile it for imagegen render -c, which then reads it without\n"
+	    "                   parsing YAML: write OUT, atomically and only when its content\n"
+	    "                   changes\n"
+	    "  --print          write clusterconfig as JSON on standard output\n",
+	    argv0, tmodelnames);
 }
 
 /* the configuration files (the edge's inputs) dated in the future are set to now (mtimefuture) */
@@ -58,8 +64,10 @@ int
 cmd_config(int argc, char **argv)
 {
 	const char *config = NULL, *out = NULL, *arg, *val;
+	enum tmodel model = TMODEL_AUTO;
 	struct tenv *env;
 	struct buf b = {0};
+	bool print = false;
 	int i, status = 1;
 
 	for (i = 1; i < argc; i++) {
@@ -67,6 +75,18 @@ cmd_config(int argc, char **argv)
 		if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
 			usage(stdout);
 			return 0;
+		}
+		if (!strcmp(arg, "--print")) {
+			print = true;
+			continue;
+		}
+		if ((val = optval(arg, "--config-model"))) {
+			if (!tmodelbyname(val, &model)) {
+				error("config: --config-model=%s: the models are %s", val, tmodelnames);
+				usage(stderr);
+				return 2;
+			}
+			continue;
 		}
 		if (arg[0] != '-' || !arg[1] || !strchr("co", arg[1])) {
 			error("config: unexpected argument '%s'", arg);
@@ -84,23 +104,36 @@ cmd_config(int argc, char **argv)
 		else
 			out = val;
 	}
-	if (!config || !out) {
-		error("config: both -c CONFIG and -o OUT are needed");
+	if (!config || (!out && !print)) {
+		error("config: -c CONFIG and one of -o OUT or --print are needed");
 		usage(stderr);
 		return 2;
 	}
 	env = mktenv();
-	if (!tenvcompileconfig(env, config, &b))
+	if (out) {
+		if (!tenvcompileconfig(env, config, model, &b))
+			goto done;
+		futureinputs(config);
+		/*
+		 * private build state, for its owner only: the configuration may hold
+		 * a registry password (docker-registry-info.docker-password), and the
+		 * templates must see the configuration as written
+		 */
+		if (writefile(out, b.data, b.len, 0600) < 0) {
+			error("cannot write %s:", out);
+			goto done;
+		}
+	} else if (!tenvloadmodel(env, config, model)) {
 		goto done;
-	futureinputs(config);
-	/*
-	 * private build state, for its owner only: the configuration may hold
-	 * a registry password (docker-registry-info.docker-password), and the
-	 * templates must see the configuration as written
-	 */
-	if (writefile(out, b.data, b.len, 0600) < 0) {
-		error("cannot write %s:", out);
-		goto done;
+	}
+	if (print) {
+		b.len = 0;
+		if (!tenvjson(env, &b))
+			goto done;
+		if (fwrite(b.data, 1, b.len, stdout) != b.len || fflush(stdout) != 0) {
+			error("cannot write the standard output:");
+			goto done;
+		}
 	}
 	status = 0;
 done:

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -256,19 +257,77 @@ enginelogin(const struct engine *e, const char *registry, const char *user, stru
 	strvecadd(a, registry);
 }
 
-/* in the child: make fd the descriptor target, or die */
+/* in the child: make fd the descriptor target, kept across exec, or die */
 static void
 childdup(int fd, int target)
 {
-	if (fd >= 0 && fd != target && dup2(fd, target) < 0)
+	if (fd < 0)
+		return;
+	if (fd != target ? dup2(fd, target) < 0 : fcntl(fd, F_SETFD, 0) < 0)
 		_exit(127);
+}
+
+/* a pipe whose ends are closed on exec: the child keeps only what childdup gives it */
+static int
+cloexecpipe(int fd[2])
+{
+	if (pipe(fd) != 0)
+		return -1;
+	if (fcntl(fd[0], F_SETFD, FD_CLOEXEC) < 0 || fcntl(fd[1], F_SETFD, FD_CLOEXEC) < 0) {
+		close(fd[0]);
+		close(fd[1]);
+		fd[0] = fd[1] = -1;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * read the child's output from fd into out until the end of the pipe, or,
+ * once the child has exited, until nothing more is there at once: a
+ * process the engine left in the background may hold the pipe open for
+ * as long as it lives. The child's status goes to *status (-1 if it is
+ * still to be waited for).
+ */
+static void
+readout(int fd, pid_t pid, struct buf *out, int *status)
+{
+	struct pollfd pfd;
+	char tmp[4096];
+	ssize_t n;
+	int r, fl;
+
+	*status = -1;
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	for (;;) {
+		r = poll(&pfd, 1, *status == -1 ? 200 : 0);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r == 0) {
+			if (*status != -1)
+				return; /* exited, and nothing more to read now */
+			if (waitpid(pid, status, WNOHANG) <= 0)
+				*status = -1;
+			else if ((fl = fcntl(fd, F_GETFL)) >= 0)
+				fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+			continue;
+		}
+		if (r < 0)
+			return;
+		n = read(fd, tmp, sizeof(tmp));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		bufadd(out, tmp, (size_t)n);
+	}
 }
 
 int
 enginerun(const struct strvec *a, const char *input, struct buf *out, int outfd, int errfd)
 {
-	int inpipe[2] = {-1, -1}, outpipe[2] = {-1, -1}, status, err, nullfd = -1;
-	char tmp[4096];
+	int inpipe[2] = {-1, -1}, outpipe[2] = {-1, -1}, status = -1, err, nullfd = -1;
 	ssize_t n;
 	size_t left;
 	const char *p;
@@ -279,11 +338,11 @@ enginerun(const struct strvec *a, const char *input, struct buf *out, int outfd,
 		errno = EINVAL;
 		return -1;
 	}
-	if (input && pipe(inpipe) != 0)
+	if (input && cloexecpipe(inpipe) != 0)
 		return -1;
 	if (!input && (nullfd = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0)
 		goto fail;
-	if (out && pipe(outpipe) != 0)
+	if (out && cloexecpipe(outpipe) != 0)
 		goto fail;
 	pid = fork();
 	if (pid < 0)
@@ -292,10 +351,6 @@ enginerun(const struct strvec *a, const char *input, struct buf *out, int outfd,
 		childdup(input ? inpipe[0] : nullfd, 0);
 		childdup(out ? outpipe[1] : outfd, 1);
 		childdup(errfd, 2);
-		if (inpipe[1] >= 0)
-			close(inpipe[1]);
-		if (outpipe[0] >= 0)
-			close(outpipe[0]);
 		execv(a->v[0], a->v);
 		error("cannot run %s: %s", a->v[0], errstr(errno));
 		_exit(127);
@@ -320,20 +375,14 @@ enginerun(const struct strvec *a, const char *input, struct buf *out, int outfd,
 	}
 	if (out) {
 		close(outpipe[1]);
-		for (;;) {
-			n = read(outpipe[0], tmp, sizeof(tmp));
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n <= 0)
-				break;
-			bufadd(out, tmp, (size_t)n);
-		}
+		readout(outpipe[0], pid, out, &status);
 		close(outpipe[0]);
 		bufterm(out);
 	}
-	while (waitpid(pid, &status, 0) < 0) {
+	while (status == -1 && waitpid(pid, &status, 0) < 0) {
 		if (errno != EINTR)
 			return -1;
+		status = -1;
 	}
 	if (WIFEXITED(status))
 		return WEXITSTATUS(status);

@@ -5,6 +5,7 @@
  */
 #include "compat.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -26,6 +27,7 @@
 #include "tree.h"
 #include "util.h"
 #include "walk.h"
+#include "warn.h"
 
 /* the compiled cluster configuration the render edges read */
 #define CONFIGBIN ".imagegen/config.bin"
@@ -565,10 +567,20 @@ prelude(const struct tree *t, const struct opts *o, const char *rules, struct bu
 	tenvsetstr(env, "imagegen", v.data);
 	SETVAR("engine", o->engine);
 	SETVAR("args", ARGSFILE);
-	if (o->config && t->layout != LAYOUT_PAIBUILD)
+	if (o->config && t->layout != LAYOUT_PAIBUILD) {
+		enum tmodel m = TMODEL_AUTO;
+
 		SETVAR("config", o->config);
-	else
+		/* auto is settled now, so that the config edge and configure's summary say which model is in use */
+		if (o->configmodel)
+			tmodelbyname(o->configmodel, &m);
+		if (m == TMODEL_AUTO)
+			m = tmodelfor(o->config);
+		SETVAR("configmodel", tmodelname(m));
+	} else {
 		tenvsetstr(env, "config", "");
+		tenvsetstr(env, "configmodel", "");
+	}
 	/* the optional settings: empty strings are false in the template's if */
 	tenvsetstr(env, "registry", o->registry && *o->registry ? "1" : "");
 	SETVAR("tag", o->tag);
@@ -770,6 +782,136 @@ graphplan(const struct tree *t, const struct opts *o, const struct strvec *confi
 	}
 }
 
+/* a path the plan writes, and the image whose edges write it (NULL: the build file's own) */
+struct target {
+	char *path, *owner;
+	bool phony; /* a name, not a file: nothing lies below it */
+};
+
+static void
+targetadd(struct target **v, size_t *n, size_t *cap, const char *path, const char *owner, bool phony)
+{
+	if (*n == *cap) {
+		*cap = *cap ? 2 * *cap : 64;
+		*v = xreallocarray(*v, *cap, sizeof((*v)[0]));
+	}
+	(*v)[*n].path = xstrdup(path);
+	(*v)[*n].owner = owner ? xstrndup(owner, strcspn(owner, " ")) : NULL;
+	(*v)[*n].phony = phony;
+	(*n)++;
+}
+
+static int
+targetcmp(const void *a, const void *b)
+{
+	const struct target *x = a, *y = b;
+	int c = strcmp(x->path, y->path);
+
+	return c ? c : (x->owner != NULL) - (y->owner != NULL);
+}
+
+/* "image 'a' (images/a)", or "the build file" */
+static char *
+ownername(const struct tree *t, const char *owner, const char *file)
+{
+	const struct node *nd = owner ? treefind(t, owner) : NULL;
+
+	if (nd)
+		return xasprintf("image '%s' (%s)", owner, nd->img->dir);
+	return xasprintf("%s itself", file);
+}
+
+/*
+ * every path the plan writes, once: two images (or an image and the build
+ * file's own targets, all, push, publish's log...) that would make one path
+ * are an error naming both, as is a file that another edge writes below;
+ * ninja and make would stop at them, and any valid image name works but
+ * these. false after the errors.
+ */
+static bool
+clashes(const struct tree *t, const struct opts *o, const struct plan *p, struct diag *d)
+{
+	struct target *v = NULL;
+	size_t n = 0, cap = 0, i, j, k, lo, hi;
+	const char *owner = NULL, *own, *name;
+	const struct strvec *lists[2];
+	char *a, *b, *sub;
+	int nerr = d->nerr;
+
+	for (i = 0; i < p->n; i++) {
+		if (p->item[i].kind == PLANBLANK) {
+			owner = NULL;
+		} else if (p->item[i].kind == PLANCOMMENT) {
+			owner = NULL;
+			if (strncmp(p->item[i].text, "image ", 6) == 0)
+				owner = p->item[i].text + 6;
+		} else if (p->item[i].kind == PLANEDGE) {
+			lists[0] = &p->item[i].edge.out;
+			lists[1] = &p->item[i].edge.implicitout;
+			for (k = 0; k < 2; k++) {
+				for (j = 0; j < lists[k]->n; j++)
+					targetadd(&v, &n, &cap, lists[k]->v[j], owner, strcmp(p->item[i].edge.rule, "phony") == 0);
+			}
+		}
+	}
+	/* the logs the edges write besides their outputs */
+	for (i = 0; i < t->n; i++) {
+		name = t->node[i].img->name;
+		a = xasprintf("log/%s.log", name);
+		targetadd(&v, &n, &cap, a, name, false);
+		free(a);
+		if (o->registry && *o->registry) {
+			a = xasprintf("log/%s.push.log", name);
+			targetadd(&v, &n, &cap, a, name, false);
+			free(a);
+		}
+	}
+	if (o->registry && *o->registry)
+		targetadd(&v, &n, &cap, "log/publish.log", NULL, false);
+	if (n)
+		qsort(v, n, sizeof(v[0]), targetcmp);
+	for (i = 0; i < n; i++) {
+		if (i > 0 && strcmp(v[i].path, v[i - 1].path) == 0) {
+			a = ownername(t, v[i - 1].owner, o->output);
+			b = ownername(t, v[i].owner, o->output);
+			own = v[i].owner ? v[i].owner : v[i - 1].owner;
+			errorat(d, own ? treefind(t, own)->img->dir : NULL, 0, 0,
+			    "%s and %s would both make '%s'; rename the image directory '%s' (any other valid name works)",
+			    a, b, v[i].path, own ? own : "");
+			free(a);
+			free(b);
+			continue;
+		}
+		/* something written below this path, as if it were a directory */
+		sub = xasprintf("%s/", v[i].path);
+		for (lo = i + 1, hi = n; lo < hi;) {
+			size_t mid = (lo + hi) / 2;
+
+			if (strcmp(v[mid].path, sub) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo < n && !v[i].phony && strncmp(v[lo].path, sub, strlen(sub)) == 0 && (v[i].owner || v[lo].owner)) {
+			a = ownername(t, v[i].owner, o->output);
+			b = ownername(t, v[lo].owner, o->output);
+			own = v[lo].owner ? v[lo].owner : v[i].owner;
+			errorat(d, treefind(t, own)->img->dir, 0, 0,
+			    "%s would make '%s' below '%s', which %s makes as a file; rename the image directory '%s' (any other valid name works)",
+			    b, v[lo].path, v[i].path, a, own);
+			free(a);
+			free(b);
+		}
+		free(sub);
+	}
+	for (i = 0; i < n; i++) {
+		free(v[i].path);
+		free(v[i].owner);
+	}
+	free(v);
+	return d->nerr == nerr;
+}
+
 /*
  * the generated file for the tree into out, and the path of each image's
  * stage manifest into manifests; false after reporting through t->d
@@ -810,6 +952,8 @@ buildfile(struct tree *t, const struct opts *o, struct strvec *manifests, struct
 	for (i = 0; i < manifests->n; i++)
 		strvecadd(&outs, manifests->v[i]);
 	graphplan(t, o, &configs, &regen, &outs, &p);
+	if (!clashes(t, o, &p, &t->d))
+		goto out;
 	if (!o->make)
 		ninjawrite(&p, out);
 	else if (!ninjaprelude(&p, rules, &t->d) || !makewrite(&p, o->imagegen, out, &t->d))
@@ -822,6 +966,71 @@ out:
 	delstrvec(&regen);
 	delstrvec(&outs);
 	return ok;
+}
+
+/* what the build directory holds for an image, as "DIR\tSUFFIX": ctx/NAME, ctx/NAME.staged, img/NAME.iid... */
+static const char *const imagefiles[] = {
+	"ctx\t", "ctx\t.staged", "img\t.iid", "img\t.iid.engine", "img\t.digest", "img\t.built", "img\t.failed",
+	"img\t.tags", "log\t.log", "log\t.push.log", "push\t.pushed", "push\t.pushed.manifest", ".imagegen/stage\t.list",
+};
+
+/* the i-th path imagefiles gives for image name; owned by the caller */
+static char *
+imagefile(const char *name, size_t i)
+{
+	const char *tab = strchr(imagefiles[i], '\t');
+
+	return xasprintf("%.*s/%s%s", (int)(tab - imagefiles[i]), imagefiles[i], name, tab + 1);
+}
+
+/*
+ * what the build directory still holds of images that left the tree (a
+ * stage manifest without an image) is removed: the context, the stamps,
+ * the logs, the manifest; never a path an image of the tree uses. Each
+ * context is locked first, as stage locks it.
+ */
+static void
+removegone(const struct tree *t)
+{
+	struct strvec names = {0}, keep = {0};
+	DIR *dir;
+	struct dirent *de;
+	size_t i, k, n;
+	char *name, *p;
+
+	if (!(dir = opendir(".imagegen/stage")))
+		return;
+	while ((de = readdir(dir))) {
+		n = strlen(de->d_name);
+		if (n > 5 && strcmp(de->d_name + n - 5, ".list") == 0 && de->d_name[0] != '.')
+			strvectake(&names, xstrndup(de->d_name, n - 5));
+	}
+	closedir(dir);
+	for (i = 0; i < t->n; i++) {
+		for (k = 0; k < LEN(imagefiles); k++)
+			strvectake(&keep, imagefile(t->node[i].img->name, k));
+	}
+	strvecuniq(&keep);
+	for (i = 0; i < names.n; i++) {
+		name = names.v[i];
+		if (treefind(t, name) || !imagenameok(name))
+			continue;
+		p = xasprintf("ctx/%s", name);
+		if (!bdlock(p, true)) {
+			error("cannot lock %s in .imagegen/lock:", p);
+			free(p);
+			continue;
+		}
+		free(p);
+		for (k = 0; k < LEN(imagefiles); k++) {
+			p = imagefile(name, k);
+			if (!strvechas(&keep, p) && !rmtree(p))
+				error("cannot remove %s, which image '%s' left behind:", p, name);
+			free(p);
+		}
+	}
+	delstrvec(&names);
+	delstrvec(&keep);
 }
 
 static int
@@ -870,6 +1079,8 @@ generate(struct tree *t, const struct opts *o)
 	}
 	if (rc == 0)
 		rc |= writeout(o->output, &out);
+	if (rc == 0)
+		removegone(t);
 out:
 	delbuf(&out);
 	delbuf(&b);
@@ -967,6 +1178,49 @@ checksources(struct tree *t, const struct opts *o)
 }
 
 /*
+ * the configuration loads (with its model) and every template of the tree
+ * renders with it, as the config and render edges will: what fails there
+ * fails here, with file:line:col, before any engine runs; and {{ }}
+ * printing an undefined value, which renders as nothing, is a warning
+ * (-Wundefined)
+ */
+static void
+checktemplates(struct tree *t, const struct opts *o)
+{
+	struct tenv *env = mktenv();
+	struct buf src = {0};
+	enum tmodel model = TMODEL_AUTO;
+	const struct centry *e;
+	bool cfgok = true;
+	int nwarn = 0;
+	size_t i, j;
+
+	if (o->configmodel)
+		tmodelbyname(o->configmodel, &model);
+	if (o->config)
+		cfgok = tenvload(env, o->config, model, &t->d);
+	for (i = 0; i < t->n; i++) {
+		for (j = 0; j < t->node[i].nent; j++) {
+			e = &t->node[i].ent[j];
+			if (e->kind != 'R')
+				continue;
+			src.len = 0;
+			if (!readfile(e->src, &src)) {
+				errorat(&t->d, e->src, 0, 0, "cannot read the template: %s", strerror(errno));
+				continue;
+			}
+			/* without the configuration a template can still be parsed */
+			if (cfgok ? !tmplrendercheck(env, e->src, src.data ? src.data : "", src.len,
+			    t->nowarn & W_UNDEFINED ? NULL : &nwarn) : !tmplcheck(e->src, src.data ? src.data : "", src.len))
+				t->d.nerr++;
+		}
+	}
+	t->d.nwarn += nwarn;
+	delbuf(&src);
+	deltenv(env);
+}
+
+/*
  * with --backend=make, the stamp of the regeneration edge (make.c) says
  * that generate ran with the inputs as they were at t0, when it started:
  * its time is t0 less 10 ms, so that an input changed while generate ran
@@ -1024,8 +1278,12 @@ run(int argc, char **argv)
 	t.namespace = o.namespace;
 	t.layout = !o.layout ? LAYOUT_AUTO : strcmp(o.layout, "pai-build") == 0 ? LAYOUT_PAIBUILD : LAYOUT_IMAGEYAML;
 	t.paitype = o.paitype;
+	t.nowarn = o.nowarn;
 	clock_gettime(CLOCK_REALTIME, &t0);
-	if (!treeload(&t, &o.images))
+	treeload(&t, &o.images);
+	if (strcmp(cmd, "generate") == 0 || strcmp(cmd, "check") == 0)
+		checktemplates(&t, &o);
+	if (t.d.nerr)
 		rc = 1;
 	else if (strcmp(cmd, "generate") == 0)
 		rc = generate(&t, &o);

@@ -15,7 +15,6 @@
  */
 #include "compat.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -57,36 +56,6 @@ usage(FILE *f)
 	    "in DIR/root, where PATH (relative to the project root) is a copy holding a copy of\n"
 	    "each --dep service as dependency/<name>; then, for each --image, writes the stage\n"
 	    "manifest DIR/NAME.list of the service copy, and STAMP.\n", argv0);
-}
-
-/* remove path and everything under it, never following a link; true if nothing is left */
-static bool
-rmtree(const char *path)
-{
-	struct stat st;
-	DIR *d;
-	struct dirent *e;
-	char *sub;
-	bool ok = true;
-
-	if (lstat(path, &st) != 0)
-		return errno == ENOENT;
-	if (!S_ISDIR(st.st_mode))
-		return unlink(path) == 0;
-	/* a hook may leave directories without write or search permission */
-	if ((st.st_mode & 0700) != 0700)
-		chmod(path, st.st_mode | 0700);
-	if (!(d = opendir(path)))
-		return false;
-	while ((e = readdir(d))) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		sub = pathjoin(path, e->d_name);
-		ok &= rmtree(sub);
-		free(sub);
-	}
-	closedir(d);
-	return ok && rmdir(path) == 0;
 }
 
 /* copy the regular file src to the new file dst with mode and times of st */

@@ -476,8 +476,10 @@ loadkey(struct load *l, const char *key, yaml_node_t *v)
 
 	if (isnull(v))
 		return; /* a key with nothing under it, as PAI's commented-out lists leave */
-	if (strcmp(key, "prerequisite") == 0)
+	if (strcmp(key, "prerequisite") == 0) {
+		img->hasprereq = true;
 		loadprereq(l, v);
+	}
 	else if (strcmp(key, "template-list") == 0)
 		loadtemplates(l, v);
 	else if (strcmp(key, "copy-list") == 0)

@@ -33,6 +33,7 @@ struct image {
 
 	struct ystr *prereq;
 	size_t nprereq;
+	bool hasprereq; /* the prerequisite key is there and not null (then FROM lines should agree with it) */
 	struct ystr *tmpl; /* template-list */
 	size_t ntmpl;
 	struct ycopy *copy;

@@ -76,6 +76,8 @@ treeload(struct tree *t, const struct strvec *roots)
 	struct strvec cycles = {0};
 	size_t i, j;
 
+	/* the build directory (the working directory), resolved: it may not lie in an images root */
+	t->builddir = dirreal(".");
 	if (!picklayout(t, roots))
 		return false;
 	if (t->layout == LAYOUT_PAIBUILD)

@@ -15,8 +15,10 @@
 #include "image.h"
 #include "opts.h"
 #include "registry.h"
+#include "tmpl.h"
 #include "util.h"
 #include "walk.h"
+#include "warn.h"
 
 #ifndef IMAGEGEN_TEMPLATEDIR
 #define IMAGEGEN_TEMPLATEDIR "/usr/local/share/imagegen/templates"
@@ -29,6 +31,7 @@ delopts(struct opts *o)
 	free(o->layout);
 	free(o->paitype);
 	free(o->config);
+	free(o->configmodel);
 	free(o->engine);
 	free(o->registry);
 	free(o->namespace);
@@ -69,6 +72,9 @@ usage(FILE *f, const char *cmd)
 	    "                        'none' names them as before 1.0; default: k8s when the tree holds\n"
 	    "                        *.common.dockerfile, else none\n"
 	    "  --config=FILE|DIR     the cluster configuration the templates see\n"
+	    "  --config-model=MODEL  how it becomes clusterconfig: yaml, openpai (OpenPAI's object\n"
+	    "                        model, as paictl computes it; openpai-v0.5, openpai-v0.7) or auto\n"
+	    "                        (default: openpai for a directory holding OpenPAI's four files)\n"
 	    "  --engine=ENGINE       docker, podman, buildah or buildx (default docker)\n"
 	    "  --builder=NAME        the buildx builder that runs the builds (--engine=buildx)\n"
 	    "  --registry=HOST       also tag images HOST/NAMESPACE/NAME:TAG ('public': Docker Hub)\n"
@@ -85,7 +91,10 @@ usage(FILE *f, const char *cmd)
 	    "  --templates=DIR       where rules.ninja is (default " IMAGEGEN_TEMPLATEDIR ")\n"
 	    "  --backend=ninja|make  write build.ninja for ninja (default) or a GNU Makefile for make\n"
 	    "  -o FILE               the file to write (default build.ninja; images.mk with --backend=make)\n"
-	    "  --args-file=FILE      read these options from FILE, one a line\n", f);
+	    "  --args-file=FILE      read these options from FILE, one a line\n"
+	    "  -Wno-NAME             do not print the warning NAME (-WNAME prints it again):\n"
+	    "                        from-unlisted, prerequisite-unused, undefined, special-file,\n"
+	    "                        from-name-only, from-same-service\n", f);
 	if (strcmp(cmd, "list") == 0)
 		fputs("  --all                 also list the Dockerfiles left out, each with the reason\n", f);
 	fputs("  --summary             then print one line saying what was found (layout, images, services)\n", f);
@@ -160,6 +169,15 @@ option(struct opts *o, const char *cmd, const char *arg, const char *next, int *
 			free(o->config);
 			o->config = userpath(v);
 			return true;
+		}
+		if ((v = optval(arg, "--config-model"))) {
+			enum tmodel m;
+
+			if (!tmodelbyname(v, &m)) {
+				error("%s: --config-model=%s: the models are %s", cmd, v, tmodelnames);
+				return false;
+			}
+			return setstr(&o->configmodel, v);
 		}
 		if ((v = optval(arg, "--engine"))) {
 			if (strcmp(v, "docker") && strcmp(v, "podman") && strcmp(v, "buildah") && strcmp(v, "buildx")) {
@@ -268,6 +286,20 @@ option(struct opts *o, const char *cmd, const char *arg, const char *next, int *
 			o->templates = userpath(v);
 			return true;
 		}
+	}
+	if (strncmp(arg, "-W", 2) == 0) {
+		bool off = strncmp(arg, "-Wno-", 5) == 0;
+		unsigned w = warnbyname(arg + (off ? 5 : 2));
+
+		if (!w) {
+			error("%s: %s: no such warning; the warnings are %s", cmd, arg, warnnames);
+			return false;
+		}
+		if (off)
+			o->nowarn |= w;
+		else
+			o->nowarn &= ~w;
+		return true;
 	}
 	if (strcmp(arg, "--insecure-registry") == 0) {
 		o->insecure = true;
@@ -476,6 +508,10 @@ optsparse(struct opts *o, int argc, char **argv)
 		error("%s: no images root; give one with --images=DIR", cmd);
 		return 2;
 	}
+	if (o->configmodel && !o->config) {
+		error("%s: --config-model needs --config", cmd);
+		return 2;
+	}
 	if (!registryfromconfig(o))
 		return 1;
 	if ((o->regpassfile || o->regpassenv) && !o->reguser) {
@@ -508,6 +544,7 @@ void
 optsrecord(const struct opts *o, struct buf *b)
 {
 	size_t i;
+	unsigned w;
 
 	for (i = 0; i < o->images.n; i++)
 		bufprintf(b, "--images=%s\n", o->images.v[i]);
@@ -517,6 +554,8 @@ optsrecord(const struct opts *o, struct buf *b)
 		bufprintf(b, "--pai-type=%s\n", o->paitype);
 	if (o->config)
 		bufprintf(b, "--config=%s\n", o->config);
+	if (o->configmodel)
+		bufprintf(b, "--config-model=%s\n", o->configmodel);
 	bufprintf(b, "--engine=%s\n", o->engine);
 	/* what came from the configuration's registry section is read again from the config on regeneration */
 	if (o->registry && !(o->fromcfg & FROMCFG_REGISTRY))
@@ -539,6 +578,10 @@ optsrecord(const struct opts *o, struct buf *b)
 			bufprintf(b, "--registry-password-file=%s\n", o->regpassfile);
 		if (o->regpassenv)
 			bufprintf(b, "--registry-password-env=%s\n", o->regpassenv);
+	}
+	for (w = 1; w && w <= o->nowarn; w <<= 1) {
+		if (o->nowarn & w)
+			bufprintf(b, "-Wno-%s\n", warnname(w));
 	}
 	bufprintf(b, "--jobs=%ld\n", o->jobs);
 	bufprintf(b, "--imagegen=%s\n", o->imagegen);

@@ -17,6 +17,7 @@ struct opts {
 	bool all;          /* list: the Dockerfiles left out too */
 	bool summary;      /* then print one line saying what was found, on stdout */
 	char *config;
+	char *configmodel; /* --config-model as given; NULL: auto */
 	char *engine;
 	char *registry;
 	char *namespace;
@@ -30,6 +31,7 @@ struct opts {
 	char *regpassconfig; /* the config whose registry section holds the password */
 	unsigned fromcfg;  /* FROMCFG_* bits: settings taken from the configuration's registry section, not recorded */
 	bool insecure;     /* registries over plain http */
+	unsigned nowarn;   /* warnings silenced by -Wno-NAME (warn.h) */
 	char *imagegen;
 	char *templates;
 	char *output;

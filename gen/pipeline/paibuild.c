@@ -26,6 +26,7 @@
 #include "tree.h"
 #include "util.h"
 #include "walk.h"
+#include "warn.h"
 
 #define DOCKERFILE ".dockerfile"
 #define DEPFILE "component.dep"
@@ -403,7 +404,7 @@ static void
 walkone(struct load *l, const char *root)
 {
 	struct tree *t = l->t;
-	struct strvec images = {0}, dirs = {0};
+	struct strvec images = {0}, dirs = {0}, none = {0};
 	struct walklist w = {0};
 	char *errpath, *dir;
 	size_t i;
@@ -412,6 +413,8 @@ walkone(struct load *l, const char *root)
 		errorat(&t->d, root, 0, 0, "cannot read the images root: %s", strerror(errno));
 		return;
 	}
+	/* a build directory anywhere in the root would be walked, staged or watched */
+	insideroot(t, root, &none);
 	strvecadd(&t->dirs, root);
 	for (i = 0; i < dirs.n; i++) {
 		dir = pathjoin(root, dirs.v[i]);
@@ -523,7 +526,7 @@ readfroms(struct load *l, struct node *nd, const char *path, const char *text, s
 			dep = treefind(t, ref);
 			if (dep && dep->service && strcmp(dep->service, nd->service) == 0) {
 				if (dep != nd) {
-					warningat(&t->d, path, line, (int)(a - p) + 1,
+					warnat(&t->d, t->nowarn, W_FROM_SAME_SERVICE, path, line, (int)(a - p) + 1,
 					    "FROM %s names an image of the same service '%s'; pai_build stops on this ('Dependency loop detected'), imagegen builds %s first",
 					    ref, nd->service, ref);
 					strvecadd(&nd->deps, ref);
@@ -557,11 +560,11 @@ nameonly(struct load *l, struct node *nd, const char *path, const char *text, si
 		    (strcmp(dep->service, nd->service) == 0 && strvechas(&nd->deps, dep->img->name)))
 			continue;
 		if (refs.v[i].copyfrom)
-			warningat(&t->d, path, refs.v[i].line, refs.v[i].col,
+			warnat(&t->d, t->nowarn, W_FROM_NAME_ONLY, path, refs.v[i].line, refs.v[i].col,
 			    "--from=%s names the tree's image '%s', but pai_build orders only on FROM lines, so '%s' is not built first; list its service '%s' in %s/build/%s",
 			    refs.v[i].ref, dep->img->name, dep->img->name, dep->service, s->dir, DEPFILE);
 		else
-			warningat(&t->d, path, refs.v[i].line, refs.v[i].col,
+			warnat(&t->d, t->nowarn, W_FROM_NAME_ONLY, path, refs.v[i].line, refs.v[i].col,
 			    "FROM %s names the tree's image '%s' only by its name: pai_build matches the whole reference, so '%s' is not built first and the build takes whatever image %s is; write FROM %s to build on the tree's image",
 			    refs.v[i].ref, dep->img->name, dep->img->name, refs.v[i].ref, dep->img->name);
 	}
@@ -730,7 +733,7 @@ adddepcopy(struct tree *t, struct node *nd, struct strvec *files, const char *sr
 			if (files)
 				strvecadd(files, s);
 		} else if (nd)
-			warningat(&t->d, s, 0, 0, "not a regular file, symlink or directory; left out of the context");
+			warnat(&t->d, t->nowarn, W_SPECIAL_FILE, s, 0, 0, "not a regular file, symlink or directory; left out of the context");
 		free(s);
 		free(d);
 	}

@@ -15,13 +15,17 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: %s render [-c CONFIG] [-D NAME=VALUE]... TEMPLATE [-o OUT]\n"
+	    "usage: %s render [-c CONFIG [--config-model=MODEL]] [-D NAME=VALUE]... TEMPLATE [-o OUT]\n"
 	    "       %s render --check TEMPLATE...\n"
 	    "\n"
 	    "Renders a Jinja2 template as Python's jinja2 does.\n"
 	    "  -c CONFIG        YAML file, or directory of *.yaml/*.yml files merged at the\n"
 	    "                   top level, or a file compiled by imagegen config; seen as\n"
-	    "                   clusterconfig and as one variable per key\n"
+	    "                   clusterconfig and, with the yaml model, as one variable per key\n"
+	    "  --config-model=MODEL  how CONFIG becomes clusterconfig: yaml, openpai (OpenPAI's\n"
+	    "                   object model as paictl computes it; openpai-v0.5, -v0.7 for\n"
+	    "                   those versions) or auto (default: openpai for a directory\n"
+	    "                   holding OpenPAI's four files, else yaml)\n"
 	    "  -D NAME=VALUE    set the variable NAME; VALUE is read as YAML (true, 010, [a, b])\n"
 	    "  -o OUT           write OUT, atomically and only when its content changes\n"
 	    "                   (default: standard output)\n"
@@ -65,6 +69,7 @@ cmd_render(int argc, char **argv)
 	char *name, *eq;
 	int i, status = 1;
 	mode_t mode = 0644;
+	enum tmodel model = TMODEL_AUTO;
 	bool ok = true;
 
 	for (i = 1; i < argc; i++) {
@@ -86,6 +91,13 @@ cmd_render(int argc, char **argv)
 			if (i < argc)
 				goto usage;
 			break;
+		}
+		if (!strncmp(arg, "--config-model=", 15)) {
+			if (!tmodelbyname(arg + 15, &model)) {
+				error("render: --config-model=%s: the models are %s", arg + 15, tmodelnames);
+				goto usage;
+			}
+			continue;
 		}
 		if (arg[0] == '-' && arg[1] && strchr("cDo", arg[1])) {
 			const char *val = arg[2] ? arg + 2 : (i + 1 < argc ? argv[++i] : NULL);
@@ -127,7 +139,11 @@ cmd_render(int argc, char **argv)
 		error("render: no TEMPLATE given");
 		goto usage;
 	}
-	if (config && !tenvloadconfig(env, config))
+	if (model != TMODEL_AUTO && !config) {
+		error("render: --config-model needs -c CONFIG");
+		goto usage;
+	}
+	if (config && !tenvloadmodel(env, config, model))
 		goto done;
 	for (k = 0; k < ndefs; k++) {
 		char *origin;

@@ -207,36 +207,6 @@ delmanifest(struct manifest *m)
 	m->path = NULL;
 }
 
-/* rm -rf path; false (errno set) on the first failure */
-static bool
-removetree(const char *path)
-{
-	struct stat st;
-	struct dirent *de;
-	DIR *dir;
-	char *sub;
-	bool ok = true;
-
-	if (lstat(path, &st) != 0)
-		return errno == ENOENT;
-	if (!S_ISDIR(st.st_mode))
-		return unlink(path) == 0 || errno == ENOENT;
-	dir = opendir(path);
-	if (!dir)
-		return false;
-	while (ok && (errno = 0, de = readdir(dir))) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		sub = pathjoin(path, de->d_name);
-		ok = removetree(sub);
-		free(sub);
-	}
-	if (ok && errno != 0)
-		ok = false;
-	closedir(dir);
-	return ok && rmdir(path) == 0;
-}
-
 /* the names in a directory, sorted; false (errno set) if it cannot be read */
 static bool
 listdir(const char *path, struct strvec *s)
@@ -336,7 +306,7 @@ prune(const struct manifest *m, const struct strvec *anc, const char *ctxdir, co
 		/* an F entry stays unless it is a directory where a file must be */
 		if (e && !isdir)
 			goto next;
-		if (!removetree(full))
+		if (!rmtree(full))
 			goto fail;
 		goto next;
 	fail:

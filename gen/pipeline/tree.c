@@ -21,6 +21,7 @@
 #include "tree.h"
 #include "util.h"
 #include "walk.h"
+#include "warn.h"
 
 void
 centryadd(struct node *nd, char kind, const char *dst, const char *src, int prio)
@@ -114,7 +115,7 @@ addtree(struct tree *t, struct node *nd, const char *src, const char *dst, const
 			nd->ent[nd->nent - 1].link = S_ISLNK(w->ent[i].mode);
 		}
 		else
-			warningat(&t->d, s, 0, 0, "not a regular file, symlink or directory; left out of the context");
+			warnat(&t->d, t->nowarn, W_SPECIAL_FILE, s, 0, 0, "not a regular file, symlink or directory; left out of the context");
 		free(s);
 		free(d);
 	}
@@ -243,8 +244,14 @@ applyignore(struct tree *t, struct node *nd)
 	}
 	strvectake(&nd->scanned, path);
 	diparse(&di, b.data ? b.data : "", b.len);
+	/*
+	 * the Dockerfile and .dockerignore stay, as docker and podman send them
+	 * when they are excluded; the engine applies .dockerignore again, so
+	 * that COPY does not see them either
+	 */
 	for (i = 0, j = 0; i < nd->nent; i++) {
-		if (strcmp(nd->ent[i].dst, nd->dockerfile) != 0 && diexcluded(&di, nd->ent[i].dst)) {
+		if (strcmp(nd->ent[i].dst, nd->dockerfile) != 0 && strcmp(nd->ent[i].dst, ".dockerignore") != 0 &&
+		    diexcluded(&di, nd->ent[i].dst)) {
 			free(nd->ent[i].dst);
 			free(nd->ent[i].src);
 		} else
@@ -340,6 +347,69 @@ checkbelow(struct tree *t, struct node *nd)
 	}
 }
 
+/* true if path (resolved) is dir (resolved) or lies below it; *rel then points at the rest */
+static bool
+below(const char *path, const char *dir, const char **rel)
+{
+	size_t n = strlen(dir);
+
+	if (strncmp(path, dir, n) != 0 || (path[n] != '/' && path[n] != '\0' && strcmp(dir, "/") != 0))
+		return false;
+	*rel = path[n] == '/' ? path + n + 1 : path + n;
+	return true;
+}
+
+/*
+ * a build directory inside the image directory would be staged into the
+ * context, nesting one level deeper at every run: an error, unless the
+ * image's .dockerignore excludes it, and then its entries are left out of
+ * the walk (nothing of it is staged, and none of its directories is an
+ * input of build.ninja). false after an error.
+ */
+static bool
+leavebuilddir(struct tree *t, struct node *nd, struct walklist *w)
+{
+	struct dockerignore di = {0};
+	struct buf b = {0};
+	char *dir, *ign;
+	const char *rel;
+	size_t i, j, n;
+	bool excluded;
+
+	if (!t->builddir || !(dir = dirreal(nd->img->dir)))
+		return true;
+	if (!below(t->builddir, dir, &rel)) {
+		free(dir);
+		return true;
+	}
+	ign = pathjoin(nd->img->dir, ".dockerignore");
+	excluded = *rel && readfile(ign, &b) && (diparse(&di, b.data ? b.data : "", b.len), diexcluded(&di, rel));
+	deldockerignore(&di);
+	delbuf(&b);
+	free(ign);
+	if (!excluded) {
+		if (*rel)
+			errorat(&t->d, nd->img->dir, 0, 0,
+			    "the build directory %s lies inside this image directory: every run would stage it into the image's context, one level deeper each time; configure in a directory outside the images roots, or exclude '%s' in %s/.dockerignore",
+			    t->builddir, rel, nd->img->dir);
+		else
+			errorat(&t->d, nd->img->dir, 0, 0,
+			    "the build directory is this image directory: every run would stage the build directory into the image's context; configure in a directory outside the images roots");
+		free(dir);
+		return false;
+	}
+	n = strlen(rel);
+	for (i = 0, j = 0; i < w->n; i++) {
+		if (strncmp(w->ent[i].path, rel, n) == 0 && (w->ent[i].path[n] == '\0' || w->ent[i].path[n] == '/'))
+			free(w->ent[i].path);
+		else
+			w->ent[j++] = w->ent[i];
+	}
+	w->n = j;
+	free(dir);
+	return true;
+}
+
 /* the context of one image: image files, copy-list results, rendered files, minus .dockerignore */
 static void
 buildcontext(struct tree *t, struct node *nd)
@@ -349,10 +419,17 @@ buildcontext(struct tree *t, struct node *nd)
 
 	strvecadd(&nd->dirs, nd->img->dir);
 	if (!walktree(nd->img->dir, &w, &errpath)) {
+		/* nothing more to say of a context that could not be read whole (no false "no Dockerfile") */
 		errorat(&t->d, errpath, 0, 0, "cannot read: %s", errstr(errno));
 		free(errpath);
-	} else
-		addtree(t, nd, nd->img->dir, ".", &w, 0);
+		delwalklist(&w);
+		return;
+	}
+	if (!leavebuilddir(t, nd, &w)) {
+		delwalklist(&w);
+		return;
+	}
+	addtree(t, nd, nd->img->dir, ".", &w, 0);
 	delwalklist(&w);
 	addcopies(t, nd);
 	addtemplates(t, nd);
@@ -472,8 +549,9 @@ linkdeps(struct tree *t, struct node *nd)
 			continue;
 		for (j = 0; j < img->nprereq && strcmp(img->prereq[j].s, dep->img->name) != 0; j++)
 			;
-		if (j == img->nprereq)
-			warningat(&t->d, path, refs.v[i].line, refs.v[i].col,
+		/* without a prerequisite key the Dockerfile alone gives the order, as in paictl v0.7 */
+		if (j == img->nprereq && img->hasprereq)
+			warnat(&t->d, t->nowarn, W_FROM_UNLISTED, path, refs.v[i].line, refs.v[i].col,
 			    "%s names '%s', an image of the tree that prerequisite does not list; add it to prerequisite in %s",
 			    refs.v[i].copyfrom ? "--from" : "FROM", refs.v[i].ref, img->yaml);
 		strvecadd(&nd->deps, dep->img->name);
@@ -485,7 +563,7 @@ linkdeps(struct tree *t, struct node *nd)
 				break;
 		}
 		if (j == refs.n && treefind(t, img->prereq[i].s))
-			warningat(&t->d, img->yaml, img->prereq[i].line, img->prereq[i].col,
+			warnat(&t->d, t->nowarn, W_PREREQ_UNUSED, img->yaml, img->prereq[i].line, img->prereq[i].col,
 			    "prerequisite '%s' is named by no FROM or COPY --from of %s", img->prereq[i].s, path);
 	}
 	strvectake(&nd->scanned, path);
@@ -550,6 +628,7 @@ deltree(struct tree *t)
 	free(t->node);
 	free(t->names);
 	free(t->order);
+	free(t->builddir);
 	delgraph(t->g);
 	delstrvec(&t->dirs);
 	delservices(t);
@@ -563,6 +642,89 @@ nodecmp(const void *a, const void *b)
 	return strcmp(x->img->name, y->img->name);
 }
 
+void
+insideroot(struct tree *t, const char *root, const struct strvec *images)
+{
+	char *dir, *first;
+	const char *rel;
+
+	if (!t->builddir || !(dir = dirreal(root)))
+		return;
+	if (below(t->builddir, dir, &rel)) {
+		first = xstrndup(rel, strcspn(rel, "/"));
+		if (!*rel)
+			errorat(&t->d, root, 0, 0,
+			    "the build directory is this images root: its directories are inputs of build.ninja, which would be generated again at every run; configure in a directory outside the images roots");
+		else if (!strvechas(images, first))
+			errorat(&t->d, root, 0, 0,
+			    "the build directory %s lies inside this images root: its directories are inputs of build.ninja, which would be generated again at every run; configure in a directory outside the images roots",
+			    t->builddir);
+		free(first);
+	}
+	free(dir);
+}
+
+/* the first ROOT/SERVICE/build/NAME.dockerfile of OpenPAI's later layout under root, or NULL */
+static char *
+laterlayout(const char *root)
+{
+	struct strvec names = {0}, dirs = {0};
+	struct walklist w = {0};
+	char *b, *errpath = NULL, *found = NULL;
+	size_t i, j, n;
+
+	if (!walkroot(root, &names, &dirs))
+		return NULL;
+	for (i = 0; !found && i < dirs.n; i++) {
+		b = xasprintf("%s/%s/build", root, dirs.v[i]);
+		if (walktree(b, &w, &errpath)) {
+			for (j = 0; j < w.n && !found; j++) {
+				n = strlen(w.ent[j].path);
+				if (!strchr(w.ent[j].path, '/') && S_ISREG(w.ent[j].mode) && n > 11 &&
+				    strcmp(w.ent[j].path + n - 11, ".dockerfile") == 0)
+					found = pathjoin(b, w.ent[j].path);
+			}
+		}
+		free(errpath);
+		errpath = NULL;
+		delwalklist(&w);
+		free(b);
+	}
+	delstrvec(&names);
+	delstrvec(&dirs);
+	return found;
+}
+
+/* no image under any root: an error naming them, and OpenPAI's later layout when that is what they hold */
+static void
+noimages(struct tree *t, const struct strvec *roots)
+{
+	struct buf b = {0};
+	char *later = NULL;
+	size_t i;
+
+	for (i = 0; i < roots->n; i++) {
+		bufprintf(&b, "%s%s", i ? ", " : "", roots->v[i]);
+		if (!later)
+			later = laterlayout(roots->v[i]);
+	}
+	bufterm(&b);
+	if (later)
+		errorat(&t->d, NULL, 0, 0,
+		    "no images under %s: an image is a subdirectory holding image.yaml, and there is none; %s was found: "
+		    "this is OpenPAI's later layout (src/SERVICE/build/NAME.dockerfile, built by build/pai_build.py), not paictl's: "
+		    "imagegen reads it with --layout=pai-build, which it chooses by itself when --layout is not given",
+		    b.data, later);
+	else
+		errorat(&t->d, NULL, 0, 0,
+		    "no images under %s: an image is a subdirectory holding image.yaml, and there is none; "
+		    "give the directory whose subdirectories are the images with --images=DIR",
+		    b.data);
+	free(later);
+	delbuf(&b);
+}
+
+/* the image-yaml layout: each subdirectory of a root holding image.yaml is an image */
 void
 yamlload(struct tree *t, const struct strvec *roots)
 {
@@ -578,6 +740,7 @@ yamlload(struct tree *t, const struct strvec *roots)
 			errorat(&t->d, root, 0, 0, "cannot read the images root: %s", errstr(errno));
 			continue;
 		}
+		insideroot(t, root, &names);
 		strvecadd(&t->dirs, root);
 		for (j = 0; j < dirs.n; j++)
 			strvectake(&t->dirs, pathjoin(root, dirs.v[j]));
@@ -599,6 +762,8 @@ yamlload(struct tree *t, const struct strvec *roots)
 		delstrvec(&names);
 		delstrvec(&dirs);
 	}
+	if (t->n == 0 && t->d.nerr == 0)
+		noimages(t, roots);
 	if (t->n > 0)
 		qsort(t->node, t->n, sizeof(t->node[0]), nodecmp);
 	for (i = 0; i < t->n; i++) {
@@ -626,4 +791,3 @@ layoutname(enum layout l)
 {
 	return l == LAYOUT_PAIBUILD ? "pai-build" : "image-yaml";
 }
-

@@ -83,6 +83,8 @@ struct tree {
 	size_t *order;
 	struct strvec dirs; /* images roots and their subdirectories */
 	const char *registry, *namespace; /* borrowed: how FROM may name a tree image */
+	char *builddir; /* the working directory, resolved; NULL if it cannot be */
+	unsigned nowarn; /* the warnings not to print (warn.h) */
 	struct diag d;
 };
 
@@ -128,6 +130,13 @@ void checkctxpaths(struct tree *t, struct node *nd);
  * bare name, localhost/<name>, or the registry form of the options; or NULL
  */
 struct node *refnode(struct tree *t, const char *ref);
+/*
+ * a build directory (t->builddir) inside root but in none of the
+ * directories named by images (whose own loading sees to them) is an
+ * error: the root's subdirectories are inputs of build.ninja, and the
+ * build directory changes at every run
+ */
+void insideroot(struct tree *t, const char *root, const struct strvec *images);
 /* the name of a layout: "image-yaml" or "pai-build" */
 const char *layoutname(enum layout l);
 /* the context entry of nd at dst, or NULL */

@@ -10,8 +10,6 @@
 enum { CBNONE, CBFALSE, CBTRUE, CBINT, CBFLOAT, CBSTR, CBREF };
 enum { CBLIST, CBTUPLE, CBDICT };
 
-#define HDRLEN (sizeof(CFGBINMAGIC) + 8)
-
 /* the containers met while writing: pointer -> index, and in table order */
 struct cbmap {
 	struct value *cont;
@@ -178,7 +176,7 @@ cfgbinis(const char *data, size_t len)
 }
 
 bool
-cfgbinwrite(struct buf *b, struct value v, const char *origin)
+cfgbinwrite(struct buf *b, struct value v, const char *model, const char *origin)
 {
 	struct cbmap m = {0};
 	struct value c;
@@ -205,6 +203,8 @@ cfgbinwrite(struct buf *b, struct value v, const char *origin)
 	if (ok) {
 		bufadd(b, CFGBINMAGIC, sizeof(CFGBINMAGIC));
 		put32(b, CFGBINVERSION);
+		put32(b, (uint32_t)strlen(model));
+		bufadds(b, model);
 		put32(b, (uint32_t)m.n);
 		for (i = 0; i < m.n; i++) {
 			c = m.cont[i];
@@ -326,7 +326,7 @@ getval(struct arena *a, struct cbin *r, struct value *v, bool key)
 }
 
 bool
-cfgbinload(struct arena *a, const char *data, size_t len, const char *origin, struct value *out)
+cfgbinload(struct arena *a, const char *data, size_t len, const char *origin, struct value *out, const char **model)
 {
 	struct cbin r = {(const unsigned char *)data, (const unsigned char *)data + len, origin, NULL, 0};
 	struct value k, v, c;
@@ -337,7 +337,7 @@ cfgbinload(struct arena *a, const char *data, size_t len, const char *origin, st
 	if (!cfgbinis(data, len))
 		return corrupt(&r, "no imagegen-config magic at the start");
 	r.p += sizeof(CFGBINMAGIC);
-	if (!get32(&r, &ver) || !get32(&r, &n))
+	if (!get32(&r, &ver))
 		return false;
 	if (ver != CFGBINVERSION) {
 		errorat(NULL, origin, 0, 0,
@@ -345,6 +345,14 @@ cfgbinload(struct arena *a, const char *data, size_t len, const char *origin, st
 		    ver, CFGBINVERSION);
 		return false;
 	}
+	if (!get32(&r, &n))
+		return false;
+	if (n > (size_t)(r.end - r.p) || n > 64 || memchr(r.p, '\0', n))
+		return corrupt(&r, "malformed model name");
+	*model = astrndup(a, (const char *)r.p, n);
+	r.p += n;
+	if (!get32(&r, &n))
+		return false;
 	/* each table entry takes 5 bytes: a count past that is a lie */
 	if (n > (size_t)(r.end - r.p) / 5)
 		return corrupt(&r, "container table longer than the file");

@@ -579,3 +579,37 @@ out:
 	yaml_parser_delete(&l.parser);
 	return ok;
 }
+
+void
+cfgposadd(struct cfgpostab *t, const struct vdict *in, struct value key, const char *file, int line, int col)
+{
+	if (t->n == t->cap) {
+		t->cap = t->cap ? t->cap * 2 : 64;
+		t->v = xreallocarray(t->v, t->cap, sizeof(*t->v));
+	}
+	t->v[t->n].in = in;
+	t->v[t->n].key = key;
+	t->v[t->n].file = file;
+	t->v[t->n].line = line;
+	t->v[t->n].col = col;
+	t->n++;
+}
+
+const struct cfgpos *
+cfgposfind(const struct cfgpostab *t, const struct vdict *in, struct value k)
+{
+	size_t i;
+
+	for (i = t->n; i-- > 0;) {
+		if (t->v[i].in == in && veq(t->v[i].key, k))
+			return &t->v[i];
+	}
+	return NULL;
+}
+
+void
+delcfgpostab(struct cfgpostab *t)
+{
+	free(t->v);
+	memset(t, 0, sizeof(*t));
+}

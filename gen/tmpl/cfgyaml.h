@@ -31,6 +31,25 @@ struct cfgkey {
 bool cfgyamlparse(struct arena *a, const char *text, size_t len, const char *origin,
     struct value *out, struct cfgkey **keys, size_t *nkeys);
 
+/* where the keys of a loaded configuration were written, file by file */
+struct cfgpos {
+	const struct vdict *in;
+	struct value key;
+	const char *file;
+	int line, col;
+};
+struct cfgpostab {
+	struct cfgpos *v;
+	size_t n, cap;
+};
+
+/* records that key of the dict in was written at file:line:col */
+void cfgposadd(struct cfgpostab *t, const struct vdict *in, struct value key, const char *file, int line, int col);
+/* where key k of the dict in was written (the last record of it), or NULL */
+const struct cfgpos *cfgposfind(const struct cfgpostab *t, const struct vdict *in, struct value k);
+/* frees the table's array (what it points to lives in the arena) */
+void delcfgpostab(struct cfgpostab *t);
+
 /* the value a plain (unquoted) scalar has under PyYAML's implicit typing */
 struct value cfgyamlscalar(struct arena *a, const char *s, size_t len);
 

@@ -31,13 +31,26 @@ void tenvsetstr(struct tenv *env, const char *name, const char *val);
 bool tenvsetyaml(struct tenv *env, const char *name, const char *text, const char *origin);
 
 /*
- * load the cluster configuration: a YAML file, a compiled configuration
- * (imagegen config; recognised by its magic), or a directory whose *.yaml
- * and *.yml files are read in name order and merged at the top level.
- * Templates then see the whole as clusterconfig and each top-level key as
- * a variable of its own. Errors are printed with file:line:col; false then.
+ * how a cluster configuration becomes the value templates see as
+ * clusterconfig (docs/templates.md, "Configuration models")
  */
-bool tenvloadconfig(struct tenv *env, const char *path);
+enum tmodel {
+	TMODEL_AUTO,	/* openpai for a directory holding OpenPAI's four files, else yaml */
+	TMODEL_YAML,	/* the YAML as written, a directory's files merged at the top level;
+			   each top-level key is also a variable of its own */
+	TMODEL_OPENPAI5,	/* paictl's object model, as v0.5.0 and the 2018 commits before v0.6.1 compute it */
+	TMODEL_OPENPAI6,	/* as v0.6.1 computes it ("openpai") */
+	TMODEL_OPENPAI7,	/* as v0.7.x computes it */
+};
+
+/* the model called name (yaml, openpai, openpai-v0.5, -v0.6, -v0.7, auto); false if none is */
+bool tmodelbyname(const char *name, enum tmodel *m);
+/* the name of m */
+const char *tmodelname(enum tmodel m);
+/* the names --config-model takes, for messages */
+extern const char tmodelnames[];
+/* the model TMODEL_AUTO stands for with the configuration at path */
+enum tmodel tmodelfor(const char *path);
 /*
  * true if name, an entry of a configuration directory, is one that
  * tenvloadconfig merges: *.yaml or *.yml, not starting with '.'. What is
@@ -46,11 +59,37 @@ bool tenvloadconfig(struct tenv *env, const char *path);
 bool tenvconfigname(const char *name);
 
 /*
- * load the configuration at path as tenvloadconfig does and append it,
- * compiled (gen/cfgbin.h), to out: tenvloadconfig reads that back without
- * parsing YAML. false, with the errors printed, if it cannot be loaded.
+ * load the cluster configuration at path with a model: a YAML file, a
+ * compiled configuration (imagegen config; recognised by its magic, it
+ * holds the model it was compiled with), or a directory: OpenPAI's four
+ * files for the openpai models, else every *.yaml and *.yml file, read
+ * in name order and merged at the top level. Templates then see the
+ * result as clusterconfig (and, with the yaml model, each top-level key
+ * as a variable of its own). Errors are printed with file:line:col;
+ * false then.
  */
-bool tenvcompileconfig(struct tenv *env, const char *path, struct buf *out);
+bool tenvloadmodel(struct tenv *env, const char *path, enum tmodel model);
+/* tenvloadmodel counting the errors it prints in d */
+bool tenvload(struct tenv *env, const char *path, enum tmodel model, struct diag *d);
+/* tenvloadmodel with TMODEL_AUTO */
+bool tenvloadconfig(struct tenv *env, const char *path);
+/* the model the configuration env loaded was built with (never TMODEL_AUTO once loaded) */
+enum tmodel tenvmodel(const struct tenv *env);
+
+/*
+ * load the configuration at path as tenvloadmodel does and append it,
+ * compiled (gen/cfgbin.h) with the name of its model, to out:
+ * tenvloadconfig reads that back without parsing YAML. false, with the
+ * errors printed, if it cannot be loaded.
+ */
+bool tenvcompileconfig(struct tenv *env, const char *path, enum tmodel model, struct buf *out);
+
+/*
+ * append clusterconfig of the configuration env loaded to out as JSON,
+ * as Python's json.dumps(clusterconfig, indent=2, ensure_ascii=False)
+ * writes it, and a newline; false after a message if it cannot be written
+ */
+bool tenvjson(struct tenv *env, struct buf *out);
 
 /* where something of the configuration was written; line and col are 0 when unknown */
 struct tpos {
@@ -85,6 +124,14 @@ enum tfound tenvlookup(struct tenv *env, const char *const *path, size_t n, char
  * false; what was appended to out is then unspecified.
  */
 bool tmplrender(struct tenv *env, const char *name, const char *src, size_t len, struct buf *out);
+
+/*
+ * render src as tmplrender does and drop the output, to check it: errors
+ * as tmplrender reports them (false then); when nwarn is not NULL, also a
+ * warning, counted in *nwarn, wherever {{ }} prints an undefined value,
+ * which jinja2 renders as nothing
+ */
+bool tmplrendercheck(struct tenv *env, const char *name, const char *src, size_t len, int *nwarn);
 
 /* parse src without rendering; reports errors as tmplrender does */
 bool tmplcheck(const char *name, const char *src, size_t len);

@@ -50,6 +50,8 @@ struct tsrc {
 void tmplerr(const struct tsrc *ts, int line, int col, const char *fmt, ...) PRINTF(4, 5);
 /* tmplerr with a va_list */
 void vtmplerr(const struct tsrc *ts, int line, int col, const char *fmt, va_list ap) PRINTF(4, 0);
+/* a warning at line:col of ts, with the line and a caret, as tmplerr prints an error */
+void tmplwarn(const struct tsrc *ts, int line, int col, const char *fmt, ...) PRINTF(4, 5);
 
 /*
  * the template source with newlines normalised as jinja2 does (CRLF and
@@ -133,5 +135,10 @@ bool tmplparse(struct arena *a, const char *name, const char *src, size_t len, s
 
 /* render t with the variables vars (a dict) into out; false after printing an error */
 bool tmpleval(struct arena *a, const struct tmpl *t, struct value vars, struct buf *out);
+/*
+ * tmpleval that also warns, counting in *nwarn, where {{ }} prints an
+ * undefined value (which renders as nothing)
+ */
+bool tmplevalwarn(struct arena *a, const struct tmpl *t, struct value vars, struct buf *out, int *nwarn);
 
 #endif

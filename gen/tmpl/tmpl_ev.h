@@ -29,6 +29,7 @@ struct ev {
 	locale_t loc;	/* C.UTF-8 for Unicode case mapping, made on first use */
 	bool locdone;
 	bool failed;
+	int *nwarn;	/* when not NULL: warn where {{ }} prints an undefined value, and count it here */
 };
 
 /* a keyword argument of a call */

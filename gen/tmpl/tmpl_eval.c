@@ -721,6 +721,13 @@ exec(struct ev *ev, struct node **body, size_t n)
 			case VSTR:
 				bufadd(ev->out, v.u.s->data, v.u.s->len);
 				break;
+			case VUNDEF:
+				if (ev->nwarn) {
+					tmplwarn(ev->ts, s->a->line, s->a->col, "this prints an undefined value as nothing (%s) [-Wundefined]",
+					    v.u.s ? v.u.s->data : "undefined");
+					(*ev->nwarn)++;
+				}
+				break;
 			default:
 				vstrto(ev->out, v);
 			}
@@ -803,9 +810,15 @@ exec(struct ev *ev, struct node **body, size_t n)
 bool
 tmpleval(struct arena *a, const struct tmpl *t, struct value vars, struct buf *out)
 {
+	return tmplevalwarn(a, t, vars, out, NULL);
+}
+
+bool
+tmplevalwarn(struct arena *a, const struct tmpl *t, struct value vars, struct buf *out, int *nwarn)
+{
 	/* in the arena: a macro kept in a configuration list may outlive this call */
 	struct scope *root = azalloc(a, sizeof(*root));
-	struct ev ev = {.a = a, .ts = &t->src, .out = out, .vars = vars, .sc = root, .root = root};
+	struct ev ev = {.a = a, .ts = &t->src, .out = out, .vars = vars, .sc = root, .root = root, .nwarn = nwarn};
 	bool ok;
 
 	bufterm(out);

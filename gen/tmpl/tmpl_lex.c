@@ -9,13 +9,13 @@
 
 #include "tmpl_ast.h"
 
-void
-vtmplerr(const struct tsrc *ts, int line, int col, const char *fmt, va_list ap)
+/* the line of ts at line and a caret under col, after a message about it */
+static void
+caret(const struct tsrc *ts, int line, int col)
 {
 	const char *p, *end, *s;
 	int l, i;
 
-	verrorat(NULL, ts->name, line, col, fmt, ap);
 	if (line <= 0 || !ts->src)
 		return;
 	p = ts->src;
@@ -33,6 +33,28 @@ vtmplerr(const struct tsrc *ts, int line, int col, const char *fmt, va_list ap)
 	for (i = 1; i < col && p + i - 1 < s; i++)
 		fputc(p[i - 1] == '\t' ? '\t' : ' ', stderr);
 	fputs("^\n", stderr);
+}
+
+void
+vtmplerr(const struct tsrc *ts, int line, int col, const char *fmt, va_list ap)
+{
+	verrorat(NULL, ts->name, line, col, fmt, ap);
+	caret(ts, line, col);
+}
+
+void
+tmplwarn(const struct tsrc *ts, int line, int col, const char *fmt, ...)
+{
+	struct buf msg = {0};
+	va_list ap;
+
+	va_start(ap, fmt);
+	bufvprintf(&msg, fmt, ap);
+	va_end(ap);
+	bufterm(&msg);
+	warningat(NULL, ts->name, line, col, "%s", msg.data);
+	delbuf(&msg);
+	caret(ts, line, col);
 }
 
 void

@@ -891,6 +891,67 @@ openwrite(const char *path, int flags, mode_t mode)
 	return fd;
 }
 
+/* remove name in dirfd and, for a directory, everything below it, following no symlink */
+static bool
+removeat(int dirfd, const char *name)
+{
+	struct stat st;
+	struct dirent *de;
+	DIR *dir;
+	int fd, err = 0;
+
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+		return errno == ENOENT;
+	if (!S_ISDIR(st.st_mode))
+		return unlinkat(dirfd, name, 0) == 0 || errno == ENOENT;
+	/* a directory without read, write or search permission for its owner (mkdir -m 555) is emptied all the same */
+	if ((st.st_mode & 0700) != 0700)
+		fchmodat(dirfd, name, (st.st_mode | 0700) & 07777, 0);
+	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	if (!(dir = fdopendir(fd))) {
+		err = errno;
+		close(fd);
+		errno = err;
+		return false;
+	}
+	while ((errno = 0, de = readdir(dir))) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (!removeat(fd, de->d_name)) {
+			err = errno;
+			break;
+		}
+	}
+	if (!err && errno != 0)
+		err = errno;
+	closedir(dir);
+	if (err) {
+		errno = err;
+		return false;
+	}
+	return unlinkat(dirfd, name, AT_REMOVEDIR) == 0 || errno == ENOENT;
+}
+
+bool
+rmtree(const char *path)
+{
+	char *dir = pathdir(path);
+	int dirfd, err;
+	bool ok;
+
+	dirfd = diropen(dir, 0);
+	free(dir);
+	if (dirfd < 0)
+		return errno == ENOENT;
+	ok = removeat(dirfd, pathbase(path));
+	err = errno;
+	close(dirfd);
+	errno = err;
+	return ok;
+}
+
 bool
 mkdirp(const char *path, mode_t mode)
 {
@@ -941,6 +1002,40 @@ mkdirparent(const char *path)
 		ok = mkdirp(dir, 0777);
 	free(dir);
 	return ok;
+}
+
+char *
+dirreal(const char *dir)
+{
+	char *buf = NULL;
+	size_t cap = 256;
+	int here, err = 0;
+
+	here = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (here < 0)
+		return NULL;
+	if (chdir(dir) != 0) {
+		err = errno;
+		goto out;
+	}
+	for (;;) {
+		buf = xreallocarray(buf, cap, 1);
+		if (getcwd(buf, cap))
+			break;
+		if (errno != ERANGE) {
+			err = errno;
+			free(buf);
+			buf = NULL;
+			break;
+		}
+		cap *= 2;
+	}
+	if (fchdir(here) != 0)
+		fatal("cannot return to the working directory:");
+out:
+	close(here);
+	errno = err;
+	return buf;
 }
 
 char *

@@ -188,11 +188,23 @@ bool bdlock(const char *key, bool exclusive);
 bool mtimefuture(const char *path, const struct stat *st);
 /* the process's umask */
 mode_t curumask(void);
+/*
+ * rm -rf path: a file, a symlink (never followed) or a directory and all
+ * below it, reached as diropen reaches a relative path; true if nothing is
+ * left (a missing path too), false with errno set on the first failure
+ */
+bool rmtree(const char *path);
 /* mkdir -p; false with errno set on failure */
 bool mkdirp(const char *path, mode_t mode);
 /* mkdir -p of the directory part of path */
 bool mkdirparent(const char *path);
 
+/*
+ * the absolute path of directory dir with every symbolic link resolved
+ * (what realpath(3) gives, within POSIX: the working directory is changed
+ * to it and back); NULL with errno set. Owned by the caller.
+ */
+char *dirreal(const char *dir);
 /* a/b, with no doubled slash; owned by the caller */
 char *pathjoin(const char *a, const char *b);
 /*

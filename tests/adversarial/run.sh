@@ -19,7 +19,14 @@ NINJA=${NINJA:-ninja}
 pass=0
 fail=0
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/imagegen-adv.XXXXXX") || exit 1
-trap 'chmod -R u+rwx "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
+cleanup() {
+	if [ -n "${CONTAINERS_STORAGE_CONF:-}" ]; then
+		podman rmi -a -f >/dev/null 2>&1
+	fi
+	chmod -R u+rwx "$tmp" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 ok() {
@@ -89,6 +96,24 @@ none_readable_by_others() {
 	[ -z "$bad" ] && return 0
 	printf '    readable by others: %s\n' "$bad"
 	return 1
+}
+
+# podmanstore: a private podman image store for the cases that build for
+# real (vfs driver, BUILDAH_ISOLATION=chroot); false if podman cannot
+# build here, and the case then asserts less
+podmanstore() {
+	command -v podman >/dev/null 2>&1 || return 1
+	if [ -z "${CONTAINERS_STORAGE_CONF:-}" ]; then
+		mkdir -p "$tmp/podman/graph" "$tmp/podman/run" "$tmp/podman/tmp"
+		printf '[storage]\ndriver = "vfs"\ngraphroot = "%s"\nrunroot = "%s"\n' \
+			"$tmp/podman/graph" "$tmp/podman/run" >"$tmp/podman/storage.conf"
+		printf '[engine]\ntmp_dir = "%s"\n' "$tmp/podman/tmp" >"$tmp/podman/containers.conf"
+		CONTAINERS_STORAGE_CONF=$tmp/podman/storage.conf
+		CONTAINERS_CONF=$tmp/podman/containers.conf
+		BUILDAH_ISOLATION=chroot
+		export CONTAINERS_STORAGE_CONF CONTAINERS_CONF BUILDAH_ISOLATION
+	fi
+	podman info >/dev/null 2>&1
 }
 
 # newtree: a fresh work directory $w with src/images/a (FROM scratch, one
@@ -709,6 +734,210 @@ case_secret_config_bin() {
 	touch "$w/src/config/cluster.yaml"
 	(umask 022 && "$NINJA" -C "$w/build" ctx/a/conf >"$w/out" 2>"$w/err")
 	check "a readable one from before is rewritten 0600" [ "$(mode "$w/build/.imagegen/config.bin")" = 600 ]
+}
+
+# ---------------------------------------------------------------------
+# the engine: nothing it leaves behind blocks imagegen
+
+case_engine_background_process() {
+	newtree
+	mkdir -p "$w/shim" "$w/build/img"
+	# a docker whose push leaves a process in the background holding its standard output
+	cat >"$w/shim/docker" <<EOF
+#!/bin/sh
+case "\$1" in
+tag) exit 0 ;;
+push) sleep 60 & echo \$! >"$w/bgpid"; echo "v: digest: sha256:$(printf '%064d' 0) size: 1"; exit 0 ;;
+esac
+exit 1
+EOF
+	chmod 755 "$w/shim/docker"
+	printf 'sha256:%064d\n' 1 >"$w/build/img/a.iid"
+	timed 20 env -C "$w/build" PATH="$w/shim:$PATH" "$IMAGEGEN" push --engine=docker --iid=img/a.iid \
+		--repo=localhost:5000/a -o push/a.pushed
+	[ -s "$w/bgpid" ] && kill "$(cat "$w/bgpid")" 2>/dev/null
+	check "push returns when the engine exits, whatever it left running (exit 0 within 20 s)" status 0
+	check "and records the manifest digest the engine printed" grep -q "localhost:5000/a@sha256:$(printf '%064d' 0)" "$w/build/push/a.pushed"
+}
+
+# ---------------------------------------------------------------------
+# odd places: the build directory in the tree, paths too long
+
+case_builddir_in_image_dir() {
+	newtree
+	mkdir -p "$w/src/images/a/build"
+	run env -C "$w/src/images/a/build" "$IMAGEGEN" generate --templates="$SRCDIR/templates" --images=../.. --engine=podman
+	check "generate refuses a build directory inside an image directory (exit 1)" status 1
+	check "the error says why and what would be right" \
+		saysall "../../a: error: the build directory $w/src/images/a/build lies inside this image directory" \
+		"configure in a directory outside the images roots, or exclude 'build' in ../../a/.dockerignore"
+	check "nothing is written" nofile "$w/src/images/a/build/build.ninja"
+	printf 'build\n' >"$w/src/images/a/.dockerignore"
+	run env -C "$w/src/images/a/build" "$IMAGEGEN" generate --templates="$SRCDIR/templates" --images=../.. --engine=podman \
+		--config=../../../config/cluster.yaml
+	check "one that .dockerignore excludes is accepted" status 0
+	check "and nothing of it is staged" sh -c "! grep -q 'build' '$w/src/images/a/build/.imagegen/stage/a.list'"
+	run "$NINJA" -C "$w/src/images/a/build" img/a.digest
+	check "ninja builds the context there" status 0
+	run "$NINJA" -C "$w/src/images/a/build" img/a.digest
+	check "and a second ninja has no work to do (no regeneration)" saysall_out "no work to do"
+	check "the context does not nest" nofile "$w/src/images/a/build/ctx/a/build"
+}
+
+case_builddir_is_image_dir() {
+	newtree
+	run env -C "$w/src/images/a" "$IMAGEGEN" generate --templates="$SRCDIR/templates" --images=.. --engine=podman
+	check "generate refuses the image directory itself as build directory (exit 1)" status 1
+	check "the error says so" saysall "../a: error: the build directory is this image directory"
+	check "nothing is written" nofile "$w/src/images/a/build.ninja"
+}
+
+case_builddir_in_images_root() {
+	newtree
+	mkdir -p "$w/src/images/build"
+	run env -C "$w/src/images/build" "$IMAGEGEN" generate --templates="$SRCDIR/templates" --images=.. --engine=podman
+	check "generate refuses a build directory inside an images root (exit 1)" status 1
+	check "the error says why" saysall "..: error: the build directory $w/src/images/build lies inside this images root"
+	check "nothing is written" nofile "$w/src/images/build/build.ninja"
+}
+
+case_path_too_long() {
+	newtree
+	# a directory of the image deeper than PATH_MAX
+	"${PYTHON:-python3}" -c 'import os, sys
+os.chdir(sys.argv[1])
+for i in range(45):
+    os.mkdir("%0100d" % i)
+    os.chdir("%0100d" % i)
+open("f", "w").write("x")' "$w/src/images/a"
+	run env -C "$w/build" "$IMAGEGEN" check --templates="$SRCDIR/templates" --images=../src/images --engine=podman
+	check "check fails on a path longer than PATH_MAX (exit 1)" status 1
+	check "it says the name is too long" saysall "error: cannot read: File name too long"
+	check "and nothing false after it: no 'no Dockerfile'" sh -c "! grep -q 'no Dockerfile' '$w/err'"
+	check "one error in all" saysall "imagegen: 1 error"
+	"${PYTHON:-python3}" -c 'import shutil, sys, os
+os.chdir(sys.argv[1])
+shutil.rmtree("%0100d" % 0)' "$w/src/images/a"
+}
+
+case_dockerignore_excludes_dockerfile() {
+	newtree
+	printf '*\n!file\n' >"$w/src/images/a/.dockerignore"
+	gen
+	nin ctx/a.staged
+	check "the context holds the Dockerfile" test -f "$w/build/ctx/a/Dockerfile"
+	check "and .dockerignore, which the engine applies again, so that COPY sees neither" \
+		test -f "$w/build/ctx/a/.dockerignore"
+	check "and what it lets through" test -f "$w/build/ctx/a/file"
+	check "not what it excludes" nofile "$w/build/ctx/a/conf"
+	if podmanstore; then
+		nin img/a.iid
+		check "podman builds it" status 0
+		run podman image save "$(cat "$w/build/img/a.iid")" -o "$w/a.tar"
+		mkdir -p "$w/x"
+		tar -xf "$w/a.tar" -C "$w/x"
+		for l in "$w"/x/*/layer.tar "$w"/x/blobs/sha256/*; do tar -tf "$l" 2>/dev/null; done | sed 's|^\./||' | sort -u >"$w/files"
+		check "the image holds file" grep -qx file "$w/files"
+		check "the image holds no Dockerfile, as when docker builds the directory" sh -c "! grep -qx Dockerfile '$w/files'"
+		check "nor .dockerignore" sh -c "! grep -qx .dockerignore '$w/files'"
+	fi
+}
+
+# ---------------------------------------------------------------------
+# odd names: any valid image name works, or is refused at generate time
+
+# image NAME: one more image (FROM scratch) in the tree
+image() {
+	mkdir -p "$w/src/images/$1"
+	printf 'FROM scratch\n' >"$w/src/images/$1/Dockerfile"
+	printf '{}\n' >"$w/src/images/$1/image.yaml"
+}
+
+# clash NAME MESSAGE [OPTION...]: an image NAME beside a; generate refuses it saying MESSAGE
+clash() {
+	newtree
+	image "$1"
+	n=$1
+	m=$2
+	shift 2
+	gen "$@"
+	check "generate refuses an image named $n (exit 1)" status 1
+	check "the error names both makers and the path" saysall "$m"
+	check "no build.ninja is written" nofile "$w/build/build.ninja"
+}
+
+case_name_all() {
+	clash all "images/all: error: build.ninja itself and image 'all' (../src/images/all) would both make 'all'; rename the image directory 'all'"
+}
+
+case_name_build_ninja() {
+	clash build.ninja "images/build.ninja: error: build.ninja itself and image 'build.ninja' (../src/images/build.ninja) would both make 'build.ninja'"
+}
+
+case_name_push() {
+	clash push "error: build.ninja itself and image 'push' (../src/images/push) would both make 'push'" --registry=localhost:5000
+}
+
+case_name_push_a() {
+	clash push-a "error: image 'a' (../src/images/a) and image 'push-a' (../src/images/push-a) would both make 'push-a'" --registry=localhost:5000
+}
+
+case_name_staged() {
+	clash a.staged "image 'a.staged' (../src/images/a.staged) would make 'ctx/a.staged/Dockerfile' below 'ctx/a.staged', which image 'a' (../src/images/a) makes as a file"
+}
+
+case_name_push_log() {
+	clash a.push "image 'a' (../src/images/a) and image 'a.push' (../src/images/a.push) would both make 'log/a.push.log'" --registry=localhost:5000
+}
+
+case_name_publish() {
+	clash publish "build.ninja itself and image 'publish' (../src/images/publish) would both make 'log/publish.log'" --registry=localhost:5000
+}
+
+case_names_that_work() {
+	newtree
+	for n in push-x all-images pushed ctx img log a.push2 a.b a--b a__b 0; do image "$n"; done
+	gen --registry=localhost:5000
+	check "valid names that clash with nothing are accepted" status 0
+	nin img/ctx.digest img/log.digest img/0.digest
+	check "and build" status 0
+}
+
+# ---------------------------------------------------------------------
+# no stale state: what a removed image leaves is removed
+
+case_removed_image() {
+	newtree
+	image b
+	printf 'b\n' >"$w/src/images/b/data"
+	gen
+	nin img/a.digest img/b.digest
+	check "two images are staged and digested" test -f "$w/build/img/b.digest"
+	mkdir -p "$w/build/log" "$w/build/push"
+	printf 'log\n' >"$w/build/log/b.log"
+	printf 'other\n' >"$w/build/log/keep-me"
+	rm -rf "$w/src/images/b"
+	nin img/a.digest
+	check "ninja regenerates after the image is removed" status 0
+	check "its context is removed" nofile "$w/build/ctx/b"
+	check "its stamp is removed" nofile "$w/build/ctx/b.staged"
+	check "its digest is removed" nofile "$w/build/img/b.digest"
+	check "its log is removed" nofile "$w/build/log/b.log"
+	check "its stage manifest is removed" nofile "$w/build/.imagegen/stage/b.list"
+	check "the other image's files stay" test -f "$w/build/ctx/a/file" -a -f "$w/build/img/a.digest" -a -f "$w/build/.imagegen/stage/a.list"
+	check "and so does a file imagegen did not make" test -f "$w/build/log/keep-me"
+}
+
+case_renamed_image() {
+	newtree
+	gen
+	nin img/a.digest
+	mv "$w/src/images/a" "$w/src/images/c"
+	nin img/c.digest
+	check "ninja builds the renamed image" status 0
+	check "the old name's context is removed" nofile "$w/build/ctx/a"
+	check "the old name's digest is removed" nofile "$w/build/img/a.digest"
+	check "the new one is there" test -f "$w/build/ctx/c/file"
 }
 
 cases=${CASES:-$(sed -n 's/^case_\([a-z0-9_]*\)() {$/\1/p' "$0")}

@@ -18,10 +18,12 @@ roundtrip(struct arena *a, struct value v)
 {
 	struct buf b = {0};
 	struct value out;
+	const char *model;
 
-	ck_assert(cfgbinwrite(&b, v, "test"));
+	ck_assert(cfgbinwrite(&b, v, "yaml", "test"));
 	ck_assert(cfgbinis(b.data, b.len));
-	ck_assert(cfgbinload(a, b.data, b.len, "test", &out));
+	ck_assert(cfgbinload(a, b.data, b.len, "test", &out, &model));
+	ck_assert_str_eq(model, "yaml");
 	delbuf(&b);
 	return out;
 }
@@ -240,7 +242,7 @@ START_TEST(test_write_refuses)
 
 	ck_assert(freopen("/dev/null", "w", stderr) != NULL);
 	vlistpush(&a, l.u.l, vundef(&a, "x is undefined"));
-	ck_assert(!cfgbinwrite(&b, l, "test"));
+	ck_assert(!cfgbinwrite(&b, l, "yaml", "test"));
 	ck_assert_uint_eq(b.len, 0);
 	delbuf(&b);
 	delarena(&a);
@@ -252,7 +254,7 @@ bytes(struct arena *a, struct buf *b)
 {
 	struct value v = yaml(a, "a: &x [1, -2.5, str, null, true]\nb: *x\n3: {k: [], e: {}}\n");
 
-	ck_assert(cfgbinwrite(b, v, "test"));
+	ck_assert(cfgbinwrite(b, v, "yaml", "test"));
 }
 
 /* specific corruptions are named, not crashed on */
@@ -261,38 +263,48 @@ START_TEST(test_reject)
 	struct arena a = {0};
 	struct buf b = {0};
 	struct value out;
+	const char *model;
 	char *c;
 	size_t hdr = sizeof(CFGBINMAGIC);
 
 	ck_assert(freopen("/dev/null", "w", stderr) != NULL);
 	bytes(&a, &b);
 	c = xmalloc(b.len);
-	ck_assert(cfgbinload(&a, b.data, b.len, "t", &out));
+	ck_assert(cfgbinload(&a, b.data, b.len, "t", &out, &model));
 	/* magic */
 	memcpy(c, b.data, b.len);
 	c[0] = 'I';
 	ck_assert(!cfgbinis(c, b.len));
-	ck_assert(!cfgbinload(&a, c, b.len, "t", &out));
-	/* version */
+	ck_assert(!cfgbinload(&a, c, b.len, "t", &out, &model));
+	/* version: 1 had no model */
 	memcpy(c, b.data, b.len);
-	c[hdr] = 2;
-	ck_assert(!cfgbinload(&a, c, b.len, "t", &out));
-	/* container count past the file */
+	c[hdr] = 1;
+	ck_assert(!cfgbinload(&a, c, b.len, "t", &out, &model));
+	/* the model's name: "yaml" */
+	ck_assert_str_eq(model, "yaml");
 	memcpy(c, b.data, b.len);
 	c[hdr + 7] = 0x7f;
-	ck_assert(!cfgbinload(&a, c, b.len, "t", &out));
+	ck_assert(!cfgbinload(&a, c, b.len, "t", &out, &model));
+	memcpy(c, b.data, b.len);
+	c[hdr + 9] = 0;
+	ck_assert(!cfgbinload(&a, c, b.len, "t", &out, &model));
+	hdr += 8 + 4;
+	/* container count past the file */
+	memcpy(c, b.data, b.len);
+	c[hdr + 3] = 0x7f;
+	ck_assert(!cfgbinload(&a, c, b.len, "t", &out, &model));
 	/* first container's kind */
 	memcpy(c, b.data, b.len);
-	c[hdr + 8] = 9;
-	ck_assert(!cfgbinload(&a, c, b.len, "t", &out));
+	c[hdr + 4] = 9;
+	ck_assert(!cfgbinload(&a, c, b.len, "t", &out, &model));
 	/* first container's length huge */
 	memcpy(c, b.data, b.len);
-	c[hdr + 12] = (char)0xff;
-	ck_assert(!cfgbinload(&a, c, b.len, "t", &out));
+	c[hdr + 8] = (char)0xff;
+	ck_assert(!cfgbinload(&a, c, b.len, "t", &out, &model));
 	/* a trailing byte */
-	ck_assert(!cfgbinload(&a, b.data, b.len - 1, "t", &out));
+	ck_assert(!cfgbinload(&a, b.data, b.len - 1, "t", &out, &model));
 	bufaddc(&b, 0);
-	ck_assert(!cfgbinload(&a, b.data, b.len, "t", &out));
+	ck_assert(!cfgbinload(&a, b.data, b.len, "t", &out, &model));
 	free(c);
 	delbuf(&b);
 	delarena(&a);
@@ -306,6 +318,7 @@ START_TEST(test_every_offset)
 	struct arena a = {0}, scratch = {0};
 	struct buf b = {0};
 	struct value out;
+	const char *model;
 	size_t i, k, loaded = 0;
 	char *c;
 
@@ -314,7 +327,7 @@ START_TEST(test_every_offset)
 	for (i = 0; i < b.len; i++) {
 		c = xmalloc(i ? i : 1);
 		memcpy(c, b.data, i);
-		ck_assert_msg(!cfgbinload(&scratch, c, i, "t", &out), "truncated to %zu of %zu bytes loaded", i, b.len);
+		ck_assert_msg(!cfgbinload(&scratch, c, i, "t", &out, &model), "truncated to %zu of %zu bytes loaded", i, b.len);
 		free(c);
 		delarena(&scratch);
 	}
@@ -323,7 +336,7 @@ START_TEST(test_every_offset)
 		for (k = 0; k < sizeof(flips); k++) {
 			memcpy(c, b.data, b.len);
 			c[i] = (char)(c[i] ^ flips[k]);
-			if (cfgbinload(&scratch, c, b.len, "t", &out)) {
+			if (cfgbinload(&scratch, c, b.len, "t", &out, &model)) {
 				loaded++;
 				/* what loads must be usable */
 				free(reprdup(out));
