@@ -1,6 +1,5 @@
 #include "compat.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -15,6 +14,7 @@
 #include "digest.h"
 #include "engine.h"
 #include "util.h"
+#include "walk.h"
 
 /* first record of the hashed stream; bump it when the stream's layout changes */
 #define DIGESTVERSION "imagegen input digest 1"
@@ -43,47 +43,6 @@ sha256hex(const void *data, size_t len, char out[DIGESTLEN])
 	sha256_update(&ctx, len, data);
 	sha256_digest(&ctx, sizeof(md), md);
 	tohex(md, out);
-}
-
-/* every path below dir (relative to root), not following symlinks */
-static bool
-walk(const char *root, const char *rel, struct strvec *out, struct diag *d)
-{
-	struct dirent *de;
-	struct stat st;
-	DIR *dir;
-	char *dirpath, *full, *sub;
-	bool ok = true;
-
-	dirpath = rel ? pathjoin(root, rel) : xstrdup(root);
-	dir = opendir(dirpath);
-	if (!dir) {
-		errorat(d, dirpath, 0, 0, "cannot read the context directory: %s", errstr(errno));
-		free(dirpath);
-		return false;
-	}
-	while ((errno = 0, de = readdir(dir))) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		sub = rel ? pathjoin(rel, de->d_name) : xstrdup(de->d_name);
-		strvectake(out, sub);
-		full = pathjoin(root, sub);
-		if (lstat(full, &st) != 0) {
-			errorat(d, full, 0, 0, "cannot stat: %s", errstr(errno));
-			ok = false;
-		} else if (S_ISDIR(st.st_mode)) {
-			ok = walk(root, sub, out, d) && ok;
-		}
-		free(full);
-	}
-	/* the directory being read, not its last entry */
-	if (errno != 0) {
-		errorat(d, dirpath, 0, 0, "cannot read the context directory: %s", errstr(errno));
-		ok = false;
-	}
-	closedir(dir);
-	free(dirpath);
-	return ok;
 }
 
 /* a record field: the bytes, then a NUL */
@@ -193,15 +152,17 @@ inputdigest(const struct digestin *in, char out[DIGESTLEN], struct diag *d)
 {
 	unsigned char res[SHA256_DIGEST_SIZE];
 	struct sha256_ctx ctx, *md = &ctx;
-	struct strvec p = {0};
+	struct walklist p = {0};
+	char *errpath;
 	size_t i;
 	bool ok;
 
-	if (!walk(in->ctxdir, NULL, &p, d)) {
-		delstrvec(&p);
+	if (!walktree(in->ctxdir, &p, &errpath)) {
+		errorat(d, errpath, 0, 0, "cannot read the context directory: %s", errstr(errno));
+		free(errpath);
+		delwalklist(&p);
 		return false;
 	}
-	strvecuniq(&p);
 	sha256_init(md);
 	field(md, DIGESTVERSION);
 	field(md, "file");
@@ -215,9 +176,9 @@ inputdigest(const struct digestin *in, char out[DIGESTLEN], struct diag *d)
 	sortedfields(md, "dep", in->deps, in->ndeps);
 	ok = true;
 	for (i = 0; i < p.n; i++)
-		ok = hashentry(md, in->ctxdir, p.v[i], d) && ok;
+		ok = hashentry(md, in->ctxdir, p.ent[i].path, d) && ok;
 	sha256_digest(md, sizeof(res), res);
-	delstrvec(&p);
+	delwalklist(&p);
 	if (ok)
 		tohex(res, out);
 	return ok;

@@ -64,12 +64,16 @@ escpathbad(const char *path)
 void
 escninjapath(struct buf *b, const char *path)
 {
-	const char *s;
+	size_t n;
 
-	for (s = path; *s; s++) {
-		if (*s == '$' || *s == ' ' || *s == ':')
-			bufaddc(b, '$');
-		bufaddc(b, *s);
+	/* runs of plain characters at once */
+	for (;; path += n + 1) {
+		n = strcspn(path, "$ :");
+		bufadd(b, path, n);
+		if (!path[n])
+			break;
+		bufaddc(b, '$');
+		bufaddc(b, path[n]);
 	}
 	bufterm(b);
 }
@@ -78,14 +82,17 @@ void
 escninjaval(struct buf *b, const char *val)
 {
 	const char *s;
+	size_t n;
 
 	/* ninja strips the leading blanks of a value unless they are escaped */
 	for (s = val; *s == ' '; s++)
 		bufadds(b, "$ ");
-	for (; *s; s++) {
-		if (*s == '$')
-			bufaddc(b, '$');
-		bufaddc(b, *s);
+	for (;; s += n + 1) {
+		n = strcspn(s, "$");
+		bufadd(b, s, n);
+		if (!s[n])
+			break;
+		bufadds(b, "$$");
 	}
 	bufterm(b);
 }

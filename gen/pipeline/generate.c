@@ -97,10 +97,14 @@ manifest(const struct node *nd, struct buf *b)
 	bufadds(b, MANIFESTHEAD);
 	for (i = 0; i < nd->nent; i++) {
 		e = &nd->ent[i];
-		if (e->kind == 'R')
-			bufprintf(b, "R\t%s\n", e->dst);
-		else
-			bufprintf(b, "%c\t%s\t%s\n", e->kind, e->dst, e->src);
+		bufaddc(b, e->kind);
+		bufaddc(b, '\t');
+		bufadds(b, e->dst);
+		if (e->kind != 'R') {
+			bufaddc(b, '\t');
+			bufadds(b, e->src);
+		}
+		bufaddc(b, '\n');
 	}
 }
 
@@ -650,6 +654,37 @@ writeout(const char *path, struct buf *b)
 	return 0;
 }
 
+/* each image's stage manifest (paths: .imagegen/stage/NAME.list), the directory read once */
+static int
+writemanifests(struct tree *t, const struct strvec *paths, struct buf *b)
+{
+	struct wdir *w = NULL;
+	size_t i, j;
+	int rc = 0, err = 0;
+
+	if (paths->n && !(w = mkwdir(".imagegen/stage")))
+		err = errno;
+	for (i = 0, j = 0; i < t->n; i++) {
+		const struct service *sv = nodesvc(t, &t->node[i]);
+
+		/* an image after a pre hook has its manifest written by the hook */
+		if (sv && sv->pre)
+			continue;
+		b->len = 0;
+		manifest(&t->node[i], b);
+		bufterm(b);
+		if (!w || wdirwrite(w, pathbase(paths->v[j]), b->data, b->len, 0666) < 0) {
+			if (!w)
+				errno = err;
+			error("cannot write %s:", paths->v[j]);
+			rc = 1;
+		}
+		j++;
+	}
+	delwdir(w);
+	return rc;
+}
+
 /*
  * the sources build.ninja names that no edge writes: the config files,
  * and the regeneration inputs (sorted); every one is checked to be a path
@@ -788,17 +823,62 @@ struct target {
 	bool phony; /* a name, not a file: nothing lies below it */
 };
 
+/* every path a plan writes, gathered an item at a time (clashadd) for clashes */
+struct targets {
+	struct target *v;
+	size_t n, cap;
+	char *owner; /* the image whose edges come now: the comment above them names it */
+};
+
 static void
-targetadd(struct target **v, size_t *n, size_t *cap, const char *path, const char *owner, bool phony)
+targetadd(struct targets *tg, const char *path, const char *owner, bool phony)
 {
-	if (*n == *cap) {
-		*cap = *cap ? 2 * *cap : 64;
-		*v = xreallocarray(*v, *cap, sizeof((*v)[0]));
+	if (tg->n == tg->cap) {
+		tg->cap = tg->cap ? 2 * tg->cap : 64;
+		tg->v = xreallocarray(tg->v, tg->cap, sizeof(tg->v[0]));
 	}
-	(*v)[*n].path = xstrdup(path);
-	(*v)[*n].owner = owner ? xstrndup(owner, strcspn(owner, " ")) : NULL;
-	(*v)[*n].phony = phony;
-	(*n)++;
+	tg->v[tg->n].path = xstrdup(path);
+	tg->v[tg->n].owner = owner ? xstrndup(owner, strcspn(owner, " ")) : NULL;
+	tg->v[tg->n].phony = phony;
+	tg->n++;
+}
+
+/* the targets of one plan item, in the order the plan holds them */
+static void
+clashadd(struct targets *tg, const struct planitem *it)
+{
+	const struct strvec *lists[2];
+	size_t j, k;
+
+	if (it->kind == PLANBLANK) {
+		free(tg->owner);
+		tg->owner = NULL;
+	} else if (it->kind == PLANCOMMENT) {
+		free(tg->owner);
+		tg->owner = strncmp(it->text, "image ", 6) == 0 ? xstrdup(it->text + 6) : NULL;
+	} else if (it->kind == PLANEDGE) {
+		lists[0] = &it->edge.out;
+		lists[1] = &it->edge.implicitout;
+		for (k = 0; k < 2; k++) {
+			for (j = 0; j < lists[k]->n; j++)
+				targetadd(tg, lists[k]->v[j], tg->owner, strcmp(it->edge.rule, "phony") == 0);
+		}
+	}
+}
+
+/* what a plan written as it is made goes through: build.ninja's text, and its targets */
+struct ninjasink {
+	struct buf *out;
+	struct targets *tg;
+};
+
+static void
+ninjasinkitem(void *arg, const struct planitem *it)
+{
+	struct ninjasink *s = arg;
+
+	clashadd(s->tg, it);
+	ninjaitem(s->out, it);
 }
 
 static int
@@ -829,45 +909,30 @@ ownername(const struct tree *t, const char *owner, const char *file)
  * these. false after the errors.
  */
 static bool
-clashes(const struct tree *t, const struct opts *o, const struct plan *p, struct diag *d)
+clashes(const struct tree *t, const struct opts *o, struct targets *tg, struct diag *d)
 {
-	struct target *v = NULL;
-	size_t n = 0, cap = 0, i, j, k, lo, hi;
-	const char *owner = NULL, *own, *name;
-	const struct strvec *lists[2];
+	struct target *v;
+	size_t n, i, lo, hi;
+	const char *own, *name;
 	char *a, *b, *sub;
 	int nerr = d->nerr;
 
-	for (i = 0; i < p->n; i++) {
-		if (p->item[i].kind == PLANBLANK) {
-			owner = NULL;
-		} else if (p->item[i].kind == PLANCOMMENT) {
-			owner = NULL;
-			if (strncmp(p->item[i].text, "image ", 6) == 0)
-				owner = p->item[i].text + 6;
-		} else if (p->item[i].kind == PLANEDGE) {
-			lists[0] = &p->item[i].edge.out;
-			lists[1] = &p->item[i].edge.implicitout;
-			for (k = 0; k < 2; k++) {
-				for (j = 0; j < lists[k]->n; j++)
-					targetadd(&v, &n, &cap, lists[k]->v[j], owner, strcmp(p->item[i].edge.rule, "phony") == 0);
-			}
-		}
-	}
 	/* the logs the edges write besides their outputs */
 	for (i = 0; i < t->n; i++) {
 		name = t->node[i].img->name;
 		a = xasprintf("log/%s.log", name);
-		targetadd(&v, &n, &cap, a, name, false);
+		targetadd(tg, a, name, false);
 		free(a);
 		if (o->registry && *o->registry) {
 			a = xasprintf("log/%s.push.log", name);
-			targetadd(&v, &n, &cap, a, name, false);
+			targetadd(tg, a, name, false);
 			free(a);
 		}
 	}
 	if (o->registry && *o->registry)
-		targetadd(&v, &n, &cap, "log/publish.log", NULL, false);
+		targetadd(tg, "log/publish.log", NULL, false);
+	v = tg->v;
+	n = tg->n;
 	if (n)
 		qsort(v, n, sizeof(v[0]), targetcmp);
 	for (i = 0; i < n; i++) {
@@ -904,12 +969,21 @@ clashes(const struct tree *t, const struct opts *o, const struct plan *p, struct
 		}
 		free(sub);
 	}
-	for (i = 0; i < n; i++) {
-		free(v[i].path);
-		free(v[i].owner);
-	}
-	free(v);
 	return d->nerr == nerr;
+}
+
+static void
+deltargets(struct targets *tg)
+{
+	size_t i;
+
+	for (i = 0; i < tg->n; i++) {
+		free(tg->v[i].path);
+		free(tg->v[i].owner);
+	}
+	free(tg->v);
+	free(tg->owner);
+	memset(tg, 0, sizeof(*tg));
 }
 
 /*
@@ -921,6 +995,8 @@ buildfile(struct tree *t, const struct opts *o, struct strvec *manifests, struct
 {
 	struct plan p = {0};
 	struct strvec configs = {0}, regen = {0}, outs = {0};
+	struct targets tg = {0};
+	struct ninjasink sink = {out, &tg};
 	char *rules = pathjoin(o->templates, "rules.ninja");
 	size_t i;
 	bool ok = false;
@@ -951,17 +1027,26 @@ buildfile(struct tree *t, const struct opts *o, struct strvec *manifests, struct
 		strvecadd(&outs, hookins->v[i]);
 	for (i = 0; i < manifests->n; i++)
 		strvecadd(&outs, manifests->v[i]);
+	if (!o->make) {
+		/* written as it is made: build.ninja needs one pass in order */
+		ninjahead(&p, out);
+		p.sink = ninjasinkitem;
+		p.sinkarg = &sink;
+	}
 	graphplan(t, o, &configs, &regen, &outs, &p);
-	if (!clashes(t, o, &p, &t->d))
+	for (i = 0; i < p.n; i++)
+		clashadd(&tg, &p.item[i]);
+	if (!clashes(t, o, &tg, &t->d))
 		goto out;
 	if (!o->make)
-		ninjawrite(&p, out);
+		bufterm(out);
 	else if (!ninjaprelude(&p, rules, &t->d) || !makewrite(&p, o->imagegen, out, &t->d))
 		goto out;
 	ok = true;
 out:
 	free(rules);
 	delplan(&p);
+	deltargets(&tg);
 	delstrvec(&configs);
 	delstrvec(&regen);
 	delstrvec(&outs);
@@ -1058,15 +1143,7 @@ generate(struct tree *t, const struct opts *o)
 	 */
 	optsrecord(o, &b);
 	rc |= writeout(ARGSFILE, &b);
-	for (i = 0, j = 0; i < t->n; i++) {
-		const struct service *sv = nodesvc(t, &t->node[i]);
-
-		if (sv && sv->pre)
-			continue;
-		b.len = 0;
-		manifest(&t->node[i], &b);
-		rc |= writeout(manifests.v[j++], &b);
-	}
+	rc |= writemanifests(t, &manifests, &b);
 	for (i = 0, j = 0; i < t->nsvc; i++) {
 		if (t->svc[i].pre) {
 			b.len = 0;

@@ -411,6 +411,7 @@ manifest(const char *svc, const struct walklist *w, const struct dockerignore *d
 	struct sha256_ctx h;
 	struct buf body = {0};
 	uint8_t md[SHA256_DIGEST_SIZE];
+	struct stat st;
 	char mode[16], *src;
 	const char *bad;
 	size_t i;
@@ -429,11 +430,15 @@ manifest(const char *svc, const struct walklist *w, const struct dockerignore *d
 		if ((bad = escpathbad(e->path))) {
 			error("hook: %s: %s", src, bad);
 			ok = false;
+		} else if (lstat(src, &st) != 0) {
+			error("hook: cannot read %s:", src);
+			ok = false;
 		} else {
 			found |= isdf && S_ISREG(e->mode);
 			bufprintf(&body, "%c\t%s\t%s\n", S_ISDIR(e->mode) ? 'D' : 'F', e->path, src);
+			/* the walker gives the type alone; the permissions are part of the content */
 			snprintf(mode, sizeof(mode), "%c%04o", S_ISDIR(e->mode) ? 'd' : S_ISLNK(e->mode) ? 'l' : 'f',
-			    (unsigned)(e->mode & 07777));
+			    (unsigned)(st.st_mode & 07777));
 			hashfield(&h, mode);
 			hashfield(&h, e->path);
 			if (!S_ISDIR(e->mode))

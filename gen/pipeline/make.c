@@ -171,9 +171,9 @@ runedge(struct writer *w, const struct edge *e)
 {
 	const struct rule *r = planrule(w->p, e->rule);
 	const struct pool *pool = r->pool ? planpool(w->p, r->pool) : NULL;
-	struct strvec pre = {0}, oo = {0};
+	struct strvec pre = {0}, oo = {0}, cmdword = {0};
 	struct buf cmdline = {0};
-	char *cmd = ninjaexpand(w->p, r, e, r->command), *desc, *base, *stamp, *tmp, *dir;
+	char *cmd = ninjaexpand(w->p, r, e, r->command), *desc, *base, *stamp;
 	char hash[DIGESTLEN];
 	size_t i;
 
@@ -185,8 +185,6 @@ runedge(struct writer *w, const struct edge *e)
 		sha256hex(cmd, strlen(cmd), hash);
 		stamp = xasprintf("%s.%.16s", base, hash + 7);
 	}
-	tmp = xasprintf("%s.tmp", stamp);
-	dir = pathdir(stamp);
 
 	pathword(w, stamp, true);
 	bufaddc(w->b, ':');
@@ -206,35 +204,20 @@ runedge(struct writer *w, const struct edge *e)
 	desc = r->description ? ninjaexpand(w->p, r, e, r->description) : xstrdup(cmd);
 	bufadds(w->b, "\t$(imagegen_Q)printf '%s\\n' ");
 	recipeword(w->b, desc);
-	bufadds(w->b, " && \\\n\t{ [ -d ");
-	recipeword(w->b, dir);
-	bufadds(w->b, " ] || mkdir -p ");
-	recipeword(w->b, dir);
-	bufadds(w->b, "; } && : >");
-	recipeword(w->b, tmp);
-	bufadds(w->b, " && \\\n\t");
+	bufadds(w->b, " && $(imagegen_begin) && \\\n\t");
 	if (pool) {
 		/* at most depth commands of the pool at once, by a lock every make and every job shares */
-		recipeword(w->b, w->imagegen);
+		strvecadd(&cmdword, w->imagegen);
+		escshellwords(&cmdline, &cmdword);
+		escmakerecipe(w->b, cmdline.data);
+		cmdline.len = 0;
 		bufprintf(w->b, " pool --lock=%s/%s.lock --depth=%ld ", MAKEPOOLDIR, pool->name, pool->depth);
 		recipeword(w->b, cmd);
 	} else {
 		escmakerecipe(&cmdline, cmd);
 		bufadd(w->b, cmdline.data, cmdline.len);
 	}
-	bufadds(w->b, " && \\\n\tmv -f ");
-	recipeword(w->b, tmp);
-	bufaddc(w->b, ' ');
-	recipeword(w->b, stamp);
-	if (!r->generator) {
-		/* the stamps of the step's earlier commands: a command that comes back must run again */
-		bufadds(w->b, " && \\\n\tfor f in ");
-		recipeword(w->b, base);
-		bufadds(w->b, ".????????????????; do [ ! -e \"$$f\" ] || [ \"$$f\" = ");
-		recipeword(w->b, stamp);
-		bufadds(w->b, " ] || rm -f \"$$f\"; done");
-	}
-	bufaddc(w->b, '\n');
+	bufadds(w->b, r->generator ? " && \\\n\t$(imagegen_endgen)\n" : " && \\\n\t$(imagegen_end)\n");
 
 	for (i = 0; i < e->out.n; i++)
 		pathword(w, e->out.v[i], true);
@@ -248,13 +231,12 @@ runedge(struct writer *w, const struct edge *e)
 
 	delstrvec(&pre);
 	delstrvec(&oo);
+	delstrvec(&cmdword);
 	delbuf(&cmdline);
 	free(cmd);
 	free(desc);
 	free(base);
 	free(stamp);
-	free(tmp);
-	free(dir);
 }
 
 static void
@@ -409,7 +391,14 @@ makewrite(const struct plan *p, const char *imagegen, struct buf *b, struct diag
 		bufadds(b, "\nendif\n");
 	}
 	bufadds(b, MAKEEQ " := =\n"
-	    "imagegen_Q := $(if $(filter 1,$(V)),,@)\n");
+	    "imagegen_Q := $(if $(filter 1,$(V)),,@)\n"
+	    "# around each step's command: its stamp ($@, a shell word in s) made as\n"
+	    "# it starts, moved into place when it succeeds; the stamps of its\n"
+	    "# earlier commands (another HASH) removed\n"
+	    "imagegen_begin = s='$(subst ','\\'',$@)' && { [ -d \"$${s%/*}\" ] || mkdir -p \"$${s%/*}\"; } && : >\"$$s.tmp\"\n"
+	    "imagegen_end = mv -f \"$$s.tmp\" \"$$s\" && for f in \"$${s%.*}\".????????????????; do \\\n"
+	    "\t[ ! -e \"$$f\" ] || [ \"$$f\" = \"$$s\" ] || rm -f \"$$f\"; done\n"
+	    "imagegen_endgen = mv -f \"$$s.tmp\" \"$$s\"\n");
 
 	for (i = 0; i < p->n; i++) {
 		it = &p->item[i];

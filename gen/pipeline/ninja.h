@@ -15,6 +15,9 @@ void ninjacomment(struct buf *b, const char *text);
 void ninjabuild(struct buf *b, const struct edge *e);
 /* build.ninja for p: the header, the prelude as it is, then every item in order */
 void ninjawrite(const struct plan *p, struct buf *b);
+/* the parts of ninjawrite, for writing a plan while it is made (plan.h's sink): the header and prelude, then each item */
+void ninjahead(const struct plan *p, struct buf *b);
+void ninjaitem(struct buf *b, const struct planitem *it);
 
 /*
  * read p->prelude (ninja syntax) back into p->var, p->rule and p->pool;

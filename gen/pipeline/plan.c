@@ -66,6 +66,24 @@ additem(struct plan *p, enum planitemkind kind)
 	return it;
 }
 
+static void
+delitem(struct planitem *it)
+{
+	deledge(&it->edge);
+	free(it->text);
+	delstrvec(&it->names);
+}
+
+/* the item just added goes to the sink, if there is one */
+static void
+added(struct plan *p)
+{
+	if (!p->sink)
+		return;
+	p->sink(p->sinkarg, &p->item[p->n - 1]);
+	delitem(&p->item[--p->n]);
+}
+
 void
 planedge(struct plan *p, struct edge *e)
 {
@@ -73,24 +91,28 @@ planedge(struct plan *p, struct edge *e)
 
 	it->edge = *e;
 	memset(e, 0, sizeof(*e));
+	added(p);
 }
 
 void
 plancomment(struct plan *p, const char *text)
 {
 	additem(p, PLANCOMMENT)->text = xstrdup(text);
+	added(p);
 }
 
 void
 planblank(struct plan *p)
 {
 	additem(p, PLANBLANK);
+	added(p);
 }
 
 void
 plandefault(struct plan *p, const char *name)
 {
 	strvecadd(&additem(p, PLANDEFAULT)->names, name);
+	added(p);
 }
 
 const struct rule *
@@ -132,11 +154,8 @@ delplan(struct plan *p)
 		free(p->pool[i].name);
 	free(p->pool);
 	delstrvec(&p->var);
-	for (i = 0; i < p->n; i++) {
-		deledge(&p->item[i].edge);
-		free(p->item[i].text);
-		delstrvec(&p->item[i].names);
-	}
+	for (i = 0; i < p->n; i++)
+		delitem(&p->item[i]);
 	free(p->item);
 	delbuf(&p->prelude);
 	memset(p, 0, sizeof(*p));

@@ -71,6 +71,13 @@ struct plan {
 	size_t npool;
 	struct planitem *item;
 	size_t n, cap;
+	/*
+	 * when set, each item goes to sink(sinkarg, item) as it is added and
+	 * is freed, not kept: a writer that needs one pass in order (ninja)
+	 * keeps no graph in memory
+	 */
+	void (*sink)(void *arg, const struct planitem *it);
+	void *sinkarg;
 };
 
 /* set a variable of e to val (shell text); a value set twice keeps the last */

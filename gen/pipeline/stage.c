@@ -1,6 +1,5 @@
 #include "compat.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -12,6 +11,7 @@
 #include "cli.h"
 #include "stage.h"
 #include "util.h"
+#include "walk.h"
 
 /* a path set: sorted array of strings, searched by bsearch */
 static int
@@ -207,30 +207,6 @@ delmanifest(struct manifest *m)
 	m->path = NULL;
 }
 
-/* the names in a directory, sorted; false (errno set) if it cannot be read */
-static bool
-listdir(const char *path, struct strvec *s)
-{
-	struct dirent *de;
-	DIR *dir;
-
-	dir = opendir(path);
-	if (!dir)
-		return false;
-	while ((errno = 0, de = readdir(dir))) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		strvecadd(s, de->d_name);
-	}
-	if (errno != 0) {
-		closedir(dir);
-		return false;
-	}
-	closedir(dir);
-	strvecuniq(s);
-	return true;
-}
-
 /*
  * true if rel is a temporary file of an R entry X (".X.XXXXXX~" beside it)
  * that a render edge is writing at this moment; one whose writer was
@@ -268,38 +244,33 @@ static bool
 prune(const struct manifest *m, const struct strvec *anc, const char *ctxdir, const char *rel, struct diag *d)
 {
 	const struct stageent *e;
-	struct strvec names = {0};
-	struct stat st;
+	struct walklist names = {0};
 	char *dir, *sub, *full;
 	size_t i;
 	bool ok = true, isdir;
 
 	dir = rel ? pathjoin(ctxdir, rel) : xstrdup(ctxdir);
-	if (!listdir(dir, &names)) {
-		errorat(d, dir, 0, 0, "cannot read directory: %s", errstr(errno));
-		delstrvec(&names);
+	if (!walkdir(dir, &names)) {
+		/* a directory that went away while it was pruned has nothing left to prune */
+		ok = rel && errno == ENOENT;
+		if (!ok)
+			errorat(d, dir, 0, 0, "cannot read directory: %s", errstr(errno));
+		delwalklist(&names);
 		free(dir);
-		return false;
+		return ok;
 	}
 	for (i = 0; i < names.n; i++) {
-		sub = rel ? pathjoin(rel, names.v[i]) : xstrdup(names.v[i]);
+		sub = rel ? pathjoin(rel, names.ent[i].path) : xstrdup(names.ent[i].path);
 		full = pathjoin(ctxdir, sub);
 		e = findent(m, sub);
 		/* first what another edge may be writing at this moment */
 		if ((e && e->kind == 'R') || (!e && isrendertmp(m, ctxdir, sub)))
 			goto next;
-		if (lstat(full, &st) != 0) {
-			if (errno == ENOENT)
-				goto next;
-			errorat(d, full, 0, 0, "cannot stat: %s", errstr(errno));
-			ok = false;
-			goto next;
-		}
-		isdir = S_ISDIR(st.st_mode);
+		isdir = S_ISDIR(names.ent[i].mode);
 		if ((e && e->kind == 'D') || strvechas(anc, sub)) {
 			if (isdir)
 				ok = prune(m, anc, ctxdir, sub, d) && ok;
-			else if (unlink(full) != 0)
+			else if (unlink(full) != 0 && errno != ENOENT)
 				goto fail;
 			goto next;
 		}
@@ -316,7 +287,7 @@ prune(const struct manifest *m, const struct strvec *anc, const char *ctxdir, co
 		free(full);
 		free(sub);
 	}
-	delstrvec(&names);
+	delwalklist(&names);
 	free(dir);
 	return ok;
 }

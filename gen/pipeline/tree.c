@@ -149,6 +149,8 @@ addcopies(struct tree *t, struct node *nd)
 	char *src, *dst, *rel, *sub, *at, *errpath, *pdir;
 	const char *base;
 
+	if (img->ncopy == 0)
+		return;
 	rel = imgfromproj(img);
 	n = strlen(rel);
 	for (i = 0; i < img->ncopy; i++) {

@@ -9,101 +9,38 @@
 #include "util.h"
 #include "walk.h"
 
-bool
-readnames(const char *dir, struct strvec *names)
-{
-	DIR *d;
-	struct dirent *e;
-	int err;
-
-	d = opendir(dir);
-	if (!d)
-		return false;
-	for (;;) {
-		errno = 0;
-		e = readdir(d);
-		if (!e)
-			break;
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		strvecadd(names, e->d_name);
-	}
-	err = errno;
-	closedir(d);
-	if (err) {
-		errno = err;
-		return false;
-	}
-	strvecuniq(names);
-	return true;
-}
-
-bool
-walkroot(const char *root, struct strvec *images, struct strvec *dirs)
-{
-	struct strvec names = {0};
-	struct stat st;
-	char *path, *yaml;
-	size_t i;
-
-	if (!readnames(root, &names))
-		return false;
-	for (i = 0; i < names.n; i++) {
-		path = pathjoin(root, names.v[i]);
-		if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-			strvecadd(dirs, names.v[i]);
-			yaml = pathjoin(path, "image.yaml");
-			if (stat(yaml, &st) == 0)
-				strvecadd(images, names.v[i]);
-			free(yaml);
-		}
-		free(path);
-	}
-	delstrvec(&names);
-	return true;
-}
-
 static void
-walkadd(struct walklist *l, const char *path, mode_t mode)
+walkadd(struct walklist *l, char *path, mode_t type)
 {
 	if (l->n == l->cap) {
 		l->cap = l->cap ? l->cap * 2 : 16;
 		l->ent = xreallocarray(l->ent, l->cap, sizeof(l->ent[0]));
 	}
-	l->ent[l->n].path = xstrdup(path);
-	l->ent[l->n].mode = mode;
+	l->ent[l->n].path = path;
+	l->ent[l->n].mode = type;
 	l->n++;
 }
 
-static bool
-walkrec(const char *dir, const char *rel, struct walklist *out, char **errpath)
+/*
+ * the type of entry name of directory dir: the directory says it in
+ * d_type (DTTOIF: d_type << 12 is the S_IFMT bits) unless its file system
+ * does not know (DT_UNKNOWN, 0); then lstat. 0 if it is gone.
+ */
+static mode_t
+enttype(const char *dir, const struct dirent *de)
 {
-	struct strvec names = {0};
 	struct stat st;
-	char *path, *sub;
-	size_t i;
-	bool ok = true;
+	char *path;
+	int ok;
 
-	if (!readnames(dir, &names)) {
-		*errpath = xstrdup(dir);
-		return false;
-	}
-	for (i = 0; ok && i < names.n; i++) {
-		path = pathjoin(dir, names.v[i]);
-		sub = rel ? pathjoin(rel, names.v[i]) : xstrdup(names.v[i]);
-		if (lstat(path, &st) != 0) {
-			*errpath = xstrdup(path);
-			ok = false;
-		} else {
-			walkadd(out, sub, st.st_mode);
-			if (S_ISDIR(st.st_mode))
-				ok = walkrec(path, sub, out, errpath);
-		}
-		free(sub);
-		free(path);
-	}
-	delstrvec(&names);
-	return ok;
+#ifdef _DIRENT_HAVE_D_TYPE
+	if (de->d_type != 0)
+		return (mode_t)de->d_type << 12;
+#endif
+	path = pathjoin(dir, de->d_name);
+	ok = lstat(path, &st) == 0;
+	free(path);
+	return ok ? st.st_mode & ~(mode_t)07777 : 0;
 }
 
 static int
@@ -114,6 +51,133 @@ entcmp(const void *a, const void *b)
 	return strcmp(x->path, y->path);
 }
 
+/*
+ * append the entries of dir but "." and ".." to out, as prefix/NAME
+ * (NAME when prefix is NULL) with their types, sorted when sort is true;
+ * false with errno set when dir cannot be read
+ */
+static bool
+listdir(const char *dir, const char *prefix, bool sort, struct walklist *out)
+{
+	size_t start = out->n, n = prefix ? strlen(prefix) : 0, m;
+	struct dirent *de;
+	mode_t type;
+	char *path;
+	DIR *d;
+	int err;
+
+	d = opendir(dir);
+	if (!d)
+		return false;
+	for (;;) {
+		errno = 0;
+		de = readdir(d);
+		if (!de)
+			break;
+		if (de->d_name[0] == '.' && (de->d_name[1] == '\0' || (de->d_name[1] == '.' && de->d_name[2] == '\0')))
+			continue;
+		type = enttype(dir, de);
+		if (!type)
+			continue;
+		m = strlen(de->d_name);
+		path = xmalloc(n + 1 + m + 1);
+		if (prefix) {
+			memcpy(path, prefix, n);
+			path[n] = '/';
+			memcpy(path + n + 1, de->d_name, m + 1);
+		} else {
+			memcpy(path, de->d_name, m + 1);
+		}
+		walkadd(out, path, type);
+	}
+	err = errno;
+	closedir(d);
+	if (err) {
+		errno = err;
+		return false;
+	}
+	if (sort && out->n > start + 1)
+		qsort(out->ent + start, out->n - start, sizeof(out->ent[0]), entcmp);
+	return true;
+}
+
+bool
+readnames(const char *dir, struct strvec *names)
+{
+	struct walklist l = {0};
+	size_t i;
+
+	if (!listdir(dir, NULL, true, &l)) {
+		delwalklist(&l);
+		return false;
+	}
+	for (i = 0; i < l.n; i++)
+		strvectake(names, l.ent[i].path);
+	free(l.ent);
+	return true;
+}
+
+bool
+walkdir(const char *dir, struct walklist *out)
+{
+	return listdir(dir, NULL, true, out);
+}
+
+bool
+walkroot(const char *root, struct strvec *images, struct strvec *dirs)
+{
+	struct walklist l = {0};
+	struct stat st;
+	char *path, *yaml;
+	size_t i;
+	bool isdir;
+
+	if (!listdir(root, NULL, true, &l)) {
+		delwalklist(&l);
+		return false;
+	}
+	for (i = 0; i < l.n; i++) {
+		path = pathjoin(root, l.ent[i].path);
+		/* a symbolic link to a directory counts as one */
+		isdir = S_ISDIR(l.ent[i].mode) || (S_ISLNK(l.ent[i].mode) && stat(path, &st) == 0 && S_ISDIR(st.st_mode));
+		if (isdir) {
+			strvecadd(dirs, l.ent[i].path);
+			yaml = pathjoin(path, "image.yaml");
+			if (stat(yaml, &st) == 0)
+				strvecadd(images, l.ent[i].path);
+			free(yaml);
+		}
+		free(path);
+	}
+	delwalklist(&l);
+	return true;
+}
+
+static bool
+walkrec(const char *dir, const char *rel, struct walklist *out, char **errpath)
+{
+	size_t i, start = out->n, end;
+	char *path;
+
+	/* walktree sorts the whole at the end */
+	if (!listdir(dir, rel, false, out)) {
+		*errpath = xstrdup(dir);
+		return false;
+	}
+	end = out->n;
+	for (i = start; i < end; i++) {
+		if (!S_ISDIR(out->ent[i].mode))
+			continue;
+		path = pathjoin(dir, pathbase(out->ent[i].path));
+		if (!walkrec(path, out->ent[i].path, out, errpath)) {
+			free(path);
+			return false;
+		}
+		free(path);
+	}
+	return true;
+}
+
 bool
 walktree(const char *dir, struct walklist *out, char **errpath)
 {
@@ -122,7 +186,7 @@ walktree(const char *dir, struct walklist *out, char **errpath)
 
 	*errpath = NULL;
 	ok = walkrec(dir, NULL, out, errpath);
-	/* depth-first order puts "a/b" before "a-b"; the contract is plain byte order */
+	/* each directory's entries come after the whole listing of its parent; the contract is plain byte order */
 	if (out->n > start)
 		qsort(out->ent + start, out->n - start, sizeof(out->ent[0]), entcmp);
 	return ok;

@@ -1,7 +1,12 @@
 #ifndef IMAGEGEN_WALK_H
 #define IMAGEGEN_WALK_H
 
-/* walking image roots and the files of a directory, always in sorted order */
+/*
+ * the one directory walker: image roots, a directory, every file under a
+ * directory, always in sorted order. The type of each entry comes from
+ * the directory itself (d_type); lstat is called only where the file
+ * system does not say.
+ */
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -12,7 +17,7 @@
 /* one entry found under a walked directory */
 struct walkent {
 	char *path; /* relative to the walked directory, canonical */
-	mode_t mode; /* from lstat: a symlink is a symlink */
+	mode_t mode; /* its type alone (S_IFDIR, S_IFREG, S_IFLNK...): a symlink is a symlink */
 };
 
 /* every entry under a directory, sorted by path */
@@ -31,6 +36,8 @@ bool readnames(const char *dir, struct strvec *names);
  */
 bool walkroot(const char *root, struct strvec *images, struct strvec *dirs);
 
+/* the entries of dir (names) with their types, sorted; false with errno set when dir cannot be read */
+bool walkdir(const char *dir, struct walklist *out);
 /*
  * every file, symlink and directory under dir, recursively (symlinks are
  * not followed), sorted by path. false with errno set on the first error;

@@ -149,9 +149,10 @@ bufadd(struct buf *b, const void *p, size_t n)
 void
 bufaddc(struct buf *b, int c)
 {
-	char ch = (char)c;
-
-	bufadd(b, &ch, 1);
+	if (b->len + 2 > b->cap)
+		bufgrow(b, 1);
+	b->data[b->len++] = (char)c;
+	b->data[b->len] = '\0';
 }
 
 void
@@ -687,12 +688,19 @@ tmpstale(int dirfd, const char *name)
 	return err == 0 || err == ENOENT;
 }
 
-/* remove the stale temporary files of base in dirfd */
+/* true if name is a temporary file of base, as tmpcreate names them */
+static bool
+istmpof(const char *name, const char *base, size_t n)
+{
+	return strlen(name) == n + 9 && strncmp(name + 1, base, n) == 0 && istmpname(name);
+}
+
+/* the temporary files in dirfd (sorted), or those of base alone when base is not NULL */
 static void
-cleantemps(int dirfd, const char *base)
+listtemps(int dirfd, const char *base, struct strvec *tmps)
 {
 	struct dirent *de;
-	size_t n = strlen(base), m;
+	size_t n = base ? strlen(base) : 0;
 	DIR *dir;
 	int fd;
 
@@ -703,38 +711,39 @@ cleantemps(int dirfd, const char *base)
 		return;
 	}
 	while ((de = readdir(dir))) {
-		m = strlen(de->d_name);
-		if (m == n + 9 && strncmp(de->d_name + 1, base, n) == 0 && istmpname(de->d_name))
-			tmpstale(dirfd, de->d_name);
+		if (base ? istmpof(de->d_name, base, n) : istmpname(de->d_name))
+			strvecadd(tmps, de->d_name);
 	}
 	closedir(dir);
+	strvecuniq(tmps);
 }
 
-/* write src to path: see writefile (exact false) and writefilefd (exact true) */
+/* remove the stale temporary files of base among tmps */
+static void
+cleantemps(int dirfd, const char *base, const struct strvec *tmps)
+{
+	size_t i, n = strlen(base);
+
+	for (i = 0; i < tmps->n; i++) {
+		if (istmpof(tmps->v[i], base, n))
+			tmpstale(dirfd, tmps->v[i]);
+	}
+}
+
+/* write src to base in dirfd as writefile does, the stale temporary files aside: want is the mode */
 static int
-writeat(const char *path, const struct wsrc *src, mode_t mode, bool exact)
+writein(int dirfd, const char *base, const struct wsrc *src, mode_t want)
 {
 	static char chunk[65536];
-	char *dir = pathdir(path), *tmp = NULL;
-	const char *base = pathbase(path);
-	mode_t want = exact ? mode & 07777 : mode & 0777 & ~curumask();
 	size_t off = 0, left;
 	ssize_t n, w;
 	const char *p;
-	int dirfd, fd = -1, err, srcerr = 0;
+	char *tmp = NULL;
+	int fd = -1, err, srcerr = 0;
 
-	dirfd = diropen(dir, 0777);
-	free(dir);
-	if (dirfd < 0)
-		return -1;
-	if (!exact)
-		cleantemps(dirfd, base);
-	if (samecontent(dirfd, base, src, want, &srcerr)) {
-		close(dirfd);
+	if (samecontent(dirfd, base, src, want, &srcerr))
 		return 0;
-	}
 	if (srcerr) {
-		close(dirfd);
 		errno = srcerr;
 		return -2;
 	}
@@ -769,7 +778,6 @@ writeat(const char *path, const struct wsrc *src, mode_t mode, bool exact)
 	fd = -1;
 	if (err != 0)
 		goto fail;
-	close(dirfd);
 	return 1;
 fail:
 	err = srcerr ? srcerr : errno;
@@ -778,9 +786,33 @@ fail:
 	if (fd >= 0)
 		close(fd);
 	free(tmp);
-	close(dirfd);
 	errno = err;
 	return srcerr ? -2 : -1;
+}
+
+/* write src to path: see writefile (exact false) and writefilefd (exact true) */
+static int
+writeat(const char *path, const struct wsrc *src, mode_t mode, bool exact)
+{
+	struct strvec tmps = {0};
+	char *dir = pathdir(path);
+	const char *base = pathbase(path);
+	int dirfd, r, err;
+
+	dirfd = diropen(dir, 0777);
+	free(dir);
+	if (dirfd < 0)
+		return -1;
+	if (!exact) {
+		listtemps(dirfd, base, &tmps);
+		cleantemps(dirfd, base, &tmps);
+		delstrvec(&tmps);
+	}
+	r = writein(dirfd, base, src, exact ? mode & 07777 : mode & 0777 & ~curumask());
+	err = errno;
+	close(dirfd);
+	errno = err;
+	return r;
 }
 
 int
@@ -797,6 +829,44 @@ writefilefd(const char *path, int srcfd, mode_t mode)
 	struct wsrc src = {NULL, 0, srcfd};
 
 	return writeat(path, &src, mode, true);
+}
+
+struct wdir {
+	int fd;
+	struct strvec tmps;	/* the temporary files it held when opened */
+};
+
+struct wdir *
+mkwdir(const char *dir)
+{
+	struct wdir *w;
+	int fd = diropen(dir, 0777);
+
+	if (fd < 0)
+		return NULL;
+	w = xcalloc(1, sizeof(*w));
+	w->fd = fd;
+	listtemps(fd, NULL, &w->tmps);
+	return w;
+}
+
+int
+wdirwrite(struct wdir *w, const char *name, const void *data, size_t len, mode_t mode)
+{
+	struct wsrc src = {data, len, -1};
+
+	cleantemps(w->fd, name, &w->tmps);
+	return writein(w->fd, name, &src, mode & 0777 & ~curumask());
+}
+
+void
+delwdir(struct wdir *w)
+{
+	if (!w)
+		return;
+	close(w->fd);
+	delstrvec(&w->tmps);
+	free(w);
 }
 
 bool
@@ -1041,13 +1111,19 @@ out:
 char *
 pathjoin(const char *a, const char *b)
 {
-	size_t n = strlen(a);
+	size_t n = strlen(a), m = strlen(b), slash;
+	char *p;
 
 	if (n == 0 || (n == 1 && a[0] == '.'))
 		return xstrdup(b);
-	if (a[n - 1] == '/')
-		return xasprintf("%s%s", a, b);
-	return xasprintf("%s/%s", a, b);
+	slash = a[n - 1] != '/';
+	if (m > SIZE_MAX - n - 2)
+		fatal("path too long");
+	p = xmalloc(n + slash + m + 1);
+	memcpy(p, a, n);
+	p[n] = '/';
+	memcpy(p + n + slash, b, m + 1);
+	return p;
 }
 
 char *

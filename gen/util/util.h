@@ -141,6 +141,17 @@ int writefile(const char *path, const void *data, size_t len, mode_t mode);
  */
 int writefilefd(const char *path, int srcfd, mode_t mode);
 /*
+ * a directory that many files are written into, each as writefile writes
+ * it: the directory is reached once, and read once for stale temporary
+ * files, where writefile does both for every file
+ */
+struct wdir;
+/* dir, created as writefile creates it; NULL with errno set */
+struct wdir *mkwdir(const char *dir);
+/* writefile of dir/name (name holds no slash), with its results */
+int wdirwrite(struct wdir *w, const char *name, const void *data, size_t len, mode_t mode);
+void delwdir(struct wdir *w);
+/*
  * open path for writing (flags: O_CREAT, O_TRUNC, O_APPEND...), reaching
  * a relative path as diropen does and never following a symlink at the end
  * either; creates parent directories. -1 with errno set on failure.

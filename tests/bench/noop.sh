@@ -38,6 +38,9 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT INT TERM
+# a copy: rebuilding imagegen meanwhile changes nothing here
+cp "$IMAGEGEN" "$tmp/imagegen" || exit 1
+IMAGEGEN=$tmp/imagegen
 
 # timed N COMMAND...: "WALL (CPU)", the medians of N runs of COMMAND; its
 # output goes to $tmp/last.log; fails when a run fails
@@ -134,7 +137,8 @@ for b in ninja make; do
 	runcmd "imagegen generate --backend=$b" >/dev/null
 	words tool "$b" "$tmp/ex-$b"
 	runcmd "the first $b build of the default example" >/dev/null
-	eval "ex_$b=\$(medcmd)"
+	medcmd >"$tmp/res" || exit 1
+	eval "ex_$b=\$(cat \"\$tmp/res\")"
 done
 echo "bench-noop: milliseconds, wall (CPU); a no-op is the median of $RUNS runs"
 row "" ninja make
@@ -205,13 +209,16 @@ PATH=$tmp/stub:$PATH
 
 for b in ninja make; do
 	words gen "$tmp/syn-$b" "$b" "$syn/images" "$syn/config.yaml"
-	eval "gen_$b=\$(runcmd \"imagegen generate --backend=$b\")"
+	runcmd "imagegen generate --backend=$b" >"$tmp/res" || exit 1
+	eval "gen_$b=\$(cat \"\$tmp/res\")"
 	if [ "$b" = ninja ]; then f=build.ninja; else f=images.mk; fi
 	eval "size_$b=\$(wc -c <\"\$tmp/syn-$b/$f\" | tr -d ' ')"
 	words tool "$b" "$tmp/syn-$b" -j2
-	eval "full_$b=\$(runcmd \"the first $b build of the synthetic tree\")"
+	runcmd "the first $b build of the synthetic tree" >"$tmp/res" || exit 1
+	eval "full_$b=\$(cat \"\$tmp/res\")"
 	words tool "$b" "$tmp/syn-$b"
-	eval "noop_$b=\$(medcmd)"
+	medcmd >"$tmp/res" || exit 1
+	eval "noop_$b=\$(cat \"\$tmp/res\")"
 done
 # shellcheck disable=SC2154 # set by eval above
 {
@@ -225,7 +232,8 @@ done
 edited() {
 	for b in ninja make; do
 		words tool "$b" "$tmp/syn-$b"
-		eval "e_$b=\$(runcmd \"$b after: $1\")"
+		runcmd "$b after: $1" >"$tmp/res" || exit 1
+		eval "e_$b=\$(cat \"\$tmp/res\")"
 	done
 	# shellcheck disable=SC2154 # set by eval above
 	row "  $1" "$e_ninja" "$e_make"

@@ -248,6 +248,7 @@ for case in "$SRCDIR"/tests/golden/*/; do
 		fi
 	else
 		[ ! -e "${rundir:-$work/build}/$out" ] || fail "$backend: $out written despite errors"
+		[ ! -f "$case/$out.expect" ] || fail "$out.expect is left from when the case succeeded; remove it"
 		run check >/dev/null 2>"$work/check.err"
 		status=$?
 		[ "$status" = "$want" ] || fail "$backend: check: exit status $status, expected $want"

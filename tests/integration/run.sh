@@ -534,11 +534,16 @@ incremental() {
 	check "$backend: -j2 builds the two leaves at the same time (web $w, tools $t ms)" overlap
 	figure "$backend -j2 on both leaves: web build [$w] ms, tools build [$t] ms, wall $ms ms"
 
-	# a failing engine build
+	# a failing engine build; keeping going, the other leaf is still built
 	iid_before=$(cat "$build/img/tools.iid" 2>/dev/null)
+	web_before=$(cat "$build/img/web.iid" 2>/dev/null)
 	cp "$I/tools/Dockerfile" "$tmp/Dockerfile.tools"
 	edit append "$I/tools/Dockerfile" "COPY no-such-file /x"
-	runbuild
+	append "$I/web/site/docs/index.html" "<p>kept going</p>"
+	if [ "$backend" = ninja ]; then runbuild -k 0; else runbuild -k; fi
+	expect_built "a failing build and the other leaf, keeping going (-k)" "tools web"
+	check "$backend: keeping going, the other leaf is built" test "$(cat "$build/img/web.iid" 2>/dev/null)" != "$web_before"
+	check "$backend: the other leaf holds its change" imghas web /srv/docs/index.html "$I/web/site/docs/index.html"
 	check "$backend: a failing engine build fails the run" test $rc -ne 0
 	check "$backend: the failure names the image and shows the engine's output" \
 		hasall "$out" "tools" "no-such-file"

@@ -118,7 +118,10 @@ START_TEST(test_rules)
 	/* the outputs hang on the stamp with an empty recipe */
 	ck_assert_ptr_nonnull(strstr(mk, "\nctx/a/x\\ y ctx/a.staged: .imagegen/ran/ctx/a.staged."));
 	/* the recipe: the description, then the command as ninja would run it */
-	ck_assert_ptr_nonnull(strstr(mk, "\t$(imagegen_Q)printf '%s\\n' 'STAGE ctx/a' && \\\n"));
+	ck_assert_ptr_nonnull(strstr(mk, "\t$(imagegen_Q)printf '%s\\n' 'STAGE ctx/a' && $(imagegen_begin) && \\\n"));
+	/* the stamp's bookkeeping, from the target's own name */
+	ck_assert_ptr_nonnull(strstr(mk, "imagegen_begin = s='$(subst ','\\'',$@)' && "));
+	ck_assert_ptr_nonnull(strstr(mk, " && \\\n\t$(imagegen_end)\n"));
 	ck_assert_ptr_nonnull(strstr(mk, "\t/bin/imagegen stage .imagegen/stage/a.list ctx/a && \\\n"));
 	/* a pool's command runs under imagegen pool */
 	ck_assert_ptr_nonnull(strstr(mk,
@@ -129,6 +132,7 @@ START_TEST(test_rules)
 	ck_assert_ptr_nonnull(strstr(mk, ".PHONY: all\nall: a\n"));
 	/* the regeneration: no hash, its other outputs on its stamp */
 	ck_assert_ptr_nonnull(strstr(mk, "\n.imagegen/ran/images.mk: ../src/a/image.yaml\n"));
+	ck_assert_ptr_nonnull(strstr(mk, "/bin/imagegen generate --args-file=a && \\\n\t$(imagegen_endgen)\n"));
 	ck_assert_ptr_nonnull(strstr(mk, "\nimages.mk .imagegen/stage/a.list: .imagegen/ran/images.mk ;\n"));
 	ck_assert_ptr_nonnull(strstr(mk, "\n../src/a/image.yaml: ;\n"));
 	/* a source no phony edge names gets an empty rule too */
@@ -205,6 +209,21 @@ START_TEST(test_refuse)
 	ck_assert(makecheck(&p, &d));
 	ck_assert(!makewrite(&p, "imagegen", &b, &d));
 	ck_assert_int_eq(d.nerr, 1);
+	delbuf(&b);
+	delplan(&p);
+}
+END_TEST
+
+/* the imagegen that runs a pool is the command word: quoted when it holds '=' too */
+START_TEST(test_poolword)
+{
+	struct plan p = {0};
+	struct buf b = {0};
+	struct diag d = {0};
+
+	sample(&p, "a");
+	ck_assert(makewrite(&p, "x=y/imagegen", &b, &d));
+	ck_assert_ptr_nonnull(strstr(b.data, "\t'x=y/imagegen' pool --lock="));
 	delbuf(&b);
 	delplan(&p);
 }
@@ -291,6 +310,7 @@ main(void)
 	tcase_add_test(tc, test_rules);
 	tcase_add_test(tc, test_command_hash);
 	tcase_add_test(tc, test_refuse);
+	tcase_add_test(tc, test_poolword);
 	tcase_add_test(tc, test_regenstamp);
 	tcase_add_test(tc, test_pool);
 	tcase_set_timeout(tc, 20);

@@ -96,6 +96,49 @@ START_TEST(test_write)
 }
 END_TEST
 
+static void
+tobuf(void *out, const struct planitem *it)
+{
+	ninjaitem(out, it);
+}
+
+/* a plan written while it is made (its sink) gives the same file and keeps no item */
+START_TEST(test_sink)
+{
+	struct plan p = {0}, q = {0};
+	struct edge e = {0};
+	struct buf a = {0}, b = {0};
+	int k;
+
+	bufadds(&p.prelude, "rule r\n  command = x $in\n");
+	bufadds(&q.prelude, "rule r\n  command = x $in\n");
+	ninjahead(&q, &b);
+	q.sink = tobuf;
+	q.sinkarg = &b;
+	for (k = 0; k < 2; k++) {
+		struct plan *pl = k ? &q : &p;
+
+		plancomment(pl, "a comment");
+		e.rule = "r";
+		strvecadd(&e.out, "o $x");
+		strvecadd(&e.in, "i:1");
+		edgevar(&e, "v", " $y");
+		planedge(pl, &e);
+		planblank(pl);
+		plandefault(pl, "o $x");
+	}
+	ninjawrite(&p, &a);
+	bufterm(&b);
+	ck_assert_str_eq(b.data, a.data);
+	ck_assert_uint_eq(q.n, 0);
+	ck_assert_uint_eq(p.n, 4);
+	delplan(&p);
+	delplan(&q);
+	delbuf(&a);
+	delbuf(&b);
+}
+END_TEST
+
 /* the prelude read back: variables evaluated, rules kept for each edge */
 START_TEST(test_prelude)
 {
@@ -155,9 +198,13 @@ START_TEST(test_prelude_bad)
 	struct plan p = {0};
 	struct diag d = {0};
 
-	bufadds(&p.prelude, "a = $!\nbuild x: phony\nrule r\n  description = x\nrule s\n  command = x\n  pool = nope\n");
+	bufadds(&p.prelude, "a = $!\nbuild x: phony\nrule r\n  description = x\nrule s\n  command = x\n  pool = nope\n"
+	    "rule c\n  command = $a\n  a = x $command\n"
+	    "rule big\n  command = $a\n  a = $b$b$b$b$b$b$b$b\n  b = $c$c$c$c$c$c$c$c\n  c = $d$d$d$d$d$d$d$d\n"
+	    "  d = $e$e$e$e$e$e$e$e\n  e = $f$f$f$f$f$f$f$f\n  f = $g$g$g$g$g$g$g$g\n  g = $h$h$h$h$h$h$h$h\n"
+	    "  h = xxxxxxxxxxxxxxxx\n");
 	ck_assert(!ninjaprelude(&p, "rules.ninja", &d));
-	ck_assert_int_eq(d.nerr, 4);
+	ck_assert_int_eq(d.nerr, 6);
 	delplan(&p);
 }
 END_TEST
@@ -174,6 +221,7 @@ main(void)
 	tcase_add_test(tc, test_edge);
 	tcase_add_test(tc, test_wrap);
 	tcase_add_test(tc, test_write);
+	tcase_add_test(tc, test_sink);
 	tcase_add_test(tc, test_prelude);
 	tcase_add_test(tc, test_prelude_bad);
 	suite_add_tcase(s, tc);

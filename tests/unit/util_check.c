@@ -380,6 +380,57 @@ START_TEST(test_strvec)
 }
 END_TEST
 
+/* many files into one directory: writefile's results, stale temporary files of each name removed */
+START_TEST(test_wdir)
+{
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY), fd;
+	struct wdir *w;
+	char *sub = pathjoin(dir, "w"), *name = NULL, *s;
+	struct buf got = {0};
+	pid_t pid;
+
+	ck_assert_int_ge(dfd, 0);
+	ck_assert(mkdirp(sub, 0755));
+	close(dfd);
+	dfd = open(sub, O_RDONLY | O_DIRECTORY);
+	/* a writer of a.list that died, and one of b.list */
+	pid = fork();
+	if (pid == 0) {
+		fd = tmpcreate(dfd, "a.list", 0644, &name);
+		if (fd >= 0)
+			fd = tmpcreate(dfd, "b.list", 0644, &name);
+		_exit(fd >= 0 ? 0 : 1);
+	}
+	ck_assert_int_eq(waitpid(pid, NULL, 0), pid);
+	w = mkwdir(sub);
+	ck_assert_ptr_nonnull(w);
+	ck_assert_int_eq(wdirwrite(w, "a.list", "one\n", 4, 0666), 1);
+	ck_assert_int_eq(wdirwrite(w, "a.list", "one\n", 4, 0666), 0);
+	ck_assert_int_eq(wdirwrite(w, "c.list", "c\n", 2, 0666), 1);
+	s = names(sub);
+	/* a.list's temporary file is gone, b.list's stays until b.list is written */
+	ck_assert_int_eq(strncmp(s, ".b.list.", 8), 0);
+	ck_assert_str_eq(strchr(s, '\n') + 1, "a.list\nc.list\n");
+	free(s);
+	ck_assert_int_eq(wdirwrite(w, "b.list", "b\n", 2, 0666), 1);
+	s = names(sub);
+	ck_assert_str_eq(s, "a.list\nb.list\nc.list\n");
+	free(s);
+	delwdir(w);
+	name = pathjoin(sub, "a.list");
+	ck_assert(readfile(name, &got));
+	bufterm(&got);
+	ck_assert_str_eq(got.data, "one\n");
+	/* what writefile makes of the same content: nothing to do */
+	ck_assert_int_eq(writefile(name, "one\n", 4, 0666), 0);
+	ck_assert_ptr_null(mkwdir(name));
+	delbuf(&got);
+	free(name);
+	free(sub);
+	close(dfd);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -399,6 +450,7 @@ main(void)
 	tcase_add_test(tc, test_writefilefd);
 	tcase_add_test(tc, test_tmpstale);
 	tcase_add_test(tc, test_strvec);
+	tcase_add_test(tc, test_wdir);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -102,6 +102,30 @@ START_TEST(test_tree)
 }
 END_TEST
 
+START_TEST(test_dir)
+{
+	struct walklist w = {0};
+	char *a = pathjoin(dir, "root/a");
+	const char *want[] = {"Dockerfile", "empty", "image.yaml", "link", "sub", "sub-x"};
+	size_t i;
+
+	ck_assert(walkdir(a, &w));
+	ck_assert_uint_eq(w.n, LEN(want));
+	for (i = 0; i < w.n; i++)
+		ck_assert_str_eq(w.ent[i].path, want[i]);
+	/* the types, from the directory itself */
+	ck_assert(S_ISREG(w.ent[0].mode));
+	ck_assert(S_ISDIR(w.ent[1].mode));
+	ck_assert(S_ISLNK(w.ent[3].mode));
+	ck_assert(S_ISDIR(w.ent[4].mode));
+	delwalklist(&w);
+	free(a);
+	a = pathjoin(dir, "nothere");
+	ck_assert(!walkdir(a, &w));
+	free(a);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -114,6 +138,7 @@ main(void)
 	tcase_add_test(tc, test_root);
 	tcase_add_test(tc, test_root_missing);
 	tcase_add_test(tc, test_tree);
+	tcase_add_test(tc, test_dir);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
