@@ -6,14 +6,6 @@
  * (argv[0] is the subcommand's name) and returning the exit status:
  * 0 success, 1 failure, 2 usage error.
  */
-struct command {
-	const char *name;
-	int (*run)(int argc, char **argv);
-	const char *summary;
-};
-
-/* the table of subcommands, ended by a NULL name (main.c) */
-extern const struct command commands[];
 
 /* write build.ninja for an image tree (generate.c) */
 int cmd_generate(int argc, char **argv);

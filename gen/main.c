@@ -10,8 +10,14 @@
 #define IMAGEGEN_VERSION "0.1.0"
 #endif
 
+struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+};
+
 /* subcommands, in the order --help lists them */
-const struct command commands[] = {
+static const struct command commands[] = {
 	{"generate", cmd_generate, "write build.ninja for an image tree"},
 	{"list", cmd_list, "print the images in build order with their prerequisites"},
 	{"graph", cmd_graph, "print the image graph in Graphviz dot"},

@@ -27,18 +27,6 @@ edgevar(struct edge *e, const char *name, const char *val)
 	strvecadd(&e->var, val);
 }
 
-const char *
-edgevarget(const struct edge *e, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < e->var.n; i += 2) {
-		if (strcmp(e->var.v[i], name) == 0)
-			return e->var.v[i + 1];
-	}
-	return NULL;
-}
-
 void
 deledge(struct edge *e)
 {

@@ -82,8 +82,6 @@ struct plan {
 
 /* set a variable of e to val (shell text); a value set twice keeps the last */
 void edgevar(struct edge *e, const char *name, const char *val);
-/* the value of variable name of e, or NULL */
-const char *edgevarget(const struct edge *e, const char *name);
 /* free the lists of e; e is empty after */
 void deledge(struct edge *e);
 

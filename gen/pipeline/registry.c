@@ -100,7 +100,8 @@ static const struct {
 	{{"docker-registry-info", NULL}, 1, "docker-registry-info", infokeys, false},
 };
 
-char **
+/* the string of setting i (REG_*) of ri */
+static char **
 registryinfoslot(struct registryinfo *ri, int i)
 {
 	char **slot[REG_NKEYS] = {&ri->domain, &ri->namespace, &ri->tag, &ri->user, &ri->password, &ri->passfile, &ri->passenv};

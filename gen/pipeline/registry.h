@@ -48,8 +48,6 @@ struct registryinfo {
  * the section or a value is not what it should be.
  */
 bool registryinfoload(const char *config, struct registryinfo *ri, bool *found);
-/* the string of setting i (REG_*) of ri */
-char **registryinfoslot(struct registryinfo *ri, int i);
 /* frees the strings of ri, clearing the password first */
 void delregistryinfo(struct registryinfo *ri);
 /* the host a reference lives on ("docker.io" when it names none); owned by the caller */

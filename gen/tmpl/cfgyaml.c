@@ -266,7 +266,8 @@ yamlfloat(const char *s, size_t n)
 	return neg ? -r : r;
 }
 
-struct value
+/* the value a plain (unquoted) scalar has under PyYAML's implicit typing */
+static struct value
 cfgyamlscalar(struct arena *a, const char *s, size_t n)
 {
 	static const char *const truths[] = {"yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON", NULL};

@@ -50,7 +50,4 @@ const struct cfgpos *cfgposfind(const struct cfgpostab *t, const struct vdict *i
 /* frees the table's array (what it points to lives in the arena) */
 void delcfgpostab(struct cfgpostab *t);
 
-/* the value a plain (unquoted) scalar has under PyYAML's implicit typing */
-struct value cfgyamlscalar(struct arena *a, const char *s, size_t len);
-
 #endif

@@ -47,10 +47,8 @@ struct tsrc {
 };
 
 /* print "name:line:col: error: msg", the source line and a caret */
-void tmplerr(const struct tsrc *ts, int line, int col, const char *fmt, ...) PRINTF(4, 5);
-/* tmplerr with a va_list */
 void vtmplerr(const struct tsrc *ts, int line, int col, const char *fmt, va_list ap) PRINTF(4, 0);
-/* a warning at line:col of ts, with the line and a caret, as tmplerr prints an error */
+/* a warning at line:col of ts, with the line and a caret, as vtmplerr prints an error */
 void tmplwarn(const struct tsrc *ts, int line, int col, const char *fmt, ...) PRINTF(4, 5);
 
 /*

@@ -57,16 +57,6 @@ tmplwarn(const struct tsrc *ts, int line, int col, const char *fmt, ...)
 	caret(ts, line, col);
 }
 
-void
-tmplerr(const struct tsrc *ts, int line, int col, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vtmplerr(ts, line, col, fmt, ap);
-	va_end(ap);
-}
-
 char *
 tmplnormalize(struct arena *a, const char *src, size_t len, size_t *outlen)
 {

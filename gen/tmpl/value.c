@@ -655,7 +655,8 @@ printable(long c)
 	return true;
 }
 
-void
+/* append s[0..n) as Python's repr of a str */
+static void
 vstrreprto(struct buf *b, const char *s, size_t n)
 {
 	const unsigned char *u = (const unsigned char *)s;

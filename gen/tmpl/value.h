@@ -171,8 +171,6 @@ void vstrto(struct buf *b, struct value v);
 void vreprto(struct buf *b, struct value v);
 /* append Python's repr of the float f (shortest round-trip form) */
 void vfloatto(struct buf *b, double f);
-/* append s[0..n) as Python's repr of a str */
-void vstrreprto(struct buf *b, const char *s, size_t n);
 /* str(v) as a string value (v itself when it is one) */
 struct value vtostr(struct arena *a, struct value v);
 

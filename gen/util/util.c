@@ -444,7 +444,7 @@ readfile(const char *path, struct buf *b)
 }
 
 /* the process's umask, read once (umask cannot be read without setting it) */
-mode_t
+static mode_t
 curumask(void)
 {
 	static mode_t mask = (mode_t)-1;

@@ -197,8 +197,6 @@ bool bdlock(const char *key, bool exclusive);
  * true if it was in the future.
  */
 bool mtimefuture(const char *path, const struct stat *st);
-/* the process's umask */
-mode_t curumask(void);
 /*
  * rm -rf path: a file, a symlink (never followed) or a directory and all
  * below it, reached as diropen reaches a relative path; true if nothing is

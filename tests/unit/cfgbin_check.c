@@ -10,6 +10,7 @@
 
 #include "cfgbin.h"
 #include "cfgyaml.h"
+#include "unit.h"
 #include "value.h"
 
 /* v compiled and loaded back into a */
@@ -358,8 +359,6 @@ main(void)
 {
 	Suite *s = suite_create("cfgbin");
 	TCase *tc = tcase_create("cfgbin");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_yaml_roundtrip);
 	tcase_add_test(tc, test_floats);
@@ -372,9 +371,5 @@ main(void)
 	tcase_add_test(tc, test_reject);
 	tcase_add_test(tc, test_every_offset);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return runsuite(s);
 }

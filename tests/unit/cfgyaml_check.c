@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cfgyaml.h"
+#include "unit.h"
 
 /* str() of the value text types to under PyYAML's SafeLoader */
 static const char *
@@ -86,27 +87,15 @@ START_TEST(test_shared)
 }
 END_TEST
 
-static char errtext[4096];
-
-/* run parse with stderr captured into errtext */
+/* run parse with stderr in captured */
 static bool
 parsecapture(struct arena *a, const char *text, struct value *v)
 {
-	FILE *f = tmpfile();
-	int saved = dup(2);
-	size_t n;
 	bool ok;
 
-	fflush(stderr);
-	dup2(fileno(f), 2);
+	capture(2);
 	ok = cfgyamlparse(a, text, strlen(text), "conf.yaml", v, NULL, NULL);
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	rewind(f);
-	n = fread(errtext, 1, sizeof(errtext) - 1, f);
-	errtext[n] = '\0';
-	fclose(f);
+	uncapture();
 	return ok;
 }
 
@@ -116,15 +105,15 @@ START_TEST(test_errors)
 	struct value v;
 
 	ck_assert(!parsecapture(&a, "a: [1, 2\n", &v));
-	ck_assert_ptr_nonnull(strstr(errtext, "conf.yaml:"));
+	ck_assert_ptr_nonnull(strstr(captured, "conf.yaml:"));
 	ck_assert(!parsecapture(&a, "a: 1\n---\nb: 2\n", &v));
-	ck_assert_ptr_nonnull(strstr(errtext, "conf.yaml:2:1: error: expected a single document"));
+	ck_assert_ptr_nonnull(strstr(captured, "conf.yaml:2:1: error: expected a single document"));
 	ck_assert(!parsecapture(&a, "? [1, 2]\n: x\n", &v));
-	ck_assert_ptr_nonnull(strstr(errtext, "unhashable key"));
+	ck_assert_ptr_nonnull(strstr(captured, "unhashable key"));
 	ck_assert(!parsecapture(&a, "a: *nope\n", &v));
-	ck_assert_ptr_nonnull(strstr(errtext, "conf.yaml:1:4:"));
+	ck_assert_ptr_nonnull(strstr(captured, "conf.yaml:1:4:"));
 	ck_assert(!parsecapture(&a, "a: 99999999999999999999\n", &v));
-	ck_assert_ptr_nonnull(strstr(errtext, "does not fit in 64 bits"));
+	ck_assert_ptr_nonnull(strstr(captured, "does not fit in 64 bits"));
 	ck_assert(!parsecapture(&a, "a: !!python/object x\n", &v));
 	ck_assert(parsecapture(&a, "", &v));
 	ck_assert_int_eq(v.type, VNONE);
@@ -175,8 +164,6 @@ main(void)
 {
 	Suite *s = suite_create("cfgyaml");
 	TCase *tc = tcase_create("cfgyaml");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_scalars);
 	tcase_add_test(tc, test_collections);
@@ -184,9 +171,5 @@ main(void)
 	tcase_add_test(tc, test_errors);
 	tcase_add_test(tc, test_keys);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return runsuite(s);
 }

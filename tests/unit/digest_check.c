@@ -10,49 +10,8 @@
 
 #include "cli.h"
 #include "digest.h"
+#include "unit.h"
 #include "util.h"
-
-static char tmpdir[64];
-static char olddir[4096];
-
-static void
-setup(void)
-{
-	strcpy(tmpdir, "/tmp/digest_check.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-	ck_assert_ptr_nonnull(getcwd(olddir, sizeof(olddir)));
-	ck_assert_int_eq(chdir(tmpdir), 0);
-	umask(022);
-}
-
-static void
-teardown(void)
-{
-	char *cmd;
-
-	ck_assert_int_eq(chdir(olddir), 0);
-	cmd = xasprintf("/bin/rm -rf %s", tmpdir);
-	ck_assert_int_eq(system(cmd), 0);
-	free(cmd);
-}
-
-static void
-put(const char *path, const char *text, mode_t mode)
-{
-	ck_assert_int_ge(writefile(path, text, strlen(text), mode), 0);
-	ck_assert_int_eq(chmod(path, mode), 0);
-}
-
-static char *
-get(const char *path)
-{
-	struct buf b = {0};
-
-	if (!readfile(path, &b))
-		return xstrdup("<missing>");
-	bufterm(&b);
-	return b.data;
-}
 
 /* the digest of ctx with the given inputs */
 static void
@@ -249,32 +208,11 @@ START_TEST(test_errors)
 }
 END_TEST
 
+/* imagegen digest argv: the exit status */
 static int
 run(char **argv)
 {
-	int argc = 0;
-
-	while (argv[argc])
-		argc++;
-	return cmd_digest(argc, argv);
-}
-
-/* runs argv with stderr in err.txt; 0 when the exit status is want */
-static int
-runerr(char **argv, int want)
-{
-	int fd, saved, rc;
-
-	fflush(stderr);
-	saved = dup(2);
-	fd = open("err.txt", O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	dup2(fd, 2);
-	close(fd);
-	rc = run(argv);
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	return rc == want ? 0 : 1;
+	return runcmd(cmd_digest, argv);
 }
 
 START_TEST(test_command)
@@ -292,7 +230,6 @@ START_TEST(test_command)
 	struct digestin in = {0};
 	const char *args[] = {"X=1"};
 	const char *deps[1];
-	int fd, saved;
 
 	put("ctx/base/Dockerfile", "FROM scratch\n", 0644);
 	put("ctx/leaf/Dockerfile", "FROM base\n", 0644);
@@ -333,16 +270,9 @@ START_TEST(test_command)
 	ck_assert_str_ne(u, t);
 	free(t);
 	/* digest IMAGE prints it */
-	fflush(stdout);
-	saved = dup(1);
-	fd = open("out.txt", O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	dup2(fd, 1);
-	close(fd);
+	capture(1);
 	ck_assert_int_eq(run(show), 0);
-	fflush(stdout);
-	dup2(saved, 1);
-	close(saved);
-	t = get("out.txt");
+	t = xstrdup(uncapture());
 	t[DIGESTLEN - 1] = '\0';
 	ck_assert_str_eq(t, u);
 	free(t);
@@ -350,14 +280,10 @@ START_TEST(test_command)
 	free(s);
 	ck_assert_int_eq(run(noctx), 2);
 	/* errors name the file (and line) and say what would be right */
-	ck_assert_int_eq(runerr(baddep, 1), 0);
-	s = get("err.txt");
-	ck_assert_msg(strstr(s, "ctx/leaf/Dockerfile:1: not a digest; expected one line 'sha256:<64 hex digits>'"), "stderr: %s", s);
-	free(s);
-	ck_assert_int_eq(runerr(missing, 1), 0);
-	s = get("err.txt");
-	ck_assert_msg(strstr(s, "img/nosuch.digest does not exist; run imagegen digest in the build directory"), "stderr: %s", s);
-	free(s);
+	ck_assert_int_eq(runcapture(cmd_digest, baddep), 1);
+	ck_assert_msg(strstr(captured, "ctx/leaf/Dockerfile:1: not a digest; expected one line 'sha256:<64 hex digits>'"), "stderr: %s", captured);
+	ck_assert_int_eq(runcapture(cmd_digest, missing), 1);
+	ck_assert_msg(strstr(captured, "img/nosuch.digest does not exist; run imagegen digest in the build directory"), "stderr: %s", captured);
 }
 END_TEST
 
@@ -366,10 +292,8 @@ main(void)
 {
 	Suite *s = suite_create("digest");
 	TCase *tc = tcase_create("digest");
-	SRunner *sr;
-	int nfail;
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, tmpsetup, tmpteardown);
 	tcase_add_test(tc, test_sha256);
 	tcase_add_test(tc, test_stream);
 	tcase_add_test(tc, test_sensitivity);
@@ -377,9 +301,5 @@ main(void)
 	tcase_add_test(tc, test_errors);
 	tcase_add_test(tc, test_command);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nfail = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nfail == 0 ? 0 : 1;
+	return runsuite(s);
 }

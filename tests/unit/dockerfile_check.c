@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "dockerfile.h"
+#include "unit.h"
 #include "util.h"
 
 /* the references as "ref@line:col" (with "+" for COPY --from), space-separated */
@@ -109,8 +110,6 @@ main(void)
 {
 	Suite *s = suite_create("dockerfile");
 	TCase *tc = tcase_create("dockerfile");
-	SRunner *sr;
-	int nfail;
 
 	tcase_add_test(tc, test_from);
 	tcase_add_test(tc, test_stages);
@@ -120,9 +119,5 @@ main(void)
 	tcase_add_test(tc, test_heredoc);
 	tcase_add_test(tc, test_repo);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nfail = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nfail ? 1 : 0;
+	return runsuite(s);
 }

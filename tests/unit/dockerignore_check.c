@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "dockerignore.h"
+#include "unit.h"
 #include "util.h"
 
 static bool
@@ -139,8 +140,6 @@ main(void)
 {
 	Suite *s = suite_create("dockerignore");
 	TCase *tc = tcase_create("dockerignore");
-	SRunner *sr;
-	int nfail;
 
 	tcase_add_test(tc, test_parse);
 	tcase_add_test(tc, test_match);
@@ -150,9 +149,5 @@ main(void)
 	tcase_add_test(tc, test_empty);
 	tcase_add_test(tc, test_many_stars);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nfail = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nfail ? 1 : 0;
+	return runsuite(s);
 }

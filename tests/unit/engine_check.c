@@ -12,52 +12,8 @@
 #include "cli.h"
 #include "engine.h"
 #include "escape.h"
+#include "unit.h"
 #include "util.h"
-
-static char tmpdir[64];
-static char olddir[4096];
-static char *oldpath;
-
-static void
-setup(void)
-{
-	/* with CK_FORK=no the tests share the environment */
-	if (!oldpath)
-		oldpath = xstrdup(getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin");
-	setenv("PATH", oldpath, 1);
-	strcpy(tmpdir, "/tmp/engine_check.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-	ck_assert_ptr_nonnull(getcwd(olddir, sizeof(olddir)));
-	ck_assert_int_eq(chdir(tmpdir), 0);
-}
-
-static void
-teardown(void)
-{
-	char *cmd;
-
-	ck_assert_int_eq(chdir(olddir), 0);
-	cmd = xasprintf("/bin/rm -rf %s", tmpdir);
-	ck_assert_int_eq(system(cmd), 0);
-	free(cmd);
-}
-
-static void
-put(const char *path, const char *text, mode_t mode)
-{
-	ck_assert_int_ge(writefile(path, text, strlen(text), mode), 0);
-}
-
-static char *
-get(const char *path)
-{
-	struct buf b = {0};
-
-	if (!readfile(path, &b))
-		return xstrdup("<missing>");
-	bufterm(&b);
-	return b.data;
-}
 
 /* the vector joined with spaces */
 static char *
@@ -359,14 +315,11 @@ shimsetup(const char *exe)
 	put("ctx/x/dockerfile", "FROM scratch\n", 0644);
 }
 
+/* imagegen build argv: the exit status */
 static int
 runbuild(char **argv)
 {
-	int argc = 0;
-
-	while (argv[argc])
-		argc++;
-	return cmd_build(argc, argv);
+	return runcmd(cmd_build, argv);
 }
 
 START_TEST(test_build_shim)
@@ -491,25 +444,13 @@ END_TEST
 START_TEST(test_build_failure_report)
 {
 	char *argv[] = {"build", "--engine=podman", "--name=x", "--iid=img/x.iid", "--log=log/x.log", "ctx/x", NULL};
-	char *s, *p;
-	int saved, fd, n;
-	FILE *f;
+	const char *s, *p;
+	int n;
 
 	shimsetup("podman");
-	f = fopen("bin/podman", "w");
-	ck_assert_ptr_nonnull(f);
-	fputs("#!/bin/sh\ni=0\nwhile [ $i -lt 120 ]; do echo \"line $i\"; i=$((i+1)); done\nexit 7\n", f);
-	fclose(f);
-	fflush(stderr);
-	saved = dup(2);
-	fd = open("err.txt", O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	dup2(fd, 2);
-	close(fd);
-	ck_assert_int_eq(runbuild(argv), 1);
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	s = get("err.txt");
+	put("bin/podman", "#!/bin/sh\ni=0\nwhile [ $i -lt 120 ]; do echo \"line $i\"; i=$((i+1)); done\nexit 7\n", 0755);
+	ck_assert_int_eq(runcapture(cmd_build, argv), 1);
+	s = captured;
 	ck_assert_ptr_nonnull(strstr(s, "line 119\n"));
 	ck_assert_ptr_nonnull(strstr(s, "line 70\n"));
 	ck_assert_ptr_null(strstr(s, "line 69\n"));
@@ -517,7 +458,6 @@ START_TEST(test_build_failure_report)
 	for (n = 0, p = s; (p = strchr(p, '\n')); p++)
 		n++;
 	ck_assert_int_eq(n, 51);
-	free(s);
 	ck_assert_int_ne(access("img/x.iid", F_OK), 0);
 }
 END_TEST
@@ -547,30 +487,11 @@ START_TEST(test_build_errors)
 END_TEST
 
 /* real podman with a private storage root, FROM scratch images */
-static char *
-podmanout(const char *cmd)
-{
-	char *full = xasprintf("podman %s > out.txt 2>/dev/null", cmd);
-	int rc = system(full);
-
-	free(full);
-	ck_assert_msg(rc == 0, "podman %s failed", cmd);
-	return get("out.txt");
-}
-
 static void
 podmansetup(void)
 {
-	char *conf;
-
-	setup();
-	conf = xasprintf("[storage]\ndriver = \"vfs\"\ngraphroot = \"%s/graph\"\nrunroot = \"%s/run\"\n", tmpdir, tmpdir);
-	put("storage.conf", conf, 0644);
-	free(conf);
-	conf = xasprintf("%s/storage.conf", tmpdir);
-	setenv("CONTAINERS_STORAGE_CONF", conf, 1);
-	free(conf);
-	setenv("BUILDAH_ISOLATION", "chroot", 1);
+	tmpsetup();
+	podmanstore("main");
 }
 
 
@@ -579,7 +500,7 @@ START_TEST(test_podman)
 	char *base[] = {"build", "--engine=podman", "--name=igbase", "--iid=img/base.iid", "--log=log/base.log", "ctx/base", NULL};
 	char *leaf[] = {"build", "--engine=podman", "--name=igleaf", "--tag=localhost/ns/igleaf:v1", "--file=dockerfile",
 	    "--build-arg=WHO=leaf", "--label=org.example=yes", "--iid=img/leaf.iid", "--log=log/leaf.log", "ctx/leaf", NULL};
-	char *s, *id, *c, *cmd;
+	char *s, *id, *c;
 	struct stat st;
 	struct timespec ts[2] = {{0, 0}, {0, 0}};
 
@@ -589,22 +510,18 @@ START_TEST(test_podman)
 	put("ctx/leaf/b", "leaf file\n", 0644);
 	ck_assert_int_eq(runbuild(base), 0);
 	id = get("img/base.iid");
-	s = podmanout("image inspect --format '{{.Id}}' igbase");
+	s = shout("podman image inspect --format '{{.Id}}' igbase 2>/dev/null");
 	ck_assert_str_eq(id + 7, s);
 	free(s);
 	ck_assert_int_eq(runbuild(leaf), 0);
-	s = podmanout("image inspect --format '{{index .Labels \"who\"}} {{index .Labels \"org.example\"}}' localhost/ns/igleaf:v1");
+	s = shout("podman image inspect --format '{{index .Labels \"who\"}} {{index .Labels \"org.example\"}}' localhost/ns/igleaf:v1 2>/dev/null");
 	ck_assert_str_eq(s, "leaf yes\n");
 	free(s);
 	/* the leaf holds its file and its base's */
-	c = podmanout("create igleaf /none");
+	c = shout("podman create igleaf /none 2>/dev/null");
 	c[strcspn(c, "\n")] = '\0';
-	cmd = xasprintf("cp %s:/a base.out", c);
-	free(podmanout(cmd));
-	free(cmd);
-	cmd = xasprintf("cp %s:/b leaf.out", c);
-	free(podmanout(cmd));
-	free(cmd);
+	free(shout("podman cp %s:/a base.out 2>/dev/null", c));
+	free(shout("podman cp %s:/b leaf.out 2>/dev/null", c));
 	free(c);
 	s = get("base.out");
 	ck_assert_str_eq(s, "base file\n");
@@ -644,10 +561,8 @@ main(void)
 	Suite *s = suite_create("engine");
 	TCase *tc = tcase_create("engine");
 	TCase *tp = tcase_create("podman");
-	SRunner *sr;
-	int nfail;
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, tmpsetup, tmpteardown);
 	tcase_add_test(tc, test_build_lines);
 	tcase_add_test(tc, test_registry_lines);
 	tcase_add_test(tc, test_imageidnorm);
@@ -661,14 +576,9 @@ main(void)
 	tcase_add_test(tc, test_build_failure_report);
 	tcase_add_test(tc, test_build_errors);
 	suite_add_tcase(s, tc);
-	tcase_add_checked_fixture(tp, podmansetup, teardown);
+	tcase_add_checked_fixture(tp, podmansetup, tmpteardown);
 	tcase_set_timeout(tp, 120);
 	tcase_add_test(tp, test_podman);
 	suite_add_tcase(s, tp);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nfail = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	free(oldpath);
-	return nfail == 0 ? 0 : 1;
+	return runsuite(s);
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "escape.h"
+#include "unit.h"
 #include "util.h"
 
 static char *
@@ -133,8 +134,6 @@ main(void)
 {
 	Suite *s = suite_create("escape");
 	TCase *tc = tcase_create("escape");
-	SRunner *sr;
-	int nfail;
 
 	tcase_add_test(tc, test_ninjapath);
 	tcase_add_test(tc, test_ninjaval);
@@ -146,9 +145,5 @@ main(void)
 	tcase_add_test(tc, test_make);
 	tcase_add_test(tc, test_makebad);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nfail = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nfail ? 1 : 0;
+	return runsuite(s);
 }

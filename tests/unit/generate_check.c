@@ -8,56 +8,26 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "unit.h"
 #include "util.h"
-
-static char dir[64];
 
 static void
 setup(void)
 {
-	char *p;
-
-	snprintf(dir, sizeof(dir), "/tmp/generate_check.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	ck_assert_int_eq(chdir(dir), 0);
-	p = xasprintf("%s/images/a/image.yaml", dir);
-	ck_assert_int_ge(writefile(p, "", 0, 0644), 0);
-	free(p);
-	p = xasprintf("%s/images/a/Dockerfile", dir);
-	ck_assert_int_ge(writefile(p, "FROM scratch\n", 13, 0644), 0);
-	free(p);
+	tmpsetup();
+	put("images/a/image.yaml", "", 0644);
+	put("images/a/Dockerfile", "FROM scratch\n", 0644);
 }
 
-static void
-teardown(void)
-{
-	char *cmd = xasprintf("rm -rf '%s'", dir);
-
-	ck_assert_int_eq(chdir("/"), 0);
-	ck_assert_int_eq(system(cmd), 0);
-	free(cmd);
-}
-
-/* runs imagegen check --images=images OPT with stderr in err.txt; the exit status, *err what it printed */
+/* runs imagegen check --images=images OPT; the exit status, *err what it printed on stderr */
 static int
 check(const char *opt, char **err)
 {
 	char *argv[] = {"check", "--images=images", (char *)opt, NULL};
-	struct buf b = {0};
-	int fd, saved, rc;
+	int rc;
 
-	fflush(stderr);
-	saved = dup(2);
-	fd = open("err.txt", O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	dup2(fd, 2);
-	close(fd);
-	rc = cmd_check(3, argv);
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	ck_assert(readfile("err.txt", &b));
-	bufterm(&b);
-	*err = b.data;
+	rc = runcapture(cmd_check, argv);
+	*err = xstrdup(captured);
 	return rc;
 }
 
@@ -102,15 +72,9 @@ main(void)
 {
 	Suite *s = suite_create("generate");
 	TCase *tc = tcase_create("generate");
-	SRunner *sr;
-	int nfail;
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, setup, tmpteardown);
 	tcase_add_test(tc, test_values);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nfail = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nfail ? 1 : 0;
+	return runsuite(s);
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "graph.h"
+#include "unit.h"
 #include "util.h"
 #include "walk.h"
 
@@ -120,8 +121,6 @@ main(void)
 {
 	Suite *s = suite_create("graph");
 	TCase *tc = tcase_create("graph");
-	SRunner *sr;
-	int nfail;
 
 	tcase_add_test(tc, test_order);
 	tcase_add_test(tc, test_deps_sorted);
@@ -129,9 +128,5 @@ main(void)
 	tcase_add_test(tc, test_cycle);
 	tcase_add_test(tc, test_two_cycles);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nfail = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nfail ? 1 : 0;
+	return runsuite(s);
 }

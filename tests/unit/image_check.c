@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "image.h"
+#include "unit.h"
 #include "util.h"
 
 /* parse yaml as x/image.yaml; *errs gets what was printed on stderr (caller frees) */
@@ -15,29 +16,11 @@ parse(const char *yaml, struct image **imgp, char **errs)
 {
 	struct image *img = mkimage("x", "src/x", "src");
 	struct diag d = {0};
-	struct buf b = {0};
-	FILE *tmp = tmpfile();
-	int saved = dup(2);
 	bool ok;
 
-	ck_assert_ptr_nonnull(tmp);
-	fflush(stderr);
-	dup2(fileno(tmp), 2);
+	capture(2);
 	ok = imageparse(img, "src/x/image.yaml", yaml, strlen(yaml), &d);
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	rewind(tmp);
-	{
-		char chunk[512];
-		size_t n;
-
-		while ((n = fread(chunk, 1, sizeof(chunk), tmp)) > 0)
-			bufadd(&b, chunk, n);
-	}
-	fclose(tmp);
-	bufterm(&b);
-	*errs = b.data;
+	*errs = xstrdup(uncapture());
 	ck_assert_int_eq(ok, d.nerr == 0);
 	if (imgp)
 		*imgp = img;
@@ -225,8 +208,6 @@ main(void)
 {
 	Suite *s = suite_create("image");
 	TCase *tc = tcase_create("image");
-	SRunner *sr;
-	int nfail;
 
 	tcase_add_test(tc, test_empty);
 	tcase_add_test(tc, test_full);
@@ -238,9 +219,5 @@ main(void)
 	tcase_add_test(tc, test_all_errors_reported);
 	tcase_add_test(tc, test_names);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nfail = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nfail ? 1 : 0;
+	return runsuite(s);
 }

@@ -12,6 +12,7 @@
 #include "make.h"
 #include "ninja.h"
 #include "plan.h"
+#include "unit.h"
 #include "util.h"
 
 static const char prelude[] =
@@ -288,14 +289,10 @@ pooled(const char *dir, int n, const char *depth)
 
 START_TEST(test_pool)
 {
-	char dir[] = "/tmp/imagegen-pool.XXXXXX";
-
-	ck_assert_ptr_nonnull(mkdtemp(dir));
 	/* depth 1: one after the other */
-	ck_assert_int_eq(pooled(dir, 3, "1"), 1);
+	ck_assert_int_eq(pooled(tmpdir, 3, "1"), 1);
 	/* depth 2: two at once, never three */
-	ck_assert_int_eq(pooled(dir, 4, "2"), 2);
-	rmdir(dir);
+	ck_assert_int_eq(pooled(tmpdir, 4, "2"), 2);
 }
 END_TEST
 
@@ -304,9 +301,8 @@ main(void)
 {
 	Suite *s = suite_create("make");
 	TCase *tc = tcase_create("make");
-	SRunner *sr;
-	int nfail;
 
+	tcase_add_checked_fixture(tc, tmpsetup, tmpteardown);
 	tcase_add_test(tc, test_rules);
 	tcase_add_test(tc, test_command_hash);
 	tcase_add_test(tc, test_refuse);
@@ -315,9 +311,5 @@ main(void)
 	tcase_add_test(tc, test_pool);
 	tcase_set_timeout(tc, 20);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nfail = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nfail ? 1 : 0;
+	return runsuite(s);
 }

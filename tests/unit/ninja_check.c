@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "ninja.h"
+#include "unit.h"
 #include "util.h"
 
 START_TEST(test_comment)
@@ -214,8 +215,6 @@ main(void)
 {
 	Suite *s = suite_create("ninja");
 	TCase *tc = tcase_create("ninja");
-	SRunner *sr;
-	int nfail;
 
 	tcase_add_test(tc, test_comment);
 	tcase_add_test(tc, test_edge);
@@ -225,9 +224,5 @@ main(void)
 	tcase_add_test(tc, test_prelude);
 	tcase_add_test(tc, test_prelude_bad);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nfail = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nfail ? 1 : 0;
+	return runsuite(s);
 }

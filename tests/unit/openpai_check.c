@@ -13,9 +13,8 @@
 #include <unistd.h>
 
 #include "tmpl.h"
+#include "unit.h"
 
-static char dir[64];
-static char errtext[8192];
 static char outtext[16384];
 
 static const char cluster[] =
@@ -71,54 +70,35 @@ static const char services[] =
     "prometheus: {prometheus-port: 9091, node-exporter-port: 9100}\n"
     "pylon: {port: 80}\n";
 
+/* name written into the configuration directory, conf */
 static void
-put(const char *name, const char *text)
+putconf(const char *name, const char *text)
 {
-	char *p = xasprintf("%s/%s", dir, name);
+	char *p = pathjoin("conf", name);
 
-	ck_assert_int_ge(writefile(p, text, strlen(text), 0644), 0);
+	put(p, text, 0644);
 	free(p);
 }
 
 static void
 setup(void)
 {
-	strcpy(dir, "/tmp/openpai_check.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	put("cluster-configuration.yaml", cluster);
-	put("k8s-role-definition.yaml", roles);
-	put("kubernetes-configuration.yaml", kube);
-	put("services-configuration.yaml", services);
+	tmpsetup();
+	putconf("cluster-configuration.yaml", cluster);
+	putconf("k8s-role-definition.yaml", roles);
+	putconf("kubernetes-configuration.yaml", kube);
+	putconf("services-configuration.yaml", services);
 }
 
-static void
-teardown(void)
-{
-	char *cmd = xasprintf("/bin/rm -rf %s", dir);
-
-	ck_assert_int_eq(system(cmd), 0);
-	free(cmd);
-}
-
-/* loads dir with model; stderr goes to errtext */
+/* loads conf with model; stderr goes to captured */
 static struct tenv *
 load(enum tmodel model, bool *ok)
 {
 	struct tenv *env = mktenv();
-	FILE *f = tmpfile();
-	int saved = dup(2);
-	size_t n;
 
-	fflush(stderr);
-	dup2(fileno(f), 2);
-	*ok = tenvloadmodel(env, dir, model);
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	rewind(f);
-	n = fread(errtext, 1, sizeof(errtext) - 1, f);
-	errtext[n] = '\0';
-	fclose(f);
+	capture(2);
+	*ok = tenvloadmodel(env, "conf", model);
+	uncapture();
 	return env;
 }
 
@@ -138,7 +118,7 @@ START_TEST(test_model)
 	bool ok;
 	struct tenv *env = load(TMODEL_AUTO, &ok);
 
-	ck_assert_msg(ok, "%s", errtext);
+	ck_assert_msg(ok, "%s", captured);
 	/* a directory of the four files is OpenPAI's, by itself */
 	ck_assert_int_eq(tenvmodel(env), TMODEL_OPENPAI6);
 	ck_assert_str_eq(render(env, "{{ clusterconfig['clusterinfo']['hadoopinfo']['hadoopversion'] }}"), "2.7.2");
@@ -176,11 +156,11 @@ START_TEST(test_versions)
 
 	/* v0.5 needs docker-username and docker-password; v0.6.1 made them optional */
 	ck_assert(!ok);
-	ck_assert_msg(strstr(errtext, "services-configuration.yaml:6:3: error: cluster.docker-registry-info has no "
-	    "'docker-username'") != NULL, "%s", errtext);
-	ck_assert_msg(strstr(errtext, "--config-model=openpai") != NULL, "%s", errtext);
+	ck_assert_msg(strstr(captured, "services-configuration.yaml:6:3: error: cluster.docker-registry-info has no "
+	    "'docker-username'") != NULL, "%s", captured);
+	ck_assert_msg(strstr(captured, "--config-model=openpai") != NULL, "%s", captured);
 	deltenv(env);
-	put("services-configuration.yaml", "cluster:\n  clusterid: c\n  data-path: /d\n  docker-registry-info:\n"
+	putconf("services-configuration.yaml", "cluster:\n  clusterid: c\n  data-path: /d\n  docker-registry-info:\n"
 	    "    docker-namespace: ns\n    docker-registry-domain: public\n    docker-tag: v1\n    secret-name: s\n"
 	    "    docker-username: u\n    docker-password: p\n"
 	    "hadoop: {custom-hadoop-binary-path: x, hadoop-version: 2.9.0, virtualClusters: {}}\n"
@@ -188,19 +168,19 @@ START_TEST(test_versions)
 	    "  default-pai-admin-username: a, default-pai-admin-password: b}\nwebportal: {server-port: 3}\n"
 	    "grafana: {grafana-port: 4}\nprometheus: {prometheus-port: 5, node-exporter-port: 6, alerting: {}}\npylon: {port: 7}\n");
 	env = load(TMODEL_OPENPAI7, &ok);
-	ck_assert_msg(ok, "%s", errtext);
+	ck_assert_msg(ok, "%s", captured);
 	ck_assert_str_eq(render(env, "{{ clusterconfig.machinelist.m.watchdog }} {{ clusterconfig.clusterinfo.prometheusinfo.alerting }}"),
 	    "true {'alert-manager-hosts': []}");
 	deltenv(env);
 	/* v0.6.1's model needs the keys v0.7 dropped, and says so */
 	env = load(TMODEL_OPENPAI6, &ok);
 	ck_assert(!ok);
-	ck_assert_msg(strstr(errtext, "cluster has no 'nvidia-drivers-version'") != NULL, "%s", errtext);
-	ck_assert_msg(strstr(errtext, "--config-model=openpai-v0.7") != NULL, "%s", errtext);
+	ck_assert_msg(strstr(captured, "cluster has no 'nvidia-drivers-version'") != NULL, "%s", captured);
+	ck_assert_msg(strstr(captured, "--config-model=openpai-v0.7") != NULL, "%s", captured);
 	deltenv(env);
 	env = load(TMODEL_OPENPAI5, &ok);
 	ck_assert(!ok);
-	ck_assert_msg(strstr(errtext, "hdfsrole") == NULL, "%s", errtext);
+	ck_assert_msg(strstr(captured, "hdfsrole") == NULL, "%s", captured);
 	deltenv(env);
 }
 END_TEST
@@ -210,41 +190,36 @@ START_TEST(test_errors)
 	bool ok;
 	struct tenv *env;
 
-	put("cluster-configuration.yaml",
+	putconf("cluster-configuration.yaml",
 	    "machine-sku: {}\nmachine-list:\n  - hostname: m\n    hostip: 1.2.3.4\n    machinetype: S\n    k8s-role: master\n"
 	    "    pai-master: true\n");
-	put("k8s-role-definition.yaml", "component-list: {}\nk8s-role: {master: {}, worker: [], proxy: {}}\n");
+	putconf("k8s-role-definition.yaml", "component-list: {}\nk8s-role: {master: {}, worker: [], proxy: {}}\n");
 	env = load(TMODEL_OPENPAI6, &ok);
 	ck_assert(!ok);
 	/* each with file:line:col, the key, and what would be right */
-	ck_assert_msg(strstr(errtext, "cluster-configuration.yaml:3:5: error: machine-list[0] (hostname m) has no 'machine-type', "
+	ck_assert_msg(strstr(captured, "cluster-configuration.yaml:3:5: error: machine-list[0] (hostname m) has no 'machine-type', "
 	    "which OpenPAI's object model needs (paictl stops with KeyError: 'machine-type'); it has 'machinetype': spell it machine-type")
-	    != NULL, "%s", errtext);
-	ck_assert_msg(strstr(errtext, "cluster-configuration.yaml:2:1: error: no machine of machine-list has pai-master: \"true\"") != NULL,
-	    "%s", errtext);
-	ck_assert_msg(strstr(errtext, "k8s-role-definition.yaml:2:24: error: k8s-role.worker is a list; OpenPAI's object model needs a mapping there")
-	    != NULL, "%s", errtext);
+	    != NULL, "%s", captured);
+	ck_assert_msg(strstr(captured, "cluster-configuration.yaml:2:1: error: no machine of machine-list has pai-master: \"true\"") != NULL,
+	    "%s", captured);
+	ck_assert_msg(strstr(captured, "k8s-role-definition.yaml:2:24: error: k8s-role.worker is a list; OpenPAI's object model needs a mapping there")
+	    != NULL, "%s", captured);
 	/* the machine needs sshport, username and password from default-machine-properties */
-	ck_assert_msg(strstr(errtext, "no top-level 'default-machine-properties'") != NULL, "%s", errtext);
+	ck_assert_msg(strstr(captured, "no top-level 'default-machine-properties'") != NULL, "%s", captured);
 	/* no dashboard machine */
-	ck_assert_msg(strstr(errtext, "no machine labeled with dashboard = true") != NULL, "%s", errtext);
+	ck_assert_msg(strstr(captured, "no machine labeled with dashboard = true") != NULL, "%s", captured);
 	deltenv(env);
 	/* a missing file */
-	put("k8s-role-definition.yaml", roles);
-	{
-		char *p = xasprintf("%s/kubernetes-configuration.yaml", dir);
-
-		ck_assert_int_eq(unlink(p), 0);
-		free(p);
-	}
+	putconf("k8s-role-definition.yaml", roles);
+	ck_assert_int_eq(unlink("conf/kubernetes-configuration.yaml"), 0);
 	env = load(TMODEL_OPENPAI6, &ok);
 	ck_assert(!ok);
-	ck_assert_msg(strstr(errtext, "cannot read kubernetes-configuration.yaml, which the openpai configuration model reads") != NULL,
-	    "%s", errtext);
+	ck_assert_msg(strstr(captured, "cannot read kubernetes-configuration.yaml, which the openpai configuration model reads") != NULL,
+	    "%s", captured);
 	deltenv(env);
 	/* auto: without the four files the directory is plain YAML */
 	env = load(TMODEL_AUTO, &ok);
-	ck_assert_msg(ok, "%s", errtext);
+	ck_assert_msg(ok, "%s", captured);
 	ck_assert_int_eq(tenvmodel(env), TMODEL_YAML);
 	deltenv(env);
 }
@@ -254,10 +229,9 @@ START_TEST(test_compiled)
 {
 	struct tenv *env = mktenv();
 	struct buf b = {0};
-	char *bin = xasprintf("%s.bin", dir);
-	bool ok;
+	const char *bin = "conf.bin";
 
-	ck_assert(tenvcompileconfig(env, dir, TMODEL_AUTO, &b));
+	ck_assert(tenvcompileconfig(env, "conf", TMODEL_AUTO, &b));
 	deltenv(env);
 	ck_assert_int_ge(writefile(bin, b.data, b.len, 0644), 0);
 	/* the compiled form keeps the model: the same values, shared as they were, and no top-level variables */
@@ -276,9 +250,6 @@ START_TEST(test_compiled)
 	env = mktenv();
 	ck_assert(tenvloadmodel(env, bin, TMODEL_OPENPAI6));
 	deltenv(env);
-	(void)ok;
-	unlink(bin);
-	free(bin);
 	delbuf(&b);
 }
 END_TEST
@@ -287,11 +258,10 @@ START_TEST(test_json)
 {
 	struct tenv *env = mktenv();
 	struct buf b = {0};
-	char *p = xasprintf("%s/j.yaml", dir);
 	const char *yaml = "a: [1, 2.5, \"x\\ty\\u00e9\", null, true, {}]\n7: {b: &r {c: .inf}, d: *r}\ne: []\n";
 
-	ck_assert_int_ge(writefile(p, yaml, strlen(yaml), 0644), 0);
-	ck_assert(tenvloadconfig(env, p));
+	put("j.yaml", yaml, 0644);
+	ck_assert(tenvloadconfig(env, "j.yaml"));
 	ck_assert(tenvjson(env, &b));
 	bufterm(&b);
 	/* json.dumps(v, indent=2, ensure_ascii=False) */
@@ -299,7 +269,6 @@ START_TEST(test_json)
 	    "  \"7\": {\n    \"b\": {\n      \"c\": Infinity\n    },\n    \"d\": {\n      \"c\": Infinity\n    }\n  },\n  \"e\": []\n}\n");
 	delbuf(&b);
 	deltenv(env);
-	free(p);
 }
 END_TEST
 
@@ -308,19 +277,13 @@ main(void)
 {
 	Suite *s = suite_create("openpai");
 	TCase *tc = tcase_create("openpai");
-	SRunner *sr;
-	int failed;
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, setup, tmpteardown);
 	tcase_add_test(tc, test_model);
 	tcase_add_test(tc, test_versions);
 	tcase_add_test(tc, test_errors);
 	tcase_add_test(tc, test_compiled);
 	tcase_add_test(tc, test_json);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return runsuite(s);
 }

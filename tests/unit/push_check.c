@@ -20,78 +20,11 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "unit.h"
 #include "util.h"
 
-static char tmpdir[64];
-static char olddir[4096];
 static int port;
 static pid_t regpid;
-static char *oldpath;
-
-static void
-put(const char *path, const char *text, mode_t mode)
-{
-	ck_assert_int_ge(writefile(path, text, strlen(text), mode), 0);
-}
-
-static char *
-get(const char *path)
-{
-	struct buf b = {0};
-
-	if (!readfile(path, &b))
-		return xstrdup("<missing>");
-	bufterm(&b);
-	return b.data;
-}
-
-/* the content of the file named by the format */
-static char * PRINTF(1, 2)
-getf(const char *fmt, ...)
-{
-	struct buf b = {0};
-	va_list ap;
-	char *s;
-
-	va_start(ap, fmt);
-	bufvprintf(&b, fmt, ap);
-	va_end(ap);
-	s = get(b.data);
-	delbuf(&b);
-	return s;
-}
-
-/* runs a shell command (test plumbing only); returns its exit status */
-static int PRINTF(1, 2)
-sh(const char *fmt, ...)
-{
-	struct buf b = {0};
-	va_list ap;
-	int st;
-
-	va_start(ap, fmt);
-	bufvprintf(&b, fmt, ap);
-	va_end(ap);
-	st = system(b.data);
-	delbuf(&b);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-/* the stdout of a shell command that must succeed */
-static char * PRINTF(1, 2)
-shout(const char *fmt, ...)
-{
-	struct buf b = {0};
-	va_list ap;
-
-	va_start(ap, fmt);
-	bufvprintf(&b, fmt, ap);
-	va_end(ap);
-	bufadds(&b, " > sh.out");
-	ck_assert_msg(system(b.data) == 0, "failed: %s", b.data);
-	delbuf(&b);
-	return get("sh.out");
-}
 
 static int
 freeport(void)
@@ -170,26 +103,15 @@ setup(void)
 {
 	char *s;
 
-	if (!oldpath)
-		oldpath = xstrdup(getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin");
-	strcpy(tmpdir, "/tmp/push_check.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-	ck_assert_ptr_nonnull(getcwd(olddir, sizeof(olddir)));
-	ck_assert_int_eq(chdir(tmpdir), 0);
-	s = xasprintf("[storage]\ndriver = \"vfs\"\ngraphroot = \"%s/graph\"\nrunroot = \"%s/run\"\n", tmpdir, tmpdir);
-	put("storage.conf", s, 0644);
-	free(s);
-	s = xasprintf("%s/storage.conf", tmpdir);
-	setenv("CONTAINERS_STORAGE_CONF", s, 1);
-	free(s);
+	tmpsetup();
+	podmanstore("main");
 	s = xasprintf("%s/auth.json", tmpdir);
 	put(s, "{}\n", 0600);
 	setenv("REGISTRY_AUTH_FILE", s, 1);
 	free(s);
-	setenv("BUILDAH_ISOLATION", "chroot", 1);
 	/* podman behind a wrapper that counts its invocations by subcommand */
 	put("bin/podman", "#!/bin/sh\necho \"$1\" >> \"$CALLS\"\nexec /usr/bin/podman \"$@\"\n", 0755);
-	s = xasprintf("%s/bin:%s", tmpdir, oldpath);
+	s = xasprintf("%s/bin:%s", tmpdir, getenv("PATH"));
 	setenv("PATH", s, 1);
 	free(s);
 	s = xasprintf("%s/calls", tmpdir);
@@ -202,8 +124,7 @@ static void
 teardown(void)
 {
 	stopregistry();
-	ck_assert_int_eq(chdir(olddir), 0);
-	ck_assert_int_eq(sh("/bin/rm -rf %s", tmpdir), 0);
+	tmpteardown();
 }
 
 static int
@@ -259,26 +180,22 @@ resetcalls(void)
 static void
 example(const char *dir)
 {
+	static const char *const files[][2] = {
+		{"base/Dockerfile", "FROM scratch\nCOPY a /a\n"},
+		{"base/a", "base\n"},
+		{"left/Dockerfile", "FROM base\nARG SIDE\nCOPY l /l\nLABEL side=$SIDE\n"},
+		{"left/l", "leaf\n"},
+		{"right/Dockerfile", "FROM base\nARG SIDE\nCOPY l /l\nLABEL side=$SIDE\n"},
+		{"right/l", "leaf\n"},
+	};
+	size_t i;
 	char *p;
 
-	p = xasprintf("%s/ctx/base/Dockerfile", dir);
-	put(p, "FROM scratch\nCOPY a /a\n", 0644);
-	free(p);
-	p = xasprintf("%s/ctx/base/a", dir);
-	put(p, "base\n", 0644);
-	free(p);
-	p = xasprintf("%s/ctx/left/Dockerfile", dir);
-	put(p, "FROM base\nARG SIDE\nCOPY l /l\nLABEL side=$SIDE\n", 0644);
-	free(p);
-	p = xasprintf("%s/ctx/left/l", dir);
-	put(p, "leaf\n", 0644);
-	free(p);
-	p = xasprintf("%s/ctx/right/Dockerfile", dir);
-	put(p, "FROM base\nARG SIDE\nCOPY l /l\nLABEL side=$SIDE\n", 0644);
-	free(p);
-	p = xasprintf("%s/ctx/right/l", dir);
-	put(p, "leaf\n", 0644);
-	free(p);
+	for (i = 0; i < LEN(files); i++) {
+		p = xasprintf("%s/ctx/%s", dir, files[i][0]);
+		put(p, files[i][1], 0644);
+		free(p);
+	}
 }
 
 /* digest and build one image the way the generated edges do, in build directory dir */
@@ -443,7 +360,6 @@ END_TEST
 START_TEST(test_push_errors)
 {
 	char *s, *opt;
-	int fd, saved;
 
 	startregistry(true);
 	example(".");
@@ -454,24 +370,16 @@ START_TEST(test_push_errors)
 	ck_assert_int_eq(push("base", NULL), 1);
 	ck_assert_int_ne(access("push/base.pushed", F_OK), 0);
 	/* a wrong password: the error names the registry, no stamp */
-	fflush(stderr);
-	saved = dup(2);
-	fd = open("err.txt", O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	dup2(fd, 2);
-	close(fd);
+	capture(2);
 	setenv("PUSHPW", "wrong", 1);
 	ck_assert_int_eq(runv(cmd_push, "push", "--engine=podman", "--insecure", "--iid=img/base.iid",
 	    (opt = xasprintf("--repo=127.0.0.1:%d/ns/base", port)), "--user=bob", "--password-env=PUSHPW",
 	    "--log=log/push.log", "-o", "push/base.pushed", NULL), 1);
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	s = get("err.txt");
+	uncapture();
 	free(opt);
 	opt = xasprintf("login to the registry 127.0.0.1:%d as bob failed", port);
-	ck_assert_msg(strstr(s, opt), "stderr: %s", s);
+	ck_assert_msg(strstr(captured, opt), "stderr: %s", captured);
 	free(opt);
-	free(s);
 	ck_assert_int_ne(access("push/base.pushed", F_OK), 0);
 	/* the password never reaches a command line: the log holds the commands */
 	s = get("log/push.log");
@@ -515,20 +423,12 @@ START_TEST(test_push_errors)
 	free(s);
 	ck_assert_int_eq(access("push/frompai.pushed", F_OK), 0);
 	/* an unreachable registry: the error names it, no stamp */
-	fflush(stderr);
-	saved = dup(2);
-	fd = open("err.txt", O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	dup2(fd, 2);
-	close(fd);
+	capture(2);
 	ck_assert_int_eq(runv(cmd_push, "push", "--engine=podman", "--insecure", "--iid=img/base.iid",
 	    "--repo=127.0.0.1:1/ns/base", "--log=log/push.log", "-o", "push/gone.pushed", NULL), 1);
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	s = get("err.txt");
-	ck_assert_msg(strstr(s, "push of base to 127.0.0.1:1/ns/base:id-"), "stderr: %s", s);
-	ck_assert_ptr_nonnull(strstr(s, "the full log is log/push.log"));
-	free(s);
+	uncapture();
+	ck_assert_msg(strstr(captured, "push of base to 127.0.0.1:1/ns/base:id-"), "stderr: %s", captured);
+	ck_assert_ptr_nonnull(strstr(captured, "the full log is log/push.log"));
 	ck_assert_int_ne(access("push/gone.pushed", F_OK), 0);
 }
 END_TEST
@@ -536,7 +436,7 @@ END_TEST
 /* a fresh build directory and an empty image store: every image comes from the cache */
 START_TEST(test_cache)
 {
-	char *cache, *s, *t, *conf;
+	char *cache, *s, *t;
 	size_t i;
 
 	startregistry(false);
@@ -548,9 +448,7 @@ START_TEST(test_cache)
 	ck_assert_ptr_nonnull(strstr(s, "\"tags\":[\""));
 	free(s);
 	/* the CI machine: another store, another build directory */
-	conf = xasprintf("[storage]\ndriver = \"vfs\"\ngraphroot = \"%s/graph2\"\nrunroot = \"%s/run2\"\n", tmpdir, tmpdir);
-	put("storage.conf", conf, 0644);
-	free(conf);
+	podmanstore("two");
 	s = shout("podman images -q | wc -l");
 	ck_assert_str_eq(s, "0\n");
 	free(s);
@@ -572,9 +470,7 @@ START_TEST(test_cache)
 	ck_assert_str_eq(s, "left\n");
 	free(s);
 	/* one leaf changes: that leaf is built, the rest pulled */
-	conf = xasprintf("[storage]\ndriver = \"vfs\"\ngraphroot = \"%s/graph3\"\nrunroot = \"%s/run3\"\n", tmpdir, tmpdir);
-	put("storage.conf", conf, 0644);
-	free(conf);
+	podmanstore("three");
 	example("three");
 	put("three/ctx/left/l", "leaf, changed\n", 0644);
 	resetcalls();
@@ -588,9 +484,7 @@ START_TEST(test_cache)
 	ck_assert_ptr_null(strstr(s, " build "));
 	free(s);
 	/* the base changes: everything is built */
-	conf = xasprintf("[storage]\ndriver = \"vfs\"\ngraphroot = \"%s/graph4\"\nrunroot = \"%s/run4\"\n", tmpdir, tmpdir);
-	put("storage.conf", conf, 0644);
-	free(conf);
+	podmanstore("four");
 	example("four");
 	put("four/ctx/base/a", "base, changed\n", 0644);
 	resetcalls();
@@ -618,17 +512,6 @@ srctree(void)
 	put("src/images/right/image.yaml", "prerequisite: base\nbuild-args:\n  SIDE: right\n", 0644);
 	put("src/images/right/Dockerfile", "FROM base\nARG SIDE\nCOPY l /l\nLABEL side=$SIDE\n", 0644);
 	put("src/images/right/l", "leaf\n", 0644);
-}
-
-/* a fresh image store, as on a new CI machine */
-static void
-freshstore(const char *tag)
-{
-	char *conf = xasprintf("[storage]\ndriver = \"vfs\"\ngraphroot = \"%s/graph-%s\"\nrunroot = \"%s/run-%s\"\n",
-	    tmpdir, tag, tmpdir, tag);
-
-	put("storage.conf", conf, 0644);
-	free(conf);
 }
 
 /* generate into build directory dir, with the cache registry when cache is set */
@@ -677,12 +560,12 @@ START_TEST(test_ninja)
 	startregistry(false);
 	srctree();
 	/* a cold build with no cache registry, for the figures */
-	freshstore("nocache");
+	podmanstore("nocache");
 	gen("b0", false);
 	cold = ninja("b0", "");
 	ck_assert_int_eq(count("b0", "] BUILD "), 3);
 	/* the first build with the cache: everything built, and pushed to the cache */
-	freshstore("one");
+	podmanstore("one");
 	gen("b1", true);
 	ninja("b1", "");
 	ck_assert_int_eq(count("b1", ": built"), 3);
@@ -718,7 +601,7 @@ START_TEST(test_ninja)
 	ck_assert_int_eq(count("b1", "no work to do"), 1);
 	ck_assert_int_eq(calls("push") + calls("pull") + calls("login") + calls("build"), 0);
 	/* the CI scenario: fresh build directory, empty store, warm cache: all pulled */
-	freshstore("two");
+	podmanstore("two");
 	gen("b2", true);
 	resetcalls();
 	cached = ninja("b2", "");
@@ -736,7 +619,7 @@ START_TEST(test_ninja)
 	ck_assert_int_eq(count("b2", "no work to do"), 1);
 	/* one leaf changes: that leaf built, the others pulled */
 	put("src/images/left/l", "leaf, changed\n", 0644);
-	freshstore("three");
+	podmanstore("three");
 	gen("b3", true);
 	resetcalls();
 	ninja("b3", "");
@@ -746,7 +629,7 @@ START_TEST(test_ninja)
 	ck_assert_int_eq(calls("build"), 1);
 	/* the base changes: base and both leaves built */
 	put("src/images/base/a", "base, changed\n", 0644);
-	freshstore("four");
+	podmanstore("four");
 	gen("b4", true);
 	resetcalls();
 	ninja("b4", "");
@@ -781,8 +664,8 @@ main(void)
 {
 	Suite *s = suite_create("push");
 	TCase *tc = tcase_create("registry");
-	SRunner *sr;
-	int nfail;
+	char cwd[4096];
+	int rc;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 300);
@@ -791,7 +674,7 @@ main(void)
 	tcase_add_test(tc, test_cache);
 	tcase_add_test(tc, test_ninja);
 	suite_add_tcase(s, tc);
-	bin = xasprintf("%s/gen/imagegen", getcwd(olddir, sizeof(olddir)) ? olddir : ".");
+	bin = xasprintf("%s/gen/imagegen", getcwd(cwd, sizeof(cwd)) ? cwd : ".");
 	/* the source tree: this file is SRCDIR/tests/unit/push_check.c */
 	{
 		char *d1 = pathdir(__FILE__), *d2 = pathdir(d1), *d3 = pathdir(d2);
@@ -801,12 +684,8 @@ main(void)
 		free(d2);
 		free(d3);
 	}
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nfail = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	free(oldpath);
+	rc = runsuite(s);
 	free(bin);
 	free(templates);
-	return nfail == 0 ? 0 : 1;
+	return rc;
 }

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "registry.h"
+#include "unit.h"
 #include "util.h"
 
 START_TEST(test_repo)
@@ -92,32 +93,12 @@ START_TEST(test_host)
 }
 END_TEST
 
-static char tmpdir[64];
-
-static void
-setup(void)
-{
-	strcpy(tmpdir, "/tmp/registry_check.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-}
-
-static void
-teardown(void)
-{
-	char *cmd = xasprintf("/bin/rm -rf %s", tmpdir);
-
-	ck_assert_int_eq(system(cmd), 0);
-	free(cmd);
-}
-
 /* writes text as tmpdir/name and returns the path */
 static char *
 cfg(const char *name, const char *text)
 {
-	char *path = xasprintf("%s/%s", tmpdir, name);
-
-	ck_assert_int_ge(writefile(path, text, strlen(text), 0644), 0);
-	return path;
+	put(name, text, 0644);
+	return pathjoin(tmpdir, name);
 }
 
 START_TEST(test_info)
@@ -276,22 +257,16 @@ main(void)
 {
 	Suite *s = suite_create("registry");
 	TCase *tc = tcase_create("registry");
-	SRunner *sr;
-	int nfail;
 
 	tcase_add_test(tc, test_repo);
 	tcase_add_test(tc, test_valid);
 	tcase_add_test(tc, test_host);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("config");
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, tmpsetup, tmpteardown);
 	tcase_add_test(tc, test_info);
 	tcase_add_test(tc, test_info_dir);
 	tcase_add_test(tc, test_info_openpai);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nfail = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nfail == 0 ? 0 : 1;
+	return runsuite(s);
 }

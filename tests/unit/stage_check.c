@@ -12,50 +12,8 @@
 #include <unistd.h>
 
 #include "stage.h"
+#include "unit.h"
 #include "util.h"
-
-static char tmpdir[64];
-static char olddir[4096];
-
-static void
-setup(void)
-{
-	strcpy(tmpdir, "/tmp/stage_check.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-	ck_assert_ptr_nonnull(getcwd(olddir, sizeof(olddir)));
-	ck_assert_int_eq(chdir(tmpdir), 0);
-	umask(022);
-}
-
-static void
-teardown(void)
-{
-	char *cmd;
-
-	ck_assert_int_eq(chdir(olddir), 0);
-	cmd = xasprintf("chmod -R u+rwx %s && rm -rf %s", tmpdir, tmpdir);
-	ck_assert_int_eq(system(cmd), 0);
-	free(cmd);
-}
-
-static void
-put(const char *path, const char *text, mode_t mode)
-{
-	ck_assert_int_ge(writefile(path, text, strlen(text), mode), 0);
-	ck_assert_int_eq(chmod(path, mode), 0);
-}
-
-/* the content of path; "" if it cannot be read */
-static char *
-get(const char *path)
-{
-	struct buf b = {0};
-
-	if (!readfile(path, &b))
-		return xstrdup("");
-	bufterm(&b);
-	return b.data;
-}
 
 static void
 assertfile(const char *path, const char *text, mode_t mode)
@@ -69,14 +27,6 @@ assertfile(const char *path, const char *text, mode_t mode)
 	s = get(path);
 	ck_assert_str_eq(s, text);
 	free(s);
-}
-
-static bool
-exists(const char *path)
-{
-	struct stat st;
-
-	return lstat(path, &st) == 0;
 }
 
 /* sets the mtime of path one hour into the past */
@@ -124,25 +74,13 @@ parseerrs(const char *text, int *nerr)
 {
 	struct manifest m;
 	struct diag d = {0};
-	FILE *f;
-	int fd, saved;
-	char *s;
 
-	fflush(stderr);
-	saved = dup(2);
-	f = fopen("err.txt", "w");
-	ck_assert_ptr_nonnull(f);
-	fd = fileno(f);
-	dup2(fd, 2);
+	capture(2);
 	manifestparse(&m, "m.list", text, strlen(text), &d);
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	fclose(f);
+	uncapture();
 	delmanifest(&m);
 	*nerr = d.nerr;
-	s = get("err.txt");
-	return s;
+	return xstrdup(captured);
 }
 
 static void
@@ -455,10 +393,8 @@ main(void)
 {
 	Suite *s = suite_create("stage");
 	TCase *tc = tcase_create("stage");
-	SRunner *sr;
-	int nfail;
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, tmpsetup, tmpteardown);
 	tcase_add_test(tc, test_copy);
 	tcase_add_test(tc, test_unchanged);
 	tcase_add_test(tc, test_changed);
@@ -470,9 +406,5 @@ main(void)
 	tcase_add_test(tc, test_malformed_untouched);
 	tcase_add_test(tc, test_readonly_dir);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nfail = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nfail == 0 ? 0 : 1;
+	return runsuite(s);
 }

@@ -7,30 +7,20 @@
 #include <unistd.h>
 
 #include "tmpl.h"
+#include "unit.h"
 
-static char errtext[4096];
 static char outtext[8192];
 
-/* render src in env; the output goes to outtext, stderr to errtext */
+/* render src in env; the output goes to outtext, stderr to captured */
 static bool
 render(struct tenv *env, const char *src)
 {
 	struct buf out = {0};
-	FILE *f = tmpfile();
-	int saved = dup(2);
-	size_t n;
 	bool ok;
 
-	fflush(stderr);
-	dup2(fileno(f), 2);
+	capture(2);
 	ok = tmplrender(env, "r.j2", src, strlen(src), &out);
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	rewind(f);
-	n = fread(errtext, 1, sizeof(errtext) - 1, f);
-	errtext[n] = '\0';
-	fclose(f);
+	uncapture();
 	snprintf(outtext, sizeof(outtext), "%s", out.data ? out.data : "");
 	delbuf(&out);
 	return ok;
@@ -96,7 +86,7 @@ START_TEST(test_render)
 	size_t i;
 
 	for (i = 0; i < LEN(cases); i++) {
-		ck_assert_msg(render(env, cases[i].src), "%s failed: %s", cases[i].src, errtext);
+		ck_assert_msg(render(env, cases[i].src), "%s failed: %s", cases[i].src, captured);
 		ck_assert_msg(strcmp(outtext, cases[i].out) == 0, "%s: got '%s', want '%s'", cases[i].src, outtext, cases[i].out);
 	}
 	deltenv(env);
@@ -129,7 +119,7 @@ START_TEST(test_errors)
 
 	for (i = 0; i < LEN(errs); i++) {
 		ck_assert_msg(!render(env, errs[i].src), "%s rendered '%s'", errs[i].src, outtext);
-		ck_assert_msg(strstr(errtext, errs[i].msg) != NULL, "%s: got %s", errs[i].src, errtext);
+		ck_assert_msg(strstr(captured, errs[i].msg) != NULL, "%s: got %s", errs[i].src, captured);
 	}
 	deltenv(env);
 }
@@ -147,66 +137,32 @@ START_TEST(test_mutation_persists)
 }
 END_TEST
 
-static void
-writeto(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	ck_assert_ptr_nonnull(f);
-	fputs(text, f);
-	fclose(f);
-}
-
 START_TEST(test_config)
 {
-	char dir[] = "/tmp/tmplcheckXXXXXX", *p1, *p2, *p3;
 	struct tenv *env;
 	struct buf out = {0};
 	const char *src = "{{ clusterconfig['a']['b'] }} {{ a.b }} {{ z }} {{ clusterconfig|length }}";
+	bool ok;
 
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	p1 = xasprintf("%s/10-first.yaml", dir);
-	p2 = xasprintf("%s/20-second.yml", dir);
-	p3 = xasprintf("%s/ignored.txt", dir);
-	writeto(p1, "a:\n  b: yes\n");
-	writeto(p2, "z: 1:20\n");
-	writeto(p3, "a: 1\n");
+	put("conf/10-first.yaml", "a:\n  b: yes\n", 0644);
+	put("conf/20-second.yml", "z: 1:20\n", 0644);
+	put("conf/ignored.txt", "a: 1\n", 0644);
 	env = mktenv();
-	ck_assert(tenvloadconfig(env, dir));
+	ck_assert(tenvloadconfig(env, "conf"));
 	ck_assert(tmplrender(env, "c.j2", src, strlen(src), &out));
 	ck_assert_str_eq(out.data, "True True 80 2");
 	deltenv(env);
 	delbuf(&out);
 	/* the same top-level key in two files is an error naming both */
-	writeto(p2, "z: 1\n\na: 2\n");
+	put("conf/20-second.yml", "z: 1\n\na: 2\n", 0644);
 	env = mktenv();
-	{
-		FILE *f = tmpfile();
-		int saved = dup(2);
-		size_t n;
-		bool ok;
-
-		dup2(fileno(f), 2);
-		ok = tenvloadconfig(env, dir);
-		fflush(stderr);
-		dup2(saved, 2);
-		close(saved);
-		rewind(f);
-		n = fread(errtext, 1, sizeof(errtext) - 1, f);
-		errtext[n] = '\0';
-		fclose(f);
-		ck_assert(!ok);
-	}
-	ck_assert_msg(strstr(errtext, "20-second.yml:3:1: error: the key 'a' is also defined at ") != NULL, "%s", errtext);
-	ck_assert_msg(strstr(errtext, "10-first.yaml:1:1") != NULL, "%s", errtext);
+	capture(2);
+	ok = tenvloadconfig(env, "conf");
+	uncapture();
+	ck_assert(!ok);
+	ck_assert_msg(strstr(captured, "20-second.yml:3:1: error: the key 'a' is also defined at ") != NULL, "%s", captured);
+	ck_assert_msg(strstr(captured, "10-first.yaml:1:1") != NULL, "%s", captured);
 	deltenv(env);
-	unlink(p1);
-	unlink(p2);
-	unlink(p3);
-	rmdir(dir);
-	free(p1);
-	free(p2);
-	free(p3);
 }
 END_TEST
 
@@ -222,18 +178,15 @@ main(void)
 {
 	Suite *s = suite_create("tmpl_eval");
 	TCase *tc = tcase_create("tmpl_eval");
-	SRunner *sr;
-	int failed;
+	TCase *tf = tcase_create("files");
 
 	tcase_add_test(tc, test_render);
 	tcase_add_test(tc, test_errors);
 	tcase_add_test(tc, test_mutation_persists);
-	tcase_add_test(tc, test_config);
 	tcase_add_test(tc, test_check);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	tcase_add_checked_fixture(tf, tmpsetup, tmpteardown);
+	tcase_add_test(tf, test_config);
+	suite_add_tcase(s, tf);
+	return runsuite(s);
 }

@@ -7,20 +7,16 @@
 #include <unistd.h>
 
 #include "tmpl_ast.h"
+#include "unit.h"
 
 static struct arena a;
 static struct token *toks;
 static size_t ntoks;
 static struct tsrc ts;
-static char errtext[4096];
-
-/* lex src (normalised first) with stderr captured into errtext */
+/* lex src (normalised first) with stderr in captured */
 static bool
 lex(const char *src)
 {
-	FILE *f = tmpfile();
-	int saved = dup(2);
-	size_t n;
 	bool ok;
 
 	delarena(&a);
@@ -28,16 +24,9 @@ lex(const char *src)
 	toks = NULL;
 	ts.name = "t.j2";
 	ts.src = tmplnormalize(&a, src, strlen(src), &ts.len);
-	fflush(stderr);
-	dup2(fileno(f), 2);
+	capture(2);
 	ok = tmpllex(&a, &ts, &toks, &ntoks);
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	rewind(f);
-	n = fread(errtext, 1, sizeof(errtext) - 1, f);
-	errtext[n] = '\0';
-	fclose(f);
+	uncapture();
 	return ok;
 }
 
@@ -135,18 +124,18 @@ END_TEST
 START_TEST(test_errors)
 {
 	ck_assert(!lex("line\n{{ $labels }}"));
-	ck_assert_ptr_nonnull(strstr(errtext, "t.j2:2:4: error: unexpected character '$'"));
-	ck_assert_ptr_nonnull(strstr(errtext, "{{ $labels }}\n   ^\n"));
+	ck_assert_ptr_nonnull(strstr(captured, "t.j2:2:4: error: unexpected character '$'"));
+	ck_assert_ptr_nonnull(strstr(captured, "{{ $labels }}\n   ^\n"));
 	ck_assert(!lex("{{ 'abc }}"));
-	ck_assert_ptr_nonnull(strstr(errtext, "unterminated string"));
+	ck_assert_ptr_nonnull(strstr(captured, "unterminated string"));
 	ck_assert(!lex("{{ (1]) }}"));
-	ck_assert_ptr_nonnull(strstr(errtext, "unexpected ']', expected ')'"));
+	ck_assert_ptr_nonnull(strstr(captured, "unexpected ']', expected ')'"));
 	ck_assert(!lex("{# open"));
-	ck_assert_ptr_nonnull(strstr(errtext, "t.j2:1:1: error: missing '#}'"));
+	ck_assert_ptr_nonnull(strstr(captured, "t.j2:1:1: error: missing '#}'"));
 	ck_assert(!lex("{% raw %} x"));
-	ck_assert_ptr_nonnull(strstr(errtext, "endraw"));
+	ck_assert_ptr_nonnull(strstr(captured, "endraw"));
 	ck_assert(!lex("{{ 99999999999999999999 }}"));
-	ck_assert_ptr_nonnull(strstr(errtext, "does not fit in 64 bits"));
+	ck_assert_ptr_nonnull(strstr(captured, "does not fit in 64 bits"));
 	delarena(&a);
 }
 END_TEST
@@ -156,8 +145,7 @@ main(void)
 {
 	Suite *s = suite_create("tmpl_lex");
 	TCase *tc = tcase_create("tmpl_lex");
-	SRunner *sr;
-	int failed;
+	int rc;
 
 	tcase_add_test(tc, test_normalize);
 	tcase_add_test(tc, test_tokens);
@@ -166,10 +154,7 @@ main(void)
 	tcase_add_test(tc, test_balance);
 	tcase_add_test(tc, test_errors);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	rc = runsuite(s);
 	free(toks);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return rc;
 }

@@ -7,9 +7,9 @@
 #include <unistd.h>
 
 #include "tmpl_ast.h"
+#include "unit.h"
 
 static struct arena a;
-static char errtext[4096];
 
 static void
 dump(struct buf *b, const struct node *n)
@@ -93,24 +93,15 @@ expr(const char *src)
 	return out;
 }
 
+/* parse src with stderr in captured */
 static bool
 parsecapture(const char *src, struct tmpl *t)
 {
-	FILE *f = tmpfile();
-	int saved = dup(2);
-	size_t n;
 	bool ok;
 
-	fflush(stderr);
-	dup2(fileno(f), 2);
+	capture(2);
 	ok = tmplparse(&a, "p.j2", src, strlen(src), t);
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	rewind(f);
-	n = fread(errtext, 1, sizeof(errtext) - 1, f);
-	errtext[n] = '\0';
-	fclose(f);
+	uncapture();
 	return ok;
 }
 
@@ -201,7 +192,7 @@ START_TEST(test_errors)
 
 	for (k = 0; k < LEN(cases); k++) {
 		ck_assert_msg(!parsecapture(cases[k].src, &t), "%s parsed", cases[k].src);
-		ck_assert_msg(strstr(errtext, cases[k].msg) != NULL, "%s: got %s", cases[k].src, errtext);
+		ck_assert_msg(strstr(captured, cases[k].msg) != NULL, "%s: got %s", cases[k].src, captured);
 	}
 	/* an unknown filter inside an if fails only when it runs, as in jinja2 */
 	ck_assert(parsecapture("{% if false %}{{ x|nosuch }}{% endif %}", &t));
@@ -216,16 +207,10 @@ main(void)
 {
 	Suite *s = suite_create("tmpl_parse");
 	TCase *tc = tcase_create("tmpl_parse");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_precedence);
 	tcase_add_test(tc, test_statements);
 	tcase_add_test(tc, test_errors);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return runsuite(s);
 }

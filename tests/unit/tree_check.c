@@ -9,74 +9,41 @@
 #include <unistd.h>
 
 #include "tree.h"
+#include "unit.h"
 #include "util.h"
 #include "walk.h"
-
-static char dir[64];
-
-static void
-put(const char *rel, const char *text)
-{
-	char *p = pathjoin(dir, rel);
-
-	ck_assert_int_ge(writefile(p, text, strlen(text), 0644), 0);
-	free(p);
-}
 
 static void
 setup(void)
 {
-	/* a fresh directory per test, also when Check does not fork */
-	snprintf(dir, sizeof(dir), "/tmp/tree_check.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	put("images/base/image.yaml", "");
-	put("images/base/Dockerfile", "FROM scratch\n");
-	put("images/app/image.yaml",
-	    "prerequisite: base\n"
+	tmpsetup();
+	put("images/base/image.yaml", "", 0644);
+	put("images/base/Dockerfile", "FROM scratch\n", 0644);
+	put("images/app/image.yaml", "prerequisite: base\n"
 	    "template-list: [Dockerfile, gen.txt]\n"
-	    "copy-list:\n  - {src: shared/lib, dst: images/app/vendor}\n");
-	put("images/app/Dockerfile.template", "FROM base\nCOPY --from=tool /t /t\n");
-	put("images/app/gen.txt.template", "{{ x }}\n");
-	put("images/app/gen.txt", "stale output in the source tree\n");
-	put("images/app/keep.txt", "k\n");
-	put("images/app/drop.log", "d\n");
-	put("images/app/.dockerignore", "*.log\n");
-	put("images/tool/image.yaml", "");
-	put("images/tool/Dockerfile", "FROM scratch\n");
-	put("shared/lib/a.so", "a\n");
+	    "copy-list:\n  - {src: shared/lib, dst: images/app/vendor}\n", 0644);
+	put("images/app/Dockerfile.template", "FROM base\nCOPY --from=tool /t /t\n", 0644);
+	put("images/app/gen.txt.template", "{{ x }}\n", 0644);
+	put("images/app/gen.txt", "stale output in the source tree\n", 0644);
+	put("images/app/keep.txt", "k\n", 0644);
+	put("images/app/drop.log", "d\n", 0644);
+	put("images/app/.dockerignore", "*.log\n", 0644);
+	put("images/tool/image.yaml", "", 0644);
+	put("images/tool/Dockerfile", "FROM scratch\n", 0644);
+	put("shared/lib/a.so", "a\n", 0644);
 }
 
-static void
-teardown(void)
-{
-	char *cmd = xasprintf("rm -rf '%s'", dir);
-
-	ck_assert_int_eq(system(cmd), 0);
-	free(cmd);
-}
-
-/* load the tree with stderr sent to a file; *errs gets what was printed */
+/* load the tree of tmpdir/images with stderr captured; *errs gets what was printed */
 static bool
 load(struct tree *t, char **errs)
 {
 	struct strvec roots = {0};
-	struct buf b = {0};
-	char *log = pathjoin(dir, "stderr"), *root = pathjoin(dir, "images");
-	int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644), saved = dup(2);
 	bool ok;
 
-	strvectake(&roots, root);
-	fflush(stderr);
-	dup2(fd, 2);
+	strvectake(&roots, pathjoin(tmpdir, "images"));
+	capture(2);
 	ok = treeload(t, &roots);
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	close(fd);
-	ck_assert(readfile(log, &b));
-	bufterm(&b);
-	*errs = b.data;
-	free(log);
+	*errs = xstrdup(uncapture());
 	delstrvec(&roots);
 	return ok;
 }
@@ -106,7 +73,7 @@ START_TEST(test_context)
 	ck_assert_int_eq(entry(app, "keep.txt")->kind, 'F');
 	ck_assert_int_eq(entry(app, "vendor/lib")->kind, 'D');
 	ck_assert_int_eq(entry(app, "vendor/lib/a.so")->kind, 'F');
-	want = xasprintf("%s/shared/lib/a.so", dir);
+	want = xasprintf("%s/shared/lib/a.so", tmpdir);
 	ck_assert_str_eq(entry(app, "vendor/lib/a.so")->src, want);
 	free(want);
 	free(errs);
@@ -143,8 +110,8 @@ START_TEST(test_errors_all_reported)
 	struct tree t = {0};
 	char *errs;
 
-	put("images/base/image.yaml", "prerequisite: app\n");
-	put("images/tool/image.yaml", "copy-list:\n  - {src: nothere, dst: images/tool}\n");
+	put("images/base/image.yaml", "prerequisite: app\n", 0644);
+	put("images/tool/image.yaml", "copy-list:\n  - {src: nothere, dst: images/tool}\n", 0644);
 	ck_assert(!load(&t, &errs));
 	ck_assert_ptr_nonnull(strstr(errs, "error: copy-list src 'nothere' does not exist"));
 	ck_assert_ptr_nonnull(strstr(errs, "app/image.yaml:1:15: error: dependency cycle: app -> base -> app"));
@@ -159,17 +126,11 @@ main(void)
 {
 	Suite *s = suite_create("tree");
 	TCase *tc = tcase_create("tree");
-	SRunner *sr;
-	int nfail;
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, setup, tmpteardown);
 	tcase_add_test(tc, test_context);
 	tcase_add_test(tc, test_deps_and_order);
 	tcase_add_test(tc, test_errors_all_reported);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nfail = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nfail ? 1 : 0;
+	return runsuite(s);
 }

@@ -10,25 +10,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "unit.h"
 #include "util.h"
-
-static char dir[64];
-
-static void
-setup(void)
-{
-	snprintf(dir, sizeof(dir), "/tmp/util_check.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-}
-
-static void
-teardown(void)
-{
-	char *cmd = xasprintf("rm -rf '%s'", dir);
-
-	ck_assert_int_eq(system(cmd), 0);
-	free(cmd);
-}
 
 START_TEST(test_bufprintf)
 {
@@ -87,7 +70,7 @@ END_TEST
 
 START_TEST(test_writefile)
 {
-	char *p = pathjoin(dir, "sub/f"), *tmp = xasprintf("%s.tmp", p);
+	char *p = pathjoin(tmpdir, "sub/f"), *tmp = xasprintf("%s.tmp", p);
 	struct stat a, b;
 	struct buf got = {0};
 
@@ -113,13 +96,12 @@ START_TEST(test_writefile)
 }
 END_TEST
 
-static char *names(const char *d);
 
 /* a descriptor reading text from its start (the file is already unlinked) */
 static int
 srcfd(const char *text)
 {
-	char *p = pathjoin(dir, "src");
+	char *p = pathjoin(tmpdir, "src");
 	int fd;
 
 	ck_assert_int_eq(writefile(p, text, strlen(text), 0600), 1);
@@ -132,7 +114,7 @@ srcfd(const char *text)
 
 START_TEST(test_writefilefd)
 {
-	char *p = pathjoin(dir, "copy");
+	char *p = pathjoin(tmpdir, "copy");
 	struct buf got = {0};
 	struct stat st;
 	int fd;
@@ -175,7 +157,7 @@ START_TEST(test_writefilefd)
 		free(big);
 	}
 	/* a source that cannot be read says so (-2), the target stays */
-	fd = open(dir, O_RDONLY | O_DIRECTORY);
+	fd = open(tmpdir, O_RDONLY | O_DIRECTORY);
 	ck_assert_int_eq(writefilefd(p, fd, 0640), -2);
 	close(fd);
 	got.len = 0;
@@ -188,7 +170,7 @@ END_TEST
 
 START_TEST(test_tmpstale)
 {
-	int dfd = open(dir, O_RDONLY | O_DIRECTORY), fd, ready[2], done[2];
+	int dfd = open(tmpdir, O_RDONLY | O_DIRECTORY), fd, ready[2], done[2];
 	char *name = NULL, c, buf[64];
 	pid_t pid;
 	ssize_t n;
@@ -202,7 +184,7 @@ START_TEST(test_tmpstale)
 	}
 	ck_assert_int_eq(waitpid(pid, NULL, 0), pid);
 	{
-		char *s = names(dir);
+		char *s = shout("ls -A '%s'", tmpdir);
 
 		ck_assert_int_eq(strncmp(s, ".gone.", 6), 0);
 		name = xstrndup(s, strcspn(s, "\n"));
@@ -227,7 +209,7 @@ START_TEST(test_tmpstale)
 	ck_assert(!tmpstale(dfd, buf));
 	ck_assert_int_eq(faccessat(dfd, buf, F_OK, 0), 0);
 	/* writefile of its target leaves it too, and leaves no temporary file of its own */
-	ck_assert_int_eq(chdir(dir), 0);
+	ck_assert_int_eq(chdir(tmpdir), 0);
 	ck_assert_int_eq(writefile("busy", "x", 1, 0666), 1);
 	ck_assert_int_eq(faccessat(dfd, buf, F_OK, 0), 0);
 	ck_assert_int_eq(write(done[1], "x", 1), 1);
@@ -236,7 +218,7 @@ START_TEST(test_tmpstale)
 	ck_assert_int_eq(writefile("busy", "y", 1, 0666), 1);
 	ck_assert_int_ne(faccessat(dfd, buf, F_OK, 0), 0);
 	{
-		char *s = names(dir);
+		char *s = shout("ls -A '%s'", tmpdir);
 
 		ck_assert_str_eq(s, "busy\n");
 		free(s);
@@ -252,7 +234,7 @@ END_TEST
 
 START_TEST(test_writefile_umask)
 {
-	char *p = pathjoin(dir, "m");
+	char *p = pathjoin(tmpdir, "m");
 	struct stat st;
 	mode_t old = umask(027);
 
@@ -274,26 +256,9 @@ START_TEST(test_writefile_umask)
 }
 END_TEST
 
-/* the names in dir, one string */
-static char *
-names(const char *d)
-{
-	char *cmd = xasprintf("ls -A '%s'", d), line[256];
-	struct buf b = {0};
-	FILE *f = popen(cmd, "r");
-
-	ck_assert_ptr_nonnull(f);
-	while (fgets(line, sizeof(line), f))
-		bufadds(&b, line);
-	pclose(f);
-	free(cmd);
-	bufterm(&b);
-	return b.data;
-}
-
 START_TEST(test_writefile_nofollow)
 {
-	char *out = pathjoin(dir, "outside"), *in = pathjoin(dir, "in"), *s, *p;
+	char *out = pathjoin(tmpdir, "outside"), *in = pathjoin(tmpdir, "in"), *s, *p;
 	struct buf got = {0};
 	struct stat st;
 	int fd;
@@ -331,7 +296,7 @@ START_TEST(test_writefile_nofollow)
 	bufterm(&got);
 	ck_assert_str_eq(got.data, "mine");
 	/* and no temporary file is left */
-	s = names(".");
+	s = shout("ls -A");
 	ck_assert_str_eq(s, "conf\nconf.tmp\nlink\nv\nw\n");
 	free(s);
 	delbuf(&got);
@@ -344,7 +309,7 @@ END_TEST
 START_TEST(test_tmpname)
 {
 	char *name = NULL;
-	int fd = open(dir, O_RDONLY | O_DIRECTORY);
+	int fd = open(tmpdir, O_RDONLY | O_DIRECTORY);
 
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_ge(tmpcreate(fd, "conf", 0666, &name), 0);
@@ -383,9 +348,9 @@ END_TEST
 /* many files into one directory: writefile's results, stale temporary files of each name removed */
 START_TEST(test_wdir)
 {
-	int dfd = open(dir, O_RDONLY | O_DIRECTORY), fd;
+	int dfd = open(tmpdir, O_RDONLY | O_DIRECTORY), fd;
 	struct wdir *w;
-	char *sub = pathjoin(dir, "w"), *name = NULL, *s;
+	char *sub = pathjoin(tmpdir, "w"), *name = NULL, *s;
 	struct buf got = {0};
 	pid_t pid;
 
@@ -407,13 +372,13 @@ START_TEST(test_wdir)
 	ck_assert_int_eq(wdirwrite(w, "a.list", "one\n", 4, 0666), 1);
 	ck_assert_int_eq(wdirwrite(w, "a.list", "one\n", 4, 0666), 0);
 	ck_assert_int_eq(wdirwrite(w, "c.list", "c\n", 2, 0666), 1);
-	s = names(sub);
+	s = shout("ls -A '%s'", sub);
 	/* a.list's temporary file is gone, b.list's stays until b.list is written */
 	ck_assert_int_eq(strncmp(s, ".b.list.", 8), 0);
 	ck_assert_str_eq(strchr(s, '\n') + 1, "a.list\nc.list\n");
 	free(s);
 	ck_assert_int_eq(wdirwrite(w, "b.list", "b\n", 2, 0666), 1);
-	s = names(sub);
+	s = shout("ls -A '%s'", sub);
 	ck_assert_str_eq(s, "a.list\nb.list\nc.list\n");
 	free(s);
 	delwdir(w);
@@ -436,10 +401,8 @@ main(void)
 {
 	Suite *s = suite_create("util");
 	TCase *tc = tcase_create("util");
-	SRunner *sr;
-	int nfail;
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, tmpsetup, tmpteardown);
 	tcase_add_test(tc, test_bufprintf);
 	tcase_add_test(tc, test_xasprintf);
 	tcase_add_test(tc, test_optval);
@@ -452,9 +415,5 @@ main(void)
 	tcase_add_test(tc, test_strvec);
 	tcase_add_test(tc, test_wdir);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nfail = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nfail ? 1 : 0;
+	return runsuite(s);
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "unit.h"
 #include "value.h"
 
 static char *
@@ -184,8 +185,6 @@ main(void)
 {
 	Suite *s = suite_create("value");
 	TCase *tc = tcase_create("value");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_float_repr);
 	tcase_add_test(tc, test_scalars);
@@ -195,9 +194,5 @@ main(void)
 	tcase_add_test(tc, test_eq_cmp);
 	tcase_add_test(tc, test_arena_big);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return runsuite(s);
 }
