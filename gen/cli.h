@@ -15,6 +15,12 @@ int cmd_list(int argc, char **argv);
 int cmd_graph(int argc, char **argv);
 /* check an image tree, writing nothing (generate.c) */
 int cmd_check(int argc, char **argv);
+/* the state of every image of a build directory (generate.c, report.c) */
+int cmd_status(int argc, char **argv);
+/* change the recorded options of a build directory and regenerate (generate.c) */
+int cmd_reconfigure(int argc, char **argv);
+/* run ninja each time a file of the tree changes (watch.c) */
+int cmd_watch(int argc, char **argv);
 /* copy a stage manifest's files into a build context (stage.c) */
 int cmd_stage(int argc, char **argv);
 /* build one image with the container engine (build.c) */
@@ -25,6 +31,10 @@ int cmd_digest(int argc, char **argv);
 int cmd_hook(int argc, char **argv);
 /* make the next ninja run a pai-build service's hooks again (hook.c) */
 int cmd_rehook(int argc, char **argv);
+/* look an image up in the cache registry by its input digest (build.c) */
+int cmd_pull(int argc, char **argv);
+/* give a built image its names, without building (tag.c) */
+int cmd_tag(int argc, char **argv);
 /* render a template with the cluster configuration (render.c) */
 int cmd_render(int argc, char **argv);
 /* compile the cluster configuration for render -c (config.c) */

@@ -19,6 +19,9 @@ struct command {
 /* subcommands, in the order --help lists them */
 static const struct command commands[] = {
 	{"generate", cmd_generate, "write build.ninja for an image tree"},
+	{"reconfigure", cmd_reconfigure, "change the recorded options of a build directory and regenerate"},
+	{"status", cmd_status, "say which images are up to date, stale, never built or failed"},
+	{"watch", cmd_watch, "run ninja each time a file of the tree changes"},
 	{"list", cmd_list, "print the images in build order with their prerequisites"},
 	{"graph", cmd_graph, "print the image graph in Graphviz dot"},
 	{"check", cmd_check, "check an image tree, writing nothing"},
@@ -29,6 +32,8 @@ static const struct command commands[] = {
 	{"rehook", cmd_rehook, "make the next ninja run the pai-build hooks again"},
 	{"render", cmd_render, "render a Jinja2 template with the cluster configuration"},
 	{"config", cmd_config, "compile the cluster configuration for render -c"},
+	{"pull", cmd_pull, "look an image up in the cache registry by its input digest"},
+	{"tag", cmd_tag, "give a built image its names and record them, without building"},
 	{"push", cmd_push, "push one image to its registry and record the digest"},
 	{"publish", cmd_publish, "move the release tag once every image is pushed"},
 	{"pool", cmd_pool, "run a command holding one of N slots of a lock (make's engine pool)"},

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -17,9 +18,11 @@
 struct buildcmd {
 	struct engine e;
 	struct buildopts o;
-	struct strvec tags, buildargs, labels, cachefrom, cacheto;
+	struct strvec tags, buildargs, labels, cachefrom, cacheto, deps;
 	const char *enginename, *file, *iid, *log, *digestpath, *cache, *layercache;
+	const char *pulled; /* the pull edge's stamp: "<digest> <image id>" or "<digest> -" */
 	char *digest; /* "sha256:<hex>" read from digestpath */
+	struct timespec t0; /* when the build started, for the result line */
 };
 
 static void
@@ -34,10 +37,18 @@ usage(FILE *f)
 	    "  --build-arg=K=V     (repeatable)\n"
 	    "  --label=K=V         (repeatable)\n"
 	    "  --target=STAGE\n"
-	    "  --iid=PATH          image ID, rewritten only when it changes\n"
+	    "  --network=MODE      the network of RUN steps (none, host, ...)\n"
+	    "  --iid=PATH          image ID, rewritten only when it changes; PATH.built records\n"
+	    "                      what it was built from\n"
+	    "  --dep=IIDFILE       the image ID of a prerequisite (repeatable): with --digest,\n"
+	    "                      the engine is not run when the digest and these IDs are\n"
+	    "                      those of the last build and the image is still there\n"
 	    "  --log=PATH          the engine's output, shown when the build fails\n"
 	    "  --digest=PATH       input digest: tag NAME:<prefix>, label org.imagegen.digest\n"
-	    "  --cache=REF         cache registry: pull REF/NAME:<digest> instead of building\n"
+	    "  --cache=REF         cache registry: pull REF/NAME:<digest> instead of building,\n"
+	    "                      push it there after a build\n"
+	    "  --pulled=STAMP      what imagegen pull found in the cache: its image, when it is\n"
+	    "                      the one of the digest, is taken instead of a build\n"
 	    "  --layer-cache=REF   the engine's layer cache in REF/NAME (--cache-from/--cache-to)\n"
 	    "  --cache-from=REF    passed to the engine (repeatable)\n"
 	    "  --cache-to=REF      passed to the engine where supported (repeatable)\n"
@@ -88,6 +99,10 @@ parseargs(struct buildcmd *c, int argc, char **argv)
 			strvecadd(&c->labels, v);
 		} else if ((v = optval(a, "--target"))) {
 			c->o.target = v;
+		} else if ((v = optval(a, "--network"))) {
+			c->o.network = v;
+		} else if ((v = optval(a, "--dep"))) {
+			strvecadd(&c->deps, v);
 		} else if ((v = optval(a, "--iid"))) {
 			c->iid = v;
 		} else if ((v = optval(a, "--log"))) {
@@ -96,6 +111,8 @@ parseargs(struct buildcmd *c, int argc, char **argv)
 			c->digestpath = v;
 		} else if ((v = optval(a, "--cache"))) {
 			c->cache = v;
+		} else if ((v = optval(a, "--pulled"))) {
+			c->pulled = v;
 		} else if ((v = optval(a, "--layer-cache"))) {
 			c->layercache = v;
 		} else if ((v = optval(a, "--cache-from"))) {
@@ -142,15 +159,78 @@ imgname(const struct buildcmd *c)
 	return c->o.name ? c->o.name : c->o.ctxdir;
 }
 
+/* PATH with its ".iid" ending (if any) replaced by ext: img/X.iid -> img/X.built */
+static char *
+sibling(const char *iid, const char *ext)
+{
+	size_t n = strlen(iid);
+
+	if (n > 4 && strcmp(iid + n - 4, ".iid") == 0)
+		n -= 4;
+	return xasprintf("%.*s%s", (int)n, iid, ext);
+}
+
+/* seconds since the build started */
+static double
+elapsed(const struct buildcmd *c)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - c->t0.tv_sec) + (double)(t.tv_nsec - c->t0.tv_nsec) / 1e9;
+}
+
+/* PATH.failed beside the image ID: the last run of this build failed (imagegen status reads it) */
+static void
+markfailed(const struct buildcmd *c, const char *what, int st)
+{
+	char *path = sibling(c->iid, ".failed");
+	char *text = xasprintf("%s %s exit status %d\n", what, c->e.name, st);
+
+	if (writefile(path, text, strlen(text), 0666) < 0)
+		error("cannot write %s:", path);
+	free(text);
+	free(path);
+}
+
+/* the last run succeeded: no PATH.failed */
+static void
+clearfailed(const struct buildcmd *c)
+{
+	char *path = sibling(c->iid, ".failed");
+
+	if (unlink(path) != 0 && errno != ENOENT)
+		error("cannot remove %s:", path);
+	free(path);
+}
+
+/*
+ * podman refuses a short name it cannot resolve ("short-name ... did not
+ * resolve to an alias and no unqualified-search registries are defined"):
+ * say how to fix it
+ */
+static void
+shortnamehint(const char *log)
+{
+	struct buf b = {0};
+
+	if (readfile(log, &b) && (bufterm(&b), strstr(b.data, "short-name")) && strstr(b.data, "unqualified-search"))
+		note("podman resolves a short name such as 'FROM ubuntu' only through "
+		    "unqualified-search-registries in /etc/containers/registries.conf; write the name in full "
+		    "(docker.io/library/ubuntu) or add: unqualified-search-registries = [\"docker.io\"]");
+	delbuf(&b);
+}
+
 static void
 failed(const struct buildcmd *c, const char *what, int st)
 {
-	if (c->log) {
+	if (c->log)
 		showlogtail(c->log);
-		error("%s of %s failed (%s exit status %d); the full log is %s", what, imgname(c), c->e.name, st, c->log);
-	} else {
+	markfailed(c, what, st);
+	if (strcmp(what, "build") != 0)
 		error("%s of %s failed (%s exit status %d)", what, imgname(c), c->e.name, st);
-	}
+	fflush(stdout);
+	fprintf(stderr, "%s: FAILED after %.1f s%s%s\n", imgname(c), elapsed(c), c->log ? ", see " : "", c->log ? c->log : "");
 }
 
 /* writes id to --iid if it differs */
@@ -185,6 +265,79 @@ readdigest(struct buildcmd *c)
 		return false;
 	}
 	return true;
+}
+
+/*
+ * what the image is built from, as the record beside the image ID holds
+ * it: the input digest and each prerequisite's image ID; NULL when a
+ * prerequisite's ID cannot be read
+ */
+static char *
+inputsrecord(const struct buildcmd *c)
+{
+	struct buf b = {0}, t = {0};
+	char *id;
+	size_t i;
+
+	bufprintf(&b, "digest %s\n", c->digest);
+	for (i = 0; i < c->deps.n; i++) {
+		t.len = 0;
+		if (!readfile(c->deps.v[i], &t) || !(id = imageidnorm(t.data ? t.data : "", t.len))) {
+			delbuf(&t);
+			delbuf(&b);
+			return NULL;
+		}
+		bufprintf(&b, "dep %s\n", id);
+		free(id);
+	}
+	delbuf(&t);
+	bufterm(&b);
+	return b.data;
+}
+
+static char *imageid(struct buildcmd *c, const char *ref, int logfd);
+
+/*
+ * the ID of the image the last build made when it was made from the
+ * same inputs and the engine still has it under the image's name; NULL
+ * when the engine has to build
+ */
+static char *
+uptodate(struct buildcmd *c, const char *inputs)
+{
+	struct buf rec = {0};
+	char *path, *id = NULL, *have;
+	size_t n = strlen(inputs);
+
+	if (!c->o.name)
+		return NULL;
+	path = sibling(c->iid, ".built");
+	if (readfile(path, &rec) && rec.len > n + 3 && memcmp(rec.data, inputs, n) == 0 &&
+	    memcmp(rec.data + n, "id ", 3) == 0)
+		id = imageidnorm(rec.data + n + 3, rec.len - n - 3);
+	free(path);
+	delbuf(&rec);
+	if (!id)
+		return NULL;
+	have = imageid(c, c->o.name, -2);
+	if (!have || strcmp(have, id) != 0) {
+		free(id);
+		id = NULL;
+	}
+	free(have);
+	return id;
+}
+
+/* records what the image id was built from */
+static void
+writerecord(const struct buildcmd *c, const char *inputs, const char *id)
+{
+	char *path = sibling(c->iid, ".built"), *text = xasprintf("%sid %s\n", inputs, id);
+
+	if (writefile(path, text, strlen(text), 0666) < 0)
+		error("cannot write %s:", path);
+	free(text);
+	free(path);
 }
 
 /* tags image id with every name the build would have given it */
@@ -222,7 +375,8 @@ imageid(struct buildcmd *c, const char *ref, int logfd)
 	char *id = NULL;
 
 	engineimageid(&c->e, ref, &a);
-	if (enginelogrun(&a, logfd, NULL, &out) == 0)
+	/* logfd -2: no log, and nothing on stderr either */
+	if ((logfd == -2 ? enginequiet(&a, &out) : enginelogrun(&a, logfd, NULL, &out)) == 0)
 		id = imageidnorm(out.data ? out.data : "", out.len);
 	delstrvec(&a);
 	delbuf(&out);
@@ -262,6 +416,122 @@ cachepull(struct buildcmd *c, const char *ref, int logfd)
 	return id;
 }
 
+/* the image the pull edge found for the current digest, or NULL */
+static char *
+pulledid(const struct buildcmd *c)
+{
+	struct buf b = {0};
+	char *id = NULL;
+	size_t n = strlen(c->digest);
+
+	if (readfile(c->pulled, &b) && b.len > n + 1 && memcmp(b.data, c->digest, n) == 0 && b.data[n] == ' ')
+		id = imageidnorm(b.data + n + 1, b.len - n - 1);
+	delbuf(&b);
+	return id;
+}
+
+/*
+ * imagegen pull: looks the image up in the cache registry by its input
+ * digest, before its build edge runs, so that ninja's status line says
+ * PULL while it pulls. Writes "<digest> <image id>", or "<digest> -" when
+ * the cache does not hold it, and only when that changes.
+ */
+int
+cmd_pull(int argc, char **argv)
+{
+	struct buildcmd c;
+	struct buf old = {0};
+	const char *v, *out = NULL;
+	char *ref = NULL, *id = NULL, *text = NULL;
+	int i, rc = 1, logfd = -1;
+
+	memset(&c, 0, sizeof(c));
+	clock_gettime(CLOCK_MONOTONIC, &c.t0);
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			printf("usage: %s pull --engine=ENGINE --cache=REF --name=NAME --digest=DIGESTFILE [--insecure]\n"
+			    "                [--log=LOG] -o STAMP\n"
+			    "\n"
+			    "pulls REF/NAME:<input digest> when the cache registry holds it and records\n"
+			    "'<digest> <image id>' in STAMP, or '<digest> -' when it does not; imagegen\n"
+			    "build --pulled=STAMP then takes the image instead of building it.\n", argv0);
+			return 0;
+		} else if ((v = optval(argv[i], "--engine"))) {
+			c.enginename = v;
+		} else if ((v = optval(argv[i], "--cache"))) {
+			c.cache = v;
+		} else if ((v = optval(argv[i], "--name"))) {
+			c.o.name = v;
+		} else if ((v = optval(argv[i], "--digest"))) {
+			c.digestpath = v;
+		} else if ((v = optval(argv[i], "--log"))) {
+			c.log = v;
+		} else if (strcmp(argv[i], "--insecure") == 0) {
+			c.e.insecure = true;
+		} else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) {
+			out = argv[++i];
+		} else {
+			error("pull: unknown argument '%s'; '%s pull --help' lists the options", argv[i], argv0);
+			return 2;
+		}
+	}
+	if (!c.enginename || !c.cache || !c.o.name || !c.digestpath || !out) {
+		error("pull: --engine, --cache, --name, --digest and -o are required");
+		return 2;
+	}
+	if (!engineparse(&c.e, c.enginename)) {
+		error("pull: unknown engine '%s'; expected docker, podman, buildah or buildx", c.enginename);
+		return 2;
+	}
+	if (!readdigest(&c))
+		goto out;
+	/* the stamp is about this digest already: the lookup is done */
+	if (readfile(out, &old) && old.len > strlen(c.digest) && memcmp(old.data, c.digest, strlen(c.digest)) == 0 &&
+	    old.data[strlen(c.digest)] == ' ') {
+		rc = 0;
+		goto out;
+	}
+	if (!enginefind(&c.e)) {
+		error("pull: the container engine '%s' is not in PATH; install it (Debian package %s)",
+		    c.e.kind == ENGINE_BUILDX ? "docker" : c.e.name, enginepkg(&c.e));
+		goto out;
+	}
+	if (!openlog(c.log, &logfd))
+		goto out;
+	ref = xasprintf("%s/%s:%s", c.cache, c.o.name, c.digest + 7);
+	{
+		struct strvec a = {0};
+		struct buf o = {0};
+		int st;
+
+		enginepull(&c.e, ref, &a);
+		st = enginelogrun(&a, logfd, NULL, &o);
+		delstrvec(&a);
+		if (st == 0 && !(id = imageidnorm(o.data ? o.data : "", o.len)))
+			id = imageid(&c, ref, logfd);
+		delbuf(&o);
+	}
+	text = xasprintf("%s %s\n", c.digest, id ? id : "-");
+	if (writefile(out, text, strlen(text), 0666) < 0) {
+		error("pull: cannot write %s:", out);
+		goto out;
+	}
+	if (id)
+		printf("%s: pulled from %s in %.1f s (%.19s)\n", c.o.name, c.cache, elapsed(&c), id);
+	rc = 0;
+out:
+	if (logfd >= 0)
+		close(logfd);
+	fflush(stdout);
+	delbuf(&old);
+	free(ref);
+	free(id);
+	free(text);
+	free(c.digest);
+	delengine(&c.e);
+	return rc;
+}
+
 /* pushes the digest tag to the cache; a failure is reported, not fatal */
 static void
 cachepush(struct buildcmd *c, const char *local, const char *ref, int logfd)
@@ -292,9 +562,10 @@ build(struct buildcmd *c)
 	struct buf idtext = {0};
 	struct stat st;
 	char *file, *tmp, *id = NULL, *cacheref = NULL;
-	char *lcrepo = NULL, *lcfrom = NULL, *lcto = NULL;
+	char *lcrepo = NULL, *lcfrom = NULL, *lcto = NULL, *inputs = NULL;
 	int logfd = -1, rc = 1, status;
 
+	clock_gettime(CLOCK_MONOTONIC, &c->t0);
 	if (stat(c->o.ctxdir, &st) != 0) {
 		error("build: context directory %s: %s", c->o.ctxdir, errstr(errno));
 		return 1;
@@ -346,14 +617,42 @@ build(struct buildcmd *c)
 	c->o.ncachefrom = c->cachefrom.n;
 	c->o.cacheto = (const char **)c->cacheto.v;
 	c->o.ncacheto = c->cacheto.n;
+	if (c->digest && c->pulled && (id = pulledid(c))) {
+		/* the pull edge found it in the cache (and said so): give it its names */
+		if (openlog(c->log, &logfd) && tagall(c, id, logfd) && writeiid(c, id)) {
+			if ((inputs = inputsrecord(c)))
+				writerecord(c, inputs, id);
+			clearfailed(c);
+			rc = 0;
+			goto out;
+		}
+		if (logfd >= 0)
+			close(logfd);
+		logfd = -1;
+		free(id);
+		id = NULL;
+	}
+	if (c->digest && (inputs = inputsrecord(c)) && (id = uptodate(c, inputs))) {
+		if (writeiid(c, id)) {
+			clearfailed(c);
+			printf("%s: up to date (inputs unchanged)\n", c->o.name);
+			rc = 0;
+		}
+		goto out;
+	}
 	if (!openlog(c->log, &logfd))
 		goto out;
-	if (c->cache) {
+	if (c->cache)
 		cacheref = xasprintf("%s/%s:%s", c->cache, c->o.name, c->digest + 7);
+	/* with a pull edge, the cache was looked up already */
+	if (c->cache && !c->pulled) {
 		id = cachepull(c, cacheref, logfd);
 		if (id) {
 			if (writeiid(c, id)) {
-				printf("%s: pulled %s\n", c->o.name, cacheref);
+				if (inputs)
+					writerecord(c, inputs, id);
+				clearfailed(c);
+				printf("%s: pulled from %s in %.1f s (%.19s)\n", c->o.name, c->cache, elapsed(c), id);
 				rc = 0;
 			}
 			goto out;
@@ -369,10 +668,11 @@ build(struct buildcmd *c)
 	c->o.iidfile = tmp;
 	enginebuild(&c->e, &c->o, &a);
 	status = enginelogrun(&a, logfd, NULL, NULL);
+	if (status != 0 && c->e.kind == ENGINE_PODMAN && c->log)
+		shortnamehint(c->log);
 	delstrvec(&a);
 	if (status != 0) {
-		if (status > 0)
-			failed(c, "build", status);
+		failed(c, "build", status);
 		unlink(tmp);
 		free(tmp);
 		goto out;
@@ -381,6 +681,7 @@ build(struct buildcmd *c)
 		error("%s: the engine wrote no image ID to %s; expected sha256:<hex>", imgname(c), tmp);
 		unlink(tmp);
 		free(tmp);
+		markfailed(c, "build", 0);
 		goto out;
 	}
 	unlink(tmp);
@@ -388,8 +689,10 @@ build(struct buildcmd *c)
 	if (cacheref)
 		cachepush(c, c->o.name, cacheref, logfd);
 	if (writeiid(c, id)) {
-		if (c->cache)
-			printf("%s: built\n", c->o.name);
+		if (inputs)
+			writerecord(c, inputs, id);
+		clearfailed(c);
+		printf("%s: built in %.1f s (%.19s)\n", imgname(c), elapsed(c), id);
 		rc = 0;
 	}
 out:
@@ -400,6 +703,7 @@ out:
 	free(id);
 	free(cacheref);
 	free(lcrepo);
+	free(inputs);
 	free(file);
 	return rc;
 }
@@ -419,6 +723,7 @@ cmd_build(int argc, char **argv)
 	delstrvec(&c.labels);
 	delstrvec(&c.cachefrom);
 	delstrvec(&c.cacheto);
+	delstrvec(&c.deps);
 	free(c.digest);
 	delengine(&c.e);
 	return rc;

@@ -163,6 +163,8 @@ enginebuild(const struct engine *e, const struct buildopts *o, struct strvec *a)
 		strvecadd(a, "--target");
 		strvecadd(a, o->target);
 	}
+	if (o->network)
+		strvecaddf(a, "--network=%s", o->network);
 	for (i = 0; i < o->ncachefrom; i++)
 		strvecaddf(a, "--cache-from=%s", o->cachefrom[i]);
 	/* the classic docker builder has no --cache-to */
@@ -403,6 +405,17 @@ fail:
 	}
 	errno = err;
 	return -1;
+}
+
+int
+enginequiet(const struct strvec *a, struct buf *out)
+{
+	int nullfd = open("/dev/null", O_WRONLY | O_CLOEXEC), st;
+
+	st = enginerun(a, NULL, out, -1, nullfd);
+	if (nullfd >= 0)
+		close(nullfd);
+	return st;
 }
 
 char *

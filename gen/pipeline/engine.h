@@ -43,6 +43,7 @@ struct buildopts {
 	const char **labels;
 	size_t nlabels;
 	const char *target;    /* or NULL */
+	const char *network;   /* --network of RUN steps, or NULL */
 	const char *iidfile;   /* where the engine writes the image ID */
 	const char **cachefrom; /* --cache-from refs, where the engine supports them */
 	size_t ncachefrom;
@@ -80,6 +81,9 @@ void enginelogin(const struct engine *e, const char *registry, const char *user,
  * could not start.
  */
 int enginerun(const struct strvec *a, const char *input, struct buf *out, int outfd, int errfd);
+
+/* runs a with stdout captured in out and stderr discarded; the status as enginerun returns it */
+int enginequiet(const struct strvec *a, struct buf *out);
 
 /* opens log fresh for writing (creating its directory); *fd is -1 when log is NULL. false after a message */
 bool openlog(const char *log, int *fd);

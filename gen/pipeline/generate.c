@@ -23,6 +23,7 @@
 #include "opts.h"
 #include "plan.h"
 #include "registry.h"
+#include "report.h"
 #include "tmpl.h"
 #include "tree.h"
 #include "util.h"
@@ -194,29 +195,17 @@ renderedges(const struct opts *o, const struct node *nd, const char *ctx, struct
 	}
 }
 
-/* the --tag flags: name:tag per image.yaml tag, and the registry forms */
+/* the --tag flags of the tag edge */
 static void
 tagflags(const struct opts *o, const struct image *img, struct buf *b)
 {
-	char *repo = regrepo(o->registry, o->namespace, img->name), *p;
+	struct strvec names = {0};
 	size_t i;
 
-	for (i = 0; i < img->ntag; i++) {
-		p = xasprintf("%s:%s", img->name, img->tag[i].s);
-		addflag(b, "tag", p);
-		free(p);
-	}
-	if (repo) {
-		p = xasprintf("%s:%s", repo, o->tag);
-		addflag(b, "tag", p);
-		free(p);
-		for (i = 0; i < img->ntag; i++) {
-			p = xasprintf("%s:%s", repo, img->tag[i].s);
-			addflag(b, "tag", p);
-			free(p);
-		}
-	}
-	free(repo);
+	optsnames(o, img, &names);
+	for (i = 0; i < names.n; i++)
+		addflag(b, "tag", names.v[i]);
+	delstrvec(&names);
 }
 
 /* "--flag=key=value" for each pair */
@@ -233,24 +222,26 @@ kvflags(const char *flag, const struct ykv *kv, size_t n, struct buf *b)
 	}
 }
 
-/* the variables the digest and build edges share: file, build args, labels, target, ctx, name */
+/* the flags the digest and build edges share: file, build args, labels, target */
 static void
-buildflags(const struct node *nd, const char *ctx, struct edge *e, struct buf *b)
+buildflags(const struct node *nd, struct buf *b)
 {
 	const struct image *img = nd->img;
 
 	addflag(b, "file", nd->dockerfile);
-	edgeflags(e, "file", b);
 	kvflags("build-arg", img->buildarg, img->nbuildarg, b);
-	edgeflags(e, "buildargs", b);
 	kvflags("label", img->label, img->nlabel, b);
-	edgeflags(e, "labels", b);
 	if (img->target.s)
 		addflag(b, "target", img->target.s);
-	edgeflags(e, "target", b);
+}
+
+/* the ctx and name variables of an edge */
+static void
+ctxname(const struct node *nd, const char *ctx, struct edge *e, struct buf *b)
+{
 	escshell(b, ctx);
 	edgeflags(e, "ctx", b);
-	escshell(b, img->name);
+	escshell(b, nd->img->name);
 	edgeflags(e, "name", b);
 }
 
@@ -284,33 +275,51 @@ digestedge(const struct tree *t, const struct node *nd, const char *ctx, struct 
 	e.rule = "digest";
 	strvectake(&e.out, xasprintf("img/%s.digest", nd->img->name));
 	ctxinputs(t, nd, ctx, &e.implicit);
+	buildflags(nd, &b);
 	for (i = 0; i < nd->deps.n; i++) {
 		p = xasprintf("img/%s.digest", nd->deps.v[i]);
 		addflag(&b, "dep", p);
 		strvectake(&e.implicit, p);
 	}
-	edgeflags(&e, "prereqs", &b);
-	buildflags(nd, ctx, &e, &b);
+	edgeflags(&e, "args", &b);
+	ctxname(nd, ctx, &e, &b);
 	planedge(pl, &e);
 	delbuf(&b);
 }
 
-/* the build edge: the image ID from the staged and rendered files, the dependencies' IDs and the digest */
+/* true when the image has names beyond its own: a tag edge gives them */
+static bool
+hasnames(const struct opts *o, const struct image *img)
+{
+	return img->ntag > 0 || (o->registry && *o->registry);
+}
+
+/*
+ * the build edge: the image ID from the staged and rendered files, the
+ * dependencies' IDs and the digest. Names are not inputs: the image is
+ * tagged with its bare name only (so FROM finds it), its other names
+ * come from the tag edge, and the prerequisites' tag edges run first (a
+ * Dockerfile may name them by their registry form).
+ */
 static void
-buildedge(const struct tree *t, const struct opts *o, const struct node *nd, const char *ctx, struct plan *pl)
+buildedge(const struct opts *o, const struct tree *t, const struct node *nd, const char *ctx, struct plan *pl)
 {
 	const struct image *img = nd->img;
+	const struct node *dep;
 	struct edge e = {0};
 	struct buf b = {0};
 	char *log = xasprintf("log/%s.log", img->name);
-	char *digest = xasprintf("img/%s.digest", img->name);
+	char *digest = xasprintf("img/%s.digest", img->name), *p;
 	size_t i;
 
 	e.rule = "build";
 	strvectake(&e.out, xasprintf("img/%s.iid", img->name));
 	ctxinputs(t, nd, ctx, &e.implicit);
-	for (i = 0; i < nd->deps.n; i++)
+	for (i = 0; i < nd->deps.n; i++) {
 		strvectake(&e.implicit, xasprintf("img/%s.iid", nd->deps.v[i]));
+		if ((dep = treefind(t, nd->deps.v[i])) && hasnames(o, dep->img))
+			strvectake(&e.orderonly, xasprintf("img/%s.tags", nd->deps.v[i]));
+	}
 	/* after the hooks of the services it is built on, as pai_build goes service by service */
 	svcorder(t, nodesvc(t, nd), &e.orderonly, NULL);
 	for (i = 0; i < e.orderonly.n; i++) {
@@ -322,17 +331,84 @@ buildedge(const struct tree *t, const struct opts *o, const struct node *nd, con
 	}
 	strvecuniq(&e.orderonly);
 	strvecadd(&e.implicit, digest);
-	escshell(&b, digest);
-	edgeflags(&e, "digest", &b);
-	tagflags(o, img, &b);
-	edgeflags(&e, "tags", &b);
-	buildflags(nd, ctx, &e, &b);
+	addflag(&b, "name", img->name);
+	buildflags(nd, &b);
+	addflag(&b, "digest", digest);
+	if (o->cache) {
+		p = xasprintf("img/%s.pulled", img->name);
+		addflag(&b, "pulled", p);
+		strvectake(&e.implicit, p);
+	}
+	for (i = 0; i < nd->deps.n; i++) {
+		p = xasprintf("img/%s.iid", nd->deps.v[i]);
+		addflag(&b, "dep", p);
+		free(p);
+	}
+	edgeflags(&e, "args", &b);
+	ctxname(nd, ctx, &e, &b);
 	escshell(&b, log);
 	edgeflags(&e, "log", &b);
 	planedge(pl, &e);
 	delbuf(&b);
 	free(digest);
 	free(log);
+}
+
+/*
+ * with a cache registry: the pull edge, which looks the image up by its
+ * input digest before the build edge runs (ninja's status line says PULL)
+ */
+static void
+pulledge(const struct opts *o, const struct node *nd, struct plan *pl)
+{
+	const struct image *img = nd->img;
+	struct edge e = {0};
+	struct buf b = {0};
+	char *p;
+
+	if (!o->cache)
+		return;
+	e.rule = "pull";
+	strvectake(&e.out, xasprintf("img/%s.pulled", img->name));
+	strvectake(&e.in, xasprintf("img/%s.digest", img->name));
+	addflag(&b, "name", img->name);
+	p = xasprintf("img/%s.digest", img->name);
+	addflag(&b, "digest", p);
+	free(p);
+	p = xasprintf("log/%s.pull.log", img->name);
+	addflag(&b, "log", p);
+	free(p);
+	edgeflags(&e, "args", &b);
+	escshell(&b, img->name);
+	edgeflags(&e, "name", &b);
+	planedge(pl, &e);
+	delbuf(&b);
+}
+
+/* the tag edge: every name of the image but its own, given to the built image; no engine build */
+static void
+tagedge(const struct opts *o, const struct node *nd, struct plan *pl)
+{
+	const struct image *img = nd->img;
+	struct edge e = {0};
+	struct buf b = {0};
+	char *p;
+
+	if (!hasnames(o, img))
+		return;
+	e.rule = "tag";
+	strvectake(&e.out, xasprintf("img/%s.tags", img->name));
+	strvectake(&e.in, xasprintf("img/%s.iid", img->name));
+	addflag(&b, "name", img->name);
+	tagflags(o, img, &b);
+	p = xasprintf("log/%s.tag.log", img->name);
+	addflag(&b, "log", p);
+	free(p);
+	edgeflags(&e, "args", &b);
+	escshell(&b, img->name);
+	edgeflags(&e, "name", &b);
+	planedge(pl, &e);
+	delbuf(&b);
 }
 
 /* with a registry: the push edge (by a staging tag) and the phony push-<img> */
@@ -370,9 +446,9 @@ pushedges(const struct opts *o, const struct node *nd, struct plan *pl)
 	free(repo);
 }
 
-/* the edges of one image: stage, render, digest, build, push, and the phony image name */
+/* the edges of one image: stage, render, digest, build, tag, push, and the phony image name */
 static void
-imageedges(const struct tree *t, const struct opts *o, const struct node *nd, struct plan *pl)
+imageedges(const struct opts *o, const struct tree *t, const struct node *nd, struct plan *pl)
 {
 	struct edge e = {0};
 	char *ctx = xasprintf("ctx/%s", nd->img->name), *c;
@@ -388,13 +464,17 @@ imageedges(const struct tree *t, const struct opts *o, const struct node *nd, st
 	stageedge(t, nd, ctx, pl);
 	renderedges(o, nd, ctx, pl);
 	digestedge(t, nd, ctx, pl);
-	buildedge(t, o, nd, ctx, pl);
+	pulledge(o, nd, pl);
+	buildedge(o, t, nd, ctx, pl);
+	tagedge(o, nd, pl);
 	pushedges(o, nd, pl);
 	/* a service of the same name takes the name: it builds this image and the others of the service */
 	if (!(own && nd->service && strcmp(own->name, nd->service) == 0)) {
 		e.rule = "phony";
 		strvecadd(&e.out, nd->img->name);
 		strvectake(&e.in, xasprintf("img/%s.iid", nd->img->name));
+		if (hasnames(o, nd->img))
+			strvectake(&e.in, xasprintf("img/%s.tags", nd->img->name));
 		planedge(pl, &e);
 	}
 	free(ctx);
@@ -482,8 +562,11 @@ serviceedges(const struct tree *t, const struct opts *o, const struct service *s
 	if (!treefind(t, s->name) || strcmp(treefind(t, s->name)->service, s->name) == 0) {
 		e.rule = "phony";
 		strvecadd(&e.out, s->name);
-		for (i = 0; i < s->images.n; i++)
+		for (i = 0; i < s->images.n; i++) {
 			strvectake(&e.in, xasprintf("img/%s.iid", s->images.v[i]));
+			if (hasnames(o, treefind(t, s->images.v[i])->img))
+				strvectake(&e.in, xasprintf("img/%s.tags", s->images.v[i]));
+		}
 		if (s->pre)
 			strvectake(&e.in, xasprintf("hook/%s/pre", s->name));
 		if (s->post)
@@ -548,6 +631,20 @@ configfiles(const struct opts *o, struct strvec *files, struct strvec *dirs, str
 	return ok;
 }
 
+/* " --flag=value" as a shell word in a ninja value (for the prelude), when val is set */
+static void
+regflag(struct buf *b, const char *flag, const char *val)
+{
+	char *w;
+
+	if (!val)
+		return;
+	w = xasprintf("--%s=%s", flag, val);
+	bufaddc(b, ' ');
+	escshellninja(b, w);
+	free(w);
+}
+
 /* the rule prelude: templates/rules.ninja rendered with the settings */
 static bool
 prelude(const struct tree *t, const struct opts *o, const char *rules, struct buf *out, struct diag *d)
@@ -593,13 +690,20 @@ prelude(const struct tree *t, const struct opts *o, const char *rules, struct bu
 	SETOPT("cache", o->cache);
 	SETOPT("layercache", o->layercache);
 	SETOPT("builder", o->builder);
-	SETOPT("reguser", o->reguser);
-	SETOPT("regpassfile", o->regpassfile);
-	SETOPT("regpassenv", o->regpassenv);
-	SETOPT("regpassconfig", o->regpassconfig);
+	SETOPT("network", o->network);
 #undef SETOPT
 #undef SETVAR
 	tenvsetstr(env, "hooks", hashooks(t) ? "1" : "");
+	/* the flags of push and publish, each with its leading space */
+	v.len = 0;
+	if (o->insecure)
+		bufadds(&v, " --insecure");
+	regflag(&v, "user", o->reguser);
+	regflag(&v, "password-file", o->regpassfile);
+	regflag(&v, "password-env", o->regpassenv);
+	regflag(&v, "password-config", o->regpassconfig);
+	bufterm(&v);
+	tenvsetstr(env, "registryflags", v.data);
 	snprintf(jobs, sizeof(jobs), "%ld", o->jobs);
 	tenvsetstr(env, "jobs", jobs);
 	ok = tmplrender(env, rules, src.data, src.len, out);
@@ -762,7 +866,7 @@ graphplan(const struct tree *t, const struct opts *o, const struct strvec *confi
 	for (i = 0; i < t->nsvc; i++)
 		serviceedges(t, o, &t->svc[i], pl);
 	for (i = 0; i < t->n; i++)
-		imageedges(t, o, &t->node[t->order[i]], pl);
+		imageedges(o, t, &t->node[t->order[i]], pl);
 
 	planblank(pl);
 	e.rule = "phony";
@@ -1166,23 +1270,6 @@ out:
 	return rc;
 }
 
-static void
-list(const struct tree *t, bool all)
-{
-	size_t i, j;
-	const struct node *nd;
-
-	for (i = 0; i < t->n; i++) {
-		nd = &t->node[t->order[i]];
-		fputs(nd->img->name, stdout);
-		for (j = 0; j < nd->deps.n; j++)
-			printf("%s %s", j ? "" : ":", nd->deps.v[j]);
-		putchar('\n');
-	}
-	for (i = 0; all && i < t->skipped.n; i++)
-		printf("# left out: %s\n", t->skipped.v[i]);
-}
-
 /* one line saying what the roots hold and how they are read */
 static void
 summary(const struct tree *t)
@@ -1209,25 +1296,6 @@ summary(const struct tree *t)
 	if (t->skipped.n)
 		printf(", %zu Dockerfile%s left out (imagegen list --all)", t->skipped.n, t->skipped.n == 1 ? "" : "s");
 	putchar('\n');
-}
-
-static void
-graph(const struct tree *t)
-{
-	size_t i, j;
-	const struct node *nd;
-
-	puts("digraph images {");
-	for (i = 0; i < t->n; i++) {
-		nd = &t->node[t->order[i]];
-		printf("\t\"%s\";\n", nd->img->name);
-	}
-	for (i = 0; i < t->n; i++) {
-		nd = &t->node[t->order[i]];
-		for (j = 0; j < nd->deps.n; j++)
-			printf("\t\"%s\" -> \"%s\";\n", nd->deps.v[j], nd->img->name);
-	}
-	puts("}");
 }
 
 /* what generate checks beyond the tree, for imagegen check (which needs no rules.ninja) */
@@ -1362,12 +1430,14 @@ run(int argc, char **argv)
 		checktemplates(&t, &o);
 	if (t.d.nerr)
 		rc = 1;
-	else if (strcmp(cmd, "generate") == 0)
+	else if (strcmp(cmd, "generate") == 0 || strcmp(cmd, "reconfigure") == 0)
 		rc = generate(&t, &o);
 	else if (strcmp(cmd, "list") == 0)
-		list(&t, o.all);
+		reportlist(&t, &o);
 	else if (strcmp(cmd, "graph") == 0)
-		graph(&t);
+		reportgraph(&t, &o);
+	else if (strcmp(cmd, "status") == 0)
+		rc = reportstatus(&t, &o);
 	else if (!checksources(&t, &o))
 		rc = 1;
 	if (rc == 0 && o.make && strcmp(cmd, "generate") == 0)
@@ -1401,6 +1471,18 @@ cmd_graph(int argc, char **argv)
 
 int
 cmd_check(int argc, char **argv)
+{
+	return run(argc, argv);
+}
+
+int
+cmd_status(int argc, char **argv)
+{
+	return run(argc, argv);
+}
+
+int
+cmd_reconfigure(int argc, char **argv)
 {
 	return run(argc, argv);
 }

@@ -344,7 +344,8 @@ loadcopyitem(struct load *l, yaml_node_t *n)
 		else if (escpathbad(slot->s)) {
 			loaderr(l, v, "copy-list %s '%s': %s", key, slot->s, escpathbad(slot->s));
 			ok = false;
-		} else if (slot->s[0] == '/') {
+		} else if (slot->s[0] == '/' && slot == &c.dst) {
+			/* an absolute src names a file of the system (/bin/busybox); dst is always in the tree */
 			loaderr(l, v, "copy-list %s '%s' must be relative to the project root (the parent of the images root)",
 			    key, slot->s);
 			ok = false;

@@ -39,6 +39,7 @@ delopts(struct opts *o)
 	free(o->cache);
 	free(o->layercache);
 	free(o->builder);
+	free(o->network);
 	free(o->reguser);
 	free(o->regpassfile);
 	free(o->regpassenv);
@@ -48,56 +49,148 @@ delopts(struct opts *o)
 	free(o->output);
 }
 
+/* the commands that read the tree options, as bits of optdoc.cmds */
+enum {
+	C_GENERATE = 1,
+	C_LIST = 2,
+	C_GRAPH = 4,
+	C_CHECK = 8,
+	C_STATUS = 16,
+	C_RECONFIGURE = 32,
+	C_WATCH = 64,
+};
+
+static const struct {
+	const char *name;
+	unsigned bit;
+	const char *synopsis;
+	const char *what;
+} cmds[] = {
+	{"generate", C_GENERATE, "--images=DIR [--images=DIR...] [OPTIONS]",
+	    "writes build.ninja (with --backend=make, the GNU Makefile images.mk), the\n"
+	    "stage manifests under .imagegen/stage/ and .imagegen/generate.args into the\n"
+	    "current directory (the build directory).\n"
+	    "In a build directory, with no --images, it reads .imagegen/generate.args\n"
+	    "first: the options given replace the recorded ones."},
+	{"list", C_LIST, "[--images=DIR...] [OPTIONS]",
+	    "prints the images in build order, each followed by the images it depends on;\n"
+	    "with --json, every image with its directory, Dockerfile, context files,\n"
+	    "prerequisites, build args, labels, target, full names and input digest;\n"
+	    "with --all, then each Dockerfile the pai-build layout leaves out, and why."},
+	{"graph", C_GRAPH, "[--images=DIR...] [OPTIONS]",
+	    "prints the image graph in Graphviz dot (an arrow goes from an image to one\n"
+	    "built on it), or with --json as nodes and edges."},
+	{"check", C_CHECK, "[--images=DIR...] [OPTIONS]", "checks the image tree and reports every problem; writes nothing."},
+	{"status", C_STATUS, "[OPTIONS]",
+	    "in a build directory: one line per image in build order, saying whether it\n"
+	    "is up to date, stale (and the first input that changed), never built, or\n"
+	    "failed in the last run, with its names and input digest; then the totals.\n"
+	    "Exit status 0 when every image is up to date, 1 otherwise."},
+	{"reconfigure", C_RECONFIGURE, "[OPTIONS]",
+	    "in a build directory: changes the recorded options of generate (the\n"
+	    "options given replace the recorded ones; --registry= with no value drops\n"
+	    "the registry) and writes build.ninja again. Names are not inputs of\n"
+	    "builds: a new --tag, --namespace or --registry re-tags and re-pushes with\n"
+	    "no engine build."},
+	{"watch", C_WATCH, "[OPTIONS] [TARGET...]",
+	    "in a build directory: runs ninja for TARGETs (default: all), then again\n"
+	    "each time a file of the image tree or the configuration changes, until\n"
+	    "interrupted; new and deleted files and edited image.yaml are picked up."},
+};
+
+#define TREE (C_GENERATE | C_LIST | C_GRAPH | C_CHECK | C_STATUS | C_RECONFIGURE | C_WATCH)
+#define NAMES (C_GENERATE | C_LIST | C_RECONFIGURE | C_STATUS)
+#define BUILD (C_GENERATE | C_RECONFIGURE)
+
+/* every option, the commands that take it, and its help line */
+static const struct {
+	const char *flag; /* as matched: "--images" (with a value) or "--insecure-registry" */
+	unsigned cmds;
+	const char *help;
+} optdocs[] = {
+	{"--images", TREE, "  --images=DIR          an images root: each subdirectory holding image.yaml is an image\n"},
+	{"--layout", TREE, "  --layout=LAYOUT       image-yaml, or pai-build (SERVICE/build/NAME.dockerfile, as\n"
+	    "                        OpenPAI's build/pai_build.py); default: what the roots hold\n"},
+	{"--pai-type", TREE, "  --pai-type=TYPE       pai-build: keep *.common.dockerfile and *.TYPE.dockerfile and drop\n"
+	    "                        the type from the name (pai_build 1.x: k8s); 'all' keeps every one,\n"
+	    "                        'none' names them as before 1.0; default: k8s when the tree holds\n"
+	    "                        *.common.dockerfile, else none\n"},
+	{"--config", TREE, "  --config=FILE|DIR     the cluster configuration the templates see\n"},
+	{"--config-model", TREE, "  --config-model=MODEL  how it becomes clusterconfig: yaml, openpai (OpenPAI's object\n"
+	    "                        model, as paictl computes it; openpai-v0.5, openpai-v0.7) or auto\n"
+	    "                        (default: openpai for a directory holding OpenPAI's four files)\n"},
+	{"--engine", BUILD, "  --engine=ENGINE       docker, podman, buildah or buildx (default docker)\n"},
+	{"--builder", BUILD, "  --builder=NAME        the buildx builder that runs the builds (--engine=buildx)\n"},
+	{"--network", BUILD, "  --network=MODE        the network of RUN steps: none, host, ... (build --network)\n"},
+	{"--registry", TREE, "  --registry=HOST       also tag images HOST/NAMESPACE/NAME:TAG ('public': Docker Hub)\n"},
+	{"--namespace", TREE, "  --namespace=NS        the namespace under the registry\n"},
+	{"--tag", NAMES, "  --tag=TAG             the tag under the registry (default latest)\n"},
+	{"--cache-registry", BUILD, "  --cache-registry=REF  pull REF/NAME:<input digest> instead of building; push it after a build\n"},
+	{"--layer-cache", BUILD, "  --layer-cache=REF     the engine's layer cache in REF/NAME (--cache-from/--cache-to)\n"},
+	{"--insecure-registry", BUILD, "  --insecure-registry   the registries speak plain http\n"},
+	{"--registry-user", BUILD, "  --registry-user=U     log in as U before pushing; the password is read at run time from\n"},
+	{"--registry-password-file", BUILD, "  --registry-password-file=FILE  a file, or\n"},
+	{"--registry-password-env", BUILD, "  --registry-password-env=VAR    an environment variable\n"},
+	{"--jobs", BUILD, "  --jobs=N              how many engine builds run at once (default: the number of CPUs)\n"},
+	{"--imagegen", BUILD, "  --imagegen=PATH       the imagegen that build.ninja runs (default: this one)\n"},
+	{"--templates", BUILD | C_CHECK, "  --templates=DIR       where rules.ninja is (default " IMAGEGEN_TEMPLATEDIR ")\n"},
+	{"--backend", BUILD, "  --backend=ninja|make  write build.ninja for ninja (default) or a GNU Makefile for make\n"},
+	{"-o", C_GENERATE, "  -o FILE               the file to write (default build.ninja; images.mk with --backend=make)\n"},
+	{"--json", C_LIST | C_GRAPH, "  --json                machine-readable output (JSON)\n"},
+	{"-W", TREE, "  -Wno-NAME             do not print the warning NAME (-WNAME prints it again):\n"
+	    "                        from-unlisted, prerequisite-unused, undefined, special-file,\n"
+	    "                        from-name-only, from-same-service\n"},
+	{"--all", C_LIST, "  --all                 also list the Dockerfiles left out, each with the reason\n"},
+	{"--summary", C_GENERATE | C_LIST | C_GRAPH | C_CHECK,
+	    "  --summary             then print one line saying what was found (layout, images, services)\n"},
+	{"--args-file", TREE & ~C_RECONFIGURE, "  --args-file=FILE      read these options from FILE, one a line (default in a build\n"
+	    "                        directory: .imagegen/generate.args, when no --images is given)\n"},
+};
+
+static unsigned
+cmdbit(const char *cmd)
+{
+	size_t i;
+
+	for (i = 0; i < LEN(cmds); i++) {
+		if (strcmp(cmds[i].name, cmd) == 0)
+			return cmds[i].bit;
+	}
+	return 0;
+}
+
 static void
 usage(FILE *f, const char *cmd)
 {
-	fprintf(f, "usage: %s %s --images=DIR [--images=DIR...] [OPTIONS]\n", argv0, cmd);
-	if (strcmp(cmd, "generate") == 0)
-		fputs("\nwrites build.ninja (with --backend=make, the GNU Makefile images.mk), the\n"
-		    "stage manifests under .imagegen/stage/ and .imagegen/generate.args into the\n"
-		    "current directory (the build directory).\n", f);
-	else if (strcmp(cmd, "list") == 0)
-		fputs("\nprints the images in build order, each followed by the images it depends on;\n"
-		    "with --all, then each Dockerfile the pai-build layout leaves out, and why.\n", f);
-	else if (strcmp(cmd, "graph") == 0)
-		fputs("\nprints the image graph in Graphviz dot; an arrow goes from an image to one built on it.\n", f);
-	else
-		fputs("\nchecks the image tree and reports every problem; writes nothing.\n", f);
-	fputs("\noptions:\n"
-	    "  --images=DIR          an images root: each subdirectory holding image.yaml is an image\n"
-	    "  --layout=LAYOUT       image-yaml, or pai-build (SERVICE/build/NAME.dockerfile, as\n"
-	    "                        OpenPAI's build/pai_build.py); default: what the roots hold\n"
-	    "  --pai-type=TYPE       pai-build: keep *.common.dockerfile and *.TYPE.dockerfile and drop\n"
-	    "                        the type from the name (pai_build 1.x: k8s); 'all' keeps every one,\n"
-	    "                        'none' names them as before 1.0; default: k8s when the tree holds\n"
-	    "                        *.common.dockerfile, else none\n"
-	    "  --config=FILE|DIR     the cluster configuration the templates see\n"
-	    "  --config-model=MODEL  how it becomes clusterconfig: yaml, openpai (OpenPAI's object\n"
-	    "                        model, as paictl computes it; openpai-v0.5, openpai-v0.7) or auto\n"
-	    "                        (default: openpai for a directory holding OpenPAI's four files)\n"
-	    "  --engine=ENGINE       docker, podman, buildah or buildx (default docker)\n"
-	    "  --builder=NAME        the buildx builder that runs the builds (--engine=buildx)\n"
-	    "  --registry=HOST       also tag images HOST/NAMESPACE/NAME:TAG ('public': Docker Hub)\n"
-	    "  --namespace=NS        the namespace under the registry\n"
-	    "  --tag=TAG             the tag under the registry (default latest)\n"
-	    "  --cache-registry=REF  pull REF/NAME:<input digest> instead of building; push it after a build\n"
-	    "  --layer-cache=REF     the engine's layer cache in REF/NAME (--cache-from/--cache-to)\n"
-	    "  --insecure-registry   the registries speak plain http\n"
-	    "  --registry-user=U     log in as U before pushing; the password is read at run time from\n"
-	    "  --registry-password-file=FILE  a file, or\n"
-	    "  --registry-password-env=VAR    an environment variable\n"
-	    "  --jobs=N              how many engine builds run at once (default: the number of CPUs)\n"
-	    "  --imagegen=PATH       the imagegen that build.ninja runs (default: this one)\n"
-	    "  --templates=DIR       where rules.ninja is (default " IMAGEGEN_TEMPLATEDIR ")\n"
-	    "  --backend=ninja|make  write build.ninja for ninja (default) or a GNU Makefile for make\n"
-	    "  -o FILE               the file to write (default build.ninja; images.mk with --backend=make)\n"
-	    "  --args-file=FILE      read these options from FILE, one a line\n"
-	    "  -Wno-NAME             do not print the warning NAME (-WNAME prints it again):\n"
-	    "                        from-unlisted, prerequisite-unused, undefined, special-file,\n"
-	    "                        from-name-only, from-same-service\n", f);
-	if (strcmp(cmd, "list") == 0)
-		fputs("  --all                 also list the Dockerfiles left out, each with the reason\n", f);
-	fputs("  --summary             then print one line saying what was found (layout, images, services)\n", f);
+	unsigned bit = cmdbit(cmd);
+	size_t i;
+
+	for (i = 0; i < LEN(cmds); i++) {
+		if (cmds[i].bit == bit)
+			fprintf(f, "usage: %s %s %s\n\n%s\n", argv0, cmd, cmds[i].synopsis, cmds[i].what);
+	}
+	fputs("\noptions:\n", f);
+	for (i = 0; i < LEN(optdocs); i++) {
+		if (optdocs[i].cmds & bit)
+			fputs(optdocs[i].help, f);
+	}
+	fputs("  -h, --help            print this help and exit\n", f);
+	if (bit != C_GENERATE && bit != C_RECONFIGURE)
+		fprintf(f, "\nThe other options of generate are accepted and change nothing here, so that\n"
+		    "one set of options serves every command.\n");
+}
+
+/* the optdocs entry of the option arg ("--tag=x", "--json", "-o"), or -1 */
+static int
+optdoc(const char *arg)
+{
+	size_t i, n = strcspn(arg, "=");
+
+	for (i = 0; i < LEN(optdocs); i++) {
+		if (strlen(optdocs[i].flag) == n && strncmp(optdocs[i].flag, arg, n) == 0)
+			return (int)i;
+	}
+	return -1;
 }
 
 /* path as the user gave it, canonical; absolute stays absolute */
@@ -223,6 +316,15 @@ option(struct opts *o, const char *cmd, const char *arg, const char *next, int *
 			}
 			return setstr(&o->builder, v);
 		}
+		if ((v = optval(arg, "--network"))) {
+			if (!*v)
+				goto empty;
+			if (strspn(v, WORDCHARS ":/") != strlen(v)) {
+				error("%s: --network=%s: expected a network mode such as none, host or default", cmd, v);
+				return false;
+			}
+			return setstr(&o->network, v);
+		}
 		if ((v = optval(arg, "--registry-user"))) {
 			if (!*v)
 				goto empty;
@@ -311,6 +413,10 @@ option(struct opts *o, const char *cmd, const char *arg, const char *next, int *
 	}
 	if (strcmp(arg, "--summary") == 0) {
 		o->summary = true;
+		return true;
+	}
+	if (strcmp(arg, "--json") == 0) {
+		o->json = true;
 		return true;
 	}
 	if (strcmp(arg, "-o") == 0) {
@@ -487,19 +593,52 @@ int
 optsparse(struct opts *o, int argc, char **argv)
 {
 	const char *cmd = argv[0], *v;
-	int i, used;
+	unsigned bit = cmdbit(cmd);
+	int i, used, k;
 	long n;
+	bool base = bit == C_RECONFIGURE, given = false;
 
-	for (i = 1; i < argc; i += used) {
-		used = 1;
+	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			usage(stdout, cmd);
 			return -1;
+		}
+		if (optval(argv[i], "--images") || optval(argv[i], "--args-file"))
+			given = true;
+	}
+	/* in a build directory: the recorded options first, those given on top */
+	if (!given && access(ARGSFILE, F_OK) == 0)
+		base = true;
+	if (base) {
+		if (!argsfile(o, cmd, ARGSFILE)) {
+			if (bit == C_RECONFIGURE)
+				error("%s: run it in a build directory (where configure or imagegen generate ran)", cmd);
+			return bit == C_RECONFIGURE ? 1 : 2;
+		}
+		o->frombase = true;
+	}
+	for (i = 1; i < argc; i += used) {
+		used = 1;
+		/*
+		 * the options of generate describe the tree and its build, and
+		 * every command takes them (one set of options serves all);
+		 * -o and --json belong to their commands only
+		 */
+		k = optdoc(argv[i]);
+		if (k >= 0 && bit && !(optdocs[k].cmds & bit) && (strcmp(optdocs[k].flag, "-o") == 0 || strcmp(optdocs[k].flag, "--json") == 0)) {
+			error("%s: %.*s is not an option of %s; '%s %s --help' lists its options", cmd,
+			    (int)strcspn(argv[i], "="), argv[i], cmd, argv0, cmd);
+			return 2;
 		}
 		if ((v = optval(argv[i], "--args-file"))) {
 			if (!argsfile(o, cmd, v))
 				return 2;
 			continue;
+		}
+		/* the images given replace the recorded ones */
+		if (o->frombase && optval(argv[i], "--images")) {
+			delstrvec(&o->images);
+			o->frombase = false;
 		}
 		if (!option(o, cmd, argv[i], i + 1 < argc ? argv[i + 1] : NULL, &used))
 			return 2;
@@ -570,6 +709,8 @@ optsrecord(const struct opts *o, struct buf *b)
 		bufprintf(b, "--layer-cache=%s\n", o->layercache);
 	if (o->builder)
 		bufprintf(b, "--builder=%s\n", o->builder);
+	if (o->network)
+		bufprintf(b, "--network=%s\n", o->network);
 	if (o->insecure)
 		bufadds(b, "--insecure-registry\n");
 	if (o->reguser && !(o->fromcfg & FROMCFG_USER)) {
@@ -591,3 +732,34 @@ optsrecord(const struct opts *o, struct buf *b)
 	bufprintf(b, "-o\n%s\n", o->output);
 }
 
+
+/* takes name into names unless it is there already (a tag of image.yaml may be --tag too) */
+static void
+addname(struct strvec *names, char *name)
+{
+	size_t i;
+
+	for (i = 0; i < names->n; i++) {
+		if (strcmp(names->v[i], name) == 0) {
+			free(name);
+			return;
+		}
+	}
+	strvectake(names, name);
+}
+
+void
+optsnames(const struct opts *o, const struct image *img, struct strvec *names)
+{
+	char *repo = regrepo(o->registry, o->namespace, img->name);
+	size_t i;
+
+	for (i = 0; i < img->ntag; i++)
+		addname(names, xasprintf("%s:%s", img->name, img->tag[i].s));
+	if (repo) {
+		addname(names, xasprintf("%s:%s", repo, o->tag));
+		for (i = 0; i < img->ntag; i++)
+			addname(names, xasprintf("%s:%s", repo, img->tag[i].s));
+	}
+	free(repo);
+}

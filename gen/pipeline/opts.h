@@ -9,7 +9,7 @@
 /* where generate records its arguments, in the build directory */
 #define ARGSFILE ".imagegen/generate.args"
 
-/* the options shared by generate, list, graph and check */
+/* the options shared by generate, list, graph, check, status, reconfigure and watch */
 struct opts {
 	struct strvec images; /* images roots, canonical, in the order given */
 	char *layout;      /* "image-yaml" or "pai-build"; NULL: chosen by the roots */
@@ -25,12 +25,15 @@ struct opts {
 	char *cache;       /* cache registry: REF/<name>:<input digest> */
 	char *layercache;  /* the engine's layer cache: REF/<name> */
 	char *builder;     /* buildx builder */
+	char *network;     /* the network of RUN steps (build --network) */
 	char *reguser;     /* registry login: user, and where the password is read at run time */
 	char *regpassfile;
 	char *regpassenv;
 	char *regpassconfig; /* the config whose registry section holds the password */
 	unsigned fromcfg;  /* FROMCFG_* bits: settings taken from the configuration's registry section, not recorded */
 	bool insecure;     /* registries over plain http */
+	bool json;         /* list, graph: JSON output */
+	bool frombase;     /* the images came from .imagegen/generate.args */
 	unsigned nowarn;   /* warnings silenced by -Wno-NAME (warn.h) */
 	char *imagegen;
 	char *templates;
@@ -48,13 +51,23 @@ enum {
 };
 
 /*
- * parses the options of argv[0] (generate, list, graph or check) into o,
- * filling defaults and what the configuration's registry section gives; 0 to go on, else
- * the exit status (-1 after --help)
+ * parses the options of argv[0] (generate, list, graph, check, status,
+ * reconfigure, watch) into o, filling defaults and what
+ * the configuration's registry section gives; in a build directory, when no --images or
+ * --args-file is given (always for reconfigure), the options recorded in
+ * .imagegen/generate.args come first and those given replace them. 0 to
+ * go on, else the exit status (-1 after --help)
  */
 int optsparse(struct opts *o, int argc, char **argv);
 /* the effective options, one a line, as --args-file reads them */
 void optsrecord(const struct opts *o, struct buf *b);
+struct image;
+/*
+ * the names the tag edge gives img beyond its bare name: NAME:T for each
+ * tag of image.yaml, then REGISTRY[/NAMESPACE]/NAME:TAG and the registry
+ * form of each image.yaml tag
+ */
+void optsnames(const struct opts *o, const struct image *img, struct strvec *names);
 /* frees what optsparse allocated */
 void delopts(struct opts *o);
 

@@ -166,7 +166,8 @@ addcopies(struct tree *t, struct node *nd)
 		}
 		sub = xstrdup(dst[n] ? dst + n + 1 : ".");
 		free(dst);
-		src = pathjoin(nd->projroot, c->src.s);
+		/* relative to the project root, or absolute (a file the system provides) */
+		src = c->src.s[0] == '/' ? xstrdup(c->src.s) : pathjoin(nd->projroot, c->src.s);
 		{
 			char *canon = pathcanon(src);
 

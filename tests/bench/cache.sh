@@ -89,8 +89,8 @@ run() {
 		exit 1
 	}
 	t1=$(date +%s%N)
-	built=$(grep -E '^[a-z0-9._-]+: built$' "$b.ninja.log" | sed 's/:.*//' | sort | tr '\n' ' ')
-	pulled=$(grep -E '^[a-z0-9._-]+: pulled ' "$b.ninja.log" | sed 's/:.*//' | sort | tr '\n' ' ')
+	built=$(grep -E '^[a-z0-9._-]+: built in ' "$b.ninja.log" | sed 's/:.*//' | sort | tr '\n' ' ')
+	pulled=$(grep -E '^[a-z0-9._-]+: pulled from ' "$b.ninja.log" | sed 's/:.*//' | sort | tr '\n' ' ')
 	nb=$(printf '%s' "$built" | wc -w)
 	np=$(printf '%s' "$pulled" | wc -w)
 	[ "$2" = cache ] || { nb=$(grep -c 'BUILD ' "$b.ninja.log"); built="every image (no cache)"; }

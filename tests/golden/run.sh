@@ -18,6 +18,8 @@
 #   manifests.expect      the stage manifests, each after a "== NAME" line
 #   generate.args.expect  the recorded arguments (.imagegen/generate.args)
 #   list.expect, graph.expect   output of imagegen list / graph (optional)
+#   list.json.expect, graph.json.expect   the same with --json (optional;
+#                         checked to be valid JSON with python3 when it is there)
 #   backend               "make": the case runs with --backend=make only
 #                         (default: with ninja, then again with make)
 #   goals                 targets to build with ninja and with make (one a
@@ -83,7 +85,7 @@ run() {
 		set -- --images=../src/images
 	fi
 	[ "$backend" = make ] && set -- "$@" --backend=make
-	(cd "${rundir:-$work/build}" && "$IMAGEGEN" "$cmd" --imagegen=imagegen --templates=../templates --jobs=2 "$@")
+	(cd "${rundir:-$work/build}" && "$IMAGEGEN" "$cmd" --imagegen=imagegen --templates=../templates --jobs=2 "$@" ${json:+--json})
 }
 
 # files under DIR newer than $work/marker, but make's stamps (rewritten by every generate)
@@ -227,6 +229,23 @@ for case in "$SRCDIR"/tests/golden/*/; do
 		if [ "$backend" = ninja ] && { [ -f "$case/graph.expect" ] || [ "${UPDATE:-}" = 1 ]; }; then
 			run graph >"$work/graph" 2>/dev/null || fail "imagegen graph failed"
 			compare "$work/graph" "$case/graph.expect"
+		fi
+		for c in list graph; do
+			[ "$backend" = ninja ] && [ -f "$case/$c.json.expect" ] || continue
+			json=1 run "$c" >"$work/$c.json" 2>/dev/null || fail "imagegen $c --json failed"
+			compare "$work/$c.json" "$case/$c.json.expect"
+			if command -v python3 >/dev/null 2>&1 && ! python3 -m json.tool "$work/$c.json" >/dev/null 2>&1; then
+				fail "imagegen $c --json is not valid JSON"
+			fi
+		done
+		json=
+		# in the build directory, with no options, list reads .imagegen/generate.args
+		if [ "$backend" = ninja ] && [ -f "$case/list.expect" ] && [ -z "${UPDATE:-}" ]; then
+			# --summary is what list prints, not a setting of the tree: it is not recorded
+			set --
+			! grep -qx -- --summary "$case/args" || set -- --summary
+			(cd "$work/build" && "$IMAGEGEN" list "$@") >"$work/list.noargs" 2>/dev/null || fail "imagegen list with no options failed in the build directory"
+			cmp -s "$work/list.noargs" "$case/list.expect" || fail "imagegen list with no options differs from list.expect"
 		fi
 		if [ -f "$case/goals" ]; then
 			set --

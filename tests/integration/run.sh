@@ -1,14 +1,24 @@
 #!/bin/sh
 # shellcheck disable=SC2317 # helpers are called through 'check'
-# Integration tests: configure and ninja on a copy of the default example
-# tree with a real podman and a private image store, then assertions made
-# with the engine itself and with counts of engine invocations; then the
-# same with configure --backend=make and make on a second copy, and a
-# table of the engine builds of every case with each backend.
+# Integration tests: configure and ninja on copies of the example trees with
+# real engines, each in a store of its own: podman in a private image
+# store, docker's classic builder and docker BuildKit on a private dockerd
+# this script starts and stops itself (DOCKER_HOST names it; a daemon of
+# the user's is never touched). For each engine the incremental cases are
+# counted in engine invocations; with podman they run again with configure
+# --backend=make and make, and a table compares the two; with docker, the
+# examples/shell tree adds images with RUN steps on a busybox base made
+# offline.
 #
 # Environment (set by 'make check-integration'): SRCDIR (the source tree),
-# PYTHON (python3 with jinja2 and yaml), NINJA, MAKE. Prints one line per
-# assertion and 'integration: N passed, N failed'; exits 1 on a failure.
+# IMAGEGEN (a built imagegen, for the engine-independent cases), PYTHON
+# (python3 with jinja2 and yaml), NINJA, MAKE. IMAGEGEN_TEST_ENGINES chooses the
+# engines (default "podman docker docker-buildkit"); IMAGEGEN_TEST_DOCKER
+# the docker client (default /usr/bin/docker, Debian's, when it is there:
+# another one first in PATH may not speak to Debian's dockerd);
+# IMAGEGEN_TEST_STORAGE_DRIVER podman's storage driver. Prints one line per
+# assertion, the figures, and 'integration: N passed, N failed'; exits 1 on
+# a failure.
 
 set -u
 
@@ -23,15 +33,17 @@ unset MAKEFLAGS MFLAGS MAKELEVEL
 pass=0
 fail=0
 figures=
+ename=
+cases=
 
 ok() {
 	pass=$((pass + 1))
-	printf 'ok   %s\n' "$1"
+	printf 'ok   %s%s\n' "${ename:+$ename: }" "$1"
 }
 
 nok() {
 	fail=$((fail + 1))
-	printf 'FAIL %s\n' "$1"
+	printf 'FAIL %s%s\n' "${ename:+$ename: }" "$1"
 }
 
 # check DESCRIPTION COMMAND...: one assertion
@@ -95,26 +107,27 @@ now() {
 	echo $((t / 1000000))
 }
 
-realpodman=$(command -v podman) || {
-	nok "podman is installed (Debian package: podman)"
-	finish
-}
 command -v "$NINJA" >/dev/null 2>&1 || {
 	nok "ninja is installed (Debian package: ninja-build)"
 	finish
 }
+engines=${IMAGEGEN_TEST_ENGINES:-podman docker docker-buildkit}
+origpath=$PATH
 
 tmp=$(mktemp -d "$TMPDIR/imagegen-it.XXXXXX") || exit 1
-tree=$tmp/tree
-build=$tmp/build
-shim=$tmp/shim
-englog=$tmp/engine.log
 out=$tmp/out
+realpodman=
+podmanstore=
+dockerpid=
+dk=
+
+# podman_store, storage, podman_clean, dockerd_start, dockerd_stop
+. "$SRCDIR/tests/integration/engines.sh"
 
 cleanup() {
-	"$realpodman" rm -a -f >/dev/null 2>&1
-	"$realpodman" rmi -a -f >/dev/null 2>&1
-	# whatever the store still has mounted under it
+	podman_clean
+	dockerd_stop
+	# whatever a store still has mounted under it
 	awk -v t="$tmp/" 'index($2, t) == 1 { print $2 }' /proc/mounts | sort -r |
 		while read -r m; do umount "$m" 2>/dev/null; done
 	rm -rf "$tmp"
@@ -122,63 +135,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# a private image store, so the user's images are never touched: overlay
-# where the kernel lets podman use it here (faster), else vfs;
-# IMAGEGEN_TEST_STORAGE_DRIVER chooses
-mkdir -p "$tmp/storage/tmp" "$shim" "$build"
-cat >"$tmp/containers.conf" <<EOF
-[engine]
-tmp_dir = "$tmp/storage/tmp"
-EOF
-CONTAINERS_STORAGE_CONF=$tmp/storage.conf
-CONTAINERS_CONF=$tmp/containers.conf
-BUILDAH_ISOLATION=chroot
-export CONTAINERS_STORAGE_CONF CONTAINERS_CONF BUILDAH_ISOLATION
-
-# storage DRIVER: a fresh private store with that driver
-storage() {
-	rm -rf "$tmp/storage/graph" "$tmp/storage/run"
-	mkdir -p "$tmp/storage/graph" "$tmp/storage/run"
-	cat >"$tmp/storage.conf" <<EOF
-[storage]
-driver = "$1"
-graphroot = "$tmp/storage/graph"
-runroot = "$tmp/storage/run"
-EOF
-	[ "$("$realpodman" info --format '{{.Store.GraphDriverName}}' 2>/dev/null)" = "$1" ]
-}
-
-driver=${IMAGEGEN_TEST_STORAGE_DRIVER:-}
-if [ -z "$driver" ]; then
-	driver=overlay
-	storage overlay || driver=vfs
-fi
-storage "$driver" || {
-	nok "podman can use the storage driver $driver"
-	finish
-}
-echo "# podman storage driver: $driver"
-
-
-# the engine the build edges find first in PATH: it logs the subcommand and
-# the image (the context directory's name), then runs the real podman
-cat >"$shim/podman" <<EOF
-#!/bin/sh
-last=
-for a; do last=\$a; done
-last=\${last%/}
-printf '%s %s\n' "\$1" "\${last##*/}" >>'$englog'
-exec '$realpodman' "\$@"
-EOF
-chmod 755 "$shim/podman"
-PATH=$shim:$PATH
-export PATH
-
-podman() {
-	"$realpodman" "$@"
-}
-
-cp -R "$SRCDIR/examples" "$tree"
 
 # --- configure ---------------------------------------------------------------
 
@@ -202,30 +158,16 @@ check "configure rejects an unknown option with status 2" test $? -eq 2
 check "configure rejects a missing --images directory with status 1" test $? -eq 1
 check "configure names the missing --images directory" hasall "$out" "nonexistent: no such directory"
 
-# out of tree, paths relative to the build directory, counted engine
-touch "$tmp/stamp"
-sleep 1
-t0=$(now)
-(cd "$build" && "$SRCDIR/configure" --images=../tree/images --config=../tree/config.yaml \
-	--engine=podman --jobs=2 >"$out" 2>&1)
-rc=$?
-t1=$(now)
-check "configure (out of tree, relative paths) succeeds" test $rc -eq 0
-if [ $rc -ne 0 ] || [ ! -f "$build/build.ninja" ]; then
-	cat "$out"
-	nok "configure wrote build.ninja; the remaining tests need it"
-	finish
-fi
-figure "configure (compiles imagegen, generates): $((t1 - t0)) ms"
-check "configure prints the engine in its summary" grep -q "engine: *podman" "$out"
+cp -R "$SRCDIR/examples" "$tmp/examples"
 
 # the PAI-style example needs the network to build, not to generate or render
+: "${IMAGEGEN:=$(cd "$SRCDIR" && pwd)/gen/imagegen}"
 mkdir "$tmp/pai"
-(cd "$tmp/pai" && "$build/gen/imagegen" generate --images=../tree/pai/src \
-	--config=../tree/pai/cluster-configuration.yaml --engine=podman \
-	--imagegen="$build/gen/imagegen" --templates="$SRCDIR/templates" >"$out" 2>&1)
+(cd "$tmp/pai" && "$IMAGEGEN" generate --images=../examples/pai/src \
+	--config=../examples/pai/cluster-configuration.yaml --engine=podman \
+	--imagegen="$IMAGEGEN" --templates="$SRCDIR/templates" >"$out" 2>&1)
 check "imagegen generate on examples/pai succeeds offline" test $? -eq 0
-"$build/gen/imagegen" list --images="$tree/pai/src" >"$out" 2>&1
+"$IMAGEGEN" list --images="$tmp/examples/pai/src" >"$out" 2>&1
 check "imagegen list puts hadoop-run before hbase" \
 	test "$(tr '\n' '|' <"$out")" = "hadoop-run|hbase: hadoop-run|"
 (cd "$tmp/pai" && "$NINJA" ctx/hadoop-run/dockerfile ctx/hbase/hbase-site.xml >"$out" 2>&1)
@@ -236,8 +178,8 @@ cfg = yaml.safe_load(open(sys.argv[1]))
 ctx = dict(cfg, clusterconfig=cfg)
 for t, o in ((sys.argv[2], sys.argv[3]), (sys.argv[4], sys.argv[5])):
     open(o, "w").write(jinja2.Template(open(t).read()).render(**ctx))
-' "$tree/pai/cluster-configuration.yaml" "$tree/pai/src/hadoop-run/dockerfile.template" \
-	"$tmp/hadoop-run.expect" "$tree/pai/src/hbase/hbase-site.xml.template" "$tmp/hbase-site.expect"
+' "$tmp/examples/pai/cluster-configuration.yaml" "$tmp/examples/pai/src/hadoop-run/dockerfile.template" \
+	"$tmp/hadoop-run.expect" "$tmp/examples/pai/src/hbase/hbase-site.xml.template" "$tmp/hbase-site.expect"
 check "hadoop-run's dockerfile is rendered as jinja2 renders it" \
 	cmp -s "$tmp/pai/ctx/hadoop-run/dockerfile" "$tmp/hadoop-run.expect"
 check "hbase-site.xml is rendered as jinja2 renders it" \
@@ -246,12 +188,17 @@ check "hadoop-run's dockerfile carries the configured Hadoop version" \
 	grep -q "HADOOP_VERSION=2.9.2" "$tmp/pai/ctx/hadoop-run/dockerfile"
 (cd "$tmp/pai" && "$NINJA" ctx/hadoop-run.staged >"$out" 2>&1)
 check "the copy-list scripts of hadoop-run are staged" \
-	cmp -s "$tmp/pai/ctx/hadoop-run/build/hadoop-scripts/start-service.sh" "$tree/pai/shared/hadoop-scripts/start-service.sh"
+	cmp -s "$tmp/pai/ctx/hadoop-run/build/hadoop-scripts/start-service.sh" "$tmp/examples/pai/shared/hadoop-scripts/start-service.sh"
 (cd "$tmp/pai" && "$NINJA" -t commands hbase >"$out" 2>&1)
 check "ninja hbase would build hadoop-run first" \
 	before "$out" "build .*--name=hadoop-run" "build .*--name=hbase"
 
 # --- helpers for the build steps ------------------------------------------------
+
+# the engine itself, not the shim that counts what the build runs
+eng() {
+	"$realeng" "$@"
+}
 
 # runbuild ARGS...: run the build tool of $backend in $build, output in $out
 # (ninja with explanations; make through the GNUmakefile configure wrote)
@@ -259,9 +206,9 @@ runbuild() {
 	: >"$englog"
 	t0=$(now)
 	if [ "$backend" = ninja ]; then
-		(cd "$build" && "$NINJA" -d explain "$@") >"$out" 2>&1
+		(cd "${bdir:-$build}" && "$NINJA" -d explain "$@") >"$out" 2>&1
 	else
-		(cd "$build" && "$MAKE" "$@") >"$out" 2>&1
+		(cd "${bdir:-$build}" && "$MAKE" "$@") >"$out" 2>&1
 	fi
 	rc=$?
 	t1=$(now)
@@ -289,7 +236,8 @@ expect_built() {
 		nok "$backend: $1: built [$b], expected [$2]"
 		sed 's/^/    /' "$out"
 	fi
-	printf '%s\t%s\t%s\t%s\n' "$1" "$(printf '%s' "$b" | wc -w | tr -d ' ')" "$(invocations)" "$ms" >>"$tmp/cases.$backend"
+	printf '%s\t%s\t%s\t%s\n' "$1" "$(printf '%s' "$b" | wc -w | tr -d ' ')" "$(invocations)" "$ms" >>"$tmp/cases.$ename.${cases:-$backend}"
+	figure "$ename $backend: $1: $(invocations) engine invocations, built [$b], $ms ms"
 }
 
 # the generated file was regenerated during the last runbuild
@@ -299,10 +247,10 @@ regenerated() {
 
 # imgfile IMAGE PATH DEST: copy PATH out of IMAGE to DEST
 imgfile() {
-	c=$(podman create "$1" /none 2>/dev/null) || return 1
-	podman cp "$c:$2" "$3" >/dev/null 2>&1
+	c=$(eng create "$1" /none 2>/dev/null) || return 1
+	eng cp "$c:$2" "$3" >/dev/null 2>&1
 	r=$?
-	podman rm -f "$c" >/dev/null 2>&1
+	eng rm -f "$c" >/dev/null 2>&1
 	return "$r"
 }
 
@@ -319,13 +267,13 @@ imglacks() {
 
 # imgmode IMAGE PATH: the permission string of PATH in IMAGE (ls -l style)
 imgmode() {
-	c=$(podman create "$1" /none 2>/dev/null) || return 1
-	podman cp "$c:$2" - 2>/dev/null | tar -tvf - 2>/dev/null | awk 'NR == 1 { print $1 }'
-	podman rm -f "$c" >/dev/null 2>&1
+	c=$(eng create "$1" /none 2>/dev/null) || return 1
+	eng cp "$c:$2" - 2>/dev/null | tar -tvf - 2>/dev/null | awk 'NR == 1 { print $1 }'
+	eng rm -f "$c" >/dev/null 2>&1
 }
 
 layers() {
-	podman image inspect --format '{{range .RootFS.Layers}}{{.}} {{end}}' "$1" 2>/dev/null
+	eng image inspect --format '{{range .RootFS.Layers}}{{.}} {{end}}' "$1" 2>/dev/null
 }
 
 # onbase BASE IMAGE: the layers of BASE are a strict prefix of IMAGE's
@@ -336,13 +284,13 @@ onbase() {
 }
 
 label() {
-	podman image inspect --format "{{index .Labels \"$2\"}}" "$1" 2>/dev/null
+	eng image inspect --format "{{index .Config.Labels \"$2\"}}" "$1" 2>/dev/null
 }
 
 # iidmatches IMAGE: img/IMAGE.iid holds the ID of the image tagged IMAGE
 iidmatches() {
 	f=$(cat "$build/img/$1.iid" 2>/dev/null) || return 1
-	id=$(podman image inspect --format '{{.Id}}' "$1" 2>/dev/null) || return 1
+	id=$(eng image inspect --format '{{.Id}}' "$1" 2>/dev/null) || return 1
 	[ "${f#sha256:}" = "${id#sha256:}" ]
 }
 
@@ -441,7 +389,7 @@ incremental() {
 	check "$backend builds the default example" test $rc -eq 0
 	[ $rc -eq 0 ] || sed 's/^/    /' "$out"
 	expect_built "full build" "base middle tools web"
-	figure "$backend: full build wall time: $ms ms (storage driver $driver)"
+	figure "$ename $backend: full build wall time: $ms ms"
 	check "$backend: nothing was written into the source tree" untouched "$SRCDIR"
 	check "$backend: nothing was written into the image tree" untouched "$tree"
 	contents
@@ -521,9 +469,10 @@ incremental() {
 
 	edit append "$I/web/image.yaml" "tags:" "  - v2"
 	runbuild
-	expect_built "a tag added to image.yaml" "web"
-	check "$backend: the image has the new tag" podman image exists web:v2
-	check "$backend: the tag names the image just built" test "$(podman image inspect --format '{{.Id}}' web:v2 2>/dev/null)" = "$(podman image inspect --format '{{.Id}}' web 2>/dev/null)"
+	expect_built "a tag added to image.yaml (names are not inputs: no build)" ""
+	check "$backend: the tag edge gave the new tag" grep -q "^web: tagged web:v2" "$out"
+	check "$backend: the image has the new tag" eng image inspect web:v2 >/dev/null 2>&1
+	check "$backend: the tag names the image just built" test "$(eng image inspect --format '{{.Id}}' web:v2 2>/dev/null)" = "$(eng image inspect --format '{{.Id}}' web 2>/dev/null)"
 
 	edit append "$I/web/site/docs/index.html" "<p>edited</p>"
 	append "$I/tools/bin/tool-info" "echo version 3"
@@ -532,7 +481,7 @@ incremental() {
 	w=$(lastrun web)
 	t=$(lastrun tools)
 	check "$backend: -j2 builds the two leaves at the same time (web $w, tools $t ms)" overlap
-	figure "$backend -j2 on both leaves: web build [$w] ms, tools build [$t] ms, wall $ms ms"
+	figure "$ename $backend -j2 on both leaves: web build [$w] ms, tools build [$t] ms, wall $ms ms"
 
 	# a failing engine build; keeping going, the other leaf is still built
 	iid_before=$(cat "$build/img/tools.iid" 2>/dev/null)
@@ -548,11 +497,15 @@ incremental() {
 	check "$backend: the failure names the image and shows the engine's output" \
 		hasall "$out" "tools" "no-such-file"
 	check "$backend: a failing build leaves the image ID file alone" test "$(cat "$build/img/tools.iid" 2>/dev/null)" = "$iid_before"
+	check "$backend: the failure ends with the image's result line" grep -q "^tools: FAILED after [0-9.]* s, see log/tools.log" "$out"
+	(cd "$build" && "$build/gen/imagegen" status) >"$tmp/status" 2>&1
+	check "$backend: imagegen status says tools failed in the last run" grep -q "^tools  *FAILED .*see log/tools.log" "$tmp/status"
 	edit cp "$tmp/Dockerfile.tools" "$I/tools/Dockerfile"
 	runbuild
 	check "$backend: after the fix the run succeeds" test $rc -eq 0
-	expect_built "restoring the Dockerfile" "tools"
-	check "$backend: the restored build gives the same image ID (engine cache)" test "$(cat "$build/img/tools.iid" 2>/dev/null)" = "$iid_before"
+	expect_built "restoring the Dockerfile (the inputs of the last build: no build)" ""
+	check "$backend: the restored image is up to date" grep -q "^tools: up to date (inputs unchanged)" "$out"
+	check "$backend: the restored image ID is the one before the failure" test "$(cat "$build/img/tools.iid" 2>/dev/null)" = "$iid_before"
 
 	runbuild
 	check "$backend: at the end a run has nothing to do" ranothing
@@ -565,19 +518,220 @@ overlap() {
 	[ $# -eq 4 ] && [ "$1" -lt "$4" ] && [ "$3" -lt "$2" ]
 }
 
-# --- ninja ------------------------------------------------------------------------
+# daily: names are not inputs of builds (registry, tag, namespace), configure
+# again, status, list --json, graph --json and watch, in the ninja build
+# directory of $ename
+daily() {
+backend=ninja
+# not in the table of ninja's and make's cases (make runs the incremental ones)
+cases=daily
+# --- names are not inputs of builds ------------------------------------------------
+
+imageid() {
+	eng image inspect --format '{{.Id}}' "$1" 2>/dev/null
+}
+
+# tagged NAME IMAGE: the engine has NAME, and it is IMAGE
+tagged() {
+	a=$(imageid "$1") && [ -n "$a" ] && [ "$a" = "$(imageid "$2")" ]
+}
+
+# tags: how many engine tag commands the last runbuild ran
+tags() {
+	awk '$1 == "tag"' "$englog" | wc -l | tr -d ' '
+}
+
+(cd "$build" && "$build/gen/imagegen" reconfigure --registry=localhost:5000 --namespace=it --tag=v1) >"$out" 2>&1
+check "imagegen reconfigure adds a registry in the build directory" test $? -eq 0
+runbuild
+expect_built "adding a registry, namespace and tag" ""
+check "every image got its registry name" tagged localhost:5000/it/web:v1 web
+figure "$ename: adding a registry: $(tags) tag commands, $ms ms"
+(cd "$build" && "$build/gen/imagegen" reconfigure --tag=v2) >"$out" 2>&1
+runbuild
+expect_built "changing the tag (imagegen reconfigure --tag=v2)" ""
+for i in base middle tools web; do
+	check "changing the tag re-tags $i" tagged "localhost:5000/it/$i:v2" "$i"
+done
+figure "$ename: changing the tag: $(tags) tag commands, 0 builds, $ms ms"
+(cd "$build" && "$build/gen/imagegen" reconfigure --namespace=other) >"$out" 2>&1
+runbuild
+expect_built "changing the namespace" ""
+check "base has its new namespace" tagged localhost:5000/other/base:v2 base
+# shellcheck disable=SC2086 # $engargs is a list of options
+(cd "$build" && "$SRCDIR/configure" --images=../tree/images --config=../tree/config.yaml \
+	--engine="$engine" $engargs --jobs=2 --registry=localhost:5000 --namespace=it --tag=v3) >"$out" 2>&1
+check "configure again in the build directory succeeds" test $? -eq 0
+check "configure again reuses gen/imagegen" grep -q "building gen/imagegen... up to date" "$out"
+check "configure prints no compiler line without V=1" hasnone "$out" "^cc \|^  CC "
+runbuild
+expect_built "changing the tag by running configure again" ""
+check "middle has the tag configure gave" tagged localhost:5000/it/middle:v3 middle
+
+# --- status, list --json, watch: in the build directory, no options -------------
+
+(cd "$build" && "$build/gen/imagegen" status) >"$out" 2>&1
+check "imagegen status with no options: every image up to date (exit 0)" test $? -eq 0
+check "imagegen status has a totals line" grep -q "^4 images: 4 up to date, 0 stale, 0 never built, 0 failed" "$out"
+check "imagegen status lists the names of an image" grep -q "^web .*localhost:5000/it/web:v3" "$out"
+edit append "$I/web/site/docs/index.html" "<p>status</p>"
+(cd "$build" && "$build/gen/imagegen" status) >"$out" 2>&1
+check "imagegen status exits 1 when an image is stale" test $? -eq 1
+check "imagegen status names the file that changed" grep -q "^web  *stale .*site/docs/index.html changed" "$out"
+runbuild
+(cd "$build" && "$build/gen/imagegen" list --json) >"$tmp/list.json" 2>&1
+check "imagegen list --json with no options is valid JSON" "$PYTHON" -m json.tool "$tmp/list.json" >/dev/null
+check "list --json gives the full names, files and digest" "$PYTHON" -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+im = {i["name"]: i for i in d["images"]}
+w = im["web"]
+assert [i["name"] for i in d["images"]][0] == "base"
+assert w["prerequisites"] == ["middle"]
+assert "localhost:5000/it/web:v3" in w["names"]
+assert any(f["path"] == "web.conf" and f["kind"] == "rendered" for f in w["files"])
+assert w["digest"] == open(sys.argv[2]).read().strip()
+' "$tmp/list.json" "$build/img/web.digest"
+(cd "$build" && "$build/gen/imagegen" graph --json) >"$tmp/graph.json" 2>&1
+check "imagegen graph --json lists the edges" grep -q '"from": "middle", "to": "web"' "$tmp/graph.json"
+
+# waituntil SECONDS FILE REGEX [N]: until FILE has N (default 1) lines matching REGEX
+waituntil() {
+	n=$(($1 * 5))
+	while [ "$n" -gt 0 ]; do
+		[ "$(grep -c -- "$3" "$2" 2>/dev/null)" -ge "${4:-1}" ] && return 0
+		sleep 0.2
+		n=$((n - 1))
+	done
+	return 1
+}
+
+failbefore=$fail
+: >"$englog"
+(cd "$build" && exec "$build/gen/imagegen" watch --debounce=200) >"$tmp/watch.out" 2>&1 &
+watchpid=$!
+check "imagegen watch starts with no options and runs ninja" waituntil 30 "$tmp/watch.out" "waiting for changes"
+edit append "$I/tools/bin/tool-info" "echo watched"
+check "imagegen watch rebuilds a leaf after an edit" waituntil 120 "$tmp/watch.out" "^tools: built in"
+check "watch waits again after the build" waituntil 30 "$tmp/watch.out" "waiting for changes" 2
+edit append "$I/tools/bin/new-tool" "echo new"
+check "imagegen watch picks up a new file (regenerates, rebuilds)" waituntil 120 "$tmp/watch.out" "^tools: built in" 2
+check "the regeneration ran under watch" grep -q "REGENERATE" "$tmp/watch.out"
+waituntil 30 "$tmp/watch.out" "waiting for changes" 3
+kill "$watchpid" 2>/dev/null
+wait "$watchpid" 2>/dev/null
+check "imagegen watch stops on TERM and says so" grep -q "^watch: stopped" "$tmp/watch.out"
+check "imagegen watch built only tools" test "$(built)" = "tools tools"
+check "the image built under watch holds the new file" imghas tools /usr/local/bin/new-tool "$I/tools/bin/new-tool"
+[ "$fail" -eq "$failbefore" ] || sed 's/^/    watch: /' "$tmp/watch.out"
+cases=
+
+}
+
+# suite: the default example with the engine of $ename ($engine, $engargs):
+# configure, every incremental case with ninja, then daily
+suite() {
+tree=$tmp/$ename/tree
+build=$tmp/$ename/build
+englog=$tmp/$ename/engine.log
+shim=$tmp/$ename/shim
+I=$tree/images
+mkdir -p "$build" "$shim"
+cp -R "$SRCDIR/examples" "$tree"
+
+# the engine the build edges find first in PATH: it logs the subcommand and
+# the image (the context directory's name), then runs the real engine
+cat >"$shim/$engine" <<EOF
+#!/bin/sh
+last=
+for a; do last=\$a; done
+last=\${last%/}
+printf '%s %s\n' "\$1" "\${last##*/}" >>'$englog'
+exec '$realeng' "\$@"
+EOF
+chmod 755 "$shim/$engine"
+PATH=$shim:$origpath
+export PATH
+
+# out of tree, paths relative to the build directory, counted engine
+touch "$tmp/stamp"
+sleep 1
+t0=$(now)
+# shellcheck disable=SC2086 # $engargs is a list of options
+(cd "$build" && "$SRCDIR/configure" --images=../tree/images --config=../tree/config.yaml \
+	--engine="$engine" $engargs --jobs=2 >"$out" 2>&1)
+rc=$?
+t1=$(now)
+check "configure (out of tree, relative paths) succeeds" test $rc -eq 0
+if [ $rc -ne 0 ] || [ ! -f "$build/build.ninja" ]; then
+	sed 's/^/    /' "$out"
+	nok "configure wrote build.ninja; the remaining tests need it"
+	return
+fi
+figure "$ename: configure (compiles imagegen, generates): $((t1 - t0)) ms"
+check "configure prints the engine in its summary" grep -q "engine: *$engine" "$out"
 
 backend=ninja
 gen=build.ninja
 incremental
+daily
+PATH=$origpath
+}
 
-# --- make ---------------------------------------------------------------------------
+# shellsuite: examples/shell, images with RUN steps on a busybox base made
+# offline, in a second build directory of the same engine
+shellsuite() {
+sbuild=$tmp/$ename/shell-build
+mkdir -p "$sbuild"
+PATH=$shim:$origpath
+# shellcheck disable=SC2086 # $engargs is a list of options
+(cd "$sbuild" && "$build/gen/imagegen" generate --images=../tree/shell --engine="$engine" $engargs \
+	--registry=localhost:5000 --namespace=sh --tag=v1 \
+	--imagegen="$build/gen/imagegen" --templates="$SRCDIR/templates") >"$out" 2>&1
+check "generate on examples/shell succeeds" test $? -eq 0
+bdir=$sbuild
+backend=ninja
+cases=shell
+runbuild
+rc=$?
+check "ninja builds the images with RUN steps" test $rc -eq 0
+[ $rc -eq 0 ] || sed 's/^/    /' "$out"
+expect_built "RUN steps: full build" "busybox greeter motd"
+S=$tree/shell
+printf 'hello: built by imagegen\nhello: %s\n' "$(cat "$S/motd/motd.txt")" >"$tmp/banner.expect"
+check "the RUN steps ran: motd holds the banner greeter and motd wrote" imghas motd /etc/greeter/banner "$tmp/banner.expect"
+echo 1 >"$tmp/lines.expect"
+check "a RUN step read a file of the context" imghas motd /etc/motd.lines "$tmp/lines.expect"
+check "motd is built on greeter (layers)" onbase greeter motd
+runbuild
+expect_built "RUN steps: no-op" ""
+edit append "$S/motd/motd.txt" "A second line."
+runbuild
+expect_built "RUN steps: a leaf edit" "motd"
+echo 2 >"$tmp/lines.expect"
+check "the rebuilt leaf ran its RUN step again" imghas motd /etc/motd.lines "$tmp/lines.expect"
+(cd "$sbuild" && "$build/gen/imagegen" reconfigure --tag=v2) >"$out" 2>&1
+runbuild
+expect_built "RUN steps: a tag change" ""
+check "motd has its new tag" tagged localhost:5000/sh/motd:v2 motd
+edit append "$S/greeter/greet.sh" "# edited"
+runbuild
+expect_built "RUN steps: editing the middle image" "greeter motd"
+bdir=
+cases=
+PATH=$origpath
+}
+
+# makesuite: the same incremental cases with configure --backend=make and
+# make, and the engine builds of every case with each backend side by side
+makesuite() {
+PATH=$shim:$origpath
 
 # a fresh copy of the tree, configured with --backend=make
 backend="make"
 gen=images.mk
-tree=$tmp/tree-make
-build=$tmp/build-make
+tree=$tmp/$ename/tree-make
+build=$tmp/$ename/build-make
 cp -R "$SRCDIR/examples" "$tree"
 mkdir "$build"
 touch "$tmp/stamp"
@@ -591,7 +745,7 @@ check "configure --backend=make writes GNUmakefile and images.mk, no build.ninja
 if [ $rc -ne 0 ] || [ ! -f "$build/images.mk" ]; then
 	cat "$out"
 	nok "configure --backend=make wrote images.mk; the remaining tests need it"
-	finish
+	return
 fi
 (cd "$build" && "$MAKE" -f Makefile -q gen/imagegen) >/dev/null 2>&1
 check "the build directory's Makefile still builds imagegen itself (make -f Makefile)" test $? -eq 0
@@ -604,12 +758,71 @@ incremental
 # engine builds of every case, ninja's and make's side by side
 printf '%-58s %11s %11s\n' "engine builds (and invocations) per case" ninja make
 while IFS="$(printf '\t')" read -r c nb ni _; do
-	m=$(awk -F '\t' -v c="$c" '$1 == c { print $2 " (" $3 ")"; exit }' "$tmp/cases.make")
+	m=$(awk -F '\t' -v c="$c" '$1 == c { print $2 " (" $3 ")"; exit }' "$tmp/cases.$ename.make")
 	printf '%-58s %11s %11s\n' "$c" "$nb ($ni)" "${m:--}"
 	[ "$nb ($ni)" = "$m" ] || nok "make and ninja differ on '$c': ninja $nb ($ni), make ${m:-none}"
-done <"$tmp/cases.ninja"
+done <"$tmp/cases.$ename.ninja"
 printf '%-58s %11s %11s\n' "no-op wall time (ms)" \
-	"$(awk -F '\t' '$1 == "no-op" { print $4 }' "$tmp/cases.ninja")" \
-	"$(awk -F '\t' '$1 == "no-op" { print $4 }' "$tmp/cases.make")"
+	"$(awk -F '\t' '$1 == "no-op" { print $4 }' "$tmp/cases.$ename.ninja")" \
+	"$(awk -F '\t' '$1 == "no-op" { print $4 }' "$tmp/cases.$ename.make")"
+
+PATH=$origpath
+}
+
+for ename in $engines; do
+	echo "# --- $ename"
+	engargs=
+	case $ename in
+	podman)
+		engine=podman
+		realeng=$(command -v podman) || {
+			nok "podman: podman is installed (Debian package: podman)"
+			continue
+		}
+		realpodman=$realeng
+		podman_store || {
+			nok "podman: podman can use a private store"
+			continue
+		}
+		suite
+		makesuite
+		echo "# podman here cannot run RUN steps (no namespaces for it): examples/shell is built with docker"
+		podman_clean ;;
+	docker | docker-buildkit)
+		engine=docker
+		realdocker=${IMAGEGEN_TEST_DOCKER:-}
+		if [ -z "$realdocker" ]; then
+			if [ -x /usr/bin/docker ]; then realdocker=/usr/bin/docker; else realdocker=$(command -v docker); fi
+		fi
+		realeng=$realdocker
+		if [ -z "$realeng" ] || ! command -v dockerd >/dev/null 2>&1; then
+			nok "docker and dockerd are installed (Debian package: docker.io)"
+			continue
+		fi
+		if [ "$(id -u)" -ne 0 ]; then
+			nok "a private dockerd needs root (IMAGEGEN_TEST_ENGINES=podman runs without docker)"
+			continue
+		fi
+		if [ "$ename" = docker-buildkit ]; then
+			# BuildKit runs RUN steps in a network namespace of its own: the
+			# private daemon has no bridge, so the builds ask for none
+			DOCKER_BUILDKIT=1
+			engargs=--network=none
+		else
+			DOCKER_BUILDKIT=0
+		fi
+		export DOCKER_BUILDKIT
+		dockerd_start "d-$ename" || {
+			nok "a private dockerd starts"
+			continue
+		}
+		suite
+		shellsuite
+		dockerd_stop
+		unset DOCKER_BUILDKIT ;;
+	*)
+		nok "IMAGEGEN_TEST_ENGINES: unknown engine '$ename'; expected podman, docker or docker-buildkit" ;;
+	esac
+done
 
 finish

@@ -285,6 +285,7 @@ static const char shim[] =
     "#!/bin/sh\n"
     "printf '%s\\n' \"$@\" >> \"$SHIMLOG\"\n"
     "echo '--' >> \"$SHIMLOG\"\n"
+    "if [ \"$1 $2\" = 'image inspect' ]; then [ \"${SHIMRC:-0}\" = 0 ] && echo \"sha256:${SHIMHAS:-$SHIMID}\"; exit \"${SHIMRC:-0}\"; fi\n"
     "echo \"engine output line\"\n"
     "echo \"engine error line\" >&2\n"
     "while [ $# -gt 0 ]; do\n"
@@ -440,11 +441,173 @@ START_TEST(test_build_shim_buildx)
 }
 END_TEST
 
+/* runs argv (NULL-terminated) through cmd with stdout in out.txt */
+static int
+runout(int (*cmd)(int, char **), char **argv)
+{
+	int argc = 0, saved, fd, rc;
+
+	while (argv[argc])
+		argc++;
+	fflush(stdout);
+	saved = dup(1);
+	fd = open("out.txt", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	dup2(fd, 1);
+	close(fd);
+	rc = cmd(argc, argv);
+	fflush(stdout);
+	dup2(saved, 1);
+	close(saved);
+	return rc;
+}
+
+/*
+ * a build whose digest and prerequisites' IDs are those of the last build,
+ * and whose image the engine still has, runs no engine build
+ */
+START_TEST(test_build_uptodate)
+{
+	char *argv[] = {"build", "--engine=docker", "--name=x", "--digest=img/x.digest", "--dep=img/b.iid",
+	    "--iid=img/x.iid", "--log=log/x.log", "ctx/x", NULL};
+	char *s;
+
+	shimsetup("docker");
+	put("img/x.digest", "sha256:" ID2 "\n", 0644);
+	put("img/b.iid", "sha256:" ID2 "\n", 0644);
+	ck_assert_int_eq(runout(cmd_build, argv), 0);
+	s = get("out.txt");
+	ck_assert_ptr_nonnull(strstr(s, "x: built in "));
+	ck_assert_ptr_nonnull(strstr(s, " s (sha256:111111111111)\n"));
+	free(s);
+	s = get("img/x.built");
+	ck_assert_str_eq(s, "digest sha256:" ID2 "\ndep sha256:" ID2 "\nid sha256:" ID1 "\n");
+	free(s);
+	unlink("shim.log");
+	/* the same inputs: one image inspect, no build */
+	ck_assert_int_eq(runout(cmd_build, argv), 0);
+	s = get("out.txt");
+	ck_assert_str_eq(s, "x: up to date (inputs unchanged)\n");
+	free(s);
+	s = get("shim.log");
+	ck_assert_str_eq(s, "image\ninspect\n--format\n{{.Id}}\nx\n--\n");
+	free(s);
+	/* the engine's x is another image: build */
+	setenv("SHIMHAS", ID2, 1);
+	ck_assert_int_eq(runout(cmd_build, argv), 0);
+	s = get("out.txt");
+	ck_assert_ptr_nonnull(strstr(s, "x: built in "));
+	free(s);
+	unsetenv("SHIMHAS");
+	/* a prerequisite was rebuilt: build */
+	put("img/b.iid", "sha256:" ID1 "\n", 0644);
+	ck_assert_int_eq(runout(cmd_build, argv), 0);
+	s = get("out.txt");
+	ck_assert_ptr_nonnull(strstr(s, "x: built in "));
+	free(s);
+	ck_assert_int_eq(runout(cmd_build, argv), 0);
+	s = get("out.txt");
+	ck_assert_str_eq(s, "x: up to date (inputs unchanged)\n");
+	free(s);
+	/* a new digest: build */
+	put("img/x.digest", "sha256:" ID1 "\n", 0644);
+	ck_assert_int_eq(runout(cmd_build, argv), 0);
+	s = get("out.txt");
+	ck_assert_ptr_nonnull(strstr(s, "x: built in "));
+	free(s);
+}
+END_TEST
+
+/* imagegen tag: names given once, recorded, only new ones given again; never a build */
+START_TEST(test_tag)
+{
+	char *argv[] = {"tag", "--engine=podman", "--iid=img/x.iid", "--name=x", "--tag=r/ns/x:v1", "--tag=x:extra",
+	    "-o", "img/x.tags", NULL};
+	char *argv2[] = {"tag", "--engine=podman", "--iid=img/x.iid", "--name=x", "--tag=r/ns/x:v2", "--tag=x:extra",
+	    "-o", "img/x.tags", NULL};
+	char *argd[] = {"tag", "--engine=docker", "--iid=img/x.iid", "--name=x", "--tag=r/ns/x:v2", "--tag=x:extra",
+	    "-o", "img/x.tags", NULL};
+	char *s;
+
+	shimsetup("podman");
+	put("img/x.iid", "sha256:" ID1 "\n", 0644);
+	ck_assert_int_eq(runout(cmd_tag, argv), 0);
+	s = get("shim.log");
+	ck_assert_str_eq(s, "tag\nsha256:" ID1 "\nr/ns/x:v1\nx:extra\n--\n");
+	free(s);
+	s = get("img/x.tags");
+	ck_assert_str_eq(s, "sha256:" ID1 " r/ns/x:v1\nsha256:" ID1 " x:extra\n");
+	free(s);
+	s = get("out.txt");
+	ck_assert_str_eq(s, "x: tagged r/ns/x:v1, x:extra\n");
+	free(s);
+	/* again: nothing runs, nothing is printed */
+	unlink("shim.log");
+	ck_assert_int_eq(runout(cmd_tag, argv), 0);
+	ck_assert_int_ne(access("shim.log", F_OK), 0);
+	s = get("out.txt");
+	ck_assert_str_eq(s, "");
+	free(s);
+	/* a new tag: only that name is given */
+	ck_assert_int_eq(runout(cmd_tag, argv2), 0);
+	s = get("shim.log");
+	ck_assert_str_eq(s, "tag\nsha256:" ID1 "\nr/ns/x:v2\n--\n");
+	free(s);
+	/* a new image: every name again, one command each with docker */
+	unlink("shim.log");
+	put("img/x.iid", "sha256:" ID2 "\n", 0644);
+	shimsetup("docker");
+	unlink("shim.log");
+	ck_assert_int_eq(runout(cmd_tag, argd), 0);
+	s = get("shim.log");
+	ck_assert_str_eq(s, "tag\nsha256:" ID2 "\nr/ns/x:v2\n--\ntag\nsha256:" ID2 "\nx:extra\n--\n");
+	free(s);
+	/* a failing engine: exit 1, the stamp stays */
+	setenv("SHIMRC", "1", 1);
+	put("img/x.iid", "sha256:" ID1 "\n", 0644);
+	ck_assert_int_eq(runout(cmd_tag, argd), 1);
+	s = get("img/x.tags");
+	ck_assert_ptr_nonnull(strstr(s, ID2));
+	free(s);
+}
+END_TEST
+
+/* podman's short-name error gets a note saying how to fix it */
+START_TEST(test_shortname_hint)
+{
+	char *argv[] = {"build", "--engine=podman", "--name=x", "--iid=img/x.iid", "--log=log/x.log", "ctx/x", NULL};
+	char *s;
+	int saved, fd;
+	FILE *f;
+
+	shimsetup("podman");
+	f = fopen("bin/podman", "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("#!/bin/sh\necho 'Error: creating build container: short-name \"ubuntu\" did not resolve to an alias "
+	    "and no unqualified-search registries are defined in \"/etc/containers/registries.conf\"' >&2\nexit 125\n", f);
+	fclose(f);
+	fflush(stderr);
+	saved = dup(2);
+	fd = open("err.txt", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	dup2(fd, 2);
+	close(fd);
+	ck_assert_int_eq(runbuild(argv), 1);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	s = get("err.txt");
+	ck_assert_ptr_nonnull(strstr(s, "imagegen: note: podman resolves a short name"));
+	ck_assert_ptr_nonnull(strstr(s, "unqualified-search-registries = [\"docker.io\"]"));
+	ck_assert_ptr_nonnull(strstr(s, "x: FAILED after "));
+	free(s);
+}
+END_TEST
+
 /* the failure report: the tail of the log and a line naming the image and the log */
 START_TEST(test_build_failure_report)
 {
 	char *argv[] = {"build", "--engine=podman", "--name=x", "--iid=img/x.iid", "--log=log/x.log", "ctx/x", NULL};
 	const char *s, *p;
+	char *f;
 	int n;
 
 	shimsetup("podman");
@@ -454,11 +617,16 @@ START_TEST(test_build_failure_report)
 	ck_assert_ptr_nonnull(strstr(s, "line 119\n"));
 	ck_assert_ptr_nonnull(strstr(s, "line 70\n"));
 	ck_assert_ptr_null(strstr(s, "line 69\n"));
-	ck_assert_ptr_nonnull(strstr(s, "imagegen: build of x failed (podman exit status 7); the full log is log/x.log\n"));
+	ck_assert_ptr_nonnull(strstr(s, "\nx: FAILED after "));
+	ck_assert_ptr_nonnull(strstr(s, " s, see log/x.log\n"));
 	for (n = 0, p = s; (p = strchr(p, '\n')); p++)
 		n++;
 	ck_assert_int_eq(n, 51);
 	ck_assert_int_ne(access("img/x.iid", F_OK), 0);
+	/* imagegen status reads that the last run failed */
+	f = get("img/x.failed");
+	ck_assert_str_eq(f, "build podman exit status 7\n");
+	free(f);
 }
 END_TEST
 
@@ -574,6 +742,9 @@ main(void)
 	tcase_add_test(tc, test_build_shim_buildx);
 	tcase_add_test(tc, test_layer_cache);
 	tcase_add_test(tc, test_build_failure_report);
+	tcase_add_test(tc, test_build_uptodate);
+	tcase_add_test(tc, test_shortname_hint);
+	tcase_add_test(tc, test_tag);
 	tcase_add_test(tc, test_build_errors);
 	suite_add_tcase(s, tc);
 	tcase_add_checked_fixture(tp, podmansetup, tmpteardown);

@@ -1,0 +1,3 @@
+#!/bin/sh
+# prints its arguments as a greeting
+echo "hello: $*"
