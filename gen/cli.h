@@ -23,6 +23,8 @@ int cmd_reconfigure(int argc, char **argv);
 int cmd_watch(int argc, char **argv);
 /* copy a stage manifest's files into a build context (stage.c) */
 int cmd_stage(int argc, char **argv);
+/* run one pre-build step of image.yaml (prebuild.c) */
+int cmd_prebuild(int argc, char **argv);
 /* build one image with the container engine (build.c) */
 int cmd_build(int argc, char **argv);
 /* compute an image's input digest (digest.c) */

@@ -25,6 +25,7 @@ static const struct command commands[] = {
 	{"list", cmd_list, "print the images in build order with their prerequisites"},
 	{"graph", cmd_graph, "print the image graph in Graphviz dot"},
 	{"check", cmd_check, "check an image tree, writing nothing"},
+	{"prebuild", cmd_prebuild, "run one pre-build step of image.yaml, writing under the build directory"},
 	{"stage", cmd_stage, "copy an image's files into its build context"},
 	{"build", cmd_build, "build one image with docker, podman or buildah"},
 	{"digest", cmd_digest, "compute or print an image's input digest"},

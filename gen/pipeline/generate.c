@@ -96,6 +96,8 @@ manifest(const struct node *nd, struct buf *b)
 	const struct centry *e;
 
 	bufadds(b, MANIFESTHEAD);
+	for (i = 0; i < nd->imgerr.n; i++)
+		bufprintf(b, "E\t%s\n", nd->imgerr.v[i]);
 	for (i = 0; i < nd->nent; i++) {
 		e = &nd->ent[i];
 		bufaddc(b, e->kind);
@@ -163,6 +165,9 @@ stageedge(const struct tree *t, const struct node *nd, const char *ctx, struct p
 		strvectake(&e.out, pathjoin(ctx, nd->ent[i].dst));
 		strvecadd(&e.implicit, nd->ent[i].src);
 	}
+	/* what pre-build steps make is copied as it is when staging: their stamps say when it changed */
+	for (i = 0; i < nd->prestamps.n; i++)
+		strvecadd(&e.implicit, nd->prestamps.v[i]);
 	strvecadd(&e.out, stamp);
 	strvectake(&e.in, manifestpath(t, nd));
 	strvecuniq(&e.implicit);
@@ -259,7 +264,7 @@ ctxinputs(const struct tree *t, const struct node *nd, const char *ctx, struct s
 		return;
 	}
 	for (i = 0; i < nd->nent; i++) {
-		if (nd->ent[i].kind != 'D' && !nd->ent[i].link)
+		if (nd->ent[i].kind != 'D' && nd->ent[i].kind != 'T' && !nd->ent[i].link)
 			strvectake(implicit, pathjoin(ctx, nd->ent[i].dst));
 	}
 }
@@ -275,6 +280,8 @@ digestedge(const struct tree *t, const struct node *nd, const char *ctx, struct 
 	e.rule = "digest";
 	strvectake(&e.out, xasprintf("img/%s.digest", nd->img->name));
 	ctxinputs(t, nd, ctx, &e.implicit);
+	for (i = 0; i < nd->prestamps.n; i++)
+		strvecadd(&e.implicit, nd->prestamps.v[i]);
 	buildflags(nd, &b);
 	for (i = 0; i < nd->deps.n; i++) {
 		p = xasprintf("img/%s.digest", nd->deps.v[i]);
@@ -444,6 +451,38 @@ pushedges(const struct opts *o, const struct node *nd, struct plan *pl)
 	planedge(pl, &e);
 	delbuf(&b);
 	free(repo);
+}
+
+/* a pre-build step: its command, run from the project root, writes its outputs under its $OUT */
+static void
+prebuildedge(const struct tree *t, const struct prestep *step, struct plan *pl)
+{
+	const struct node *nd = &t->node[step->node];
+	struct edge e = {0};
+	struct buf b = {0};
+	char *c;
+	size_t i;
+
+	planblank(pl);
+	c = xasprintf("pre-build step of image %s (%s:%d)", nd->img->name, nd->img->yaml, step->y->line);
+	plancomment(pl, c);
+	free(c);
+	e.rule = "prebuild";
+	strvecadd(&e.out, step->stamp);
+	for (i = 0; i < step->inputs.n; i++)
+		strvecadd(&e.in, step->inputs.v[i]);
+	addflag(&b, "image", nd->img->name);
+	addflag(&b, "project", nd->projroot);
+	addflag(&b, "out", step->out);
+	for (i = 0; i < step->outputs.n; i++)
+		addflag(&b, "output", step->outputs.v[i]);
+	edgeflags(&e, "flags", &b);
+	escshell(&b, step->y->command.s);
+	edgeflags(&e, "cmd", &b);
+	escshell(&b, nd->img->name);
+	edgeflags(&e, "name", &b);
+	planedge(pl, &e);
+	delbuf(&b);
 }
 
 /* the edges of one image: stage, render, digest, build, tag, push, and the phony image name */
@@ -686,6 +725,7 @@ prelude(const struct tree *t, const struct opts *o, const char *rules, struct bu
 	tenvsetstr(env, "registry", o->registry && *o->registry ? "1" : "");
 	SETVAR("tag", o->tag);
 	tenvsetstr(env, "insecure", o->insecure ? "1" : "");
+	tenvsetstr(env, "prebuild", t && t->npre ? "1" : "");
 #define SETOPT(name, val) do { if (val) SETVAR(name, val); else tenvsetstr(env, (name), ""); } while (0)
 	SETOPT("cache", o->cache);
 	SETOPT("layercache", o->layercache);
@@ -727,7 +767,7 @@ overlaps(const struct tree *t, const struct opts *o, const char *path)
 	return treefind(t, path) || strcmp(path, "all") == 0 || strcmp(path, o->output) == 0 ||
 	    strcmp(path, "push") == 0 || strncmp(path, "push-", 5) == 0 || strncmp(path, "push/", 5) == 0 ||
 	    strncmp(path, "ctx/", 4) == 0 || strncmp(path, "img/", 4) == 0 || strncmp(path, "log/", 4) == 0 ||
-	    strncmp(path, ".imagegen/stage/", 16) == 0 || strcmp(path, CONFIGBIN) == 0 ||
+	    strncmp(path, ".imagegen/stage/", 16) == 0 || strcmp(path, CONFIGBIN) == 0 || strncmp(path, "pre/", 4) == 0 ||
 	    strncmp(path, MAKESTAMPDIR "/", strlen(MAKESTAMPDIR) + 1) == 0 ||
 	    strncmp(path, MAKEPOOLDIR "/", strlen(MAKEPOOLDIR) + 1) == 0;
 }
@@ -816,6 +856,10 @@ sources(struct tree *t, const struct opts *o, const char *rules, struct strvec *
 	}
 	for (i = 0; i < t->dirs.n; i++)
 		strvecadd(regen, t->dirs.v[i]);
+	for (i = 0; i < t->npre; i++) {
+		for (j = 0; j < t->pre[i].dirs.n; j++)
+			strvecadd(regen, t->pre[i].dirs.v[j]);
+	}
 	for (i = 0; i < configs->n; i++)
 		strvecadd(regen, configs->v[i]);
 	strvecadd(regen, ARGSFILE);
@@ -863,6 +907,8 @@ graphplan(const struct tree *t, const struct opts *o, const struct strvec *confi
 			strvecadd(&e.in, configs->v[i]);
 		planedge(pl, &e);
 	}
+	for (i = 0; i < t->npre; i++)
+		prebuildedge(t, &t->pre[i], pl);
 	for (i = 0; i < t->nsvc; i++)
 		serviceedges(t, o, &t->svc[i], pl);
 	for (i = 0; i < t->n; i++)
@@ -1405,6 +1451,23 @@ regenstamp(const struct opts *o, struct timespec t0)
 	return rc;
 }
 
+/* which images have an error of their own, after the errors themselves */
+static void
+brokensummary(const struct tree *t)
+{
+	struct buf b = {0};
+	size_t i;
+
+	for (i = 0; i < t->n; i++) {
+		if (t->node[i].imgerr.n)
+			bufprintf(&b, "%s%s", b.len ? ", " : "", t->node[i].img->name);
+	}
+	bufterm(&b);
+	error("%zu image%s cannot be built until the error%s above %s fixed: %s; the other images can be (ninja -k 0 builds them)",
+	    t->nbroken, t->nbroken == 1 ? "" : "s", t->nimgerr == 1 ? "" : "s", t->nimgerr == 1 ? "is" : "are", b.data);
+	delbuf(&b);
+}
+
 static int
 run(int argc, char **argv)
 {
@@ -1444,8 +1507,13 @@ run(int argc, char **argv)
 		rc = regenstamp(&o, t0);
 	if (rc == 0 && o.summary)
 		summary(&t);
+	if (t.nbroken && !t.d.nerr)
+		brokensummary(&t);
+	/* check fails on an image that cannot be built; generate builds the others */
+	if (t.nbroken && rc == 0 && strcmp(cmd, "check") == 0)
+		rc = 1;
 	if (t.d.nerr)
-		error("%d error%s", t.d.nerr, t.d.nerr == 1 ? "" : "s");
+		error("%d error%s", t.d.nerr + t.nimgerr, t.d.nerr + t.nimgerr == 1 ? "" : "s");
 	deltree(&t);
 	delopts(&o);
 	return rc;

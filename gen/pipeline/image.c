@@ -73,6 +73,12 @@ delimage(struct image *img)
 	delykvs(img->label, img->nlabel);
 	delystrs(img->tag, img->ntag);
 	delystr(&img->target);
+	for (i = 0; i < img->nprebuild; i++) {
+		delystr(&img->prebuild[i].command);
+		delystrs(img->prebuild[i].input, img->prebuild[i].ninput);
+		delystrs(img->prebuild[i].output, img->prebuild[i].noutput);
+	}
+	free(img->prebuild);
 	free(img);
 }
 
@@ -466,8 +472,116 @@ loadtags(struct load *l, yaml_node_t *n)
 	}
 }
 
+/* a path of a prebuild step, from the project root: relative, and an output inside the project root */
+static bool
+prebuildpath(struct load *l, const char *what, const struct ystr *p, bool inside)
+{
+	const char *bad = escpathbad(p->s);
+	char *c;
+	bool ok;
+
+	if (bad) {
+		errorat(l->d, l->file, p->line, p->col, "prebuild %s '%s': %s", what, p->s, bad);
+		l->nerr++;
+		return false;
+	}
+	c = pathcanon(p->s);
+	ok = p->s[0] != '/' && (!inside || (pathinside(c) && strcmp(c, ".") != 0));
+	free(c);
+	if (!ok) {
+		errorat(l->d, l->file, p->line, p->col,
+		    "prebuild %s '%s' must be a relative path from the project root (the parent of the images root)%s",
+		    what, p->s, inside ? " that stays inside it" : "");
+		l->nerr++;
+	}
+	return ok;
+}
+
+/* one prebuild step: a mapping of command, inputs and outputs */
+static void
+loadprebuildstep(struct load *l, yaml_node_t *n)
+{
+	struct yprebuild b = {{0}, NULL, 0, NULL, 0, (int)n->start_mark.line + 1, (int)n->start_mark.column + 1};
+	yaml_node_pair_t *p;
+	yaml_node_t *k, *v;
+	const char *key;
+	size_t i, start;
+	bool ok = true, seen[3] = {false, false, false};
+
+	if (n->type != YAML_MAPPING_NODE) {
+		loaderr(l, n, "a prebuild step must be a mapping with keys command, inputs and outputs, not %s", nodekind(n));
+		return;
+	}
+	for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+		k = yaml_document_get_node(l->doc, p->key);
+		v = yaml_document_get_node(l->doc, p->value);
+		key = k->type == YAML_SCALAR_NODE ? (const char *)k->data.scalar.value : "";
+		i = strcmp(key, "command") == 0 ? 0 : strcmp(key, "inputs") == 0 ? 1 : strcmp(key, "outputs") == 0 ? 2 : 3;
+		if (i == 3) {
+			loaderr(l, k, "unknown prebuild key '%s'; a step has command, inputs and outputs", key);
+			ok = false;
+			continue;
+		}
+		if (seen[i]) {
+			loaderr(l, k, "duplicate prebuild key '%s'", key);
+			ok = false;
+			continue;
+		}
+		seen[i] = true;
+		if (i == 0) {
+			ok = getstr(l, v, "the prebuild command", &b.command) && ok;
+		} else if (!isnull(v)) {
+			struct ystr **list = i == 1 ? &b.input : &b.output;
+			size_t *nlist = i == 1 ? &b.ninput : &b.noutput;
+
+			start = *nlist;
+			getstrs(l, v, i == 1 ? "a prebuild input" : "a prebuild output", list, nlist);
+			for (; start < *nlist; start++) {
+				if (!prebuildpath(l, i == 1 ? "input" : "output", &(*list)[start], i == 2))
+					ok = false;
+			}
+		}
+	}
+	if (ok && !b.command.s) {
+		loaderr(l, n, "a prebuild step needs a command (run by sh from the project root)");
+		ok = false;
+	}
+	if (ok && b.noutput == 0) {
+		loaderr(l, n, "a prebuild step needs outputs: the files or directories it writes under $OUT, "
+		    "named from the project root as copy-list src names them");
+		ok = false;
+	}
+	if (!ok) {
+		delystr(&b.command);
+		delystrs(b.input, b.ninput);
+		delystrs(b.output, b.noutput);
+		return;
+	}
+	l->img->prebuild = xreallocarray(l->img->prebuild, l->img->nprebuild + 1, sizeof(l->img->prebuild[0]));
+	l->img->prebuild[l->img->nprebuild++] = b;
+}
+
+/* prebuild: one step or a list of them */
+static void
+loadprebuild(struct load *l, yaml_node_t *n)
+{
+	yaml_node_item_t *it;
+
+	if (n->type == YAML_MAPPING_NODE) {
+		loadprebuildstep(l, n);
+		return;
+	}
+	if (n->type != YAML_SEQUENCE_NODE) {
+		loaderr(l, n, "prebuild must be a step (a mapping of command, inputs and outputs) or a list of steps, not %s",
+		    nodekind(n));
+		return;
+	}
+	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++)
+		loadprebuildstep(l, yaml_document_get_node(l->doc, *it));
+}
+
 static const char *const keys[] = {
-	"prerequisite", "template-list", "copy-list", "dockerfile", "build-args", "labels", "tags", "target",
+	"prerequisite", "template-list", "copy-list", "dockerfile", "build-args", "labels", "tags", "target", "prebuild",
 };
 
 static void
@@ -497,6 +611,8 @@ loadkey(struct load *l, const char *key, yaml_node_t *v)
 		loadtags(l, v);
 	else if (strcmp(key, "target") == 0)
 		getstr(l, v, "target", &img->target);
+	else if (strcmp(key, "prebuild") == 0)
+		loadprebuild(l, v);
 }
 
 static void
@@ -526,7 +642,7 @@ loadroot(struct load *l, yaml_node_t *root)
 				break;
 		}
 		if (i == LEN(keys)) {
-			loaderr(l, k, "unknown key '%s'; image.yaml knows prerequisite, template-list, copy-list, dockerfile, build-args, labels, tags, target",
+			loaderr(l, k, "unknown key '%s'; image.yaml knows prerequisite, template-list, copy-list, dockerfile, build-args, labels, tags, target, prebuild",
 			    key);
 			continue;
 		}

@@ -25,6 +25,20 @@ struct ycopy {
 	int line, col; /* of the item */
 };
 
+/*
+ * one pre-build step (imagegen's prebuild key): a command run by sh from
+ * the project root before staging, writing outputs (paths from the project
+ * root) under $OUT, and run again when one of inputs changes
+ */
+struct yprebuild {
+	struct ystr command;
+	struct ystr *input;
+	size_t ninput;
+	struct ystr *output;
+	size_t noutput;
+	int line, col; /* of the step */
+};
+
 struct image {
 	char *name; /* the directory name */
 	char *dir; /* the image directory, as walked (relative to the build directory) */
@@ -46,6 +60,8 @@ struct image {
 	struct ystr *tag;
 	size_t ntag;
 	struct ystr target; /* s is NULL when not given */
+	struct yprebuild *prebuild;
+	size_t nprebuild;
 };
 
 /* a new image named name in directory dir of images root root; free with delimage */

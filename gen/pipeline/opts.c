@@ -139,7 +139,7 @@ static const struct {
 	{"--json", C_LIST | C_GRAPH, "  --json                machine-readable output (JSON)\n"},
 	{"-W", TREE, "  -Wno-NAME             do not print the warning NAME (-WNAME prints it again):\n"
 	    "                        from-unlisted, prerequisite-unused, undefined, special-file,\n"
-	    "                        from-name-only, from-same-service\n"},
+	    "                        registry-not-host, from-name-only, from-same-service\n"},
 	{"--all", C_LIST, "  --all                 also list the Dockerfiles left out, each with the reason\n"},
 	{"--summary", C_GENERATE | C_LIST | C_GRAPH | C_CHECK,
 	    "  --summary             then print one line saying what was found (layout, images, services)\n"},
@@ -524,8 +524,19 @@ registryfromconfig(struct opts *o)
 	if (!found)
 		return true;
 	if (!o->registry && ri.domain && !regdomainok(ri.domain)) {
-		badsetting(&ri, REG_DOMAIN, ri.domain, "host or host:port, or 'public' for Docker Hub");
-		goto out;
+		/*
+		 * paictl names the images DOMAIN/NS/NAME whatever DOMAIN is; with no
+		 * '.' or ':' docker reads DOMAIN as the first part of a Docker Hub
+		 * path (OpenPAI's example configuration of 2018: your_registry_domain)
+		 */
+		if (strpbrk(ri.domain, ".:") || !imagenameok(ri.domain)) {
+			badsetting(&ri, REG_DOMAIN, ri.domain, "host or host:port, or 'public' for Docker Hub");
+			goto out;
+		}
+		warnat(NULL, o->nowarn, W_REGISTRY_NOT_HOST, ri.file, ri.kline[REG_DOMAIN], ri.kcol[REG_DOMAIN],
+		    "%s.%s '%s' is no registry host (host or host:port, or 'public'): the images are named "
+		    "%s/NAMESPACE/NAME as paictl names them, which docker reads as docker.io/%s/NAMESPACE/NAME",
+		    ri.section, ri.keys[REG_DOMAIN], ri.domain, ri.domain, ri.domain);
 	}
 	if (!o->namespace && ri.namespace && !regpathok(ri.namespace)) {
 		badsetting(&ri, REG_NAMESPACE, ri.namespace,

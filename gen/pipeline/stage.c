@@ -78,9 +78,10 @@ static bool
 parseline(struct manifest *m, const char *path, int line, char *s, struct diag *d)
 {
 	struct stageent e = {0};
-	char *field[4];
-	int col[4], n = 0, want;
-	char *p = s;
+	char *field[5];
+	int col[5], n = 0, want;
+	char *p = s, *end;
+	long v;
 
 	for (;;) {
 		if (n == (int)LEN(field)) {
@@ -95,17 +96,30 @@ parseline(struct manifest *m, const char *path, int line, char *s, struct diag *
 			break;
 		*p++ = '\0';
 	}
-	if (strlen(field[0]) != 1 || !strchr("FDR", field[0][0])) {
-		errorat(d, path, line, 1, "unknown entry kind '%s'; expected F, D or R followed by a TAB", field[0]);
+	if (strlen(field[0]) != 1 || !strchr("FDRTE", field[0][0])) {
+		errorat(d, path, line, 1, "unknown entry kind '%s'; expected F, D, R, T or E followed by a TAB", field[0]);
 		return false;
 	}
 	e.kind = field[0][0];
-	want = e.kind == 'R' ? 2 : 3;
+	want = e.kind == 'R' ? 2 : e.kind == 'E' ? 5 : 3;
 	if (n != want) {
 		errorat(d, path, line, n > want ? col[want] : 1,
 		    "%c entry has %d TAB-separated fields; expected %d (%s)", e.kind, n, want,
-		    want == 2 ? "R, dst" : e.kind == 'F' ? "F, dst, src" : "D, dst, src");
+		    want == 2 ? "R, dst" : e.kind == 'F' ? "F, dst, src" : e.kind == 'D' ? "D, dst, src" :
+		    e.kind == 'T' ? "T, dst, src" : "E, file, line, column, message");
 		return false;
+	}
+	if (e.kind == 'E') {
+		e.dst = xstrdup(field[1]);
+		e.src = xstrdup(field[4]);
+		e.line = line;
+		v = strtol(field[2], &end, 10);
+		e.eline = *end || v < 0 || v > 100000000 ? 0 : (int)v;
+		v = strtol(field[3], &end, 10);
+		e.ecol = *end || v < 0 || v > 100000000 ? 0 : (int)v;
+		m->err = xreallocarray(m->err, m->nerr + 1, sizeof(m->err[0]));
+		m->err[m->nerr++] = e;
+		return true;
 	}
 	if (!checkdst(path, line, col[1], field[1], d))
 		return false;
@@ -145,7 +159,7 @@ checkset(const struct manifest *m, struct diag *d)
 			up = findent(m, p);
 			if (up && up->kind != 'D') {
 				errorat(d, m->path, e->line, 0, "'%s' lies below '%s', which line %d names as a %s; expected a D entry there",
-				    e->dst, p, up->line, up->kind == 'F' ? "file" : "rendered file");
+				    e->dst, p, up->line, up->kind == 'F' ? "file" : up->kind == 'T' ? "tree made at build time" : "rendered file");
 				ok = false;
 				break;
 			}
@@ -165,6 +179,8 @@ manifestparse(struct manifest *m, const char *path, const char *data, size_t len
 	m->path = xstrdup(path);
 	m->ent = NULL;
 	m->nent = 0;
+	m->err = NULL;
+	m->nerr = 0;
 	while (s < end) {
 		nl = memchr(s, '\n', (size_t)(end - s));
 		if (!nl)
@@ -191,6 +207,60 @@ manifestparse(struct manifest *m, const char *path, const char *data, size_t len
 	return d->nerr == nerr;
 }
 
+bool
+manifestexpand(struct manifest *m, struct diag *d)
+{
+	struct walklist w = {0};
+	struct stageent e;
+	struct stat st;
+	char *errpath = NULL;
+	size_t i, j, n = m->nent;
+	int nerr = d->nerr;
+
+	for (i = 0; i < m->nerr; i++)
+		errorat(d, m->err[i].dst, m->err[i].eline, m->err[i].ecol, "%s", m->err[i].src);
+	if (d->nerr != nerr)
+		return false;
+	for (i = 0; i < n; i++) {
+		if (m->ent[i].kind != 'T')
+			continue;
+		if (lstat(m->ent[i].src, &st) != 0) {
+			errorat(d, m->path, m->ent[i].line, 0, "'%s', made at build time for '%s', is not there: %s; its pre-build step "
+			    "should have written it", m->ent[i].src, m->ent[i].dst, errstr(errno));
+			continue;
+		}
+		if (!S_ISDIR(st.st_mode)) {
+			m->ent[i].kind = 'F';
+			continue;
+		}
+		m->ent[i].kind = 'D';
+		if (!walktree(m->ent[i].src, &w, &errpath)) {
+			errorat(d, errpath, 0, 0, "cannot read: %s", errstr(errno));
+			free(errpath);
+			errpath = NULL;
+			delwalklist(&w);
+			continue;
+		}
+		for (j = 0; j < w.n; j++) {
+			if (!S_ISDIR(w.ent[j].mode) && !S_ISREG(w.ent[j].mode) && !S_ISLNK(w.ent[j].mode))
+				continue;
+			e.kind = S_ISDIR(w.ent[j].mode) ? 'D' : 'F';
+			e.dst = pathjoin(m->ent[i].dst, w.ent[j].path);
+			e.src = pathjoin(m->ent[i].src, w.ent[j].path);
+			e.line = m->ent[i].line;
+			e.eline = e.ecol = 0;
+			m->ent = xreallocarray(m->ent, m->nent + 1, sizeof(m->ent[0]));
+			m->ent[m->nent++] = e;
+		}
+		delwalklist(&w);
+	}
+	if (d->nerr != nerr)
+		return false;
+	if (m->nent > 1)
+		qsort(m->ent, m->nent, sizeof(m->ent[0]), entcmp);
+	return checkset(m, d);
+}
+
 void
 delmanifest(struct manifest *m)
 {
@@ -201,6 +271,13 @@ delmanifest(struct manifest *m)
 		free(m->ent[i].src);
 	}
 	free(m->ent);
+	for (i = 0; i < m->nerr; i++) {
+		free(m->err[i].dst);
+		free(m->err[i].src);
+	}
+	free(m->err);
+	m->err = NULL;
+	m->nerr = 0;
 	free(m->path);
 	m->ent = NULL;
 	m->nent = 0;
@@ -561,6 +638,9 @@ cmd_stage(int argc, char **argv)
 	}
 	ok = manifestparse(&m, argv[1], data.data ? data.data : "", data.len, &d);
 	delbuf(&data);
+	/* an image's error, and what pre-build steps made, are known now */
+	if (ok)
+		ok = manifestexpand(&m, &d);
 	/* one stage of a context at a time, and none while it is digested or built */
 	if (ok && !bdlock(argv[2], true)) {
 		errorat(&d, argv[2], 0, 0, "cannot lock the context in .imagegen/lock: %s", errstr(errno));

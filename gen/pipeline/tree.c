@@ -6,6 +6,7 @@
 #include "compat.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,6 +140,90 @@ imgfromproj(const struct image *img)
 	return r;
 }
 
+/* the pre-build step of nd's project whose output is path or holds it, or NULL */
+static const struct prestep *
+producer(const struct tree *t, const struct node *nd, const char *path)
+{
+	size_t i, j, n;
+	const char *o;
+
+	for (i = 0; i < t->npre; i++) {
+		if (strcmp(t->node[t->pre[i].node].projroot, nd->projroot) != 0)
+			continue;
+		for (j = 0; j < t->pre[i].outputs.n; j++) {
+			o = t->pre[i].outputs.v[j];
+			n = strlen(o);
+			if (strncmp(path, o, n) == 0 && (path[n] == '\0' || path[n] == '/'))
+				return &t->pre[i];
+		}
+	}
+	return NULL;
+}
+
+/*
+ * a T entry at dst for path (from the project root), made by step: the
+ * entries of the sources below dst give way to it when the context is sorted
+ */
+static void
+addmade(struct node *nd, const struct prestep *step, const char *dst, const char *path)
+{
+	char *src = pathjoin(step->out, path);
+
+	centryadd(nd, 'T', dst, src, 3);
+	free(src);
+	strvecadd(&nd->prestamps, step->stamp);
+}
+
+/* T entries for the outputs of pre-build steps that lie strictly below path, staged under dst */
+static bool
+addmadebelow(const struct tree *t, struct node *nd, const char *path, const char *dst)
+{
+	size_t i, j, n = strlen(path);
+	const char *o;
+	char *d;
+	bool any = false;
+
+	for (i = 0; i < t->npre; i++) {
+		if (strcmp(t->node[t->pre[i].node].projroot, nd->projroot) != 0)
+			continue;
+		for (j = 0; j < t->pre[i].outputs.n; j++) {
+			o = t->pre[i].outputs.v[j];
+			if (strncmp(o, path, n) != 0 || o[n] != '/')
+				continue;
+			d = pathjoin(dst, o + n + 1);
+			addmade(nd, &t->pre[i], d, o);
+			free(d);
+			any = true;
+		}
+	}
+	return any;
+}
+
+/*
+ * an error of one image: printed now and staged as an E entry of its
+ * manifest, so that its stage edge fails with it while the other images
+ * build (ninja -k 0)
+ */
+static void PRINTF(5, 6)
+imgerr(struct tree *t, struct node *nd, int line, int col, const char *fmt, ...)
+{
+	struct buf msg = {0};
+	va_list ap;
+	char *e;
+
+	va_start(ap, fmt);
+	bufvprintf(&msg, fmt, ap);
+	va_end(ap);
+	bufterm(&msg);
+	errorat(NULL, nd->img->yaml, line, col, "%s", msg.data);
+	e = xasprintf("%s\t%d\t%d\t%s", nd->img->yaml, line, col, msg.data);
+	if (nd->imgerr.n == 0)
+		t->nbroken++;
+	t->nimgerr++;
+	strvectake(&nd->imgerr, e);
+	delbuf(&msg);
+}
+
 static void
 addcopies(struct tree *t, struct node *nd)
 {
@@ -146,8 +231,9 @@ addcopies(struct tree *t, struct node *nd)
 	struct walklist w = {0};
 	struct stat st;
 	size_t i, n;
-	char *src, *dst, *rel, *sub, *at, *errpath, *pdir;
+	char *src, *dst, *rel, *sub, *at, *errpath, *pdir, *rsrc;
 	const char *base;
+	const struct prestep *step;
 
 	if (img->ncopy == 0)
 		return;
@@ -175,10 +261,30 @@ addcopies(struct tree *t, struct node *nd)
 			src = canon;
 		}
 		base = pathbase(src);
-		if (lstat(src, &st) != 0) {
-			errorat(&t->d, img->yaml, c->src.line, c->src.col,
-			    "copy-list src '%s' does not exist (looked for '%s'; src is relative to the project root '%s')",
-			    c->src.s, src, nd->projroot);
+		rsrc = pathcanon(c->src.s);
+		if ((step = producer(t, nd, rsrc))) {
+			/* made by a pre-build step: copied from its $OUT when staging */
+			at = pathjoin(sub, base);
+			addmade(nd, step, at, rsrc);
+			free(at);
+		} else if (lstat(src, &st) != 0) {
+			at = pathjoin(sub, base);
+			/* the nearest directory that exists: a change there regenerates build.ninja */
+			pdir = pathdir(src);
+			while (stat(pdir, &st) != 0 && strcmp(pdir, ".") != 0 && strcmp(pdir, "/") != 0) {
+				char *up = pathdir(pdir);
+
+				free(pdir);
+				pdir = up;
+			}
+			strvectake(&nd->dirs, pdir);
+			if (!addmadebelow(t, nd, rsrc, at))
+				imgerr(t, nd, c->src.line, c->src.col,
+				    "copy-list src '%s' does not exist (looked for '%s'; src is relative to the project root '%s'); "
+				    "image %s cannot be built until it does: put it there, or declare the pre-build step that makes it "
+				    "(prebuild in image.yaml)",
+				    c->src.s, src, nd->projroot, img->name);
+			free(at);
 		} else if (strcmp(base, ".") == 0 || strcmp(base, "..") == 0 || strcmp(base, "/") == 0 || !*base) {
 			errorat(&t->d, img->yaml, c->src.line, c->src.col,
 			    "copy-list src '%s' must name a file or a directory, not '%s'", c->src.s, src);
@@ -199,8 +305,10 @@ addcopies(struct tree *t, struct node *nd)
 				centryadd(nd, 'F', at, src, 1);
 				nd->ent[nd->nent - 1].link = S_ISLNK(st.st_mode);
 			}
+			addmadebelow(t, nd, rsrc, at);
 			free(at);
 		}
+		free(rsrc);
 		free(src);
 		free(sub);
 	}
@@ -269,16 +377,25 @@ static void
 finddockerfile(struct tree *t, struct node *nd)
 {
 	struct image *img = nd->img;
+	struct centry *e;
 
 	if (img->dockerfile.s) {
-		struct centry *e = centryfind(nd, img->dockerfile.s);
-
+		e = centryfind(nd, img->dockerfile.s);
 		if (!e || e->kind == 'D')
 			errorat(&t->d, img->yaml, img->dockerfile.line, img->dockerfile.col,
 			    "dockerfile '%s' is neither a file of the image directory, a template-list output nor a copy-list result",
 			    img->dockerfile.s);
+		else if (e->kind == 'T')
+			errorat(&t->d, img->yaml, img->dockerfile.line, img->dockerfile.col,
+			    "dockerfile '%s' would be made by a pre-build step; generate reads the Dockerfile, so it must be a file "
+			    "of the image directory, a template-list output or a copy of a source", img->dockerfile.s);
 		else
 			nd->dockerfile = xstrdup(img->dockerfile.s);
+		return;
+	}
+	if (((e = centryfind(nd, "Dockerfile")) || (e = centryfind(nd, "dockerfile"))) && e->kind == 'T') {
+		errorat(&t->d, img->yaml, 0, 0, "the Dockerfile '%s' would be made by a pre-build step; generate reads the Dockerfile, "
+		    "so it must be a file of the image directory, a template-list output or a copy of a source", e->dst);
 		return;
 	}
 	if (centryfind(nd, "Dockerfile") && centryfind(nd, "Dockerfile")->kind != 'D')
@@ -413,12 +530,37 @@ leavebuilddir(struct tree *t, struct node *nd, struct walklist *w)
 	return true;
 }
 
+/* what lies below a T entry gives way to it: the step's output replaces it whole (nd->ent sorted) */
+static void
+dropbelowmade(struct node *nd)
+{
+	size_t i, j, k, n;
+	bool under;
+
+	for (i = 0, j = 0; i < nd->nent; i++) {
+		under = false;
+		for (k = 0; k < nd->nent && !under; k++) {
+			n = strlen(nd->ent[k].dst);
+			under = nd->ent[k].kind == 'T' && k != i && strncmp(nd->ent[i].dst, nd->ent[k].dst, n) == 0 &&
+			    nd->ent[i].dst[n] == '/';
+		}
+		if (under) {
+			free(nd->ent[i].dst);
+			free(nd->ent[i].src);
+		} else
+			nd->ent[j++] = nd->ent[i];
+	}
+	nd->nent = j;
+}
+
 /* the context of one image: image files, copy-list results, rendered files, minus .dockerignore */
 static void
 buildcontext(struct tree *t, struct node *nd)
 {
 	struct walklist w = {0};
-	char *errpath;
+	char *errpath, *rel;
+	size_t i;
+	const char *bad;
 
 	strvecadd(&nd->dirs, nd->img->dir);
 	if (!walktree(nd->img->dir, &w, &errpath)) {
@@ -434,9 +576,15 @@ buildcontext(struct tree *t, struct node *nd)
 	}
 	addtree(t, nd, nd->img->dir, ".", &w, 0);
 	delwalklist(&w);
+	/* what a pre-build step makes inside the image directory is part of it */
+	rel = imgfromproj(nd->img);
+	addmadebelow(t, nd, rel, ".");
+	free(rel);
 	addcopies(t, nd);
 	addtemplates(t, nd);
 	centryuniq(nd);
+	dropbelowmade(nd);
+	strvecuniq(&nd->prestamps);
 	checkbelow(t, nd);
 	finddockerfile(t, nd);
 	if (nd->dockerfile)
@@ -626,8 +774,18 @@ deltree(struct tree *t)
 		delstrvec(&nd->scanned);
 		delstrvec(&nd->dirs);
 		free(nd->service);
+		delstrvec(&nd->prestamps);
+		delstrvec(&nd->imgerr);
 		delimage(nd->img);
 	}
+	for (i = 0; i < t->npre; i++) {
+		free(t->pre[i].out);
+		free(t->pre[i].stamp);
+		delstrvec(&t->pre[i].outputs);
+		delstrvec(&t->pre[i].inputs);
+		delstrvec(&t->pre[i].dirs);
+	}
+	free(t->pre);
 	free(t->node);
 	free(t->names);
 	free(t->order);
@@ -665,6 +823,108 @@ insideroot(struct tree *t, const char *root, const struct strvec *images)
 		free(first);
 	}
 	free(dir);
+}
+
+/* one input of a step: the file, or every file under the directory */
+static void
+preinput(struct tree *t, struct node *nd, struct prestep *step, const struct ystr *in)
+{
+	struct walklist w = {0};
+	struct stat st;
+	char *path = pathjoin(nd->projroot, in->s), *c = pathcanon(path), *errpath = NULL;
+	size_t i;
+
+	free(path);
+	if (stat(c, &st) != 0) {
+		errorat(&t->d, nd->img->yaml, in->line, in->col,
+		    "prebuild input '%s' does not exist (looked for '%s'; inputs are relative to the project root '%s')",
+		    in->s, c, nd->projroot);
+	} else if (!S_ISDIR(st.st_mode)) {
+		strvecadd(&step->inputs, c);
+	} else if (!walktree(c, &w, &errpath)) {
+		errorat(&t->d, errpath, 0, 0, "cannot read: %s", errstr(errno));
+		free(errpath);
+	} else {
+		strvecadd(&step->dirs, c);
+		for (i = 0; i < w.n; i++) {
+			path = pathjoin(c, w.ent[i].path);
+			if (S_ISDIR(w.ent[i].mode))
+				strvectake(&step->dirs, path);
+			else
+				strvectake(&step->inputs, path);
+		}
+	}
+	delwalklist(&w);
+	free(c);
+}
+
+/* the pre-build steps of every image, their outputs checked against each other's */
+static void
+collectprebuild(struct tree *t)
+{
+	struct prestep *s, *o;
+	const struct yprebuild *y;
+	size_t i, k, j, a, b, n;
+
+	for (i = 0; i < t->n; i++) {
+		for (k = 0; k < t->node[i].img->nprebuild; k++) {
+			y = &t->node[i].img->prebuild[k];
+			t->pre = xreallocarray(t->pre, t->npre + 1, sizeof(t->pre[0]));
+			s = &t->pre[t->npre++];
+			memset(s, 0, sizeof(*s));
+			s->node = i;
+			s->y = y;
+			s->out = xasprintf("pre/%s.%zu", t->node[i].img->name, k + 1);
+			s->stamp = xasprintf("%s.stamp", s->out);
+			for (j = 0; j < y->noutput; j++)
+				strvectake(&s->outputs, pathcanon(y->output[j].s));
+			for (j = 0; j < y->ninput; j++)
+				preinput(t, &t->node[i], s, &y->input[j]);
+			strvecuniq(&s->inputs);
+			strvecuniq(&s->dirs);
+		}
+	}
+	/* an image directory, or one of the directories holding it, is the sources' */
+	for (i = 0; i < t->npre; i++) {
+		s = &t->pre[i];
+		for (a = 0; a < s->outputs.n; a++) {
+			for (j = 0; j < t->n; j++) {
+				char *rel;
+
+				if (strcmp(t->node[j].projroot, t->node[s->node].projroot) != 0)
+					continue;
+				rel = imgfromproj(t->node[j].img);
+				n = strlen(s->outputs.v[a]);
+				if (strncmp(rel, s->outputs.v[a], n) == 0 && (rel[n] == '\0' || rel[n] == '/'))
+					errorat(&t->d, t->node[s->node].img->yaml, s->y->output[a].line, s->y->output[a].col,
+					    "prebuild output '%s' would replace the image directory %s; a step makes files or "
+					    "directories inside an image directory, or outside every one", s->outputs.v[a], t->node[j].img->dir);
+				free(rel);
+			}
+		}
+	}
+	/* one path, one maker */
+	for (i = 0; i < t->npre; i++) {
+		for (j = i; j < t->npre; j++) {
+			s = &t->pre[i];
+			o = &t->pre[j];
+			if (strcmp(t->node[s->node].projroot, t->node[o->node].projroot) != 0)
+				continue;
+			for (a = 0; a < s->outputs.n; a++) {
+				for (b = i == j ? a + 1 : 0; b < o->outputs.n; b++) {
+					const char *x = s->outputs.v[a], *z = o->outputs.v[b];
+					const char *lo = strlen(x) <= strlen(z) ? x : z, *hi = lo == x ? z : x;
+
+					n = strlen(lo);
+					if (strncmp(hi, lo, n) == 0 && (hi[n] == '\0' || hi[n] == '/'))
+						errorat(&t->d, t->node[o->node].img->yaml, o->y->output[b].line, o->y->output[b].col,
+						    "prebuild output '%s' overlaps '%s', %s (%s:%d); each path is made by one step",
+						    z, x, i == j ? "another output of the same step" : "an output of another pre-build step",
+						    t->node[s->node].img->yaml, s->y->output[a].line);
+				}
+			}
+		}
+	}
 }
 
 /* the first ROOT/SERVICE/build/NAME.dockerfile of OpenPAI's later layout under root, or NULL */
@@ -783,6 +1043,7 @@ yamlload(struct tree *t, const struct strvec *roots)
 		}
 		imageload(nd->img, &t->d);
 	}
+	collectprebuild(t);
 	for (i = 0; i < t->n; i++)
 		buildcontext(t, &t->node[i]);
 	for (i = 0; i < t->n; i++)

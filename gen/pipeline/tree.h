@@ -17,10 +17,10 @@
 
 /* one entry of a staged context */
 struct centry {
-	char kind; /* 'F', 'D' or 'R' */
+	char kind; /* 'F', 'D', 'R', or 'T': a file or tree a pre-build step makes, copied when staging */
 	char *dst; /* relative to ctx/<img> */
 	char *src; /* relative to the build directory; NULL for R */
-	int prio; /* image file 0 < copy-list 1 < rendered 2: the higher replaces the lower */
+	int prio; /* image file 0 < copy-list 1 < rendered 2 < made by a pre-build step 3: the higher replaces the lower */
 	bool link; /* an F entry whose src is a symbolic link, staged as the link itself */
 };
 
@@ -42,6 +42,19 @@ struct node {
 	struct strvec deps; /* names of the tree images it depends on */
 	struct strvec scanned; /* files read at generate time: regeneration inputs */
 	struct strvec dirs; /* directories walked: regeneration inputs */
+	struct strvec prestamps; /* the stamps of the pre-build steps whose outputs it stages */
+	struct strvec imgerr; /* its errors as stage manifest E entries (file TAB line TAB col TAB message) */
+};
+
+/* a pre-build step (image.yaml prebuild): an edge writing its outputs under pre/<image>.<n>/ */
+struct prestep {
+	size_t node; /* the image whose image.yaml declares it */
+	const struct yprebuild *y;
+	char *out; /* pre/<image>.<n>: $OUT */
+	char *stamp; /* pre/<image>.<n>.stamp */
+	struct strvec outputs; /* canonical, from the project root */
+	struct strvec inputs; /* the files it reads, from the build directory */
+	struct strvec dirs; /* the input directories: regeneration inputs */
 };
 
 /* why a service of the pai-build layout depends on another */
@@ -85,6 +98,10 @@ struct tree {
 	const char *registry, *namespace; /* borrowed: how FROM may name a tree image */
 	char *builddir; /* the working directory, resolved; NULL if it cannot be */
 	unsigned nowarn; /* the warnings not to print (warn.h) */
+	struct prestep *pre; /* every pre-build step, by image, then in image.yaml order */
+	size_t npre;
+	size_t nbroken; /* images with an error of their own (node.imgerr): the others can be built */
+	int nimgerr; /* those errors */
 	struct diag d;
 };
 

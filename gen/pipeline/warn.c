@@ -13,11 +13,12 @@ static const struct {
 	{"prerequisite-unused", W_PREREQ_UNUSED},
 	{"undefined", W_UNDEFINED},
 	{"special-file", W_SPECIAL_FILE},
+	{"registry-not-host", W_REGISTRY_NOT_HOST},
 	{"from-name-only", W_FROM_NAME_ONLY},
 	{"from-same-service", W_FROM_SAME_SERVICE},
 };
 
-const char warnnames[] = "from-unlisted, prerequisite-unused, undefined, special-file, from-name-only, from-same-service";
+const char warnnames[] = "from-unlisted, prerequisite-unused, undefined, special-file, registry-not-host, from-name-only, from-same-service";
 
 unsigned
 warnbyname(const char *name)

@@ -52,6 +52,63 @@ START_TEST(test_empty)
 }
 END_TEST
 
+/* the prerequisite key, even empty, says the Dockerfile's FROM lines should agree with it; null is no key */
+START_TEST(test_hasprereq)
+{
+	struct image *img;
+	char *e;
+
+	ck_assert(parse("template-list: [dockerfile]\n", &img, &e));
+	ck_assert(!img->hasprereq);
+	free(e);
+	delimage(img);
+	ck_assert(parse("prerequisite:\n", &img, &e));
+	ck_assert(!img->hasprereq);
+	free(e);
+	delimage(img);
+	ck_assert(parse("prerequisite: []\n", &img, &e));
+	ck_assert(img->hasprereq);
+	free(e);
+	delimage(img);
+}
+END_TEST
+
+/* imagegen's prebuild key: one step or a list */
+START_TEST(test_prebuild)
+{
+	struct image *img;
+	char *e;
+
+	ck_assert(parse("prebuild:\n  command: make dist\n  inputs: dist.mk\n  outputs: [src/x/out, build/y]\n", &img, &e));
+	ck_assert_str_eq(e, "");
+	ck_assert_uint_eq(img->nprebuild, 1);
+	ck_assert_str_eq(img->prebuild[0].command.s, "make dist");
+	ck_assert_uint_eq(img->prebuild[0].ninput, 1);
+	ck_assert_str_eq(img->prebuild[0].input[0].s, "dist.mk");
+	ck_assert_uint_eq(img->prebuild[0].noutput, 2);
+	ck_assert_str_eq(img->prebuild[0].output[1].s, "build/y");
+	ck_assert_int_eq(img->prebuild[0].output[1].line, 4);
+	free(e);
+	delimage(img);
+	ck_assert(parse("prebuild:\n  - {command: a, outputs: o1}\n  - {command: b, inputs: [../up], outputs: o2}\n", &img, &e));
+	ck_assert_uint_eq(img->nprebuild, 2);
+	ck_assert_str_eq(img->prebuild[1].input[0].s, "../up");
+	ck_assert_int_eq(img->prebuild[1].line, 3);
+	free(e);
+	delimage(img);
+	FAILS("prebuild:\n  command: a\n",
+	    "imagegen: src/x/image.yaml:2:3: error: a prebuild step needs outputs: the files or directories it writes under $OUT, "
+	    "named from the project root as copy-list src names them\n");
+	FAILS("prebuild: {command: a, outputs: [../o]}\n",
+	    "imagegen: src/x/image.yaml:1:34: error: prebuild output '../o' must be a relative path from the project root "
+	    "(the parent of the images root) that stays inside it\n");
+	FAILS("prebuild: {command: [a], outputs: o}\n",
+	    "imagegen: src/x/image.yaml:1:21: error: the prebuild command must be a string, not a list\n");
+	FAILS("prebuild: run\n",
+	    "imagegen: src/x/image.yaml:1:11: error: prebuild must be a step (a mapping of command, inputs and outputs) or a list of steps, not a string\n");
+}
+END_TEST
+
 START_TEST(test_full)
 {
 	struct image *img;
@@ -124,7 +181,7 @@ END_TEST
 START_TEST(test_unknown_key)
 {
 	FAILS("prerequisite: a\nprerequisites: b\n",
-	    "imagegen: src/x/image.yaml:2:1: error: unknown key 'prerequisites'; image.yaml knows prerequisite, template-list, copy-list, dockerfile, build-args, labels, tags, target\n");
+	    "imagegen: src/x/image.yaml:2:1: error: unknown key 'prerequisites'; image.yaml knows prerequisite, template-list, copy-list, dockerfile, build-args, labels, tags, target, prebuild\n");
 	FAILS("copy-list:\n  - {src: a, dst: src/x, mode: 1}\n",
 	    "imagegen: src/x/image.yaml:2:26: error: unknown copy-list key 'mode'; expected src or dst\n");
 }
@@ -165,7 +222,7 @@ START_TEST(test_bad_values)
 	FAILS("prerequisite: a\nprerequisite: b\n",
 	    "imagegen: src/x/image.yaml:2:1: error: duplicate key 'prerequisite' (first at line 1)\n");
 	FAILS("a: 1\n---\nb: 2\n",
-	    "imagegen: src/x/image.yaml:1:1: error: unknown key 'a'; image.yaml knows prerequisite, template-list, copy-list, dockerfile, build-args, labels, tags, target\n"
+	    "imagegen: src/x/image.yaml:1:1: error: unknown key 'a'; image.yaml knows prerequisite, template-list, copy-list, dockerfile, build-args, labels, tags, target, prebuild\n"
 	    "imagegen: src/x/image.yaml:3:1: error: image.yaml holds a second YAML document; it must hold one mapping\n");
 }
 END_TEST
@@ -211,6 +268,8 @@ main(void)
 
 	tcase_add_test(tc, test_empty);
 	tcase_add_test(tc, test_full);
+	tcase_add_test(tc, test_hasprereq);
+	tcase_add_test(tc, test_prebuild);
 	tcase_add_test(tc, test_prereq_list);
 	tcase_add_test(tc, test_malformed);
 	tcase_add_test(tc, test_unknown_key);

@@ -61,6 +61,8 @@ stage(const char *text, int *nerr)
 	put("m.list", text, 0644);
 	ok = manifestparse(&m, "m.list", text, strlen(text), &d);
 	if (ok)
+		ok = manifestexpand(&m, &d);
+	if (ok)
 		ok = stagectx(&m, "ctx", "ctx.staged", &d);
 	delmanifest(&m);
 	if (nerr)
@@ -358,6 +360,42 @@ START_TEST(test_malformed)
 }
 END_TEST
 
+/* T: a tree made at build time, copied whole; E: an error of the image, staging nothing */
+START_TEST(test_made)
+{
+	int nerr;
+	char *st;
+
+	sources();
+	ck_assert(mkdirp("pre/x/out/deep", 0755));
+	put("pre/x/out/deep/tar.gz", "made\n", 0640);
+	put("pre/x/one", "one\n", 0600);
+	ck_assert(stage(STAGE_HEADER "\nF\ta\tsrc/a\nT\thadoop\tpre/x/out\nT\tcopied/one\tpre/x/one\n", NULL));
+	assertfile("ctx/hadoop/deep/tar.gz", "made\n", 0640);
+	assertfile("ctx/copied/one", "one\n", 0600);
+	assertfile("ctx/a", "alpha\n", 0644);
+	st = get("ctx.staged");
+	ck_assert_str_eq(st, "a\ncopied/one\nhadoop\nhadoop/deep\nhadoop/deep/tar.gz\n");
+	free(st);
+	/* what the step no longer makes leaves the context */
+	ck_assert_int_eq(unlink("pre/x/out/deep/tar.gz"), 0);
+	ck_assert(stage(STAGE_HEADER "\nF\ta\tsrc/a\nT\thadoop\tpre/x/out\n", NULL));
+	ck_assert(!exists("ctx/hadoop/deep/tar.gz"));
+	ck_assert(!exists("ctx/copied"));
+	/* a step's output that is not there */
+	ck_assert(!stage(STAGE_HEADER "\nT\tgone\tpre/x/gone\n", &nerr));
+	ck_assert_int_eq(nerr, 1);
+	/* an error of the image: reported with its place, nothing staged */
+	age("ctx.staged");
+	ck_assert(!stage(STAGE_HEADER "\nE\tsrc/image.yaml\t3\t10\tcopy-list src 'x' does not exist\nF\ta\tsrc/a\n", &nerr));
+	ck_assert_int_eq(nerr, 1);
+	ck_assert(isold("ctx.staged"));
+	st = parseerrs(STAGE_HEADER "\nE\tf\t1\n", &nerr);
+	ck_assert_ptr_nonnull(strstr(st, "E entry has 3 TAB-separated fields; expected 5"));
+	free(st);
+}
+END_TEST
+
 START_TEST(test_malformed_untouched)
 {
 	int nerr;
@@ -404,6 +442,7 @@ main(void)
 	tcase_add_test(tc, test_missing_source);
 	tcase_add_test(tc, test_malformed);
 	tcase_add_test(tc, test_malformed_untouched);
+	tcase_add_test(tc, test_made);
 	tcase_add_test(tc, test_readonly_dir);
 	suite_add_tcase(s, tc);
 	return runsuite(s);

