@@ -761,10 +761,14 @@ prelude(const struct tree *t, const struct opts *o, const char *rules, struct bu
 static bool
 overlaps(const struct tree *t, const struct opts *o, const char *path)
 {
+	/* what the build file writes lies in the build directory (but perhaps the build file) */
+	if (strncmp(path, "../", 3) == 0 && strncmp(o->output, "../", 3) != 0)
+		return false;
 	if (t->nsvc && (treefindsvc(t, path) || strcmp(path, "rehook") == 0 || strncmp(path, "rehook-", 7) == 0 ||
 	    strncmp(path, "hook/", 5) == 0 || strncmp(path, ".imagegen/hook/", 15) == 0))
 		return true;
-	return treefind(t, path) || strcmp(path, "all") == 0 || strcmp(path, o->output) == 0 ||
+	/* an image's name (its phony target) holds no '/' */
+	return (!strchr(path, '/') && treefind(t, path)) || strcmp(path, "all") == 0 || strcmp(path, o->output) == 0 ||
 	    strcmp(path, "push") == 0 || strncmp(path, "push-", 5) == 0 || strncmp(path, "push/", 5) == 0 ||
 	    strncmp(path, "ctx/", 4) == 0 || strncmp(path, "img/", 4) == 0 || strncmp(path, "log/", 4) == 0 ||
 	    strncmp(path, ".imagegen/stage/", 16) == 0 || strcmp(path, CONFIGBIN) == 0 || strncmp(path, "pre/", 4) == 0 ||
@@ -876,7 +880,7 @@ sources(struct tree *t, const struct opts *o, const char *rules, struct strvec *
 	for (i = 0; i < t->n; i++) {
 		for (j = 0; j < t->node[i].nent; j++) {
 			src = t->node[i].ent[j].src;
-			if (t->node[i].ent[j].kind == 'F' && !strvechas(regen, src) && overlaps(t, o, src))
+			if (t->node[i].ent[j].kind == 'F' && overlaps(t, o, src) && !strvechas(regen, src))
 				errorat(&t->d, src, 0, 0, overlap, o->output);
 		}
 	}
@@ -969,15 +973,23 @@ graphplan(const struct tree *t, const struct opts *o, const struct strvec *confi
 
 /* a path the plan writes, and the image whose edges write it (NULL: the build file's own) */
 struct target {
-	char *path, *owner;
+	const char *path; /* set by clashes, once every path is in the targets' text */
+	size_t off; /* where the path starts in the targets' text */
+	const char *owner; /* an image's name: one of the targets' owners, or the tree's */
 	bool phony; /* a name, not a file: nothing lies below it */
 };
 
-/* every path a plan writes, gathered an item at a time (clashadd) for clashes */
+/*
+ * every path a plan writes, gathered an item at a time (clashadd) for
+ * clashes: a tree of 5,000 images writes some 150,000, so they are kept
+ * in one buffer, and each owner's name once
+ */
 struct targets {
 	struct target *v;
 	size_t n, cap;
-	char *owner; /* the image whose edges come now: the comment above them names it */
+	struct buf text; /* the paths, each ended by a NUL */
+	struct strvec owners;
+	const char *owner; /* the image whose edges come now: the comment above them names it */
 };
 
 static void
@@ -987,8 +999,10 @@ targetadd(struct targets *tg, const char *path, const char *owner, bool phony)
 		tg->cap = tg->cap ? 2 * tg->cap : 64;
 		tg->v = xreallocarray(tg->v, tg->cap, sizeof(tg->v[0]));
 	}
-	tg->v[tg->n].path = xstrdup(path);
-	tg->v[tg->n].owner = owner ? xstrndup(owner, strcspn(owner, " ")) : NULL;
+	tg->v[tg->n].path = NULL;
+	tg->v[tg->n].off = tg->text.len;
+	bufadd(&tg->text, path, strlen(path) + 1);
+	tg->v[tg->n].owner = owner;
 	tg->v[tg->n].phony = phony;
 	tg->n++;
 }
@@ -1001,11 +1015,13 @@ clashadd(struct targets *tg, const struct planitem *it)
 	size_t j, k;
 
 	if (it->kind == PLANBLANK) {
-		free(tg->owner);
 		tg->owner = NULL;
 	} else if (it->kind == PLANCOMMENT) {
-		free(tg->owner);
-		tg->owner = strncmp(it->text, "image ", 6) == 0 ? xstrdup(it->text + 6) : NULL;
+		tg->owner = NULL;
+		if (strncmp(it->text, "image ", 6) == 0) {
+			strvectake(&tg->owners, xstrndup(it->text + 6, strcspn(it->text + 6, " ")));
+			tg->owner = tg->owners.v[tg->owners.n - 1];
+		}
 	} else if (it->kind == PLANEDGE) {
 		lists[0] = &it->edge.out;
 		lists[1] = &it->edge.implicitout;
@@ -1040,6 +1056,18 @@ targetcmp(const void *a, const void *b)
 	return c ? c : (x->owner != NULL) - (y->owner != NULL);
 }
 
+/*
+ * s against dir + "/" (dir of length n) as strcmp orders them, but 0 for
+ * every s that starts with dir + "/": something below dir
+ */
+static int
+belowcmp(const char *s, const char *dir, size_t n)
+{
+	int c = strncmp(s, dir, n);
+
+	return c ? c : (unsigned char)s[n] - '/';
+}
+
 /* "image 'a' (images/a)", or "the build file" */
 static char *
 ownername(const struct tree *t, const char *owner, const char *file)
@@ -1062,9 +1090,9 @@ static bool
 clashes(const struct tree *t, const struct opts *o, struct targets *tg, struct diag *d)
 {
 	struct target *v;
-	size_t n, i, lo, hi;
+	size_t n, i, lo, hi, len;
 	const char *own, *name;
-	char *a, *b, *sub;
+	char *a, *b;
 	int nerr = d->nerr;
 
 	/* the logs the edges write besides their outputs */
@@ -1083,6 +1111,8 @@ clashes(const struct tree *t, const struct opts *o, struct targets *tg, struct d
 		targetadd(tg, "log/publish.log", NULL, false);
 	v = tg->v;
 	n = tg->n;
+	for (i = 0; i < n; i++)
+		v[i].path = tg->text.data + v[i].off;
 	if (n)
 		qsort(v, n, sizeof(v[0]), targetcmp);
 	for (i = 0; i < n; i++) {
@@ -1097,17 +1127,17 @@ clashes(const struct tree *t, const struct opts *o, struct targets *tg, struct d
 			free(b);
 			continue;
 		}
-		/* something written below this path, as if it were a directory */
-		sub = xasprintf("%s/", v[i].path);
+		/* something written below this path, as if it were a directory: the first path from "PATH/" on */
+		len = strlen(v[i].path);
 		for (lo = i + 1, hi = n; lo < hi;) {
 			size_t mid = (lo + hi) / 2;
 
-			if (strcmp(v[mid].path, sub) < 0)
+			if (belowcmp(v[mid].path, v[i].path, len) < 0)
 				lo = mid + 1;
 			else
 				hi = mid;
 		}
-		if (lo < n && !v[i].phony && strncmp(v[lo].path, sub, strlen(sub)) == 0 && (v[i].owner || v[lo].owner)) {
+		if (lo < n && !v[i].phony && belowcmp(v[lo].path, v[i].path, len) == 0 && (v[i].owner || v[lo].owner)) {
 			a = ownername(t, v[i].owner, o->output);
 			b = ownername(t, v[lo].owner, o->output);
 			own = v[lo].owner ? v[lo].owner : v[i].owner;
@@ -1117,7 +1147,6 @@ clashes(const struct tree *t, const struct opts *o, struct targets *tg, struct d
 			free(a);
 			free(b);
 		}
-		free(sub);
 	}
 	return d->nerr == nerr;
 }
@@ -1125,14 +1154,9 @@ clashes(const struct tree *t, const struct opts *o, struct targets *tg, struct d
 static void
 deltargets(struct targets *tg)
 {
-	size_t i;
-
-	for (i = 0; i < tg->n; i++) {
-		free(tg->v[i].path);
-		free(tg->v[i].owner);
-	}
 	free(tg->v);
-	free(tg->owner);
+	delbuf(&tg->text);
+	delstrvec(&tg->owners);
 	memset(tg, 0, sizeof(*tg));
 }
 
@@ -1235,21 +1259,27 @@ removegone(const struct tree *t)
 
 	if (!(dir = opendir(".imagegen/stage")))
 		return;
+	/* the names of the manifests of no image of the tree */
 	while ((de = readdir(dir))) {
 		n = strlen(de->d_name);
-		if (n > 5 && strcmp(de->d_name + n - 5, ".list") == 0 && de->d_name[0] != '.')
-			strvectake(&names, xstrndup(de->d_name, n - 5));
+		if (n > 5 && strcmp(de->d_name + n - 5, ".list") == 0 && de->d_name[0] != '.') {
+			name = xstrndup(de->d_name, n - 5);
+			if (!treefind(t, name) && imagenameok(name))
+				strvectake(&names, name);
+			else
+				free(name);
+		}
 	}
 	closedir(dir);
-	for (i = 0; i < t->n; i++) {
-		for (k = 0; k < LEN(imagefiles); k++)
-			strvectake(&keep, imagefile(t->node[i].img->name, k));
+	if (names.n > 0) {
+		for (i = 0; i < t->n; i++) {
+			for (k = 0; k < LEN(imagefiles); k++)
+				strvectake(&keep, imagefile(t->node[i].img->name, k));
+		}
+		strvecuniq(&keep);
 	}
-	strvecuniq(&keep);
 	for (i = 0; i < names.n; i++) {
 		name = names.v[i];
-		if (treefind(t, name) || !imagenameok(name))
-			continue;
 		p = xasprintf("ctx/%s", name);
 		if (!bdlock(p, true)) {
 			error("cannot lock %s in .imagegen/lock:", p);

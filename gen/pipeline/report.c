@@ -27,28 +27,7 @@
 void
 jsonstr(struct buf *b, const char *s)
 {
-	static const char hex[] = "0123456789abcdef";
-	unsigned char c;
-
-	bufaddc(b, '"');
-	for (; (c = (unsigned char)*s); s++) {
-		switch (c) {
-		case '"': bufadds(b, "\\\""); break;
-		case '\\': bufadds(b, "\\\\"); break;
-		case '\n': bufadds(b, "\\n"); break;
-		case '\t': bufadds(b, "\\t"); break;
-		case '\r': bufadds(b, "\\r"); break;
-		default:
-			if (c < 0x20 || c == 0x7f) {
-				bufadds(b, "\\u00");
-				bufaddc(b, hex[c >> 4]);
-				bufaddc(b, hex[c & 15]);
-			} else {
-				bufaddc(b, c);
-			}
-		}
-	}
-	bufaddc(b, '"');
+	bufjsonstr(b, s, strlen(s), 0);
 }
 
 bool

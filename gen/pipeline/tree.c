@@ -467,6 +467,41 @@ checkbelow(struct tree *t, struct node *nd)
 	}
 }
 
+/*
+ * true if dir is the build directory or one above it: the same device and
+ * inode as one of t->up. One stat, where resolving dir (dirreal) would
+ * take five calls for every image.
+ */
+static bool
+abovebuilddir(struct tree *t, const char *dir)
+{
+	struct stat st;
+	char *p, *slash;
+	size_t i;
+
+	if (!t->up && t->builddir) {
+		p = xstrdup(t->builddir);
+		for (;;) {
+			if (stat(*p ? p : "/", &st) == 0) {
+				t->up = xreallocarray(t->up, t->nup + 1, sizeof(t->up[0]));
+				t->up[t->nup].dev = st.st_dev;
+				t->up[t->nup++].ino = st.st_ino;
+			}
+			if (!*p || !(slash = strrchr(p, '/')))
+				break;
+			*slash = '\0';
+		}
+		free(p);
+	}
+	if (stat(dir, &st) != 0)
+		return false;
+	for (i = 0; i < t->nup; i++) {
+		if (t->up[i].dev == st.st_dev && t->up[i].ino == st.st_ino)
+			return true;
+	}
+	return false;
+}
+
 /* true if path (resolved) is dir (resolved) or lies below it; *rel then points at the rest */
 static bool
 below(const char *path, const char *dir, const char **rel)
@@ -496,7 +531,7 @@ leavebuilddir(struct tree *t, struct node *nd, struct walklist *w)
 	size_t i, j, n;
 	bool excluded;
 
-	if (!t->builddir || !(dir = dirreal(nd->img->dir)))
+	if (!t->builddir || !abovebuilddir(t, nd->img->dir) || !(dir = dirreal(nd->img->dir)))
 		return true;
 	if (!below(t->builddir, dir, &rel)) {
 		free(dir);
@@ -790,6 +825,7 @@ deltree(struct tree *t)
 	free(t->names);
 	free(t->order);
 	free(t->builddir);
+	free(t->up);
 	delgraph(t->g);
 	delstrvec(&t->dirs);
 	delservices(t);

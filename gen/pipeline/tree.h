@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "graph.h"
 #include "image.h"
@@ -81,6 +82,12 @@ struct service {
 };
 
 /* the loaded tree */
+/* a file by its device and inode */
+struct fileid {
+	dev_t dev;
+	ino_t ino;
+};
+
 struct tree {
 	enum layout layout; /* asked for by the caller (LAYOUT_AUTO: chosen by the roots); the one used after treeload */
 	const char *paitype; /* pai-build: keep *.common.dockerfile and *.TYPE.dockerfile; "all"; "none" (before 1.0); NULL: chosen by the tree */
@@ -97,6 +104,8 @@ struct tree {
 	struct strvec dirs; /* images roots and their subdirectories */
 	const char *registry, *namespace; /* borrowed: how FROM may name a tree image */
 	char *builddir; /* the working directory, resolved; NULL if it cannot be */
+	struct fileid *up; /* builddir and each directory above it, up to "/" */
+	size_t nup;
 	unsigned nowarn; /* the warnings not to print (warn.h) */
 	struct prestep *pre; /* every pre-build step, by image, then in image.yaml order */
 	size_t npre;

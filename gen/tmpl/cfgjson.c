@@ -21,32 +21,6 @@ struct jw {
 };
 
 static void
-jstr(struct buf *b, const char *s, size_t n)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	size_t i;
-
-	bufaddc(b, '"');
-	for (i = 0; i < n; i++) {
-		switch (u[i]) {
-		case '"': bufadds(b, "\\\""); break;
-		case '\\': bufadds(b, "\\\\"); break;
-		case '\n': bufadds(b, "\\n"); break;
-		case '\r': bufadds(b, "\\r"); break;
-		case '\t': bufadds(b, "\\t"); break;
-		case '\b': bufadds(b, "\\b"); break;
-		case '\f': bufadds(b, "\\f"); break;
-		default:
-			if (u[i] < 0x20)
-				bufprintf(b, "\\u%04x", u[i]);
-			else
-				bufaddc(b, u[i]);
-		}
-	}
-	bufaddc(b, '"');
-}
-
-static void
 jfloat(struct buf *b, double f)
 {
 	if (isnan(f))
@@ -73,7 +47,7 @@ jkey(struct jw *w, struct value k)
 
 	switch (k.type) {
 	case VSTR:
-		jstr(w->b, k.u.s->data, k.u.s->len);
+		bufjsonstr(w->b, k.u.s->data, k.u.s->len, 0);
 		return true;
 	case VBOOL:
 		bufadds(w->b, k.u.b ? "\"true\"" : "\"false\"");
@@ -91,7 +65,7 @@ jkey(struct jw *w, struct value k)
 		errorat(NULL, w->origin, 0, 0, "a %s as a mapping key cannot be written as JSON", vtypename(k));
 		return false;
 	}
-	jstr(w->b, t.data, t.len);
+	bufjsonstr(w->b, t.data, t.len, 0);
 	delbuf(&t);
 	return true;
 }
@@ -116,7 +90,7 @@ jval(struct jw *w, struct value v, int depth)
 		jfloat(w->b, v.u.f);
 		return true;
 	case VSTR:
-		jstr(w->b, v.u.s->data, v.u.s->len);
+		bufjsonstr(w->b, v.u.s->data, v.u.s->len, 0);
 		return true;
 	case VLIST:
 	case VTUPLE:

@@ -28,57 +28,6 @@ itemsof(struct ev *ev, const struct node *n, struct value v, struct vlist **out)
 }
 
 static void
-jsonstr(struct buf *b, const char *s, size_t len)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	size_t i, k;
-	unsigned long c;
-
-	bufaddc(b, '"');
-	for (i = 0; i < len; i += k) {
-		c = u[i];
-		k = 1;
-		if (c >= 0x80) {
-			int extra = (c & 0xe0) == 0xc0 ? 1 : (c & 0xf0) == 0xe0 ? 2 : (c & 0xf8) == 0xf0 ? 3 : 0;
-
-			if (extra == 0 || i + (size_t)extra >= len + 0 + (i + (size_t)extra < len ? 0 : 1)) {
-				bufprintf(b, "\\u%04lx", c);
-				continue;
-			}
-			c &= extra == 1 ? 0x1f : extra == 2 ? 0x0f : 0x07;
-			for (k = 1; k <= (size_t)extra; k++)
-				c = c << 6 | (u[i + k] & 0x3f);
-			if (c >= 0x10000) {
-				c -= 0x10000;
-				bufprintf(b, "\\u%04lx\\u%04lx", 0xd800 + (c >> 10), 0xdc00 + (c & 0x3ff));
-			} else {
-				bufprintf(b, "\\u%04lx", c);
-			}
-			continue;
-		}
-		switch (c) {
-		case '"': bufadds(b, "\\\""); break;
-		case '\\': bufadds(b, "\\\\"); break;
-		case '\n': bufadds(b, "\\n"); break;
-		case '\r': bufadds(b, "\\r"); break;
-		case '\t': bufadds(b, "\\t"); break;
-		case '\b': bufadds(b, "\\b"); break;
-		case '\f': bufadds(b, "\\f"); break;
-		case '<': bufadds(b, "\\u003c"); break;
-		case '>': bufadds(b, "\\u003e"); break;
-		case '&': bufadds(b, "\\u0026"); break;
-		case '\'': bufadds(b, "\\u0027"); break;
-		default:
-			if (c < 0x20 || c == 0x7f)
-				bufprintf(b, c == 0x7f ? "\x7f" : "\\u%04lx", c);
-			else
-				bufaddc(b, (int)c);
-		}
-	}
-	bufaddc(b, '"');
-}
-
-static void
 jsonnl(struct buf *b, int indent, int depth)
 {
 	int i;
@@ -141,7 +90,7 @@ tojson(struct ev *ev, const struct node *n, struct buf *b, struct value v, int i
 			vfloatto(b, v.u.f);
 		return true;
 	case VSTR:
-		jsonstr(b, v.u.s->data, v.u.s->len);
+		bufjsonstr(b, v.u.s->data, v.u.s->len, JSONASCII | JSONHTML);
 		return true;
 	case VLIST:
 	case VTUPLE:
@@ -188,7 +137,7 @@ tojson(struct ev *ev, const struct node *n, struct buf *b, struct value v, int i
 				jsonnl(b, indent, depth + 1);
 			if (!jsonkey(ev, n, v.u.d->keys[idx[i].u.i], &k))
 				return false;
-			jsonstr(b, k.u.s->data, k.u.s->len);
+			bufjsonstr(b, k.u.s->data, k.u.s->len, JSONASCII | JSONHTML);
 			bufadds(b, ": ");
 			if (!tojson(ev, n, b, v.u.d->vals[idx[i].u.i], indent, depth + 1))
 				return false;

@@ -198,6 +198,54 @@ bufterm(struct buf *b)
 }
 
 void
+bufjsonstr(struct buf *b, const char *s, size_t n, unsigned flags)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i, k;
+	unsigned long c;
+	int extra;
+
+	bufaddc(b, '"');
+	for (i = 0; i < n; i += k) {
+		c = u[i];
+		k = 1;
+		if (c >= 0x80 && (flags & JSONASCII)) {
+			extra = (c & 0xe0) == 0xc0 ? 1 : (c & 0xf0) == 0xe0 ? 2 : (c & 0xf8) == 0xf0 ? 3 : 0;
+			if (extra == 0 || i + (size_t)extra >= n) {
+				bufprintf(b, "\\u%04lx", c);
+				continue;
+			}
+			c &= extra == 1 ? 0x1f : extra == 2 ? 0x0f : 0x07;
+			for (k = 1; k <= (size_t)extra; k++)
+				c = c << 6 | (u[i + k] & 0x3f);
+			if (c >= 0x10000) {
+				c -= 0x10000;
+				bufprintf(b, "\\u%04lx\\u%04lx", 0xd800 + (c >> 10), 0xdc00 + (c & 0x3ff));
+			} else {
+				bufprintf(b, "\\u%04lx", c);
+			}
+			continue;
+		}
+		switch (c) {
+		case '"': bufadds(b, "\\\""); continue;
+		case '\\': bufadds(b, "\\\\"); continue;
+		case '\n': bufadds(b, "\\n"); continue;
+		case '\r': bufadds(b, "\\r"); continue;
+		case '\t': bufadds(b, "\\t"); continue;
+		case '\b': bufadds(b, "\\b"); continue;
+		case '\f': bufadds(b, "\\f"); continue;
+		}
+		if ((flags & JSONHTML) && (c == '<' || c == '>' || c == '&' || c == '\''))
+			bufprintf(b, "\\u%04lx", c);
+		else if (c < 0x20 || (c == 0x7f && (flags & JSONASCII)))
+			bufprintf(b, "\\u%04lx", c);
+		else
+			bufaddc(b, (int)c);
+	}
+	bufaddc(b, '"');
+}
+
+void
 strvectake(struct strvec *sv, char *s)
 {
 	if (sv->n + 2 > sv->cap) {

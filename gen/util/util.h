@@ -59,6 +59,16 @@ void bufaddc(struct buf *b, int c);
 void bufadds(struct buf *b, const char *s);
 void bufprintf(struct buf *b, const char *fmt, ...) PRINTF(2, 3);
 void bufvprintf(struct buf *b, const char *fmt, va_list ap) PRINTF(2, 0);
+/*
+ * append s[0..n) as a JSON string, quoted: '"', '\\' and the control
+ * characters escaped (\n, \t, \b... and \u00XX), the rest as it is, as
+ * Python's json.dumps(s, ensure_ascii=False) writes it; with JSONASCII,
+ * DEL and every UTF-8 sequence as \uXXXX (a surrogate pair beyond
+ * U+FFFF), as json.dumps(s) does; with JSONHTML, also <, >, & and '
+ * (Jinja's tojson)
+ */
+enum { JSONASCII = 1, JSONHTML = 2 };
+void bufjsonstr(struct buf *b, const char *s, size_t n, unsigned flags);
 /* make data non-NULL and NUL-terminated */
 void bufterm(struct buf *b);
 void delbuf(struct buf *b);

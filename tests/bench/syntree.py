@@ -1,6 +1,10 @@
 #!/usr/bin/python3
 """A synthetic images tree for the benchmarks: syntree.py ROOT IMAGES [FILES].
 
+Also a module: build(root, images, files) makes the tree, stub(bindir)
+a stand-in podman that builds nothing and writes an image ID, so that a
+build's own work is what a benchmark times.
+
 IMAGES images under ROOT: a hundredth of them FROM scratch (base-B), each
 of those the base of nine more (mid-B-M), the rest leaves spread over the
 mids (leaf-L). Every image holds FILES files (default 20, at least 6)
@@ -42,13 +46,10 @@ def write(path, text):
         f.write(text)
 
 
-def main(argv):
-    if len(argv) not in (3, 4):
-        sys.exit("usage: syntree.py ROOT IMAGES [FILES]")
-    root, n = argv[1], int(argv[2])
-    files = int(argv[3]) if len(argv) == 4 else 20
+def build(root, n, files=20):
+    """the tree of n images of files files each under root; the names, leaves last"""
     if files < 6:
-        sys.exit("syntree.py: FILES must be at least 6")
+        raise ValueError("FILES must be at least 6")
     names, parent = names_of(n)
     write(os.path.join(os.path.dirname(os.path.abspath(root)), "config.yaml"), "site: bench\nworkers: 4\n")
     for k, name in enumerate(names):
@@ -73,6 +74,37 @@ def main(argv):
                 write(os.path.join(d, "etc", "file%d.conf" % j), "%s %d\n" % (name, j))
             else:
                 write(os.path.join(d, "lib", "sub", "part%d" % j), "%s part %d\n" % (name, j))
+    return names
+
+
+STUB = """#!/bin/sh
+# a stand-in container engine: it builds nothing, and a build writes an image ID
+while [ $# -gt 0 ]; do
+	if [ "$1" = --iidfile ]; then
+		echo sha256:%s >"$2"
+	fi
+	shift
+done
+""" % ("5ca1ab1e" * 8)
+
+
+def stub(bindir, name="podman"):
+    """a stand-in engine called name in bindir: one shell, no other process"""
+    os.makedirs(bindir, exist_ok=True)
+    path = os.path.join(bindir, name)
+    with open(path, "w") as f:
+        f.write(STUB)
+    os.chmod(path, 0o755)
+    return path
+
+
+def main(argv):
+    if len(argv) not in (3, 4):
+        sys.exit("usage: syntree.py ROOT IMAGES [FILES]")
+    try:
+        build(argv[1], int(argv[2]), int(argv[3]) if len(argv) == 4 else 20)
+    except ValueError as e:
+        sys.exit("syntree.py: %s" % e)
 
 
 if __name__ == "__main__":

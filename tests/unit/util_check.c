@@ -324,6 +324,30 @@ START_TEST(test_tmpname)
 }
 END_TEST
 
+/* one JSON string writer: as json.dumps, with and without ensure_ascii, and as Jinja's tojson */
+START_TEST(test_jsonstr)
+{
+	static const char s[] = "a\"\\\n\t\b\x01\x7f<&>' caf\xc3\xa9 \xf0\x9f\x98\x80";
+	struct buf b = {0};
+
+	bufjsonstr(&b, s, strlen(s), 0);
+	bufaddc(&b, ' ');
+	bufjsonstr(&b, s, strlen(s), JSONASCII);
+	bufaddc(&b, ' ');
+	bufjsonstr(&b, s, strlen(s), JSONASCII | JSONHTML);
+	bufaddc(&b, ' ');
+	/* a UTF-8 sequence cut short at the end: its first byte, escaped */
+	bufjsonstr(&b, "x\xc3", 2, JSONASCII);
+	bufterm(&b);
+	ck_assert_str_eq(b.data,
+	    "\"a\\\"\\\\\\n\\t\\b\\u0001\x7f<&>' caf\xc3\xa9 \xf0\x9f\x98\x80\" "
+	    "\"a\\\"\\\\\\n\\t\\b\\u0001\\u007f<&>' caf\\u00e9 \\ud83d\\ude00\" "
+	    "\"a\\\"\\\\\\n\\t\\b\\u0001\\u007f\\u003c\\u0026\\u003e\\u0027 caf\\u00e9 \\ud83d\\ude00\" "
+	    "\"x\\u00c3\"");
+	delbuf(&b);
+}
+END_TEST
+
 START_TEST(test_strvec)
 {
 	struct strvec l = {0};
@@ -412,6 +436,7 @@ main(void)
 	tcase_add_test(tc, test_tmpname);
 	tcase_add_test(tc, test_writefilefd);
 	tcase_add_test(tc, test_tmpstale);
+	tcase_add_test(tc, test_jsonstr);
 	tcase_add_test(tc, test_strvec);
 	tcase_add_test(tc, test_wdir);
 	suite_add_tcase(s, tc);
