@@ -15,8 +15,9 @@ with what paictl needed that this machine lacks replaced, and nothing else:
     docker ones: `docker build -t NAME DIR` copies DIR (the build context as
     the engine would have received it) to OUT/ctx/NAME, and every docker
     command is written to OUT/commands instead of being run;
-  - for `quickstart`, the ssh look-ups of generate-configuration (paramiko,
-    not installed) answer `hostname` with HOSTPREFIX-<ip with dashes> and
+  - for `quickstart`, paramiko, etcd and kubernetes are empty modules when
+    they are not installed (generate-configuration uses none of them), and
+    its ssh look-ups answer `hostname` with HOSTPREFIX-<ip with dashes> and
     the nameserver with 10.0.0.254.
 
 usage:
@@ -110,15 +111,26 @@ def build(config, out):
 
 
 def quickstart(qs, out):
-    paramiko = types.ModuleType("paramiko")
-    sys.modules["paramiko"] = paramiko
+    # imported by the module that holds the ssh look-ups, used only by other
+    # commands of paictl, and not installed here
+    for name in ("paramiko", "etcd", "kubernetes"):
+        try:
+            __import__(name)
+        except ImportError:
+            sys.modules[name] = types.ModuleType(name)
     from k8sPaiLibrary.maintainlib import common
     from paiLibrary.paiCluster import cluster_util
 
+    class py2str(str):
+        """what paramiko's output was under Python 2: a str that decodes to itself"""
+
+        def decode(self, *args):
+            return str(self)
+
     def ssh(host, cmd):
         if cmd == "hostname":
-            return "node-" + host["hostip"].replace(".", "-") + "\n", ""
-        return "10.0.0.254\n", ""
+            return py2str("node-" + host["hostip"].replace(".", "-") + "\n"), py2str("")
+        return py2str("10.0.0.254\n"), py2str("")
 
     common.ssh_shell_paramiko_with_result = ssh
     cluster_util.pai_common.ssh_shell_paramiko_with_result = ssh

@@ -151,8 +151,11 @@ for d; do
 		cp -R "$d" "$tmp/$name-qs-in/pai"
 		"$PYTHON" -B "$here/paictl.py" py3 "$tmp/$name-qs-in/pai" | sed 's/^/   /'
 		"$PYTHON" -B "$here/paictl.py" quickstart "$tmp/$name-qs-in/pai" "$tmp/$name-qs-in/quick-start.yaml" "$tmp/$name-qs-in/config" >"$tmp/err" 2>&1
-		check "$name: paictl generates a configuration from its quick-start" [ $? = 0 ] || sed 's/^/    /' "$tmp/err"
-		onecase "$d" "$tmp/$name-qs-in/config" "$name-quick-start"
+		if check "$name: paictl generates a configuration from its quick-start" [ $? = 0 ]; then
+			onecase "$d" "$tmp/$name-qs-in/config" "$name-quick-start"
+		else
+			sed 's/^/    /' "$tmp/err"
+		fi
 	fi
 done
 printf 'paictl comparison: %d passed, %d failed\n' "$pass" "$fail"
