@@ -29,6 +29,10 @@ int cmd_prebuild(int argc, char **argv);
 int cmd_build(int argc, char **argv);
 /* compute an image's input digest (digest.c) */
 int cmd_digest(int argc, char **argv);
+/* run a pai-build service's build-pre.sh or build-post.sh in a private copy of the project (hook.c) */
+int cmd_hook(int argc, char **argv);
+/* make the next ninja run a pai-build service's hooks again (hook.c) */
+int cmd_rehook(int argc, char **argv);
 /* look an image up in the cache registry by its input digest (build.c) */
 int cmd_pull(int argc, char **argv);
 /* give a built image its names, without building (tag.c) */

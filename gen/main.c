@@ -29,6 +29,8 @@ static const struct command commands[] = {
 	{"stage", cmd_stage, "copy an image's files into its build context"},
 	{"build", cmd_build, "build one image with docker, podman or buildah"},
 	{"digest", cmd_digest, "compute or print an image's input digest"},
+	{"hook", cmd_hook, "run a pai-build service's build-pre.sh or build-post.sh out of tree"},
+	{"rehook", cmd_rehook, "make the next ninja run the pai-build hooks again"},
 	{"render", cmd_render, "render a Jinja2 template with the cluster configuration"},
 	{"config", cmd_config, "compile the cluster configuration for render -c"},
 	{"pull", cmd_pull, "look an image up in the cache registry by its input digest"},

@@ -34,6 +34,60 @@
 #define CONFIGBIN ".imagegen/config.bin"
 #define MANIFESTHEAD "# imagegen stage manifest 1\n"
 
+/* true if a service of the tree has a hook */
+static bool
+hashooks(const struct tree *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->nsvc; i++) {
+		if (t->svc[i].pre || t->svc[i].post)
+			return true;
+	}
+	return false;
+}
+
+/* the pai-build service of an image, or NULL */
+static const struct service *
+nodesvc(const struct tree *t, const struct node *nd)
+{
+	return nd->service ? treefindsvc(t, nd->service) : NULL;
+}
+
+/* the stage manifest an image's stage edge reads: its service's pre hook writes it, or generate */
+static char *
+manifestpath(const struct tree *t, const struct node *nd)
+{
+	const struct service *s = nodesvc(t, nd);
+
+	if (s && s->pre)
+		return xasprintf("hook/%s/%s.list", s->name, nd->img->name);
+	return xasprintf(".imagegen/stage/%s.list", nd->img->name);
+}
+
+/*
+ * what an edge of a service must come after, as pai_build orders the
+ * services: the hooks and every image of each service it depends on; a
+ * changed pre hook stamp of those (implicit, when asked for) runs a pre
+ * hook again
+ */
+static void
+svcorder(const struct tree *t, const struct service *s, struct strvec *orderonly, struct strvec *implicit)
+{
+	const struct service *d;
+	size_t i, j;
+
+	for (i = 0; s && i < s->deps.n; i++) {
+		d = treefindsvc(t, s->deps.v[i]);
+		for (j = 0; j < d->images.n; j++)
+			strvectake(orderonly, xasprintf("img/%s.iid", d->images.v[j]));
+		if (d->post)
+			strvectake(orderonly, xasprintf("hook/%s/post", d->name));
+		if (d->pre)
+			strvectake(implicit ? implicit : orderonly, xasprintf("hook/%s/pre", d->name));
+	}
+}
+
 /* the stage manifest of one image */
 static void
 manifest(const struct node *nd, struct buf *b)
@@ -81,17 +135,22 @@ edgeflags(struct edge *e, const char *name, struct buf *b)
 	b->data[0] = '\0';
 }
 
-/* the stage edge: every F entry and the stamp, from the manifest and the F sources */
+/*
+ * the stage edge: every F entry and the stamp, from the manifest and the
+ * F sources; after a pre hook, the stamp alone, from the manifest the hook
+ * wrote (it changes whenever what the hook left does)
+ */
 static void
-stageedge(const struct node *nd, const char *ctx, struct plan *pl)
+stageedge(const struct tree *t, const struct node *nd, const char *ctx, struct plan *pl)
 {
+	const struct service *s = nodesvc(t, nd);
 	struct edge e = {0};
 	struct buf b = {0};
 	char *stamp = xasprintf("%s.staged", ctx);
 	size_t i;
 
 	e.rule = "stage";
-	for (i = 0; i < nd->nent; i++) {
+	for (i = 0; !(s && s->pre) && i < nd->nent; i++) {
 		if (nd->ent[i].kind != 'F')
 			continue;
 		if (nd->ent[i].link) {
@@ -110,7 +169,7 @@ stageedge(const struct node *nd, const char *ctx, struct plan *pl)
 	for (i = 0; i < nd->prestamps.n; i++)
 		strvecadd(&e.implicit, nd->prestamps.v[i]);
 	strvecadd(&e.out, stamp);
-	strvectake(&e.in, xasprintf(".imagegen/stage/%s.list", nd->img->name));
+	strvectake(&e.in, manifestpath(t, nd));
 	strvecuniq(&e.implicit);
 	escshell(&b, ctx);
 	edgeflags(&e, "ctx", &b);
@@ -192,8 +251,26 @@ ctxname(const struct node *nd, const char *ctx, struct edge *e, struct buf *b)
 }
 
 /* the input digest edge: the staged context, the build settings, the prerequisites' digests */
+/* the files of the staged context a digest or build edge reads */
 static void
-digestedge(const struct node *nd, const char *ctx, struct plan *pl)
+ctxinputs(const struct tree *t, const struct node *nd, const char *ctx, struct strvec *implicit)
+{
+	const struct service *s = nodesvc(t, nd);
+	size_t i;
+
+	strvectake(implicit, xasprintf("%s.staged", ctx));
+	if (s && s->pre) {
+		strvectake(implicit, manifestpath(t, nd));
+		return;
+	}
+	for (i = 0; i < nd->nent; i++) {
+		if (nd->ent[i].kind != 'D' && nd->ent[i].kind != 'T' && !nd->ent[i].link)
+			strvectake(implicit, pathjoin(ctx, nd->ent[i].dst));
+	}
+}
+
+static void
+digestedge(const struct tree *t, const struct node *nd, const char *ctx, struct plan *pl)
 {
 	struct edge e = {0};
 	struct buf b = {0};
@@ -202,11 +279,7 @@ digestedge(const struct node *nd, const char *ctx, struct plan *pl)
 
 	e.rule = "digest";
 	strvectake(&e.out, xasprintf("img/%s.digest", nd->img->name));
-	strvectake(&e.implicit, xasprintf("%s.staged", ctx));
-	for (i = 0; i < nd->nent; i++) {
-		if (nd->ent[i].kind != 'D' && nd->ent[i].kind != 'T' && !nd->ent[i].link)
-			strvectake(&e.implicit, pathjoin(ctx, nd->ent[i].dst));
-	}
+	ctxinputs(t, nd, ctx, &e.implicit);
 	for (i = 0; i < nd->prestamps.n; i++)
 		strvecadd(&e.implicit, nd->prestamps.v[i]);
 	buildflags(nd, &b);
@@ -248,16 +321,22 @@ buildedge(const struct opts *o, const struct tree *t, const struct node *nd, con
 
 	e.rule = "build";
 	strvectake(&e.out, xasprintf("img/%s.iid", img->name));
-	strvectake(&e.implicit, xasprintf("%s.staged", ctx));
-	for (i = 0; i < nd->nent; i++) {
-		if (nd->ent[i].kind != 'D' && nd->ent[i].kind != 'T' && !nd->ent[i].link)
-			strvectake(&e.implicit, pathjoin(ctx, nd->ent[i].dst));
-	}
+	ctxinputs(t, nd, ctx, &e.implicit);
 	for (i = 0; i < nd->deps.n; i++) {
 		strvectake(&e.implicit, xasprintf("img/%s.iid", nd->deps.v[i]));
 		if ((dep = treefind(t, nd->deps.v[i])) && hasnames(o, dep->img))
 			strvectake(&e.orderonly, xasprintf("img/%s.tags", nd->deps.v[i]));
 	}
+	/* after the hooks of the services it is built on, as pai_build goes service by service */
+	svcorder(t, nodesvc(t, nd), &e.orderonly, NULL);
+	for (i = 0; i < e.orderonly.n; i++) {
+		if (strvechas(&e.implicit, e.orderonly.v[i])) {
+			free(e.orderonly.v[i]);
+			e.orderonly.v[i] = e.orderonly.v[--e.orderonly.n];
+			i--;
+		}
+	}
+	strvecuniq(&e.orderonly);
 	strvecadd(&e.implicit, digest);
 	addflag(&b, "name", img->name);
 	buildflags(nd, &b);
@@ -412,25 +491,137 @@ imageedges(const struct opts *o, const struct tree *t, const struct node *nd, st
 {
 	struct edge e = {0};
 	char *ctx = xasprintf("ctx/%s", nd->img->name), *c;
+	const struct service *own = treefindsvc(t, nd->img->name);
 
 	planblank(pl);
-	c = xasprintf("image %s (%s)", nd->img->name, nd->img->dir);
+	if (nd->service)
+		c = xasprintf("image %s (%s/%s)", nd->img->name, nd->img->dir, nd->dockerfile);
+	else
+		c = xasprintf("image %s (%s)", nd->img->name, nd->img->dir);
 	plancomment(pl, c);
 	free(c);
-	stageedge(nd, ctx, pl);
+	stageedge(t, nd, ctx, pl);
 	renderedges(o, nd, ctx, pl);
-	digestedge(nd, ctx, pl);
+	digestedge(t, nd, ctx, pl);
 	pulledge(o, nd, pl);
 	buildedge(o, t, nd, ctx, pl);
 	tagedge(o, nd, pl);
 	pushedges(o, nd, pl);
-	e.rule = "phony";
-	strvecadd(&e.out, nd->img->name);
-	strvectake(&e.in, xasprintf("img/%s.iid", nd->img->name));
-	if (hasnames(o, nd->img))
-		strvectake(&e.in, xasprintf("img/%s.tags", nd->img->name));
-	planedge(pl, &e);
+	/* a service of the same name takes the name: it builds this image and the others of the service */
+	if (!(own && nd->service && strcmp(own->name, nd->service) == 0)) {
+		e.rule = "phony";
+		strvecadd(&e.out, nd->img->name);
+		strvectake(&e.in, xasprintf("img/%s.iid", nd->img->name));
+		if (hasnames(o, nd->img))
+			strvectake(&e.in, xasprintf("img/%s.tags", nd->img->name));
+		planedge(pl, &e);
+	}
 	free(ctx);
+}
+
+/* the lines of .imagegen/hook/<service>.inputs: what the pre hook reads */
+static void
+hookinputs(const struct service *s, struct buf *b)
+{
+	size_t i;
+
+	bufprintf(b, "# what %s reads: when one of these changes, the hook runs again\n", s->pre);
+	for (i = 0; i < s->hookin.n; i++)
+		bufprintf(b, "%s\n", s->hookin.v[i]);
+}
+
+/* the hook edges of a pai-build service, its phony name and its rehook target */
+static void
+serviceedges(const struct tree *t, const struct opts *o, const struct service *s, struct plan *pl)
+{
+	struct edge e = {0};
+	struct buf b = {0};
+	const struct node *img;
+	char *p;
+	size_t i;
+	int phase;
+
+	if (!s->pre && !s->post && s->images.n == 0)
+		return;
+	planblank(pl);
+	p = xasprintf("service %s (%s)", s->name, s->dir);
+	plancomment(pl, p);
+	free(p);
+	for (phase = 0; phase < 2; phase++) {
+		const char *script = phase == 0 ? s->pre : s->post, *name = phase == 0 ? "pre" : "post";
+
+		if (!script)
+			continue;
+		e.rule = "hook";
+		strvectake(&e.out, xasprintf("hook/%s/%s", s->name, name));
+		/* imagegen rehook touches it: the next ninja (or make) runs the hooks again */
+		strvectake(&e.implicit, xasprintf(".imagegen/hook/%s.force", s->name));
+		if (phase == 0) {
+			for (i = 0; i < s->images.n; i++)
+				strvectake(&e.implicitout, xasprintf("hook/%s/%s.list", s->name, s->images.v[i]));
+			strvectake(&e.in, xasprintf(".imagegen/hook/%s.inputs", s->name));
+			for (i = 0; i < s->hookin.n; i++)
+				strvecadd(&e.implicit, s->hookin.v[i]);
+			svcorder(t, s, &e.orderonly, &e.implicit);
+		} else {
+			strvecadd(&e.in, script);
+			for (i = 0; i < s->images.n; i++)
+				strvectake(&e.implicit, xasprintf("img/%s.iid", s->images.v[i]));
+			if (s->pre)
+				strvectake(&e.implicit, xasprintf("hook/%s/pre", s->name));
+			else
+				svcorder(t, s, &e.orderonly, &e.implicit);
+		}
+		strvecuniq(&e.implicit);
+		strvecuniq(&e.orderonly);
+		b.len = 0;
+		addflag(&b, "phase", name);
+		addflag(&b, "project", s->proj);
+		addflag(&b, "service", s->rel);
+		addflag(&b, "dir", p = xasprintf("hook/%s", s->name));
+		free(p);
+		addflag(&b, "log", p = xasprintf("log/hook/%s.%s.log", s->name, name));
+		free(p);
+		for (i = 0; !(phase == 1 && s->pre) && i < s->deps.n; i++)
+			addflag(&b, "dep", treefindsvc(t, s->deps.v[i])->rel);
+		for (i = 0; phase == 0 && i < s->images.n; i++) {
+			img = treefind(t, s->images.v[i]);
+			addflag(&b, "image", p = xasprintf("%s=%s", img->img->name, img->dockerfile));
+			free(p);
+		}
+		if (phase == 1 && s->pre)
+			bufadds(&b, " --reuse");
+		edgeflags(&e, "flags", &b);
+		escshell(&b, s->name);
+		bufprintf(&b, " %s", name);
+		edgeflags(&e, "desc", &b);
+		planedge(pl, &e);
+	}
+	/* ninja SERVICE: every image of the service and its hooks */
+	if (!treefind(t, s->name) || strcmp(treefind(t, s->name)->service, s->name) == 0) {
+		e.rule = "phony";
+		strvecadd(&e.out, s->name);
+		for (i = 0; i < s->images.n; i++) {
+			strvectake(&e.in, xasprintf("img/%s.iid", s->images.v[i]));
+			if (hasnames(o, treefind(t, s->images.v[i])->img))
+				strvectake(&e.in, xasprintf("img/%s.tags", s->images.v[i]));
+		}
+		if (s->pre)
+			strvectake(&e.in, xasprintf("hook/%s/pre", s->name));
+		if (s->post)
+			strvectake(&e.in, xasprintf("hook/%s/post", s->name));
+		planedge(pl, &e);
+	}
+	/* ninja rehook-SERVICE: its output never exists, so it runs whenever asked (make would run it once) */
+	if ((s->pre || s->post) && !o->make) {
+		e.rule = "rehook";
+		strvectake(&e.out, xasprintf("rehook-%s", s->name));
+		b.len = 0;
+		escshell(&b, s->name);
+		edgeflags(&e, "services", &b);
+		planedge(pl, &e);
+	}
+	delbuf(&b);
 }
 
 /*
@@ -516,7 +707,7 @@ prelude(const struct tree *t, const struct opts *o, const char *rules, struct bu
 	tenvsetstr(env, "imagegen", v.data);
 	SETVAR("engine", o->engine);
 	SETVAR("args", ARGSFILE);
-	if (o->config) {
+	if (o->config && t->layout != LAYOUT_PAIBUILD) {
 		enum tmodel m = TMODEL_AUTO;
 
 		SETVAR("config", o->config);
@@ -542,6 +733,7 @@ prelude(const struct tree *t, const struct opts *o, const char *rules, struct bu
 	SETOPT("network", o->network);
 #undef SETOPT
 #undef SETVAR
+	tenvsetstr(env, "hooks", hashooks(t) ? "1" : "");
 	/* the flags of push and publish, each with its leading space */
 	v.len = 0;
 	if (o->insecure)
@@ -572,6 +764,9 @@ overlaps(const struct tree *t, const struct opts *o, const char *path)
 	/* what the build file writes lies in the build directory (but perhaps the build file) */
 	if (strncmp(path, "../", 3) == 0 && strncmp(o->output, "../", 3) != 0)
 		return false;
+	if (t->nsvc && (treefindsvc(t, path) || strcmp(path, "rehook") == 0 || strncmp(path, "rehook-", 7) == 0 ||
+	    strncmp(path, "hook/", 5) == 0 || strncmp(path, ".imagegen/hook/", 15) == 0))
+		return true;
 	/* an image's name (its phony target) holds no '/' */
 	return (!strchr(path, '/') && treefind(t, path)) || strcmp(path, "all") == 0 || strcmp(path, o->output) == 0 ||
 	    strcmp(path, "push") == 0 || strncmp(path, "push-", 5) == 0 || strncmp(path, "push/", 5) == 0 ||
@@ -579,6 +774,21 @@ overlaps(const struct tree *t, const struct opts *o, const char *path)
 	    strncmp(path, ".imagegen/stage/", 16) == 0 || strcmp(path, CONFIGBIN) == 0 || strncmp(path, "pre/", 4) == 0 ||
 	    strncmp(path, MAKESTAMPDIR "/", strlen(MAKESTAMPDIR) + 1) == 0 ||
 	    strncmp(path, MAKEPOOLDIR "/", strlen(MAKEPOOLDIR) + 1) == 0;
+}
+
+/* path, created empty when it does not exist; its time is left alone */
+static int
+forcefile(const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st) == 0 && S_ISREG(st.st_mode))
+		return 0;
+	if (writefile(path, "", 0, 0666) < 0) {
+		error("cannot write %s:", path);
+		return 1;
+	}
+	return 0;
 }
 
 static int
@@ -597,21 +807,27 @@ static int
 writemanifests(struct tree *t, const struct strvec *paths, struct buf *b)
 {
 	struct wdir *w = NULL;
-	size_t i;
+	size_t i, j;
 	int rc = 0, err = 0;
 
-	if (t->n && !(w = mkwdir(".imagegen/stage")))
+	if (paths->n && !(w = mkwdir(".imagegen/stage")))
 		err = errno;
-	for (i = 0; i < t->n; i++) {
+	for (i = 0, j = 0; i < t->n; i++) {
+		const struct service *sv = nodesvc(t, &t->node[i]);
+
+		/* an image after a pre hook has its manifest written by the hook */
+		if (sv && sv->pre)
+			continue;
 		b->len = 0;
 		manifest(&t->node[i], b);
 		bufterm(b);
-		if (!w || wdirwrite(w, pathbase(paths->v[i]), b->data, b->len, 0666) < 0) {
+		if (!w || wdirwrite(w, pathbase(paths->v[j]), b->data, b->len, 0666) < 0) {
 			if (!w)
 				errno = err;
-			error("cannot write %s:", paths->v[i]);
+			error("cannot write %s:", paths->v[j]);
 			rc = 1;
 		}
+		j++;
 	}
 	delwdir(w);
 	return rc;
@@ -632,8 +848,11 @@ sources(struct tree *t, const struct opts *o, const char *rules, struct strvec *
 
 	if (!configfiles(o, configs, regen, &t->d))
 		return false;
+	for (i = 0; i < t->scanned.n; i++)
+		strvecadd(regen, t->scanned.v[i]);
 	for (i = 0; i < t->n; i++) {
-		strvecadd(regen, t->node[i].img->yaml);
+		if (t->node[i].img->yaml)
+			strvecadd(regen, t->node[i].img->yaml);
 		for (j = 0; j < t->node[i].scanned.n; j++)
 			strvecadd(regen, t->node[i].scanned.v[j]);
 		for (j = 0; j < t->node[i].dirs.n; j++)
@@ -669,9 +888,10 @@ sources(struct tree *t, const struct opts *o, const char *rules, struct strvec *
 }
 
 /*
- * the whole graph: the config edge, every image's edges in build order,
- * all and the default, push and publish, and the regeneration edge with
- * its inputs (regen) and its other outputs (manifests)
+ * the whole graph: the config edge, the services' hook edges, every
+ * image's edges in build order, all and the default, rehook, push and
+ * publish, and the regeneration edge with its inputs (regen) and its
+ * other outputs (manifests: the stage manifests and the hooks' input lists)
  */
 static void
 graphplan(const struct tree *t, const struct opts *o, const struct strvec *configs,
@@ -681,7 +901,8 @@ graphplan(const struct tree *t, const struct opts *o, const struct strvec *confi
 	char *c;
 	size_t i;
 
-	if (o->config) {
+	/* the pai-build layout renders no template: its configuration is for the registry alone */
+	if (o->config && t->layout != LAYOUT_PAIBUILD) {
 		/* compiled once; every render edge reads it instead of the YAML */
 		planblank(pl);
 		e.rule = "config";
@@ -692,16 +913,32 @@ graphplan(const struct tree *t, const struct opts *o, const struct strvec *confi
 	}
 	for (i = 0; i < t->npre; i++)
 		prebuildedge(t, &t->pre[i], pl);
+	for (i = 0; i < t->nsvc; i++)
+		serviceedges(t, o, &t->svc[i], pl);
 	for (i = 0; i < t->n; i++)
 		imageedges(o, t, &t->node[t->order[i]], pl);
 
 	planblank(pl);
 	e.rule = "phony";
 	strvecadd(&e.out, "all");
+	/* the pai-build layout: a service may take an image's name; its hooks run too */
 	for (i = 0; i < t->n; i++)
-		strvecadd(&e.in, t->node[i].img->name);
+		strvectake(&e.in, t->nsvc ? xasprintf("img/%s.iid", t->node[i].img->name) : xstrdup(t->node[i].img->name));
+	for (i = 0; i < t->nsvc; i++) {
+		if (t->svc[i].pre)
+			strvectake(&e.in, xasprintf("hook/%s/pre", t->svc[i].name));
+		if (t->svc[i].post)
+			strvectake(&e.in, xasprintf("hook/%s/post", t->svc[i].name));
+	}
 	planedge(pl, &e);
 	plandefault(pl, "all");
+	if (hashooks(t) && !o->make) {
+		planblank(pl);
+		plancomment(pl, "ninja rehook: the next ninja runs every hook again");
+		e.rule = "rehook";
+		strvecadd(&e.out, "rehook");
+		planedge(pl, &e);
+	}
 	if (o->registry && *o->registry) {
 		planblank(pl);
 		plancomment(pl, "push: every image by a staging tag, then the release tag on all of them");
@@ -928,10 +1165,10 @@ deltargets(struct targets *tg)
  * stage manifest into manifests; false after reporting through t->d
  */
 static bool
-buildfile(struct tree *t, const struct opts *o, struct strvec *manifests, struct buf *out)
+buildfile(struct tree *t, const struct opts *o, struct strvec *manifests, struct strvec *hookins, struct buf *out)
 {
 	struct plan p = {0};
-	struct strvec configs = {0}, regen = {0};
+	struct strvec configs = {0}, regen = {0}, outs = {0};
 	struct targets tg = {0};
 	struct ninjasink sink = {out, &tg};
 	char *rules = pathjoin(o->templates, "rules.ninja");
@@ -947,15 +1184,30 @@ buildfile(struct tree *t, const struct opts *o, struct strvec *manifests, struct
 		if (lstat(regen.v[i], &st) == 0)
 			mtimefuture(regen.v[i], &st);
 	}
-	for (i = 0; i < t->n; i++)
-		strvectake(manifests, xasprintf(".imagegen/stage/%s.list", t->node[i].img->name));
+	/* the images after a pre hook have theirs written by the hook */
+	for (i = 0; i < t->n; i++) {
+		const struct service *sv = nodesvc(t, &t->node[i]);
+
+		if (!(sv && sv->pre))
+			strvectake(manifests, xasprintf(".imagegen/stage/%s.list", t->node[i].img->name));
+	}
+	for (i = 0; i < t->nsvc; i++) {
+		if (t->svc[i].pre)
+			strvectake(hookins, xasprintf(".imagegen/hook/%s.inputs", t->svc[i].name));
+		if (t->svc[i].pre || t->svc[i].post)
+			strvectake(hookins, xasprintf(".imagegen/hook/%s.force", t->svc[i].name));
+	}
+	for (i = 0; i < hookins->n; i++)
+		strvecadd(&outs, hookins->v[i]);
+	for (i = 0; i < manifests->n; i++)
+		strvecadd(&outs, manifests->v[i]);
 	if (!o->make) {
 		/* written as it is made: build.ninja needs one pass in order */
 		ninjahead(&p, out);
 		p.sink = ninjasinkitem;
 		p.sinkarg = &sink;
 	}
-	graphplan(t, o, &configs, &regen, manifests, &p);
+	graphplan(t, o, &configs, &regen, &outs, &p);
 	for (i = 0; i < p.n; i++)
 		clashadd(&tg, &p.item[i]);
 	if (!clashes(t, o, &tg, &t->d))
@@ -971,6 +1223,7 @@ out:
 	deltargets(&tg);
 	delstrvec(&configs);
 	delstrvec(&regen);
+	delstrvec(&outs);
 	return ok;
 }
 
@@ -1049,10 +1302,11 @@ static int
 generate(struct tree *t, const struct opts *o)
 {
 	struct buf out = {0}, b = {0};
-	struct strvec manifests = {0};
+	struct strvec manifests = {0}, hookins = {0};
+	size_t i, j;
 	int rc = 0;
 
-	if (!buildfile(t, o, &manifests, &out)) {
+	if (!buildfile(t, o, &manifests, &hookins, &out)) {
 		rc = 1;
 		goto out;
 	}
@@ -1070,6 +1324,16 @@ generate(struct tree *t, const struct opts *o)
 	optsrecord(o, &b);
 	rc |= writeout(ARGSFILE, &b);
 	rc |= writemanifests(t, &manifests, &b);
+	for (i = 0, j = 0; i < t->nsvc; i++) {
+		if (t->svc[i].pre) {
+			b.len = 0;
+			hookinputs(&t->svc[i], &b);
+			rc |= writeout(hookins.v[j++], &b);
+		}
+		/* created once, empty; imagegen rehook gives it a new time */
+		if (t->svc[i].pre || t->svc[i].post)
+			rc |= forcefile(hookins.v[j++]);
+	}
 	if (rc == 0)
 		rc |= writeout(o->output, &out);
 	if (rc == 0)
@@ -1078,7 +1342,36 @@ out:
 	delbuf(&out);
 	delbuf(&b);
 	delstrvec(&manifests);
+	delstrvec(&hookins);
 	return rc;
+}
+
+/* one line saying what the roots hold and how they are read */
+static void
+summary(const struct tree *t)
+{
+	size_t i, nsvc = 0, nhook = 0;
+
+	if (t->layout != LAYOUT_PAIBUILD) {
+		printf("%s: %zu image%s\n", layoutname(t->layout), t->n, t->n == 1 ? "" : "s");
+		return;
+	}
+	for (i = 0; i < t->nsvc; i++) {
+		nsvc += t->svc[i].images.n > 0;
+		nhook += t->svc[i].pre || t->svc[i].post;
+	}
+	printf("%s (", layoutname(t->layout));
+	if (strcmp(t->painame, "none") == 0)
+		fputs("every *.dockerfile, as pai_build before 1.0", stdout);
+	else if (strcmp(t->painame, "all") == 0)
+		fputs("every *.dockerfile, type dropped", stdout);
+	else
+		printf("type %s: *.common.dockerfile and *.%s.dockerfile, as pai_build 1.x", t->painame, t->painame);
+	printf("): %zu image%s in %zu service%s, %zu service%s with hooks", t->n, t->n == 1 ? "" : "s", nsvc,
+	    nsvc == 1 ? "" : "s", nhook, nhook == 1 ? "" : "s");
+	if (t->skipped.n)
+		printf(", %zu Dockerfile%s left out (imagegen list --all)", t->skipped.n, t->skipped.n == 1 ? "" : "s");
+	putchar('\n');
 }
 
 /* what generate checks beyond the tree, for imagegen check (which needs no rules.ninja) */
@@ -1221,6 +1514,8 @@ run(int argc, char **argv)
 	}
 	t.registry = o.registry;
 	t.namespace = o.namespace;
+	t.layout = !o.layout ? LAYOUT_AUTO : strcmp(o.layout, "pai-build") == 0 ? LAYOUT_PAIBUILD : LAYOUT_IMAGEYAML;
+	t.paitype = o.paitype;
 	t.nowarn = o.nowarn;
 	clock_gettime(CLOCK_REALTIME, &t0);
 	treeload(&t, &o.images);
@@ -1240,6 +1535,8 @@ run(int argc, char **argv)
 		rc = 1;
 	if (rc == 0 && o.make && strcmp(cmd, "generate") == 0)
 		rc = regenstamp(&o, t0);
+	if (rc == 0 && o.summary)
+		summary(&t);
 	if (t.nbroken && !t.d.nerr)
 		brokensummary(&t);
 	/* check fails on an image that cannot be built; generate builds the others */

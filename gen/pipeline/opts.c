@@ -28,6 +28,8 @@ void
 delopts(struct opts *o)
 {
 	delstrvec(&o->images);
+	free(o->layout);
+	free(o->paitype);
 	free(o->config);
 	free(o->configmodel);
 	free(o->engine);
@@ -73,7 +75,8 @@ static const struct {
 	{"list", C_LIST, "[--images=DIR...] [OPTIONS]",
 	    "prints the images in build order, each followed by the images it depends on;\n"
 	    "with --json, every image with its directory, Dockerfile, context files,\n"
-	    "prerequisites, build args, labels, target, full names and input digest."},
+	    "prerequisites, build args, labels, target, full names and input digest;\n"
+	    "with --all, then each Dockerfile the pai-build layout leaves out, and why."},
 	{"graph", C_GRAPH, "[--images=DIR...] [OPTIONS]",
 	    "prints the image graph in Graphviz dot (an arrow goes from an image to one\n"
 	    "built on it), or with --json as nodes and edges."},
@@ -106,6 +109,12 @@ static const struct {
 	const char *help;
 } optdocs[] = {
 	{"--images", TREE, "  --images=DIR          an images root: each subdirectory holding image.yaml is an image\n"},
+	{"--layout", TREE, "  --layout=LAYOUT       image-yaml, or pai-build (SERVICE/build/NAME.dockerfile, as\n"
+	    "                        OpenPAI's build/pai_build.py); default: what the roots hold\n"},
+	{"--pai-type", TREE, "  --pai-type=TYPE       pai-build: keep *.common.dockerfile and *.TYPE.dockerfile and drop\n"
+	    "                        the type from the name (pai_build 1.x: k8s); 'all' keeps every one,\n"
+	    "                        'none' names them as before 1.0; default: k8s when the tree holds\n"
+	    "                        *.common.dockerfile, else none\n"},
 	{"--config", TREE, "  --config=FILE|DIR     the cluster configuration the templates see\n"},
 	{"--config-model", TREE, "  --config-model=MODEL  how it becomes clusterconfig: yaml, openpai (OpenPAI's object\n"
 	    "                        model, as paictl computes it; openpai-v0.5, openpai-v0.7) or auto\n"
@@ -130,7 +139,10 @@ static const struct {
 	{"--json", C_LIST | C_GRAPH, "  --json                machine-readable output (JSON)\n"},
 	{"-W", TREE, "  -Wno-NAME             do not print the warning NAME (-WNAME prints it again):\n"
 	    "                        from-unlisted, prerequisite-unused, undefined, special-file,\n"
-	    "                        registry-not-host\n"},
+	    "                        registry-not-host, from-name-only, from-same-service\n"},
+	{"--all", C_LIST, "  --all                 also list the Dockerfiles left out, each with the reason\n"},
+	{"--summary", C_GENERATE | C_LIST | C_GRAPH | C_CHECK,
+	    "  --summary             then print one line saying what was found (layout, images, services)\n"},
 	{"--args-file", TREE & ~C_RECONFIGURE, "  --args-file=FILE      read these options from FILE, one a line (default in a build\n"
 	    "                        directory: .imagegen/generate.args, when no --images is given)\n"},
 };
@@ -229,6 +241,20 @@ option(struct opts *o, const char *cmd, const char *arg, const char *next, int *
 				goto empty;
 			strvectake(&o->images, userpath(v));
 			return true;
+		}
+		if ((v = optval(arg, "--layout"))) {
+			if (strcmp(v, "image-yaml") != 0 && strcmp(v, "pai-build") != 0) {
+				error("%s: --layout=%s: the layout must be image-yaml or pai-build", cmd, v);
+				return false;
+			}
+			return setstr(&o->layout, v);
+		}
+		if ((v = optval(arg, "--pai-type"))) {
+			if (!*v || strspn(v, ENVCHARS "-") != strlen(v)) {
+				error("%s: --pai-type=%s: expected a type of pai_build 1.x (k8s, yarn), 'all' or 'none'", cmd, v);
+				return false;
+			}
+			return setstr(&o->paitype, v);
 		}
 		if ((v = optval(arg, "--config"))) {
 			if (!*v)
@@ -379,6 +405,14 @@ option(struct opts *o, const char *cmd, const char *arg, const char *next, int *
 	}
 	if (strcmp(arg, "--insecure-registry") == 0) {
 		o->insecure = true;
+		return true;
+	}
+	if (strcmp(arg, "--all") == 0 && strcmp(cmd, "list") == 0) {
+		o->all = true;
+		return true;
+	}
+	if (strcmp(arg, "--summary") == 0) {
+		o->summary = true;
 		return true;
 	}
 	if (strcmp(arg, "--json") == 0) {
@@ -671,6 +705,10 @@ optsrecord(const struct opts *o, struct buf *b)
 
 	for (i = 0; i < o->images.n; i++)
 		bufprintf(b, "--images=%s\n", o->images.v[i]);
+	if (o->layout)
+		bufprintf(b, "--layout=%s\n", o->layout);
+	if (o->paitype)
+		bufprintf(b, "--pai-type=%s\n", o->paitype);
 	if (o->config)
 		bufprintf(b, "--config=%s\n", o->config);
 	if (o->configmodel)

@@ -12,6 +12,10 @@
 /* the options shared by generate, list, graph, check, status, reconfigure and watch */
 struct opts {
 	struct strvec images; /* images roots, canonical, in the order given */
+	char *layout;      /* "image-yaml" or "pai-build"; NULL: chosen by the roots */
+	char *paitype;     /* pai-build type filter: a type, "all" or "none"; NULL: chosen by the tree */
+	bool all;          /* list: the Dockerfiles left out too */
+	bool summary;      /* then print one line saying what was found, on stdout */
 	char *config;
 	char *configmodel; /* --config-model as given; NULL: auto */
 	char *engine;

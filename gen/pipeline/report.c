@@ -194,6 +194,9 @@ reportlist(const struct tree *t, const struct opts *o)
 			printf("%s %s", j ? "" : ":", nd->deps.v[j]);
 		putchar('\n');
 	}
+	/* the pai-build layout's Dockerfiles left out, with the reason */
+	for (i = 0; o->all && i < t->skipped.n; i++)
+		printf("# left out: %s\n", t->skipped.v[i]);
 }
 
 void

@@ -24,7 +24,7 @@
 #include "walk.h"
 #include "warn.h"
 
-static void
+void
 centryadd(struct node *nd, char kind, const char *dst, const char *src, int prio)
 {
 	struct centry *e;
@@ -52,8 +52,7 @@ centrycmp(const void *a, const void *b)
 	return y->prio - x->prio;
 }
 
-/* sort by dst and keep, of entries with one dst, the one of highest priority */
-static void
+void
 centryuniq(struct node *nd)
 {
 	size_t i, j;
@@ -98,15 +97,14 @@ istemplatefile(const struct image *img, const char *path)
 	return false;
 }
 
-/* add the entries of a walked tree under dst; src is the walked directory */
-static void
+void
 addtree(struct tree *t, struct node *nd, const char *src, const char *dst, const struct walklist *w, int prio)
 {
 	size_t i;
 	char *s, *d;
 
 	for (i = 0; i < w->n; i++) {
-		if (prio == 0 && (strcmp(w->ent[i].path, "image.yaml") == 0 || istemplatefile(nd->img, w->ent[i].path)))
+		if (prio == 0 && !nd->service && (strcmp(w->ent[i].path, "image.yaml") == 0 || istemplatefile(nd->img, w->ent[i].path)))
 			continue;
 		s = pathjoin(src, w->ent[i].path);
 		d = pathjoin(dst, w->ent[i].path);
@@ -341,8 +339,7 @@ addtemplates(struct tree *t, struct node *nd)
 	}
 }
 
-/* drop what .dockerignore excludes; the Dockerfile always stays */
-static void
+void
 applyignore(struct tree *t, struct node *nd)
 {
 	struct dockerignore di = {0};
@@ -434,12 +431,7 @@ tmplitem(const struct image *img, const char *dst)
 	return NULL;
 }
 
-/*
- * nothing may lie below a file or a symlink of the context: a rendered or
- * copied file below a symlinked directory would be written through the
- * link, outside the build directory. nd->ent is sorted by dst.
- */
-static void
+void
 checkbelow(struct tree *t, struct node *nd)
 {
 	const struct centry *e, *up;
@@ -632,6 +624,15 @@ buildcontext(struct tree *t, struct node *nd)
 	finddockerfile(t, nd);
 	if (nd->dockerfile)
 		applyignore(t, nd);
+	checkctxpaths(t, nd);
+}
+
+void
+checkctxpaths(struct tree *t, struct node *nd)
+{
+	const char *bad;
+	size_t i;
+
 	for (i = 0; i < nd->nent; i++) {
 		if ((bad = escpathbad(nd->ent[i].dst)) || (nd->ent[i].src && (bad = escpathbad(nd->ent[i].src))))
 			errorat(&t->d, nd->ent[i].src ? nd->ent[i].src : nd->ent[i].dst, 0, 0, "%s", bad);
@@ -657,8 +658,21 @@ treefind(const struct tree *t, const char *name)
 	return NULL;
 }
 
-/* the tree image a Dockerfile reference names, or NULL */
-static struct node *
+static int
+svcnamecmp(const void *key, const void *s)
+{
+	return strcmp(key, ((const struct service *)s)->name);
+}
+
+struct service *
+treefindsvc(const struct tree *t, const char *name)
+{
+	if (t->nsvc == 0)
+		return NULL;
+	return bsearch(name, t->svc, t->nsvc, sizeof(t->svc[0]), svcnamecmp);
+}
+
+struct node *
 refnode(struct tree *t, const char *ref)
 {
 	char *repo = dfrepo(ref), *reg;
@@ -744,6 +758,38 @@ linkdeps(struct tree *t, struct node *nd)
 	delbuf(&b);
 }
 
+/* the services and what the pai-build layout keeps of the tree */
+static void
+delservices(struct tree *t)
+{
+	size_t i, j;
+
+	for (i = 0; i < t->nsvc; i++) {
+		struct service *s = &t->svc[i];
+
+		free(s->name);
+		free(s->dir);
+		free(s->proj);
+		free(s->rel);
+		delstrvec(&s->images);
+		for (j = 0; j < s->ndep; j++) {
+			free(s->dep[j].svc);
+			free(s->dep[j].file);
+			free(s->dep[j].ref);
+		}
+		free(s->dep);
+		delstrvec(&s->deps);
+		free(s->pre);
+		free(s->post);
+		free(s->decl);
+		delstrvec(&s->hookin);
+	}
+	free(t->svc);
+	free(t->painame);
+	delstrvec(&t->skipped);
+	delstrvec(&t->scanned);
+}
+
 void
 deltree(struct tree *t)
 {
@@ -762,6 +808,7 @@ deltree(struct tree *t)
 		delstrvec(&nd->deps);
 		delstrvec(&nd->scanned);
 		delstrvec(&nd->dirs);
+		free(nd->service);
 		delstrvec(&nd->prestamps);
 		delstrvec(&nd->imgerr);
 		delimage(nd->img);
@@ -781,6 +828,7 @@ deltree(struct tree *t)
 	free(t->up);
 	delgraph(t->g);
 	delstrvec(&t->dirs);
+	delservices(t);
 }
 
 static int
@@ -791,38 +839,7 @@ nodecmp(const void *a, const void *b)
 	return strcmp(x->img->name, y->img->name);
 }
 
-/* report a cycle "a -> b -> a" at the prerequisite of a that names b, when there is one */
-static void
-cycleerr(struct tree *t, const char *cycle)
-{
-	const char *arrow = strstr(cycle, " -> "), *next;
-	char *first = xstrndup(cycle, arrow ? (size_t)(arrow - cycle) : strlen(cycle)), *second;
-	struct node *nd = treefind(t, first);
-	size_t i;
-
-	next = arrow ? arrow + 4 : cycle;
-	arrow = strstr(next, " -> ");
-	second = xstrndup(next, arrow ? (size_t)(arrow - next) : strlen(next));
-	for (i = 0; nd && i < nd->img->nprereq; i++) {
-		if (strcmp(nd->img->prereq[i].s, second) == 0)
-			break;
-	}
-	if (nd && i < nd->img->nprereq)
-		errorat(&t->d, nd->img->yaml, nd->img->prereq[i].line, nd->img->prereq[i].col,
-		    "dependency cycle: %s; an image cannot be built on itself", cycle);
-	else
-		errorat(&t->d, nd ? nd->img->yaml : NULL, 0, 0, "dependency cycle: %s; an image cannot be built on itself",
-		    cycle);
-	free(first);
-	free(second);
-}
-
-/*
- * a build directory inside an images root but in no image directory
- * (leavebuilddir sees to those): the root's subdirectories are inputs of
- * build.ninja, and the build directory changes at every run
- */
-static void
+void
 insideroot(struct tree *t, const char *root, const struct strvec *images)
 {
 	char *dir, *first;
@@ -994,7 +1011,8 @@ noimages(struct tree *t, const struct strvec *roots)
 	if (later)
 		errorat(&t->d, NULL, 0, 0,
 		    "no images under %s: an image is a subdirectory holding image.yaml, and there is none; %s was found: "
-		    "this is OpenPAI's later layout (src/SERVICE/build/NAME.dockerfile, built by build/pai_build.py), not paictl's",
+		    "this is OpenPAI's later layout (src/SERVICE/build/NAME.dockerfile, built by build/pai_build.py), not paictl's: "
+		    "imagegen reads it with --layout=pai-build, which it chooses by itself when --layout is not given",
 		    b.data, later);
 	else
 		errorat(&t->d, NULL, 0, 0,
@@ -1005,16 +1023,14 @@ noimages(struct tree *t, const struct strvec *roots)
 	delbuf(&b);
 }
 
-bool
-treeload(struct tree *t, const struct strvec *roots)
+/* the image-yaml layout: each subdirectory of a root holding image.yaml is an image */
+void
+yamlload(struct tree *t, const struct strvec *roots)
 {
 	struct strvec names = {0}, dirs = {0};
-	struct strvec cycles = {0};
 	size_t i, j;
 	char *dir;
 
-	/* the build directory (the working directory), resolved: it may not lie in an images root */
-	t->builddir = dirreal(".");
 	for (i = 0; i < roots->n; i++) {
 		const char *root = roots->v[i];
 
@@ -1068,20 +1084,10 @@ treeload(struct tree *t, const struct strvec *roots)
 		buildcontext(t, &t->node[i]);
 	for (i = 0; i < t->n; i++)
 		linkdeps(t, &t->node[i]);
-	t->names = xcalloc(t->n, sizeof(t->names[0]));
-	for (i = 0; i < t->n; i++)
-		t->names[i] = t->node[i].img->name;
-	t->g = mkgraph(t->n, t->names);
-	for (i = 0; i < t->n; i++) {
-		for (j = 0; j < t->node[i].deps.n; j++)
-			graphadd(t->g, i, (size_t)(treefind(t, t->node[i].deps.v[j]) - t->node));
-	}
-	t->order = xcalloc(t->n, sizeof(t->order[0]));
-	if (!graphorder(t->g, t->order, &cycles)) {
-		for (i = 0; i < cycles.n; i++)
-			cycleerr(t, cycles.v[i]);
-	}
-	delstrvec(&cycles);
-	strvecuniq(&t->dirs);
-	return t->d.nerr == 0;
+}
+
+const char *
+layoutname(enum layout l)
+{
+	return l == LAYOUT_PAIBUILD ? "pai-build" : "image-yaml";
 }

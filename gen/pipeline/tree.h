@@ -25,9 +25,17 @@ struct centry {
 	bool link; /* an F entry whose src is a symbolic link, staged as the link itself */
 };
 
+/* how an images root lays out its images */
+enum layout {
+	LAYOUT_AUTO, /* chosen per root by treeload */
+	LAYOUT_IMAGEYAML, /* a directory holding image.yaml per image */
+	LAYOUT_PAIBUILD, /* OpenPAI's build/pai_build.py: <service>/build/<image>.dockerfile */
+};
+
 /* an image and everything generate works out about it */
 struct node {
 	struct image *img;
+	char *service; /* pai-build layout: the service holding it; NULL otherwise */
 	char *projroot; /* parent of the images root */
 	struct centry *ent;
 	size_t nent, capent;
@@ -50,6 +58,29 @@ struct prestep {
 	struct strvec dirs; /* the input directories: regeneration inputs */
 };
 
+/* why a service of the pai-build layout depends on another */
+struct svcdep {
+	char *svc; /* the service depended on */
+	char *file; /* the Dockerfile or component.dep that says so */
+	int line, col;
+	char *ref; /* the FROM reference; NULL for component.dep */
+};
+
+/* a service of the pai-build layout: a top-level directory of the images root */
+struct service {
+	char *name;
+	char *dir; /* root/name */
+	char *proj; /* the project root: the parent of its images root, where pai_build runs */
+	char *rel; /* dir seen from the project root: src/name */
+	struct strvec images; /* the names of its images, sorted */
+	struct svcdep *dep; /* in the order found */
+	size_t ndep;
+	struct strvec deps; /* the services it depends on, sorted, itself left out */
+	char *pre, *post; /* dir/build/build-pre.sh and build-post.sh when they exist */
+	char *decl; /* dir/build/build-pre.inputs when it exists */
+	struct strvec hookin; /* what the pre hook reads: its service's files and its dependencies' */
+};
+
 /* the loaded tree */
 /* a file by its device and inode */
 struct fileid {
@@ -58,6 +89,13 @@ struct fileid {
 };
 
 struct tree {
+	enum layout layout; /* asked for by the caller (LAYOUT_AUTO: chosen by the roots); the one used after treeload */
+	const char *paitype; /* pai-build: keep *.common.dockerfile and *.TYPE.dockerfile; "all"; "none" (before 1.0); NULL: chosen by the tree */
+	char *painame; /* the type filter in use after treeload ("none", "all" or a type) */
+	struct service *svc; /* pai-build: sorted by name */
+	size_t nsvc;
+	struct strvec skipped; /* pai-build: "path: reason" of each Dockerfile left out */
+	struct strvec scanned; /* pai-build: component.dep and hook declarations read: regeneration inputs */
 	struct node *node; /* sorted by image name */
 	size_t n;
 	char **names;
@@ -82,12 +120,51 @@ struct tree {
  * order the images. Every problem is reported through t->d and the walk
  * goes on; false if there was an error.
  */
-bool treeload(struct tree *t, const struct strvec *roots);
+bool treeload(struct tree *t, const struct strvec *roots); /* (load.c) */
 /* free everything treeload allocated */
 void deltree(struct tree *t);
 
 /* the image named name, or NULL */
 struct node *treefind(const struct tree *t, const char *name);
+/* the service named name, or NULL */
+struct service *treefindsvc(const struct tree *t, const char *name);
+
+/*
+ * what the loaders of the layouts share (tree.c): yamlload loads the
+ * image-yaml layout, paiload (paibuild.h) the pai-build one; treeload
+ * (load.c) picks between them and orders the images
+ */
+void yamlload(struct tree *t, const struct strvec *roots);
+/* add one context entry to nd (prio: image file 0 < copy 1 < rendered 2) */
+void centryadd(struct node *nd, char kind, const char *dst, const char *src, int prio);
+/* sort nd's entries by dst and keep, of entries with one dst, the one of highest priority */
+void centryuniq(struct node *nd);
+/* add the entries of a walked tree under dst; src is the walked directory */
+void addtree(struct tree *t, struct node *nd, const char *src, const char *dst, const struct walklist *w, int prio);
+/*
+ * nothing may lie below a file or a symlink of the context: a rendered or
+ * copied file below a symlinked directory would be written through the
+ * link, outside the build directory. nd->ent is sorted by dst.
+ */
+void checkbelow(struct tree *t, struct node *nd);
+/* drop what the image directory's .dockerignore excludes; the Dockerfile always stays */
+void applyignore(struct tree *t, struct node *nd);
+/* every context path must be one build.ninja and the manifests can hold */
+void checkctxpaths(struct tree *t, struct node *nd);
+/*
+ * the tree image a Dockerfile reference names by its repository: the
+ * bare name, localhost/<name>, or the registry form of the options; or NULL
+ */
+struct node *refnode(struct tree *t, const char *ref);
+/*
+ * a build directory (t->builddir) inside root but in none of the
+ * directories named by images (whose own loading sees to them) is an
+ * error: the root's subdirectories are inputs of build.ninja, and the
+ * build directory changes at every run
+ */
+void insideroot(struct tree *t, const char *root, const struct strvec *images);
+/* the name of a layout: "image-yaml" or "pai-build" */
+const char *layoutname(enum layout l);
 /* the context entry of nd at dst, or NULL */
 struct centry *centryfind(const struct node *nd, const char *dst);
 

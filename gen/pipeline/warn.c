@@ -14,9 +14,11 @@ static const struct {
 	{"undefined", W_UNDEFINED},
 	{"special-file", W_SPECIAL_FILE},
 	{"registry-not-host", W_REGISTRY_NOT_HOST},
+	{"from-name-only", W_FROM_NAME_ONLY},
+	{"from-same-service", W_FROM_SAME_SERVICE},
 };
 
-const char warnnames[] = "from-unlisted, prerequisite-unused, undefined, special-file, registry-not-host";
+const char warnnames[] = "from-unlisted, prerequisite-unused, undefined, special-file, registry-not-host, from-name-only, from-same-service";
 
 unsigned
 warnbyname(const char *name)

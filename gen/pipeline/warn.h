@@ -16,6 +16,8 @@ enum {
 	W_UNDEFINED = 1 << 2,	/* a template prints an undefined value, which renders as nothing */
 	W_SPECIAL_FILE = 1 << 3,	/* a special file of an image directory is left out of the context */
 	W_REGISTRY_NOT_HOST = 1 << 4,	/* the configuration's registry domain is no host: docker reads it as a Docker Hub path */
+	W_FROM_NAME_ONLY = 1 << 5,	/* pai-build: a reference names a tree image without ordering on it */
+	W_FROM_SAME_SERVICE = 1 << 6,	/* pai-build: FROM names an image of the same service */
 };
 
 /* the names of the warnings, comma-separated, for messages */

@@ -1022,6 +1022,9 @@ removeat(int dirfd, const char *name)
 		return errno == ENOENT;
 	if (!S_ISDIR(st.st_mode))
 		return unlinkat(dirfd, name, 0) == 0 || errno == ENOENT;
+	/* a directory without read, write or search permission for its owner (mkdir -m 555) is emptied all the same */
+	if ((st.st_mode & 0700) != 0700)
+		fchmodat(dirfd, name, (st.st_mode | 0700) & 07777, 0);
 	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return false;

@@ -1,0 +1,3 @@
+# two images of one service
+FROM base-image:latest
+COPY build/ /drivers/

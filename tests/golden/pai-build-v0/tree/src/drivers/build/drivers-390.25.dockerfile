@@ -1,0 +1,3 @@
+FROM base-image AS build
+FROM scratch
+COPY --from=build /etc/base-release /

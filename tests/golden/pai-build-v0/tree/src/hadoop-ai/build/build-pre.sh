@@ -1,0 +1,4 @@
+#!/bin/bash
+pushd $(dirname "$0") > /dev/null
+echo compiling
+popd > /dev/null

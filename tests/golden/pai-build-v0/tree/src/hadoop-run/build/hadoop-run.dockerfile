@@ -1,0 +1,2 @@
+FROM base-image
+COPY dependency/hadoop-ai /opt/hadoop-ai

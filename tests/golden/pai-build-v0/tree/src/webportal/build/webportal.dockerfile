@@ -1,0 +1,2 @@
+FROM hadoop-run
+COPY dependency/ /srv/

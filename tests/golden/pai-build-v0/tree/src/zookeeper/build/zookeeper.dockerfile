@@ -1,0 +1,2 @@
+FROM base-image:v2
+COPY --from=hadoop-run /opt /opt

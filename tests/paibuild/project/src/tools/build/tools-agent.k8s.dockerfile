@@ -1,0 +1,2 @@
+FROM base-image
+COPY agent.conf /etc/agent.conf
