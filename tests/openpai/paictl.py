@@ -134,6 +134,14 @@ def quickstart(qs, out):
 
     common.ssh_shell_paramiko_with_result = ssh
     cluster_util.pai_common.ssh_shell_paramiko_with_result = ssh
+
+    # v0.7's read_template decodes what Python 2 read as bytes; under
+    # Python 3 the same text comes from reading the file as UTF-8
+    def read_template(path):
+        with open(path, encoding="utf-8") as f:
+            return f.read()
+
+    cluster_util.file_handler.read_template = read_template
     cluster_util.generate_configuration(qs, out, True)
 
 
