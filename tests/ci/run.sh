@@ -1,5 +1,5 @@
 #!/bin/sh
-# shellcheck disable=SC2317,SC2016 # cleanup runs from the trap; sh -c scripts take $1
+# shellcheck disable=SC2016 # sh -c scripts take $1
 # The CI recipes of docs/ci/, run here: their shell steps, taken from the
 # YAML files by recipe.py, against a docker-registry on loopback that asks
 # for a password (htpasswd), as a CI's registry does. The GitHub Actions
@@ -19,66 +19,22 @@ set -u
 
 SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 PYTHON=${PYTHON:-/usr/bin/python3}
-TMPDIR=${TMPDIR:-/tmp}
-pass=0
-fail=0
+# shellcheck source=SCRIPTDIR/../lib.sh
+. "$SRCDIR/tests/lib.sh"
+suite=ci
 
-ok() {
-	pass=$((pass + 1))
-	printf 'ok   %s\n' "$1"
-}
-
-nok() {
-	fail=$((fail + 1))
-	printf 'FAIL %s\n' "$1"
-}
-
-check() {
-	d=$1
-	shift
-	if "$@"; then ok "$d"; else nok "$d"; fi
-}
-
-finish() {
-	printf 'ci: %d passed, %d failed\n' "$pass" "$fail"
-	[ "$fail" -eq 0 ]
-	exit
-}
-
-for tool in docker-registry dockerd podman; do
-	command -v "$tool" >/dev/null 2>&1 || {
-		nok "$tool is installed (Debian packages: docker-registry, docker.io, podman)"
-		finish
-	}
-done
+if t=$(missing docker-registry dockerd podman); then
+	nok "$t is installed (Debian packages: docker-registry, docker.io, podman)"
+	finish
+fi
 if [ "$(id -u)" -ne 0 ]; then
 	nok "the GitHub recipe needs a private dockerd, which needs root"
 	finish
 fi
 
-tmp=$(mktemp -d "$TMPDIR/imagegen-ci.XXXXXX") || exit 1
+tmpdir ci
 realpodman=$(command -v podman)
-realdocker=${IMAGEGEN_TEST_DOCKER:-}
-if [ -z "$realdocker" ]; then
-	if [ -x /usr/bin/docker ]; then realdocker=/usr/bin/docker; else realdocker=$(command -v docker); fi
-fi
-podmanstore=
-dockerpid=
-dk=
-regpid=
-# podman_store, podman_clean, dockerd_start, dockerd_stop
-. "$SRCDIR/tests/integration/engines.sh"
-
-cleanup() {
-	[ -n "$regpid" ] && kill "$regpid" 2>/dev/null && wait "$regpid" 2>/dev/null
-	# the GitLab job's podman stores are in its project directories (vfs): removed with them
-	dockerd_stop
-	awk -v t="$tmp/" 'index($2, t) == 1 { print $2 }' /proc/mounts | sort -r |
-		while read -r m; do umount "$m" 2>/dev/null; done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+docker_client
 
 # --- a registry on loopback with a password ------------------------------------------
 
@@ -89,32 +45,12 @@ password=$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')
 	nok "python3 makes a bcrypt htpasswd entry"
 	finish
 }
-port=$("$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-reg=127.0.0.1:$port
-cat >"$tmp/registry.yml" <<EOF
-version: 0.1
-storage:
-  filesystem:
-    rootdirectory: $tmp/registry
-http:
-  addr: $reg
-auth:
-  htpasswd:
-    realm: imagegen-ci-test
-    path: $tmp/htpasswd
-EOF
-docker-registry serve "$tmp/registry.yml" >"$tmp/registry.log" 2>&1 &
-regpid=$!
-i=0
-until curl -s -o /dev/null "http://$reg/v2/"; do
-	i=$((i + 1))
-	[ "$i" -lt 100 ] || {
-		nok "the registry starts"
-		cat "$tmp/registry.log"
-		finish
-	}
-	sleep 0.1
-done
+htpasswd=$tmp/htpasswd
+registry_start || {
+	nok "the registry starts"
+	cat "$tmp/registry.log"
+	finish
+}
 # podman: the loopback registry speaks plain http (docker takes 127.0.0.0/8 so by itself)
 cat >"$tmp/registries.conf" <<EOF
 [[registry]]
@@ -126,8 +62,7 @@ export CONTAINERS_REGISTRIES_CONF
 
 # tags REPOSITORY: the tags the registry holds for it, sorted, space-separated
 tags() {
-	curl -s -u "$user:$password" "http://$reg/v2/$1/tags/list" |
-		"$PYTHON" -c 'import json, sys; print(" ".join(sorted(json.load(sys.stdin).get("tags") or [])))' 2>/dev/null
+	registry_tags "$1" "$user:$password"
 }
 
 # project DIR: a repository as CI checks it out: the example tree and imagegen beside it
@@ -137,9 +72,11 @@ project() {
 	ln -s "$SRCDIR" "$1/imagegen"
 }
 
-# recipe KIND FILE DIR CONTEXT: run the recipe's steps, output in $out
+# recipe KIND FILE DIR CONTEXT DESCRIPTION: run the recipe's steps, output
+# in $out; that they pass is an assertion
 recipe() {
 	"$PYTHON" "$SRCDIR/tests/ci/recipe.py" "$1" "$SRCDIR/docs/ci/$2" "$3" "$4" >"$out" 2>&1
+	check "$5" test $? -eq 0 || sed 's/^/    /' "$out"
 }
 
 out=$tmp/out
@@ -160,10 +97,8 @@ EOF
 }
 ctx 1111111111111111111111111111111111111111 refs/heads/feature
 project "$tmp/gh1"
-recipe github github-actions.yml "$tmp/gh1" "$tmp/github.json"
-rc=$?
-check "github: the workflow's steps pass on a branch" test $rc -eq 0
-[ $rc -eq 0 ] || sed 's/^/    /' "$out"
+recipe github github-actions.yml "$tmp/gh1" "$tmp/github.json" \
+	"github: the workflow's steps pass on a branch"
 check "github: the password never shows in the log" sh -c '! grep -q "$1" "$2"' - "$password" "$out"
 check "github: every image was built on the branch" test "$(grep -c ': built in ' "$out")" -eq 4
 check "github: the push step is skipped on a branch" grep -q "skipped (if: .*Push the images" "$out"
@@ -182,10 +117,8 @@ dockerd_start dockerd2 || {
 }
 ctx 2222222222222222222222222222222222222222 refs/heads/main
 project "$tmp/gh2"
-recipe github github-actions.yml "$tmp/gh2" "$tmp/github.json"
-rc=$?
-check "github: the workflow's steps pass on main" test $rc -eq 0
-[ $rc -eq 0 ] || sed 's/^/    /' "$out"
+recipe github github-actions.yml "$tmp/gh2" "$tmp/github.json" \
+	"github: the workflow's steps pass on main"
 check "github: main pulls every image from the cache, builds none" \
 	test "$(grep -c ': pulled from ' "$out"):$(grep -c ': built in ' "$out")" = "4:0"
 for i in $images; do
@@ -205,10 +138,8 @@ EOF
 }
 ctxgl aaaaaaa feature
 project "$tmp/gl"
-recipe gitlab gitlab-ci.yml "$tmp/gl" "$tmp/gitlab.json"
-rc=$?
-check "gitlab: the job's script passes on a branch" test $rc -eq 0
-[ $rc -eq 0 ] || sed 's/^/    /' "$out"
+recipe gitlab gitlab-ci.yml "$tmp/gl" "$tmp/gitlab.json" \
+	"gitlab: the job's script passes on a branch"
 check "gitlab: the password never shows in the log" sh -c '! grep -q "$1" "$2"' - "$password" "$out"
 check "gitlab: every image was built" test "$(grep -c ': built in ' "$out")" -eq 4
 check "gitlab: the image store is in the project directory" test -d "$tmp/gl/.containers/storage"
@@ -223,10 +154,8 @@ rm -rf "$tmp/gl"
 ctxgl bbbbbbb main
 project "$tmp/gl"
 cp -Rp "$tmp/glcache/.containers" "$tmp/glcache/build" "$tmp/gl/"
-recipe gitlab gitlab-ci.yml "$tmp/gl" "$tmp/gitlab.json"
-rc=$?
-check "gitlab: the job's script passes on main" test $rc -eq 0
-[ $rc -eq 0 ] || sed 's/^/    /' "$out"
+recipe gitlab gitlab-ci.yml "$tmp/gl" "$tmp/gitlab.json" \
+	"gitlab: the job's script passes on main"
 check "gitlab: with the cached store and build directory, main builds nothing" \
 	test "$(grep -c ': built in ' "$out")" -eq 0
 check "gitlab: configure in the cached build directory compiles nothing" grep -q "building gen/imagegen... up to date" "$out"

@@ -18,12 +18,16 @@
 # process of the session (ninja, imagegen, podman) is stopped and killed
 # with SIGKILL:
 # - every other kill after a delay drawn from the reference run's span;
-# - the others inside an edge: a rule is drawn (render, stage, digest,
-#   build, push, config: the short edges as often as the long ones), then
-#   one of its edges; the imagegen that ninja runs is a wrapper that stops
-#   itself when it is that edge, and is let go for a delay drawn from the
-#   edge's time in the reference run (towards its start: under load an
-#   edge lasts longer than its own work) before the kill.
+# - the others inside an edge, at a system call: each subcommand in turn
+#   (render, stage, digest, build, tag, push, publish, config: the short
+#   edges as often as the long ones), one of its edges drawn, then one of
+#   the file and descriptor system calls that edge's imagegen made in the
+#   first reference run (traced with strace, after the dynamic loader's); the
+#   imagegen that ninja runs is a wrapper that, for that edge, runs
+#   imagegen under strace injecting SIGKILL at that call (its Nth call of
+#   that name), and the harness kills the rest of the session as soon as
+#   the edge is gone. A kill lands mid-write, mid-copy or between a write
+#   and its rename however fast the machine is.
 # A clean 'ninja all push' must then succeed with the reference's image
 # IDs, digests and manifest digests, every image in podman's store, no
 # temporary file left (.NAME.XXXXXX~, *.engine, *.manifest), and a further
@@ -31,7 +35,7 @@
 #
 # The draws come from awk's rand() seeded with SEED (where a timed kill
 # lands still depends on the machine's speed: what was running at each
-# kill is printed).
+# kill is printed; a kill at a system call does not).
 #
 # Environment: IMAGEGEN, SRCDIR (as make sets them), NINJA, PYTHON;
 # FAULTS_SEED (default 9), FAULTS_KILLS (default 50).
@@ -46,9 +50,9 @@ SEED=${FAULTS_SEED:-9}
 KILLS=${FAULTS_KILLS:-50}
 export BUILDAH_ISOLATION=chroot
 
-for tool in docker-registry podman "$NINJA" setsid timeout; do
+for tool in docker-registry podman "$NINJA" setsid timeout strace; do
 	command -v "$tool" >/dev/null 2>&1 || {
-		echo "check-faults: $tool is not installed (Debian packages: docker-registry, podman, ninja-build)" >&2
+		echo "check-faults: $tool is not installed (Debian packages: docker-registry, podman, ninja-build, strace)" >&2
 		exit 1
 	}
 done
@@ -108,20 +112,23 @@ chmod 755 "$tmp/shim/podman"
 PATH="$tmp/shim:$PATH"
 export PATH
 
-# imagegen as ninja runs it: the Nth edge of the aimed rule ($tmp/aim holds
-# "RULE N") writes its PID to $tmp/hit and stops until the harness lets it go
-mkdir -p "$tmp/claim"
+# imagegen as ninja runs it. An edge is known by its rule and a checksum
+# of its arguments (the same in every run). While $tmp/trace exists (the
+# first reference run) every edge runs under strace, which writes its file
+# and descriptor system calls to $tmp/trace/RULE.SUM. The aimed edge
+# ($tmp/aim holds "RULE SUM SYSCALL N") writes its PID to $tmp/hit and
+# runs under strace, which kills it with SIGKILL at its Nth SYSCALL.
 cat >"$tmp/shim/imagegen" <<EOF
 #!/bin/sh
+sum=\$(printf '%s\\n' "\$@" | cksum | cut -d' ' -f1)
+if [ -d "$tmp/trace" ]; then
+	exec strace -qq -o "$tmp/trace/\$1.\$sum" -e trace=%file,%desc "$IMAGEGEN" "\$@"
+fi
 if [ -f "$tmp/aim" ]; then
-	read -r rule k <"$tmp/aim"
-	if [ "\$1" = "\$rule" ]; then
-		n=1
-		while ! mkdir "$tmp/claim/\$n" 2>/dev/null; do n=\$((n + 1)); done
-		if [ "\$n" -eq "\$k" ]; then
-			echo \$\$ >"$tmp/hit.new" && mv "$tmp/hit.new" "$tmp/hit"
-			kill -STOP \$\$
-		fi
+	read -r rule want call n <"$tmp/aim"
+	if [ "\$1" = "\$rule" ] && [ "\$sum" = "\$want" ]; then
+		echo \$\$ >"$tmp/hit.new" && mv "$tmp/hit.new" "$tmp/hit"
+		exec strace -qq -o "$tmp/hit.trace" -e trace="\$call" -e inject="\$call":signal=KILL:when="\$n" "$IMAGEGEN" "\$@"
 	fi
 fi
 exec "$IMAGEGEN" "\$@"
@@ -165,7 +172,9 @@ build() {
 now() { date +%s%N; }
 
 empty
+mkdir "$tmp/trace"
 build "$tmp/ref1.log" || { cat "$tmp/ref1.log" >&2; die "the reference build failed"; }
+mv "$tmp/trace" "$tmp/traces"
 state >"$tmp/ref"
 if [ "$(grep -c '\.iid ' "$tmp/ref")" -ne 4 ] || [ "$(grep -c '\.pushed ' "$tmp/ref")" -ne 4 ]; then
 	cat "$tmp/ref" >&2
@@ -197,10 +206,36 @@ echo "check-faults: reference 'ninja all push' from an empty build state: $(((t1
 pass=0
 fail=0
 phases=
+hits=
+ended=0
+# the traced calls of each edge, one a line: "RULE SUM SYSCALL N CALL",
+# the edge's Nth call of that name, the dynamic loader's calls left out
+for f in "$tmp"/traces/*.*; do
+	e=${f##*/}
+	awk -v edge="${e%.*} ${e##*.}" '
+		{ line[NR] = $0 }
+		/\.so[."]/ { start = NR }
+		END {
+			for (i = start + 1; i <= NR; i++) {
+				c = line[i]
+				if (!match(c, /^[a-z0-9_]+\(/))
+					continue
+				name = substr(c, 1, RLENGTH - 1)
+				gsub(/[ \t]+/, " ", c)
+				print edge, name, ++seen[name], substr(c, 1, 100)
+			}
+		}' "$f"
+done | sort -s -k1,2 >"$tmp/calls"
+[ -s "$tmp/calls" ] || die "strace recorded no system call of any edge"
+
 # the kills, one a line: "MS any" (a delay from ninja's start), or
-# "MS RULE N" (a delay from the start of the Nth edge of RULE)
+# "0 RULE SUM SYSCALL N CALL" (at the Nth SYSCALL of the edge RULE SUM)
 awk -v seed="$SEED" -v n="$KILLS" -v span="$span" '
-	{ r[NR] = $1; s[NR] = $2; e[NR] = $3; if (!($1 in known)) { known[$1] = 1; rules[++nr] = $1 } }
+	{
+		e[++m] = $1 " " $2; rest[m] = $0
+		if (!($1 in known)) { known[$1] = 1; rules[++nr] = $1 }
+		if (!(e[m] in edges)) { edges[e[m]] = 1; ne[$1]++; edge[$1, ne[$1]] = e[m] }
+	}
 	END {
 		srand(seed)
 		for (i = 0; i < n; i++) {
@@ -208,46 +243,51 @@ awk -v seed="$SEED" -v n="$KILLS" -v span="$span" '
 				printf "%d any\n", rand() * span
 				continue
 			}
-			want = rules[int(rand() * nr) + 1]
-			m = 0
-			for (j = 1; j <= NR; j++)
-				if (r[j] == want)
-					pick[++m] = j
-			k = int(rand() * m) + 1
-			j = pick[k]
-			# drawn towards the start: under load an edge takes longer than its own work
-			u = rand()
-			printf "%d %s %d\n", u * u * (e[j] - s[j]), want, k
+			# the subcommands in turn, so that each is hit as often
+			want = rules[(i - 1) / 2 % nr + 1]
+			pe = edge[want, int(rand() * ne[want]) + 1]
+			c = 0
+			for (j = 1; j <= m; j++)
+				if (e[j] == pe)
+					pick[++c] = j
+			printf "0 %s\n", rest[pick[int(rand() * c) + 1]]
 		}
-	}' "$tmp/windows" >"$tmp/kills"
+	}' "$tmp/calls" >"$tmp/kills"
 i=0
-while read -r ms aim k <&3; do
+while read -r ms aim sum call k line <&3; do
 	i=$((i + 1))
 	empty
-	rm -rf "$tmp/claim" "$tmp/hit"
-	mkdir "$tmp/claim"
-	[ "$aim" = any ] || echo "$aim $k" >"$tmp/aim"
+	rm -f "$tmp/hit" "$tmp/hit.trace"
+	[ "$aim" = any ] || echo "$aim $sum $call $k" >"$tmp/aim"
 	setsid "$NINJA" -C "$b" all push >"$tmp/killed.log" 2>&1 &
 	a=$!
 	if [ "$aim" != any ]; then
-		# wait for the aimed edge to stop itself, then let it go
+		# wait for the aimed edge to start, then to be gone
 		n=0
-		while [ ! -f "$tmp/hit" ] && [ $n -lt 6000 ]; do
+		while [ $n -lt 30000 ]; do
 			case $(ps -o stat= -p "$a") in
 			'' | Z*) break ;;
 			esac
-			sleep 0.02
+			if [ -f "$tmp/hit" ]; then
+				case $(ps -o stat= -p "$(cat "$tmp/hit")") in
+				'' | Z*) break ;;
+				esac
+			fi
+			sleep 0.01
 			n=$((n + 1))
 		done
 		rm -f "$tmp/aim"
-		if [ -f "$tmp/hit" ]; then
-			kill -CONT "$(cat "$tmp/hit")"
-			aim="$aim edge $k"
+		if grep -q 'killed by SIGKILL' "$tmp/hit.trace" 2>/dev/null; then
+			hits="$hits $aim"
+			aim="in $aim edge $sum at its $call #$k: $line"
+		elif [ -f "$tmp/hit" ]; then
+			ended=$((ended + 1))
+			aim="after $aim edge $sum, which ended before its $call #$k"
 		else
-			aim="$aim edge $k (never reached)"
+			aim="meant for $aim edge $sum, never reached"
 		fi
 	else
-		aim="the run"
+		aim="$ms ms into the run"
 	fi
 	sleep "$(awk -v ms="$ms" 'BEGIN { printf "%.3f", ms / 1000 }')"
 	# what runs: the session's processes, stopped first so that none forks after the list is taken
@@ -299,10 +339,10 @@ while read -r ms aim k <&3; do
 	fi
 	if [ -z "$why" ]; then
 		pass=$((pass + 1))
-		printf 'ok   kill %d, %d ms into %s (running: %s): converged\n' "$i" "$ms" "$aim" "$at"
+		printf 'ok   kill %d, %s (running: %s): converged\n' "$i" "$aim" "$at"
 	else
 		fail=$((fail + 1))
-		printf 'FAIL kill %d, %d ms into %s (running: %s): %s\n' "$i" "$ms" "$aim" "$at" "$why"
+		printf 'FAIL kill %d, %s (running: %s): %s\n' "$i" "$aim" "$at" "$why"
 		sed 's/^/    /' "$tmp/clean.log" | tail -20
 	fi
 done 3<"$tmp/kills"
@@ -312,5 +352,10 @@ count() { printf '%s\n' $phases | grep -cx "$1"; }
 echo "check-faults: killed while running: render $(count render), stage $(count stage), digest $(count digest)," \
 	"engine build $(count build), tag $(count tag), push $(count push), config $(count config)," \
 	"ninja alone (between edges) $(count between), after the end $(count end)"
+# shellcheck disable=SC2086
+hit() { printf '%s\n' $hits | grep -cx "$1"; }
+echo "check-faults: killed at a system call of the edge: render $(hit render), stage $(hit stage)," \
+	"digest $(hit digest), build $(hit build), tag $(hit tag), push $(hit push), publish $(hit publish)," \
+	"config $(hit config); aimed edges that ended before their call: $ended"
 echo "check-faults: $pass of $((pass + fail)) kills converged, $fail failed"
 [ "$fail" -eq 0 ]

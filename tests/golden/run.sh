@@ -46,14 +46,14 @@ MAKE=${MAKE:-make}
 # the make runs of the tests start afresh, whatever make runs the tests
 unset MAKEFLAGS MFLAGS MAKELEVEL
 
-passed=0
-failed=0
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/imagegen-golden.XXXXXX") || exit 1
-trap 'rm -rf "$tmp"' EXIT INT TERM
+# shellcheck source=SCRIPTDIR/../lib.sh
+. "$SRCDIR/tests/lib.sh"
+tmpdir golden
 
-fail() {
+# bad WHY: the case fails (a case counts once, however many times it fails)
+bad() {
 	printf 'FAIL %s: %s\n' "$name" "$1"
-	ok=0
+	good=0
 }
 
 # compare actual file $1 with expected file $2 (absent expected: $1 must be empty)
@@ -66,11 +66,11 @@ compare() {
 	fi
 	if [ -f "$2" ]; then
 		if ! diff -u "$2" "$1" >"$tmp/diff" 2>&1; then
-			fail "$(basename "$2") differs"
+			bad "$(basename "$2") differs"
 			sed 's/^/    /' "$tmp/diff"
 		fi
 	elif [ -s "$1" ]; then
-		fail "unexpected output in $(basename "$1")"
+		bad "unexpected output in $(basename "$1")"
 		sed 's/^/    /' "$1"
 	fi
 }
@@ -121,7 +121,7 @@ for case in "$SRCDIR"/tests/golden/*/; do
 	case=${case%/}
 	name=$(basename "$case")
 	[ -d "$case/tree" ] || [ -f "$case/dirs" ] || continue
-	ok=1
+	good=1
 	backends="ninja make"
 	[ -f "$case/backend" ] && backends=$(cat "$case/backend")
 	for backend in $backends; do
@@ -149,7 +149,7 @@ for case in "$SRCDIR"/tests/golden/*/; do
 
 	run generate >"$work/stdout" 2>"$work/stderr"
 	status=$?
-	[ "$status" = "$want" ] || fail "$backend: exit status $status, expected $want"
+	[ "$status" = "$want" ] || bad "$backend: exit status $status, expected $want"
 	if [ "$backend" = make ] && [ "$backends" != make ] && { [ -f "$case/stderr.make.expect" ] ||
 		{ [ "${UPDATE:-}" = 1 ] && ! cmp -s "$work/stderr" "$case/stderr.expect"; }; }; then
 		compare "$work/stderr" "$case/stderr.make.expect"
@@ -162,39 +162,39 @@ for case in "$SRCDIR"/tests/golden/*/; do
 		manifests "$work/build" "$work/manifests"
 		if [ "$backend" = make ] && [ -f "$tmp/$name.ninja/manifests" ]; then
 			cmp -s "$work/manifests" "$tmp/$name.ninja/manifests" ||
-				fail "make: the stage manifests differ from ninja's"
+				bad "make: the stage manifests differ from ninja's"
 		else
 			compare "$work/manifests" "$case/manifests.expect"
 		fi
 		if [ "$backend" = ninja ]; then
 			compare "$work/build/.imagegen/generate.args" "$case/generate.args.expect"
 			if ! (cd "$work/build" && "$NINJA" -n >"$work/ninja.out" 2>&1); then
-				fail "ninja -n rejects build.ninja"
+				bad "ninja -n rejects build.ninja"
 				sed 's/^/    /' "$work/ninja.out"
 			elif grep -q REGENERATE "$work/ninja.out"; then
-				fail "build.ninja is out of date right after generate"
+				bad "build.ninja is out of date right after generate"
 				(cd "$work/build" && "$NINJA" -n -d explain 2>&1 | sed 's/^/    /' | head -5)
 			fi
 		else
 			grep -qx -- --backend=make "$work/build/.imagegen/generate.args" ||
-				fail "make: --backend=make is not recorded for the regeneration"
+				bad "make: --backend=make is not recorded for the regeneration"
 			if ! (cd "$work/build" && PATH="$(dirname "$IMAGEGEN"):$PATH" "$MAKE" -f images.mk -n >"$work/make.out" 2>&1); then
-				fail "make -n rejects images.mk"
+				bad "make -n rejects images.mk"
 				sed 's/^/    /' "$work/make.out"
 			elif grep -q REGENERATE "$work/make.out"; then
-				fail "images.mk is out of date right after generate"
+				bad "images.mk is out of date right after generate"
 				sed 's/^/    /' "$work/make.out" | head -5
 			fi
 		fi
 		touch "$work/marker"
-		run generate >/dev/null 2>&1 || fail "$backend: second generate failed"
+		run generate >/dev/null 2>&1 || bad "$backend: second generate failed"
 		changed=$(newer "$work/build")
-		[ -z "$changed" ] || fail "$backend: a second generate rewrote $changed"
+		[ -z "$changed" ] || bad "$backend: a second generate rewrote $changed"
 		# what the regeneration edge runs must reproduce the same files
 		(cd "$work/build" && "$IMAGEGEN" generate --args-file=.imagegen/generate.args) >/dev/null 2>&1 ||
-			fail "$backend: generate --args-file=.imagegen/generate.args failed"
+			bad "$backend: generate --args-file=.imagegen/generate.args failed"
 		changed=$(newer "$work/build")
-		[ -z "$changed" ] || fail "$backend: generate --args-file rewrote $changed"
+		[ -z "$changed" ] || bad "$backend: generate --args-file rewrote $changed"
 		mkdir "$work/check"
 		# an edited input regenerates the generated file once, and only once
 		if [ "$(basename "$IMAGEGEN")" = imagegen ]; then
@@ -208,15 +208,15 @@ for case in "$SRCDIR"/tests/golden/*/; do
 			fi
 			if [ "$backend" = ninja ]; then
 				(cd "$work/build" && PATH="$(dirname "$IMAGEGEN"):$PATH" "$NINJA" build.ninja) >"$work/regen.out" 2>&1
-				grep -q REGENERATE "$work/regen.out" || fail "touching $y did not regenerate build.ninja"
+				grep -q REGENERATE "$work/regen.out" || bad "touching $y did not regenerate build.ninja"
 				(cd "$work/build" && "$NINJA" -n) >"$work/ninja.out" 2>&1
-				! grep -q REGENERATE "$work/ninja.out" || fail "build.ninja regenerates again and again"
+				! grep -q REGENERATE "$work/ninja.out" || bad "build.ninja regenerates again and again"
 			else
 				# make remakes the Makefile it reads even with -n
 				(cd "$work/build" && PATH="$(dirname "$IMAGEGEN"):$PATH" "$MAKE" -f images.mk -n) >"$work/regen.out" 2>&1
-				grep -q REGENERATE "$work/regen.out" || fail "touching $y did not regenerate images.mk"
+				grep -q REGENERATE "$work/regen.out" || bad "touching $y did not regenerate images.mk"
 				(cd "$work/build" && PATH="$(dirname "$IMAGEGEN"):$PATH" "$MAKE" -f images.mk -n) >"$work/make.out" 2>&1
-				! grep -q REGENERATE "$work/make.out" || fail "images.mk regenerates again and again"
+				! grep -q REGENERATE "$work/make.out" || bad "images.mk regenerates again and again"
 			fi
 		fi
 		rundir="$work/check"
@@ -224,24 +224,25 @@ for case in "$SRCDIR"/tests/golden/*/; do
 		cst=$?
 		cwant=0
 		[ -f "$case/check.status" ] && cwant=$(cat "$case/check.status")
-		[ "$cst" = "$cwant" ] || fail "$backend: check: exit status $cst on a tree generate accepts, expected $cwant"
+		[ "$cst" = "$cwant" ] || bad "$backend: check: exit status $cst on a tree generate accepts, expected $cwant"
 		rundir=
-		cmp -s "$work/check.err" "$work/stderr" || fail "$backend: check reports differently from generate"
-		[ -z "$(ls -A "$work/check")" ] || fail "$backend: check wrote files"
+		cmp -s "$work/check.err" "$work/stderr" || bad "$backend: check reports differently from generate"
+		[ -z "$(ls -A "$work/check")" ] || bad "$backend: check wrote files"
 		if [ "$backend" = ninja ] && { [ -f "$case/list.expect" ] || [ "${UPDATE:-}" = 1 ]; }; then
-			run list >"$work/list" 2>/dev/null || fail "imagegen list failed"
+			run list >"$work/list" 2>/dev/null || bad "imagegen list failed"
 			compare "$work/list" "$case/list.expect"
 		fi
 		if [ "$backend" = ninja ] && { [ -f "$case/graph.expect" ] || [ "${UPDATE:-}" = 1 ]; }; then
-			run graph >"$work/graph" 2>/dev/null || fail "imagegen graph failed"
+			run graph >"$work/graph" 2>/dev/null || bad "imagegen graph failed"
 			compare "$work/graph" "$case/graph.expect"
 		fi
 		for c in list graph; do
+			# shellcheck disable=SC2015 # both, or the next
 			[ "$backend" = ninja ] && [ -f "$case/$c.json.expect" ] || continue
-			json=1 run "$c" >"$work/$c.json" 2>/dev/null || fail "imagegen $c --json failed"
+			json=1 run "$c" >"$work/$c.json" 2>/dev/null || bad "imagegen $c --json failed"
 			compare "$work/$c.json" "$case/$c.json.expect"
 			if command -v python3 >/dev/null 2>&1 && ! python3 -m json.tool "$work/$c.json" >/dev/null 2>&1; then
-				fail "imagegen $c --json is not valid JSON"
+				bad "imagegen $c --json is not valid JSON"
 			fi
 		done
 		json=
@@ -250,8 +251,8 @@ for case in "$SRCDIR"/tests/golden/*/; do
 			# --summary is what list prints, not a setting of the tree: it is not recorded
 			set --
 			! grep -qx -- --summary "$case/args" || set -- --summary
-			(cd "$work/build" && "$IMAGEGEN" list "$@") >"$work/list.noargs" 2>/dev/null || fail "imagegen list with no options failed in the build directory"
-			cmp -s "$work/list.noargs" "$case/list.expect" || fail "imagegen list with no options differs from list.expect"
+			(cd "$work/build" && "$IMAGEGEN" list "$@") >"$work/list.noargs" 2>/dev/null || bad "imagegen list with no options failed in the build directory"
+			cmp -s "$work/list.noargs" "$case/list.expect" || bad "imagegen list with no options differs from list.expect"
 		fi
 		if [ -f "$case/goals" ]; then
 			set --
@@ -261,34 +262,31 @@ for case in "$SRCDIR"/tests/golden/*/; do
 			else
 				(cd "$work/build" && PATH="$(dirname "$IMAGEGEN"):$PATH" "$MAKE" -f images.mk "$@") >"$work/goals.out" 2>&1
 			fi || {
-				fail "$backend: building the goals failed"
+				bad "$backend: building the goals failed"
 				sed 's/^/    /' "$work/goals.out"
 			}
 			ctxsums "$work/build" >"$work/ctx.sums"
 			if [ "$backend" = make ] && [ -f "$tmp/$name.ninja/ctx.sums" ] &&
 				! diff -u "$tmp/$name.ninja/ctx.sums" "$work/ctx.sums" >"$work/diff" 2>&1; then
-				fail "make staged other contexts than ninja"
+				bad "make staged other contexts than ninja"
 				sed 's/^/    /' "$work/diff"
 			fi
 		fi
 	else
-		[ ! -e "${rundir:-$work/build}/$out" ] || fail "$backend: $out written despite errors"
-		[ ! -f "$case/$out.expect" ] || fail "$out.expect is left from when the case succeeded; remove it"
+		[ ! -e "${rundir:-$work/build}/$out" ] || bad "$backend: $out written despite errors"
+		[ ! -f "$case/$out.expect" ] || bad "$out.expect is left from when the case succeeded; remove it"
 		run check >/dev/null 2>"$work/check.err"
 		status=$?
-		[ "$status" = "$want" ] || fail "$backend: check: exit status $status, expected $want"
+		[ "$status" = "$want" ] || bad "$backend: check: exit status $status, expected $want"
 		if [ "$want" = 1 ] && ! cmp -s "$work/check.err" "$work/stderr"; then
-			fail "$backend: check reports differently from generate"
+			bad "$backend: check reports differently from generate"
 		fi
 	fi
 	done
-	if [ "$ok" = 1 ]; then
-		passed=$((passed + 1))
-		printf 'ok   %s\n' "$name"
+	if [ "$good" = 1 ]; then
+		ok "$name"
 	else
-		failed=$((failed + 1))
+		fail=$((fail + 1))
 	fi
 done
-
-printf '%d passed, %d failed\n' "$passed" "$failed"
-[ "$failed" = 0 ]
+finish

@@ -15,19 +15,13 @@ set -u
 : "${SRCDIR:?}" "${BUILDDIR:?}"
 cd "$SRCDIR" || exit 2
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/layers.XXXXXX") || exit 2
-trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
+# shellcheck source=SCRIPTDIR/../lib.sh
+. "$SRCDIR/tests/lib.sh"
+suite=layers
+tmpdir layers
 
-ok() {
-	pass=$((pass + 1))
-	echo "ok   $1"
-}
-
-notok() {
-	fail=$((fail + 1))
-	echo "FAIL $1"
+# after a FAIL line: why
+on_fail() {
 	sed 's/^/     /' "$tmp/why"
 }
 
@@ -61,7 +55,7 @@ done >"$tmp/includes"
 
 if [ -s "$tmp/missing" ]; then
 	cp "$tmp/missing" "$tmp/why"
-	notok "every quoted include names a header of gen/"
+	nok "every quoted include names a header of gen/"
 else
 	ok "every quoted include names a header of gen/"
 fi
@@ -69,7 +63,7 @@ fi
 if noloop "$tmp/includes"; then
 	ok "no module includes another in a loop ($(wc -l <"$tmp/includes") include edges)"
 else
-	notok "no module includes another in a loop"
+	nok "no module includes another in a loop"
 fi
 
 # the pipeline, main.c and cli.h include nothing of gen/tmpl but tmpl.h;
@@ -77,19 +71,19 @@ fi
 grep -E '^(gen/pipeline/[^ ]*|gen/main|gen/cli) gen/tmpl/' "$tmp/includes" |
 	grep -v ' gen/tmpl/tmpl$' >"$tmp/why"
 if [ -s "$tmp/why" ]; then
-	notok "the pipeline includes nothing of the engine but tmpl.h"
+	nok "the pipeline includes nothing of the engine but tmpl.h"
 else
 	ok "the pipeline includes nothing of the engine but tmpl.h"
 fi
 grep -E '^gen/(tmpl|util)/[^ ]* gen/(pipeline|main|cli)' "$tmp/includes" >"$tmp/why"
 if [ -s "$tmp/why" ]; then
-	notok "the engine and the utilities include nothing of the pipeline"
+	nok "the engine and the utilities include nothing of the pipeline"
 else
 	ok "the engine and the utilities include nothing of the pipeline"
 fi
 grep -E '^gen/util/[^ ]* gen/tmpl/' "$tmp/includes" >"$tmp/why"
 if [ -s "$tmp/why" ]; then
-	notok "the utilities include nothing of the engine"
+	nok "the utilities include nothing of the engine"
 else
 	ok "the utilities include nothing of the engine"
 fi
@@ -103,7 +97,7 @@ for f in $sources; do
 done
 if [ -z "$objs" ]; then
 	echo "no object files under $BUILDDIR/gen; build first (make)" >"$tmp/why"
-	notok "no module calls another in a loop"
+	nok "no module calls another in a loop"
 else
 	for m in $objs; do
 		nm -P "$BUILDDIR/$m.o" | awk -v m="$m" '$2 ~ /^[TDRBC]$/ { print "D", $1, m } $2 == "U" { print "U", $1, m }'
@@ -113,11 +107,10 @@ else
 		END { for (i in use) if ((use[i] in def) && def[use[i]] != user[i]) print user[i], def[use[i]] }
 	' | LC_ALL=C sort -u >"$tmp/calls"
 	if noloop "$tmp/calls"; then
-		ok "no module calls another in a loop ($(wc -l <"$tmp/calls") call edges between $(echo $objs | wc -w) objects)"
+		ok "no module calls another in a loop ($(wc -l <"$tmp/calls") call edges between $(echo "$objs" | wc -w) objects)"
 	else
-		notok "no module calls another in a loop"
+		nok "no module calls another in a loop"
 	fi
 fi
 
-echo "layers: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -16,66 +16,25 @@ PYTHON=${PYTHON:-python3}
 NINJA=${NINJA:-ninja}
 unset MAKEFLAGS MFLAGS MAKELEVEL
 
-pass=0
-fail=0
-check() {
-	d=$1
-	shift
-	if "$@"; then
-		pass=$((pass + 1))
-		printf 'ok   %s\n' "$d"
-	else
-		fail=$((fail + 1))
-		printf 'FAIL %s\n' "$d"
-	fi
-}
-finish() {
-	printf 'migrating: %d passed, %d failed\n' "$pass" "$fail"
-	[ "$fail" = 0 ]
-	exit
-}
+# shellcheck source=SCRIPTDIR/../lib.sh
+. "$SRCDIR/tests/lib.sh"
+suite=migrating
 
-for tool in podman docker-registry "$NINJA"; do
-	command -v "$tool" >/dev/null 2>&1 || {
-		check "$tool is installed (Debian packages: podman, docker-registry, ninja-build)" false
-		finish
-	}
-done
+if t=$(missing podman docker-registry "$NINJA"); then
+	check "$t is installed (Debian packages: podman, docker-registry, ninja-build)" false
+	finish
+fi
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/imagegen-migrating.XXXXXX") || exit 1
-regpid=
-cleanup() {
-	[ -n "$regpid" ] && kill "$regpid" 2>/dev/null && wait "$regpid" 2>/dev/null
-	podman system reset -f >/dev/null 2>&1
-	awk -v t="$tmp/" 'index($2, t) == 1 { print $2 }' /proc/mounts | sort -r |
-		while read -r m; do umount "$m" 2>/dev/null; done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-mkdir -p "$tmp/store/tmp"
-printf '[storage]\ndriver = "vfs"\ngraphroot = "%s/store/graph"\nrunroot = "%s/store/run"\n' "$tmp" "$tmp" >"$tmp/storage.conf"
-printf '[engine]\ntmp_dir = "%s/store/tmp"\n' "$tmp" >"$tmp/containers.conf"
-CONTAINERS_STORAGE_CONF=$tmp/storage.conf
-CONTAINERS_CONF=$tmp/containers.conf
-BUILDAH_ISOLATION=chroot
-export CONTAINERS_STORAGE_CONF CONTAINERS_CONF BUILDAH_ISOLATION
+tmpdir migrating
+podman_store "$tmp/store" vfs
 tar -cf - -T /dev/null | podman import - docker.io/library/ubuntu:16.04 >/dev/null 2>&1
 check "an empty ubuntu:16.04 in the private store" podman image exists docker.io/library/ubuntu:16.04
 
-port=$("$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])') || exit 1
-mkdir -p "$tmp/registry"
-printf 'version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: %s/registry\nhttp:\n  addr: 127.0.0.1:%s\n' \
-	"$tmp" "$port" >"$tmp/registry.yml"
-docker-registry serve "$tmp/registry.yml" >"$tmp/registry.log" 2>&1 &
-regpid=$!
-i=0
-until "$PYTHON" -c 'import sys, urllib.request; urllib.request.urlopen("http://127.0.0.1:%s/v2/" % sys.argv[1], timeout=1)' "$port" >/dev/null 2>&1; do
-	i=$((i + 1))
-	[ "$i" -lt 100 ] || { check "the registry starts" false; cat "$tmp/registry.log"; finish; }
-	sleep 0.1
-done
+registry_start || {
+	check "the registry starts" false
+	cat "$tmp/registry.log"
+	finish
+}
 
 # the source tree, without what a build left in it
 mkdir "$tmp/src"
@@ -134,7 +93,7 @@ for img in base-image hadoop-run rest-server zookeeper cleaning-image drivers; d
 	check "ninja built $img" podman image exists "$img"
 done
 check "ninja -n after ninja has nothing to do" grep -q "ninja: no work to do" "$tmp/out"
-tags=$("$PYTHON" -c 'import sys, urllib.request; print(urllib.request.urlopen("http://127.0.0.1:%s/v2/pai-example/rest-server/tags/list" % sys.argv[1]).read().decode())' "$port" 2>&1)
+tags=$(registry_tags pai-example/rest-server)
 check "the registry holds <domain>/<namespace>/<image>:<tag>" sh -c "echo '$tags' | grep -q v0.6.1-example"
 check "the tarball was put where paictl's pre-step put it" [ -f "$PAI/pai-management/src/hadoop-run/hadoop/hadoop-2.7.2.tar.gz" ]
 check "nothing was written into the example's sources" \

@@ -192,7 +192,8 @@ def model(version, d, raw=None):
     return service_half(version, *raw)
 
 
-def main(argv):
+def options(argv):
+    """the --version=N of argv[1:] (default 6) and its other arguments"""
     version = 6
     args = []
     for a in argv[1:]:
@@ -200,6 +201,11 @@ def main(argv):
             version = int(a.split("=", 1)[1])
         else:
             args.append(a)
+    return version, args
+
+
+def main(argv):
+    version, args = options(argv)
     if len(args) != 1:
         sys.stderr.write(__doc__)
         return 2

@@ -10,22 +10,14 @@
 : "${SRCDIR:?SRCDIR must name the source tree}"
 NINJA=${NINJA:-ninja}
 
-pass=0
-fail=0
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/imagegen-prebuild.XXXXXX") || exit 1
-trap 'rm -rf "$tmp"' EXIT INT TERM
+# shellcheck source=SCRIPTDIR/../lib.sh
+. "$SRCDIR/tests/lib.sh"
+suite=prebuild
+tmpdir prebuild
 
-check() {
-	d=$1
-	shift
-	if "$@"; then
-		pass=$((pass + 1))
-		printf 'ok   %s\n' "$d"
-	else
-		fail=$((fail + 1))
-		printf 'FAIL %s\n' "$d"
-		sed 's/^/    /' "$tmp/out" | head -20
-	fi
+# after a FAIL line: what the last command printed
+on_fail() {
+	sed 's/^/    /' "$tmp/out" | head -20
 }
 
 # ninja in the build directory, its output in $tmp/out
@@ -117,5 +109,4 @@ nj img/rest-server.digest
 check "placed where the step would put it: regenerated, and the image stages" \
 	grep -q REGENERATE "$tmp/out" && [ -f "$tmp/build/ctx/rest-server/copied_file/hadoop/hadoop-2.7.2.tar.gz" ]
 
-printf 'prebuild: %d passed, %d failed\n' "$pass" "$fail"
-[ "$fail" = 0 ]
+finish

@@ -27,26 +27,10 @@ unset MAKEFLAGS MFLAGS MAKELEVEL
 [ $# -gt 0 ] || { echo "usage: real.sh PAI... (OpenPAI checkouts of the paictl era)" >&2; exit 2; }
 here=$SRCDIR/tests/openpai
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/imagegen-real.XXXXXX") || exit 1
-trap 'rm -rf "$tmp"' EXIT
-trap 'exit 130' INT TERM
-pass=0
-fail=0
-check() {
-	what=$1
-	shift
-	if "$@"; then
-		pass=$((pass + 1))
-		printf 'ok   %s\n' "$what"
-	else
-		fail=$((fail + 1))
-		printf 'FAIL %s\n' "$what"
-		return 1
-	fi
-}
-ms() {
-	"$PYTHON" -c 'import time; print(int(time.time() * 1000))'
-}
+# shellcheck source=SCRIPTDIR/../lib.sh
+. "$SRCDIR/tests/lib.sh"
+suite="paictl comparison"
+tmpdir real
 # put the pre-step's output into checkout $1, the tarball named for version $2
 prestep() {
 	mkdir -p "$1/pai-management/src/hadoop-run/hadoop"
@@ -97,19 +81,19 @@ onecase() {
 	touch "$c/stamp"
 
 	mkdir "$c/build"
-	t0=$(ms)
+	t0=$(now_ms)
 	(cd "$c/build" && "$SRCDIR/configure" --images=../pai/pai-management/src --config="$cfg" \
 		--config-model=$model --engine=podman) >"$c/configure.out" 2>&1
 	rc=$?
-	t1=$(ms)
+	t1=$(now_ms)
 	check "$3: configure succeeds ($((t1 - t0)) ms, compiling imagegen included)" [ $rc = 0 ] ||
 		{ tail -20 "$c/configure.out" | sed 's/^/    /'; return; }
 	sed -n '/^imagegen is configured/,/^  registry/p' "$c/configure.out" | sed 's/^/   /'
 	ig=$c/build/gen/imagegen
-	t0=$(ms)
+	t0=$(now_ms)
 	(cd "$c/build" && "$ig" generate --args-file=.imagegen/generate.args) >"$c/out" 2>&1
 	rc=$?
-	t1=$(ms)
+	t1=$(now_ms)
 	check "$3: imagegen generate again, as ninja's regeneration runs it ($((t1 - t0)) ms)" [ $rc = 0 ]
 
 	"$ig" config -c "$cfg" --config-model=$model --print >"$c/imagegen.json" 2>"$c/err"
@@ -158,5 +142,4 @@ for d; do
 		fi
 	fi
 done
-printf 'paictl comparison: %d passed, %d failed\n' "$pass" "$fail"
-[ "$fail" = 0 ]
+finish

@@ -16,13 +16,7 @@ import model  # noqa: E402
 
 
 def main(argv):
-    version = 6
-    args = []
-    for a in argv[1:]:
-        if a.startswith("--version="):
-            version = int(a.split("=", 1)[1])
-        else:
-            args.append(a)
+    version, args = model.options(argv)
     if len(args) < 3:
         sys.stderr.write(__doc__)
         return 2

@@ -12,10 +12,9 @@
 : "${SRCDIR:?SRCDIR must name the source tree}"
 PYTHON=${PYTHON:-python3}
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/imagegen-openpai.XXXXXX") || exit 1
-trap 'rm -rf "$tmp"' EXIT INT TERM
-failed=0
-passed=0
+# shellcheck source=SCRIPTDIR/../lib.sh
+. "$SRCDIR/tests/lib.sh"
+tmpdir openpai
 
 set --
 for d in "$SRCDIR"/tests/openpai/fixtures/*/ "$SRCDIR"/examples/pai/cluster-configuration/; do
@@ -28,23 +27,22 @@ for d; do
 		"$PYTHON" -B "$SRCDIR/tests/openpai/model.py" --version=$v "$d" >/dev/null 2>&1 || continue
 		rm -rf "$tmp/py"
 		"$PYTHON" -B "$SRCDIR/tests/openpai/render.py" --version=$v "$d" "$tmp/py" "$SRCDIR"/tests/openpai/templates/*.template || {
-			failed=$((failed + 1))
+			fail=$((fail + 1))
 			continue
 		}
 		for t in "$SRCDIR"/tests/openpai/templates/*.template; do
 			n=$(basename "$t" .template)
-			if "$IMAGEGEN" render -c "$d" --config-model=$m "$t" >"$tmp/out" 2>"$tmp/err" &&
+			if "$IMAGEGEN" render -c "$d" --config-model="$m" "$t" >"$tmp/out" 2>"$tmp/err" &&
 				cmp -s "$tmp/out" "$tmp/py/templates/$n"; then
-				passed=$((passed + 1))
+				pass=$((pass + 1))
 			else
-				failed=$((failed + 1))
-				printf 'FAIL %s with %s (%s): imagegen render and jinja2 differ\n' "$n" "$d" "$m"
+				nok "$n with $d ($m): imagegen render and jinja2 differ"
 				diff "$tmp/py/templates/$n" "$tmp/out" | sed 's/^/    /' | head -20
 				sed 's/^/    /' "$tmp/err"
 			fi
 		done
 	done
 done
-printf 'openpai renders: %d passed, %d failed\n' "$passed" "$failed"
-"$PYTHON" -B "$SRCDIR/tests/openpai/mutate.py" "$IMAGEGEN" "$@" || failed=$((failed + 1))
-[ "$failed" = 0 ]
+printf 'openpai renders: %d passed, %d failed\n' "$pass" "$fail"
+"$PYTHON" -B "$SRCDIR/tests/openpai/mutate.py" "$IMAGEGEN" "$@" || fail=$((fail + 1))
+[ "$fail" = 0 ]

@@ -46,45 +46,15 @@ DOCKER=${DOCKER:-/usr/bin/docker}
 ref=$(cd "$(dirname "$0")" && pwd)/reference.py
 tag=$(basename "$checkout")
 
-pass=0
-fail=0
-ok() {
-	pass=$((pass + 1))
-	printf 'ok   %s: %s\n' "$tag" "$1"
-}
-nok() {
-	fail=$((fail + 1))
-	printf 'FAIL %s: %s\n' "$tag" "$1"
-}
-check() {
-	d=$1
-	shift
-	if "$@"; then ok "$d"; else nok "$d"; fi
-}
+# shellcheck source=SCRIPTDIR/../lib.sh
+. "$SRCDIR/tests/lib.sh"
+suite=real
+label=$tag
+# a figure is printed at once, with the checkout's name
 figure() {
 	printf 'figure %s: %s\n' "$tag" "$1"
 }
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/imagegen-real.XXXXXX") || exit 1
-dpid=
-# shellcheck disable=SC2317 # called by the trap
-cleanup() {
-	if [ -n "$dpid" ]; then
-		kill "$dpid" 2>/dev/null
-		wait "$dpid" 2>/dev/null
-		awk -v t="$tmp/" 'index($2, t) == 1 { print $2 }' /proc/mounts | sort -r |
-			while read -r m; do umount "$m" 2>/dev/null; done
-	fi
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-finish() {
-	printf 'real: %d passed, %d failed\n' "$pass" "$fail"
-	[ "$fail" -eq 0 ]
-	exit
-}
+tmpdir real
 
 # ms COMMAND...: run it, print its wall time in milliseconds
 ms() {
@@ -93,6 +63,11 @@ t = time.monotonic()
 rc = subprocess.call(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 print("%d" % ((time.monotonic() - t) * 1000))
 sys.exit(rc)' "$@"
+}
+
+# hyperfined JSON: the mean, median and least time of hyperfine's --export-json
+hyperfined() {
+	"$PYTHON" -c 'import json, sys; r = json.load(open(sys.argv[1]))["results"][0]; print("mean %.1f ms, median %.1f ms, min %.1f ms" % (r["mean"] * 1000, r["median"] * 1000, r["min"] * 1000))' "$1"
 }
 
 # every entry under a directory: path, type, permissions, content digest or link target
@@ -141,7 +116,7 @@ sent() {
 
 cp -a "$checkout" "$tmp/project" || exit 1
 sources() {
-	(cd "$tmp/project" && find . -exec ls -ld --time-style=+%s.%N {} + | awk '{ $2 = ""; print }' | sort)
+	tree_state "$tmp/project"
 }
 sources >"$tmp/sources.before"
 
@@ -172,7 +147,7 @@ t=$(cd "$build" && ms "$imagegen" generate)
 figure "imagegen generate alone (what a regeneration costs): $t ms"
 if command -v hyperfine >/dev/null 2>&1; then
 	hyperfine -N -w 2 -r "$RUNS" --export-json "$tmp/gen.json" "$imagegen generate" >/dev/null 2>&1 &&
-		figure "imagegen generate, hyperfine $RUNS runs: $("$PYTHON" -c 'import json, sys; r = json.load(open(sys.argv[1]))["results"][0]; print("mean %.1f ms, median %.1f ms, min %.1f ms" % (r["mean"] * 1000, r["median"] * 1000, r["min"] * 1000))' "$tmp/gen.json")"
+		figure "imagegen generate, hyperfine $RUNS runs: $(hyperfined "$tmp/gen.json")"
 fi 2>/dev/null
 cd "$build" || exit 1
 
@@ -233,21 +208,9 @@ figure "ninja -n: $(grep -c '^\[' "$tmp/plan") steps, $nplan builds, $nhook hook
 	finish
 }
 usedocker=false
-if [ -x "$DOCKERD" ] && [ -x "$DOCKER" ]; then
-	d=$tmp/dockerd
-	mkdir -p "$d"
-	"$DOCKERD" --data-root "$d/root" --exec-root "$d/exec" --pidfile "$d/pid" -H "unix://$d/sock" \
-		--iptables=false --ip6tables=false --bridge=none --storage-driver=vfs >"$d/log" 2>&1 &
-	dpid=$!
-	DOCKER_HOST=unix://$d/sock
-	export DOCKER_HOST
-	i=0
-	until "$DOCKER" info >/dev/null 2>&1; do
-		i=$((i + 1))
-		[ $i -lt 100 ] || break
-		sleep 0.2
-	done
-	"$DOCKER" info >/dev/null 2>&1 && usedocker=true
+realdocker=$DOCKER
+if [ -x "$DOCKERD" ] && [ -x "$DOCKER" ] && dockerd_start dockerd >/dev/null; then
+	usedocker=true
 fi
 $usedocker || nok "a private dockerd answers (docker.io): the contexts are compared as files only"
 same=0
@@ -322,18 +285,7 @@ figure "staged contexts (services without hooks): $same of $nnohook equal to wha
 # --- a no-op ninja ------------------------------------------------------------------------------
 
 if $noop; then
-	mkdir -p "$tmp/stub"
-	cat >"$tmp/stub/podman" <<'SH'
-#!/bin/sh
-iid=
-args=$*
-while [ $# -gt 0 ]; do
-	[ "$1" = --iidfile ] && iid=$2
-	shift
-done
-[ -z "$iid" ] || printf 'sha256:%s\n' "$(printf '%s' "$args" | sha256sum | cut -c1-64)" >"$iid"
-SH
-	chmod 755 "$tmp/stub/podman"
+	stub_engine "$tmp/stub"
 	t=$(PATH=$tmp/stub:$PATH ms "$NINJA" -k 0)
 	rc=$?
 	check "a first ninja with the stand-in engine (hooks for real) succeeds" test $rc -eq 0
@@ -343,7 +295,7 @@ SH
 	check "a second ninja has no work to do" grep -q "no work to do" "$tmp/noop"
 	if command -v hyperfine >/dev/null 2>&1; then
 		PATH=$tmp/stub:$PATH hyperfine -N -w 2 -r "$RUNS" --export-json "$tmp/noop.json" "$NINJA" >/dev/null 2>&1 &&
-			figure "no-op ninja, hyperfine $RUNS runs: $("$PYTHON" -c 'import json, sys; r = json.load(open(sys.argv[1]))["results"][0]; print("mean %.1f ms, median %.1f ms, min %.1f ms" % (r["mean"] * 1000, r["median"] * 1000, r["min"] * 1000))' "$tmp/noop.json")"
+			figure "no-op ninja, hyperfine $RUNS runs: $(hyperfined "$tmp/noop.json")"
 	else
 		figure "no-op ninja: $(PATH=$tmp/stub:$PATH ms "$NINJA") ms"
 	fi

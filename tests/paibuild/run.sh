@@ -15,99 +15,33 @@ set -u
 SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 PYTHON=${PYTHON:-/usr/bin/python3}
 NINJA=${NINJA:-ninja}
-TMPDIR=${TMPDIR:-/tmp}
-
-pass=0
-fail=0
-figures=
-
-ok() {
-	pass=$((pass + 1))
-	printf 'ok   %s\n' "$1"
-}
-
-nok() {
-	fail=$((fail + 1))
-	printf 'FAIL %s\n' "$1"
-}
-
-# check DESCRIPTION COMMAND...: one assertion
-check() {
-	d=$1
-	shift
-	if "$@"; then ok "$d"; else nok "$d"; fi
-}
-
-finish() {
-	[ -n "$figures" ] && printf 'figures:%s\n' "$figures"
-	printf 'paibuild: %d passed, %d failed\n' "$pass" "$fail"
-	[ "$fail" -eq 0 ]
-	exit
-}
-
-# before FILE A B: the first line matching regex A comes before the first matching B
-before() {
-	a=$(grep -n -m1 -- "$2" "$1" | cut -d: -f1)
-	b=$(grep -n -m1 -- "$3" "$1" | cut -d: -f1)
-	[ -n "$a" ] && [ -n "$b" ] && [ "$a" -lt "$b" ]
-}
+# shellcheck source=SCRIPTDIR/../lib.sh
+. "$SRCDIR/tests/lib.sh"
+suite=paibuild
 
 realpodman=$(command -v podman) || {
 	nok "podman is installed (Debian package: podman)"
 	finish
 }
+realeng=$realpodman
 
-tmp=$(mktemp -d "$TMPDIR/imagegen-pai.XXXXXX") || exit 1
+tmpdir pai
 proj=$tmp/project
 build=$tmp/build
 shim=$tmp/shim
 englog=$tmp/engine.log
 out=$tmp/out
-regpid=
-
-cleanup() {
-	[ -n "$regpid" ] && kill "$regpid" 2>/dev/null && wait "$regpid" 2>/dev/null
-	"$realpodman" rm -a -f >/dev/null 2>&1
-	"$realpodman" rmi -a -f >/dev/null 2>&1
-	awk -v t="$tmp/" 'index($2, t) == 1 { print $2 }' /proc/mounts | sort -r |
-		while read -r m; do umount "$m" 2>/dev/null; done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+mkdir -p "$shim" "$build"
 
 # a private image store: overlay where podman can use it here, else vfs
 # (IMAGEGEN_TEST_STORAGE_DRIVER chooses)
-mkdir -p "$tmp/storage/tmp" "$shim" "$build"
-printf '[engine]\ntmp_dir = "%s/storage/tmp"\n' "$tmp" >"$tmp/containers.conf"
-CONTAINERS_STORAGE_CONF=$tmp/storage.conf
-CONTAINERS_CONF=$tmp/containers.conf
-BUILDAH_ISOLATION=chroot
-export CONTAINERS_STORAGE_CONF CONTAINERS_CONF BUILDAH_ISOLATION
-storage() {
-	rm -rf "$tmp/storage/graph" "$tmp/storage/run"
-	mkdir -p "$tmp/storage/graph" "$tmp/storage/run"
-	printf '[storage]\ndriver = "%s"\ngraphroot = "%s/storage/graph"\nrunroot = "%s/storage/run"\n' \
-		"$1" "$tmp" "$tmp" >"$tmp/storage.conf"
-	[ "$("$realpodman" info --format '{{.Store.GraphDriverName}}' 2>/dev/null)" = "$1" ]
-}
-driver=${IMAGEGEN_TEST_STORAGE_DRIVER:-overlay}
-storage "$driver" || driver=vfs
-storage "$driver" || {
+podman_store "$tmp/storage" || {
 	nok "podman can use the storage driver $driver"
 	finish
 }
 
 # the podman the build edges find: logs the subcommand and the context's name
-cat >"$shim/podman" <<EOF
-#!/bin/sh
-last=
-for a; do last=\$a; done
-last=\${last%/}
-printf '%s %s\n' "\$1" "\${last##*/}" >>'$englog'
-exec '$realpodman' "\$@"
-EOF
-chmod 755 "$shim/podman"
+engine_shim "$shim" podman "$realpodman" "$englog"
 PATH=$shim:$PATH
 export PATH
 
@@ -119,7 +53,7 @@ cp -R "$SRCDIR/tests/paibuild/project" "$proj"
 # every file of the sources with its mode, size and time: nothing
 # imagegen or a hook does may change them
 sources() {
-	(cd "$proj" && find . -exec ls -ld --time-style=+%s.%N {} + | awk '{ $2 = ""; print }' | sort)
+	tree_state "$proj"
 }
 
 # --- configure ---------------------------------------------------------------
@@ -188,20 +122,6 @@ expect_built() {
 		nok "$1: built [$b], expected [$2]"
 		sed 's/^/    /' "$out" | tail -30
 	fi
-}
-
-# imgfile IMAGE PATH DEST: copy PATH out of IMAGE to DEST
-imgfile() {
-	c=$(podman create "$1" /none 2>/dev/null) || return 1
-	podman cp "$c:$2" "$3" >/dev/null 2>&1
-	r=$?
-	podman rm -f "$c" >/dev/null 2>&1
-	return "$r"
-}
-
-imghas() {
-	rm -f "$tmp/got"
-	imgfile "$1" "$2" "$tmp/got" && cmp -s "$tmp/got" "$3"
 }
 
 PORTAL_ENV=from-the-caller
@@ -336,18 +256,7 @@ check "imagegen rehook works with make too" grep -q "HOOK portal pre" "$out"
 # --- the cache registry --------------------------------------------------------
 
 if command -v docker-registry >/dev/null 2>&1; then
-	port=$("$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-	mkdir -p "$tmp/registry"
-	printf 'version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: %s/registry\nhttp:\n  addr: 127.0.0.1:%s\n' \
-		"$tmp" "$port" >"$tmp/registry.yml"
-	docker-registry serve "$tmp/registry.yml" >"$tmp/registry.log" 2>&1 &
-	regpid=$!
-	i=0
-	until "$PYTHON" -c 'import sys, urllib.request; urllib.request.urlopen("http://127.0.0.1:%s/v2/" % sys.argv[1], timeout=1)' "$port" >/dev/null 2>&1; do
-		i=$((i + 1))
-		[ "$i" -lt 100 ] || break
-		sleep 0.1
-	done
+	registry_start
 	for n in 1 2; do
 		mkdir -p "$tmp/cache$n"
 		(cd "$tmp/cache$n" && "$imagegen" generate --images=../project/src --engine=podman --jobs=2 \
@@ -372,12 +281,7 @@ if command -v docker-registry >/dev/null 2>&1; then
 		--imagegen="$imagegen" --templates="$SRCDIR/templates" --insecure-registry) >"$out" 2>&1
 	check "generate takes the registry from services-configuration.yaml" test $? -eq 0
 	tags() {
-		"$PYTHON" -c 'import sys, json, urllib.request
-try:
-    r = urllib.request.urlopen("http://127.0.0.1:%s/v2/%s/tags/list" % (sys.argv[1], sys.argv[2]), timeout=5)
-    print(" ".join(sorted(json.load(r).get("tags") or [])))
-except Exception:
-    print("")' "$port" "$1"
+		registry_tags "$1"
 	}
 	(cd "$tmp/push" && "$NINJA" push-tools-cli) >"$out" 2>&1
 	check "ninja push-IMAGE (pai_build push -i IMAGE) succeeds" test $? -eq 0

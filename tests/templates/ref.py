@@ -122,8 +122,8 @@ def read_template(path):
         return f.read().decode("utf-8")
 
 
-def write_atomic(path, text):
-    data = text.encode("utf-8")
+def write_if_changed(path, data):
+    """path holds the bytes data, written to a temporary file and renamed, unless it held them already"""
     try:
         with open(path, "rb") as f:
             if f.read() == data:
@@ -134,6 +134,10 @@ def write_atomic(path, text):
     with open(tmp, "wb") as f:
         f.write(data)
     os.replace(tmp, path)
+
+
+def write_atomic(path, text):
+    write_if_changed(path, text.encode("utf-8"))
 
 
 def usage():

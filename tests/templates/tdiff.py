@@ -262,17 +262,8 @@ def load_cases(srcdir, top, seed, count):
 
 
 def write_if_changed(path, data):
-    try:
-        with open(path, "rb") as f:
-            if f.read() == data:
-                return
-    except OSError:
-        pass
     os.makedirs(os.path.dirname(path), exist_ok=True)
-    tmp = path + ".tmp"
-    with open(tmp, "wb") as f:
-        f.write(data)
-    os.replace(tmp, path)
+    ref.write_if_changed(path, data)
 
 
 class Paths:
