@@ -1032,11 +1032,18 @@ clashadd(struct targets *tg, const struct planitem *it)
 	}
 }
 
-/* what a plan written as it is made goes through: build.ninja's text, and its targets */
+/*
+ * what a plan written as it is made goes through: build.ninja's text, a
+ * piece at a time into the stream, and its targets
+ */
 struct ninjasink {
-	struct buf *out;
+	struct buf out;
+	struct wstream *ws;
 	struct targets *tg;
 };
+
+/* what the sink holds goes to the stream once it is this long */
+enum { SINKFLUSH = 1 << 16 };
 
 static void
 ninjasinkitem(void *arg, const struct planitem *it)
@@ -1044,7 +1051,11 @@ ninjasinkitem(void *arg, const struct planitem *it)
 	struct ninjasink *s = arg;
 
 	clashadd(s->tg, it);
-	ninjaitem(s->out, it);
+	ninjaitem(&s->out, it);
+	if (s->out.len >= SINKFLUSH) {
+		wstreamwrite(s->ws, s->out.data, s->out.len);
+		s->out.len = 0;
+	}
 }
 
 static int
@@ -1161,16 +1172,18 @@ deltargets(struct targets *tg)
 }
 
 /*
- * the generated file for the tree into out, and the path of each image's
- * stage manifest into manifests; false after reporting through t->d
+ * the generated file for the tree into *ws, a stream of o->output opened
+ * here once the sources are sound (the build directory locked first), and
+ * the path of each image's stage manifest into manifests; false after
+ * reporting through t->d, or after an error
  */
 static bool
-buildfile(struct tree *t, const struct opts *o, struct strvec *manifests, struct strvec *hookins, struct buf *out)
+buildfile(struct tree *t, const struct opts *o, struct strvec *manifests, struct strvec *hookins, struct wstream **ws)
 {
 	struct plan p = {0};
 	struct strvec configs = {0}, regen = {0}, outs = {0};
 	struct targets tg = {0};
-	struct ninjasink sink = {out, &tg};
+	struct ninjasink sink = {{0}, NULL, &tg};
 	char *rules = pathjoin(o->templates, "rules.ninja");
 	size_t i;
 	bool ok = false;
@@ -1201,9 +1214,19 @@ buildfile(struct tree *t, const struct opts *o, struct strvec *manifests, struct
 		strvecadd(&outs, hookins->v[i]);
 	for (i = 0; i < manifests->n; i++)
 		strvecadd(&outs, manifests->v[i]);
+	/* one generate in a build directory at a time, from here to the last file it writes */
+	if (!bdlock(o->output, true)) {
+		error("cannot lock %s in .imagegen/lock:", o->output);
+		goto out;
+	}
+	if (!(*ws = mkwstream(o->output, 0666))) {
+		error("cannot write %s:", o->output);
+		goto out;
+	}
+	sink.ws = *ws;
 	if (!o->make) {
 		/* written as it is made: build.ninja needs one pass in order */
-		ninjahead(&p, out);
+		ninjahead(&p, &sink.out);
 		p.sink = ninjasinkitem;
 		p.sinkarg = &sink;
 	}
@@ -1212,13 +1235,13 @@ buildfile(struct tree *t, const struct opts *o, struct strvec *manifests, struct
 		clashadd(&tg, &p.item[i]);
 	if (!clashes(t, o, &tg, &t->d))
 		goto out;
-	if (!o->make)
-		bufterm(out);
-	else if (!ninjaprelude(&p, rules, &t->d) || !makewrite(&p, o->imagegen, out, &t->d))
+	if (o->make && (!ninjaprelude(&p, rules, &t->d) || !makewrite(&p, o->imagegen, &sink.out, &t->d)))
 		goto out;
+	wstreamwrite(*ws, sink.out.data, sink.out.len);
 	ok = true;
 out:
 	free(rules);
+	delbuf(&sink.out);
 	delplan(&p);
 	deltargets(&tg);
 	delstrvec(&configs);
@@ -1301,18 +1324,13 @@ removegone(const struct tree *t)
 static int
 generate(struct tree *t, const struct opts *o)
 {
-	struct buf out = {0}, b = {0};
+	struct buf b = {0};
 	struct strvec manifests = {0}, hookins = {0};
+	struct wstream *ws = NULL;
 	size_t i, j;
 	int rc = 0;
 
-	if (!buildfile(t, o, &manifests, &hookins, &out)) {
-		rc = 1;
-		goto out;
-	}
-	/* one generate in a build directory at a time */
-	if (!bdlock(o->output, true)) {
-		error("cannot lock %s in .imagegen/lock:", o->output);
+	if (!buildfile(t, o, &manifests, &hookins, &ws)) {
 		rc = 1;
 		goto out;
 	}
@@ -1334,12 +1352,18 @@ generate(struct tree *t, const struct opts *o)
 		if (t->svc[i].pre || t->svc[i].post)
 			rc |= forcefile(hookins.v[j++]);
 	}
-	if (rc == 0)
-		rc |= writeout(o->output, &out);
+	if (rc == 0) {
+		if (wstreamclose(ws, true) < 0) {
+			error("cannot write %s:", o->output);
+			rc = 1;
+		}
+		ws = NULL;
+	}
 	if (rc == 0)
 		removegone(t);
 out:
-	delbuf(&out);
+	if (ws)
+		wstreamclose(ws, false);
 	delbuf(&b);
 	delstrvec(&manifests);
 	delstrvec(&hookins);

@@ -604,6 +604,24 @@ readfull(int fd, char *buf, size_t n)
 	return (ssize_t)got;
 }
 
+/* write all of p[0..n) to fd; false with errno set */
+static bool
+writeall(int fd, const char *p, size_t n)
+{
+	ssize_t w;
+
+	while (n > 0) {
+		w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return false;
+		p += w;
+		n -= (size_t)w;
+	}
+	return true;
+}
+
 /*
  * true if name in dirfd is a regular file with this mode and the content
  * of src, compared in bounded buffers; a descriptor source is read from
@@ -783,9 +801,8 @@ static int
 writein(int dirfd, const char *base, const struct wsrc *src, mode_t want)
 {
 	static char chunk[65536];
-	size_t off = 0, left;
-	ssize_t n, w;
-	const char *p;
+	size_t off = 0;
+	ssize_t n;
 	char *tmp = NULL;
 	int fd = -1, err, srcerr = 0;
 
@@ -807,13 +824,8 @@ writein(int dirfd, const char *base, const struct wsrc *src, mode_t want)
 		}
 		if (n == 0)
 			break;
-		for (p = chunk, left = (size_t)n; left > 0; p += w, left -= (size_t)w) {
-			w = write(fd, p, left);
-			if (w < 0 && errno == EINTR)
-				w = 0;
-			else if (w < 0)
-				goto fail;
-		}
+		if (!writeall(fd, chunk, (size_t)n))
+			goto fail;
 	}
 	if (fchmod(fd, want) != 0)
 		goto fail;
@@ -915,6 +927,146 @@ delwdir(struct wdir *w)
 	close(w->fd);
 	delstrvec(&w->tmps);
 	free(w);
+}
+
+enum { WCHUNK = 65536 };
+
+struct wstream {
+	int dirfd;
+	char *base; /* the target's name in dirfd */
+	mode_t want;
+	int old; /* the old file, while the content still equals its beginning; else -1 */
+	int fd; /* the temporary file, once the content differs; else -1 */
+	char *tmp; /* its name */
+	size_t len; /* the bytes given so far */
+	int err; /* the first error, for wstreamclose */
+	char *chunk; /* WCHUNK bytes, for reading the old file */
+};
+
+struct wstream *
+mkwstream(const char *path, mode_t mode)
+{
+	struct strvec tmps = {0};
+	struct wstream *w;
+	struct stat st;
+	char *dir = pathdir(path);
+	int dirfd = diropen(dir, 0777);
+
+	free(dir);
+	if (dirfd < 0)
+		return NULL;
+	w = xcalloc(1, sizeof(*w));
+	w->dirfd = dirfd;
+	w->base = xstrdup(pathbase(path));
+	w->want = mode & 0777 & ~curumask();
+	w->fd = -1;
+	listtemps(dirfd, w->base, &tmps);
+	cleantemps(dirfd, w->base, &tmps);
+	delstrvec(&tmps);
+	/* a symlink is replaced, never read through; a FIFO is opened at once and found not to be a file */
+	w->old = openat(dirfd, w->base, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (w->old >= 0 && (fstat(w->old, &st) != 0 || !S_ISREG(st.st_mode) || (st.st_mode & 07777) != w->want)) {
+		close(w->old);
+		w->old = -1;
+	}
+	w->chunk = xmalloc(WCHUNK);
+	return w;
+}
+
+/* the content differs from the old file's from w->len on: the temporary file, with the first w->len bytes */
+static bool
+wstreamdiverge(struct wstream *w)
+{
+	size_t off = 0, n;
+	ssize_t r;
+
+	w->fd = tmpcreate(w->dirfd, w->base, 0600, &w->tmp);
+	if (w->fd < 0) {
+		w->err = errno;
+		return false;
+	}
+	/* only bytes that compared equal are copied: the old file holds them */
+	while (off < w->len) {
+		n = w->len - off < WCHUNK ? w->len - off : WCHUNK;
+		do
+			r = pread(w->old, w->chunk, n, (off_t)off);
+		while (r < 0 && errno == EINTR);
+		if (r <= 0 || !writeall(w->fd, w->chunk, (size_t)r)) {
+			w->err = r == 0 ? EIO : errno;
+			return false;
+		}
+		off += (size_t)r;
+	}
+	if (w->old >= 0)
+		close(w->old);
+	w->old = -1;
+	return true;
+}
+
+void
+wstreamwrite(struct wstream *w, const void *p, size_t n)
+{
+	const char *s = p;
+	size_t k;
+
+	while (n > 0 && !w->err && w->fd < 0) {
+		k = n < WCHUNK ? n : WCHUNK;
+		if (w->old < 0 || readfull(w->old, w->chunk, k) != (ssize_t)k || memcmp(w->chunk, s, k) != 0) {
+			wstreamdiverge(w);
+			break;
+		}
+		w->len += k;
+		s += k;
+		n -= k;
+	}
+	if (n == 0 || w->err)
+		return;
+	if (!writeall(w->fd, s, n))
+		w->err = errno;
+	w->len += n;
+}
+
+int
+wstreamclose(struct wstream *w, bool keep)
+{
+	int rc = 0, err = 0;
+	char c;
+
+	/* equal so far: unchanged when the old file ends here too */
+	if (keep && !w->err && w->fd < 0 && !(w->old >= 0 && readfull(w->old, &c, 1) == 0))
+		wstreamdiverge(w);
+	if (keep && !w->err && w->fd >= 0) {
+		/* its time is now, after whatever was written while it was made */
+		if (fchmod(w->fd, w->want) != 0 || futimens(w->fd, NULL) != 0 ||
+		    renameat(w->dirfd, w->tmp, w->dirfd, w->base) != 0)
+			w->err = errno;
+		else {
+			free(w->tmp);
+			w->tmp = NULL;
+			rc = 1;
+		}
+		/* renamed while the descriptor holds the lock, so that no cleaner takes it for stale */
+		if (close(w->fd) != 0 && !w->err)
+			w->err = errno;
+		w->fd = -1;
+	}
+	if (keep && w->err) {
+		rc = -1;
+		err = w->err;
+	}
+	if (w->tmp)
+		unlinkat(w->dirfd, w->tmp, 0);
+	if (w->fd >= 0)
+		close(w->fd);
+	if (w->old >= 0)
+		close(w->old);
+	close(w->dirfd);
+	free(w->tmp);
+	free(w->base);
+	free(w->chunk);
+	free(w);
+	errno = err;
+	return rc;
 }
 
 bool

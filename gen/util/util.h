@@ -162,6 +162,24 @@ struct wdir *mkwdir(const char *dir);
 int wdirwrite(struct wdir *w, const char *name, const void *data, size_t len, mode_t mode);
 void delwdir(struct wdir *w);
 /*
+ * a file written as writefile writes it, its content given a piece at a
+ * time (wstreamwrite), never whole in memory: each piece is compared with
+ * the old file as it comes, and a temporary file beside it is started only
+ * at the first difference (with the equal part copied from the old file).
+ * wstreamclose ends it.
+ */
+struct wstream;
+/* the stream of path, its parent directories made and its stale temporary files removed; NULL with errno set */
+struct wstream *mkwstream(const char *path, mode_t mode);
+/* the next n bytes of the content; an error is kept for wstreamclose */
+void wstreamwrite(struct wstream *w, const void *p, size_t n);
+/*
+ * keep true: the content becomes path, as writefile returns (1 written,
+ * its time now; 0 unchanged; -1 with errno set); false: path is left as
+ * it was, and 0. w is freed either way.
+ */
+int wstreamclose(struct wstream *w, bool keep);
+/*
  * open path for writing (flags: O_CREAT, O_TRUNC, O_APPEND...), reaching
  * a relative path as diropen does and never following a symlink at the end
  * either; creates parent directories. -1 with errno set on failure.

@@ -440,6 +440,98 @@ START_TEST(test_wdir)
 }
 END_TEST
 
+/* a stream of pieces: compared with the old file as they come, written only when they differ */
+static int
+streamed(const char *path, const char *const *pieces, mode_t mode)
+{
+	struct wstream *w = mkwstream(path, mode);
+	size_t i;
+
+	ck_assert_ptr_nonnull(w);
+	for (i = 0; pieces[i]; i++)
+		wstreamwrite(w, pieces[i], strlen(pieces[i]));
+	return wstreamclose(w, true);
+}
+
+START_TEST(test_wstream)
+{
+	static const char *const ab[] = {"alpha ", "beta\n", NULL}, *const whole[] = {"alpha beta\n", NULL},
+	    *const longer[] = {"alpha beta\n", "gamma\n", NULL}, *const other[] = {"alpha ", "bets\n", NULL},
+	    *const none[] = {NULL};
+	char *p = pathjoin(tmpdir, "sub/build.ninja"), *big, *s;
+	const char *pieces[4];
+	struct stat a, b;
+	struct timespec old[2] = {{1000000000, 0}, {1000000000, 0}};
+	struct wstream *w;
+	size_t i;
+
+	ck_assert_int_eq(streamed(p, ab, 0666), 1);
+	ck_assert_str_eq(s = get(p), "alpha beta\n");
+	free(s);
+	ck_assert_int_eq(stat(p, &a), 0);
+	/* the same bytes in other pieces: unchanged, the same inode and time */
+	ck_assert_int_eq(utimensat(AT_FDCWD, p, old, 0), 0);
+	ck_assert_int_eq(streamed(p, whole, 0666), 0);
+	ck_assert_int_eq(stat(p, &b), 0);
+	ck_assert_uint_eq(a.st_ino, b.st_ino);
+	ck_assert_int_eq(b.st_mtim.tv_sec, 1000000000);
+	/* longer, shorter, a byte changed, empty: each written, and dated now */
+	ck_assert_int_eq(streamed(p, longer, 0666), 1);
+	ck_assert_str_eq(s = get(p), "alpha beta\ngamma\n");
+	free(s);
+	ck_assert_int_eq(stat(p, &b), 0);
+	ck_assert_int_gt(b.st_mtim.tv_sec, 1000000000);
+	ck_assert_int_eq(streamed(p, ab, 0666), 1);
+	ck_assert_str_eq(s = get(p), "alpha beta\n");
+	free(s);
+	ck_assert_int_eq(streamed(p, other, 0666), 1);
+	ck_assert_str_eq(s = get(p), "alpha bets\n");
+	free(s);
+	ck_assert_int_eq(streamed(p, none, 0666), 1);
+	ck_assert_str_eq(s = get(p), "");
+	free(s);
+	ck_assert_int_eq(streamed(p, none, 0666), 0);
+	/* only the mode differs: written */
+	ck_assert_int_eq(streamed(p, ab, 0666), 1);
+	ck_assert_int_eq(streamed(p, ab, 0600), 1);
+	ck_assert_int_eq(stat(p, &b), 0);
+	ck_assert_uint_eq(b.st_mode & 07777, 0600);
+	/* a difference past the first 64 KiB: what compared equal is copied from the old file */
+	big = xmalloc(200001);
+	for (i = 0; i < 200000; i++)
+		big[i] = (char)('a' + i % 26);
+	big[200000] = '\0';
+	pieces[0] = big;
+	pieces[1] = NULL;
+	ck_assert_int_eq(streamed(p, pieces, 0600), 1);
+	ck_assert_int_eq(streamed(p, pieces, 0600), 0);
+	big[150000] = '#';
+	ck_assert_int_eq(streamed(p, pieces, 0600), 1);
+	ck_assert_str_eq(s = get(p), big);
+	free(s);
+	/* not kept: the old file stays, and no temporary file */
+	w = mkwstream(p, 0600);
+	wstreamwrite(w, "x", 1);
+	ck_assert_int_eq(wstreamclose(w, false), 0);
+	ck_assert_str_eq(s = get(p), big);
+	free(s);
+	s = shout("ls -A '%s/sub'", tmpdir);
+	ck_assert_str_eq(s, "build.ninja\n");
+	free(s);
+	/* a symlink there is replaced, never written through */
+	put("target", "t\n", 0644);
+	ck_assert_int_eq(unlink(p), 0);
+	ck_assert_int_eq(symlink("../target", p), 0);
+	ck_assert_int_eq(streamed(p, ab, 0666), 1);
+	ck_assert_int_eq(lstat(p, &b), 0);
+	ck_assert(S_ISREG(b.st_mode));
+	ck_assert_str_eq(s = get("target"), "t\n");
+	free(s);
+	free(big);
+	free(p);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -459,6 +551,7 @@ main(void)
 	tcase_add_test(tc, test_jsonstr);
 	tcase_add_test(tc, test_strvec);
 	tcase_add_test(tc, test_wdir);
+	tcase_add_test(tc, test_wstream);
 	tcase_add_test(tc, test_yamltagfits);
 	suite_add_tcase(s, tc);
 	return runsuite(s);
