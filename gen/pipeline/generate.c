@@ -250,10 +250,13 @@ ctxname(const struct node *nd, const char *ctx, struct edge *e, struct buf *b)
 	edgeflags(e, "name", b);
 }
 
-/* the input digest edge: the staged context, the build settings, the prerequisites' digests */
-/* the files of the staged context a digest or build edge reads */
+/*
+ * what a digest or build edge reads of the staged context: the stamp,
+ * the manifest a pre hook wrote, and with files every staged and rendered
+ * file (the digest edge, which hashes them)
+ */
 static void
-ctxinputs(const struct tree *t, const struct node *nd, const char *ctx, struct strvec *implicit)
+ctxinputs(const struct tree *t, const struct node *nd, const char *ctx, bool files, struct strvec *implicit)
 {
 	const struct service *s = nodesvc(t, nd);
 	size_t i;
@@ -263,12 +266,13 @@ ctxinputs(const struct tree *t, const struct node *nd, const char *ctx, struct s
 		strvectake(implicit, manifestpath(t, nd));
 		return;
 	}
-	for (i = 0; i < nd->nent; i++) {
+	for (i = 0; files && i < nd->nent; i++) {
 		if (nd->ent[i].kind != 'D' && nd->ent[i].kind != 'T' && !nd->ent[i].link)
 			strvectake(implicit, pathjoin(ctx, nd->ent[i].dst));
 	}
 }
 
+/* the input digest edge: the staged context, the build settings, the prerequisites' digests */
 static void
 digestedge(const struct tree *t, const struct node *nd, const char *ctx, struct plan *pl)
 {
@@ -279,7 +283,7 @@ digestedge(const struct tree *t, const struct node *nd, const char *ctx, struct 
 
 	e.rule = "digest";
 	strvectake(&e.out, xasprintf("img/%s.digest", nd->img->name));
-	ctxinputs(t, nd, ctx, &e.implicit);
+	ctxinputs(t, nd, ctx, true, &e.implicit);
 	for (i = 0; i < nd->prestamps.n; i++)
 		strvecadd(&e.implicit, nd->prestamps.v[i]);
 	buildflags(nd, &b);
@@ -303,7 +307,9 @@ hasnames(const struct opts *o, const struct image *img)
 
 /*
  * the build edge: the image ID from the staged and rendered files, the
- * dependencies' IDs and the digest. Names are not inputs: the image is
+ * dependencies' IDs and the digest. The context's files are not listed:
+ * the digest (restat: rewritten only when it changes) hashes every one, so
+ * that it changes whenever they do. Names are not inputs: the image is
  * tagged with its bare name only (so FROM finds it), its other names
  * come from the tag edge, and the prerequisites' tag edges run first (a
  * Dockerfile may name them by their registry form).
@@ -321,7 +327,7 @@ buildedge(const struct opts *o, const struct tree *t, const struct node *nd, con
 
 	e.rule = "build";
 	strvectake(&e.out, xasprintf("img/%s.iid", img->name));
-	ctxinputs(t, nd, ctx, &e.implicit);
+	ctxinputs(t, nd, ctx, false, &e.implicit);
 	for (i = 0; i < nd->deps.n; i++) {
 		strvectake(&e.implicit, xasprintf("img/%s.iid", nd->deps.v[i]));
 		if ((dep = treefind(t, nd->deps.v[i])) && hasnames(o, dep->img))
