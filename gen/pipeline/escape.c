@@ -14,7 +14,11 @@ escvalbad(const char *s)
 	unsigned c;
 	const char *name;
 
-	for (p = (const unsigned char *)s; *p; p++) {
+	/* the bytes that may start one, a run of others at once: every path of the tree comes here */
+	static const char start[] = "\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f"
+	    "\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f\x7f\xc2";
+
+	for (p = (const unsigned char *)s; *(p += strcspn((const char *)p, start)); p++) {
 		if (*p < 0x20 || *p == 0x7f)
 			c = *p;
 		else if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)

@@ -764,6 +764,9 @@ overlaps(const struct tree *t, const struct opts *o, const char *path)
 	/* what the build file writes lies in the build directory (but perhaps the build file) */
 	if (strncmp(path, "../", 3) == 0 && strncmp(o->output, "../", 3) != 0)
 		return false;
+	/* every target but the build file is a relative path: an absolute source is none of them */
+	if (path[0] == '/')
+		return strcmp(path, o->output) == 0;
 	if (t->nsvc && (treefindsvc(t, path) || strcmp(path, "rehook") == 0 || strncmp(path, "rehook-", 7) == 0 ||
 	    strncmp(path, "hook/", 5) == 0 || strncmp(path, ".imagegen/hook/", 15) == 0))
 		return true;

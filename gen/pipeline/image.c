@@ -702,6 +702,26 @@ tagerr(struct load *l, yaml_event_t *ev, const char *tag, char kind, bool *ok, b
 }
 
 /*
+ * false when the text can hold neither a tag (each starts with '!') nor
+ * more than YAMLMAXDEPTH levels: every sequence or mapping starts at a
+ * character of its own ('-', '[', ':', '?' or '{'), so that a text with
+ * fewer of them nests no deeper. The image.yaml of every image is read:
+ * most need no pass of their events.
+ */
+static bool
+maybedeep(const char *text, size_t len)
+{
+	size_t i, starts = 0;
+
+	for (i = 0; i < len; i++) {
+		if (text[i] == '!')
+			return true;
+		starts += text[i] == '-' || text[i] == '[' || text[i] == ':' || text[i] == '?' || text[i] == '{';
+	}
+	return starts > YAMLMAXDEPTH;
+}
+
+/*
  * false after an error when a node has a tag a safe loader refuses
  * (yamltagfits), or when the text nests deeper than YAMLMAXDEPTH: the
  * events are read and dropped, and the read stops at the first level too
@@ -716,6 +736,8 @@ depthok(struct load *l, const char *text, size_t len)
 	int depth = 0;
 	bool ok = true, done = false;
 
+	if (!maybedeep(text, len))
+		return true;
 	if (!yaml_parser_initialize(&parser))
 		fatal("yaml_parser_initialize: out of memory");
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);

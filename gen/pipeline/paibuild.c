@@ -89,10 +89,11 @@ rootlayout(const char *root)
 	size_t i;
 	char *p;
 
+	/* a root of thousands of images: one is enough to know */
+	if (rootholdsimage(root))
+		return LAYOUT_IMAGEYAML;
 	if (!walkroot(root, &images, &dirs))
 		return LAYOUT_AUTO;
-	if (images.n > 0)
-		l = LAYOUT_IMAGEYAML;
 	for (i = 0; l == LAYOUT_AUTO && i < dirs.n; i++) {
 		p = pathjoin(root, dirs.v[i]);
 		if (hasdockerfile(p))

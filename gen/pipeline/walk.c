@@ -123,34 +123,59 @@ walkdir(const char *dir, struct walklist *out)
 	return listdir(dir, NULL, true, out);
 }
 
+/* whether entry e of images root root is a directory (a symlink to one counts), and whether it holds image.yaml */
+static bool
+rootent(const char *root, const struct walkent *e, bool *image)
+{
+	struct stat st;
+	char *path = pathjoin(root, e->path), *yaml;
+	bool isdir = S_ISDIR(e->mode) || (S_ISLNK(e->mode) && stat(path, &st) == 0 && S_ISDIR(st.st_mode));
+
+	*image = false;
+	if (isdir) {
+		yaml = pathjoin(path, "image.yaml");
+		*image = stat(yaml, &st) == 0;
+		free(yaml);
+	}
+	free(path);
+	return isdir;
+}
+
 bool
 walkroot(const char *root, struct strvec *images, struct strvec *dirs)
 {
 	struct walklist l = {0};
-	struct stat st;
-	char *path, *yaml;
 	size_t i;
-	bool isdir;
+	bool image;
 
 	if (!listdir(root, NULL, true, &l)) {
 		delwalklist(&l);
 		return false;
 	}
 	for (i = 0; i < l.n; i++) {
-		path = pathjoin(root, l.ent[i].path);
-		/* a symbolic link to a directory counts as one */
-		isdir = S_ISDIR(l.ent[i].mode) || (S_ISLNK(l.ent[i].mode) && stat(path, &st) == 0 && S_ISDIR(st.st_mode));
-		if (isdir) {
+		if (rootent(root, &l.ent[i], &image)) {
 			strvecadd(dirs, l.ent[i].path);
-			yaml = pathjoin(path, "image.yaml");
-			if (stat(yaml, &st) == 0)
+			if (image)
 				strvecadd(images, l.ent[i].path);
-			free(yaml);
 		}
-		free(path);
 	}
 	delwalklist(&l);
 	return true;
+}
+
+bool
+rootholdsimage(const char *root)
+{
+	struct walklist l = {0};
+	size_t i;
+	bool image = false;
+
+	if (listdir(root, NULL, false, &l)) {
+		for (i = 0; i < l.n && !image; i++)
+			rootent(root, &l.ent[i], &image);
+	}
+	delwalklist(&l);
+	return image;
 }
 
 static bool

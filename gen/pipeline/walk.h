@@ -35,6 +35,8 @@ bool readnames(const char *dir, struct strvec *names);
  * when root cannot be read.
  */
 bool walkroot(const char *root, struct strvec *images, struct strvec *dirs);
+/* true if walkroot would list an image: it stops at the first; false also when root cannot be read */
+bool rootholdsimage(const char *root);
 
 /* the entries of dir (names) with their types, sorted; false with errno set when dir cannot be read */
 bool walkdir(const char *dir, struct walklist *out);

@@ -26,44 +26,14 @@ SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 PYTHON=${PYTHON:-/usr/bin/python3}
 NINJA=${NINJA:-ninja}
 MAKE=${MAKE:-make}
-TMPDIR=${TMPDIR:-/tmp}
 # the make runs of the tests start afresh, whatever make runs the tests
 unset MAKEFLAGS MFLAGS MAKELEVEL
 
-pass=0
-fail=0
-figures=
+# shellcheck source=SCRIPTDIR/../lib.sh
+. "$SRCDIR/tests/lib.sh"
+suite=integration
 ename=
 cases=
-
-ok() {
-	pass=$((pass + 1))
-	printf 'ok   %s%s\n' "${ename:+$ename: }" "$1"
-}
-
-nok() {
-	fail=$((fail + 1))
-	printf 'FAIL %s%s\n' "${ename:+$ename: }" "$1"
-}
-
-# check DESCRIPTION COMMAND...: one assertion
-check() {
-	d=$1
-	shift
-	if "$@"; then ok "$d"; else nok "$d"; fi
-}
-
-figure() {
-	figures="$figures
-  $1"
-}
-
-finish() {
-	[ -n "$figures" ] && printf 'figures:%s\n' "$figures"
-	printf 'integration: %d passed, %d failed\n' "$pass" "$fail"
-	[ "$fail" -eq 0 ]
-	exit
-}
 
 # hasall FILE REGEX...: FILE has a line matching each REGEX
 hasall() {
@@ -77,13 +47,6 @@ hasall() {
 # hasnone FILE REGEX: no line of FILE matches REGEX
 hasnone() {
 	! grep -q -- "$2" "$1"
-}
-
-# before FILE A B: the first line matching regex A comes before the first matching B
-before() {
-	a=$(grep -n -m1 -- "$2" "$1" | cut -d: -f1)
-	b=$(grep -n -m1 -- "$3" "$1" | cut -d: -f1)
-	[ -n "$a" ] && [ -n "$b" ] && [ "$a" -lt "$b" ]
 }
 
 # append FILE LINE...: add lines at the end of FILE
@@ -101,12 +64,6 @@ untouched() {
 	return 1
 }
 
-# milliseconds since the epoch (GNU date)
-now() {
-	t=$(date +%s%N)
-	echo $((t / 1000000))
-}
-
 command -v "$NINJA" >/dev/null 2>&1 || {
 	nok "ninja is installed (Debian package: ninja-build)"
 	finish
@@ -114,27 +71,9 @@ command -v "$NINJA" >/dev/null 2>&1 || {
 engines=${IMAGEGEN_TEST_ENGINES:-podman docker docker-buildkit}
 origpath=$PATH
 
-tmp=$(mktemp -d "$TMPDIR/imagegen-it.XXXXXX") || exit 1
+tmpdir it
 out=$tmp/out
 realpodman=
-podmanstore=
-dockerpid=
-dk=
-
-# podman_store, storage, podman_clean, dockerd_start, dockerd_stop
-. "$SRCDIR/tests/integration/engines.sh"
-
-cleanup() {
-	podman_clean
-	dockerd_stop
-	# whatever a store still has mounted under it
-	awk -v t="$tmp/" 'index($2, t) == 1 { print $2 }' /proc/mounts | sort -r |
-		while read -r m; do umount "$m" 2>/dev/null; done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
 
 # --- configure ---------------------------------------------------------------
 
@@ -203,14 +142,14 @@ eng() {
 # (ninja with explanations; make through the GNUmakefile configure wrote)
 runbuild() {
 	: >"$englog"
-	t0=$(now)
+	t0=$(now_ms)
 	if [ "$backend" = ninja ]; then
 		(cd "${bdir:-$build}" && "$NINJA" -d explain "$@") >"$out" 2>&1
 	else
 		(cd "${bdir:-$build}" && "$MAKE" "$@") >"$out" 2>&1
 	fi
 	rc=$?
-	t1=$(now)
+	t1=$(now_ms)
 	ms=$((t1 - t0))
 	return $rc
 }
@@ -242,21 +181,6 @@ expect_built() {
 # the generated file was regenerated during the last runbuild
 regenerated() {
 	grep -q "REGENERATE $gen" "$out"
-}
-
-# imgfile IMAGE PATH DEST: copy PATH out of IMAGE to DEST
-imgfile() {
-	c=$(eng create "$1" /none 2>/dev/null) || return 1
-	eng cp "$c:$2" "$3" >/dev/null 2>&1
-	r=$?
-	eng rm -f "$c" >/dev/null 2>&1
-	return "$r"
-}
-
-# imghas IMAGE PATH FILE: PATH in IMAGE has the content of FILE
-imghas() {
-	rm -f "$tmp/got"
-	imgfile "$1" "$2" "$tmp/got" && cmp -s "$tmp/got" "$3"
 }
 
 # imglacks IMAGE PATH: IMAGE holds no PATH
@@ -640,27 +564,19 @@ cp -R "$SRCDIR/examples" "$tree"
 
 # the engine the build edges find first in PATH: it logs the subcommand and
 # the image (the context directory's name), then runs the real engine
-cat >"$shim/$engine" <<EOF
-#!/bin/sh
-last=
-for a; do last=\$a; done
-last=\${last%/}
-printf '%s %s\n' "\$1" "\${last##*/}" >>'$englog'
-exec '$realeng' "\$@"
-EOF
-chmod 755 "$shim/$engine"
+engine_shim "$shim" "$engine" "$realeng" "$englog"
 PATH=$shim:$origpath
 export PATH
 
 # out of tree, paths relative to the build directory, counted engine
 touch "$tmp/stamp"
 sleep 1
-t0=$(now)
+t0=$(now_ms)
 # shellcheck disable=SC2086 # $engargs is a list of options
 (cd "$build" && "$SRCDIR/configure" --images=../tree/images --config=../tree/config.yaml \
 	--engine="$engine" $engargs --jobs=2 >"$out" 2>&1)
 rc=$?
-t1=$(now)
+t1=$(now_ms)
 check "configure (out of tree, relative paths) succeeds" test $rc -eq 0
 if [ $rc -ne 0 ] || [ ! -f "$build/build.ninja" ]; then
 	sed 's/^/    /' "$out"
@@ -799,6 +715,7 @@ check "examples/pai: a second ninja has nothing to do" grep -q "no work to do" "
 }
 
 for ename in $engines; do
+	label=$ename
 	echo "# --- $ename"
 	engargs=
 	case $ename in
@@ -809,10 +726,11 @@ for ename in $engines; do
 			continue
 		}
 		realpodman=$realeng
-		podman_store || {
+		podman_store "$tmp/storage" || {
 			nok "podman: podman can use a private store"
 			continue
 		}
+		echo "# podman storage driver: $driver"
 		suite
 		makesuite
 		paisuite
@@ -820,10 +738,7 @@ for ename in $engines; do
 		podman_clean ;;
 	docker | docker-buildkit)
 		engine=docker
-		realdocker=${IMAGEGEN_TEST_DOCKER:-}
-		if [ -z "$realdocker" ]; then
-			if [ -x /usr/bin/docker ]; then realdocker=/usr/bin/docker; else realdocker=$(command -v docker); fi
-		fi
+		docker_client
 		realeng=$realdocker
 		if [ -z "$realeng" ] || ! command -v dockerd >/dev/null 2>&1; then
 			nok "docker and dockerd are installed (Debian package: docker.io)"
@@ -833,15 +748,8 @@ for ename in $engines; do
 			nok "a private dockerd needs root (IMAGEGEN_TEST_ENGINES=podman runs without docker)"
 			continue
 		fi
-		if [ "$ename" = docker-buildkit ]; then
-			# BuildKit runs RUN steps in a network namespace of its own: the
-			# private daemon has no bridge, so the builds ask for none
-			DOCKER_BUILDKIT=1
-			engargs=--network=none
-		else
-			DOCKER_BUILDKIT=0
-		fi
-		export DOCKER_BUILDKIT
+		buildkit "$ename"
+		engargs=$netarg
 		dockerd_start "d-$ename" || {
 			nok "a private dockerd starts"
 			continue
