@@ -99,122 +99,157 @@ classmatch(const char *p, char c, const char **end)
 }
 
 /*
- * the state of one match: the pattern and the path, and the pairs of
- * positions already known not to match, so that a pattern of many '*'
- * takes time in the product of the two lengths instead of exponential time
+ * A pattern is read once into tokens, then matched against the path by
+ * dynamic programming over (token, path offset), one row of booleans per
+ * token from the last to the first: time in the product of the two
+ * lengths whatever the stars, memory in the path's length. (Matching by
+ * backtracking takes exponential time on a pattern of many stars, and
+ * remembering failures still takes time in the square of the path.)
  */
-struct match {
-	const char *pat, *path;
-	size_t npath;
-	unsigned char *failed; /* a bit per (pattern offset, path offset) */
+enum tokkind {
+	TLIT,	/* one character */
+	TANY,	/* '?': one character but '/' */
+	TCLASS, /* '[...]': one character but '/' in the class */
+	TBAD,	/* a malformed class: matches nothing */
+	TSTAR,	/* '*': any run of characters but '/' */
+	TSTARS, /* '**' (and the '/' after it): nothing, or anything ending in '/' */
+	TREST,	/* '**' ending the pattern: anything */
 };
 
-static bool
-known(const struct match *m, const char *p, const char *s, bool set)
+struct tok {
+	enum tokkind kind;
+	char c;		 /* TLIT */
+	const char *cls; /* TCLASS: the '[' */
+};
+
+/* the tokens of pat into *v (n of them); adjacent equal stars are one */
+static size_t
+tokenize(const char *p, struct tok **v)
 {
-	size_t bit = (size_t)(p - m->pat) * (m->npath + 1) + (size_t)(s - m->path);
-
-	if (set)
-		m->failed[bit / 8] |= (unsigned char)(1u << (bit % 8));
-	return m->failed[bit / 8] & (1u << (bit % 8));
-}
-
-static bool matchhere(const struct match *m, const char *p, const char *s);
-
-/* matchhere, remembering a failure */
-static bool
-matchfrom(const struct match *m, const char *p, const char *s)
-{
-	if (known(m, p, s, false))
-		return false;
-	if (matchhere(m, p, s))
-		return true;
-	known(m, p, s, true);
-	return false;
-}
-
-static bool
-matchhere(const struct match *m, const char *p, const char *s)
-{
+	struct tok t;
+	size_t n = 0, cap = 0;
 	const char *end;
-	int r;
 
-	for (;;) {
+	*v = NULL;
+	while (*p) {
+		t.c = 0;
+		t.cls = NULL;
 		switch (*p) {
-		case '\0':
-			return *s == '\0';
 		case '*':
 			if (p[1] == '*') {
-				/*
-				 * "**" (its '/' eaten) at the end matches the rest; elsewhere
-				 * it matches nothing or anything ending in '/'
-				 */
 				p += 2;
 				if (*p == '/')
 					p++;
-				if (!*p)
-					return true;
-				if (matchfrom(m, p, s))
-					return true;
-				for (; *s; s++) {
-					if (s[0] == '/' && matchfrom(m, p, s + 1))
-						return true;
-				}
-				return false;
+				t.kind = *p ? TSTARS : TREST;
+			} else {
+				p++;
+				t.kind = TSTAR;
 			}
-			p++;
-			for (;;) {
-				if (matchfrom(m, p, s))
-					return true;
-				if (!*s || *s == '/')
-					return false;
-				s++;
-			}
+			if (n > 0 && (*v)[n - 1].kind == t.kind)
+				continue;
+			break;
 		case '?':
-			if (!*s || *s == '/')
-				return false;
+			t.kind = TANY;
 			p++;
-			s++;
 			break;
 		case '[':
-			if (!*s || *s == '/')
-				return false;
-			r = classmatch(p, *s, &end);
-			if (r <= 0)
-				return false;
-			p = end;
-			s++;
+			t.cls = p;
+			if (classmatch(p, 'a', &end) < 0) {
+				t.kind = TBAD;
+				p++;
+			} else {
+				t.kind = TCLASS;
+				p = end;
+			}
 			break;
 		case '\\':
 			if (p[1])
 				p++;
 			/* fall through */
 		default:
-			if (*p != *s)
-				return false;
-			p++;
-			s++;
+			t.kind = TLIT;
+			t.c = *p++;
 		}
+		if (n == cap) {
+			cap = cap ? 2 * cap : 16;
+			*v = xreallocarray(*v, cap, sizeof(**v));
+		}
+		(*v)[n++] = t;
+	}
+	return n;
+}
+
+/* true if the token matches the one character c (not a star) */
+static bool
+tokone(const struct tok *t, char c)
+{
+	const char *end;
+
+	switch (t->kind) {
+	case TLIT:
+		return c == t->c;
+	case TANY:
+		return c != '/';
+	case TCLASS:
+		return c != '/' && classmatch(t->cls, c, &end) > 0;
+	default:
+		return false;
 	}
 }
 
 bool
 dimatch(const char *pat, const char *path)
 {
-	struct match m;
-	bool hit;
+	struct tok *v;
+	size_t n = strlen(path), nt = tokenize(pat, &v), i, j, fixed = 0;
+	bool *next, *cur, *swap, any, g, hit;
 
-	m.pat = pat;
-	m.path = path;
-	m.npath = strlen(path);
-	/* without a star no position is tried twice: nothing to remember */
-	if (!strchr(pat, '*')) {
-		m.failed = NULL;
-		return matchhere(&m, pat, path);
+	for (i = 0; i < nt; i++)
+		fixed += v[i].kind < TSTAR;
+	/* every token but a star takes one character */
+	if (fixed > n) {
+		free(v);
+		return false;
 	}
-	m.failed = xcalloc((strlen(pat) + 1) * (m.npath + 1) / 8 + 1, 1);
-	hit = matchhere(&m, pat, path);
-	free(m.failed);
+	next = xcalloc(2 * (n + 1), sizeof(*next));
+	cur = next + n + 1;
+	next[n] = true; /* the end of the pattern matches the end of the path */
+	for (i = nt; i-- > 0;) {
+		any = false;
+		switch (v[i].kind) {
+		case TREST:
+			for (j = 0; j <= n; j++)
+				cur[j] = true;
+			break;
+		case TSTARS:
+			g = false;
+			for (j = n + 1; j-- > 0;) {
+				if (j < n && path[j] == '/' && next[j + 1])
+					g = true;
+				cur[j] = next[j] || g;
+			}
+			break;
+		case TSTAR:
+			cur[n] = next[n];
+			for (j = n; j-- > 0;)
+				cur[j] = next[j] || (path[j] != '/' && cur[j + 1]);
+			break;
+		default:
+			cur[n] = false;
+			for (j = 0; j < n; j++)
+				cur[j] = next[j + 1] && tokone(&v[i], path[j]);
+		}
+		for (j = 0; j <= n && !any; j++)
+			any = cur[j];
+		swap = next;
+		next = cur;
+		cur = swap;
+		if (!any)
+			break;
+	}
+	hit = next[0];
+	free(next < cur ? next : cur);
+	free(v);
 	return hit;
 }
 

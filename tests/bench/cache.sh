@@ -14,50 +14,21 @@ set -u
 : "${IMAGEGEN:?IMAGEGEN must name the imagegen binary}"
 : "${SRCDIR:?SRCDIR must name the source tree}"
 NINJA=${NINJA:-ninja}
-export BUILDAH_ISOLATION=chroot
-
-for tool in docker-registry podman "$NINJA"; do
-	command -v "$tool" >/dev/null 2>&1 || {
-		echo "bench-cache: $tool is not installed (Debian packages: docker-registry, podman, ninja-build)" >&2
-		exit 1
-	}
-done
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/imagegen-bench-cache.XXXXXX")
-regpid=
-cleanup() {
-	[ -n "$regpid" ] && kill "$regpid" 2>/dev/null && wait "$regpid" 2>/dev/null
-	for s in "$tmp"/store*; do
-		[ -d "$s" ] || continue
-		CONTAINERS_STORAGE_CONF="$s/storage.conf" podman system reset -f >/dev/null 2>&1
-	done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT INT TERM
-
 PYTHON=${PYTHON:-python3}
-# a free loopback port, as the kernel hands one out
-port=$("$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])') || exit 1
+# shellcheck source=SCRIPTDIR/../lib.sh
+. "$SRCDIR/tests/lib.sh"
 
-mkdir -p "$tmp/registry"
-cat >"$tmp/registry.yml" <<YML
-version: 0.1
-log:
-  level: error
-storage:
-  filesystem:
-    rootdirectory: $tmp/registry
-http:
-  addr: 127.0.0.1:$port
-YML
-docker-registry serve "$tmp/registry.yml" >"$tmp/registry.log" 2>&1 &
-regpid=$!
-i=0
-until "$PYTHON" -c 'import sys, urllib.request; urllib.request.urlopen("http://127.0.0.1:%s/v2/" % sys.argv[1], timeout=1)' "$port" >/dev/null 2>&1; do
-	i=$((i + 1))
-	[ "$i" -lt 100 ] || { echo "bench-cache: the registry did not start:" >&2; cat "$tmp/registry.log" >&2; exit 1; }
-	sleep 0.1
-done
+if t=$(missing docker-registry podman "$NINJA"); then
+	echo "bench-cache: $t is not installed (Debian packages: docker-registry, podman, ninja-build)" >&2
+	exit 1
+fi
+
+tmpdir bench-cache
+registry_start || {
+	echo "bench-cache: the registry did not start:" >&2
+	cat "$tmp/registry.log" >&2
+	exit 1
+}
 
 cp -R "$SRCDIR/examples" "$tmp/src"
 n=0
@@ -65,11 +36,10 @@ n=0
 # run NAME CACHE: a fresh empty image store and build directory, generate, ninja
 run() {
 	n=$((n + 1))
-	store="$tmp/store$n"
-	mkdir -p "$store"
-	printf '[storage]\ndriver = "vfs"\ngraphroot = "%s/graph"\nrunroot = "%s/run"\n' "$store" "$store" >"$store/storage.conf"
-	CONTAINERS_STORAGE_CONF="$store/storage.conf"
-	export CONTAINERS_STORAGE_CONF
+	podman_store "$tmp/store$n" vfs || {
+		echo "bench-cache: podman cannot use a private vfs store" >&2
+		exit 1
+	}
 	b="$tmp/build$n"
 	mkdir -p "$b"
 	opt=

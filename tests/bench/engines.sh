@@ -1,5 +1,4 @@
 #!/bin/sh
-# shellcheck disable=SC2317 # cleanup runs from the trap
 # make bench-engines: the default example with each engine, side by side.
 #
 # For podman (a private image store), docker's classic builder and docker
@@ -17,45 +16,23 @@ set -u
 : "${IMAGEGEN:?IMAGEGEN must name the imagegen binary}"
 : "${SRCDIR:?SRCDIR must name the source tree}"
 NINJA=${NINJA:-ninja}
-TMPDIR=${TMPDIR:-/tmp}
+# shellcheck source=SCRIPTDIR/../lib.sh
+. "$SRCDIR/tests/lib.sh"
 
-tmp=$(mktemp -d "$TMPDIR/imagegen-bench-engines.XXXXXX") || exit 1
+tmpdir bench-engines
 realpodman=$(command -v podman)
-realdocker=${IMAGEGEN_TEST_DOCKER:-}
-if [ -z "$realdocker" ]; then
-	if [ -x /usr/bin/docker ]; then realdocker=/usr/bin/docker; else realdocker=$(command -v docker); fi
-fi
-podmanstore=
-dockerpid=
-dk=
-# podman_store, podman_clean, dockerd_start, dockerd_stop
-. "$SRCDIR/tests/integration/engines.sh"
-
-cleanup() {
-	podman_clean
-	dockerd_stop
-	awk -v t="$tmp/" 'index($2, t) == 1 { print $2 }' /proc/mounts | sort -r |
-		while read -r m; do umount "$m" 2>/dev/null; done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+docker_client
 origpath=$PATH
-
-now() {
-	t=$(date +%s%N)
-	echo $((t / 1000000))
-}
 
 # step NAME: ninja in the build directory; prints NAME, seconds, builds
 step() {
 	: >"$log"
-	t0=$(now)
+	t0=$(now_ms)
 	(cd "$b" && "$NINJA") >"$tmp/out" 2>&1 || {
 		echo "bench-engines: $e: $1 failed:" >&2
 		sed 's/^/    /' "$tmp/out" >&2
 	}
-	t1=$(now)
+	t1=$(now_ms)
 	n=$(awk '$1 == "build"' "$log" | wc -l | tr -d ' ')
 	row="$row$(printf ' %8.2f s %2d' "$(echo "$t1 $t0" | awk '{ print ($1 - $2) / 1000 }')" "$n")"
 }
@@ -68,17 +45,12 @@ for e in ${BENCH_ENGINES:-podman docker docker-buildkit}; do
 	podman)
 		engine=podman
 		real=$realpodman
-		podman_store >/dev/null || { echo "bench-engines: podman: no private store" >&2; continue; } ;;
+		podman_store "$tmp/storage" || { echo "bench-engines: podman: no private store" >&2; continue; } ;;
 	docker | docker-buildkit)
 		engine=docker
 		real=$realdocker
-		if [ "$e" = docker-buildkit ]; then
-			DOCKER_BUILDKIT=1
-			extra=--network=none
-		else
-			DOCKER_BUILDKIT=0
-		fi
-		export DOCKER_BUILDKIT
+		buildkit "$e"
+		extra=$netarg
 		dockerd_start "d-$e" >/dev/null || { echo "bench-engines: $e: the private dockerd did not start" >&2; continue; } ;;
 	*)
 		echo "bench-engines: unknown engine $e" >&2
@@ -87,12 +59,7 @@ for e in ${BENCH_ENGINES:-podman docker docker-buildkit}; do
 	mkdir -p "$tmp/$e/shim" "$tmp/$e/build"
 	cp -R "$SRCDIR/examples" "$tmp/$e/tree"
 	log=$tmp/$e/engine.log
-	cat >"$tmp/$e/shim/$engine" <<EOF
-#!/bin/sh
-echo "\$1" >>'$log'
-exec '$real' "\$@"
-EOF
-	chmod 755 "$tmp/$e/shim/$engine"
+	engine_shim "$tmp/$e/shim" "$engine" "$real" "$log"
 	PATH=$tmp/$e/shim:$origpath
 	b=$tmp/$e/build
 	# shellcheck disable=SC2086 # $extra is an option or nothing

@@ -22,22 +22,16 @@ PYTHON=${PYTHON:-python3}
 RUNS=${RUNS:-15}
 IMAGES=${IMAGES:-1000}
 unset MAKEFLAGS MFLAGS MAKELEVEL
-export BUILDAH_ISOLATION=chroot
 
-for tool in podman "$NINJA" "$MAKE" "$PYTHON"; do
-	command -v "$tool" >/dev/null 2>&1 || {
-		echo "bench-noop: $tool is not installed (Debian packages: podman, ninja-build, make, python3)" >&2
-		exit 1
-	}
-done
+# shellcheck source=SCRIPTDIR/../lib.sh
+. "$SRCDIR/tests/lib.sh"
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/imagegen-bench-noop.XXXXXX")
-cleanup() {
-	[ -f "$tmp/store/storage.conf" ] &&
-		CONTAINERS_STORAGE_CONF="$tmp/store/storage.conf" podman system reset -f >/dev/null 2>&1
-	rm -rf "$tmp"
-}
-trap cleanup EXIT INT TERM
+if t=$(missing podman "$NINJA" "$MAKE" "$PYTHON"); then
+	echo "bench-noop: $t is not installed (Debian packages: podman, ninja-build, make, python3)" >&2
+	exit 1
+fi
+
+tmpdir bench-noop
 # a copy: rebuilding imagegen meanwhile changes nothing here
 cp "$IMAGEGEN" "$tmp/imagegen" || exit 1
 IMAGEGEN=$tmp/imagegen
@@ -125,12 +119,11 @@ row() {
 
 # --- the default example, real podman ----------------------------------------------
 
-mkdir -p "$tmp/store"
-printf '[storage]\ndriver = "overlay"\ngraphroot = "%s/graph"\nrunroot = "%s/run"\n' "$tmp/store" "$tmp/store" >"$tmp/store/storage.conf"
-CONTAINERS_STORAGE_CONF="$tmp/store/storage.conf"
-export CONTAINERS_STORAGE_CONF
-podman info >/dev/null 2>&1 ||
-	printf '[storage]\ndriver = "vfs"\ngraphroot = "%s/graph"\nrunroot = "%s/run"\n' "$tmp/store" "$tmp/store" >"$tmp/store/storage.conf"
+# a private store: overlay where podman can use it here, else vfs
+podman_store "$tmp/store" || {
+	echo "bench-noop: podman cannot use a private store" >&2
+	exit 1
+}
 cp -R "$SRCDIR/examples" "$tmp/ex"
 for b in ninja make; do
 	words gen "$tmp/ex-$b" "$b" "$tmp/ex/images" "$tmp/ex/config.yaml"
@@ -153,26 +146,13 @@ row "default example (4 images), no-op" "$ex_ninja" "$ex_make"
 syn=$tmp/syn
 mkdir -p "$syn/images"
 printf 'site: bench\nworkers: 4\n' >"$syn/config.yaml"
-"$PYTHON" - "$syn/images" "$IMAGES" <<'PY'
+"$PYTHON" - "$syn/images" "$IMAGES" "$SRCDIR/tests/bench" <<'PY'
 import os, sys
 root, n = sys.argv[1], int(sys.argv[2])
-nbase = max(1, n // 100)
-names, parent, mids = [], {}, []
-for b in range(nbase):
-    names.append("base-%d" % b)
-for b in range(nbase):
-    for m in range(9):
-        if len(names) < n:
-            name = "mid-%d-%d" % (b, m)
-            names.append(name)
-            parent[name] = "base-%d" % b
-            mids.append(name)
-i = 0
-while len(names) < n:
-    name = "leaf-%d" % i
-    names.append(name)
-    parent[name] = mids[i % len(mids)] if mids else names[0]
-    i += 1
+sys.dont_write_bytecode = True
+sys.path.insert(0, sys.argv[3])
+import syntree
+names, parent = syntree.names_of(n)
 for k, name in enumerate(names):
     d = os.path.join(root, name)
     os.makedirs(os.path.join(d, "etc"))
@@ -193,18 +173,7 @@ for k, name in enumerate(names):
 PY
 
 # a stand-in podman: the image ID is a hash of the build's arguments
-mkdir -p "$tmp/stub"
-cat >"$tmp/stub/podman" <<'SH'
-#!/bin/sh
-iid=
-args=$*
-while [ $# -gt 0 ]; do
-	[ "$1" = --iidfile ] && iid=$2
-	shift
-done
-[ -z "$iid" ] || printf 'sha256:%s\n' "$(printf '%s' "$args" | sha256sum | cut -c1-64)" >"$iid"
-SH
-chmod 755 "$tmp/stub/podman"
+stub_engine "$tmp/stub"
 PATH=$tmp/stub:$PATH
 
 for b in ninja make; do

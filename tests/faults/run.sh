@@ -48,24 +48,15 @@ NINJA=${NINJA:-ninja}
 PYTHON=${PYTHON:-python3}
 SEED=${FAULTS_SEED:-9}
 KILLS=${FAULTS_KILLS:-50}
-export BUILDAH_ISOLATION=chroot
+# shellcheck source=SCRIPTDIR/../lib.sh
+. "$SRCDIR/tests/lib.sh"
 
-for tool in docker-registry podman "$NINJA" setsid timeout strace; do
-	command -v "$tool" >/dev/null 2>&1 || {
-		echo "check-faults: $tool is not installed (Debian packages: docker-registry, podman, ninja-build, strace)" >&2
-		exit 1
-	}
-done
+if t=$(missing docker-registry podman "$NINJA" setsid timeout strace); then
+	echo "check-faults: $t is not installed (Debian packages: docker-registry, podman, ninja-build, strace)" >&2
+	exit 1
+fi
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/imagegen-faults.XXXXXX") || exit 1
-regpid=
-cleanup() {
-	[ -n "$regpid" ] && kill "$regpid" 2>/dev/null && wait "$regpid" 2>/dev/null
-	CONTAINERS_STORAGE_CONF="$tmp/store/storage.conf" podman system reset -f >/dev/null 2>&1
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+tmpdir faults
 
 die() {
 	echo "check-faults: $*" >&2
@@ -73,32 +64,14 @@ die() {
 }
 
 # the registry, on a free loopback port
-port=$("$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])') || exit 1
-mkdir -p "$tmp/registry"
-cat >"$tmp/registry.yml" <<YML
-version: 0.1
-log:
-  level: error
-storage:
-  filesystem:
-    rootdirectory: $tmp/registry
-http:
-  addr: 127.0.0.1:$port
-YML
-docker-registry serve "$tmp/registry.yml" >"$tmp/registry.log" 2>&1 &
-regpid=$!
-i=0
-until "$PYTHON" -c 'import sys, urllib.request; urllib.request.urlopen("http://127.0.0.1:%s/v2/" % sys.argv[1], timeout=1)' "$port" >/dev/null 2>&1; do
-	i=$((i + 1))
-	[ "$i" -lt 100 ] || { cat "$tmp/registry.log" >&2; die "the registry did not start"; }
-	sleep 0.1
-done
+registry_start || {
+	cat "$tmp/registry.log" >&2
+	die "the registry did not start"
+}
 
 # podman's private store, and the wrapper that makes builds reproducible
-mkdir -p "$tmp/store" "$tmp/shim"
-printf '[storage]\ndriver = "vfs"\ngraphroot = "%s/graph"\nrunroot = "%s/run"\n' "$tmp/store" "$tmp/store" >"$tmp/store/storage.conf"
-CONTAINERS_STORAGE_CONF="$tmp/store/storage.conf"
-export CONTAINERS_STORAGE_CONF
+mkdir -p "$tmp/shim"
+podman_store "$tmp/store" vfs || die "podman cannot use a private vfs store"
 real=$(command -v podman)
 cat >"$tmp/shim/podman" <<EOF
 #!/bin/sh
@@ -169,8 +142,6 @@ build() {
 	timeout 600 "$NINJA" -C "$b" all push >"$1" 2>&1
 }
 
-now() { date +%s%N; }
-
 empty
 mkdir "$tmp/trace"
 build "$tmp/ref1.log" || { cat "$tmp/ref1.log" >&2; die "the reference build failed"; }
@@ -182,9 +153,9 @@ if [ "$(grep -c '\.iid ' "$tmp/ref")" -ne 4 ] || [ "$(grep -c '\.pushed ' "$tmp/
 fi
 empty
 rm -f "$b/.ninja_log"
-t0=$(now)
+t0=$(now_ms)
 build "$tmp/ref2.log" || { cat "$tmp/ref2.log" >&2; die "the second reference build failed"; }
-t1=$(now)
+t1=$(now_ms)
 state >"$tmp/ref2"
 cmp -s "$tmp/ref" "$tmp/ref2" || {
 	diff "$tmp/ref" "$tmp/ref2" >&2
@@ -199,12 +170,10 @@ awk 'NR == FNR { i = index($0, ": "); if (i) rule[substr($0, 1, i - 1)] = substr
 [ -s "$tmp/windows" ] || die "the reference run's .ninja_log names no edge"
 span=$(awk '$3 > m { m = $3 } END { print m }' "$tmp/windows")
 echo "check-faults: the default example, podman (vfs, --timestamp=0), registry 127.0.0.1:$port"
-echo "check-faults: reference 'ninja all push' from an empty build state: $(((t1 - t0) / 1000000)) ms" \
+echo "check-faults: reference 'ninja all push' from an empty build state: $((t1 - t0)) ms" \
 	"(edges over $span ms: $(awk '{ print $1 }' "$tmp/windows" | sort | uniq -c | awk '{ printf "%s%s %s", (NR > 1 ? ", " : ""), $1, $2 }'));" \
 	"$KILLS kills, seed $SEED"
 
-pass=0
-fail=0
 phases=
 hits=
 ended=0
@@ -338,11 +307,9 @@ while read -r ms aim sum call k line <&3; do
 		done
 	fi
 	if [ -z "$why" ]; then
-		pass=$((pass + 1))
-		printf 'ok   kill %d, %s (running: %s): converged\n' "$i" "$aim" "$at"
+		ok "kill $i, $aim (running: $at): converged"
 	else
-		fail=$((fail + 1))
-		printf 'FAIL kill %d, %s (running: %s): %s\n' "$i" "$aim" "$at" "$why"
+		nok "kill $i, $aim (running: $at): $why"
 		sed 's/^/    /' "$tmp/clean.log" | tail -20
 	fi
 done 3<"$tmp/kills"

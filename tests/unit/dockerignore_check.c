@@ -128,6 +128,36 @@ START_TEST(test_many_stars)
 }
 END_TEST
 
+/*
+ * a thousand stars against a path of 4000 characters: remembering failed
+ * positions still took time in the square of the path for each star,
+ * minutes in all (found by the fuzz target); within Check's timeout now
+ */
+START_TEST(test_stars_long_path)
+{
+	struct buf pat = {0}, path = {0};
+	int i;
+
+	for (i = 0; i < 1000; i++)
+		bufadds(&pat, "*a");
+	bufadds(&pat, "*b");
+	for (i = 0; i < 4000; i++)
+		bufaddc(&path, 'a');
+	bufterm(&path);
+	ck_assert(!dimatch(pat.data, path.data));
+	bufaddc(&path, 'b');
+	bufterm(&path);
+	ck_assert(dimatch(pat.data, path.data));
+	path.data[500] = '/';
+	ck_assert(!dimatch(pat.data, path.data));
+	pat.data[0] = pat.data[1] = '*';
+	pat.data[2] = '/';
+	ck_assert(dimatch(pat.data, path.data)); /* "**" + "/a*a...*b" after the '/' */
+	delbuf(&pat);
+	delbuf(&path);
+}
+END_TEST
+
 START_TEST(test_empty)
 {
 	ck_assert(!excluded("", "x"));
@@ -148,6 +178,7 @@ main(void)
 	tcase_add_test(tc, test_exceptions);
 	tcase_add_test(tc, test_empty);
 	tcase_add_test(tc, test_many_stars);
+	tcase_add_test(tc, test_stars_long_path);
 	suite_add_tcase(s, tc);
 	return runsuite(s);
 }
