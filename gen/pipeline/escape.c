@@ -14,11 +14,20 @@ escvalbad(const char *s)
 	unsigned c;
 	const char *name;
 
-	/* the bytes that may start one, a run of others at once: every path of the tree comes here */
-	static const char start[] = "\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f"
-	    "\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f\x7f\xc2";
+	/* the bytes that may start one (or end the string): every path of the tree comes here, a byte at a time */
+	static const unsigned char stop[256] = {
+		[0x00] = 1, [0x01] = 1, [0x02] = 1, [0x03] = 1, [0x04] = 1, [0x05] = 1, [0x06] = 1, [0x07] = 1,
+		[0x08] = 1, [0x09] = 1, [0x0a] = 1, [0x0b] = 1, [0x0c] = 1, [0x0d] = 1, [0x0e] = 1, [0x0f] = 1,
+		[0x10] = 1, [0x11] = 1, [0x12] = 1, [0x13] = 1, [0x14] = 1, [0x15] = 1, [0x16] = 1, [0x17] = 1,
+		[0x18] = 1, [0x19] = 1, [0x1a] = 1, [0x1b] = 1, [0x1c] = 1, [0x1d] = 1, [0x1e] = 1, [0x1f] = 1,
+		[0x7f] = 1, [0xc2] = 1,
+	};
 
-	for (p = (const unsigned char *)s; *(p += strcspn((const char *)p, start)); p++) {
+	for (p = (const unsigned char *)s; *p; p++) {
+		while (!stop[*p])
+			p++;
+		if (!*p)
+			break;
 		if (*p < 0x20 || *p == 0x7f)
 			c = *p;
 		else if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)

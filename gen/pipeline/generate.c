@@ -842,14 +842,27 @@ writemanifests(struct tree *t, const struct strvec *paths, struct buf *b)
 	return rc;
 }
 
+/* path is a regeneration input, and one whose time generate checks when check is not NULL */
+static void
+addsource(struct strvec *regen, struct strvec *check, const char *path)
+{
+	strvecadd(regen, path);
+	if (check)
+		strvecadd(check, path);
+}
+
 /*
  * the sources build.ninja names that no edge writes: the config files,
  * and the regeneration inputs (sorted); every one is checked to be a path
- * build.ninja can hold and not to be a target as well. false on an error.
+ * build.ninja can hold and not to be a target as well. check (when not
+ * NULL) gets those whose times generate has yet to look at (sorted): the
+ * regeneration inputs but what loading saw. false on an error.
  */
 static bool
-sources(struct tree *t, const struct opts *o, const char *rules, struct strvec *configs, struct strvec *regen)
+sources(struct tree *t, const struct opts *o, const char *rules, struct strvec *configs, struct strvec *regen,
+    struct strvec *check)
 {
+	const struct node *nd;
 	size_t i, j;
 	const char *bad, *src;
 	static const char overlap[] =
@@ -859,14 +872,6 @@ sources(struct tree *t, const struct opts *o, const char *rules, struct strvec *
 		return false;
 	for (i = 0; i < t->scanned.n; i++)
 		strvecadd(regen, t->scanned.v[i]);
-	for (i = 0; i < t->n; i++) {
-		if (t->node[i].img->yaml)
-			strvecadd(regen, t->node[i].img->yaml);
-		for (j = 0; j < t->node[i].scanned.n; j++)
-			strvecadd(regen, t->node[i].scanned.v[j]);
-		for (j = 0; j < t->node[i].dirs.n; j++)
-			strvecadd(regen, t->node[i].dirs.v[j]);
-	}
 	for (i = 0; i < t->dirs.n; i++)
 		strvecadd(regen, t->dirs.v[i]);
 	for (i = 0; i < t->npre; i++) {
@@ -879,7 +884,22 @@ sources(struct tree *t, const struct opts *o, const char *rules, struct strvec *
 	if (strchr(o->imagegen, '/'))
 		strvecadd(regen, o->imagegen);
 	strvecadd(regen, rules);
+	for (i = 0; check && i < regen->n; i++)
+		strvecadd(check, regen->v[i]);
+	/* what loading read of an image with its time (timesseen) is not looked at again; its directory is */
+	for (i = 0; i < t->n; i++) {
+		nd = &t->node[i];
+		if (nd->img->yaml)
+			addsource(regen, nd->timesseen ? NULL : check, nd->img->yaml);
+		for (j = 0; j < nd->scanned.n; j++)
+			addsource(regen, nd->timesseen ? NULL : check, nd->scanned.v[j]);
+		for (j = 0; j < nd->dirs.n; j++)
+			addsource(regen, nd->timesseen && strcmp(nd->dirs.v[j], nd->img->dir) != 0 ? NULL : check,
+			    nd->dirs.v[j]);
+	}
 	strvecuniq(regen);
+	if (check)
+		strvecuniq(check);
 	for (i = 0; i < regen->n; i++) {
 		if ((bad = escpathbad(regen->v[i])))
 			errorat(&t->d, regen->v[i], 0, 0, "%s", bad);
@@ -990,8 +1010,17 @@ struct target {
 
 /*
  * every path a plan writes, gathered an item at a time (clashadd) for
- * clashes: a tree of 5,000 images writes some 150,000, so they are kept
- * in one buffer, and each owner's name once
+ * clashes: a tree of 5,000 images writes some 130,000, so they are kept
+ * in one buffer, and each owner's name once.
+ *
+ * Of the files an image stages or renders, ctx/NAME/..., only the first
+ * in byte order is kept: no other image writes below ctx/NAME/ (a name
+ * holds no '/'), the image's own entries are unique and none lies below
+ * another (centryuniq, checkbelow), so that each could only clash by lying
+ * below a file of another owner, ctx/NAME itself (the stamp of an image
+ * called as NAME less ".staged"), and the first is the one clashes names.
+ * The build file alone may lie anywhere: all are kept when it is below
+ * ctx/ (allctx).
  */
 struct targets {
 	struct target *v;
@@ -999,6 +1028,8 @@ struct targets {
 	struct buf text; /* the paths, each ended by a NUL */
 	struct strvec owners;
 	const char *owner; /* the image whose edges come now: the comment above them names it */
+	struct buf ctxfirst; /* the first of the owner's ctx/NAME/... paths so far */
+	bool allctx;
 };
 
 static void
@@ -1016,16 +1047,37 @@ targetadd(struct targets *tg, const char *path, const char *owner, bool phony)
 	tg->n++;
 }
 
+/* the first of the owner's ctx/NAME/... paths becomes a target: its edges are over */
+static void
+ctxflush(struct targets *tg)
+{
+	if (tg->ctxfirst.len)
+		targetadd(tg, tg->ctxfirst.data, tg->owner, false);
+	tg->ctxfirst.len = 0;
+}
+
+/* true if path lies below ctx/OWNER/ */
+static bool
+inctx(const char *path, const char *owner)
+{
+	size_t n = strlen(owner);
+
+	return strncmp(path, "ctx/", 4) == 0 && strncmp(path + 4, owner, n) == 0 && path[4 + n] == '/';
+}
+
 /* the targets of one plan item, in the order the plan holds them */
 static void
 clashadd(struct targets *tg, const struct planitem *it)
 {
 	const struct strvec *lists[2];
+	const char *path;
 	size_t j, k;
 
 	if (it->kind == PLANBLANK) {
+		ctxflush(tg);
 		tg->owner = NULL;
 	} else if (it->kind == PLANCOMMENT) {
+		ctxflush(tg);
 		tg->owner = NULL;
 		if (strncmp(it->text, "image ", 6) == 0) {
 			strvectake(&tg->owners, xstrndup(it->text + 6, strcspn(it->text + 6, " ")));
@@ -1035,8 +1087,16 @@ clashadd(struct targets *tg, const struct planitem *it)
 		lists[0] = &it->edge.out;
 		lists[1] = &it->edge.implicitout;
 		for (k = 0; k < 2; k++) {
-			for (j = 0; j < lists[k]->n; j++)
-				targetadd(tg, lists[k]->v[j], tg->owner, strcmp(it->edge.rule, "phony") == 0);
+			for (j = 0; j < lists[k]->n; j++) {
+				path = lists[k]->v[j];
+				if (!tg->allctx && tg->owner && inctx(path, tg->owner)) {
+					if (!tg->ctxfirst.len || strcmp(path, tg->ctxfirst.data) < 0) {
+						tg->ctxfirst.len = 0;
+						bufadds(&tg->ctxfirst, path);
+					}
+				} else
+					targetadd(tg, path, tg->owner, strcmp(it->edge.rule, "phony") == 0);
+			}
 		}
 	}
 }
@@ -1115,6 +1175,7 @@ clashes(const struct tree *t, const struct opts *o, struct targets *tg, struct d
 	char *a, *b;
 	int nerr = d->nerr;
 
+	ctxflush(tg);
 	/* the logs the edges write besides their outputs */
 	for (i = 0; i < t->n; i++) {
 		name = t->node[i].img->name;
@@ -1177,6 +1238,7 @@ deltargets(struct targets *tg)
 	free(tg->v);
 	delbuf(&tg->text);
 	delstrvec(&tg->owners);
+	delbuf(&tg->ctxfirst);
 	memset(tg, 0, sizeof(*tg));
 }
 
@@ -1190,21 +1252,21 @@ static bool
 buildfile(struct tree *t, const struct opts *o, struct strvec *manifests, struct strvec *hookins, struct wstream **ws)
 {
 	struct plan p = {0};
-	struct strvec configs = {0}, regen = {0}, outs = {0};
+	struct strvec configs = {0}, regen = {0}, outs = {0}, check = {0};
 	struct targets tg = {0};
 	struct ninjasink sink = {{0}, NULL, &tg};
 	char *rules = pathjoin(o->templates, "rules.ninja");
 	size_t i;
 	bool ok = false;
 
-	if (!sources(t, o, rules, &configs, &regen) || !prelude(t, o, rules, &p.prelude, &t->d))
+	if (!sources(t, o, rules, &configs, &regen, &check) || !prelude(t, o, rules, &p.prelude, &t->d))
 		goto out;
 	/* an input dated in the future would hide its later edits from the regeneration edge */
-	for (i = 0; i < regen.n; i++) {
+	for (i = 0; i < check.n; i++) {
 		struct stat st;
 
-		if (lstat(regen.v[i], &st) == 0)
-			mtimefuture(regen.v[i], &st);
+		if (lstat(check.v[i], &st) == 0)
+			mtimefuture(check.v[i], &st);
 	}
 	/* the images after a pre hook have theirs written by the hook */
 	for (i = 0; i < t->n; i++) {
@@ -1233,6 +1295,12 @@ buildfile(struct tree *t, const struct opts *o, struct strvec *manifests, struct
 		goto out;
 	}
 	sink.ws = *ws;
+	{
+		char *canon = pathcanon(o->output);
+
+		tg.allctx = strncmp(canon, "ctx/", 4) == 0;
+		free(canon);
+	}
 	if (!o->make) {
 		/* written as it is made: build.ninja needs one pass in order */
 		ninjahead(&p, &sink.out);
@@ -1256,6 +1324,7 @@ out:
 	delstrvec(&configs);
 	delstrvec(&regen);
 	delstrvec(&outs);
+	delstrvec(&check);
 	return ok;
 }
 
@@ -1415,7 +1484,7 @@ checksources(struct tree *t, const struct opts *o)
 	struct strvec configs = {0}, regen = {0}, manifests = {0};
 	char *rules = pathjoin(o->templates, "rules.ninja");
 	size_t i;
-	bool ok = sources(t, o, rules, &configs, &regen);
+	bool ok = sources(t, o, rules, &configs, &regen, NULL);
 
 	if (ok && o->make) {
 		for (i = 0; i < t->n; i++)

@@ -815,14 +815,16 @@ imageparse(struct image *img, const char *file, const char *text, size_t len, st
 bool
 imageload(struct image *img, struct diag *d)
 {
+	struct stat st;
 	struct buf b = {0};
 	bool ok;
 
-	if (!readfile(img->yaml, &b)) {
+	if (!readfilestat(img->yaml, &b, &st)) {
 		errorat(d, img->yaml, 0, 0, "cannot read: %s", errstr(errno));
 		delbuf(&b);
 		return false;
 	}
+	img->yamltime = st.st_mtim;
 	bufterm(&b);
 	ok = imageparse(img, img->yaml, b.data, b.len, d);
 	delbuf(&b);

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 #include "util.h"
 
@@ -44,6 +45,7 @@ struct image {
 	char *dir; /* the image directory, as walked (relative to the build directory) */
 	char *root; /* the images root holding it */
 	char *yaml; /* dir/image.yaml */
+	struct timespec yamltime; /* its modification time, once imageload read it */
 
 	struct ystr *prereq;
 	size_t nprereq;

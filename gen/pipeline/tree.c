@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "dockerfile.h"
@@ -97,6 +98,17 @@ istemplatefile(const struct image *img, const char *path)
 	return false;
 }
 
+/* t is in the future: the node's regeneration inputs are looked at again by generate */
+static void
+seentime(struct node *nd, const struct timespec *t)
+{
+	struct timespec now;
+
+	if (clock_gettime(CLOCK_REALTIME, &now) != 0 || t->tv_sec > now.tv_sec ||
+	    (t->tv_sec == now.tv_sec && t->tv_nsec > now.tv_nsec))
+		nd->timesseen = false;
+}
+
 void
 addtree(struct tree *t, struct node *nd, const char *src, const char *dst, const struct walklist *w, int prio)
 {
@@ -111,6 +123,7 @@ addtree(struct tree *t, struct node *nd, const char *src, const char *dst, const
 		if (S_ISDIR(w->ent[i].mode)) {
 			centryadd(nd, 'D', d, s, prio);
 			strvecadd(&nd->dirs, s);
+			seentime(nd, &w->ent[i].mtime);
 		} else if (S_ISREG(w->ent[i].mode) || S_ISLNK(w->ent[i].mode)) {
 			centryadd(nd, 'F', d, s, prio);
 			nd->ent[nd->nent - 1].link = S_ISLNK(w->ent[i].mode);
@@ -237,6 +250,8 @@ addcopies(struct tree *t, struct node *nd)
 
 	if (img->ncopy == 0)
 		return;
+	/* the directories of its sources are regeneration inputs that nothing here stats */
+	nd->timesseen = false;
 	rel = imgfromproj(img);
 	n = strlen(rel);
 	for (i = 0; i < img->ncopy; i++) {
@@ -345,15 +360,17 @@ applyignore(struct tree *t, struct node *nd)
 	struct dockerignore di = {0};
 	struct buf b = {0};
 	char *path = pathjoin(nd->img->dir, ".dockerignore");
+	struct stat st;
 	size_t i, j;
 
-	if (!readfile(path, &b)) {
+	if (!readfilestat(path, &b, &st)) {
 		if (errno != ENOENT)
 			errorat(&t->d, path, 0, 0, "cannot read: %s", errstr(errno));
 		free(path);
 		return;
 	}
 	strvectake(&nd->scanned, path);
+	seentime(nd, &st.st_mtim);
 	diparse(&di, b.data ? b.data : "", b.len);
 	/*
 	 * the Dockerfile and .dockerignore stay, as docker and podman send them
@@ -701,6 +718,7 @@ linkdeps(struct tree *t, struct node *nd)
 {
 	struct image *img = nd->img;
 	struct dfrefs refs = {0};
+	struct stat st;
 	struct buf b = {0};
 	struct centry *e;
 	struct node *dep;
@@ -723,7 +741,7 @@ linkdeps(struct tree *t, struct node *nd)
 		return;
 	e = centryfind(nd, nd->dockerfile);
 	path = e->kind == 'R' ? xasprintf("%s/%s.template", img->dir, e->dst) : xstrdup(e->src);
-	if (!readfile(path, &b)) {
+	if (!readfilestat(path, &b, &st)) {
 		errorat(&t->d, path, 0, 0, "cannot read: %s", errstr(errno));
 		free(path);
 		return;
@@ -753,6 +771,7 @@ linkdeps(struct tree *t, struct node *nd)
 			    "prerequisite '%s' is named by no FROM or COPY --from of %s", img->prereq[i].s, path);
 	}
 	strvectake(&nd->scanned, path);
+	seentime(nd, &st.st_mtim);
 	strvecuniq(&nd->deps);
 	deldfrefs(&refs);
 	delbuf(&b);
@@ -1078,6 +1097,8 @@ yamlload(struct tree *t, const struct strvec *roots)
 			    nd->img->name, t->node[i - 1].img->dir);
 		}
 		imageload(nd->img, &t->d);
+		nd->timesseen = true;
+		seentime(nd, &nd->img->yamltime);
 	}
 	collectprebuild(t);
 	for (i = 0; i < t->n; i++)

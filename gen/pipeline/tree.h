@@ -45,6 +45,12 @@ struct node {
 	struct strvec dirs; /* directories walked: regeneration inputs */
 	struct strvec prestamps; /* the stamps of the pre-build steps whose outputs it stages */
 	struct strvec imgerr; /* its errors as stage manifest E entries (file TAB line TAB col TAB message) */
+	/*
+	 * its image.yaml, the files it read and the directories of its walk
+	 * were found with their times when loaded, none in the future: generate
+	 * need not stat them again (mtimefuture). The image directory aside.
+	 */
+	bool timesseen;
 };
 
 /* a pre-build step (image.yaml prebuild): an edge writing its outputs under pre/<image>.<n>/ */

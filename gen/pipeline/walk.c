@@ -18,6 +18,8 @@ walkadd(struct walklist *l, char *path, mode_t type)
 	}
 	l->ent[l->n].path = path;
 	l->ent[l->n].mode = type;
+	l->ent[l->n].mtime.tv_sec = 0;
+	l->ent[l->n].mtime.tv_nsec = 0;
 	l->n++;
 }
 
@@ -54,13 +56,15 @@ entcmp(const void *a, const void *b)
 /*
  * append the entries of dir but "." and ".." to out, as prefix/NAME
  * (NAME when prefix is NULL) with their types, sorted when sort is true;
- * false with errno set when dir cannot be read
+ * false with errno set when dir cannot be read. *mtime, when mtime is not
+ * NULL, gets dir's modification time, from the descriptor that reads it.
  */
 static bool
-listdir(const char *dir, const char *prefix, bool sort, struct walklist *out)
+listdir(const char *dir, const char *prefix, bool sort, struct walklist *out, struct timespec *mtime)
 {
 	size_t start = out->n, n = prefix ? strlen(prefix) : 0, m;
 	struct dirent *de;
+	struct stat st;
 	mode_t type;
 	char *path;
 	DIR *d;
@@ -69,6 +73,15 @@ listdir(const char *dir, const char *prefix, bool sort, struct walklist *out)
 	d = opendir(dir);
 	if (!d)
 		return false;
+	if (mtime) {
+		if (fstat(dirfd(d), &st) != 0) {
+			err = errno;
+			closedir(d);
+			errno = err;
+			return false;
+		}
+		*mtime = st.st_mtim;
+	}
 	for (;;) {
 		errno = 0;
 		de = readdir(d);
@@ -107,7 +120,7 @@ readnames(const char *dir, struct strvec *names)
 	struct walklist l = {0};
 	size_t i;
 
-	if (!listdir(dir, NULL, true, &l)) {
+	if (!listdir(dir, NULL, true, &l, NULL)) {
 		delwalklist(&l);
 		return false;
 	}
@@ -120,7 +133,7 @@ readnames(const char *dir, struct strvec *names)
 bool
 walkdir(const char *dir, struct walklist *out)
 {
-	return listdir(dir, NULL, true, out);
+	return listdir(dir, NULL, true, out, NULL);
 }
 
 /* whether entry e of images root root is a directory (a symlink to one counts), and whether it holds image.yaml */
@@ -148,7 +161,7 @@ walkroot(const char *root, struct strvec *images, struct strvec *dirs)
 	size_t i;
 	bool image;
 
-	if (!listdir(root, NULL, true, &l)) {
+	if (!listdir(root, NULL, true, &l, NULL)) {
 		delwalklist(&l);
 		return false;
 	}
@@ -170,7 +183,7 @@ rootholdsimage(const char *root)
 	size_t i;
 	bool image = false;
 
-	if (listdir(root, NULL, false, &l)) {
+	if (listdir(root, NULL, false, &l, NULL)) {
 		for (i = 0; i < l.n && !image; i++)
 			rootent(root, &l.ent[i], &image);
 	}
@@ -178,14 +191,17 @@ rootholdsimage(const char *root)
 	return image;
 }
 
+/* the entries under dir, as rel/...; *mtime (when not NULL) gets dir's time */
 static bool
-walkrec(const char *dir, const char *rel, struct walklist *out, char **errpath)
+walkrec(const char *dir, const char *rel, struct walklist *out, char **errpath, struct timespec *mtime)
 {
 	size_t i, start = out->n, end;
+	struct timespec t;
 	char *path;
+	bool ok;
 
 	/* walktree sorts the whole at the end */
-	if (!listdir(dir, rel, false, out)) {
+	if (!listdir(dir, rel, false, out, mtime)) {
 		*errpath = xstrdup(dir);
 		return false;
 	}
@@ -194,11 +210,12 @@ walkrec(const char *dir, const char *rel, struct walklist *out, char **errpath)
 		if (!S_ISDIR(out->ent[i].mode))
 			continue;
 		path = pathjoin(dir, pathbase(out->ent[i].path));
-		if (!walkrec(path, out->ent[i].path, out, errpath)) {
-			free(path);
-			return false;
-		}
+		ok = walkrec(path, out->ent[i].path, out, errpath, &t);
 		free(path);
+		if (!ok)
+			return false;
+		/* read as it was opened, one fstat where generate would stat its path again */
+		out->ent[i].mtime = t;
 	}
 	return true;
 }
@@ -210,7 +227,7 @@ walktree(const char *dir, struct walklist *out, char **errpath)
 	bool ok;
 
 	*errpath = NULL;
-	ok = walkrec(dir, NULL, out, errpath);
+	ok = walkrec(dir, NULL, out, errpath, NULL);
 	/* each directory's entries come after the whole listing of its parent; the contract is plain byte order */
 	if (out->n > start)
 		qsort(out->ent + start, out->n - start, sizeof(out->ent[0]), entcmp);

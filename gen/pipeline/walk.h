@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "util.h"
 
@@ -18,6 +19,7 @@
 struct walkent {
 	char *path; /* relative to the walked directory, canonical */
 	mode_t mode; /* its type alone (S_IFDIR, S_IFREG, S_IFLNK...): a symlink is a symlink */
+	struct timespec mtime; /* a directory's modification time, when walktree read it; else zero */
 };
 
 /* every entry under a directory, sorted by path */

@@ -480,13 +480,20 @@ openregular(const char *path, struct stat *st)
 bool
 readfile(const char *path, struct buf *b)
 {
-	char tmp[65536];
 	struct stat st;
+
+	return readfilestat(path, b, &st);
+}
+
+bool
+readfilestat(const char *path, struct buf *b, struct stat *st)
+{
+	char tmp[65536];
 	ssize_t n;
 	int fd, err;
 
 	/* read whole at once: two system calls fewer than openregular's descriptor, for every image.yaml */
-	fd = openregularnb(path, &st);
+	fd = openregularnb(path, st);
 	if (fd < 0)
 		return false;
 	for (;;) {

@@ -125,6 +125,8 @@ const char *filekind(mode_t mode);
  * EISDIR) before a byte is read, so that a FIFO cannot hang the caller.
  */
 bool readfile(const char *path, struct buf *b);
+/* readfile, and the file's status in *st */
+bool readfilestat(const char *path, struct buf *b, struct stat *st);
 /*
  * open path for reading (O_RDONLY | O_CLOEXEC) if it is a regular file,
  * without blocking on a FIFO on the way: the descriptor, or -1 with errno

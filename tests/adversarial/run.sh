@@ -700,6 +700,22 @@ case_future_mtime_image_yaml() {
 	check "its next edit regenerates build.ninja" sh -c "! grep -q 'ctx/a/conf:' '$w/build/build.ninja'"
 }
 
+case_future_mtime_subdir() {
+	newtree
+	mkdir -p "$w/src/images/a/sub"
+	printf 'x\n' >"$w/src/images/a/sub/f"
+	gen
+	nin ctx/a.staged
+	touch -d '+1 hour' "$w/src/images/a/sub"
+	gen
+	check "generate warns about a directory of an image dated in the future" saysall "images/a/sub: warning: modification time"
+	check "and sets it to now" [ "$(stat -c %Y "$w/src/images/a/sub")" -le "$(date +%s)" ]
+	sleep 1
+	printf 'y\n' >"$w/src/images/a/sub/g"
+	nin ctx/a.staged
+	check "a file added there later regenerates build.ninja" grep -q 'ctx/a/sub/g' "$w/build/build.ninja"
+}
+
 case_future_mtime_config() {
 	newtree
 	gen

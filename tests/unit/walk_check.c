@@ -1,6 +1,7 @@
 #include "compat.h"
 
 #include <check.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +46,20 @@ START_TEST(test_root)
 }
 END_TEST
 
+/* the layout check stops at the first image; a root of none holds none */
+START_TEST(test_root_holds)
+{
+	char *root = pathjoin(tmpdir, "root"), *a = pathjoin(tmpdir, "root/a"), *no = pathjoin(tmpdir, "nothere");
+
+	ck_assert(rootholdsimage(root));
+	ck_assert(!rootholdsimage(a));
+	ck_assert(!rootholdsimage(no));
+	free(root);
+	free(a);
+	free(no);
+}
+END_TEST
+
 START_TEST(test_root_missing)
 {
 	struct strvec images = {0}, dirs = {0};
@@ -62,6 +77,10 @@ START_TEST(test_tree)
 	const char *want[] = {"Dockerfile", "empty", "image.yaml", "link", "sub", "sub-x", "sub/f"};
 	size_t i;
 
+	struct timespec ts[2] = {{1234567890, 0}, {1234567890, 5000}};
+
+	/* a directory's time comes with it, read where the walk opened it */
+	ck_assert_int_eq(utimensat(AT_FDCWD, "root/a/sub", ts, 0), 0);
 	ck_assert(walktree(a, &w, &err));
 	ck_assert_uint_eq(w.n, LEN(want));
 	for (i = 0; i < w.n; i++)
@@ -69,6 +88,10 @@ START_TEST(test_tree)
 	ck_assert(S_ISDIR(w.ent[1].mode));
 	ck_assert(S_ISLNK(w.ent[3].mode));
 	ck_assert(S_ISREG(w.ent[6].mode));
+	ck_assert(S_ISDIR(w.ent[4].mode));
+	ck_assert_int_eq(w.ent[4].mtime.tv_sec, 1234567890);
+	ck_assert_int_eq(w.ent[4].mtime.tv_nsec, 5000);
+	ck_assert_int_eq(w.ent[6].mtime.tv_sec, 0);
 	delwalklist(&w);
 	free(a);
 }
@@ -107,6 +130,7 @@ main(void)
 	tcase_add_checked_fixture(tc, setup, tmpteardown);
 	tcase_add_test(tc, test_root);
 	tcase_add_test(tc, test_root_missing);
+	tcase_add_test(tc, test_root_holds);
 	tcase_add_test(tc, test_tree);
 	tcase_add_test(tc, test_dir);
 	suite_add_tcase(s, tc);
