@@ -7,18 +7,15 @@
  * 0 success, 1 failure, 2 usage error.
  */
 
-/* write build.ninja for an image tree (generate.c) */
-int cmd_generate(int argc, char **argv);
-/* print the images in build order with what each depends on (generate.c) */
-int cmd_list(int argc, char **argv);
-/* print the image graph in Graphviz dot (generate.c) */
-int cmd_graph(int argc, char **argv);
-/* check an image tree, writing nothing (generate.c) */
-int cmd_check(int argc, char **argv);
-/* the state of every image of a build directory (generate.c, report.c) */
-int cmd_status(int argc, char **argv);
-/* change the recorded options of a build directory and regenerate (generate.c) */
-int cmd_reconfigure(int argc, char **argv);
+/*
+ * the subcommands that load an image tree, argv[0] saying which
+ * (generate.c): generate (write build.ninja), reconfigure (change the
+ * recorded options of a build directory and regenerate), list (the images
+ * in build order with what each depends on), graph (Graphviz dot), check
+ * (check the tree, writing nothing), status (the state of every image of
+ * a build directory, report.c)
+ */
+int cmd_tree(int argc, char **argv);
 /* run ninja each time a file of the tree changes (watch.c) */
 int cmd_watch(int argc, char **argv);
 /* copy a stage manifest's files into a build context (stage.c) */

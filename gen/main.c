@@ -18,13 +18,13 @@ struct command {
 
 /* subcommands, in the order --help lists them */
 static const struct command commands[] = {
-	{"generate", cmd_generate, "write build.ninja for an image tree"},
-	{"reconfigure", cmd_reconfigure, "change the recorded options of a build directory and regenerate"},
-	{"status", cmd_status, "say which images are up to date, stale, never built or failed"},
+	{"generate", cmd_tree, "write build.ninja for an image tree"},
+	{"reconfigure", cmd_tree, "change the recorded options of a build directory and regenerate"},
+	{"status", cmd_tree, "say which images are up to date, stale, never built or failed"},
 	{"watch", cmd_watch, "run ninja each time a file of the tree changes"},
-	{"list", cmd_list, "print the images in build order with their prerequisites"},
-	{"graph", cmd_graph, "print the image graph in Graphviz dot"},
-	{"check", cmd_check, "check an image tree, writing nothing"},
+	{"list", cmd_tree, "print the images in build order with their prerequisites"},
+	{"graph", cmd_tree, "print the image graph in Graphviz dot"},
+	{"check", cmd_tree, "check an image tree, writing nothing"},
 	{"prebuild", cmd_prebuild, "run one pre-build step of image.yaml, writing under the build directory"},
 	{"stage", cmd_stage, "copy an image's files into its build context"},
 	{"build", cmd_build, "build one image with docker, podman or buildah"},

@@ -368,6 +368,23 @@ buildedge(const struct opts *o, const struct tree *t, const struct node *nd, con
 }
 
 /*
+ * the end of a pull or tag edge (what): the flag --log=log/NAME.WHAT.log
+ * after those in b, the args and name variables, the edge added to pl
+ */
+static void
+engineedge(const struct image *img, const char *what, struct edge *e, struct buf *b, struct plan *pl)
+{
+	char *p = xasprintf("log/%s.%s.log", img->name, what);
+
+	addflag(b, "log", p);
+	free(p);
+	edgeflags(e, "args", b);
+	escshell(b, img->name);
+	edgeflags(e, "name", b);
+	planedge(pl, e);
+}
+
+/*
  * with a cache registry: the pull edge, which looks the image up by its
  * input digest before the build edge runs (ninja's status line says PULL)
  */
@@ -388,13 +405,7 @@ pulledge(const struct opts *o, const struct node *nd, struct plan *pl)
 	p = xasprintf("img/%s.digest", img->name);
 	addflag(&b, "digest", p);
 	free(p);
-	p = xasprintf("log/%s.pull.log", img->name);
-	addflag(&b, "log", p);
-	free(p);
-	edgeflags(&e, "args", &b);
-	escshell(&b, img->name);
-	edgeflags(&e, "name", &b);
-	planedge(pl, &e);
+	engineedge(img, "pull", &e, &b, pl);
 	delbuf(&b);
 }
 
@@ -405,7 +416,6 @@ tagedge(const struct opts *o, const struct node *nd, struct plan *pl)
 	const struct image *img = nd->img;
 	struct edge e = {0};
 	struct buf b = {0};
-	char *p;
 
 	if (!hasnames(o, img))
 		return;
@@ -414,13 +424,7 @@ tagedge(const struct opts *o, const struct node *nd, struct plan *pl)
 	strvectake(&e.in, xasprintf("img/%s.iid", img->name));
 	addflag(&b, "name", img->name);
 	tagflags(o, img, &b);
-	p = xasprintf("log/%s.tag.log", img->name);
-	addflag(&b, "log", p);
-	free(p);
-	edgeflags(&e, "args", &b);
-	escshell(&b, img->name);
-	edgeflags(&e, "name", &b);
-	planedge(pl, &e);
+	engineedge(img, "tag", &e, &b, pl);
 	delbuf(&b);
 }
 
@@ -1600,8 +1604,8 @@ brokensummary(const struct tree *t)
 	delbuf(&b);
 }
 
-static int
-run(int argc, char **argv)
+int
+cmd_tree(int argc, char **argv)
 {
 	struct opts o = {0};
 	struct tree t = {0};
@@ -1649,40 +1653,4 @@ run(int argc, char **argv)
 	deltree(&t);
 	delopts(&o);
 	return rc;
-}
-
-int
-cmd_generate(int argc, char **argv)
-{
-	return run(argc, argv);
-}
-
-int
-cmd_list(int argc, char **argv)
-{
-	return run(argc, argv);
-}
-
-int
-cmd_graph(int argc, char **argv)
-{
-	return run(argc, argv);
-}
-
-int
-cmd_check(int argc, char **argv)
-{
-	return run(argc, argv);
-}
-
-int
-cmd_status(int argc, char **argv)
-{
-	return run(argc, argv);
-}
-
-int
-cmd_reconfigure(int argc, char **argv)
-{
-	return run(argc, argv);
 }

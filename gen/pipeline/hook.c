@@ -109,6 +109,21 @@ copyfile(const char *src, const char *dst, const struct stat *st)
 	return ok;
 }
 
+/* the copy dst of a directory gets the mode and times of its source (st), once its entries are in */
+static bool
+dirmeta(const char *dst, const struct stat *st)
+{
+	struct timespec ts[2];
+
+	ts[0] = st->st_atim;
+	ts[1] = st->st_mtim;
+	if (chmod(dst, st->st_mode & 07777) != 0 || utimensat(AT_FDCWD, dst, ts, 0) != 0) {
+		error("hook: cannot set the mode and times of %s:", dst);
+		return false;
+	}
+	return true;
+}
+
 /*
  * copy src to the new path dst as cp -a does (modes and times kept,
  * links copied as links), or following every link when deref (as
@@ -119,7 +134,6 @@ copytree(const char *src, const char *dst, bool deref, int depth)
 {
 	struct stat st;
 	struct strvec names = {0};
-	struct timespec ts[2];
 	char *s, *t, link[PATH_MAX];
 	ssize_t n;
 	size_t i;
@@ -165,13 +179,7 @@ copytree(const char *src, const char *dst, bool deref, int depth)
 		free(t);
 	}
 	delstrvec(&names);
-	ts[0] = st.st_atim;
-	ts[1] = st.st_mtim;
-	if (ok && (chmod(dst, st.st_mode & 07777) != 0 || utimensat(AT_FDCWD, dst, ts, 0) != 0)) {
-		error("hook: cannot set the mode and times of %s:", dst);
-		ok = false;
-	}
-	return ok;
+	return ok && dirmeta(dst, &st);
 }
 
 /* what the copy of the project leaves out: the build directory and every other imagegen build directory */
@@ -206,7 +214,6 @@ mirror(const struct skip *k, const char *src, const char *dst, const char *rel, 
 {
 	struct stat st, dt;
 	struct strvec names = {0}, have = {0};
-	struct timespec ts[2];
 	char *s, *d, *r, link[PATH_MAX], old[PATH_MAX];
 	ssize_t n, m;
 	size_t i;
@@ -289,13 +296,7 @@ mirror(const struct skip *k, const char *src, const char *dst, const char *rel, 
 	}
 	delstrvec(&names);
 	delstrvec(&have);
-	ts[0] = st.st_atim;
-	ts[1] = st.st_mtim;
-	if (ok && (chmod(dst, st.st_mode & 07777) != 0 || utimensat(AT_FDCWD, dst, ts, 0) != 0)) {
-		error("hook: cannot set the mode and times of %s:", dst);
-		ok = false;
-	}
-	return ok;
+	return ok && dirmeta(dst, &st);
 }
 
 /*

@@ -410,11 +410,9 @@ makewrite(const struct plan *p, const char *imagegen, struct buf *b, struct diag
 				runedge(&w, &it->edge);
 			break;
 		case PLANCOMMENT:
-			/* a Makefile's comments are written as build.ninja's */
-			ninjacomment(b, it->text);
-			break;
 		case PLANBLANK:
-			bufaddc(b, '\n');
+			/* a Makefile's comments and blank lines are written as build.ninja's */
+			ninjaitem(b, it);
 			break;
 		case PLANDEFAULT:
 			break;

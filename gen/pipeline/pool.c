@@ -27,20 +27,6 @@ usage(FILE *f)
 	    "run at once; the slot is held until COMMAND ends.\n", argv0);
 }
 
-/* take slot k of fd without waiting; true if taken */
-static bool
-trylock(int fd, long k)
-{
-	struct flock fl;
-
-	memset(&fl, 0, sizeof(fl));
-	fl.l_type = F_WRLCK;
-	fl.l_whence = SEEK_SET;
-	fl.l_start = (off_t)k;
-	fl.l_len = 1;
-	return fcntl(fd, F_SETLK, &fl) == 0;
-}
-
 int
 cmd_pool(int argc, char **argv)
 {
@@ -83,7 +69,8 @@ cmd_pool(int argc, char **argv)
 	start = (long)getpid() % depth;
 	for (;;) {
 		for (k = 0; k < depth; k++) {
-			if (trylock(fd, (start + k) % depth))
+			/* slot k is byte k of the lock file */
+			if (lockrange(fd, F_WRLCK, (off_t)((start + k) % depth), 1))
 				goto locked;
 			if (errno != EACCES && errno != EAGAIN) {
 				error("pool: cannot lock %s:", lock);

@@ -492,8 +492,9 @@ out:
 	return rc;
 }
 
-int
-cmd_push(int argc, char **argv)
+/* push or publish (run) on the arguments; the exit status */
+static int
+pushrun(int argc, char **argv, int (*run)(struct pushcmd *))
 {
 	struct pushcmd c;
 	int rc;
@@ -501,7 +502,7 @@ cmd_push(int argc, char **argv)
 	memset(&c, 0, sizeof(c));
 	rc = parseargs(&c, argc, argv);
 	if (rc == 0)
-		rc = push(&c);
+		rc = run(&c);
 	fflush(stdout);
 	free(c.stamps);
 	delengine(&c.e);
@@ -509,17 +510,13 @@ cmd_push(int argc, char **argv)
 }
 
 int
+cmd_push(int argc, char **argv)
+{
+	return pushrun(argc, argv, push);
+}
+
+int
 cmd_publish(int argc, char **argv)
 {
-	struct pushcmd c;
-	int rc;
-
-	memset(&c, 0, sizeof(c));
-	rc = parseargs(&c, argc, argv);
-	if (rc == 0)
-		rc = publish(&c);
-	fflush(stdout);
-	free(c.stamps);
-	delengine(&c.e);
-	return rc;
+	return pushrun(argc, argv, publish);
 }

@@ -611,8 +611,6 @@ buildcontext(struct tree *t, struct node *nd)
 {
 	struct walklist w = {0};
 	char *errpath, *rel;
-	size_t i;
-	const char *bad;
 
 	strvecadd(&nd->dirs, nd->img->dir);
 	if (!walktree(nd->img->dir, &w, &errpath)) {

@@ -472,6 +472,29 @@ putv(struct om *m, struct value d, const char *k, struct value v)
 		put(m, d, k, v);
 }
 
+/* a service's key and the URI it takes */
+struct uri {
+	const char *key;
+	const struct value *v;
+};
+
+/* putv of each URI of a service, in order */
+static void
+puturis(struct om *m, struct value d, const struct uri *u, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		putv(m, d, u[i].key, *u[i].v);
+}
+
+/* "http://<master>", undefined when the master is */
+static struct value
+masterhttp(struct om *m)
+{
+	return m->master.type == VUNDEF ? m->master : around(m, "http://", m->master, "");
+}
+
 /* paictl's getEtcdUri: every k8s-role master, "http://<hostip>:4001", joined by ',' */
 static struct value
 etcduri(struct om *m)
@@ -637,25 +660,24 @@ serviceparse(struct om *m)
 	}
 
 	if (section(m, &svc, "webportal", &wp)) {
+		const struct uri u[] = {{"rest_server_uri", &restsrv}, {"prometheus_uri", &prom}, {"grafana_uri", &graf},
+		    {"k8s_dashboard_uri", &dash}, {"k8s_api_server_uri", &k8sapi}};
+
 		put(m, ci.v, "webportalinfo", wp.v);
-		putv(m, wp.v, "rest_server_uri", restsrv);
-		putv(m, wp.v, "prometheus_uri", prom);
-		putv(m, wp.v, "grafana_uri", graf);
-		putv(m, wp.v, "k8s_dashboard_uri", dash);
-		putv(m, wp.v, "k8s_api_server_uri", k8sapi);
+		puturis(m, wp.v, u, LEN(u));
 		alias(m, &wp, "server_port", "server-port");
 		putv(m, wp.v, "yarn_web_portal_uri", yarn);
 	}
 
 	if (section(m, &svc, "grafana", &gr)) {
 		put(m, ci.v, "grafanainfo", gr.v);
-		putv(m, gr.v, "grafana_url", m->master.type == VUNDEF ? m->master : around(m, "http://", m->master, ""));
+		putv(m, gr.v, "grafana_url", masterhttp(m));
 		alias(m, &gr, "grafana_port", "grafana-port");
 	}
 
 	if (section(m, &svc, "prometheus", &pr)) {
 		put(m, ci.v, "prometheusinfo", pr.v);
-		putv(m, pr.v, "prometheus_url", m->master.type == VUNDEF ? m->master : around(m, "http://", m->master, ""));
+		putv(m, pr.v, "prometheus_url", masterhttp(m));
 		alias(m, &pr, "prometheus_port", "prometheus-port");
 		alias(m, &pr, "node_exporter_port", "node-exporter-port");
 		if (m->version >= 7 && m->hosts.v.type == VLIST) {
@@ -666,15 +688,12 @@ serviceparse(struct om *m)
 	}
 
 	if (section(m, &svc, "pylon", &py)) {
+		const struct uri u[] = {{"rest_server_uri", &restsrv}, {"k8s_api_server_uri", &k8sapi},
+		    {"webhdfs_uri", &webhdfs}, {"prometheus_uri", &prom}, {"k8s_dashboard_uri", &dash},
+		    {"yarn_web_portal_uri", &yarn}, {"grafana_uri", &graf}, {"pai_web_portal_uri", &portal}};
+
 		put(m, ci.v, "pyloninfo", py.v);
-		putv(m, py.v, "rest_server_uri", restsrv);
-		putv(m, py.v, "k8s_api_server_uri", k8sapi);
-		putv(m, py.v, "webhdfs_uri", webhdfs);
-		putv(m, py.v, "prometheus_uri", prom);
-		putv(m, py.v, "k8s_dashboard_uri", dash);
-		putv(m, py.v, "yarn_web_portal_uri", yarn);
-		putv(m, py.v, "grafana_uri", graf);
-		putv(m, py.v, "pai_web_portal_uri", portal);
+		puturis(m, py.v, u, LEN(u));
 	}
 
 	if (m->top[OPAI_CLUSTER].v.type == VDICT)

@@ -695,15 +695,16 @@ samecontent(int dirfd, const char *name, const struct wsrc *src, mode_t mode, in
 	return same;
 }
 
-/* a write lock on all of fd, without waiting: false (errno set) if another process holds one */
-static bool
-locktemp(int fd, short type)
+bool
+lockrange(int fd, short type, off_t start, off_t len)
 {
 	struct flock fl;
 
 	memset(&fl, 0, sizeof(fl));
 	fl.l_type = type;
 	fl.l_whence = SEEK_SET;
+	fl.l_start = start;
+	fl.l_len = len;
 	return fcntl(fd, F_SETLK, &fl) == 0;
 }
 
@@ -725,7 +726,7 @@ tmpcreate(int dirfd, const char *base, mode_t mode, char **name)
 			 * in flight while locked; a cleaner that locked it first
 			 * (tmpstale) is removing it: take another name
 			 */
-			if (locktemp(fd, F_WRLCK) && fstat(fd, &st) == 0 && st.st_nlink > 0)
+			if (lockrange(fd, F_WRLCK, 0, 0) && fstat(fd, &st) == 0 && st.st_nlink > 0)
 				return fd;
 			close(fd);
 			free(*name);
@@ -766,7 +767,7 @@ tmpstale(int dirfd, const char *name)
 	if (fd < 0)
 		return errno == ENOENT;
 	/* a read lock conflicts with the writer's lock, and keeps a new writer from locking it */
-	if (!locktemp(fd, F_RDLCK)) {
+	if (!lockrange(fd, F_RDLCK, 0, 0)) {
 		err = errno;
 		close(fd);
 		errno = err == EACCES ? EAGAIN : err;

@@ -203,6 +203,12 @@ int diropen(const char *dir, mode_t mkmode);
  * caller). The fd, or -1 with errno set.
  */
 int tmpcreate(int dirfd, const char *base, mode_t mode, char **name);
+/*
+ * a lock (F_RDLCK or F_WRLCK, fcntl's) on len bytes of fd from start (len
+ * 0: to the end, whatever it becomes), without waiting: false with errno
+ * set when another process holds one that conflicts
+ */
+bool lockrange(int fd, short type, off_t start, off_t len);
 /* true if name has the form tmpcreate gives its files */
 bool istmpname(const char *name);
 /*

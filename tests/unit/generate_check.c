@@ -26,7 +26,7 @@ check(const char *opt, char **err)
 	char *argv[] = {"check", "--images=images", (char *)opt, NULL};
 	int rc;
 
-	rc = runcapture(cmd_check, argv);
+	rc = runcapture(cmd_tree, argv);
 	*err = xstrdup(captured);
 	return rc;
 }
