@@ -35,7 +35,7 @@ void *aalloc(struct arena *a, size_t n);
 void *azalloc(struct arena *a, size_t n);
 /* a copy of s[0..n) with a NUL after it, from the arena */
 char *astrndup(struct arena *a, const char *s, size_t n);
-/* free every chunk of the arena; it can be used again afterwards */
+/* release every chunk of the arena (the common-sized ones kept for the next arena, up to 1 MiB); it can be used again afterwards */
 void delarena(struct arena *a);
 
 enum vtype {
