@@ -606,9 +606,16 @@ dropbelowmade(struct node *nd)
 }
 
 /* the context of one image: image files, copy-list results, rendered files, minus .dockerignore */
+static int
+walkkeycmp(const void *key, const void *ent)
+{
+	return strcmp(key, ((const struct walkent *)ent)->path);
+}
+
 static void
 buildcontext(struct tree *t, struct node *nd)
 {
+	bool ignorefile;
 	struct walklist w = {0};
 	char *errpath, *rel;
 
@@ -625,6 +632,8 @@ buildcontext(struct tree *t, struct node *nd)
 		return;
 	}
 	addtree(t, nd, nd->img->dir, ".", &w, 0);
+	/* no .dockerignore in the listing: none to open (the walk read the directory already) */
+	ignorefile = w.n > 0 && bsearch(".dockerignore", w.ent, w.n, sizeof(w.ent[0]), walkkeycmp) != NULL;
 	delwalklist(&w);
 	/* what a pre-build step makes inside the image directory is part of it */
 	rel = imgfromproj(nd->img);
@@ -637,7 +646,7 @@ buildcontext(struct tree *t, struct node *nd)
 	strvecuniq(&nd->prestamps);
 	checkbelow(t, nd);
 	finddockerfile(t, nd);
-	if (nd->dockerfile)
+	if (nd->dockerfile && ignorefile)
 		applyignore(t, nd);
 	checkctxpaths(t, nd);
 }

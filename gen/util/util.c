@@ -489,6 +489,7 @@ bool
 readfilestat(const char *path, struct buf *b, struct stat *st)
 {
 	char tmp[65536];
+	size_t start = b->len;
 	ssize_t n;
 	int fd, err;
 
@@ -509,6 +510,9 @@ readfilestat(const char *path, struct buf *b, struct stat *st)
 		if (n == 0)
 			break;
 		bufadd(b, tmp, (size_t)n);
+		/* short of the buffer, at the size fstat gave: the end, without a read more to say so */
+		if ((size_t)n < sizeof(tmp) && st->st_size > 0 && b->len - start == (size_t)st->st_size)
+			break;
 	}
 	close(fd);
 	bufterm(b);
@@ -688,6 +692,11 @@ samecontent(int dirfd, const char *name, const struct wsrc *src, mode_t mode, in
 		m = readfull(fd, b, n ? (size_t)n : 1);
 		if (m < 0 || (n == 0 && m == 0 && (same = true)) || m != n || memcmp(a, b, (size_t)n) != 0)
 			break;
+		/* all of data, and the file has its size (above): no read more to find its end */
+		if (src->fd < 0 && off == src->len) {
+			same = true;
+			break;
+		}
 	}
 	close(fd);
 	if (src->fd >= 0 && lseek(src->fd, start, SEEK_SET) < 0 && !*srcerr)
