@@ -1152,11 +1152,17 @@ case_kill_stage_midcopy() {
 	nin img/a.digest
 	d1=$(cat "$w/build/img/a.digest")
 	rm -rf "$w/build/ctx"
-	(cd "$w/build" && exec "$IMAGEGEN" stage .imagegen/stage/a.list ctx/a ctx/a.staged) >/dev/null 2>&1 &
-	a=$!
-	stopwhen '.big.*~' "$a"
-	kill -KILL "$a"
-	wait "$a" 2>/dev/null
+	if command -v strace >/dev/null 2>&1; then
+		# SIGKILL at the 200th write, 12.5 MB into the copy, however fast the machine
+		(cd "$w/build" && exec strace -qq -o /dev/null -e trace=write -e inject=write:signal=KILL:when=200 \
+			"$IMAGEGEN" stage .imagegen/stage/a.list ctx/a ctx/a.staged) >/dev/null 2>&1
+	else
+		(cd "$w/build" && exec "$IMAGEGEN" stage .imagegen/stage/a.list ctx/a ctx/a.staged) >/dev/null 2>&1 &
+		a=$!
+		stopwhen '.big.*~' "$a"
+		kill -KILL "$a"
+		wait "$a" 2>/dev/null
+	fi
 	check "a stage killed in the middle of a copy leaves its temporary file" \
 		sh -c "find '$w/build/ctx' -name '.big.*~' | grep -q ."
 	nin img/a.digest
