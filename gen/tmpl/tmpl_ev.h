@@ -36,7 +36,9 @@ struct kwarg {
 };
 
 /* bounds that stop runaway templates with an error instead of exhausting the machine */
-#define MAXSTEPS 5000000	/* loop iterations in one rendering */
+#ifndef MAXSTEPS
+#define MAXSTEPS 5000000	/* loop iterations in one rendering (the fuzz build sets fewer) */
+#endif
 #define MAXOUT VSTRMAX	/* bytes of output, and of one string (256 MB) */
 #define MAXITEMS (1u << 22)	/* items of one list (4 Mi) */
 #define MAXMEM (1024u << 20)	/* bytes of values one rendering holds (1 GB) */
