@@ -451,22 +451,6 @@ openlog(const char *log, int *fd)
 	return true;
 }
 
-static void
-writeall(int fd, const char *p, size_t len)
-{
-	ssize_t n;
-
-	while (len > 0) {
-		n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return;
-		p += n;
-		len -= (size_t)n;
-	}
-}
-
 int
 enginelogrun(const struct strvec *a, int logfd, const char *input, struct buf *out)
 {
@@ -477,12 +461,12 @@ enginelogrun(const struct strvec *a, int logfd, const char *input, struct buf *o
 	bufadds(&b, "$ ");
 	escshellwords(&b, a);
 	bufaddc(&b, '\n');
-	writeall(fd, b.data, b.len);
+	(void)writeall(fd, b.data, b.len);
 	delbuf(&b);
 	/* without a log the output goes to stderr, which keeps stdout for imagegen's own report */
 	st = enginerun(a, input, out, fd, logfd);
 	if (out && out->len > start)
-		writeall(fd, out->data + start, out->len - start);
+		(void)writeall(fd, out->data + start, out->len - start);
 	if (st < 0)
 		error("cannot run %s:", a->v[0]);
 	return st;

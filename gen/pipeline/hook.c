@@ -64,7 +64,7 @@ copyfile(const char *src, const char *dst, const struct stat *st)
 {
 	char block[65536];
 	struct timespec ts[2];
-	ssize_t n, w, off;
+	ssize_t n;
 	int in, out;
 	bool ok = true;
 
@@ -85,14 +85,9 @@ copyfile(const char *src, const char *dst, const struct stat *st)
 			ok = false;
 			break;
 		}
-		for (off = 0; ok && off < n; off += w) {
-			w = write(out, block + off, (size_t)(n - off));
-			if (w < 0 && errno == EINTR)
-				w = 0;
-			else if (w < 0) {
-				error("hook: cannot write %s:", dst);
-				ok = false;
-			}
+		if (!writeall(out, block, (size_t)n)) {
+			error("hook: cannot write %s:", dst);
+			ok = false;
 		}
 	}
 	ts[0] = st->st_atim;

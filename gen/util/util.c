@@ -632,8 +632,7 @@ readfull(int fd, char *buf, size_t n)
 	return (ssize_t)got;
 }
 
-/* write all of p[0..n) to fd; false with errno set */
-static bool
+bool
 writeall(int fd, const char *p, size_t n)
 {
 	ssize_t w;

@@ -124,6 +124,8 @@ const char *filekind(mode_t mode);
  * Only a regular file is read: anything else fails with ENOTREGULAR (or
  * EISDIR) before a byte is read, so that a FIFO cannot hang the caller.
  */
+/* write all of p[0..n) to fd, again after EINTR; false with errno set */
+bool writeall(int fd, const char *p, size_t n);
 bool readfile(const char *path, struct buf *b);
 /* readfile, and the file's status in *st */
 bool readfilestat(const char *path, struct buf *b, struct stat *st);

@@ -97,31 +97,30 @@ START_TEST(test_exceptions)
 }
 END_TEST
 
+/* b made s n times, then end */
+static void
+repeat(struct buf *b, const char *s, int n, const char *end)
+{
+	b->len = 0;
+	while (n-- > 0)
+		bufadds(b, s);
+	bufadds(b, end);
+	bufterm(b);
+}
+
 /* many stars against a path they almost match: no exponential backtracking (found by the fuzz target) */
 START_TEST(test_many_stars)
 {
 	struct buf pat = {0}, path = {0};
-	int i;
 
-	for (i = 0; i < 40; i++)
-		bufadds(&pat, "*a");
-	bufadds(&pat, "*c");
-	for (i = 0; i < 200; i++)
-		bufaddc(&path, 'a');
-	bufaddc(&path, 'b');
+	repeat(&pat, "*a", 40, "*c");
+	repeat(&path, "a", 200, "b");
 	ck_assert(!dimatch(pat.data, path.data));
 	path.data[path.len - 1] = 'c';
 	ck_assert(dimatch(pat.data, path.data));
 	/* the same with "**" across directories */
-	pat.len = 0;
-	for (i = 0; i < 30; i++)
-		bufadds(&pat, "**/a*");
-	bufadds(&pat, "/c");
-	bufterm(&pat);
-	path.len = 0;
-	for (i = 0; i < 100; i++)
-		bufadds(&path, "a/");
-	bufadds(&path, "b");
+	repeat(&pat, "**/a*", 30, "/c");
+	repeat(&path, "a/", 100, "b");
 	ck_assert(!dimatch(pat.data, path.data));
 	delbuf(&pat);
 	delbuf(&path);
@@ -136,17 +135,11 @@ END_TEST
 START_TEST(test_stars_long_path)
 {
 	struct buf pat = {0}, path = {0};
-	int i;
 
-	for (i = 0; i < 1000; i++)
-		bufadds(&pat, "*a");
-	bufadds(&pat, "*b");
-	for (i = 0; i < 4000; i++)
-		bufaddc(&path, 'a');
-	bufterm(&path);
+	repeat(&pat, "*a", 1000, "*b");
+	repeat(&path, "a", 4000, "");
 	ck_assert(!dimatch(pat.data, path.data));
-	bufaddc(&path, 'b');
-	bufterm(&path);
+	repeat(&path, "a", 4000, "b");
 	ck_assert(dimatch(pat.data, path.data));
 	path.data[500] = '/';
 	ck_assert(!dimatch(pat.data, path.data));
