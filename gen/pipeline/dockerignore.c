@@ -6,6 +6,8 @@
 #include "dockerignore.h"
 #include "util.h"
 
+static size_t tokenize(const char *p, struct ditok **v);
+
 void
 diparse(struct dockerignore *di, const char *text, size_t len)
 {
@@ -46,6 +48,7 @@ diparse(struct dockerignore *di, const char *text, size_t len)
 		}
 		di->v = xreallocarray(di->v, di->n + 1, sizeof(di->v[0]));
 		di->v[di->n].pat = clean;
+		di->v[di->n].ntok = tokenize(clean, &di->v[di->n].tok);
 		di->v[di->n].negate = neg;
 		di->v[di->n].line = line;
 		di->n++;
@@ -57,8 +60,10 @@ deldockerignore(struct dockerignore *di)
 {
 	size_t i;
 
-	for (i = 0; i < di->n; i++)
+	for (i = 0; i < di->n; i++) {
 		free(di->v[i].pat);
+		free(di->v[i].tok);
+	}
 	free(di->v);
 	di->v = NULL;
 	di->n = 0;
@@ -116,7 +121,7 @@ enum tokkind {
 	TREST,	/* '**' ending the pattern: anything */
 };
 
-struct tok {
+struct ditok {
 	enum tokkind kind;
 	char c;		 /* TLIT */
 	const char *cls; /* TCLASS: the '[' */
@@ -124,9 +129,9 @@ struct tok {
 
 /* the tokens of pat into *v (n of them); adjacent equal stars are one */
 static size_t
-tokenize(const char *p, struct tok **v)
+tokenize(const char *p, struct ditok **v)
 {
-	struct tok t;
+	struct ditok t;
 	size_t n = 0, cap = 0;
 	const char *end;
 
@@ -181,7 +186,7 @@ tokenize(const char *p, struct tok **v)
 
 /* true if the token matches the one character c (not a star) */
 static bool
-tokone(const struct tok *t, char c)
+tokone(const struct ditok *t, char c)
 {
 	const char *end;
 
@@ -197,25 +202,31 @@ tokone(const struct tok *t, char c)
 	}
 }
 
-bool
-dimatch(const char *pat, const char *path)
+/* true if the tokens v[0..nt) match the whole of path[0..n) */
+static bool
+matchtoks(const struct ditok *v, size_t nt, const char *path, size_t n)
 {
-	struct tok *v;
-	size_t n = strlen(path), nt = tokenize(pat, &v), i, j, fixed = 0;
-	bool *next, *cur, *swap, any, g, hit;
+	bool small[2 * 257], *next, *cur, *swap, any = true, g;
+	size_t i, j, fixed = 0;
 
 	for (i = 0; i < nt; i++)
 		fixed += v[i].kind < TSTAR;
 	/* every token but a star takes one character */
-	if (fixed > n) {
-		free(v);
+	if (fixed > n)
 		return false;
+	if (fixed == nt) {
+		/* no star: one token a character */
+		for (i = 0; i < nt; i++) {
+			if (!tokone(&v[i], path[i]))
+				return false;
+		}
+		return nt == n;
 	}
-	next = xcalloc(2 * (n + 1), sizeof(*next));
+	next = n < 257 ? small : xcalloc(2 * (n + 1), sizeof(*next));
 	cur = next + n + 1;
-	next[n] = true; /* the end of the pattern matches the end of the path */
-	for (i = nt; i-- > 0;) {
-		any = false;
+	for (j = 0; j <= n; j++)
+		next[j] = j == n; /* the end of the pattern matches the end of the path */
+	for (i = nt; any && i-- > 0;) {
 		switch (v[i].kind) {
 		case TREST:
 			for (j = 0; j <= n; j++)
@@ -239,40 +250,41 @@ dimatch(const char *pat, const char *path)
 			for (j = 0; j < n; j++)
 				cur[j] = next[j + 1] && tokone(&v[i], path[j]);
 		}
+		any = false;
 		for (j = 0; j <= n && !any; j++)
 			any = cur[j];
 		swap = next;
 		next = cur;
 		cur = swap;
-		if (!any)
-			break;
 	}
-	hit = next[0];
-	free(next < cur ? next : cur);
+	g = any && next[0];
+	if (n >= 257)
+		free(next < cur ? next : cur);
+	return g;
+}
+
+bool
+dimatch(const char *pat, const char *path)
+{
+	struct ditok *v;
+	size_t nt = tokenize(pat, &v);
+	bool hit = matchtoks(v, nt, path, strlen(path));
+
 	free(v);
 	return hit;
 }
 
-/* true if pat matches path or one of its parent directories */
+/* true if the pattern matches path or one of its parent directories */
 static bool
-matchorparent(const char *pat, const char *path)
+matchorparent(const struct dipat *p, const char *path)
 {
-	char *p;
 	size_t i;
-	bool hit = false;
 
-	if (dimatch(pat, path))
-		return true;
-	p = xstrdup(path);
-	for (i = 0; p[i] && !hit; i++) {
-		if (p[i] != '/')
-			continue;
-		p[i] = '\0';
-		hit = dimatch(pat, p);
-		p[i] = '/';
+	for (i = 0; path[i]; i++) {
+		if (path[i] == '/' && matchtoks(p->tok, p->ntok, path, i))
+			return true;
 	}
-	free(p);
-	return hit;
+	return matchtoks(p->tok, p->ntok, path, i);
 }
 
 bool
@@ -282,7 +294,7 @@ diexcluded(const struct dockerignore *di, const char *path)
 	bool excluded = false;
 
 	for (i = 0; i < di->n; i++) {
-		if (matchorparent(di->v[i].pat, path))
+		if (matchorparent(&di->v[i], path))
 			excluded = !di->v[i].negate;
 	}
 	return excluded;

@@ -13,8 +13,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+struct ditok; /* a pattern read into tokens (dockerignore.c) */
+
 struct dipat {
 	char *pat; /* cleaned, without the '!' */
+	struct ditok *tok;
+	size_t ntok;
 	bool negate;
 	int line;
 };
