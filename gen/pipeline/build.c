@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "engine.h"
+#include "stage.h"
 #include "util.h"
 
 /* the length of the digest prefix in the tag <name>:<prefix> */
@@ -558,6 +559,7 @@ cachepush(struct buildcmd *c, const char *local, const char *ref, int logfd)
 static int
 build(struct buildcmd *c)
 {
+	struct diag d = {0};
 	struct strvec a = {0};
 	struct buf idtext = {0};
 	struct stat st;
@@ -574,15 +576,17 @@ build(struct buildcmd *c)
 		error("build: context %s is not a directory; expected the staged context ctx/<image>", c->o.ctxdir);
 		return 1;
 	}
-	file = pathjoin(c->o.ctxdir, c->file ? c->file : "Dockerfile");
-	if (access(file, R_OK) != 0) {
-		error("build: Dockerfile %s: %s; expected --file to name a file of the context", file, errstr(errno));
-		free(file);
-		return 1;
-	}
 	/* one build of a context at a time, and no stage of it meanwhile (img/X.iid.engine is this build's) */
 	if (!bdlock(c->o.ctxdir, true)) {
 		error("build: cannot lock %s in .imagegen/lock: %s", c->o.ctxdir, errstr(errno));
+		return 1;
+	}
+	/* the engine is sent the context as staged, whatever was changed in it by hand since */
+	if (!stagefresh(c->o.ctxdir, &d))
+		return 1;
+	file = pathjoin(c->o.ctxdir, c->file ? c->file : "Dockerfile");
+	if (access(file, R_OK) != 0) {
+		error("build: Dockerfile %s: %s; expected --file to name a file of the context", file, errstr(errno));
 		free(file);
 		return 1;
 	}

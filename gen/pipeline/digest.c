@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "digest.h"
 #include "engine.h"
+#include "stage.h"
 #include "util.h"
 #include "walk.h"
 
@@ -285,11 +286,17 @@ cmd_digest(int argc, char **argv)
 	}
 	in.deps = (const char **)deps;
 	in.ndeps = ndeps;
-	/* no stage or build of the context while it is read */
-	if (outpath && !bdlock(in.ctxdir, false)) {
+	/*
+	 * no stage or build of the context while it is read; and the digest
+	 * edge hashes the context as staged: whatever was changed in it by
+	 * hand since is staged again first
+	 */
+	if (outpath && !bdlock(in.ctxdir, true)) {
 		error("cannot lock %s in .imagegen/lock:", in.ctxdir);
 		goto out;
 	}
+	if (outpath && !stagefresh(in.ctxdir, &d))
+		goto out;
 	if (!inputdigest(&in, digest, &d))
 		goto out;
 	if (outpath) {

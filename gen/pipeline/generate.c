@@ -136,9 +136,13 @@ edgeflags(struct edge *e, const char *name, struct buf *b)
 }
 
 /*
- * the stage edge: every F entry and the stamp, from the manifest and the
- * F sources; after a pre hook, the stamp alone, from the manifest the hook
- * wrote (it changes whenever what the hook left does)
+ * the stage edge: the stamp, from the manifest and the F sources. The
+ * staged copies are not outputs: the stamp records what lstat finds of
+ * each, and is rewritten whenever one changes, so the digest edge need
+ * only read the stamp (a copy changed or removed by hand is staged again
+ * by the digest and build edges before they read the context). After a
+ * pre hook, the stamp from the manifest the hook wrote (it changes
+ * whenever what the hook left does).
  */
 static void
 stageedge(const struct tree *t, const struct node *nd, const char *ctx, struct plan *pl)
@@ -146,7 +150,6 @@ stageedge(const struct tree *t, const struct node *nd, const char *ctx, struct p
 	const struct service *s = nodesvc(t, nd);
 	struct edge e = {0};
 	struct buf b = {0};
-	char *stamp = xasprintf("%s.staged", ctx);
 	size_t i;
 
 	e.rule = "stage";
@@ -156,28 +159,25 @@ stageedge(const struct tree *t, const struct node *nd, const char *ctx, struct p
 		if (nd->ent[i].link) {
 			/*
 			 * ninja follows symlinks: a dangling one would be a missing
-			 * input and an output never built. The directory holding the
-			 * link changes with it, and the stamp records its target.
+			 * input. The directory holding the link changes with it, and
+			 * the stamp records its target.
 			 */
 			strvectake(&e.implicit, pathdir(nd->ent[i].src));
 			continue;
 		}
-		strvectake(&e.out, pathjoin(ctx, nd->ent[i].dst));
 		strvecadd(&e.implicit, nd->ent[i].src);
+		strvectake(&e.writes, pathjoin(ctx, nd->ent[i].dst));
 	}
 	/* what pre-build steps make is copied as it is when staging: their stamps say when it changed */
 	for (i = 0; i < nd->prestamps.n; i++)
 		strvecadd(&e.implicit, nd->prestamps.v[i]);
-	strvecadd(&e.out, stamp);
+	strvectake(&e.out, xasprintf("%s.staged", ctx));
 	strvectake(&e.in, manifestpath(t, nd));
 	strvecuniq(&e.implicit);
 	escshell(&b, ctx);
 	edgeflags(&e, "ctx", &b);
-	escshell(&b, stamp);
-	edgeflags(&e, "stamp", &b);
 	planedge(pl, &e);
 	delbuf(&b);
-	free(stamp);
 }
 
 /* one render edge per R entry, each reading the compiled config if there is one */
@@ -252,11 +252,11 @@ ctxname(const struct node *nd, const char *ctx, struct edge *e, struct buf *b)
 
 /*
  * what a digest or build edge reads of the staged context: the stamp,
- * the manifest a pre hook wrote, and with files every staged and rendered
- * file (the digest edge, which hashes them)
+ * the manifest a pre hook wrote, and with rendered every rendered file
+ * (the digest edge, which hashes them)
  */
 static void
-ctxinputs(const struct tree *t, const struct node *nd, const char *ctx, bool files, struct strvec *implicit)
+ctxinputs(const struct tree *t, const struct node *nd, const char *ctx, bool rendered, struct strvec *implicit)
 {
 	const struct service *s = nodesvc(t, nd);
 	size_t i;
@@ -266,8 +266,8 @@ ctxinputs(const struct tree *t, const struct node *nd, const char *ctx, bool fil
 		strvectake(implicit, manifestpath(t, nd));
 		return;
 	}
-	for (i = 0; files && i < nd->nent; i++) {
-		if (nd->ent[i].kind != 'D' && nd->ent[i].kind != 'T' && !nd->ent[i].link)
+	for (i = 0; rendered && i < nd->nent; i++) {
+		if (nd->ent[i].kind == 'R')
 			strvectake(implicit, pathjoin(ctx, nd->ent[i].dst));
 	}
 }
@@ -1073,7 +1073,7 @@ inctx(const char *path, const char *owner)
 static void
 clashadd(struct targets *tg, const struct planitem *it)
 {
-	const struct strvec *lists[2];
+	const struct strvec *lists[3];
 	const char *path;
 	size_t j, k;
 
@@ -1090,7 +1090,8 @@ clashadd(struct targets *tg, const struct planitem *it)
 	} else if (it->kind == PLANEDGE) {
 		lists[0] = &it->edge.out;
 		lists[1] = &it->edge.implicitout;
-		for (k = 0; k < 2; k++) {
+		lists[2] = &it->edge.writes;
+		for (k = 0; k < 3; k++) {
 			for (j = 0; j < lists[k]->n; j++) {
 				path = lists[k]->v[j];
 				if (!tg->allctx && tg->owner && inctx(path, tg->owner)) {

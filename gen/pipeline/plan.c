@@ -32,6 +32,7 @@ deledge(struct edge *e)
 {
 	delstrvec(&e->out);
 	delstrvec(&e->implicitout);
+	delstrvec(&e->writes);
 	delstrvec(&e->in);
 	delstrvec(&e->implicit);
 	delstrvec(&e->orderonly);

@@ -19,6 +19,7 @@
 #include "image.h"
 #include "opts.h"
 #include "report.h"
+#include "stage.h"
 #include "tmpl.h"
 #include "tree.h"
 #include "util.h"
@@ -306,48 +307,50 @@ samefile(const char *src, const char *dst)
 	return same;
 }
 
-/* the first line of the stamp ctx/X.staged that the context entries do not match, as a reason; NULL when they match */
+/* the first path that the stamp ctx/X.staged and the context entries do not share, as a reason; NULL when they match */
 static char *
 stagedset(const struct node *nd)
 {
-	struct buf b = {0}, want = {0};
-	struct strvec dsts = {0};
+	struct buf b = {0};
+	struct strvec want = {0}, have = {0};
 	char *path = xasprintf("ctx/%s.staged", nd->img->name), *why = NULL;
-	size_t i;
+	const char *p, *nl, *tab;
+	size_t i, j;
 
 	if (!readfile(path, &b)) {
 		why = xasprintf("%s is missing", path);
 		goto out;
 	}
-	for (i = 0; i < nd->nent; i++)
-		strvecadd(&dsts, nd->ent[i].dst);
-	strvecuniq(&dsts);
-	for (i = 0; i < dsts.n; i++)
-		bufprintf(&want, "%s\n", dsts.v[i]);
 	bufterm(&b);
-	bufterm(&want);
-	if (strcmp(b.data, want.data) != 0) {
-		/* the first path in one list and not in the other */
-		for (i = 0; i < dsts.n && !why; i++) {
-			char *line = xasprintf("%s\n", dsts.v[i]);
-			size_t n = strlen(line);
-			const char *p = b.data;
-			bool found = false;
+	if (strncmp(b.data, STAMP_HEADER "\t", strlen(STAMP_HEADER) + 1) != 0) {
+		why = xasprintf("%s was written by another imagegen", path);
+		goto out;
+	}
+	for (p = strchr(b.data, '\n'); p && *++p; p = nl) {
+		nl = strchr(p, '\n');
+		tab = strchr(p, '\t');
+		if (!nl || !tab || tab > nl)
+			break;
+		strvectake(&have, xstrndup(p, (size_t)(tab - p)));
+	}
+	for (i = 0; i < nd->nent; i++)
+		strvecadd(&want, nd->ent[i].dst);
+	strvecuniq(&want);
+	strvecuniq(&have);
+	/* both sorted: the first path in one list and not in the other */
+	for (i = j = 0; !why && (i < want.n || j < have.n); i++, j++) {
+		int c = i == want.n ? 1 : j == have.n ? -1 : strcmp(want.v[i], have.v[j]);
 
-			for (; p && *p && !found; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
-				found = strncmp(p, line, n) == 0;
-			if (!found)
-				why = xasprintf("%s is new in the context", dsts.v[i]);
-			free(line);
-		}
-		if (!why)
-			why = xstrdup("a file left the context");
+		if (c < 0)
+			why = xasprintf("%s is new in the context", want.v[i]);
+		else if (c > 0)
+			why = xasprintf("%s left the context", have.v[j]);
 	}
 out:
 	free(path);
 	delbuf(&b);
-	delbuf(&want);
-	delstrvec(&dsts);
+	delstrvec(&want);
+	delstrvec(&have);
 	return why;
 }
 

@@ -536,29 +536,60 @@ fixdir(const struct manifest *m, const struct stageent *e, const char *ctxdir, m
 }
 
 /*
- * for a staged symlink, " -> TARGET" on its stamp line, the target's
- * backslashes and control characters written \xHH: symlinks are no inputs
- * or outputs of build.ninja (a dangling one would stop ninja), so the stamp
- * is what changes when one does
+ * one stamp line: dst, a TAB, and what lstat finds at ctxdir/dst: "f SIZE
+ * MODE INODE MTIME CTIME" for a file (a copy is only ever replaced by a
+ * rename, so any rewrite gives it a new inode), "l TARGET" for a symlink
+ * (backslashes and control characters written \xHH), "d MODE" for a
+ * directory, "-" for nothing; "r" for an R entry, a render edge's output
+ * that build.ninja names itself
  */
 static void
-stamplink(struct buf *b, const char *ctxdir, const char *dst)
+stampline(struct buf *b, const char *ctxdir, const char *dst, bool rendered)
 {
-	char *path = pathjoin(ctxdir, dst), *target;
+	char *path, *target;
 	const unsigned char *s;
+	struct stat st;
 
-	target = readlinkstrat(AT_FDCWD, path);
-	free(path);
-	if (!target)
+	bufadds(b, dst);
+	if (rendered) {
+		bufadds(b, "\tr\n");
 		return;
-	bufadds(b, "\t-> ");
-	for (s = (const unsigned char *)target; *s; s++) {
-		if (*s < 0x20 || *s == 0x7f || *s == '\\')
-			bufprintf(b, "\\x%02x", *s);
-		else
-			bufaddc(b, *s);
 	}
-	free(target);
+	path = pathjoin(ctxdir, dst);
+	if (lstat(path, &st) != 0) {
+		bufadds(b, "\t-");
+	} else if (S_ISREG(st.st_mode)) {
+		bufprintf(b, "\tf %lld %04o %llu %lld.%09ld %lld.%09ld", (long long)st.st_size, (unsigned)(st.st_mode & 07777),
+		    (unsigned long long)st.st_ino, (long long)st.st_mtim.tv_sec, (long)st.st_mtim.tv_nsec,
+		    (long long)st.st_ctim.tv_sec, (long)st.st_ctim.tv_nsec);
+	} else if (S_ISDIR(st.st_mode)) {
+		bufprintf(b, "\td %04o", (unsigned)(st.st_mode & 07777));
+	} else if (S_ISLNK(st.st_mode) && (target = readlinkstrat(AT_FDCWD, path))) {
+		bufadds(b, "\tl ");
+		for (s = (const unsigned char *)target; *s; s++) {
+			if (*s < 0x20 || *s == 0x7f || *s == '\\')
+				bufprintf(b, "\\x%02x", *s);
+			else
+				bufaddc(b, *s);
+		}
+		free(target);
+	} else {
+		bufadds(b, "\t?");
+	}
+	bufaddc(b, '\n');
+	free(path);
+}
+
+/* the stamp of ctxdir as staged from m: the header, then a line for each entry */
+static void
+stamptext(const struct manifest *m, const char *ctxdir, struct buf *b)
+{
+	size_t i;
+
+	bufprintf(b, "%s\t%s\n", STAMP_HEADER, m->path);
+	for (i = 0; i < m->nent; i++)
+		stampline(b, ctxdir, m->ent[i].dst, m->ent[i].kind == 'R');
+	bufterm(b);
 }
 
 bool
@@ -598,13 +629,7 @@ stagectx(const struct manifest *m, const char *ctxdir, const char *stamp, struct
 		return false;
 	if (!stamp)
 		return true;
-	for (i = 0; i < m->nent; i++) {
-		bufadds(&list, m->ent[i].dst);
-		if (m->ent[i].kind == 'F')
-			stamplink(&list, ctxdir, m->ent[i].dst);
-		bufaddc(&list, '\n');
-	}
-	bufterm(&list);
+	stamptext(m, ctxdir, &list);
 	if (writefile(stamp, list.data, list.len, 0666) < 0) {
 		errorat(d, stamp, 0, 0, "cannot write the stamp: %s", errstr(errno));
 		delbuf(&list);
@@ -614,40 +639,143 @@ stagectx(const struct manifest *m, const char *ctxdir, const char *stamp, struct
 	return true;
 }
 
+/* reads, checks and expands the manifest at path */
+static bool
+manifestload(struct manifest *m, const char *path, struct diag *d)
+{
+	struct buf data = {0};
+	bool ok;
+
+	if (!readfile(path, &data)) {
+		errorat(d, path, 0, 0, "cannot read the stage manifest: %s", errstr(errno));
+		memset(m, 0, sizeof(*m));
+		return false;
+	}
+	ok = manifestparse(m, path, data.data ? data.data : "", data.len, d);
+	delbuf(&data);
+	/* an image's error, and what pre-build steps made, are known now */
+	return ok && manifestexpand(m, d);
+}
+
+char *
+stampdiff(const char *ctxdir, const char *lines)
+{
+	struct strvec known = {0};
+	struct walklist w = {0};
+	struct buf now = {0};
+	const char *p, *nl, *tab;
+	char *why = NULL, *dst, *canon, *errpath = NULL, *q;
+	size_t i, n;
+
+	for (p = lines; *p && !why; p = *nl ? nl + 1 : nl) {
+		nl = strchr(p, '\n');
+		if (!nl)
+			nl = p + strlen(p);
+		tab = memchr(p, '\t', (size_t)(nl - p));
+		if (!tab) {
+			why = xasprintf("line '%.*s' has no TAB", (int)(nl - p), p);
+			break;
+		}
+		dst = xstrndup(p, (size_t)(tab - p));
+		canon = pathcanon(dst);
+		if (!*dst || strcmp(canon, dst) != 0 || !pathinside(canon) || strcmp(canon, ".") == 0) {
+			why = xasprintf("line '%.*s' names no path inside the context", (int)(nl - p), p);
+			free(canon);
+			free(dst);
+			break;
+		}
+		free(canon);
+		now.len = 0;
+		stampline(&now, ctxdir, dst, nl - tab == 2 && tab[1] == 'r');
+		n = (size_t)(nl - p) + 1;
+		if (now.len != n || memcmp(now.data, p, n - 1) != 0)
+			why = xasprintf("%s/%s was %s", ctxdir, dst, now.data[now.len - 2] == '-' ? "removed" : "changed");
+		/* the entry and its ancestors belong to the context */
+		for (q = strchr(dst, '/'); q; q = strchr(q + 1, '/'))
+			strvectake(&known, xstrndup(dst, (size_t)(q - dst)));
+		strvectake(&known, dst);
+	}
+	delbuf(&now);
+	if (!why && !walktree(ctxdir, &w, &errpath))
+		why = xasprintf("%s cannot be read: %s", errpath, errstr(errno));
+	strvecuniq(&known);
+	for (i = 0; !why && i < w.n; i++) {
+		if (!bsearch(&w.ent[i].path, known.v, known.n, sizeof(known.v[0]), strptrcmp))
+			why = xasprintf("%s/%s was added", ctxdir, w.ent[i].path);
+	}
+	free(errpath);
+	delwalklist(&w);
+	delstrvec(&known);
+	return why;
+}
+
+bool
+stagefresh(const char *ctxdir, struct diag *d)
+{
+	struct manifest m;
+	struct buf b = {0};
+	char *stamp = xasprintf("%s.staged", ctxdir), *why, *manifest, *nl;
+	size_t hl = strlen(STAMP_HEADER);
+	bool ok = true;
+
+	if (!readfile(stamp, &b)) {
+		if (errno != ENOENT) {
+			errorat(d, stamp, 0, 0, "cannot read the stamp: %s", errstr(errno));
+			ok = false;
+		}
+		goto out;
+	}
+	bufterm(&b);
+	nl = strchr(b.data, '\n');
+	if (!nl || strncmp(b.data, STAMP_HEADER, hl) != 0 || b.data[hl] != '\t') {
+		errorat(d, stamp, 1, 1, "not a stamp of this imagegen; expected '%s' and the manifest first: "
+		    "run ninja, which stages the context again", STAMP_HEADER);
+		ok = false;
+		goto out;
+	}
+	why = stampdiff(ctxdir, nl + 1);
+	if (!why)
+		goto out;
+	manifest = xstrndup(b.data + hl + 1, (size_t)(nl - b.data) - hl - 1);
+	noteat(stamp, 0, 0, "%s after the context was staged; staging %s again from %s", why, ctxdir, manifest);
+	free(why);
+	ok = manifestload(&m, manifest, d) && stagectx(&m, ctxdir, stamp, d);
+	delmanifest(&m);
+	free(manifest);
+out:
+	delbuf(&b);
+	free(stamp);
+	return ok;
+}
+
 int
 cmd_stage(int argc, char **argv)
 {
 	struct manifest m;
 	struct diag d = {0};
-	struct buf data = {0};
+	char *stamp;
 	bool ok;
 
 	if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-		printf("usage: %s stage MANIFEST CTXDIR STAMP\n"
+		printf("usage: %s stage MANIFEST CTXDIR\n"
 		    "copies the files a stage manifest names into CTXDIR, removes the rest,\n"
-		    "and writes STAMP, the list of staged paths, when it changes\n", argv0);
+		    "and writes CTXDIR.staged, what lstat finds of each entry, when it changes\n", argv0);
 		return 0;
 	}
-	if (argc != 4) {
-		fprintf(stderr, "usage: %s stage MANIFEST CTXDIR STAMP\n", argv0);
+	if (argc != 3) {
+		fprintf(stderr, "usage: %s stage MANIFEST CTXDIR\n", argv0);
 		return 2;
 	}
-	if (!readfile(argv[1], &data)) {
-		errorat(&d, argv[1], 0, 0, "cannot read the stage manifest: %s", errstr(errno));
-		return 1;
-	}
-	ok = manifestparse(&m, argv[1], data.data ? data.data : "", data.len, &d);
-	delbuf(&data);
-	/* an image's error, and what pre-build steps made, are known now */
-	if (ok)
-		ok = manifestexpand(&m, &d);
+	ok = manifestload(&m, argv[1], &d);
 	/* one stage of a context at a time, and none while it is digested or built */
 	if (ok && !bdlock(argv[2], true)) {
 		errorat(&d, argv[2], 0, 0, "cannot lock the context in .imagegen/lock: %s", errstr(errno));
 		ok = false;
 	}
+	stamp = xasprintf("%s.staged", argv[2]);
 	if (ok)
-		ok = stagectx(&m, argv[2], argv[3], &d);
+		ok = stagectx(&m, argv[2], stamp, &d);
+	free(stamp);
 	delmanifest(&m);
 	return ok ? 0 : 1;
 }

@@ -9,6 +9,9 @@
 /* the first line of every stage manifest */
 #define STAGE_HEADER "# imagegen stage manifest 1"
 
+/* the first line of every stamp CTXDIR.staged, then a TAB and the manifest it was staged from */
+#define STAMP_HEADER "# imagegen stamp 2"
+
 /*
  * one manifest line: F (file or symlink), D (directory), R (left alone),
  * T (a tree made at build time, by a pre-build step: copied as it is when
@@ -48,8 +51,23 @@ bool manifestexpand(struct manifest *m, struct diag *d);
 /*
  * bring ctxdir in line with m: copy F entries that differ, create D
  * entries, remove what no entry names, never touch R entries; then write
- * stamp (may be NULL) if the set of entries changed. errors go to d.
+ * stamp (may be NULL), the manifest's path and what lstat finds of each
+ * entry, if that changed: it changes whenever a staged copy does, so
+ * that build.ninja need not name the copies. errors go to d.
  */
 bool stagectx(const struct manifest *m, const char *ctxdir, const char *stamp, struct diag *d);
+/*
+ * why ctxdir differs from the stamp lines (a stamp less its first line):
+ * the first line that no longer holds, or the first path of the context
+ * that no line names; NULL when it is as stage left it
+ */
+char *stampdiff(const char *ctxdir, const char *lines);
+/*
+ * true when ctxdir is as its stamp ctxdir.staged says stage left it (or
+ * has no stamp); when something in it was changed, removed or added since,
+ * stages it again from the manifest the stamp names, with a note saying
+ * why. The caller holds the context's lock. errors go to d.
+ */
+bool stagefresh(const char *ctxdir, struct diag *d);
 
 #endif

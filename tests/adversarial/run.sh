@@ -392,7 +392,7 @@ case_fifo_args_file() {
 case_fifo_stage_manifest() {
 	newtree
 	mkfifo "$w/list"
-	timed 10 env -C "$w/build" "$IMAGEGEN" stage ../list ctx/a ctx/a.staged
+	timed 10 env -C "$w/build" "$IMAGEGEN" stage ../list ctx/a
 	check "stage with a FIFO manifest does not hang (exit 1)" status 1
 	check "it says what the file is" saysall "../list: error: cannot read the stage manifest: it is a FIFO, not a regular file"
 }
@@ -617,14 +617,14 @@ case_concurrent_stage() {
 	truncate -s 200M "$w/src/images/a/big"
 	gen
 	check "generate succeeds" status 0
-	(cd "$w/build" && exec "$IMAGEGEN" stage .imagegen/stage/a.list ctx/a ctx/a.staged) >"$w/out1" 2>"$w/err1" &
+	(cd "$w/build" && exec "$IMAGEGEN" stage .imagegen/stage/a.list ctx/a) >"$w/out1" 2>"$w/err1" &
 	a=$!
 	# stop the first stage while its copy of big is in flight
 	n=0
 	# shellcheck disable=SC2010 # the name is a pattern
 	while ! ls -a "$w/build/ctx/a" 2>/dev/null | grep -q '^\.big\..*~$' && [ "$n" -lt 20000 ]; do n=$((n + 1)); done
 	kill -STOP "$a"
-	(cd "$w/build" && exec "$IMAGEGEN" stage .imagegen/stage/a.list ctx/a ctx/a.staged) >"$w/out" 2>"$w/err" &
+	(cd "$w/build" && exec "$IMAGEGEN" stage .imagegen/stage/a.list ctx/a) >"$w/out" 2>"$w/err" &
 	b=$!
 	sleep 1
 	check "a second stage of the context waits, and says who holds it" \
@@ -713,7 +713,7 @@ case_future_mtime_subdir() {
 	sleep 1
 	printf 'y\n' >"$w/src/images/a/sub/g"
 	nin ctx/a.staged
-	check "a file added there later regenerates build.ninja" grep -q 'ctx/a/sub/g' "$w/build/build.ninja"
+	check "a file added there later regenerates build.ninja" grep -q 'images/a/sub/g' "$w/build/build.ninja"
 }
 
 case_future_mtime_config() {
@@ -1155,9 +1155,9 @@ case_kill_stage_midcopy() {
 	if command -v strace >/dev/null 2>&1; then
 		# SIGKILL at the 200th write, 12.5 MB into the copy, however fast the machine
 		(cd "$w/build" && exec strace -qq -o /dev/null -e trace=write -e inject=write:signal=KILL:when=200 \
-			"$IMAGEGEN" stage .imagegen/stage/a.list ctx/a ctx/a.staged) >/dev/null 2>&1
+			"$IMAGEGEN" stage .imagegen/stage/a.list ctx/a) >/dev/null 2>&1
 	else
-		(cd "$w/build" && exec "$IMAGEGEN" stage .imagegen/stage/a.list ctx/a ctx/a.staged) >/dev/null 2>&1 &
+		(cd "$w/build" && exec "$IMAGEGEN" stage .imagegen/stage/a.list ctx/a) >/dev/null 2>&1 &
 		a=$!
 		stopwhen '.big.*~' "$a"
 		kill -KILL "$a"
@@ -1269,6 +1269,49 @@ case_readonly_builddir() {
 	nin img/a.digest
 	check "once writable again, the next ninja succeeds" status 0
 	check "with the change" [ "$(cat "$w/build/ctx/a/file")" = changed ]
+}
+
+# ---------------------------------------------------------------------
+# the staged context changed by hand: build.ninja names only its stamp,
+# so the digest and build edges check it and stage it again
+
+case_ctx_tampered() {
+	newtree
+	mkdir -p "$w/shim"
+	# an engine that builds: records what the context holds, writes an ID
+	cat >"$w/shim/podman" <<EOF
+#!/bin/sh
+for a; do ctx=\$a; done
+(cd "\$ctx" && find . -type f | LC_ALL=C sort && cat file) >"$w/seen"
+echo "\$1" >>"$w/runs"
+while [ \$# -gt 0 ]; do [ "\$1" = --iidfile ] && printf "sha256:%064d\\n" 5 >"\$2"; shift; done
+EOF
+	chmod 755 "$w/shim/podman"
+	gen
+	PATH="$w/shim:$PATH" nin img/a.iid
+	check "the image is built" status 0
+	d1=$(cat "$w/build/img/a.digest")
+	rm "$w/build/ctx/a/file" "$w/build/img/a.iid"
+	printf 'stray\n' >"$w/build/ctx/a/stray"
+	PATH="$w/shim:$PATH" nin img/a.iid
+	check "a build after a staged copy was removed by hand succeeds" status 0
+	check "saying what changed and that it staged the context again" saysall_out \
+		"ctx/a.staged: note: ctx/a/" "after the context was staged; staging ctx/a again from .imagegen/stage/a.list"
+	check "the engine saw the removed copy again" grep -qx "./file" "$w/seen"
+	check "and not the file added by hand" sh -c "! grep -q stray '$w/seen'"
+	PATH="$w/shim:$PATH" nin
+	PATH="$w/shim:$PATH" nin
+	check "then ninja has no work to do" saysall_out "no work to do"
+	check "the engine built twice in all" [ "$(grep -c build "$w/runs")" -eq 2 ]
+	# changed in place, size and times kept: the digest edge stages it again before it hashes
+	touch -r "$w/build/ctx/a/file" "$w/t"
+	printf 'DATA\n' >"$w/build/ctx/a/file"
+	touch -r "$w/t" "$w/build/ctx/a/file"
+	rm "$w/build/img/a.digest"
+	PATH="$w/shim:$PATH" nin img/a.digest
+	check "the digest is that of the sources, not of the changed copy" [ "$(cat "$w/build/img/a.digest")" = "$d1" ]
+	check "and the copy is the source again" grep -qx data "$w/build/ctx/a/file"
+	check "no temporary file is left" no_temps "$w/build"
 }
 
 # ---------------------------------------------------------------------

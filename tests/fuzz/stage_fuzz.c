@@ -1,6 +1,7 @@
 /*
- * libFuzzer target: read arbitrary bytes as a stage manifest (make
- * fuzz). Only the reader runs: nothing is staged.
+ * libFuzzer target: read arbitrary bytes as a stage manifest, and as
+ * the lines of a stamp checked against a context that does not exist
+ * (make fuzz). Only the readers run: nothing is staged.
  */
 #include "compat.h"
 
@@ -32,5 +33,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 	delmanifest(&m);
+	{
+		char *text = xmalloc(size + 1), *why;
+
+		memcpy(text, data, size);
+		text[size] = '\0';
+		why = stampdiff("/nonexistent/imagegen-fuzz/ctx", text);
+		/* nothing of a missing context matches a line, nor an empty stamp its unreadable walk */
+		if (!why)
+			abort();
+		free(why);
+		free(text);
+	}
 	return 0;
 }

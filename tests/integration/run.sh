@@ -366,7 +366,7 @@ incremental() {
 	runbuild
 	expect_built "adding a file to an image directory" "middle web"
 	check "$backend: adding a file regenerates $gen" regenerated
-	check "$backend: the new file is in $gen" grep -q "ctx/middle/etc/app/extra.conf" "$build/$gen"
+	check "$backend: the new file is an input of $gen" grep -q "images/middle/etc/app/extra.conf" "$build/$gen"
 	check "$backend: the staged context follows the added file" cmp -s "$build/ctx/middle/etc/app/extra.conf" "$I/middle/etc/app/extra.conf"
 	check "$backend: the image holds the added file" imghas middle /etc/app/extra.conf "$I/middle/etc/app/extra.conf"
 
@@ -374,7 +374,7 @@ incremental() {
 	runbuild
 	expect_built "deleting a file from an image directory" "middle web"
 	check "$backend: deleting a file regenerates $gen" regenerated
-	check "$backend: the deleted file is gone from $gen" hasnone "$build/$gen" "ctx/middle/etc/app/extra.conf"
+	check "$backend: the deleted file is gone from $gen" hasnone "$build/$gen" "images/middle/etc/app/extra.conf"
 	check "$backend: the staged context follows the deleted file" test ! -e "$build/ctx/middle/etc/app/extra.conf"
 	check "$backend: the image no longer holds the deleted file" imglacks middle /etc/app/extra.conf
 

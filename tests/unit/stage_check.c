@@ -50,6 +50,44 @@ isold(const char *path)
 	return st.st_mtime < time(NULL) - 1800;
 }
 
+/* the inode of path */
+static ino_t
+inode(const char *path)
+{
+	struct stat st;
+
+	ck_assert_int_eq(lstat(path, &st), 0);
+	return st.st_ino;
+}
+
+/*
+ * the stamp ctx.staged without what differs from run to run: its header
+ * checked and dropped, each file line cut after its size and mode
+ */
+static char *
+stampshape(void)
+{
+	char *s = get("ctx.staged"), *out, *o;
+	const char *p, *nl, *tab;
+	size_t hl = strlen(STAMP_HEADER "\tm.list\n");
+	int sp;
+
+	ck_assert_msg(strncmp(s, STAMP_HEADER "\tm.list\n", hl) == 0, "stamp header: %s", s);
+	out = o = xmalloc(strlen(s) + 1);
+	for (p = s + hl; *p; p = nl + 1) {
+		nl = strchr(p, '\n');
+		ck_assert_ptr_nonnull(nl);
+		tab = strchr(p, '\t');
+		ck_assert_msg(tab && tab < nl, "stamp line without a TAB: %s", p);
+		for (sp = 0; p < nl && !(tab[1] == 'f' && p > tab && *p == ' ' && ++sp == 3); p++)
+			*o++ = *p;
+		*o++ = '\n';
+	}
+	*o = '\0';
+	free(s);
+	return out;
+}
+
 /* parses text as manifest m.list and stages it into ctx, stamp ctx.staged */
 static bool
 stage(const char *text, int *nerr)
@@ -127,9 +165,9 @@ START_TEST(test_copy)
 		ck_assert_int_eq(st.st_mode & 07777, 0750);
 	}
 	ck_assert(!exists("ctx/out/Dockerfile"));
-	s = get("ctx.staged");
-	/* a symlink's line records its target: the stamp changes with it */
-	ck_assert_str_eq(s, "a\nempty\nlink\t-> a\nout/Dockerfile\nrun.sh\nsub/b\n");
+	/* what lstat finds of each entry: a link's target, a file's size and mode (then inode and times) */
+	s = stampshape();
+	ck_assert_str_eq(s, "a\tf 6 0644\nempty\td 0750\nlink\tl a\nout/Dockerfile\tr\nrun.sh\tf 10 0755\nsub/b\tf 5 0600\n");
 	free(s);
 }
 END_TEST
@@ -137,38 +175,56 @@ END_TEST
 START_TEST(test_unchanged)
 {
 	const char *paths[] = {"ctx/a", "ctx/run.sh", "ctx/sub/b", "ctx/link", "ctx.staged"};
+	ino_t ino[LEN(paths)];
+	char *before, *after;
 	size_t i;
 
 	sources();
 	ck_assert(stage(BASIC, NULL));
 	for (i = 0; i < LEN(paths); i++)
-		age(paths[i]);
-	/* touching a source without changing it rewrites nothing */
+		ino[i] = inode(paths[i]);
+	before = get("ctx.staged");
+	/* touching a source without changing it rewrites nothing (a rewrite is a rename: a new inode) */
 	put("src/a", "alpha\n", 0644);
 	ck_assert(stage(BASIC, NULL));
 	for (i = 0; i < LEN(paths); i++)
-		ck_assert_msg(isold(paths[i]), "%s was rewritten", paths[i]);
+		ck_assert_msg(inode(paths[i]) == ino[i], "%s was rewritten", paths[i]);
+	after = get("ctx.staged");
+	ck_assert_str_eq(after, before);
+	free(before);
+	free(after);
 }
 END_TEST
 
 START_TEST(test_changed)
 {
+	ino_t run, a;
+	char *before, *after, *s;
+
 	sources();
 	ck_assert(stage(BASIC, NULL));
-	age("ctx/a");
-	age("ctx/run.sh");
-	age("ctx/sub/b");
-	age("ctx.staged");
+	run = inode("ctx/run.sh");
+	a = inode("ctx/a");
+	before = get("ctx.staged");
 	ck_assert_int_eq(chmod("src/a", 0755), 0);
 	put("src/sub/b", "BETA\n", 0600);
 	ck_assert(stage(BASIC, NULL));
 	assertfile("ctx/a", "alpha\n", 0755);
-	ck_assert(!isold("ctx/a"));
+	ck_assert(inode("ctx/a") != a);
 	assertfile("ctx/sub/b", "BETA\n", 0600);
-	ck_assert(!isold("ctx/sub/b"));
-	ck_assert(isold("ctx/run.sh"));
-	/* the set of paths did not change */
-	ck_assert(isold("ctx.staged"));
+	ck_assert(inode("ctx/run.sh") == run);
+	/* the stamp changed with the copies, and only in their lines */
+	after = get("ctx.staged");
+	ck_assert_str_ne(after, before);
+	s = strstr(before, "\nrun.sh\t");
+	ck_assert_ptr_nonnull(s);
+	*strchr(s + 1, '\n') = '\0';
+	ck_assert_ptr_nonnull(strstr(after, s));
+	s = stampshape();
+	ck_assert_str_eq(s, "a\tf 6 0755\nempty\td 0750\nlink\tl a\nout/Dockerfile\tr\nrun.sh\tf 10 0755\nsub/b\tf 5 0600\n");
+	free(s);
+	free(before);
+	free(after);
 }
 END_TEST
 
@@ -196,8 +252,8 @@ START_TEST(test_removed)
 	ck_assert(!exists("ctx/link"));
 	ck_assert(!exists("ctx/empty"));
 	ck_assert(isold("ctx/a"));
-	s = get("ctx.staged");
-	ck_assert_str_eq(s, "a\nout/Dockerfile\n");
+	s = stampshape();
+	ck_assert_str_eq(s, "a\tf 6 0644\nout/Dockerfile\tr\n");
 	free(s);
 }
 END_TEST
@@ -374,8 +430,8 @@ START_TEST(test_made)
 	assertfile("ctx/hadoop/deep/tar.gz", "made\n", 0640);
 	assertfile("ctx/copied/one", "one\n", 0600);
 	assertfile("ctx/a", "alpha\n", 0644);
-	st = get("ctx.staged");
-	ck_assert_str_eq(st, "a\ncopied/one\nhadoop\nhadoop/deep\nhadoop/deep/tar.gz\n");
+	st = stampshape();
+	ck_assert_str_eq(st, "a\tf 6 0644\ncopied/one\tf 4 0600\nhadoop\td 0755\nhadoop/deep\td 0755\nhadoop/deep/tar.gz\tf 5 0640\n");
 	free(st);
 	/* what the step no longer makes leaves the context */
 	ck_assert_int_eq(unlink("pre/x/out/deep/tar.gz"), 0);
@@ -426,6 +482,95 @@ START_TEST(test_readonly_dir)
 }
 END_TEST
 
+/* the context changed by hand after staging: stagefresh stages it again, and says why */
+START_TEST(test_fresh)
+{
+	struct diag d = {0};
+	ino_t b, stamp;
+	char *before, *after;
+
+	sources();
+	/* no stamp: a context imagegen did not stage is left as it is */
+	put("ctx/x", "x\n", 0644);
+	ck_assert(stagefresh("ctx", &d));
+	ck_assert(exists("ctx/x"));
+	ck_assert(stage(BASIC, NULL));
+	before = get("ctx.staged");
+	b = inode("ctx/sub/b");
+	stamp = inode("ctx.staged");
+	/* as staged: nothing is said, nothing is rewritten */
+	capture(2);
+	ck_assert(stagefresh("ctx", &d));
+	ck_assert_str_eq(uncapture(), "");
+	ck_assert(inode("ctx/sub/b") == b);
+	ck_assert(inode("ctx.staged") == stamp);
+	/* a copy removed */
+	ck_assert_int_eq(unlink("ctx/a"), 0);
+	capture(2);
+	ck_assert(stagefresh("ctx", &d));
+	ck_assert_ptr_nonnull(strstr(uncapture(), "ctx.staged: note: ctx/a was removed after the context was staged; "
+	    "staging ctx again from m.list"));
+	assertfile("ctx/a", "alpha\n", 0644);
+	ck_assert(inode("ctx/sub/b") == b);
+	/* a copy changed in place, with its size and times kept */
+	{
+		struct stat st;
+		struct timespec ts[2];
+		int fd;
+
+		ck_assert_int_eq(lstat("ctx/sub/b", &st), 0);
+		fd = open("ctx/sub/b", O_WRONLY);
+		ck_assert_int_ge(fd, 0);
+		ck_assert_int_eq(write(fd, "BETA\n", 5), 5);
+		close(fd);
+		ts[0] = st.st_atim;
+		ts[1] = st.st_mtim;
+		ck_assert_int_eq(utimensat(AT_FDCWD, "ctx/sub/b", ts, 0), 0);
+	}
+	capture(2);
+	ck_assert(stagefresh("ctx", &d));
+	ck_assert_ptr_nonnull(strstr(uncapture(), "ctx/sub/b was changed"));
+	assertfile("ctx/sub/b", "beta\n", 0600);
+	/* a file added, a link retargeted */
+	put("ctx/sub/new", "n\n", 0644);
+	ck_assert_int_eq(unlink("ctx/link"), 0);
+	ck_assert_int_eq(symlink("run.sh", "ctx/link"), 0);
+	capture(2);
+	ck_assert(stagefresh("ctx", &d));
+	ck_assert_ptr_nonnull(strstr(uncapture(), "ctx/link was changed"));
+	ck_assert(!exists("ctx/sub/new"));
+	{
+		char buf[8];
+
+		ck_assert_int_eq(readlink("ctx/link", buf, sizeof(buf)), 1);
+		ck_assert_int_eq(buf[0], 'a');
+	}
+	capture(2);
+	ck_assert(stagefresh("ctx", &d));
+	ck_assert_str_eq(uncapture(), "");
+	/* the set of paths and every file's content and mode as before */
+	after = stampshape();
+	ck_assert_str_eq(after, "a\tf 6 0644\nempty\td 0750\nlink\tl a\nout/Dockerfile\tr\nrun.sh\tf 10 0755\nsub/b\tf 5 0600\n");
+	free(after);
+	free(before);
+	ck_assert_int_eq(d.nerr, 0);
+	/* a stamp of another format: an error naming it, the context untouched */
+	put("ctx.staged", "a\nrun.sh\n", 0644);
+	ck_assert_int_eq(unlink("ctx/a"), 0);
+	capture(2);
+	ck_assert(!stagefresh("ctx", &d));
+	ck_assert_ptr_nonnull(strstr(uncapture(), "ctx.staged:1:1: error: not a stamp of this imagegen"));
+	ck_assert(!exists("ctx/a"));
+	/* a manifest that is gone: an error naming it */
+	ck_assert(stage(BASIC, NULL));
+	ck_assert_int_eq(unlink("ctx/a"), 0);
+	ck_assert_int_eq(unlink("m.list"), 0);
+	capture(2);
+	ck_assert(!stagefresh("ctx", &d));
+	ck_assert_ptr_nonnull(strstr(uncapture(), "m.list: error: cannot read the stage manifest"));
+}
+END_TEST
+
 int
 main(void)
 {
@@ -444,6 +589,7 @@ main(void)
 	tcase_add_test(tc, test_malformed_untouched);
 	tcase_add_test(tc, test_made);
 	tcase_add_test(tc, test_readonly_dir);
+	tcase_add_test(tc, test_fresh);
 	suite_add_tcase(s, tc);
 	return runsuite(s);
 }
