@@ -509,7 +509,8 @@ makedir(const struct manifest *m, const struct stageent *e, const char *ctxdir, 
 		ok = true;
 		goto out;
 	}
-	if (!mkdirp(dst, 0700))
+	/* its ancestors that no entry names get the default mode, as those of a file do */
+	if (!mkdirparent(dst) || !mkdirp(dst, 0700))
 		goto fail;
 	ok = true;
 	goto out;

@@ -464,6 +464,24 @@ START_TEST(test_malformed_untouched)
 }
 END_TEST
 
+/* a directory no entry names, above a D entry, gets the default mode, as above an F entry */
+START_TEST(test_ancestor_mode)
+{
+	mode_t mask = umask(022);
+	struct stat st;
+
+	sources();
+	ck_assert(stage(STAGE_HEADER "\nD\tdependency/x\tsrc/empty\nF\tlib/a\tsrc/a\n", NULL));
+	ck_assert_int_eq(lstat("ctx/dependency", &st), 0);
+	ck_assert_int_eq(st.st_mode & 07777, 0755);
+	ck_assert_int_eq(lstat("ctx/lib", &st), 0);
+	ck_assert_int_eq(st.st_mode & 07777, 0755);
+	ck_assert_int_eq(lstat("ctx/dependency/x", &st), 0);
+	ck_assert_int_eq(st.st_mode & 07777, 0750);
+	umask(mask);
+}
+END_TEST
+
 START_TEST(test_readonly_dir)
 {
 	struct stat st;
@@ -590,6 +608,7 @@ main(void)
 	tcase_add_test(tc, test_made);
 	tcase_add_test(tc, test_readonly_dir);
 	tcase_add_test(tc, test_fresh);
+	tcase_add_test(tc, test_ancestor_mode);
 	suite_add_tcase(s, tc);
 	return runsuite(s);
 }
