@@ -251,12 +251,11 @@ ctxname(const struct node *nd, const char *ctx, struct edge *e, struct buf *b)
 }
 
 /*
- * what a digest or build edge reads of the staged context: the stamp,
- * the manifest a pre hook wrote, and with rendered every rendered file
- * (the digest edge, which hashes them)
+ * what the digest edge reads of the staged context: the stamp, the
+ * manifest a pre hook wrote, and every rendered file
  */
 static void
-ctxinputs(const struct tree *t, const struct node *nd, const char *ctx, bool rendered, struct strvec *implicit)
+ctxinputs(const struct tree *t, const struct node *nd, const char *ctx, struct strvec *implicit)
 {
 	const struct service *s = nodesvc(t, nd);
 	size_t i;
@@ -266,7 +265,7 @@ ctxinputs(const struct tree *t, const struct node *nd, const char *ctx, bool ren
 		strvectake(implicit, manifestpath(t, nd));
 		return;
 	}
-	for (i = 0; rendered && i < nd->nent; i++) {
+	for (i = 0; i < nd->nent; i++) {
 		if (nd->ent[i].kind == 'R')
 			strvectake(implicit, pathjoin(ctx, nd->ent[i].dst));
 	}
@@ -283,7 +282,7 @@ digestedge(const struct tree *t, const struct node *nd, const char *ctx, struct 
 
 	e.rule = "digest";
 	strvectake(&e.out, xasprintf("img/%s.digest", nd->img->name));
-	ctxinputs(t, nd, ctx, true, &e.implicit);
+	ctxinputs(t, nd, ctx, &e.implicit);
 	for (i = 0; i < nd->prestamps.n; i++)
 		strvecadd(&e.implicit, nd->prestamps.v[i]);
 	buildflags(nd, &b);
@@ -306,10 +305,12 @@ hasnames(const struct opts *o, const struct image *img)
 }
 
 /*
- * the build edge: the image ID from the staged and rendered files, the
- * dependencies' IDs and the digest. The context's files are not listed:
- * the digest (restat: rewritten only when it changes) hashes every one, so
- * that it changes whenever they do. Names are not inputs: the image is
+ * the build edge: the image ID from the dependencies' IDs and the digest.
+ * Neither the context's files nor its stamp are listed: the digest
+ * (restat: rewritten only when it changes) hashes every file, so that it
+ * changes whenever they do, and a stamp rewritten with the same content
+ * staged (a context put right after a change by hand, or staged again by
+ * a newer imagegen) builds nothing. Names are not inputs: the image is
  * tagged with its bare name only (so FROM finds it), its other names
  * come from the tag edge, and the prerequisites' tag edges run first (a
  * Dockerfile may name them by their registry form).
@@ -327,7 +328,6 @@ buildedge(const struct opts *o, const struct tree *t, const struct node *nd, con
 
 	e.rule = "build";
 	strvectake(&e.out, xasprintf("img/%s.iid", img->name));
-	ctxinputs(t, nd, ctx, false, &e.implicit);
 	for (i = 0; i < nd->deps.n; i++) {
 		strvectake(&e.implicit, xasprintf("img/%s.iid", nd->deps.v[i]));
 		if ((dep = treefind(t, nd->deps.v[i])) && hasnames(o, dep->img))
