@@ -605,13 +605,14 @@ dropbelowmade(struct node *nd)
 	nd->nent = j;
 }
 
-/* the context of one image: image files, copy-list results, rendered files, minus .dockerignore */
+/* a walk entry's path against a key, for bsearch */
 static int
 walkkeycmp(const void *key, const void *ent)
 {
 	return strcmp(key, ((const struct walkent *)ent)->path);
 }
 
+/* the context of one image: image files, copy-list results, rendered files, minus .dockerignore */
 static void
 buildcontext(struct tree *t, struct node *nd)
 {

@@ -119,13 +119,13 @@ _Noreturn void fatalat(const char *file, int line, int col, const char *fmt, ...
 const char *errstr(int err);
 /* what kind of file st_mode is: "a FIFO", "a directory", "a socket", ... */
 const char *filekind(mode_t mode);
+/* write all of p[0..n) to fd, again after EINTR; false with errno set */
+bool writeall(int fd, const char *p, size_t n);
 /*
  * read a whole file into b (appending); false with errno set on failure.
  * Only a regular file is read: anything else fails with ENOTREGULAR (or
  * EISDIR) before a byte is read, so that a FIFO cannot hang the caller.
  */
-/* write all of p[0..n) to fd, again after EINTR; false with errno set */
-bool writeall(int fd, const char *p, size_t n);
 bool readfile(const char *path, struct buf *b);
 /* readfile, and the file's status in *st */
 bool readfilestat(const char *path, struct buf *b, struct stat *st);

@@ -1291,7 +1291,7 @@ EOF
 	PATH="$w/shim:$PATH" nin img/a.iid
 	check "the image is built" status 0
 	d1=$(cat "$w/build/img/a.digest")
-	rm "$w/build/ctx/a/file" "$w/build/img/a.iid"
+	rm "$w/build/ctx/a/file" "$w/build/img/a.iid" "$w/seen"
 	printf 'stray\n' >"$w/build/ctx/a/stray"
 	PATH="$w/shim:$PATH" nin img/a.iid
 	check "a build after a staged copy was removed by hand succeeds" status 0
