@@ -582,7 +582,7 @@ build(struct buildcmd *c)
 		return 1;
 	}
 	/* the engine is sent the context as staged, whatever was changed in it by hand since */
-	if (!stagefresh(c->o.ctxdir, &d))
+	if (!stagefresh(c->o.ctxdir, NULL, &d))
 		return 1;
 	file = pathjoin(c->o.ctxdir, c->file ? c->file : "Dockerfile");
 	if (access(file, R_OK) != 0) {

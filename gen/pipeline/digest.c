@@ -153,15 +153,16 @@ inputdigest(const struct digestin *in, char out[DIGESTLEN], struct diag *d)
 {
 	unsigned char res[SHA256_DIGEST_SIZE];
 	struct sha256_ctx ctx, *md = &ctx;
-	struct walklist p = {0};
+	struct walklist own = {0};
+	const struct walklist *p = in->walked ? in->walked : &own;
 	char *errpath;
 	size_t i;
 	bool ok;
 
-	if (!walktree(in->ctxdir, &p, &errpath)) {
+	if (!in->walked && !walktree(in->ctxdir, &own, &errpath)) {
 		errorat(d, errpath, 0, 0, "cannot read the context directory: %s", errstr(errno));
 		free(errpath);
-		delwalklist(&p);
+		delwalklist(&own);
 		return false;
 	}
 	sha256_init(md);
@@ -176,10 +177,10 @@ inputdigest(const struct digestin *in, char out[DIGESTLEN], struct diag *d)
 	sortedfields(md, "label", in->labels, in->nlabels);
 	sortedfields(md, "dep", in->deps, in->ndeps);
 	ok = true;
-	for (i = 0; i < p.n; i++)
-		ok = hashentry(md, in->ctxdir, p.ent[i].path, d) && ok;
+	for (i = 0; i < p->n; i++)
+		ok = hashentry(md, in->ctxdir, p->ent[i].path, d) && ok;
 	sha256_digest(md, sizeof(res), res);
-	delwalklist(&p);
+	delwalklist(&own);
 	if (ok)
 		tohex(res, out);
 	return ok;
@@ -214,6 +215,7 @@ readdigestfile(const char *path)
 int
 cmd_digest(int argc, char **argv)
 {
+	struct walklist walked = {0};
 	struct digestin in = {0};
 	struct diag d = {0};
 	const char *v, *outpath = NULL, *image = NULL;
@@ -295,8 +297,10 @@ cmd_digest(int argc, char **argv)
 		error("cannot lock %s in .imagegen/lock:", in.ctxdir);
 		goto out;
 	}
-	if (outpath && !stagefresh(in.ctxdir, &d))
+	/* the walk that found the context as staged is the one hashed */
+	if (outpath && !stagefresh(in.ctxdir, &walked, &d))
 		goto out;
+	in.walked = walked.n ? &walked : NULL;
 	if (!inputdigest(&in, digest, &d))
 		goto out;
 	if (outpath) {
@@ -311,6 +315,7 @@ cmd_digest(int argc, char **argv)
 		rc = 0;
 	}
 out:
+	delwalklist(&walked);
 	for (i = 0; i < ndeps; i++)
 		free(deps[i]);
 	free(deps);

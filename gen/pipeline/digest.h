@@ -6,12 +6,15 @@
 
 #include "util.h"
 
+struct walklist;
+
 /* "sha256:" and 64 hex digits, and the NUL */
 #define DIGESTLEN 72
 
 /* what an image's input digest covers */
 struct digestin {
 	const char *ctxdir;   /* the staged context, walked in full */
+	const struct walklist *walked; /* ctxdir's walktree when the caller has it, else NULL */
 	const char *file;     /* the Dockerfile, relative to ctxdir */
 	const char *target;   /* or NULL */
 	const char **args;    /* K=V build args; order does not matter */

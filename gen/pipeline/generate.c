@@ -166,7 +166,9 @@ stageedge(const struct tree *t, const struct node *nd, const char *ctx, struct p
 			continue;
 		}
 		strvecadd(&e.implicit, nd->ent[i].src);
-		strvectake(&e.writes, pathjoin(ctx, nd->ent[i].dst));
+		/* the entries are sorted: the first copy is the one clashes would name (struct targets) */
+		if (!e.writes.n)
+			strvectake(&e.writes, pathjoin(ctx, nd->ent[i].dst));
 	}
 	/* what pre-build steps make is copied as it is when staging: their stamps say when it changed */
 	for (i = 0; i < nd->prestamps.n; i++)

@@ -22,7 +22,7 @@ struct edge {
 	const char *rule; /* a rule of the prelude, or "phony"; a string that outlives the plan */
 	struct strvec out, implicitout, in, implicit, orderonly;
 	struct strvec var; /* pairs: name, value */
-	struct strvec writes; /* files it writes that the build file does not name (a stage edge's copies): checked for clashes only */
+	struct strvec writes; /* files it writes that the build file does not name (a stage edge's first copy): checked for clashes only */
 };
 
 enum planitemkind {

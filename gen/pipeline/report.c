@@ -322,11 +322,11 @@ stagedset(const struct node *nd)
 		goto out;
 	}
 	bufterm(&b);
-	if (strncmp(b.data, STAMP_HEADER "\t", strlen(STAMP_HEADER) + 1) != 0) {
+	if (!(p = stampbody(b.data))) {
 		why = xasprintf("%s was written by another imagegen", path);
 		goto out;
 	}
-	for (p = strchr(b.data, '\n'); p && *++p; p = nl) {
+	for (; *p; p = nl + 1) {
 		nl = strchr(p, '\n');
 		tab = strchr(p, '\t');
 		if (!nl || !tab || tab > nl)

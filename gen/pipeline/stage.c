@@ -594,10 +594,11 @@ stamptext(const struct manifest *m, const char *ctxdir, struct buf *b)
 }
 
 bool
-stagectx(const struct manifest *m, const char *ctxdir, const char *stamp, struct diag *d)
+stagectx(const struct manifest *m, const char *ctxdir, struct diag *d)
 {
 	struct strvec anc = {0};
 	struct buf list = {0};
+	char *stamp;
 	mode_t *modes;
 	size_t i;
 	int nerr = d->nerr;
@@ -628,16 +629,13 @@ stagectx(const struct manifest *m, const char *ctxdir, const char *stamp, struct
 	free(modes);
 	if (d->nerr != nerr)
 		return false;
-	if (!stamp)
-		return true;
 	stamptext(m, ctxdir, &list);
-	if (writefile(stamp, list.data, list.len, 0666) < 0) {
+	stamp = xasprintf("%s.staged", ctxdir);
+	if (writefile(stamp, list.data, list.len, 0666) < 0)
 		errorat(d, stamp, 0, 0, "cannot write the stamp: %s", errstr(errno));
-		delbuf(&list);
-		return false;
-	}
+	free(stamp);
 	delbuf(&list);
-	return true;
+	return d->nerr == nerr;
 }
 
 /* reads, checks and expands the manifest at path */
@@ -658,11 +656,21 @@ manifestload(struct manifest *m, const char *path, struct diag *d)
 	return ok && manifestexpand(m, d);
 }
 
+const char *
+stampbody(const char *text)
+{
+	size_t hl = strlen(STAMP_HEADER);
+	const char *nl = strchr(text, '\n');
+
+	if (!nl || strncmp(text, STAMP_HEADER, hl) != 0 || text[hl] != '\t')
+		return NULL;
+	return nl + 1;
+}
+
 char *
-stampdiff(const char *ctxdir, const char *lines)
+stampdiff(const char *ctxdir, const char *lines, struct walklist *w)
 {
 	struct strvec known = {0};
-	struct walklist w = {0};
 	struct buf now = {0};
 	const char *p, *nl, *tab;
 	char *why = NULL, *dst, *canon, *errpath = NULL, *q;
@@ -697,26 +705,26 @@ stampdiff(const char *ctxdir, const char *lines)
 		strvectake(&known, dst);
 	}
 	delbuf(&now);
-	if (!why && !walktree(ctxdir, &w, &errpath))
+	if (!why && !walktree(ctxdir, w, &errpath))
 		why = xasprintf("%s cannot be read: %s", errpath, errstr(errno));
 	strvecuniq(&known);
-	for (i = 0; !why && i < w.n; i++) {
-		if (!bsearch(&w.ent[i].path, known.v, known.n, sizeof(known.v[0]), strptrcmp))
-			why = xasprintf("%s/%s was added", ctxdir, w.ent[i].path);
+	for (i = 0; !why && i < w->n; i++) {
+		if (!bsearch(&w->ent[i].path, known.v, known.n, sizeof(known.v[0]), strptrcmp))
+			why = xasprintf("%s/%s was added", ctxdir, w->ent[i].path);
 	}
 	free(errpath);
-	delwalklist(&w);
 	delstrvec(&known);
 	return why;
 }
 
 bool
-stagefresh(const char *ctxdir, struct diag *d)
+stagefresh(const char *ctxdir, struct walklist *walked, struct diag *d)
 {
 	struct manifest m;
+	struct walklist w = {0};
 	struct buf b = {0};
-	char *stamp = xasprintf("%s.staged", ctxdir), *why, *manifest, *nl;
-	size_t hl = strlen(STAMP_HEADER);
+	char *stamp = xasprintf("%s.staged", ctxdir), *why, *manifest;
+	const char *body;
 	bool ok = true;
 
 	if (!readfile(stamp, &b)) {
@@ -727,23 +735,28 @@ stagefresh(const char *ctxdir, struct diag *d)
 		goto out;
 	}
 	bufterm(&b);
-	nl = strchr(b.data, '\n');
-	if (!nl || strncmp(b.data, STAMP_HEADER, hl) != 0 || b.data[hl] != '\t') {
+	if (!(body = stampbody(b.data))) {
 		errorat(d, stamp, 1, 1, "not a stamp of this imagegen; expected '%s' and the manifest first: "
 		    "run ninja, which stages the context again", STAMP_HEADER);
 		ok = false;
 		goto out;
 	}
-	why = stampdiff(ctxdir, nl + 1);
-	if (!why)
+	if (!(why = stampdiff(ctxdir, body, &w))) {
+		/* the walk is of the context as staged: the caller may take it */
+		if (walked) {
+			*walked = w;
+			memset(&w, 0, sizeof(w));
+		}
 		goto out;
-	manifest = xstrndup(b.data + hl + 1, (size_t)(nl - b.data) - hl - 1);
+	}
+	manifest = xstrndup(b.data + strlen(STAMP_HEADER) + 1, (size_t)(body - b.data) - strlen(STAMP_HEADER) - 2);
 	noteat(stamp, 0, 0, "%s after the context was staged; staging %s again from %s", why, ctxdir, manifest);
 	free(why);
-	ok = manifestload(&m, manifest, d) && stagectx(&m, ctxdir, stamp, d);
+	ok = manifestload(&m, manifest, d) && stagectx(&m, ctxdir, d);
 	delmanifest(&m);
 	free(manifest);
 out:
+	delwalklist(&w);
 	delbuf(&b);
 	free(stamp);
 	return ok;
@@ -754,7 +767,6 @@ cmd_stage(int argc, char **argv)
 {
 	struct manifest m;
 	struct diag d = {0};
-	char *stamp;
 	bool ok;
 
 	if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
@@ -773,10 +785,8 @@ cmd_stage(int argc, char **argv)
 		errorat(&d, argv[2], 0, 0, "cannot lock the context in .imagegen/lock: %s", errstr(errno));
 		ok = false;
 	}
-	stamp = xasprintf("%s.staged", argv[2]);
 	if (ok)
-		ok = stagectx(&m, argv[2], stamp, &d);
-	free(stamp);
+		ok = stagectx(&m, argv[2], &d);
 	delmanifest(&m);
 	return ok ? 0 : 1;
 }

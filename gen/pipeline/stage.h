@@ -6,6 +6,8 @@
 
 #include "util.h"
 
+struct walklist;
+
 /* the first line of every stage manifest */
 #define STAGE_HEADER "# imagegen stage manifest 1"
 
@@ -51,23 +53,28 @@ bool manifestexpand(struct manifest *m, struct diag *d);
 /*
  * bring ctxdir in line with m: copy F entries that differ, create D
  * entries, remove what no entry names, never touch R entries; then write
- * stamp (may be NULL), the manifest's path and what lstat finds of each
- * entry, if that changed: it changes whenever a staged copy does, so
+ * the stamp ctxdir.staged, the manifest's path and what lstat finds of
+ * each entry, if that changed: it changes whenever a staged copy does, so
  * that build.ninja need not name the copies. errors go to d.
  */
-bool stagectx(const struct manifest *m, const char *ctxdir, const char *stamp, struct diag *d);
+bool stagectx(const struct manifest *m, const char *ctxdir, struct diag *d);
+/* the lines of a stamp's text after its first, or NULL when that is not STAMP_HEADER, a TAB and a manifest */
+const char *stampbody(const char *text);
 /*
- * why ctxdir differs from the stamp lines (a stamp less its first line):
- * the first line that no longer holds, or the first path of the context
- * that no line names; NULL when it is as stage left it
+ * why ctxdir differs from the stamp lines (stampbody): the first line that
+ * no longer holds, or the first path of the context that no line names;
+ * NULL when it is as stage left it. *w gets the walk of ctxdir when it
+ * came that far (the caller frees it either way).
  */
-char *stampdiff(const char *ctxdir, const char *lines);
+char *stampdiff(const char *ctxdir, const char *lines, struct walklist *w);
 /*
  * true when ctxdir is as its stamp ctxdir.staged says stage left it (or
  * has no stamp); when something in it was changed, removed or added since,
  * stages it again from the manifest the stamp names, with a note saying
- * why. The caller holds the context's lock. errors go to d.
+ * why. walked (may be NULL) gets ctxdir's walk when it was found as
+ * staged, else stays empty. The caller holds the context's lock. errors go
+ * to d.
  */
-bool stagefresh(const char *ctxdir, struct diag *d);
+bool stagefresh(const char *ctxdir, struct walklist *walked, struct diag *d);
 
 #endif

@@ -12,6 +12,7 @@
 
 #include "stage.h"
 #include "util.h"
+#include "walk.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -34,16 +35,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	delmanifest(&m);
 	{
+		struct walklist w = {0};
 		char *text = xmalloc(size + 1), *why;
 
 		memcpy(text, data, size);
 		text[size] = '\0';
-		why = stampdiff("/nonexistent/imagegen-fuzz/ctx", text);
+		/* the header is checked, and the lines that follow it, or all the text when it has none */
+		why = stampdiff("/nonexistent/imagegen-fuzz/ctx", stampbody(text) ? stampbody(text) : text, &w);
 		/* nothing of a missing context matches a line, nor an empty stamp its unreadable walk */
-		if (!why)
+		if (!why || w.n)
 			abort();
 		free(why);
 		free(text);
+		delwalklist(&w);
 	}
 	return 0;
 }

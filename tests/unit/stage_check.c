@@ -14,6 +14,7 @@
 #include "stage.h"
 #include "unit.h"
 #include "util.h"
+#include "walk.h"
 
 static void
 assertfile(const char *path, const char *text, mode_t mode)
@@ -101,7 +102,7 @@ stage(const char *text, int *nerr)
 	if (ok)
 		ok = manifestexpand(&m, &d);
 	if (ok)
-		ok = stagectx(&m, "ctx", "ctx.staged", &d);
+		ok = stagectx(&m, "ctx", &d);
 	delmanifest(&m);
 	if (nerr)
 		*nerr = d.nerr;
@@ -503,6 +504,7 @@ END_TEST
 /* the context changed by hand after staging: stagefresh stages it again, and says why */
 START_TEST(test_fresh)
 {
+	struct walklist w = {0};
 	struct diag d = {0};
 	ino_t b, stamp;
 	char *before, *after;
@@ -510,22 +512,27 @@ START_TEST(test_fresh)
 	sources();
 	/* no stamp: a context imagegen did not stage is left as it is */
 	put("ctx/x", "x\n", 0644);
-	ck_assert(stagefresh("ctx", &d));
+	ck_assert(stagefresh("ctx", NULL, &d));
 	ck_assert(exists("ctx/x"));
 	ck_assert(stage(BASIC, NULL));
 	before = get("ctx.staged");
 	b = inode("ctx/sub/b");
 	stamp = inode("ctx.staged");
-	/* as staged: nothing is said, nothing is rewritten */
+	/* as staged: nothing is said, nothing is rewritten, and the walk that found it so is handed back */
 	capture(2);
-	ck_assert(stagefresh("ctx", &d));
+	ck_assert(stagefresh("ctx", &w, &d));
 	ck_assert_str_eq(uncapture(), "");
+	/* a, empty, link, run.sh, sub, sub/b (out/Dockerfile is a render edge's, not written here) */
+	ck_assert_int_eq(w.n, 6);
+	ck_assert_str_eq(w.ent[5].path, "sub/b");
+	delwalklist(&w);
 	ck_assert(inode("ctx/sub/b") == b);
 	ck_assert(inode("ctx.staged") == stamp);
-	/* a copy removed */
+	/* a copy removed: staged again, and no walk handed back (it is of the context before) */
 	ck_assert_int_eq(unlink("ctx/a"), 0);
 	capture(2);
-	ck_assert(stagefresh("ctx", &d));
+	ck_assert(stagefresh("ctx", &w, &d));
+	ck_assert_int_eq(w.n, 0);
 	ck_assert_ptr_nonnull(strstr(uncapture(), "ctx.staged: note: ctx/a was removed after the context was staged; "
 	    "staging ctx again from m.list"));
 	assertfile("ctx/a", "alpha\n", 0644);
@@ -546,7 +553,7 @@ START_TEST(test_fresh)
 		ck_assert_int_eq(utimensat(AT_FDCWD, "ctx/sub/b", ts, 0), 0);
 	}
 	capture(2);
-	ck_assert(stagefresh("ctx", &d));
+	ck_assert(stagefresh("ctx", NULL, &d));
 	ck_assert_ptr_nonnull(strstr(uncapture(), "ctx/sub/b was changed"));
 	assertfile("ctx/sub/b", "beta\n", 0600);
 	/* a file added, a link retargeted */
@@ -554,7 +561,7 @@ START_TEST(test_fresh)
 	ck_assert_int_eq(unlink("ctx/link"), 0);
 	ck_assert_int_eq(symlink("run.sh", "ctx/link"), 0);
 	capture(2);
-	ck_assert(stagefresh("ctx", &d));
+	ck_assert(stagefresh("ctx", NULL, &d));
 	ck_assert_ptr_nonnull(strstr(uncapture(), "ctx/link was changed"));
 	ck_assert(!exists("ctx/sub/new"));
 	{
@@ -564,7 +571,7 @@ START_TEST(test_fresh)
 		ck_assert_int_eq(buf[0], 'a');
 	}
 	capture(2);
-	ck_assert(stagefresh("ctx", &d));
+	ck_assert(stagefresh("ctx", NULL, &d));
 	ck_assert_str_eq(uncapture(), "");
 	/* the set of paths and every file's content and mode as before */
 	after = stampshape();
@@ -576,7 +583,7 @@ START_TEST(test_fresh)
 	put("ctx.staged", "a\nrun.sh\n", 0644);
 	ck_assert_int_eq(unlink("ctx/a"), 0);
 	capture(2);
-	ck_assert(!stagefresh("ctx", &d));
+	ck_assert(!stagefresh("ctx", NULL, &d));
 	ck_assert_ptr_nonnull(strstr(uncapture(), "ctx.staged:1:1: error: not a stamp of this imagegen"));
 	ck_assert(!exists("ctx/a"));
 	/* a manifest that is gone: an error naming it */
@@ -584,7 +591,7 @@ START_TEST(test_fresh)
 	ck_assert_int_eq(unlink("ctx/a"), 0);
 	ck_assert_int_eq(unlink("m.list"), 0);
 	capture(2);
-	ck_assert(!stagefresh("ctx", &d));
+	ck_assert(!stagefresh("ctx", NULL, &d));
 	ck_assert_ptr_nonnull(strstr(uncapture(), "m.list: error: cannot read the stage manifest"));
 }
 END_TEST
